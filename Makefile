@@ -1,0 +1,112 @@
+# Key worker service platform: one non-recursive build.
+# Outputs go under $(B): build/bin (binaries), build/gen (protobuf-c code),
+# build/obj (objects), build/lib (libcommon.a), build/tests (unit tests).
+#   make            build everything
+#   make SAN=1      build with AddressSanitizer + UndefinedBehaviorSanitizer (into build-san/)
+#   make run        local stack in the foreground (PostgreSQL, SMTP sink, bus, services, gateway)
+#   make test       unit, integration and end-to-end tests against the real stack
+#   make unit       unit tests only
+
+SAN ?=
+ifeq ($(SAN),1)
+B ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B ?= build
+SANFLAGS :=
+endif
+
+CC ?= cc
+PKGS := libuv libzmq libpq libprotobuf-c jansson libcurl libsodium libh2o
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT ?= -O2 -g
+CFLAGS_ALL := -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
+              -D_GNU_SOURCE $(SANFLAGS) $(PKG_CFLAGS) -Ilibcommon/include -I$(B)/gen $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
+
+.DEFAULT_GOAL := all
+.PHONY: all run test unit clean deps bench FORCE
+.SUFFIXES:
+
+# ---- flags stamp: objects rebuild when the compiler or flags change
+$(B)/CFLAGS.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)' | cmp -s - $@ || echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)' > $@
+
+# ---- protobuf-c code, generated at build time, never committed
+PROTOS := $(wildcard proto/kw/*.proto)
+GEN_C := $(patsubst proto/%.proto,$(B)/gen/%.pb-c.c,$(PROTOS))
+GEN_H := $(GEN_C:.c=.h)
+GEN_O := $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
+
+$(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: proto/%.proto
+	@mkdir -p $(B)/gen
+	protoc-c -Iproto --c_out=$(B)/gen $<
+
+$(B)/obj/gen/%.o: $(B)/gen/%.c $(GEN_H) $(B)/CFLAGS.stamp
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Wno-error -MMD -MP -c $< -o $@
+
+# ---- every other object; generated headers are order-only prerequisites so the
+# first build has them, -MMD tracks them afterwards
+$(B)/obj/%.o: %.c $(B)/CFLAGS.stamp | $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# ---- libcommon
+COMMON_SRC := $(wildcard libcommon/src/*.c)
+COMMON_O := $(patsubst %.c,$(B)/obj/%.o,$(COMMON_SRC))
+LIBCOMMON := $(B)/lib/libcommon.a
+
+$(LIBCOMMON): $(COMMON_O) $(GEN_O)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+# ---- binaries: each directory under services/ and tools/ is one program
+SERVICES := bus gateway referral eligibility assignment scheduling notification
+TOOLS := kwctl
+PROGRAMS := $(SERVICES) $(TOOLS)
+BINS := $(addprefix $(B)/bin/,$(PROGRAMS))
+
+define program_rule
+SRC_$(1) := $$(wildcard $(2)/$(1)/*.c)
+OBJ_$(1) := $$(patsubst %.c,$(B)/obj/%.o,$$(SRC_$(1)))
+$(B)/bin/$(1): $$(OBJ_$(1)) $(LIBCOMMON)
+	@mkdir -p $$(@D)
+	$$(CC) $(LDFLAGS_ALL) $$(OBJ_$(1)) $(LIBCOMMON) $(LDLIBS_ALL) -o $$@
+endef
+$(foreach p,$(SERVICES),$(eval $(call program_rule,$(p),services)))
+$(foreach p,$(TOOLS),$(eval $(call program_rule,$(p),tools)))
+
+# ---- unit tests: tests/unit/test_<module>.c, each its own program
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/tap.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $< $(B)/obj/tests/unit/tap.o $(LIBCOMMON) $(LDLIBS_ALL) -o $@
+
+all: $(BINS) $(UNIT_BINS)
+
+deps:
+	@deploy/install-deps.sh
+
+unit: deps all
+	@tests/run-unit.sh $(B)
+
+test: deps all
+	@tests/run-all.sh $(B)
+
+run: deps all
+	@deploy/local/stack.sh run
+
+bench: deps all
+	@tests/load/bench.sh $(B)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

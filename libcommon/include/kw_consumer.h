@@ -1,0 +1,47 @@
+/*  kw_consumer: exactly-once application of events (DESIGN.md section 2).
+    Offsets live in bus.offsets(consumer, producer, last_seq). Events with
+    seq <= last_seq are skipped; the next one is applied and the offset
+    advanced in the same transaction; a gap is filled from bus.outbox first.
+    On start, and on a timer while idle, the consumer catches up from the
+    table before trusting the socket. Events waiting on the socket are applied
+    in batches, one transaction per batch. */
+#ifndef KW_CONSUMER_H
+#define KW_CONSUMER_H
+
+#include <stdint.h>
+#include <uv.h>
+#include "kw_db.h"
+#include "kw_arena.h"
+#include "kw/envelope.pb-c.h"
+
+typedef enum {
+    KW_APPLY_OK = 0,            //  applied (or not of interest): advance the offset
+    KW_APPLY_SKIP = 1,          //  malformed and will never apply: log, advance
+    KW_APPLY_RETRY = -1         //  transient failure: roll back the batch, retry later
+} kw_apply_result_t;
+
+//  Apply one event inside the consumer's open transaction on db.
+typedef kw_apply_result_t (kw_consumer_apply_fn) (kw_db_t *db, const Kw__Envelope *event,
+                                                  kw_arena_t *arena, void *arg);
+//  Called after each committed batch (e.g. to wake the service's relay).
+typedef void (kw_consumer_commit_fn) (size_t applied, void *arg);
+
+typedef struct _kw_consumer_t kw_consumer_t;
+
+//  Subscribe to each producer's events on sub_endpoint and start applying.
+//  producers is NULL-terminated.
+kw_consumer_t *kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx,
+                                const char *sub_endpoint, const char *name,
+                                const char *const *producers,
+                                kw_consumer_apply_fn *apply,
+                                kw_consumer_commit_fn *on_commit, void *arg,
+                                unsigned catchup_interval_ms,
+                                char *err, size_t err_size);
+void kw_consumer_destroy (kw_consumer_t **self_p);
+//  Read and apply everything in bus.outbox past the offsets now: events
+//  applied, or -1 on a database failure.
+int kw_consumer_catch_up (kw_consumer_t *self);
+//  Events applied since start.
+uint64_t kw_consumer_applied (kw_consumer_t *self);
+
+#endif

@@ -1,0 +1,40 @@
+/*  kw_outbox: the transactional outbox and its relay (DESIGN.md section 2).
+    kw_outbox_insert writes an event into bus.outbox inside the caller's
+    transaction. The relay, one per producer guarded by an advisory lock,
+    claims committed rows without seq (FOR UPDATE SKIP LOCKED, id order),
+    numbers them from bus.producers (gapless), commits, then publishes
+    [topic][Envelope] on the PUB socket. It runs when woken after a local
+    commit, on NOTIFY kw_outbox, and on a timer. */
+#ifndef KW_OUTBOX_H
+#define KW_OUTBOX_H
+
+#include <stdint.h>
+#include <uv.h>
+#include <protobuf-c/protobuf-c.h>
+#include "kw_db.h"
+#include "kw/envelope.pb-c.h"
+
+//  Insert an event in the open transaction. event_id_out (37 bytes) may be NULL.
+int kw_outbox_insert (kw_db_t *db, const char *producer, const char *type,
+                      const char *region, const char *correlation_id,
+                      const ProtobufCMessage *payload, char *event_id_out);
+
+//  Build the topic "<producer>.<type>" into buf; -1 when it does not fit.
+int kw_outbox_topic (const char *producer, const char *type, char *buf, size_t size);
+
+typedef struct _kw_relay_t kw_relay_t;
+
+//  Start a relay for producer: db is its working connection (shared with the
+//  service), listen_conninfo/user open a second connection for LISTEN.
+kw_relay_t *kw_relay_new (uv_loop_t *loop, kw_db_t *db, const char *listen_conninfo,
+                          const char *listen_user, void *pub_socket,
+                          const char *producer, unsigned interval_ms);
+void kw_relay_destroy (kw_relay_t **self_p);
+//  Run the relay soon (next loop turn).
+void kw_relay_wake (kw_relay_t *self);
+//  Run one claim-and-publish pass now; returns events published or -1.
+int kw_relay_run_once (kw_relay_t *self);
+//  Events published since start.
+uint64_t kw_relay_published (kw_relay_t *self);
+
+#endif

@@ -1,0 +1,28 @@
+/*  kw_time: instants (RFC 3339 UTC) and calendar dates (YYYY-MM-DD). */
+#ifndef KW_TIME_H
+#define KW_TIME_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <time.h>
+
+#define KW_TIME_RFC3339_SIZE 32
+
+//  Microseconds since the epoch, wall clock.
+int64_t kw_time_now_us (void);
+//  Milliseconds from a monotonic clock.
+uint64_t kw_time_mono_ms (void);
+//  Format microseconds since the epoch as "2026-11-22T10:00:00.123456Z"
+//  (fraction only when non-zero) into buf of at least KW_TIME_RFC3339_SIZE.
+void kw_time_format (int64_t us, char *buf);
+//  Parse "YYYY-MM-DD" strictly into y/m/d; real dates only. 0 or -1.
+int kw_date_parse (const char *s, int *y, int *m, int *d);
+//  Today's date in the named IANA time zone (e.g. "Europe/London"); NULL = UTC.
+int kw_date_today (const char *tz, int *y, int *m, int *d);
+//  Whole years between birth date and on date (birthday on 29 February counts
+//  from 1 March in non-leap years). Negative when on is before birth.
+int kw_age_years (int by, int bm, int bd, int oy, int om, int od);
+//  Compare two dates: <0, 0, >0.
+int kw_date_cmp (int y1, int m1, int d1, int y2, int m2, int d2);
+
+#endif
