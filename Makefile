@@ -46,7 +46,7 @@ $(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(B)/gen
 	protoc-c -Iproto --c_out=$(B)/gen $<
 
-$(B)/obj/gen/%.o: $(B)/gen/%.c $(GEN_H) $(B)/CFLAGS.stamp
+$(B)/obj/gen/%.o: $(B)/gen/%.c $(GEN_H) $(B)/CFLAGS.stamp | $(GEN_H)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Wno-error -MMD -MP -c $< -o $@
 
@@ -75,6 +75,13 @@ BINS := $(addprefix $(B)/bin/,$(PROGRAMS))
 define program_rule
 SRC_$(1) := $$(wildcard $(2)/$(1)/*.c)
 OBJ_$(1) := $$(patsubst %.c,$(B)/obj/%.o,$$(SRC_$(1)))
+ifneq ($$(wildcard $(2)/$(1)/sql/*.sql),)
+SQL_$(1) := $$(sort $$(wildcard $(2)/$(1)/sql/*.sql))
+$(B)/gen/sql/$(1)_migrations.c: $$(SQL_$(1)) tools/embed-sql.sh
+	@mkdir -p $$(@D)
+	tools/embed-sql.sh $$@ $$(SQL_$(1))
+OBJ_$(1) += $(B)/obj/gen/sql/$(1)_migrations.o
+endif
 $(B)/bin/$(1): $$(OBJ_$(1)) $(LIBCOMMON)
 	@mkdir -p $$(@D)
 	$$(CC) $(LDFLAGS_ALL) $$(OBJ_$(1)) $(LIBCOMMON) $(LDLIBS_ALL) -o $$@
