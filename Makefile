@@ -92,9 +92,15 @@ $(foreach p,$(TOOLS),$(eval $(call program_rule,$(p),tools)))
 # ---- unit tests: tests/unit/test_<module>.c, each its own program
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/tap.o $(LIBCOMMON)
+# A test of a service module names the module objects it links in
+# TEST_LINK_<test> (paths under $(B)/obj, e.g. services/eligibility/rules.o).
+TEST_LINK_test_eligibility_rules := services/eligibility/rules.o services/eligibility/region.o
+TEST_LINK_test_notification_message := services/notification/message.o
+
+.SECONDEXPANSION:
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/tap.o $$(addprefix $(B)/obj/,$$(TEST_LINK_$$*)) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $< $(B)/obj/tests/unit/tap.o $(LIBCOMMON) $(LDLIBS_ALL) -o $@
+	$(CC) $(LDFLAGS_ALL) $< $(B)/obj/tests/unit/tap.o $(addprefix $(B)/obj/,$(TEST_LINK_$*)) $(LIBCOMMON) $(LDLIBS_ALL) -o $@
 
 all: $(BINS) $(UNIT_BINS)
 

@@ -25,6 +25,7 @@ typedef struct {
     kw_rpc_handler_fn *handle;              //  RPC handler, or NULL for no RPC server
     int (*start) (kw_service_t *svc);       //  after the database is ready; -1 aborts
     void (*stop) (kw_service_t *svc);       //  before handles close
+    void (*after_commit) (kw_service_t *svc);   //  after each committed consumer batch, or NULL
     kw_config_var_t *extra_vars;            //  service-specific configuration
     size_t extra_count;
 } kw_service_def_t;
