@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include <protobuf-c/protobuf-c.h>
+#include "kw_arena.h"
 #include "kw_db.h"
 #include "kw/envelope.pb-c.h"
 
@@ -21,6 +22,17 @@ int kw_outbox_insert (kw_db_t *db, const char *producer, const char *type,
 
 //  Build the topic "<producer>.<type>" into buf; -1 when it does not fit.
 int kw_outbox_topic (const char *producer, const char *type, char *buf, size_t size);
+
+//  The columns of an outbox row as an Envelope, in the order
+//  kw_outbox_envelope reads them (for SELECT lists over bus.outbox o).
+#define KW_OUTBOX_ENVELOPE_COLUMNS \
+    "o.seq, o.event_id, o.type, o.region, o.correlation_id, " \
+    "to_char (o.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), o.payload"
+
+//  Build the Envelope of row in res (text format, KW_OUTBOX_ENVELOPE_COLUMNS)
+//  in arena. NULL when the row is malformed.
+Kw__Envelope *kw_outbox_envelope (PGresult *res, int row, const char *producer,
+                                  kw_arena_t *arena);
 
 typedef struct _kw_relay_t kw_relay_t;
 

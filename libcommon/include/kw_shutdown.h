@@ -11,7 +11,8 @@ typedef void (kw_shutdown_fn) (int signum, void *arg);
 kw_shutdown_t *kw_shutdown_new (uv_loop_t *loop, kw_shutdown_fn *fn, void *arg);
 void kw_shutdown_destroy (kw_shutdown_t **self_p);
 
-//  Close every handle still open on loop and run it until they are closed.
+//  Close every handle still open on loop (owners should have closed theirs,
+//  with their close callbacks, before) and run it until they are closed.
 //  Returns uv_loop_close's result (0 when the loop is clean).
 int kw_loop_finish (uv_loop_t *loop);
 

@@ -1,0 +1,354 @@
+/*  kw_consumer: applies each producer's events exactly once, in seq order,
+    with the offset advanced in the same transaction as the effects. The SUB
+    socket is the fast path; bus.outbox is the truth, read on start, on any
+    gap, after a failure and on a timer. */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "kw_consumer.h"
+#include "kw_log.h"
+#include "kw_outbox.h"
+#include "kw_zwatch.h"
+
+#define BATCH_MAX 256
+#define RETRY_MS 500
+
+typedef struct {
+    char *name;
+    uint64_t last_seq;              //  committed offset
+    int gap;                        //  catch-up needed
+} producer_t;
+
+struct _kw_consumer_t {
+    uv_loop_t *loop;
+    kw_db_t *db;
+    void *sub;
+    kw_zwatch_t *watch;
+    char *name;
+    producer_t *producers;
+    size_t producer_count;
+    kw_consumer_apply_fn *apply;
+    kw_consumer_commit_fn *on_commit;
+    void *arg;
+    kw_arena_t *arena;
+    uv_timer_t *tick;               //  idle catch-up
+    uv_timer_t *soon;               //  catch-up on the next loop turn
+    int offsets_loaded;
+    uint64_t applied;
+    unsigned interval_ms;
+};
+
+static producer_t *
+s_producer (kw_consumer_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->producer_count; i++)
+        if (strcmp (self->producers [i].name, name) == 0)
+            return &self->producers [i];
+    return NULL;
+}
+
+//  Make sure every producer has an offset row, and load the offsets.
+static int
+s_load_offsets (kw_consumer_t *self)
+{
+    if (kw_db_ensure (self->db) != 0)
+        return -1;
+    for (size_t i = 0; i < self->producer_count; i++) {
+        const char *params [2] = { self->name, self->producers [i].name };
+        PGresult *res = kw_db_query (self->db, "kw_consumer_offset", 2, params);
+        if (!res)
+            return -1;
+        self->producers [i].last_seq = strtoull (PQgetvalue (res, 0, 0), NULL, 10);
+        PQclear (res);
+    }
+    self->offsets_loaded = 1;
+    return 0;
+}
+
+//  Apply events (in order) in one transaction. Events already applied are
+//  skipped; an event past the next expected seq marks its producer for
+//  catch-up and is left for it. Returns the number applied, or -1 after a
+//  rollback (offsets reloaded).
+static int
+s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
+{
+    uint64_t next [self->producer_count];
+    size_t applied = 0;
+    int touched = 0;
+    for (size_t i = 0; i < self->producer_count; i++)
+        next [i] = self->producers [i].last_seq;
+
+    if (kw_db_ensure (self->db) != 0 || kw_db_begin (self->db) != 0)
+        return -1;
+    for (size_t e = 0; e < count; e++) {
+        Kw__Envelope *env = events [e];
+        producer_t *p = s_producer (self, env->producer);
+        if (!p)
+            continue;
+        size_t pi = (size_t) (p - self->producers);
+        if (env->seq <= next [pi])
+            continue;                       //  duplicate
+        if (env->seq > next [pi] + 1) {
+            p->gap = 1;                     //  missing events come from the table
+            continue;
+        }
+        kw_apply_result_t result = self->apply (self->db, env, self->arena, self->arg);
+        if (result == KW_APPLY_RETRY) {
+            kw_warn ("consumer_apply_failed", "consumer", self->name, "producer", env->producer,
+                     "type", env->type, "event_id", env->event_id, "reason", kw_db_error (self->db));
+            goto failed;
+        }
+        if (result == KW_APPLY_SKIP)
+            kw_error ("consumer_event_skipped", "consumer", self->name, "producer", env->producer,
+                      "type", env->type, "event_id", env->event_id);
+        next [pi] = env->seq;
+        applied++;
+        touched = 1;
+    }
+    if (!touched) {
+        kw_db_rollback (self->db);
+        return 0;
+    }
+    for (size_t i = 0; i < self->producer_count; i++) {
+        if (next [i] == self->producers [i].last_seq)
+            continue;
+        char new_seq [24], old_seq [24];
+        snprintf (new_seq, sizeof new_seq, "%" PRIu64, next [i]);
+        snprintf (old_seq, sizeof old_seq, "%" PRIu64, self->producers [i].last_seq);
+        const char *params [4] = { self->name, self->producers [i].name, new_seq, old_seq };
+        PGresult *res = kw_db_query (self->db, "kw_consumer_advance", 4, params);
+        int advanced = res && strcmp (PQcmdTuples (res), "1") == 0;
+        PQclear (res);
+        if (!advanced) {
+            kw_warn ("consumer_offset_moved", "consumer", self->name,
+                     "producer", self->producers [i].name);
+            goto failed;
+        }
+    }
+    if (kw_db_commit (self->db) != 0)
+        goto failed;
+    for (size_t i = 0; i < self->producer_count; i++)
+        self->producers [i].last_seq = next [i];
+    self->applied += applied;
+    if (self->on_commit)
+        self->on_commit (applied, self->arg);
+    return (int) applied;
+failed:
+    kw_db_rollback (self->db);
+    self->offsets_loaded = 0;
+    for (size_t i = 0; i < self->producer_count; i++)
+        self->producers [i].gap = 1;
+    return -1;
+}
+
+int
+kw_consumer_catch_up (kw_consumer_t *self)
+{
+    if (!self->offsets_loaded && s_load_offsets (self) != 0)
+        return -1;
+    int total = 0;
+    for (size_t i = 0; i < self->producer_count; i++) {
+        producer_t *p = &self->producers [i];
+        p->gap = 0;
+        for (;;) {
+            char after [24];
+            snprintf (after, sizeof after, "%" PRIu64, p->last_seq);
+            const char *params [2] = { p->name, after };
+            PGresult *res = kw_db_query (self->db, "kw_consumer_read", 2, params);
+            if (!res)
+                return -1;
+            int rows = PQntuples (res);
+            Kw__Envelope **events = kw_arena_alloc (self->arena, sizeof *events * (rows ? rows : 1));
+            size_t count = 0;
+            for (int r = 0; r < rows; r++) {
+                Kw__Envelope *env = kw_outbox_envelope (res, r, p->name, self->arena);
+                if (env)
+                    events [count++] = env;
+            }
+            PQclear (res);
+            int n = count ? s_apply_batch (self, events, count) : 0;
+            kw_arena_reset (self->arena);
+            if (n < 0)
+                return -1;
+            total += n;
+            if (rows < BATCH_MAX || n == 0)
+                break;
+        }
+    }
+    return total;
+}
+
+static void
+s_catch_up_cb (uv_timer_t *timer)
+{
+    kw_consumer_t *self = timer->data;
+    if (kw_consumer_catch_up (self) < 0 && !uv_is_active ((uv_handle_t *) self->soon))
+        uv_timer_start (self->soon, s_catch_up_cb, RETRY_MS, 0);
+}
+
+static void
+s_gap (kw_consumer_t *self)
+{
+    if (!uv_is_active ((uv_handle_t *) self->soon))
+        uv_timer_start (self->soon, s_catch_up_cb, 0, 0);
+}
+
+//  Read up to BATCH_MAX events from the socket and apply them.
+static void
+s_readable (void *socket, void *arg)
+{
+    kw_consumer_t *self = arg;
+    Kw__Envelope *events [BATCH_MAX];
+    size_t count = 0;
+    while (count < BATCH_MAX) {
+        zmq_msg_t topic, body;
+        zmq_msg_init (&topic);
+        if (zmq_msg_recv (&topic, socket, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&topic);
+            break;
+        }
+        int framed = zmq_msg_more (&topic);
+        zmq_msg_init (&body);
+        if (framed && zmq_msg_recv (&body, socket, 0) >= 0 && !zmq_msg_more (&body)) {
+            Kw__Envelope *env = kw__envelope__unpack (kw_arena_allocator (self->arena),
+                                                      zmq_msg_size (&body), zmq_msg_data (&body));
+            char expected [256];
+            if (env && env->producer && env->type
+            &&  kw_outbox_topic (env->producer, env->type, expected, sizeof expected) == 0
+            &&  zmq_msg_size (&topic) == strlen (expected)
+            &&  memcmp (zmq_msg_data (&topic), expected, strlen (expected)) == 0
+            &&  s_producer (self, env->producer))
+                events [count++] = env;
+            else
+                kw_warn ("consumer_bad_frame", "consumer", self->name);
+        }
+        else {
+            //  Drain whatever is left of a malformed multipart message.
+            while (framed && zmq_msg_more (&body)) {
+                zmq_msg_close (&body);
+                zmq_msg_init (&body);
+                if (zmq_msg_recv (&body, socket, 0) < 0)
+                    break;
+            }
+            kw_warn ("consumer_bad_frame", "consumer", self->name);
+        }
+        zmq_msg_close (&topic);
+        zmq_msg_close (&body);
+    }
+    if (count == 0) {
+        kw_arena_reset (self->arena);
+        return;
+    }
+    int gap = 0;
+    if (!self->offsets_loaded)
+        gap = 1;                            //  the table first
+    else
+    if (s_apply_batch (self, events, count) < 0)
+        gap = 1;
+    for (size_t i = 0; i < self->producer_count; i++)
+        gap |= self->producers [i].gap;
+    kw_arena_reset (self->arena);
+    if (gap)
+        s_gap (self);
+}
+
+kw_consumer_t *
+kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpoint,
+                 const char *name, const char *const *producers,
+                 kw_consumer_apply_fn *apply, kw_consumer_commit_fn *on_commit, void *arg,
+                 unsigned catchup_interval_ms, char *err, size_t err_size)
+{
+    assert (loop && db && zctx && sub_endpoint && name && producers && apply);
+    kw_consumer_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->loop = loop;
+    self->db = db;
+    self->name = strdup (name);
+    self->apply = apply;
+    self->on_commit = on_commit;
+    self->arg = arg;
+    self->interval_ms = catchup_interval_ms ? catchup_interval_ms : 1000;
+    self->arena = kw_arena_new (262144);
+    while (producers [self->producer_count])
+        self->producer_count++;
+    self->producers = calloc (self->producer_count ? self->producer_count : 1, sizeof *self->producers);
+    for (size_t i = 0; i < self->producer_count; i++)
+        self->producers [i].name = strdup (producers [i]);
+
+    kw_db_prepare (db, "kw_consumer_offset",
+        "WITH ins AS (INSERT INTO bus.offsets (consumer, producer) VALUES ($1, $2)"
+        "  ON CONFLICT DO NOTHING RETURNING last_seq)"
+        " SELECT last_seq FROM ins UNION ALL"
+        " SELECT last_seq FROM bus.offsets WHERE consumer = $1 AND producer = $2");
+    kw_db_prepare (db, "kw_consumer_advance",
+        "UPDATE bus.offsets SET last_seq = $3::bigint, updated_at = now ()"
+        " WHERE consumer = $1 AND producer = $2 AND last_seq = $4::bigint");
+    kw_db_prepare (db, "kw_consumer_read",
+        "SELECT " KW_OUTBOX_ENVELOPE_COLUMNS " FROM bus.outbox o"
+        " WHERE o.producer = $1 AND o.seq > $2::bigint ORDER BY o.seq LIMIT 256");
+
+    self->sub = zmq_socket (zctx, ZMQ_SUB);
+    int linger = 0, hwm = 100000;
+    int64_t max = 16 * 1024 * 1024;
+    zmq_setsockopt (self->sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (self->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt (self->sub, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    for (size_t i = 0; i < self->producer_count; i++) {
+        char prefix [128];
+        snprintf (prefix, sizeof prefix, "%s.", producers [i]);
+        zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, prefix, strlen (prefix));
+    }
+    if (zmq_connect (self->sub, sub_endpoint) != 0) {
+        snprintf (err, err_size, "cannot connect %s: %s", sub_endpoint, zmq_strerror (errno));
+        kw_consumer_destroy (&self);
+        return NULL;
+    }
+    self->watch = kw_zwatch_new (loop, self->sub, s_readable, self);
+    self->tick = malloc (sizeof *self->tick);
+    self->soon = malloc (sizeof *self->soon);
+    uv_timer_init (loop, self->tick);
+    uv_timer_init (loop, self->soon);
+    self->tick->data = self->soon->data = self;
+    //  Catch up from the table at once, then on every idle interval.
+    uv_timer_start (self->tick, s_catch_up_cb, 0, self->interval_ms);
+    return self;
+}
+
+uint64_t
+kw_consumer_applied (kw_consumer_t *self)
+{
+    return self->applied;
+}
+
+static void
+s_free_handle (uv_handle_t *handle)
+{
+    free (handle);
+}
+
+void
+kw_consumer_destroy (kw_consumer_t **self_p)
+{
+    assert (self_p);
+    kw_consumer_t *self = *self_p;
+    if (!self)
+        return;
+    kw_zwatch_destroy (&self->watch);
+    if (self->tick)
+        uv_close ((uv_handle_t *) self->tick, s_free_handle);
+    if (self->soon)
+        uv_close ((uv_handle_t *) self->soon, s_free_handle);
+    if (self->sub)
+        zmq_close (self->sub);
+    for (size_t i = 0; i < self->producer_count; i++)
+        free (self->producers [i].name);
+    free (self->producers);
+    kw_arena_destroy (&self->arena);
+    free (self->name);
+    free (self);
+    *self_p = NULL;
+}

@@ -1,0 +1,301 @@
+/*  kw_db: a PostgreSQL connection that reconnects, with lazily prepared
+    named statements. Every query is parameterised. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "kw_db.h"
+#include "kw_log.h"
+#include "kw_time.h"
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 2000
+
+typedef struct _statement_t {
+    char *name;
+    char *sql;
+    int prepared;                   //  on the current connection
+    struct _statement_t *next;
+} statement_t;
+
+struct _kw_db_t {
+    char *conninfo;
+    char *user;
+    char *application_name;
+    PGconn *conn;
+    int up;
+    statement_t *statements;
+    kw_db_connect_fn *on_connect;
+    void *on_connect_arg;
+    uint64_t next_attempt;          //  monotonic ms
+    unsigned backoff;
+    char error [512];
+    char sqlstate [6];
+};
+
+kw_db_t *
+kw_db_new (const char *conninfo, const char *user, const char *application_name)
+{
+    assert (conninfo);
+    kw_db_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->conninfo = strdup (conninfo);
+    self->user = user && *user ? strdup (user) : NULL;
+    self->application_name = strdup (application_name ? application_name : "kw");
+    self->backoff = BACKOFF_MIN_MS;
+    return self;
+}
+
+void
+kw_db_destroy (kw_db_t **self_p)
+{
+    assert (self_p);
+    kw_db_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->conn)
+        PQfinish (self->conn);
+    while (self->statements) {
+        statement_t *st = self->statements;
+        self->statements = st->next;
+        free (st->name);
+        free (st->sql);
+        free (st);
+    }
+    free (self->conninfo);
+    free (self->user);
+    free (self->application_name);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+kw_db_on_connect (kw_db_t *self, kw_db_connect_fn *fn, void *arg)
+{
+    self->on_connect = fn;
+    self->on_connect_arg = arg;
+}
+
+static void
+s_set_error (kw_db_t *self, const char *message, const char *sqlstate)
+{
+    snprintf (self->error, sizeof self->error, "%s", message ? message : "unknown error");
+    size_t len = strlen (self->error);
+    while (len && (self->error [len - 1] == '\n' || self->error [len - 1] == ' '))
+        self->error [--len] = 0;
+    snprintf (self->sqlstate, sizeof self->sqlstate, "%s", sqlstate ? sqlstate : "");
+}
+
+static void
+s_mark_down (kw_db_t *self)
+{
+    if (self->up)
+        kw_warn ("db_down", "reason", self->error);
+    self->up = 0;
+    if (self->conn) {
+        PQfinish (self->conn);
+        self->conn = NULL;
+    }
+}
+
+static int
+s_attempt (kw_db_t *self)
+{
+    const char *keys [] = { "dbname", "user", "application_name", "connect_timeout", NULL };
+    const char *values [] = { self->conninfo, self->user, self->application_name, "5", NULL };
+    if (!self->user) {
+        keys [1] = "application_name";
+        values [1] = self->application_name;
+        keys [2] = "connect_timeout";
+        values [2] = "5";
+        keys [3] = NULL;
+    }
+    PGconn *conn = PQconnectdbParams (keys, values, 1);
+    if (PQstatus (conn) != CONNECTION_OK) {
+        s_set_error (self, PQerrorMessage (conn), "08000");
+        PQfinish (conn);
+        return -1;
+    }
+    PGresult *res = PQexec (conn, "SET synchronous_commit = on");
+    PQclear (res);
+    if (self->conn)
+        PQfinish (self->conn);
+    self->conn = conn;
+    self->up = 1;
+    self->backoff = BACKOFF_MIN_MS;
+    for (statement_t *st = self->statements; st; st = st->next)
+        st->prepared = 0;
+    kw_info ("db_connected");
+    if (self->on_connect)
+        self->on_connect (self, self->on_connect_arg);
+    return 0;
+}
+
+int
+kw_db_connect (kw_db_t *self, unsigned wait_ms)
+{
+    uint64_t give_up = kw_time_mono_ms () + wait_ms;
+    unsigned backoff = BACKOFF_MIN_MS;
+    while (s_attempt (self) != 0) {
+        if (kw_time_mono_ms () + backoff > give_up)
+            return -1;
+        usleep (backoff * 1000);
+        backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+    }
+    return 0;
+}
+
+int
+kw_db_ensure (kw_db_t *self)
+{
+    if (self->up && self->conn && PQstatus (self->conn) == CONNECTION_OK)
+        return 0;
+    if (self->up)
+        s_mark_down (self);
+    uint64_t now = kw_time_mono_ms ();
+    if (now < self->next_attempt)
+        return -1;
+    if (s_attempt (self) == 0)
+        return 0;
+    self->next_attempt = now + self->backoff;
+    self->backoff = self->backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : self->backoff * 2;
+    return -1;
+}
+
+int
+kw_db_up (kw_db_t *self)
+{
+    return self->up;
+}
+
+int
+kw_db_prepare (kw_db_t *self, const char *name, const char *sql)
+{
+    for (statement_t *st = self->statements; st; st = st->next)
+        if (strcmp (st->name, name) == 0)
+            return -1;
+    statement_t *st = calloc (1, sizeof *st);
+    assert (st);
+    st->name = strdup (name);
+    st->sql = strdup (sql);
+    st->next = self->statements;
+    self->statements = st;
+    return 0;
+}
+
+static statement_t *
+s_statement (kw_db_t *self, const char *name)
+{
+    for (statement_t *st = self->statements; st; st = st->next)
+        if (strcmp (st->name, name) == 0)
+            return st;
+    return NULL;
+}
+
+//  Inspect a result: keep it when it succeeded, else record the error, mark
+//  the connection down when it was lost, and return NULL.
+static PGresult *
+s_check (kw_db_t *self, PGresult *res)
+{
+    ExecStatusType status = res ? PQresultStatus (res) : PGRES_FATAL_ERROR;
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+        return res;
+    if (res)
+        s_set_error (self, PQresultErrorMessage (res), PQresultErrorField (res, PG_DIAG_SQLSTATE));
+    else
+        s_set_error (self, PQerrorMessage (self->conn), "08006");
+    PQclear (res);
+    if (PQstatus (self->conn) != CONNECTION_OK)
+        s_mark_down (self);
+    return NULL;
+}
+
+PGresult *
+kw_db_queryb (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
+              const int *lengths, const int *formats, int result_format)
+{
+    if (!self->up || !self->conn) {
+        s_set_error (self, "database connection is down", "08003");
+        return NULL;
+    }
+    statement_t *st = s_statement (self, stmt);
+    if (st && !st->prepared) {
+        PGresult *res = s_check (self, PQprepare (self->conn, st->name, st->sql, 0, NULL));
+        if (!res)
+            return NULL;
+        PQclear (res);
+        st->prepared = 1;
+    }
+    PGresult *res = st
+        ? PQexecPrepared (self->conn, st->name, nparams, values, lengths, formats, result_format)
+        : PQexecParams (self->conn, stmt, nparams, NULL, values, lengths, formats, result_format);
+    return s_check (self, res);
+}
+
+PGresult *
+kw_db_query (kw_db_t *self, const char *stmt, int nparams, const char *const *values)
+{
+    return kw_db_queryb (self, stmt, nparams, values, NULL, NULL, 0);
+}
+
+int
+kw_db_exec (kw_db_t *self, const char *stmt, int nparams, const char *const *values)
+{
+    PGresult *res = kw_db_query (self, stmt, nparams, values);
+    if (!res)
+        return -1;
+    PQclear (res);
+    return 0;
+}
+
+int
+kw_db_begin (kw_db_t *self)
+{
+    return kw_db_exec (self, "BEGIN", 0, NULL);
+}
+
+int
+kw_db_commit (kw_db_t *self)
+{
+    PGresult *res = kw_db_query (self, "COMMIT", 0, NULL);
+    if (!res)
+        return -1;
+    //  COMMIT of a failed transaction "succeeds" with the tag ROLLBACK.
+    int committed = strcmp (PQcmdStatus (res), "COMMIT") == 0;
+    PQclear (res);
+    if (!committed) {
+        s_set_error (self, "transaction was rolled back", "40000");
+        return -1;
+    }
+    return 0;
+}
+
+void
+kw_db_rollback (kw_db_t *self)
+{
+    if (self->up && self->conn && PQtransactionStatus (self->conn) != PQTRANS_IDLE) {
+        PGresult *res = PQexec (self->conn, "ROLLBACK");
+        PQclear (res);
+        if (PQstatus (self->conn) != CONNECTION_OK)
+            s_mark_down (self);
+    }
+}
+
+const char *
+kw_db_error (kw_db_t *self)
+{
+    return self->error;
+}
+
+const char *
+kw_db_sqlstate (kw_db_t *self)
+{
+    return self->sqlstate;
+}
+
+PGconn *
+kw_db_conn (kw_db_t *self)
+{
+    return self->up ? self->conn : NULL;
+}

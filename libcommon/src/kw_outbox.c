@@ -1,0 +1,374 @@
+/*  kw_outbox: events written in the producer's transaction, and the relay
+    that numbers them (gapless per producer) and publishes them on the bus. */
+#include <assert.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+#include "kw_log.h"
+#include "kw_outbox.h"
+#include "kw_uuid.h"
+
+#define RELAY_BATCH 256
+#define NOTIFY_CHANNEL "kw_outbox"
+
+static const char *INSERT_SQL =
+    "WITH ins AS ("
+    "  INSERT INTO bus.outbox (producer, event_id, type, region, correlation_id, payload)"
+    "  VALUES ($1, $2, $3, $4, $5, $6) RETURNING 1)"
+    " SELECT pg_notify ('" NOTIFY_CHANNEL "', $1) FROM ins";
+
+int
+kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const char *region,
+                  const char *correlation_id, const ProtobufCMessage *payload,
+                  char *event_id_out)
+{
+    assert (db && producer && type && payload);
+    kw_db_prepare (db, "kw_outbox_insert", INSERT_SQL);
+    char event_id [KW_UUID_SIZE];
+    kw_uuid_generate (event_id);
+    size_t size = protobuf_c_message_get_packed_size (payload);
+    uint8_t *buf = malloc (size ? size : 1);
+    assert (buf);
+    protobuf_c_message_pack (payload, buf);
+    const char *values [6] = { producer, event_id, type, region ? region : "",
+                               correlation_id ? correlation_id : "", (const char *) buf };
+    int lengths [6] = { 0, 0, 0, 0, 0, (int) size };
+    int formats [6] = { 0, 0, 0, 0, 0, 1 };
+    PGresult *res = kw_db_queryb (db, "kw_outbox_insert", 6, values, lengths, formats, 0);
+    free (buf);
+    if (!res)
+        return -1;
+    PQclear (res);
+    if (event_id_out)
+        memcpy (event_id_out, event_id, KW_UUID_SIZE);
+    return 0;
+}
+
+int
+kw_outbox_topic (const char *producer, const char *type, char *buf, size_t size)
+{
+    int n = snprintf (buf, size, "%s.%s", producer, type);
+    return n < 0 || (size_t) n >= size ? -1 : 0;
+}
+
+Kw__Envelope *
+kw_outbox_envelope (PGresult *res, int row, const char *producer, kw_arena_t *arena)
+{
+    Kw__Envelope *env = kw_arena_calloc (arena, sizeof *env);
+    kw__envelope__init (env);
+    char *end = NULL;
+    env->seq = strtoull (PQgetvalue (res, row, 0), &end, 10);
+    if (!end || *end || env->seq == 0)
+        return NULL;
+    env->event_id = kw_arena_strdup (arena, PQgetvalue (res, row, 1));
+    env->type = kw_arena_strdup (arena, PQgetvalue (res, row, 2));
+    env->region = kw_arena_strdup (arena, PQgetvalue (res, row, 3));
+    env->correlation_id = kw_arena_strdup (arena, PQgetvalue (res, row, 4));
+    env->occurred_at = kw_arena_strdup (arena, PQgetvalue (res, row, 5));
+    env->producer = kw_arena_strdup (arena, producer);
+    size_t len = 0;
+    unsigned char *bytes = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, row, 6), &len);
+    if (!bytes)
+        return NULL;
+    env->payload.data = kw_arena_alloc (arena, len ? len : 1);
+    memcpy (env->payload.data, bytes, len);
+    env->payload.len = len;
+    PQfreemem (bytes);
+    return env;
+}
+
+// ---------------------------------------------------------------- relay
+
+struct _kw_relay_t {
+    uv_loop_t *loop;
+    kw_db_t *db;
+    kw_db_t *listen_db;
+    void *pub;
+    char *producer;
+    uv_timer_t *tick;               //  periodic run
+    uv_timer_t *soon;               //  run on the next loop turn
+    uv_poll_t *listen_poll;         //  NOTIFY arrivals on the listen connection
+    int listen_fd;                  //  our dup of the listen socket
+    kw_arena_t *arena;
+    uint64_t published;
+    int registered;
+};
+
+static void s_relay_soon_cb (uv_timer_t *timer);
+
+static void
+s_free_handle (uv_handle_t *handle)
+{
+    free (handle);
+}
+
+static void
+s_close_poll_fd (uv_handle_t *handle)
+{
+    close ((int) (intptr_t) handle->data);
+    free (handle);
+}
+
+static void
+s_listen_stop (kw_relay_t *self)
+{
+    if (self->listen_poll) {
+        self->listen_poll->data = (void *) (intptr_t) self->listen_fd;
+        uv_close ((uv_handle_t *) self->listen_poll, s_close_poll_fd);
+        self->listen_poll = NULL;
+        self->listen_fd = -1;
+    }
+}
+
+static void
+s_listen_cb (uv_poll_t *poll, int status, int events)
+{
+    kw_relay_t *self = poll->data;
+    PGconn *conn = kw_db_conn (self->listen_db);
+    if (status < 0 || !conn || !PQconsumeInput (conn)) {
+        //  Lost: the periodic run reconnects and listens again.
+        s_listen_stop (self);
+        return;
+    }
+    int wake = 0;
+    PGnotify *note;
+    while ((note = PQnotifies (conn))) {
+        if (strcmp (note->extra, self->producer) == 0)
+            wake = 1;
+        PQfreemem (note);
+    }
+    if (wake)
+        kw_relay_wake (self);
+}
+
+static void
+s_listen_connected (kw_db_t *db, void *arg)
+{
+    kw_relay_t *self = arg;
+    s_listen_stop (self);
+    if (kw_db_exec (db, "LISTEN " NOTIFY_CHANNEL, 0, NULL) != 0)
+        return;
+    int fd = fcntl (PQsocket (kw_db_conn (db)), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    self->listen_poll = malloc (sizeof *self->listen_poll);
+    assert (self->listen_poll);
+    if (uv_poll_init (self->loop, self->listen_poll, fd) != 0) {
+        free (self->listen_poll);
+        self->listen_poll = NULL;
+        close (fd);
+        return;
+    }
+    self->listen_fd = fd;
+    self->listen_poll->data = self;
+    uv_poll_start (self->listen_poll, UV_READABLE, s_listen_cb);
+}
+
+static int
+s_register (kw_relay_t *self)
+{
+    if (self->registered)
+        return 0;
+    const char *params [1] = { self->producer };
+    if (kw_db_exec (self->db,
+            "INSERT INTO bus.producers (producer) VALUES ($1) ON CONFLICT DO NOTHING",
+            1, params) != 0)
+        return -1;
+    self->registered = 1;
+    return 0;
+}
+
+static void
+s_publish (kw_relay_t *self, const Kw__Envelope *env)
+{
+    char topic [256];
+    if (kw_outbox_topic (env->producer, env->type, topic, sizeof topic) != 0)
+        return;
+    size_t size = kw__envelope__get_packed_size (env);
+    zmq_msg_t body;
+    zmq_msg_init_size (&body, size);
+    kw__envelope__pack (env, zmq_msg_data (&body));
+    //  PUB never blocks; a frame dropped here is found by the consumers'
+    //  catch-up from bus.outbox.
+    if (zmq_send (self->pub, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+    ||  zmq_msg_send (&body, self->pub, ZMQ_DONTWAIT) < 0)
+        zmq_msg_close (&body);
+}
+
+//  One pass: claim, number and commit up to RELAY_BATCH rows, then publish.
+static int
+s_relay_pass (kw_relay_t *self)
+{
+    kw_db_t *db = self->db;
+    const char *params [3] = { self->producer, NULL, NULL };
+    if (kw_db_ensure (db) != 0 || s_register (self) != 0)
+        return -1;
+    if (kw_db_begin (db) != 0)
+        return -1;
+    PGresult *res = kw_db_query (db, "kw_relay_lock", 1, params);
+    if (!res)
+        goto failed;
+    int leader = strcmp (PQgetvalue (res, 0, 0), "t") == 0;
+    PQclear (res);
+    if (!leader) {
+        kw_db_rollback (db);
+        return 0;
+    }
+    res = kw_db_query (db, "kw_relay_claim", 1, params);
+    if (!res)
+        goto failed;
+    int claimed = PQntuples (res);
+    if (claimed == 0) {
+        PQclear (res);
+        kw_db_rollback (db);
+        return 0;
+    }
+    //  Build the id array literal from the database's own numbers.
+    size_t cap = (size_t) claimed * 21 + 3;
+    char *ids = malloc (cap);
+    assert (ids);
+    size_t len = 0;
+    ids [len++] = '{';
+    for (int i = 0; i < claimed; i++)
+        len += snprintf (ids + len, cap - len, "%s%s", i ? "," : "", PQgetvalue (res, i, 0));
+    ids [len++] = '}';
+    ids [len] = 0;
+    PQclear (res);
+
+    char count [16];
+    snprintf (count, sizeof count, "%d", claimed);
+    params [1] = count;
+    res = kw_db_query (db, "kw_relay_advance", 2, params);
+    if (!res || PQntuples (res) != 1) {
+        PQclear (res);
+        free (ids);
+        goto failed;
+    }
+    char base [24];
+    snprintf (base, sizeof base, "%s", PQgetvalue (res, 0, 0));
+    PQclear (res);
+    params [1] = base;
+    params [2] = ids;
+    PGresult *rows = kw_db_query (db, "kw_relay_number", 3, params);
+    free (ids);
+    if (!rows || kw_db_commit (db) != 0) {
+        PQclear (rows);
+        goto failed;
+    }
+    int n = PQntuples (rows);
+    for (int i = 0; i < n; i++) {
+        Kw__Envelope *env = kw_outbox_envelope (rows, i, self->producer, self->arena);
+        if (env)
+            s_publish (self, env);
+    }
+    PQclear (rows);
+    kw_arena_reset (self->arena);
+    self->published += n;
+    return n;
+failed:
+    kw_warn ("relay_failed", "producer", self->producer, "reason", kw_db_error (db));
+    kw_db_rollback (db);
+    return -1;
+}
+
+int
+kw_relay_run_once (kw_relay_t *self)
+{
+    int total = 0;
+    int n;
+    while ((n = s_relay_pass (self)) == RELAY_BATCH)
+        total += n;
+    return n < 0 ? (total ? total : -1) : total + n;
+}
+
+static void
+s_relay_tick_cb (uv_timer_t *timer)
+{
+    kw_relay_t *self = timer->data;
+    if (!self->listen_poll && kw_db_ensure (self->listen_db) == 0 && !self->listen_poll)
+        s_listen_connected (self->listen_db, self);
+    kw_relay_run_once (self);
+}
+
+static void
+s_relay_soon_cb (uv_timer_t *timer)
+{
+    kw_relay_run_once (timer->data);
+}
+
+kw_relay_t *
+kw_relay_new (uv_loop_t *loop, kw_db_t *db, const char *listen_conninfo,
+              const char *listen_user, void *pub_socket, const char *producer,
+              unsigned interval_ms)
+{
+    assert (loop && db && pub_socket && producer);
+    kw_relay_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->loop = loop;
+    self->db = db;
+    self->pub = pub_socket;
+    self->producer = strdup (producer);
+    self->arena = kw_arena_new (65536);
+    self->listen_fd = -1;
+    kw_db_prepare (db, "kw_relay_lock",
+        "SELECT pg_try_advisory_xact_lock (hashtext ('kw.relay'), hashtext ($1))");
+    kw_db_prepare (db, "kw_relay_claim",
+        "SELECT id FROM bus.outbox WHERE producer = $1 AND seq IS NULL"
+        " ORDER BY id LIMIT 256 FOR UPDATE SKIP LOCKED");
+    kw_db_prepare (db, "kw_relay_advance",
+        "UPDATE bus.producers SET last_seq = last_seq + $2::bigint"
+        " WHERE producer = $1 RETURNING last_seq - $2::bigint");
+    kw_db_prepare (db, "kw_relay_number",
+        "UPDATE bus.outbox o SET seq = $2::bigint + u.ord, sequenced_at = now ()"
+        " FROM unnest ($3::bigint[]) WITH ORDINALITY AS u (id, ord)"
+        " WHERE o.id = u.id AND o.producer = $1"
+        " RETURNING " KW_OUTBOX_ENVELOPE_COLUMNS);
+    char name [128];
+    snprintf (name, sizeof name, "kw-relay-%s", producer);
+    self->listen_db = kw_db_new (listen_conninfo, listen_user, name);
+    kw_db_on_connect (self->listen_db, s_listen_connected, self);
+    kw_db_ensure (self->listen_db);
+
+    self->tick = malloc (sizeof *self->tick);
+    self->soon = malloc (sizeof *self->soon);
+    assert (self->tick && self->soon);
+    uv_timer_init (loop, self->tick);
+    uv_timer_init (loop, self->soon);
+    self->tick->data = self->soon->data = self;
+    uv_timer_start (self->tick, s_relay_tick_cb, 0, interval_ms ? interval_ms : 1000);
+    return self;
+}
+
+void
+kw_relay_wake (kw_relay_t *self)
+{
+    if (!uv_is_active ((uv_handle_t *) self->soon))
+        uv_timer_start (self->soon, s_relay_soon_cb, 0, 0);
+}
+
+uint64_t
+kw_relay_published (kw_relay_t *self)
+{
+    return self->published;
+}
+
+void
+kw_relay_destroy (kw_relay_t **self_p)
+{
+    assert (self_p);
+    kw_relay_t *self = *self_p;
+    if (!self)
+        return;
+    s_listen_stop (self);
+    uv_close ((uv_handle_t *) self->tick, s_free_handle);
+    uv_close ((uv_handle_t *) self->soon, s_free_handle);
+    kw_db_destroy (&self->listen_db);
+    kw_arena_destroy (&self->arena);
+    free (self->producer);
+    free (self);
+    *self_p = NULL;
+}

@@ -1,0 +1,282 @@
+/*  kw_service: the shared runtime of the domain services (see kw_service.h). */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "kw_log.h"
+#include "kw_outbox.h"
+#include "kw_service.h"
+#include "kw_shutdown.h"
+
+#define COMMON_VARS 9
+#define DB_WAIT_MS 60000
+
+struct _kw_service_t {
+    const kw_service_def_t *def;
+    kw_config_var_t *vars;
+    size_t var_count;
+    uv_loop_t loop;
+    kw_db_t *db;
+    void *zctx;
+    void *pub;
+    kw_relay_t *relay;
+    kw_consumer_t *consumer;
+    kw_rpc_server_t *rpc;
+    kw_shutdown_t *shutdown;
+    void *state;
+    int stopping;
+    char rpc_var [64];
+    char rpc_default [64];
+    char db_user_default [64];
+};
+
+static int
+s_rpc_port (const char *name)
+{
+    static const char *order [] = { "referral", "eligibility", "assignment", "scheduling", "notification" };
+    for (int i = 0; i < 5; i++)
+        if (strcmp (order [i], name) == 0)
+            return 5561 + i;
+    return 5569;
+}
+
+static int
+s_build_vars (kw_service_t *self)
+{
+    const kw_service_def_t *def = self->def;
+    snprintf (self->rpc_var, sizeof self->rpc_var, "KW_%s_RPC", def->name);
+    for (char *c = self->rpc_var; *c; c++)
+        *c = (char) toupper ((unsigned char) *c);
+    snprintf (self->rpc_default, sizeof self->rpc_default, "tcp://127.0.0.1:%d", s_rpc_port (def->name));
+    snprintf (self->db_user_default, sizeof self->db_user_default, "kw_%s", def->name);
+    kw_config_var_t common [COMMON_VARS] = {
+        { "KW_DB_URL", "host=127.0.0.1 port=55432 dbname=kw", "PostgreSQL connection (libpq URL or key=value)", NULL },
+        { "KW_DB_USER", self->db_user_default, "PostgreSQL role of this service (overrides any user in KW_DB_URL)", NULL },
+        { "KW_BUS_PUB", "tcp://127.0.0.1:5550", "bus endpoint this service publishes events to (the proxy's XSUB)", NULL },
+        { "KW_BUS_SUB", "tcp://127.0.0.1:5551", "bus endpoint this service subscribes from (the proxy's XPUB)", NULL },
+        { self->rpc_var, self->rpc_default, "endpoint this service binds for RPC from the gateway", NULL },
+        { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
+        { "KW_RELAY_INTERVAL_MS", "1000", "outbox relay timer (it also runs after each commit and on NOTIFY)", NULL },
+        { "KW_CATCHUP_INTERVAL_MS", "1000", "consumer catch-up timer while idle", NULL },
+        { "KW_RPC_ENABLED", "1", "0 to run without the RPC server", NULL },
+    };
+    self->var_count = COMMON_VARS + def->extra_count;
+    self->vars = calloc (self->var_count, sizeof *self->vars);
+    assert (self->vars);
+    memcpy (self->vars, common, sizeof common);
+    for (size_t i = 0; i < def->extra_count; i++)
+        self->vars [COMMON_VARS + i] = def->extra_vars [i];
+    return 0;
+}
+
+const char *
+kw_service_config (kw_service_t *self, const char *name)
+{
+    return kw_config_get (self->vars, self->var_count, name);
+}
+
+kw_db_t *
+kw_service_db (kw_service_t *self)
+{
+    return self->db;
+}
+
+uv_loop_t *
+kw_service_loop (kw_service_t *self)
+{
+    return &self->loop;
+}
+
+const char *
+kw_service_name (kw_service_t *self)
+{
+    return self->def->name;
+}
+
+void
+kw_service_outbox_committed (kw_service_t *self)
+{
+    if (self->relay)
+        kw_relay_wake (self->relay);
+}
+
+void
+kw_service_set_state (kw_service_t *self, void *state)
+{
+    self->state = state;
+}
+
+void *
+kw_service_state (kw_service_t *self)
+{
+    return self->state;
+}
+
+static void
+s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
+{
+    kw_service_t *self = arg;
+    if (req->method && strcmp (req->method, "health") == 0) {
+        Kw__HealthReply reply = KW__HEALTH_REPLY__INIT;
+        reply.service = (char *) self->def->name;
+        reply.status = kw_db_ensure (self->db) == 0 ? "ok" : "degraded";
+        kw_rpc_reply_ok (resp, arena, &reply.base);
+        return;
+    }
+    if (kw_db_ensure (self->db) != 0) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "database unavailable");
+        return;
+    }
+    if (!req->caller || !req->caller->region || !*req->caller->region) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL, "request has no caller");
+        return;
+    }
+    self->def->handle (req, resp, arena, self);
+}
+
+static void
+s_committed (size_t applied, void *arg)
+{
+    kw_service_t *self = arg;
+    kw_service_outbox_committed (self);
+    if (self->def->after_commit)
+        self->def->after_commit (self);
+}
+
+static void
+s_stop (int signum, void *arg)
+{
+    kw_service_t *self = arg;
+    kw_info ("stopping", "signal", signum == 2 ? "SIGINT" : "SIGTERM");
+    self->stopping = 1;
+    if (self->def->stop)
+        self->def->stop (self);
+    kw_consumer_destroy (&self->consumer);
+    kw_rpc_server_destroy (&self->rpc);
+    kw_relay_destroy (&self->relay);
+    kw_shutdown_destroy (&self->shutdown);
+}
+
+static long
+s_int_var (kw_service_t *self, const char *name, long min, long max, int *ok)
+{
+    long value = 0;
+    char err [256];
+    if (kw_config_int (name, kw_service_config (self, name), min, max, &value, err, sizeof err) != 0) {
+        fprintf (stderr, "%s: %s\n", self->def->name, err);
+        *ok = 0;
+    }
+    return value;
+}
+
+int
+kw_service_main (const kw_service_def_t *def, int argc, char **argv)
+{
+    kw_service_t service = { 0 };
+    kw_service_t *self = &service;
+    self->def = def;
+    s_build_vars (self);
+    char err [512];
+    int rc = kw_config_load (self->vars, self->var_count, def->name, def->summary,
+                             argc, argv, err, sizeof err);
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf (stderr, "%s: %s\n", def->name, err);
+        free (self->vars);
+        return rc > 0 ? 0 : 2;
+    }
+    kw_log_level_t level = KW_LOG_INFO;
+    if (kw_log_level_parse (kw_service_config (self, "KW_LOG_LEVEL"), &level) != 0) {
+        fprintf (stderr, "%s: KW_LOG_LEVEL: expected debug, info, warn or error\n", def->name);
+        free (self->vars);
+        return 2;
+    }
+    int ok = 1;
+    long relay_ms = s_int_var (self, "KW_RELAY_INTERVAL_MS", 10, 3600000, &ok);
+    long catchup_ms = s_int_var (self, "KW_CATCHUP_INTERVAL_MS", 10, 3600000, &ok);
+    long rpc_enabled = s_int_var (self, "KW_RPC_ENABLED", 0, 1, &ok);
+    if (!ok) {
+        free (self->vars);
+        return 2;
+    }
+    kw_log_init (def->name, level);
+    kw_info ("starting");
+
+    int status = 1;
+    uv_loop_init (&self->loop);
+    const char *url = kw_service_config (self, "KW_DB_URL");
+    const char *user = kw_service_config (self, "KW_DB_USER");
+    self->db = kw_db_new (url, user, def->name);
+    if (kw_db_connect (self->db, DB_WAIT_MS) != 0) {
+        kw_error ("db_unavailable", "reason", kw_db_error (self->db));
+        goto done;
+    }
+    if (kw_migrate_run (self->db, def->name, def->migrations, def->migration_count,
+                        err, sizeof err) < 0) {
+        kw_error ("migration_failed", "reason", err);
+        goto done;
+    }
+    self->zctx = zmq_ctx_new ();
+    self->pub = zmq_socket (self->zctx, ZMQ_PUB);
+    int linger = 0, hwm = 100000;
+    zmq_setsockopt (self->pub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (self->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (zmq_connect (self->pub, kw_service_config (self, "KW_BUS_PUB")) != 0) {
+        kw_error ("bus_connect_failed", "endpoint", kw_service_config (self, "KW_BUS_PUB"),
+                  "reason", zmq_strerror (errno));
+        goto done;
+    }
+    if (def->start && def->start (self) != 0) {
+        kw_error ("start_failed");
+        goto done;
+    }
+    self->relay = kw_relay_new (&self->loop, self->db, url, user, self->pub, def->name,
+                                (unsigned) relay_ms);
+    if (def->handle && rpc_enabled) {
+        self->rpc = kw_rpc_server_new (&self->loop, self->zctx, kw_service_config (self, self->rpc_var),
+                                       s_handle, self, err, sizeof err);
+        if (!self->rpc) {
+            kw_error ("rpc_bind_failed", "reason", err);
+            goto done;
+        }
+    }
+    if (def->consumes && def->apply) {
+        self->consumer = kw_consumer_new (&self->loop, self->db, self->zctx,
+                                          kw_service_config (self, "KW_BUS_SUB"), def->name,
+                                          def->consumes, def->apply, s_committed, self,
+                                          (unsigned) catchup_ms, err, sizeof err);
+        if (!self->consumer) {
+            kw_error ("consumer_failed", "reason", err);
+            goto done;
+        }
+    }
+    self->shutdown = kw_shutdown_new (&self->loop, s_stop, self);
+    kw_info ("ready");
+    uv_run (&self->loop, UV_RUN_DEFAULT);
+    status = 0;
+done:
+    if (!self->stopping) {
+        if (def->stop && self->db && self->zctx)
+            def->stop (self);
+        kw_consumer_destroy (&self->consumer);
+        kw_rpc_server_destroy (&self->rpc);
+        kw_relay_destroy (&self->relay);
+        kw_shutdown_destroy (&self->shutdown);
+    }
+    if (self->pub)
+        zmq_close (self->pub);
+    if (self->zctx)
+        zmq_ctx_term (self->zctx);
+    int loop_rc = kw_loop_finish (&self->loop);
+    kw_db_destroy (&self->db);
+    if (loop_rc != 0) {
+        kw_error ("loop_not_clean");
+        status = 1;
+    }
+    kw_info ("stopped");
+    free (self->vars);
+    return status;
+}
