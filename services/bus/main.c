@@ -1,0 +1,172 @@
+/*  bus: the ZeroMQ XSUB/XPUB proxy every service publishes to and
+    subscribes from. Frames are forwarded as they come (events downstream,
+    subscriptions upstream); it keeps no state, so a restart loses only
+    frames in flight, which consumers recover from bus.outbox. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "kw_config.h"
+#include "kw_log.h"
+#include "kw_shutdown.h"
+#include "kw_zwatch.h"
+
+#define BUDGET 1024
+
+typedef struct {
+    void *xsub;                     //  publishers connect here
+    void *xpub;                     //  subscribers connect here
+    kw_zwatch_t *events;
+    kw_zwatch_t *subscriptions;
+    kw_shutdown_t *shutdown;
+    uv_timer_t stats;
+    uint64_t forwarded;
+    uint64_t dropped;
+} bus_t;
+
+//  Move up to BUDGET whole multipart messages from one socket to the other.
+static uint64_t
+s_forward (void *from, void *to, uint64_t *dropped)
+{
+    uint64_t moved = 0;
+    for (int n = 0; n < BUDGET; n++) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        if (zmq_msg_recv (&part, from, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&part);
+            break;
+        }
+        int more;
+        int failed = 0;
+        do {
+            more = zmq_msg_more (&part);
+            if (!failed && zmq_msg_send (&part, to, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
+                failed = 1;
+                zmq_msg_close (&part);
+            }
+            if (more) {
+                zmq_msg_init (&part);
+                if (zmq_msg_recv (&part, from, 0) < 0) {
+                    zmq_msg_close (&part);
+                    break;
+                }
+            }
+        } while (more);
+        if (failed)
+            (*dropped)++;
+        else
+            moved++;
+    }
+    return moved;
+}
+
+static void
+s_events_cb (void *socket, void *arg)
+{
+    bus_t *bus = arg;
+    bus->forwarded += s_forward (bus->xsub, bus->xpub, &bus->dropped);
+}
+
+static void
+s_subscriptions_cb (void *socket, void *arg)
+{
+    bus_t *bus = arg;
+    uint64_t ignored = 0;
+    s_forward (bus->xpub, bus->xsub, &ignored);
+}
+
+static void
+s_stats_cb (uv_timer_t *timer)
+{
+    bus_t *bus = timer->data;
+    char forwarded [24], dropped [24];
+    snprintf (forwarded, sizeof forwarded, "%" PRIu64, bus->forwarded);
+    snprintf (dropped, sizeof dropped, "%" PRIu64, bus->dropped);
+    kw_debug ("bus_stats", "forwarded", forwarded, "dropped", dropped);
+}
+
+static void
+s_stop (int signum, void *arg)
+{
+    bus_t *bus = arg;
+    kw_info ("stopping");
+    kw_zwatch_destroy (&bus->events);
+    kw_zwatch_destroy (&bus->subscriptions);
+    kw_shutdown_destroy (&bus->shutdown);
+    uv_close ((uv_handle_t *) &bus->stats, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+    kw_config_var_t vars [] = {
+        { "KW_BUS_PUB", "tcp://127.0.0.1:5550", "endpoint publishers connect to (bound here, XSUB)", NULL },
+        { "KW_BUS_SUB", "tcp://127.0.0.1:5551", "endpoint subscribers connect to (bound here, XPUB)", NULL },
+        { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
+    };
+    size_t count = sizeof vars / sizeof vars [0];
+    char err [256];
+    int rc = kw_config_load (vars, count, "bus",
+                             "The event bus: a ZeroMQ XSUB/XPUB proxy between the services.",
+                             argc, argv, err, sizeof err);
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf (stderr, "bus: %s\n", err);
+        return rc > 0 ? 0 : 2;
+    }
+    kw_log_level_t level;
+    if (kw_log_level_parse (kw_config_get (vars, count, "KW_LOG_LEVEL"), &level) != 0) {
+        fprintf (stderr, "bus: KW_LOG_LEVEL: expected debug, info, warn or error\n");
+        return 2;
+    }
+    kw_log_init ("bus", level);
+
+    bus_t bus = { 0 };
+    uv_loop_t loop;
+    uv_loop_init (&loop);
+    void *zctx = zmq_ctx_new ();
+    bus.xsub = zmq_socket (zctx, ZMQ_XSUB);
+    bus.xpub = zmq_socket (zctx, ZMQ_XPUB);
+    int linger = 0, hwm = 100000;
+    int64_t max = 32 * 1024 * 1024;
+    zmq_setsockopt (bus.xsub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (bus.xpub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (bus.xsub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt (bus.xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt (bus.xsub, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    int status = 1;
+    const char *pub = kw_config_get (vars, count, "KW_BUS_PUB");
+    const char *sub = kw_config_get (vars, count, "KW_BUS_SUB");
+    if (zmq_bind (bus.xsub, pub) != 0) {
+        kw_error ("bind_failed", "endpoint", pub, "reason", zmq_strerror (errno));
+        goto done;
+    }
+    if (zmq_bind (bus.xpub, sub) != 0) {
+        kw_error ("bind_failed", "endpoint", sub, "reason", zmq_strerror (errno));
+        goto done;
+    }
+    bus.events = kw_zwatch_new (&loop, bus.xsub, s_events_cb, &bus);
+    bus.subscriptions = kw_zwatch_new (&loop, bus.xpub, s_subscriptions_cb, &bus);
+    bus.shutdown = kw_shutdown_new (&loop, s_stop, &bus);
+    uv_timer_init (&loop, &bus.stats);
+    bus.stats.data = &bus;
+    uv_timer_start (&bus.stats, s_stats_cb, 10000, 10000);
+    kw_info ("ready", "pub", pub, "sub", sub);
+    uv_run (&loop, UV_RUN_DEFAULT);
+    status = 0;
+done:
+    kw_zwatch_destroy (&bus.events);
+    kw_zwatch_destroy (&bus.subscriptions);
+    kw_shutdown_destroy (&bus.shutdown);
+    zmq_close (bus.xsub);
+    zmq_close (bus.xpub);
+    zmq_ctx_term (zctx);
+    if (kw_loop_finish (&loop) != 0) {
+        kw_error ("loop_not_clean");
+        status = 1;
+    }
+    kw_info ("stopped");
+    return status;
+}

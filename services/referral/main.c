@@ -1,0 +1,46 @@
+/*  referral: the referral intake service. Creates and reads referrals over
+    RPC and keeps each referral's decision and case current from events. */
+#include <string.h>
+#include "kw_service.h"
+#include "referral.h"
+
+extern const kw_migration_t kw_service_migrations [];
+extern const size_t kw_service_migration_count;
+
+static void
+s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
+{
+    kw_service_t *svc = arg;
+    if (strcmp (req->method, "referral.create") == 0)
+        intake_create (svc, req, resp, arena);
+    else
+    if (strcmp (req->method, "referral.get") == 0)
+        intake_get (svc, req, resp, arena);
+    else
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
+                            "unknown method %.64s", req->method);
+}
+
+static int
+s_start (kw_service_t *svc)
+{
+    kw_db_t *db = kw_service_db (svc);
+    return intake_prepare (db) || projection_prepare (db) ? -1 : 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    static const char *const consumes [] = { "eligibility", "assignment", NULL };
+    kw_service_def_t def = {
+        .name = "referral",
+        .summary = "The referral service: intake of referrals and their status.",
+        .migrations = kw_service_migrations,
+        .migration_count = kw_service_migration_count,
+        .consumes = consumes,
+        .apply = projection_apply,
+        .handle = s_handle,
+        .start = s_start,
+    };
+    return kw_service_main (&def, argc, argv);
+}

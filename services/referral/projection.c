@@ -1,0 +1,83 @@
+/*  projection: the referral's view of facts other services decide: the
+    eligibility decision (status and reasons) and the case opened for it. */
+#include <string.h>
+#include "kw/assignment.pb-c.h"
+#include "kw/eligibility.pb-c.h"
+#include "kw_log.h"
+#include "referral.h"
+
+int
+projection_prepare (kw_db_t *db)
+{
+    kw_db_prepare (db, "referral_decided",
+        "UPDATE referral.referrals SET"
+        " status = CASE WHEN status IN ('received', 'eligible', 'ineligible', 'more_information_needed')"
+        "          THEN $2 ELSE status END,"
+        " decision = $3, decided_at = $4::timestamptz, updated_at = now ()"
+        " WHERE id = $1::uuid");
+    kw_db_prepare (db, "referral_case_opened",
+        "UPDATE referral.referrals SET case_id = $2, updated_at = now () WHERE id = $1::uuid");
+    return 0;
+}
+
+static const char *
+s_outcome_status (Kw__Outcome outcome)
+{
+    switch (outcome) {
+        case KW__OUTCOME__OUTCOME_ELIGIBLE: return "eligible";
+        case KW__OUTCOME__OUTCOME_INELIGIBLE: return "ineligible";
+        case KW__OUTCOME__OUTCOME_MORE_INFORMATION_NEEDED: return "more_information_needed";
+        default: return NULL;
+    }
+}
+
+static kw_apply_result_t
+s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__EligibilityDecided *msg = kw__eligibility_decided__unpack (
+        kw_arena_allocator (arena), event->payload.len, event->payload.data);
+    if (!msg || !msg->referral_id || !msg->decision || !msg->decision->has_outcome)
+        return KW_APPLY_SKIP;
+    const char *status = s_outcome_status (msg->decision->outcome);
+    if (!status)
+        return KW_APPLY_SKIP;
+    size_t size = kw__eligibility_decision__get_packed_size (msg->decision);
+    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
+    kw__eligibility_decision__pack (msg->decision, packed);
+    const char *values [4] = { msg->referral_id, status, (const char *) packed,
+                               msg->decision->decided_at ? msg->decision->decided_at : event->occurred_at };
+    int lengths [4] = { 0, 0, (int) size, 0 };
+    int formats [4] = { 0, 0, 1, 0 };
+    PGresult *res = kw_db_queryb (db, "referral_decided", 4, values, lengths, formats, 0);
+    if (!res)
+        return KW_APPLY_RETRY;
+    if (strcmp (PQcmdTuples (res), "1") != 0)
+        kw_warn ("decision_for_unknown_referral", "event_id", event->event_id);
+    PQclear (res);
+    return KW_APPLY_OK;
+}
+
+static kw_apply_result_t
+s_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__CaseOpened *msg = kw__case_opened__unpack (kw_arena_allocator (arena),
+                                                   event->payload.len, event->payload.data);
+    if (!msg || !msg->referral_id || !msg->case_id)
+        return KW_APPLY_SKIP;
+    const char *values [2] = { msg->referral_id, msg->case_id };
+    PGresult *res = kw_db_query (db, "referral_case_opened", 2, values);
+    if (!res)
+        return KW_APPLY_RETRY;
+    PQclear (res);
+    return KW_APPLY_OK;
+}
+
+kw_apply_result_t
+projection_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
+{
+    if (strcmp (event->producer, "eligibility") == 0 && strcmp (event->type, "decided") == 0)
+        return s_decided (db, event, arena);
+    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_opened") == 0)
+        return s_case_opened (db, event, arena);
+    return KW_APPLY_OK;
+}
