@@ -1,0 +1,55 @@
+/*  assignment: the assignment service. Opens a case for each eligible
+    referral, offers the key worker role, and answers case reads. */
+#include <stdio.h>
+#include <string.h>
+#include "kw_service.h"
+#include "assignment.h"
+
+extern const kw_migration_t kw_service_migrations [];
+extern const size_t kw_service_migration_count;
+
+static void
+s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
+{
+    if (strcmp (req->method, "case.get") == 0)
+        cases_get (arg, req, resp, arena);
+    else
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
+                            "unknown method %.64s", req->method);
+}
+
+static int
+s_start (kw_service_t *svc)
+{
+    long ttl = 0;
+    char err [256];
+    if (kw_config_int ("KW_OFFER_TTL_HOURS", kw_service_config (svc, "KW_OFFER_TTL_HOURS"),
+                       1, 24 * 90, &ttl, err, sizeof err) != 0) {
+        fprintf (stderr, "assignment: %s\n", err);
+        return -1;
+    }
+    kw_db_t *db = kw_service_db (svc);
+    return matching_prepare (db, ttl) || cases_prepare (db) ? -1 : 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    static const char *const consumes [] = { "eligibility", NULL };
+    static kw_config_var_t extra [] = {
+        { "KW_OFFER_TTL_HOURS", "72", "hours a professional has to accept or decline an offer", NULL },
+    };
+    kw_service_def_t def = {
+        .name = "assignment",
+        .summary = "The assignment service: cases, key worker matching and offers.",
+        .migrations = kw_service_migrations,
+        .migration_count = kw_service_migration_count,
+        .consumes = consumes,
+        .apply = matching_apply,
+        .handle = s_handle,
+        .start = s_start,
+        .extra_vars = extra,
+        .extra_count = sizeof extra / sizeof extra [0],
+    };
+    return kw_service_main (&def, argc, argv);
+}
