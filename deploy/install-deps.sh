@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install the Debian packages the build, the tests and the local stack need.
+# As root it installs what is missing with apt; otherwise it prints the
+# exact command and fails.
+set -eu
+
+PACKAGES="make gcc clang libclang-rt-14-dev pkg-config git ca-certificates curl procps
+protobuf-c-compiler libprotobuf-c-dev libzmq3-dev libuv1-dev libh2o-dev libjansson-dev
+libcurl4-openssl-dev libsodium-dev libpq-dev postgresql postgresql-client
+python3 python3-aiosmtpd valgrind"
+
+missing=""
+for p in $PACKAGES; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$status" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "install-deps: installing:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
+else
+    echo "install-deps: missing packages:$missing" >&2
+    echo "install-deps: run as root: apt-get update && apt-get install -y$missing" >&2
+    exit 1
+fi

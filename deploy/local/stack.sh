@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# The local stack: a PostgreSQL cluster under $KW_VAR_DIR (default var/) on
+# its own port and socket directory, an SMTP sink storing mail under
+# $KW_VAR_DIR/mail (unless KW_SMTP_URL is set), the bus, the five services
+# and the gateway, each restarted a second after it dies. Runs in the
+# foreground until SIGINT/SIGTERM, then stops everything and keeps the data.
+#
+#   deploy/local/stack.sh run       what `make run` does
+#
+# Configuration (environment): KW_VAR_DIR, KW_PG_PORT (55432), KW_HTTP_ADDR
+# (127.0.0.1:8080), KW_JWT_SECRET (else $KW_VAR_DIR/jwt_secret is created),
+# KW_SMTP_URL, KW_SMTP_PORT (2525, for the sink), KW_BIN_DIR (build/bin),
+# and the service endpoints of `<binary> --help`.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VAR=${KW_VAR_DIR:-$ROOT/var}
+mkdir -p "$VAR"
+VAR=$(cd "$VAR" && pwd)
+BIN=${KW_BIN_DIR:-$ROOT/build/bin}
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+PGPORT=${KW_PG_PORT:-55432}
+PGDATA=$VAR/pg/data
+PGSOCK=$VAR/pg/run
+SERVICES="referral eligibility assignment scheduling notification"
+
+export KW_PG_PORT=$PGPORT
+export KW_HTTP_ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
+export KW_DB_URL=${KW_DB_URL:-"host=$PGSOCK port=$PGPORT dbname=kw"}
+export KW_REGION_CONFIG=${KW_REGION_CONFIG:-$ROOT/deploy/regions}
+export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}
+
+log() { printf '{"time":"%s","level":"info","service":"stack","event":"%s"%s}\n' \
+        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "${2:+,$2}" >&2; }
+
+# Run a command as the unprivileged PostgreSQL user when we are root.
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+    mkdir -p "$VAR/pg" "$PGSOCK"
+    if [ "$(id -u)" -eq 0 ]; then
+        id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
+        chown postgres "$VAR/pg" "$PGSOCK"
+        # The cluster user must reach $VAR through every parent directory.
+        d=$VAR
+        while [ "$d" != / ]; do chmod o+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
+    fi
+    if [ ! -f "$PGDATA/PG_VERSION" ]; then
+        log pg_initdb
+        as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        cat >> "$PGDATA/postgresql.conf" <<CONF
+# key worker service local cluster
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PGSOCK'
+synchronous_commit = on
+fsync = on
+max_connections = 200
+shared_buffers = 128MB
+log_min_messages = warning
+CONF
+    fi
+    if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$VAR/pg/server.log" -o "-p $PGPORT" -w -t 60 start >/dev/null
+    fi
+    PSQL=("$PGBIN/psql" -h "$PGSOCK" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -q)
+    "${PSQL[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'kw'" | grep -q 1 \
+        || "${PSQL[@]}" -d postgres -c "CREATE DATABASE kw"
+    "${PSQL[@]}" -d kw -f "$ROOT/deploy/db/bootstrap.sql" >/dev/null
+    log pg_ready "\"port\":$PGPORT"
+}
+
+stop_postgres() {
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+ensure_secret() {
+    if [ -z "${KW_JWT_SECRET:-}" ] && [ ! -s "$KW_JWT_SECRET_FILE" ]; then
+        (umask 077; head -c 32 /dev/urandom | base64 | tr -d '\n' > "$KW_JWT_SECRET_FILE")
+    fi
+}
+
+# Keep one program running: restart it a second after it exits, until stop.
+supervise() {
+    local name=$1; shift
+    while [ ! -e "$VAR/run/stopping" ]; do
+        "$@" >>"$VAR/log/$name.log" 2>&1 &
+        local pid=$!
+        echo "$pid" > "$VAR/run/$name.pid"
+        local rc=0
+        wait "$pid" || rc=$?
+        [ -e "$VAR/run/stopping" ] && break
+        log restarting "\"program\":\"$name\",\"exit_status\":$rc"
+        sleep 1
+    done
+}
+
+CHILDREN=()
+stop_all() {
+    trap - INT TERM
+    touch "$VAR/run/stopping"
+    rm -f "$VAR/run/ready"
+    log stopping
+    for name in gateway $SERVICES bus smtp; do
+        [ -f "$VAR/run/$name.pid" ] && kill -TERM "$(cat "$VAR/run/$name.pid")" 2>/dev/null || true
+    done
+    for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
+    stop_postgres
+    rm -f "$VAR/run/"*.pid
+    log stopped
+    exit 0
+}
+
+wait_for() {  # wait_for SECONDS COMMAND...
+    local deadline=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -ge $deadline ] && return 1
+        sleep 0.2
+    done
+}
+
+run() {
+    [ -x "$BIN/gateway" ] || { echo "stack: $BIN/gateway missing: run make first" >&2; exit 1; }
+    mkdir -p "$VAR/run" "$VAR/log" "$VAR/mail"
+    rm -f "$VAR/run/stopping" "$VAR/run/ready" "$VAR/run/"*.pid
+    trap stop_all INT TERM
+    start_postgres
+    ensure_secret
+    if [ -z "${KW_SMTP_URL:-}" ]; then
+        local smtp_port=${KW_SMTP_PORT:-2525}
+        export KW_SMTP_URL="smtp://127.0.0.1:$smtp_port"
+        supervise smtp /usr/bin/python3 "$ROOT/deploy/local/smtp_sink.py" \
+            --host 127.0.0.1 --port "$smtp_port" --dir "$VAR/mail" &
+        CHILDREN+=($!)
+    fi
+    supervise bus "$BIN/bus" &
+    CHILDREN+=($!)
+    for s in $SERVICES; do
+        supervise "$s" "$BIN/$s" &
+        CHILDREN+=($!)
+    done
+    supervise gateway "$BIN/gateway" &
+    CHILDREN+=($!)
+
+    # Demo data once the assignment schema exists.
+    wait_for 60 "${PSQL[@]}" -d kw -tAc \
+        "SELECT 1 FROM bus.migrations WHERE service = 'assignment'" \
+        || { log demo_data_skipped; }
+    "${PSQL[@]}" -d kw -f "$ROOT/deploy/demo/professionals.sql" >/dev/null || log demo_data_failed
+    if wait_for 60 curl -fsS "http://$KW_HTTP_ADDR/v1/health"; then
+        touch "$VAR/run/ready"
+        local token
+        token=$("$BIN/kwctl" token --role coordinator --region norfolk --sub coordinator)
+        cat <<MSG
+Key worker service is running.
+  API:        http://$KW_HTTP_ADDR  (try: curl http://$KW_HTTP_ADDR/v1/health)
+  Token:      $token
+              (a coordinator in region norfolk; more with: build/bin/kwctl token --help)
+  Mail:       $VAR/mail
+  Logs:       $VAR/log
+Press Ctrl-C to stop.
+MSG
+    else
+        log not_healthy "\"hint\":\"see $VAR/log\""
+    fi
+    while :; do
+        wait -n "${CHILDREN[@]}" 2>/dev/null || true
+        sleep 1
+    done
+}
+
+case "${1:-run}" in
+    run) run ;;
+    *) echo "usage: $0 run" >&2; exit 2 ;;
+esac
