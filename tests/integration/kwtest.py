@@ -1,0 +1,231 @@
+"""Helpers for the integration tests: TAP output, HTTP calls to the gateway,
+SQL through psql, tokens through kwctl, the stack's processes and mail store.
+The tests run against the stack that tests/run-all.sh started; its settings
+arrive in the environment (KW_VAR_DIR, KW_HTTP_ADDR, KW_PG_PORT, KW_BIN_DIR)."""
+
+import email
+import glob
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+VAR = os.environ["KW_VAR_DIR"]
+HTTP = "http://" + os.environ["KW_HTTP_ADDR"]
+BIN = os.environ["KW_BIN_DIR"]
+PG_PORT = os.environ["KW_PG_PORT"]
+
+_count = 0
+_failed = 0
+
+
+def ok(cond, name, diag=None):
+    """Record one TAP test result."""
+    global _count, _failed
+    _count += 1
+    if not cond:
+        _failed += 1
+    print(("ok" if cond else "not ok") + " %d - %s" % (_count, name))
+    if not cond and diag is not None:
+        for line in str(diag).splitlines()[:20]:
+            print("#   " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def done():
+    print("1..%d" % _count)
+    sys.exit(1 if _failed or not _count else 0)
+
+
+def token(role="coordinator", region="norfolk", sub="test-coordinator", **extra):
+    args = [BIN + "/kwctl", "token", "--role", role, "--region", region, "--sub", sub]
+    for key, value in extra.items():
+        args += ["--" + key.replace("_", "-"), value]
+    return subprocess.check_output(args, text=True).strip()
+
+
+def http(method, path, body=None, tok=None, headers=None, raw=None):
+    """Call the gateway; returns (status, parsed JSON or text, headers)."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(HTTP + path, data=data, method=method)
+    if data is not None and not (headers and "Content-Type" in headers):
+        req.add_header("Content-Type", "application/json")
+    if tok:
+        req.add_header("Authorization", "Bearer " + tok)
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            status, text, hdrs = resp.status, resp.read().decode(), resp.headers
+    except urllib.error.HTTPError as e:
+        status, text, hdrs = e.code, e.read().decode(), e.headers
+    try:
+        return status, json.loads(text), hdrs
+    except ValueError:
+        return status, text, hdrs
+
+
+def sql(query, *params):
+    """Run a query as the cluster owner; returns rows as lists of strings.
+    Parameters are passed as psql variables and quoted by psql itself."""
+    args = ["psql", "-h", VAR + "/pg/run", "-p", PG_PORT, "-U", "postgres", "-d", "kw",
+            "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1"]
+    for i, p in enumerate(params):
+        args += ["-v", "p%d=%s" % (i + 1, p)]
+    out = subprocess.run(args, input=query, capture_output=True, text=True, check=True).stdout
+    return [line.split("\t") for line in out.splitlines() if line]
+
+
+def scalar(query, *params):
+    rows = sql(query, *params)
+    return rows[0][0] if rows else None
+
+
+def wait_until(predicate, timeout=30.0, interval=0.1):
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value or time.time() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def pid_of(name):
+    with open(os.path.join(VAR, "run", name + ".pid")) as f:
+        return int(f.read().strip())
+
+
+def kill(name, sig=signal.SIGKILL):
+    """Kill one supervised process; returns the pid killed."""
+    pid = pid_of(name)
+    os.kill(pid, sig)
+    return pid
+
+
+def wait_restarted(name, old_pid, timeout=20.0):
+    def restarted():
+        try:
+            pid = pid_of(name)
+        except (OSError, ValueError):
+            return False
+        return pid != old_pid and os.path.exists("/proc/%d" % pid)
+    return wait_until(restarted, timeout)
+
+
+def mails():
+    """Every message in the SMTP sink's store, parsed."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(VAR, "mail", "*.eml"))):
+        with open(path, "rb") as f:
+            out.append(email.message_from_binary_file(f))
+    return out
+
+
+def nhs_number(rng=random):
+    """A random NHS number with a valid modulus-11 check digit."""
+    while True:
+        digits = [rng.randrange(10) for _ in range(9)]
+        check = 11 - sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+        if check == 11:
+            check = 0
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def referral(nhs, eligible=True, suggested="kw.one@example.org", dob="2015-03-02"):
+    """A referral body for the norfolk rule set: eligible, or failing the
+    gp and professionals criteria."""
+    pros = [
+        {"name": "Therapist A", "agency": "Community Health", "discipline": "occupational_therapist"},
+        {"name": "Social Worker B", "agency": "Children's Services", "discipline": "social_worker"},
+        {"name": "Teacher C", "agency": "Riverside School", "discipline": "teacher"},
+    ]
+    return {
+        "source": "professional",
+        "referrer": {"name": "Dr Referrer", "agency": "Riverside Surgery", "role": "GP",
+                     "email": "referrer@example.org"},
+        "child": {"nhs_number": nhs, "given_name": "Test", "family_name": "Child",
+                  "date_of_birth": dob, "postcode": "NR2 3TU",
+                  "gp_practice": "D82001" if eligible else "B12345",
+                  "in_complex_needs_school": False, "language": "en"},
+        "needs": {"complex_health_needs": True, "high_level_of_need": False,
+                  "learning_disability": False, "autism": True, "inpatient": False},
+        "professionals": pros if eligible else pros[:1],
+        "suggested_key_worker": {"email": suggested},
+        "consent": {"basis": "parental_responsibility", "given_by": "Parent", "date": "2026-11-20"},
+    }
+
+
+def post_referrals(count, rng, tok, on_progress=None, eligible_share=0.7):
+    """Post count referrals (a mix of eligible and ineligible); calls
+    on_progress(i) after each. Returns (ids, eligible_ids, failures)."""
+    ids, eligible_ids, failures = [], set(), []
+    for i in range(count):
+        eligible = rng.random() < eligible_share
+        status, body, _ = http("POST", "/v1/referrals", referral(nhs_number(rng), eligible), tok)
+        if status == 201:
+            ids.append(body["id"])
+            if eligible:
+                eligible_ids.add(body["id"])
+        else:
+            failures.append((status, body))
+        if on_progress:
+            on_progress(i)
+    return ids, eligible_ids, failures
+
+
+def effects(ids):
+    """Count each accepted referral's effects in every service's own tables."""
+    id_list = "{" + ",".join(ids) + "}"
+    decisions = dict(sql("SELECT referral_id::text, count(*) FROM eligibility.decisions"
+                         " WHERE referral_id::text = ANY (:'p1'::text[]) GROUP BY 1", id_list))
+    cases = dict(sql("SELECT referral_id::text, count(*) FROM assignment.cases"
+                     " WHERE referral_id::text = ANY (:'p1'::text[]) GROUP BY 1", id_list))
+    offers = dict(sql("SELECT c.referral_id::text, count(o.id) FROM assignment.cases c"
+                      " JOIN assignment.offers o ON o.case_id = c.id"
+                      " WHERE c.referral_id::text = ANY (:'p1'::text[]) GROUP BY 1", id_list))
+    deliveries = dict(sql("SELECT c.referral_id::text, count(d.id) FROM assignment.cases c"
+                          " JOIN notification.deliveries d ON d.case_id = c.id::text"
+                          " WHERE c.referral_id::text = ANY (:'p1'::text[]) AND d.status = 'sent'"
+                          " GROUP BY 1", id_list))
+    case_of = dict(sql("SELECT id::text, referral_id::text FROM assignment.cases"
+                       " WHERE referral_id::text = ANY (:'p1'::text[])", id_list))
+    mail_count = {}
+    for m in mails():
+        text = m.get_payload(decode=True).decode("utf-8", "replace")
+        for case_id, rid in case_of.items():
+            if case_id in text:
+                mail_count[rid] = mail_count.get(rid, 0) + 1
+    return {"decisions": decisions, "cases": cases, "offers": offers,
+            "deliveries": deliveries, "mails": mail_count}
+
+
+def check_exactly_once(label, ids, eligible_ids, timeout=60):
+    """Wait until every referral has all its effects, then assert each
+    effect happened exactly once (TAP lines prefixed with label)."""
+    def complete():
+        e = effects(ids)
+        full = (len(e["decisions"]) == len(ids) and len(e["offers"]) == len(eligible_ids)
+                and len(e["mails"]) == len(eligible_ids) and len(e["deliveries"]) == len(eligible_ids))
+        return e if full else None
+    e = wait_until(complete, timeout, 0.5) or effects(ids)
+    dup = lambda d: {k: v for k, v in d.items() if int(v) != 1}
+    ok(len(e["decisions"]) == len(ids) and not dup(e["decisions"]),
+       "%s: %d referrals, each decided exactly once" % (label, len(ids)),
+       "decided %d, duplicated %s" % (len(e["decisions"]), dup(e["decisions"])))
+    ok(set(e["cases"]) == eligible_ids and not dup(e["cases"]),
+       "%s: each of the %d eligible referrals has exactly one case" % (label, len(eligible_ids)),
+       "cases %d, duplicated %s, for ineligible %d" % (
+           len(e["cases"]), dup(e["cases"]), len(set(e["cases"]) - eligible_ids)))
+    ok(set(e["offers"]) == eligible_ids and not dup(e["offers"]),
+       "%s: each case has exactly one offer" % label,
+       "offers %d, duplicated %s" % (len(e["offers"]), dup(e["offers"])))
+    ok(set(e["mails"]) == eligible_ids and not dup(e["mails"]) and not dup(e["deliveries"]),
+       "%s: each offer sent exactly one e-mail" % label,
+       "mails %d, duplicated %s" % (len(e["mails"]), dup(e["mails"])))
