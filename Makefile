@@ -54,7 +54,7 @@ $(B)/obj/gen/%.o: $(B)/gen/%.c $(GEN_H) $(B)/CFLAGS.stamp | $(GEN_H)
 # first build has them, -MMD tracks them afterwards
 $(B)/obj/%.o: %.c $(B)/CFLAGS.stamp | $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -c $< -o $@
 
 # ---- libcommon
 COMMON_SRC := $(wildcard libcommon/src/*.c)
@@ -103,7 +103,15 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/tap.o $$(addprefix $(B
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) $< $(B)/obj/tests/unit/tap.o $(addprefix $(B)/obj/,$(TEST_LINK_$*)) $(LIBCOMMON) $(LDLIBS_ALL) -o $@
 
-all: $(BINS) $(UNIT_BINS)
+# ---- libcommon tests that need a PostgreSQL server: tests/integration/test_*.c,
+# run by tests/run-all.sh against the test stack's cluster
+ITEST_SRC := $(wildcard tests/integration/test_*.c)
+ITEST_BINS := $(patsubst tests/integration/%.c,$(B)/itests/%,$(ITEST_SRC))
+$(B)/itests/%: $(B)/obj/tests/integration/%.o $(B)/obj/tests/unit/tap.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $< $(B)/obj/tests/unit/tap.o $(LIBCOMMON) $(LDLIBS_ALL) -o $@
+
+all: $(BINS) $(UNIT_BINS) $(ITEST_BINS)
 
 deps:
 	@deploy/install-deps.sh

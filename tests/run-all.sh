@@ -50,6 +50,10 @@ if [ ! -e "$VAR/run/ready" ]; then
     exit 1
 fi
 
+export KW_TEST_DB_URL="host=$VAR/pg/run port=$KW_PG_PORT dbname=kw user=postgres"
+for t in "$B"/itests/test_*; do
+    [ -x "$t" ] && tally_run "integration/$(basename "$t")" "$t"
+done
 for t in tests/integration/test_*.py; do
     tally_run "integration/$(basename "$t" .py)" /usr/bin/python3 "$t"
 done

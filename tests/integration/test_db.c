@@ -1,0 +1,82 @@
+/*  Tests of kw_db against the test stack's PostgreSQL (KW_TEST_DB_URL):
+    parameters stay values, prepared statements, errors with SQLSTATE, a
+    COMMIT of a failed transaction reported as a failure, and reconnection
+    after the server drops the connection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "kw_db.h"
+#include "kw_log.h"
+#include "tap.h"
+
+int
+main (void)
+{
+    kw_log_init ("test_db", KW_LOG_ERROR);
+    const char *url = getenv ("KW_TEST_DB_URL");
+    if (!url) {
+        printf ("not ok 1 - KW_TEST_DB_URL is not set\n1..1\n");
+        return 1;
+    }
+    kw_db_t *db = kw_db_new (url, NULL, "test_db");
+    is_int (kw_db_connect (db, 5000), 0, "connects");
+    ok (kw_db_up (db), "is up");
+
+    const char *hostile = "x'); DROP TABLE bus.outbox; --";
+    const char *params [1] = { hostile };
+    PGresult *res = kw_db_query (db, "SELECT $1::text", 1, params);
+    ok (res && strcmp (PQgetvalue (res, 0, 0), hostile) == 0, "a hostile parameter is just a value");
+    PQclear (res);
+    res = kw_db_query (db, "SELECT count(*) FROM bus.outbox", 0, NULL);
+    ok (res != NULL, "and nothing was dropped");
+    PQclear (res);
+
+    is_int (kw_db_prepare (db, "add", "SELECT $1::int + $2::int"), 0, "statement registered");
+    is_int (kw_db_prepare (db, "add", "SELECT 1"), -1, "a name is registered once");
+    const char *two [2] = { "40", "2" };
+    res = kw_db_query (db, "add", 2, two);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "42", "prepared statement runs");
+    PQclear (res);
+
+    ok (kw_db_query (db, "SELECT 1/0", 0, NULL) == NULL, "an error returns NULL");
+    is_str (kw_db_sqlstate (db), "22012", "with its SQLSTATE");
+    ok (strstr (kw_db_error (db), "division by zero") != NULL, "and its message");
+
+    is_int (kw_db_begin (db), 0, "begin");
+    ok (kw_db_query (db, "SELECT 1/0", 0, NULL) == NULL, "a failing statement inside");
+    is_int (kw_db_commit (db), -1, "COMMIT of the failed transaction is a failure");
+    res = kw_db_query (db, "SELECT 1", 0, NULL);
+    ok (res != NULL, "the connection is usable afterwards");
+    PQclear (res);
+
+    //  The server drops us: the next query fails, ensure reconnects, and the
+    //  prepared statement is prepared again on the new connection.
+    kw_db_t *admin = kw_db_new (url, NULL, "test_db_admin");
+    kw_db_connect (admin, 5000);
+    char pid [16];
+    snprintf (pid, sizeof pid, "%d", PQbackendPID (kw_db_conn (db)));
+    const char *pid_param [1] = { pid };
+    res = kw_db_query (admin, "SELECT pg_terminate_backend ($1::int)", 1, pid_param);
+    PQclear (res);
+    usleep (100000);
+    ok (kw_db_query (db, "add", 2, two) == NULL, "a query on a dropped connection fails");
+    ok (!kw_db_up (db), "the connection is marked down");
+    usleep (150000);
+    is_int (kw_db_ensure (db), 0, "ensure reconnects");
+    res = kw_db_query (db, "add", 2, two);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "42", "the prepared statement works again");
+    PQclear (res);
+    res = kw_db_query (db, "SHOW synchronous_commit", 0, NULL);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "on", "synchronous_commit is on");
+    PQclear (res);
+
+    kw_db_t *nowhere = kw_db_new ("host=127.0.0.1 port=1 dbname=kw connect_timeout=1", NULL, "test");
+    is_int (kw_db_connect (nowhere, 300), -1, "connecting to nothing gives up after the wait");
+    is_int (kw_db_ensure (nowhere), -1, "ensure reports it down");
+    kw_db_destroy (&nowhere);
+    kw_db_destroy (&admin);
+    kw_db_destroy (&db);
+    ok (db == NULL, "destroy clears the pointer");
+    return tap_done ();
+}

@@ -1,0 +1,61 @@
+/*  Tests of kw_migrate against the test stack's PostgreSQL: migrations apply
+    in order, once; a failing one is reported by name and not recorded;
+    versions must ascend. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "kw_db.h"
+#include "kw_log.h"
+#include "kw_migrate.h"
+#include "tap.h"
+
+int
+main (void)
+{
+    kw_log_init ("test_migrate", KW_LOG_ERROR);
+    const char *url = getenv ("KW_TEST_DB_URL");
+    if (!url) {
+        printf ("not ok 1 - KW_TEST_DB_URL is not set\n1..1\n");
+        return 1;
+    }
+    kw_db_t *db = kw_db_new (url, NULL, "test_migrate");
+    kw_db_connect (db, 5000);
+    char service [64], create [256], insert [256], check [256];
+    snprintf (service, sizeof service, "test_migrate_%d", (int) getpid ());
+    snprintf (create, sizeof create, "CREATE SCHEMA %s; CREATE TABLE %s.t (n int);", service, service);
+    snprintf (insert, sizeof insert, "INSERT INTO %s.t VALUES (1); INSERT INTO %s.t VALUES (2);", service, service);
+    snprintf (check, sizeof check, "SELECT count(*) FROM %s.t", service);
+    kw_migration_t migrations [] = {
+        { 1, "001_create.sql", create },
+        { 2, "002_rows.sql", insert },
+    };
+    char err [512] = "";
+    is_int (kw_migrate_run (db, service, migrations, 2, err, sizeof err), 2, "two migrations applied (%s)", err);
+    is_int (kw_migrate_run (db, service, migrations, 2, err, sizeof err), 0, "none the second time");
+    PGresult *res = kw_db_query (db, check, 0, NULL);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "2", "each ran exactly once");
+    PQclear (res);
+
+    kw_migration_t broken [] = {
+        { 1, "001_create.sql", create },
+        { 2, "002_rows.sql", insert },
+        { 3, "003_broken.sql", "INSERT INTO nowhere VALUES (1);" },
+    };
+    is_int (kw_migrate_run (db, service, broken, 3, err, sizeof err), -1, "a failing migration fails the run");
+    ok (strstr (err, "003_broken.sql") != NULL, "the error names the file: %s", err);
+    const char *params [1] = { service };
+    res = kw_db_query (db, "SELECT max(version) FROM bus.migrations WHERE service = $1", 1, params);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "2", "the failed migration is not recorded");
+    PQclear (res);
+
+    kw_migration_t unordered [] = { { 5, "005_a.sql", "SELECT 1" }, { 4, "004_b.sql", "SELECT 1" } };
+    is_int (kw_migrate_run (db, service, unordered, 2, err, sizeof err), -1, "versions out of order are refused");
+
+    char drop [128];
+    snprintf (drop, sizeof drop, "DROP SCHEMA %s CASCADE", service);
+    kw_db_exec (db, drop, 0, NULL);
+    kw_db_exec (db, "DELETE FROM bus.migrations WHERE service = $1", 1, params);
+    kw_db_destroy (&db);
+    return tap_done ();
+}
