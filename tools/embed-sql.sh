@@ -13,7 +13,8 @@ out=$1; shift
         base=$(basename "$f")
         version=$(printf '%s' "$base" | sed -n 's/^\([0-9][0-9]*\)_.*\.sql$/\1/p')
         [ -n "$version" ] || { echo "embed-sql: $f: name must be NNN_name.sql" >&2; exit 1; }
-        printf '    { %d, "%s",\n' "$((10#$version))" "$base"
+        version=$(printf '%s' "$version" | sed 's/^0*\([0-9]\)/\1/')
+        printf '    { %d, "%s",\n' "$version" "$base"
         sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/      "/' -e 's/$/\\n"/' "$f"
         echo '    },'
     done
