@@ -17,7 +17,7 @@ SANFLAGS :=
 endif
 
 CC ?= cc
-PKGS := libuv libzmq libpq libprotobuf-c jansson libcurl libsodium libh2o
+PKGS := libuv libzmq libpq libprotobuf-c jansson libcurl libsodium libh2o libical
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -110,10 +110,9 @@ kw_logv (kw_log_level_t level, const char *event, va_list ap)
     clock_gettime (CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r (&ts.tv_sec, &tm);
-    char when [40];
-    snprintf (when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-              ts.tv_nsec / 1000000);
+    char when [64];
+    size_t n = strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf (when + n, sizeof when - n, ".%03dZ", (int) (ts.tv_nsec / 1000000) % 1000);
     line_t line = { .len = 0 };
     s_put (&line, "{\"time\":", 8);
     s_put_string (&line, when);

@@ -1,0 +1,218 @@
+/*  kw_jwt: HS256 JSON Web Tokens: compact serialisation with base64url
+    without padding, HMAC-SHA-256 from libsodium, claims parsed with jansson. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <sodium.h>
+#include "kw_jwt.h"
+
+#define MAX_TOKEN 8192
+
+static const char *const s_roles [] = {
+    "admin", "coordinator", "key_worker", "referrer", "dsr_feed", "family", NULL
+};
+
+int
+kw_jwt_role_valid (const char *role)
+{
+    for (int i = 0; role && s_roles [i]; i++)
+        if (strcmp (role, s_roles [i]) == 0)
+            return 1;
+    return 0;
+}
+
+//  base64url of len bytes, without padding; caller frees.
+static char *
+s_b64 (const unsigned char *data, size_t len)
+{
+    size_t size = sodium_base64_ENCODED_LEN (len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = malloc (size);
+    if (out)
+        sodium_bin2base64 (out, size, data, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+//  Decode base64url (no padding) into a new NUL-terminated buffer.
+static unsigned char *
+s_unb64 (const char *text, size_t len, size_t *out_len)
+{
+    unsigned char *out = malloc (len + 1);
+    if (!out)
+        return NULL;
+    const char *end = NULL;
+    if (sodium_base642bin (out, len, text, len, NULL, out_len, &end,
+                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0
+    ||  end != text + len) {
+        free (out);
+        return NULL;
+    }
+    out [*out_len] = 0;
+    return out;
+}
+
+static void
+s_mac (const unsigned char *secret, size_t secret_len, const char *data, size_t len,
+       unsigned char mac [crypto_auth_hmacsha256_BYTES])
+{
+    crypto_auth_hmacsha256_state state;
+    crypto_auth_hmacsha256_init (&state, secret, secret_len);
+    crypto_auth_hmacsha256_update (&state, (const unsigned char *) data, len);
+    crypto_auth_hmacsha256_final (&state, mac);
+}
+
+char *
+kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
+             size_t secret_len, char *err, size_t err_size)
+{
+    if (sodium_init () < 0) {
+        snprintf (err, err_size, "libsodium failed to initialise");
+        return NULL;
+    }
+    if (!*claims->sub || !*claims->region || !kw_jwt_role_valid (claims->role)) {
+        snprintf (err, err_size, "sub, region and a valid role are required");
+        return NULL;
+    }
+    json_t *payload = json_pack ("{s:s, s:s, s:s}", "sub", claims->sub,
+                                 "role", claims->role, "region", claims->region);
+    if (*claims->agency)
+        json_object_set_new (payload, "agency", json_string (claims->agency));
+    if (*claims->professional_id)
+        json_object_set_new (payload, "professional_id", json_string (claims->professional_id));
+    if (claims->iat)
+        json_object_set_new (payload, "iat", json_integer (claims->iat));
+    if (claims->exp)
+        json_object_set_new (payload, "exp", json_integer (claims->exp));
+    char *body = json_dumps (payload, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref (payload);
+    static const char header [] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    char *h64 = s_b64 ((const unsigned char *) header, strlen (header));
+    char *p64 = body ? s_b64 ((const unsigned char *) body, strlen (body)) : NULL;
+    free (body);
+    char *token = NULL;
+    if (h64 && p64) {
+        size_t signing_len = strlen (h64) + 1 + strlen (p64);
+        char *signing = malloc (signing_len + 1);
+        if (signing) {
+            snprintf (signing, signing_len + 1, "%s.%s", h64, p64);
+            unsigned char mac [crypto_auth_hmacsha256_BYTES];
+            s_mac (secret, secret_len, signing, signing_len, mac);
+            char *s64 = s_b64 (mac, sizeof mac);
+            if (s64 && (token = malloc (signing_len + 2 + strlen (s64))))
+                sprintf (token, "%s.%s", signing, s64);
+            free (s64);
+            free (signing);
+        }
+    }
+    free (h64);
+    free (p64);
+    if (!token)
+        snprintf (err, err_size, "out of memory");
+    return token;
+}
+
+//  Copy a string claim; required claims must be present and non-empty.
+static int
+s_claim (json_t *payload, const char *name, char *out, int required, char *err, size_t err_size)
+{
+    json_t *value = json_object_get (payload, name);
+    if (!value || json_is_null (value)) {
+        if (required) {
+            snprintf (err, err_size, "token lacks the %s claim", name);
+            return -1;
+        }
+        return 0;
+    }
+    const char *text = json_string_value (value);
+    if (!text || (required && !*text) || strlen (text) >= KW_JWT_CLAIM_SIZE) {
+        snprintf (err, err_size, "token claim %s is not a valid string", name);
+        return -1;
+    }
+    strcpy (out, text);
+    return 0;
+}
+
+static int
+s_time_claim (json_t *payload, const char *name, int64_t *out, char *err, size_t err_size)
+{
+    json_t *value = json_object_get (payload, name);
+    if (!value)
+        return 0;
+    if (!json_is_integer (value)) {
+        snprintf (err, err_size, "token claim %s is not a number", name);
+        return -1;
+    }
+    *out = json_integer_value (value);
+    return 0;
+}
+
+static int
+s_check_header (const char *h64, size_t len, char *err, size_t err_size)
+{
+    size_t header_len = 0;
+    unsigned char *text = s_unb64 (h64, len, &header_len);
+    json_t *header = text ? json_loadb ((const char *) text, header_len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    free (text);
+    const char *alg = json_string_value (json_object_get (header, "alg"));
+    int rc = alg && strcmp (alg, "HS256") == 0 ? 0 : -1;
+    if (rc != 0)
+        snprintf (err, err_size, header ? "token algorithm must be HS256" : "token header is malformed");
+    json_decref (header);
+    return rc;
+}
+
+int
+kw_jwt_verify (const char *token, const unsigned char *secret, size_t secret_len,
+               int64_t now, kw_jwt_claims_t *claims, char *err, size_t err_size)
+{
+    memset (claims, 0, sizeof *claims);
+    if (sodium_init () < 0) {
+        snprintf (err, err_size, "libsodium failed to initialise");
+        return -1;
+    }
+    size_t len = token ? strnlen (token, MAX_TOKEN + 1) : 0;
+    const char *dot1 = len && len <= MAX_TOKEN ? strchr (token, '.') : NULL;
+    const char *dot2 = dot1 ? strchr (dot1 + 1, '.') : NULL;
+    if (!dot2 || strchr (dot2 + 1, '.') || dot1 == token || dot2 == dot1 + 1 || !dot2 [1]) {
+        snprintf (err, err_size, "token is not a compact JWT");
+        return -1;
+    }
+    if (s_check_header (token, (size_t) (dot1 - token), err, err_size) != 0)
+        return -1;
+    size_t sig_len = 0;
+    unsigned char *sig = s_unb64 (dot2 + 1, strlen (dot2 + 1), &sig_len);
+    unsigned char mac [crypto_auth_hmacsha256_BYTES];
+    s_mac (secret, secret_len, token, (size_t) (dot2 - token), mac);
+    int valid = sig && sig_len == sizeof mac && sodium_memcmp (sig, mac, sizeof mac) == 0;
+    free (sig);
+    if (!valid) {
+        snprintf (err, err_size, "token signature is invalid");
+        return -1;
+    }
+    size_t payload_len = 0;
+    unsigned char *text = s_unb64 (dot1 + 1, (size_t) (dot2 - dot1 - 1), &payload_len);
+    json_t *payload = text ? json_loadb ((const char *) text, payload_len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    free (text);
+    if (!json_is_object (payload)) {
+        json_decref (payload);
+        snprintf (err, err_size, "token payload is malformed");
+        return -1;
+    }
+    int rc = s_claim (payload, "sub", claims->sub, 1, err, err_size)
+          || s_claim (payload, "role", claims->role, 1, err, err_size)
+          || s_claim (payload, "region", claims->region, 1, err, err_size)
+          || s_claim (payload, "agency", claims->agency, 0, err, err_size)
+          || s_claim (payload, "professional_id", claims->professional_id, 0, err, err_size)
+          || s_time_claim (payload, "exp", &claims->exp, err, err_size)
+          || s_time_claim (payload, "iat", &claims->iat, err, err_size) ? -1 : 0;
+    json_decref (payload);
+    if (rc == 0 && !kw_jwt_role_valid (claims->role)) {
+        snprintf (err, err_size, "token role is not one of the platform's roles");
+        rc = -1;
+    }
+    if (rc == 0 && claims->exp && claims->exp <= now) {
+        snprintf (err, err_size, "token has expired");
+        rc = -1;
+    }
+    return rc;
+}
