@@ -30,6 +30,7 @@ LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
 .DEFAULT_GOAL := all
 .PHONY: all run test unit clean deps bench FORCE
 .SUFFIXES:
+.SECONDARY:
 
 # ---- flags stamp: objects rebuild when the compiler or flags change
 $(B)/CFLAGS.stamp: FORCE

@@ -27,7 +27,7 @@ SERVICES="referral eligibility assignment scheduling notification"
 export KW_PG_PORT=$PGPORT
 export KW_HTTP_ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
 export KW_DB_URL=${KW_DB_URL:-"host=$PGSOCK port=$PGPORT dbname=kw"}
-export KW_REGION_CONFIG=${KW_REGION_CONFIG:-$ROOT/deploy/regions}
+export KW_REGION_DIR=${KW_REGION_DIR:-$ROOT/deploy/regions}
 export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}
 
 log() { printf '{"time":"%s","level":"info","service":"stack","event":"%s"%s}\n' \

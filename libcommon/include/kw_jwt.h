@@ -33,4 +33,10 @@ char *kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
 int kw_jwt_verify (const char *token, const unsigned char *secret, size_t secret_len,
                    int64_t now, kw_jwt_claims_t *claims, char *err, size_t err_size);
 
+//  The deployment secret: secret when non-empty, else the contents of
+//  secret_file (trailing newline removed). At least 16 bytes. Returns a new
+//  buffer (caller frees) and its length, or NULL with the reason in err.
+unsigned char *kw_jwt_secret_load (const char *secret, const char *secret_file,
+                                   size_t *len, char *err, size_t err_size);
+
 #endif

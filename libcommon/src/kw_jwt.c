@@ -216,3 +216,36 @@ kw_jwt_verify (const char *token, const unsigned char *secret, size_t secret_len
     }
     return rc;
 }
+
+unsigned char *
+kw_jwt_secret_load (const char *secret, const char *secret_file,
+                    size_t *len, char *err, size_t err_size)
+{
+    unsigned char *out = NULL;
+    size_t n = 0;
+    if (secret && *secret) {
+        n = strlen (secret);
+        out = (unsigned char *) strdup (secret);
+    }
+    else
+    if (secret_file && *secret_file) {
+        FILE *file = fopen (secret_file, "rb");
+        if (!file) {
+            snprintf (err, err_size, "cannot read the secret file named by KW_JWT_SECRET_FILE");
+            return NULL;
+        }
+        out = malloc (4097);
+        n = out ? fread (out, 1, 4096, file) : 0;
+        fclose (file);
+        while (n > 0 && (out [n - 1] == '\n' || out [n - 1] == '\r'))
+            n--;
+    }
+    if (!out || n < 16) {
+        free (out);
+        snprintf (err, err_size, "KW_JWT_SECRET (or KW_JWT_SECRET_FILE) must hold at least 16 bytes");
+        return NULL;
+    }
+    out [n] = 0;
+    *len = n;
+    return out;
+}

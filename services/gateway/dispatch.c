@@ -1,0 +1,283 @@
+/*  dispatch: one HTTP request from routing to answer. Checks the token,
+    builds the route's input message from the JSON body, the query and the
+    path, calls the service and turns its Response into HTTP. A request whose
+    client goes away cancels its call (the pool's dispose hook). */
+#include <ctype.h>
+#include <string.h>
+#include <time.h>
+#include "kw_arena.h"
+#include "kw_jwt.h"
+#include "kw_log.h"
+#include "gateway.h"
+
+#define MAX_IDEMPOTENCY_KEY 200
+#define UNROUTED 31
+
+typedef struct {
+    gateway_t *gateway;
+    h2o_req_t *req;
+    const route_t *route;
+    size_t index;
+    service_id_t service;
+    uint64_t call_id;           //  0 when no call is pending
+} call_ctx_t;
+
+static void
+s_dispose (void *arg)
+{
+    call_ctx_t *ctx = arg;
+    if (ctx->call_id)
+        kw_rpc_client_cancel (ctx->gateway->clients [ctx->service], ctx->call_id);
+    ctx->call_id = 0;
+}
+
+static int
+s_http_status (Kw__Status status, const char **code)
+{
+    switch (status) {
+        case KW__STATUS__STATUS_INVALID: *code = "invalid"; return 400;
+        case KW__STATUS__STATUS_NOT_FOUND: *code = "not_found"; return 404;
+        case KW__STATUS__STATUS_CONFLICT: *code = "conflict"; return 409;
+        case KW__STATUS__STATUS_FORBIDDEN: *code = "forbidden"; return 403;
+        case KW__STATUS__STATUS_UNAVAILABLE: *code = "unavailable"; return 503;
+        default: *code = "internal"; return 500;
+    }
+}
+
+static void
+s_on_reply (const Kw__Response *resp, void *arg)
+{
+    call_ctx_t *ctx = arg;
+    gateway_t *self = ctx->gateway;
+    ctx->call_id = 0;
+    if (!resp) {
+        self->unavailable++;
+        kw_warn ("service_unavailable", "service", route_service_names [ctx->service],
+                 "route", ctx->route->pattern);
+        reply_error (self, ctx->req, ctx->index, 503, "unavailable",
+                     "the service did not answer in time; try again", NULL, NULL);
+        return;
+    }
+    if (resp->status != KW__STATUS__STATUS_OK) {
+        const char *code;
+        int status = s_http_status (resp->status, &code);
+        if (resp->code && *resp->code)
+            code = resp->code;
+        if (status == 500)
+            kw_error ("service_error", "service", route_service_names [ctx->service],
+                      "route", ctx->route->pattern);
+        reply_error (self, ctx->req, ctx->index, status, code, resp->message,
+                     resp->field, resp->existing_id);
+        return;
+    }
+    kw_arena_t *arena = kw_arena_new (16384);
+    ProtobufCMessage *out = protobuf_c_message_unpack (ctx->route->output, kw_arena_allocator (arena),
+                                                       resp->payload.len, resp->payload.data);
+    if (!out) {
+        kw_error ("malformed_reply", "service", route_service_names [ctx->service]);
+        reply_error (self, ctx->req, ctx->index, 500, "internal", "the service answered malformed data",
+                     NULL, NULL);
+    }
+    else
+        reply_json (self, ctx->req, ctx->index, ctx->route->success, kw_pbjson_to_json (out));
+    kw_arena_destroy (&arena);
+}
+
+//  The bearer token's claims; -1 (answered 401) when missing or invalid.
+static int
+s_authenticate (gateway_t *self, h2o_req_t *req, size_t index, kw_jwt_claims_t *claims)
+{
+    ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    const char *problem = "an Authorization: Bearer token is required";
+    if (at >= 0) {
+        h2o_iovec_t value = req->headers.entries [at].value;
+        char token [8200];
+        if (value.len > 7 && value.len - 7 < sizeof token && strncasecmp (value.base, "Bearer ", 7) == 0) {
+            memcpy (token, value.base + 7, value.len - 7);
+            token [value.len - 7] = 0;
+            char err [128];
+            if (kw_jwt_verify (token, self->secret, self->secret_len, (int64_t) time (NULL),
+                               claims, err, sizeof err) == 0)
+                return 0;
+            reply_error (self, req, index, 401, "unauthenticated", err, NULL, NULL);
+            self->unauthenticated++;
+            return -1;
+        }
+        problem = "the Authorization header must be 'Bearer <token>'";
+    }
+    self->unauthenticated++;
+    reply_error (self, req, index, 401, "unauthenticated", problem, NULL, NULL);
+    return -1;
+}
+
+//  1 when the request declares a JSON body.
+static int
+s_is_json (h2o_req_t *req)
+{
+    ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    if (at < 0)
+        return 0;
+    h2o_iovec_t v = req->headers.entries [at].value;
+    static const char json [] = "application/json";
+    size_t n = sizeof json - 1;
+    if (v.len < n || strncasecmp (v.base, json, n) != 0)
+        return 0;
+    return v.len == n || v.base [n] == ';' || v.base [n] == ' ';
+}
+
+//  The Idempotency-Key header, copied into key (empty when absent); -1
+//  (answered 400) when it is too long or holds non-printable characters.
+static int
+s_idempotency_key (gateway_t *self, h2o_req_t *req, size_t index, char *key)
+{
+    *key = 0;
+    ssize_t at = h2o_find_header_by_str (&req->headers, H2O_STRLIT ("idempotency-key"), -1);
+    if (at < 0)
+        return 0;
+    h2o_iovec_t v = req->headers.entries [at].value;
+    int valid = v.len > 0 && v.len <= MAX_IDEMPOTENCY_KEY;
+    for (size_t i = 0; valid && i < v.len; i++)
+        valid = isprint ((unsigned char) v.base [i]);
+    if (!valid) {
+        reply_error (self, req, index, 400, "invalid",
+                     "must be 1 to 200 printable characters", "Idempotency-Key", NULL);
+        return -1;
+    }
+    memcpy (key, v.base, v.len);
+    key [v.len] = 0;
+    return 0;
+}
+
+//  The route's input as JSON: body, query parameters, the path id. NULL
+//  (answered) when the request is not acceptable.
+static json_t *
+s_input_json (gateway_t *self, h2o_req_t *req, const route_match_t *m)
+{
+    json_t *input = NULL;
+    if (m->route->has_body) {
+        if (!s_is_json (req)) {
+            reply_error (self, req, m->index, 415, "unsupported_media_type",
+                         "the body must be application/json", NULL, NULL);
+            return NULL;
+        }
+        if (req->entity.len > self->max_body) {
+            reply_error (self, req, m->index, 413, "too_large",
+                         "the body is larger than the limit", NULL, NULL);
+            return NULL;
+        }
+        json_error_t jerr;
+        input = json_loadb (req->entity.base ? req->entity.base : "", req->entity.len,
+                            JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object (input)) {
+            char message [128];
+            if (input)
+                snprintf (message, sizeof message, "the body must be a JSON object");
+            else
+                snprintf (message, sizeof message, "malformed JSON at line %d, column %d",
+                          jerr.line, jerr.column);
+            json_decref (input);
+            reply_error (self, req, m->index, 400, "invalid", message, NULL, NULL);
+            return NULL;
+        }
+    }
+    else
+        input = json_object ();
+    if (req->query_at != SIZE_MAX) {
+        const char *query = req->path.base + req->query_at + 1;
+        size_t len = req->path.len - req->query_at - 1;
+        kw_pbjson_error_t err;
+        if (!m->route->has_query && len > 0) {
+            json_decref (input);
+            reply_error (self, req, m->index, 400, "invalid", "this resource takes no query parameters",
+                         NULL, NULL);
+            return NULL;
+        }
+        if (m->route->has_query && routes_query_json (m->route->input, query, len, input, &err) != 0) {
+            json_decref (input);
+            reply_error (self, req, m->index, 400, "invalid", err.message, err.field, NULL);
+            return NULL;
+        }
+    }
+    if (*m->id) {
+        json_t *id = json_string (m->id);
+        json_object_set_new (input, "id", id ? id : json_string (""));
+    }
+    return input;
+}
+
+static void
+s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt_claims_t *claims)
+{
+    char key [MAX_IDEMPOTENCY_KEY + 1];
+    if (s_idempotency_key (self, req, m->index, key) != 0)
+        return;
+    json_t *input = s_input_json (self, req, m);
+    if (!input)
+        return;
+    kw_arena_t *arena = kw_arena_new (16384);
+    ProtobufCMessage *msg = NULL;
+    kw_pbjson_error_t err;
+    int rc = kw_pbjson_from_json (m->route->input, input, arena, &msg, &err);
+    json_decref (input);
+    if (rc != 0) {
+        reply_error (self, req, m->index, 400, "invalid", err.message, err.field, NULL);
+        kw_arena_destroy (&arena);
+        return;
+    }
+    size_t size = protobuf_c_message_get_packed_size (msg);
+    uint8_t *payload = kw_arena_alloc (arena, size ? size : 1);
+    protobuf_c_message_pack (msg, payload);
+
+    Kw__Caller caller = KW__CALLER__INIT;
+    caller.sub = (char *) claims->sub;
+    caller.role = (char *) claims->role;
+    caller.region = (char *) claims->region;
+    caller.agency = (char *) claims->agency;
+    caller.professional_id = (char *) claims->professional_id;
+    Kw__Request request = KW__REQUEST__INIT;
+    request.method = (char *) m->route->rpc;
+    request.caller = &caller;
+    request.payload.data = payload;
+    request.payload.len = size;
+    request.idempotency_key = key;
+
+    call_ctx_t *ctx = h2o_mem_alloc_shared (&req->pool, sizeof *ctx, s_dispose);
+    *ctx = (call_ctx_t) { .gateway = self, .req = req, .route = m->route,
+                          .index = m->index, .service = m->route->service };
+    ctx->call_id = kw_rpc_client_call (self->clients [ctx->service], &request,
+                                       self->rpc_timeout_ms, s_on_reply, ctx);
+    kw_arena_destroy (&arena);
+}
+
+int
+dispatch_request (h2o_handler_t *handler, h2o_req_t *req)
+{
+    gateway_t *self = (gateway_t *) handler;
+    route_match_t m;
+    char allow [64];
+    int found = routes_match (req->method.base, req->method.len, req->path_normalized.base,
+                              req->path_normalized.len, &m, allow, sizeof allow);
+    if (found == -1) {
+        reply_error (self, req, UNROUTED, 404, "not_found", "no such resource", NULL, NULL);
+        return 0;
+    }
+    if (found == -2) {
+        h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, allow, strlen (allow));
+        reply_error (self, req, UNROUTED, 405, "method_not_allowed",
+                     "this resource does not take that method", NULL, NULL);
+        return 0;
+    }
+    if (m.route->kind == ROUTE_HEALTH) {
+        health_request (self, req, m.index);
+        return 0;
+    }
+    if (m.route->kind == ROUTE_METRICS) {
+        metrics_request (self, req, m.index);
+        return 0;
+    }
+    kw_jwt_claims_t claims;
+    if (s_authenticate (self, req, m.index, &claims) != 0)
+        return 0;
+    s_forward (self, req, &m, &claims);
+    return 0;
+}

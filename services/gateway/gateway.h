@@ -1,0 +1,46 @@
+/*  gateway: the only HTTP surface. Checks the bearer token, turns each
+    request into an RPC to the service behind its route, and the answer into
+    JSON with the error format of API.md. */
+#ifndef GATEWAY_H
+#define GATEWAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#define H2O_USE_LIBUV 1
+#include <h2o.h>
+#include "kw_pbjson.h"
+#include "kw_rpc.h"
+#include "routes.h"
+
+typedef struct {
+    h2o_handler_t super;                    //  first: h2o passes this to on_req
+    uv_loop_t *loop;
+    kw_rpc_client_t *clients [SERVICE_COUNT];
+    unsigned char *secret;
+    size_t secret_len;
+    unsigned rpc_timeout_ms;
+    unsigned health_timeout_ms;
+    size_t max_body;
+    //  metrics: answers per route and status class (1xx..5xx), unrouted last
+    uint64_t answers [32][6];
+    uint64_t unavailable;
+    uint64_t unauthenticated;
+} gateway_t;
+
+//  Entry point for every request (the h2o handler).
+int dispatch_request (h2o_handler_t *handler, h2o_req_t *req);
+
+//  Send a JSON body with status.
+void reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json_t *body);
+//  Send the error format: {"error": {"code", "message", "field"?, "existing_id"?}}.
+void reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
+                  const char *message, const char *field, const char *existing_id);
+//  Count an answer for /metrics.
+void reply_count (gateway_t *self, size_t route, int status);
+
+//  GET /v1/health: ask every service, answer ok or degraded.
+void health_request (gateway_t *self, h2o_req_t *req, size_t route);
+//  GET /metrics: Prometheus text.
+void metrics_request (gateway_t *self, h2o_req_t *req, size_t route);
+
+#endif

@@ -1,0 +1,182 @@
+/*  gateway: the HTTP/JSON front door (h2o on libuv). Listens on
+    KW_HTTP_ADDR, checks tokens and forwards each route to its service over
+    RPC. SIGINT/SIGTERM stop listening and close every handle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "kw_config.h"
+#include "kw_jwt.h"
+#include "kw_log.h"
+#include "kw_shutdown.h"
+#include "gateway.h"
+
+#define MAX_ENTITY (20 * 1024 * 1024)
+
+static h2o_globalconf_t s_config;
+static h2o_context_t s_context;
+static h2o_accept_ctx_t s_accept;
+static uv_tcp_t s_listener;
+
+static void
+s_on_accept (uv_stream_t *listener, int status)
+{
+    if (status != 0)
+        return;
+    uv_tcp_t *conn = h2o_mem_alloc (sizeof *conn);
+    uv_tcp_init (listener->loop, conn);
+    if (uv_accept (listener, (uv_stream_t *) conn) != 0) {
+        uv_close ((uv_handle_t *) conn, (uv_close_cb) free);
+        return;
+    }
+    h2o_socket_t *sock = h2o_uv_socket_create ((uv_stream_t *) conn, (uv_close_cb) free);
+    h2o_accept (&s_accept, sock);
+}
+
+//  Parse "host:port" or "[v6]:port" into addr.
+static int
+s_parse_addr (const char *text, struct sockaddr_storage *addr)
+{
+    char host [128];
+    const char *colon = strrchr (text, ':');
+    if (!colon || colon == text || (size_t) (colon - text) >= sizeof host)
+        return -1;
+    long port = strtol (colon + 1, NULL, 10);
+    char port_text [8];
+    snprintf (port_text, sizeof port_text, "%ld", port);
+    if (port < 1 || port > 65535 || strcmp (port_text, colon + 1) != 0)
+        return -1;
+    memcpy (host, text, (size_t) (colon - text));
+    host [colon - text] = 0;
+    if (host [0] == '[') {
+        size_t len = strlen (host);
+        if (len < 3 || host [len - 1] != ']')
+            return -1;
+        host [len - 1] = 0;
+        return uv_ip6_addr (host + 1, (int) port, (struct sockaddr_in6 *) addr) == 0 ? 0 : -1;
+    }
+    return uv_ip4_addr (host, (int) port, (struct sockaddr_in *) addr) == 0 ? 0 : -1;
+}
+
+static void
+s_stop (int signum, void *arg)
+{
+    gateway_t *self = arg;
+    kw_info ("stopping", "signal", signum == 2 ? "SIGINT" : "SIGTERM");
+    uv_close ((uv_handle_t *) &s_listener, NULL);
+    for (int i = 0; i < SERVICE_COUNT; i++)
+        kw_rpc_client_destroy (&self->clients [i]);
+}
+
+static int
+s_setup (gateway_t *self, kw_config_var_t *vars, size_t count, void *zctx)
+{
+    char err [256];
+    long timeout = 0, health_timeout = 0, max_body = 0;
+    if (kw_config_int ("KW_RPC_TIMEOUT_MS", kw_config_get (vars, count, "KW_RPC_TIMEOUT_MS"),
+                       50, 600000, &timeout, err, sizeof err)
+    ||  kw_config_int ("KW_HEALTH_TIMEOUT_MS", kw_config_get (vars, count, "KW_HEALTH_TIMEOUT_MS"),
+                       50, 60000, &health_timeout, err, sizeof err)
+    ||  kw_config_int ("KW_MAX_BODY", kw_config_get (vars, count, "KW_MAX_BODY"),
+                       1024, MAX_ENTITY, &max_body, err, sizeof err)) {
+        fprintf (stderr, "gateway: %s\n", err);
+        return -1;
+    }
+    self->rpc_timeout_ms = (unsigned) timeout;
+    self->health_timeout_ms = (unsigned) health_timeout;
+    self->max_body = (size_t) max_body;
+    self->secret = kw_jwt_secret_load (kw_config_get (vars, count, "KW_JWT_SECRET"),
+                                       kw_config_get (vars, count, "KW_JWT_SECRET_FILE"),
+                                       &self->secret_len, err, sizeof err);
+    if (!self->secret) {
+        fprintf (stderr, "gateway: %s\n", err);
+        return -1;
+    }
+    for (int i = 0; i < SERVICE_COUNT; i++) {
+        char name [64];
+        snprintf (name, sizeof name, "KW_%s_RPC", route_service_names [i]);
+        for (char *c = name; *c; c++)
+            *c = (char) (*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+        self->clients [i] = kw_rpc_client_new (self->loop, zctx, kw_config_get (vars, count, name),
+                                               err, sizeof err);
+        if (!self->clients [i]) {
+            fprintf (stderr, "gateway: %s: %s\n", name, err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    kw_config_var_t vars [] = {
+        { "KW_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP API listens on (host:port, [v6]:port)", NULL },
+        { "KW_JWT_SECRET", "", "HS256 secret for bearer tokens (at least 16 bytes)", NULL },
+        { "KW_JWT_SECRET_FILE", "var/jwt_secret", "file holding the secret when KW_JWT_SECRET is empty", NULL },
+        { "KW_REFERRAL_RPC", "tcp://127.0.0.1:5561", "referral service RPC endpoint", NULL },
+        { "KW_ELIGIBILITY_RPC", "tcp://127.0.0.1:5562", "eligibility service RPC endpoint", NULL },
+        { "KW_ASSIGNMENT_RPC", "tcp://127.0.0.1:5563", "assignment service RPC endpoint", NULL },
+        { "KW_SCHEDULING_RPC", "tcp://127.0.0.1:5564", "scheduling service RPC endpoint", NULL },
+        { "KW_NOTIFICATION_RPC", "tcp://127.0.0.1:5565", "notification service RPC endpoint", NULL },
+        { "KW_RPC_TIMEOUT_MS", "3000", "time a service has to answer before the client gets 503", NULL },
+        { "KW_HEALTH_TIMEOUT_MS", "1000", "time each service has to answer a health probe", NULL },
+        { "KW_MAX_BODY", "1048576", "largest JSON body accepted, in bytes (larger: 413)", NULL },
+        { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
+    };
+    size_t count = sizeof vars / sizeof vars [0];
+    char err [256];
+    int rc = kw_config_load (vars, count, "gateway",
+                             "The HTTP gateway: the only HTTP surface of the key worker service.",
+                             argc, argv, err, sizeof err);
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf (stderr, "gateway: %s\n", err);
+        return rc > 0 ? 0 : 2;
+    }
+    kw_log_level_t level;
+    if (kw_log_level_parse (kw_config_get (vars, count, "KW_LOG_LEVEL"), &level) != 0) {
+        fprintf (stderr, "gateway: KW_LOG_LEVEL: expected debug, info, warn or error\n");
+        return 2;
+    }
+    kw_log_init ("gateway", level);
+    struct sockaddr_storage addr;
+    if (s_parse_addr (kw_config_get (vars, count, "KW_HTTP_ADDR"), &addr) != 0) {
+        fprintf (stderr, "gateway: KW_HTTP_ADDR: expected host:port\n");
+        return 2;
+    }
+
+    uv_loop_t *loop = uv_default_loop ();
+    void *zctx = zmq_ctx_new ();
+    h2o_config_init (&s_config);
+    s_config.max_request_entity_size = MAX_ENTITY;
+    h2o_hostconf_t *host = h2o_config_register_host (&s_config, h2o_iovec_init (H2O_STRLIT ("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path (host, "/", 0);
+    gateway_t *self = (gateway_t *) h2o_create_handler (path, sizeof (gateway_t));
+    self->super.on_req = dispatch_request;
+    self->loop = loop;
+    if (s_setup (self, vars, count, zctx) != 0)
+        return 2;
+
+    h2o_context_init (&s_context, loop, &s_config);
+    s_accept.ctx = &s_context;
+    s_accept.hosts = s_config.hosts;
+    uv_tcp_init (loop, &s_listener);
+    int uv_rc = uv_tcp_bind (&s_listener, (struct sockaddr *) &addr, 0);
+    if (uv_rc == 0)
+        uv_rc = uv_listen ((uv_stream_t *) &s_listener, 128, s_on_accept);
+    if (uv_rc != 0) {
+        kw_error ("listen_failed", "address", kw_config_get (vars, count, "KW_HTTP_ADDR"),
+                  "error", uv_strerror (uv_rc));
+        return 1;
+    }
+    kw_shutdown_t *shutdown = kw_shutdown_new (loop, s_stop, self);
+    kw_info ("listening", "address", kw_config_get (vars, count, "KW_HTTP_ADDR"));
+    uv_run (loop, UV_RUN_DEFAULT);
+    kw_shutdown_destroy (&shutdown);
+    kw_loop_finish (loop);
+    free (self->secret);
+    zmq_ctx_term (zctx);
+    kw_info ("stopped");
+    return 0;
+}

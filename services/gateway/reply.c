@@ -1,0 +1,73 @@
+/*  reply: JSON answers and the error format of API.md. */
+#include <string.h>
+#include "gateway.h"
+
+static const char *
+s_reason (int status)
+{
+    switch (status) {
+        case 200: return "OK";
+        case 201: return "Created";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 409: return "Conflict";
+        case 413: return "Payload Too Large";
+        case 415: return "Unsupported Media Type";
+        case 503: return "Service Unavailable";
+        default: return "Internal Server Error";
+    }
+}
+
+void
+reply_count (gateway_t *self, size_t route, int status)
+{
+    size_t row = route < 31 ? route : 31;
+    int cls = status / 100;
+    self->answers [row][cls >= 1 && cls <= 5 ? cls : 0]++;
+}
+
+void
+reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json_t *body)
+{
+    char *text = json_dumps (body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref (body);
+    reply_count (self, route, status);
+    req->res.status = status;
+    req->res.reason = s_reason (status);
+    h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                    H2O_STRLIT ("application/json"));
+    h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+                    H2O_STRLIT ("no-store"));
+    if (!text) {
+        req->res.status = 500;
+        req->res.reason = s_reason (500);
+        h2o_send_inline (req, H2O_STRLIT ("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode the answer\"}}"));
+        return;
+    }
+    h2o_send_inline (req, text, strlen (text));
+    free (text);
+}
+
+void
+reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
+             const char *message, const char *field, const char *existing_id)
+{
+    json_t *error = json_object ();
+    json_object_set_new (error, "code", json_string (code));
+    json_t *text = json_string (message ? message : "");
+    json_object_set_new (error, "message", text ? text : json_string ("(unprintable message)"));
+    if (field && *field) {
+        json_t *f = json_string (field);
+        if (f)
+            json_object_set_new (error, "field", f);
+    }
+    if (existing_id && *existing_id)
+        json_object_set_new (error, "existing_id", json_string (existing_id));
+    if (status == 401)
+        h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
+                        H2O_STRLIT ("Bearer"));
+    reply_json (self, req, route, status, json_pack ("{s:o}", "error", error));
+}

@@ -1,0 +1,196 @@
+/*  routes: the route table, path matching and query parameters. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kw/assignment.pb-c.h"
+#include "kw/eligibility.pb-c.h"
+#include "kw/notification.pb-c.h"
+#include "kw/referral.pb-c.h"
+#include "kw/rpc.pb-c.h"
+#include "routes.h"
+
+#define MAX_QUERY_VALUE 512
+
+const char *const route_service_names [SERVICE_COUNT] = {
+    "referral", "eligibility", "assignment", "scheduling", "notification"
+};
+
+static const route_t s_routes [] = {
+    { "GET", "/v1/health", ROUTE_HEALTH, 0, NULL, NULL, NULL, 200, 0, 0 },
+    { "GET", "/metrics", ROUTE_METRICS, 0, NULL, NULL, NULL, 200, 0, 0 },
+    { "POST", "/v1/referrals", ROUTE_RPC, SERVICE_REFERRAL, "referral.create",
+      &kw__referral_body__descriptor, &kw__referral_created__descriptor, 201, 1, 0 },
+    { "GET", "/v1/referrals/{id}", ROUTE_RPC, SERVICE_REFERRAL, "referral.get",
+      &kw__id_request__descriptor, &kw__referral__descriptor, 200, 0, 0 },
+    { "GET", "/v1/eligibility/ruleset", ROUTE_RPC, SERVICE_ELIGIBILITY, "eligibility.ruleset",
+      &kw__ruleset_request__descriptor, &kw__ruleset__descriptor, 200, 0, 0 },
+    { "GET", "/v1/cases/{id}", ROUTE_RPC, SERVICE_ASSIGNMENT, "case.get",
+      &kw__id_request__descriptor, &kw__case__descriptor, 200, 0, 0 },
+    { "GET", "/v1/notifications", ROUTE_RPC, SERVICE_NOTIFICATION, "notification.list",
+      &kw__delivery_list_request__descriptor, &kw__delivery_list__descriptor, 200, 0, 1 },
+};
+
+const route_t *
+routes_table (size_t *count)
+{
+    *count = sizeof s_routes / sizeof s_routes [0];
+    return s_routes;
+}
+
+//  Match path against pattern; the {id} segment is copied into id.
+static int
+s_path_matches (const char *pattern, const char *path, size_t path_len, char *id)
+{
+    const char *p = path, *end = path + path_len;
+    *id = 0;
+    while (*pattern) {
+        if (strncmp (pattern, "{id}", 4) == 0) {
+            const char *seg = p;
+            while (p < end && *p != '/')
+                p++;
+            size_t len = (size_t) (p - seg);
+            if (len == 0 || len >= ROUTE_ID_SIZE)
+                return 0;
+            memcpy (id, seg, len);
+            id [len] = 0;
+            pattern += 4;
+        }
+        else {
+            if (p == end || *p != *pattern)
+                return 0;
+            p++;
+            pattern++;
+        }
+    }
+    return p == end;
+}
+
+int
+routes_match (const char *method, size_t method_len, const char *path, size_t path_len,
+              route_match_t *m, char *allow, size_t allow_size)
+{
+    size_t count = sizeof s_routes / sizeof s_routes [0];
+    int path_known = 0;
+    size_t allow_len = 0;
+    if (allow_size)
+        *allow = 0;
+    for (size_t i = 0; i < count; i++) {
+        char id [ROUTE_ID_SIZE];
+        if (!s_path_matches (s_routes [i].pattern, path, path_len, id))
+            continue;
+        if (strlen (s_routes [i].method) == method_len
+        &&  memcmp (s_routes [i].method, method, method_len) == 0) {
+            m->route = &s_routes [i];
+            m->index = i;
+            memcpy (m->id, id, sizeof id);
+            return 0;
+        }
+        path_known = 1;
+        if (allow_len < allow_size)
+            allow_len += (size_t) snprintf (allow + allow_len, allow_size - allow_len, "%s%s",
+                                            allow_len ? ", " : "", s_routes [i].method);
+    }
+    return path_known ? -2 : -1;
+}
+
+static int
+s_hex (int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+//  Percent-decode [s, s+len) into out (size bytes); -1 when malformed or too long.
+static int
+s_unescape (const char *s, size_t len, char *out, size_t size)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int c = (unsigned char) s [i];
+        if (c == '+')
+            c = ' ';
+        else
+        if (c == '%') {
+            if (i + 2 >= len)
+                return -1;
+            int hi = s_hex ((unsigned char) s [i + 1]);
+            int lo = s_hex ((unsigned char) s [i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = hi * 16 + lo;
+            i += 2;
+        }
+        if (c == 0 || n + 1 >= size)
+            return -1;
+        out [n++] = (char) c;
+    }
+    out [n] = 0;
+    return 0;
+}
+
+static int
+s_query_fail (kw_pbjson_error_t *err, const char *field, const char *message)
+{
+    snprintf (err->field, sizeof err->field, "%s", field);
+    snprintf (err->message, sizeof err->message, "%s", message);
+    return -1;
+}
+
+static int
+s_is_integer_type (ProtobufCType type)
+{
+    return type == PROTOBUF_C_TYPE_INT32 || type == PROTOBUF_C_TYPE_UINT32
+        || type == PROTOBUF_C_TYPE_SINT32 || type == PROTOBUF_C_TYPE_FIXED32
+        || type == PROTOBUF_C_TYPE_SFIXED32;
+}
+
+int
+routes_query_json (const ProtobufCMessageDescriptor *desc, const char *query, size_t len,
+                   json_t *obj, kw_pbjson_error_t *err)
+{
+    memset (err, 0, sizeof *err);
+    const char *p = query, *end = query + len;
+    while (p < end) {
+        const char *amp = memchr (p, '&', (size_t) (end - p));
+        const char *stop = amp ? amp : end;
+        const char *eq = memchr (p, '=', (size_t) (stop - p));
+        char key [128], value [MAX_QUERY_VALUE];
+        if (stop == p) {
+            p = stop + 1;
+            continue;
+        }
+        if (s_unescape (p, (size_t) ((eq ? eq : stop) - p), key, sizeof key) != 0)
+            return s_query_fail (err, "", "a query parameter name is malformed");
+        if (s_unescape (eq ? eq + 1 : stop, eq ? (size_t) (stop - eq - 1) : 0, value, sizeof value) != 0)
+            return s_query_fail (err, key, "is malformed or too long");
+        const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field_by_name (desc, key);
+        if (!field || field->label == PROTOBUF_C_LABEL_REPEATED || field->type == PROTOBUF_C_TYPE_MESSAGE)
+            return s_query_fail (err, key, "is not a known query parameter");
+        if (json_object_get (obj, key))
+            return s_query_fail (err, key, "is given more than once");
+        if (s_is_integer_type (field->type)) {
+            char *num_end = NULL;
+            long long n = *value ? strtoll (value, &num_end, 10) : 0;
+            if (!*value || *num_end || !isdigit ((unsigned char) value [strlen (value) - 1]))
+                return s_query_fail (err, key, "must be a whole number");
+            json_object_set_new (obj, key, json_integer (n));
+        }
+        else
+        if (field->type == PROTOBUF_C_TYPE_BOOL) {
+            if (strcmp (value, "true") != 0 && strcmp (value, "false") != 0)
+                return s_query_fail (err, key, "must be true or false");
+            json_object_set_new (obj, key, json_boolean (strcmp (value, "true") == 0));
+        }
+        else {
+            json_t *text = json_string (value);
+            if (!text)
+                return s_query_fail (err, key, "must be UTF-8 text");
+            json_object_set_new (obj, key, text);
+        }
+        p = stop + 1;
+    }
+    return 0;
+}

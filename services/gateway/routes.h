@@ -1,0 +1,66 @@
+/*  routes: the gateway's HTTP surface as a table: each route's method and
+    path pattern, the service and RPC method behind it, its input and output
+    messages and its success status. Matching and query parsing are pure
+    functions so they can be tested without a server. */
+#ifndef GATEWAY_ROUTES_H
+#define GATEWAY_ROUTES_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
+#include "kw_pbjson.h"
+
+typedef enum {
+    SERVICE_REFERRAL,
+    SERVICE_ELIGIBILITY,
+    SERVICE_ASSIGNMENT,
+    SERVICE_SCHEDULING,
+    SERVICE_NOTIFICATION,
+    SERVICE_COUNT
+} service_id_t;
+
+typedef enum {
+    ROUTE_RPC,                  //  forwarded to a service
+    ROUTE_HEALTH,               //  GET /v1/health, no token
+    ROUTE_METRICS               //  GET /metrics, no token
+} route_kind_t;
+
+#define ROUTE_ID_SIZE 128
+
+typedef struct {
+    const char *method;         //  "GET", "POST"
+    const char *pattern;        //  "/v1/referrals/{id}": {id} matches one path segment
+    route_kind_t kind;
+    service_id_t service;
+    const char *rpc;            //  "referral.get"
+    const ProtobufCMessageDescriptor *input;
+    const ProtobufCMessageDescriptor *output;
+    int success;                //  HTTP status of a successful answer
+    int has_body;               //  the JSON body is the input
+    int has_query;              //  query parameters are input fields
+} route_t;
+
+typedef struct {
+    const route_t *route;
+    size_t index;               //  position in the table (for metrics)
+    char id [ROUTE_ID_SIZE];    //  the {id} segment, "" when the pattern has none
+} route_match_t;
+
+//  The service names, in service_id_t order ("referral", ...).
+extern const char *const route_service_names [SERVICE_COUNT];
+
+//  The route table and its size.
+const route_t *routes_table (size_t *count);
+
+//  Match a request. 0 and m filled; -1 when no route has this path; -2 when
+//  routes have the path but not the method (allow gets "GET, POST").
+int routes_match (const char *method, size_t method_len, const char *path, size_t path_len,
+                  route_match_t *m, char *allow, size_t allow_size);
+
+//  Add the query string's parameters (a=1&b=x, percent-encoded) to obj as
+//  fields of desc: integer fields become JSON integers. -1 with err naming the
+//  parameter when it is unknown, repeated, malformed or not a number.
+int routes_query_json (const ProtobufCMessageDescriptor *desc, const char *query, size_t len,
+                       json_t *obj, kw_pbjson_error_t *err);
+
+#endif
