@@ -1,0 +1,53 @@
+/*  Tests for kw_time: formatting, strict dates, ages (leap days), today in
+    a time zone, clocks. */
+#include <string.h>
+#include "kw_time.h"
+#include "tap.h"
+
+int
+main (void)
+{
+    char buf [KW_TIME_RFC3339_SIZE];
+    kw_time_format (1795600800LL * 1000000, buf);
+    is_str (buf, "2026-11-25T10:00:00Z", "whole seconds have no fraction");
+    kw_time_format (1795600800LL * 1000000 + 123456, buf);
+    is_str (buf, "2026-11-25T10:00:00.123456Z", "microseconds are kept");
+    kw_time_format (0, buf);
+    is_str (buf, "1970-01-01T00:00:00Z", "the epoch");
+
+    int y, m, d;
+    ok (kw_date_parse ("2024-02-29", &y, &m, &d) == 0 && y == 2024 && m == 2 && d == 29, "a leap day parses");
+    ok (kw_date_parse ("2023-02-29", &y, &m, &d) == -1, "29 February of a common year is refused");
+    ok (kw_date_parse ("1900-02-29", &y, &m, &d) == -1, "1900 was not a leap year");
+    ok (kw_date_parse ("2000-02-29", &y, &m, &d) == 0, "2000 was a leap year");
+    ok (kw_date_parse ("2026-04-31", &y, &m, &d) == -1, "31 April is refused");
+    ok (kw_date_parse ("2026-13-01", &y, &m, &d) == -1, "month 13 is refused");
+    ok (kw_date_parse ("2026-1-01", &y, &m, &d) == -1, "a short month is refused");
+    ok (kw_date_parse ("2026-01-01T00", &y, &m, &d) == -1, "trailing text is refused");
+    ok (kw_date_parse ("20a6-01-01", &y, &m, &d) == -1, "letters are refused");
+    ok (kw_date_parse (NULL, &y, &m, &d) == -1, "NULL is refused");
+    ok (kw_date_parse ("0000-01-01", &y, &m, &d) == -1, "year 0 is refused");
+
+    is_int (kw_age_years (2015, 3, 2, 2026, 11, 25), 11, "age after the birthday");
+    is_int (kw_age_years (2015, 3, 2, 2026, 3, 1), 10, "age the day before the birthday");
+    is_int (kw_age_years (2015, 3, 2, 2026, 3, 2), 11, "age on the birthday");
+    is_int (kw_age_years (2008, 2, 29, 2026, 2, 28), 17, "a leap-day child is not 18 on 28 February");
+    is_int (kw_age_years (2008, 2, 29, 2026, 3, 1), 18, "a leap-day child is 18 on 1 March of a common year");
+    is_int (kw_age_years (2008, 2, 29, 2028, 2, 29), 20, "and on 29 February of a leap year");
+    ok (kw_age_years (2026, 1, 2, 2026, 1, 1) < 0, "negative before birth");
+
+    ok (kw_date_cmp (2026, 1, 1, 2026, 1, 2) < 0, "earlier compares less");
+    ok (kw_date_cmp (2026, 2, 1, 2026, 1, 31) > 0, "month outranks day");
+    ok (kw_date_cmp (2026, 2, 1, 2026, 2, 1) == 0, "equal dates");
+
+    ok (kw_date_today ("Europe/London", &y, &m, &d) == 0 && y >= 2024 && m >= 1 && m <= 12,
+        "today in Europe/London");
+    ok (kw_date_today (NULL, &y, &m, &d) == 0, "today in UTC");
+    ok (kw_date_today ("Mars/Olympus_Mons", &y, &m, &d) == -1, "an unknown zone is refused");
+
+    uint64_t t1 = kw_time_mono_ms ();
+    uint64_t t2 = kw_time_mono_ms ();
+    ok (t2 >= t1, "the monotonic clock does not go back");
+    ok (kw_time_now_us () > 1700000000LL * 1000000, "the wall clock is plausible");
+    return tap_done ();
+}
