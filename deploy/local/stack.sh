@@ -67,7 +67,7 @@ CONF
     PSQL=("$PGBIN/psql" -h "$PGSOCK" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -q)
     "${PSQL[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'kw'" | grep -q 1 \
         || "${PSQL[@]}" -d postgres -c "CREATE DATABASE kw"
-    "${PSQL[@]}" -d kw -f "$ROOT/deploy/db/bootstrap.sql" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" "${PSQL[@]}" -d kw -f "$ROOT/deploy/db/bootstrap.sql" >/dev/null
     log pg_ready "\"port\":$PGPORT"
 }
 

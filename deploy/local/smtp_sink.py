@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""smtp_sink: a local SMTP server that accepts every message and stores it
+as one .eml file in a directory, for the local stack and the tests. Each file
+is written under a temporary name and renamed into place, so a reader never
+sees half a message. Runs until SIGTERM or SIGINT.
+
+    smtp_sink.py [--host 127.0.0.1] [--port 2525] --dir DIR
+
+Needs Debian's python3-aiosmtpd. Logs carry counts and file names only, never
+addresses or message content."""
+
+import argparse
+import itertools
+import os
+import signal
+import sys
+import threading
+import time
+
+try:
+    from aiosmtpd.controller import Controller
+except ImportError:
+    sys.exit("smtp_sink: aiosmtpd is missing: apt-get install -y python3-aiosmtpd")
+
+
+class Store:
+    """aiosmtpd handler: writes each accepted message to the directory."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.counter = itertools.count(1)
+        self.lock = threading.Lock()
+
+    def _name(self):
+        now = time.time()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
+        with self.lock:
+            n = next(self.counter)
+        return "%s.%06dZ-%d-%06d.eml" % (stamp, int(now % 1 * 1e6), os.getpid(), n)
+
+    def _write(self, name, data):
+        final = os.path.join(self.directory, name)
+        tmp = os.path.join(self.directory, ".tmp-" + name)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.rename(tmp, final)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    async def handle_DATA(self, server, session, envelope):
+        content = envelope.original_content or envelope.content or b""
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        # The envelope as trace headers, as a delivering MTA would add them.
+        trace = "Return-Path: <%s>\r\n" % (envelope.mail_from or "")
+        for rcpt in envelope.rcpt_tos:
+            trace += "Delivered-To: %s\r\n" % rcpt
+        name = self._name()
+        try:
+            self._write(name, trace.encode("utf-8", "replace") + content)
+        except OSError as e:
+            print("smtp_sink: store failed: %s" % e.strerror, file=sys.stderr, flush=True)
+            return "451 Requested action aborted: local error in processing"
+        print("smtp_sink: stored %s (%d bytes, %d recipients)"
+              % (name, len(content), len(envelope.rcpt_tos)), file=sys.stderr, flush=True)
+        return "250 Message accepted for delivery"
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Local SMTP sink storing messages as .eml files.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=2525, help="port to listen on (default 2525)")
+    parser.add_argument("--dir", required=True, help="directory the .eml files are written to")
+    args = parser.parse_args()
+
+    os.makedirs(args.dir, exist_ok=True)
+    # Temporary files of an earlier run that died mid-write.
+    for name in os.listdir(args.dir):
+        if name.startswith(".tmp-"):
+            try:
+                os.unlink(os.path.join(args.dir, name))
+            except OSError:
+                pass
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    controller = Controller(Store(args.dir), hostname=args.host, port=args.port)
+    try:
+        controller.start()
+    except Exception as e:
+        print("smtp_sink: cannot listen on %s:%d: %s" % (args.host, args.port, e),
+              file=sys.stderr, flush=True)
+        return 1
+    print("smtp_sink: listening on %s:%d, storing in %s" % (args.host, args.port, args.dir),
+          file=sys.stderr, flush=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        controller.stop()
+    print("smtp_sink: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+/*  deliveries: the record of every message the service owes. An
+    assignment.offer_made event becomes one e-mail delivery, rendered and
+    inserted in the consumer's transaction; (event_id, recipient_id, channel)
+    is unique so an event applied twice adds nothing. An offer whose fields
+    cannot be put in an e-mail safely is recorded as suppressed. RPC
+    notification.list pages through the records of the caller's region. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kw/assignment.pb-c.h"
+#include "kw/notification.pb-c.h"
+#include "kw_log.h"
+#include "kw_uuid.h"
+#include "message.h"
+#include "notification.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+
+#define TIMESTAMP(col) \
+    "to_char (" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+int
+deliveries_prepare (kw_db_t *db)
+{
+    kw_db_prepare (db, "notification_insert",
+        "INSERT INTO notification.deliveries (id, event_id, event, channel, recipient_id,"
+        " recipient_address, template, case_id, region, subject, body, status, last_error)"
+        " VALUES ($1, $2, $3, 'email', $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING");
+    //  Page by (created_at, id); the cursor carries the last row's pair.
+    kw_db_prepare (db, "notification_list",
+        "SELECT id, event, channel, recipient_id, template, status, attempts, last_error,"
+        " " TIMESTAMP ("created_at") ", " TIMESTAMP ("sent_at") ", case_id,"
+        " (extract (epoch FROM created_at) * 1000000)::bigint"
+        " FROM notification.deliveries"
+        " WHERE ($1::text IS NULL OR region = $1)"
+        " AND ($2::text IS NULL OR case_id = $2)"
+        " AND ($3::text IS NULL OR recipient_id = $3)"
+        " AND ($4::bigint IS NULL OR (created_at, id) >"
+        "      (timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5::uuid))"
+        " ORDER BY created_at, id LIMIT $6::int");
+    return 0;
+}
+
+// ---- events
+
+static kw_apply_result_t
+s_offer_made (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__OfferMade *msg = kw__offer_made__unpack (kw_arena_allocator (arena),
+                                                 event->payload.len, event->payload.data);
+    if (!msg || !msg->case_id || !*msg->case_id || !msg->professional_id || !*msg->professional_id)
+        return KW_APPLY_SKIP;
+    const char *region = msg->region && *msg->region ? msg->region : event->region;
+    if (!region || !*region)
+        return KW_APPLY_SKIP;
+
+    message_offer_t offer = {
+        .case_id = msg->case_id,
+        .professional_name = msg->professional_name,
+        .professional_email = msg->professional_email,
+        .expires_at = msg->expires_at,
+    };
+    char err [128] = "";
+    char *subject = NULL, *body = NULL;
+    int renderable = message_offer_render (&offer, &subject, &body, err, sizeof err) == 0;
+    const char *address = message_address_valid (msg->professional_email) ? msg->professional_email : "";
+
+    char id [KW_UUID_SIZE];
+    kw_uuid_generate (id);
+    const char *values [12] = {
+        id, event->event_id, "assignment.offer_made", msg->professional_id, address,
+        "offer_made", msg->case_id, region, renderable ? subject : "", renderable ? body : "",
+        renderable ? "pending" : "suppressed", renderable ? NULL : err
+    };
+    PGresult *res = kw_db_query (db, "notification_insert", 12, values);
+    free (subject);
+    free (body);
+    if (!res)
+        return KW_APPLY_RETRY;
+    int inserted = strcmp (PQcmdTuples (res), "1") == 0;
+    PQclear (res);
+    if (!inserted)
+        kw_info ("delivery_exists", "event_id", event->event_id, "case_id", msg->case_id);
+    else
+    if (renderable)
+        kw_info ("delivery_queued", "delivery_id", id, "case_id", msg->case_id,
+                 "recipient_id", msg->professional_id);
+    else
+        kw_warn ("delivery_suppressed", "delivery_id", id, "case_id", msg->case_id,
+                 "recipient_id", msg->professional_id, "reason", err);
+    return KW_APPLY_OK;
+}
+
+kw_apply_result_t
+deliveries_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
+{
+    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "offer_made") == 0)
+        return s_offer_made (db, event, arena);
+    return KW_APPLY_OK;
+}
+
+// ---- notification.list
+
+static Kw__Channel
+s_channel (const char *name)
+{
+    if (strcmp (name, "email") == 0)
+        return KW__CHANNEL__CHANNEL_EMAIL;
+    if (strcmp (name, "sms") == 0)
+        return KW__CHANNEL__CHANNEL_SMS;
+    if (strcmp (name, "webhook") == 0)
+        return KW__CHANNEL__CHANNEL_WEBHOOK;
+    return KW__CHANNEL__CHANNEL_UNSPECIFIED;
+}
+
+static Kw__DeliveryStatus
+s_status (const char *name)
+{
+    static const struct {
+        const char *name;
+        Kw__DeliveryStatus value;
+    } table [] = {
+        { "pending", KW__DELIVERY_STATUS__DELIVERY_STATUS_PENDING },
+        { "sent", KW__DELIVERY_STATUS__DELIVERY_STATUS_SENT },
+        { "delivered", KW__DELIVERY_STATUS__DELIVERY_STATUS_DELIVERED },
+        { "failed", KW__DELIVERY_STATUS__DELIVERY_STATUS_FAILED },
+        { "suppressed", KW__DELIVERY_STATUS__DELIVERY_STATUS_SUPPRESSED },
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table [0]; i++)
+        if (strcmp (table [i].name, name) == 0)
+            return table [i].value;
+    return KW__DELIVERY_STATUS__DELIVERY_STATUS_UNSPECIFIED;
+}
+
+//  Split a cursor "<created_at microseconds>.<id>" into its parts (in arena
+//  memory). 0 or -1 when it is not one this service made.
+static int
+s_cursor_parse (const char *cursor, kw_arena_t *arena, char **us, char **id)
+{
+    const char *dot = strchr (cursor, '.');
+    if (!dot || dot == cursor || dot - cursor > 19 || !kw_uuid_valid (dot + 1))
+        return -1;
+    for (const char *p = cursor; p < dot; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    *us = kw_arena_strndup (arena, cursor, (size_t) (dot - cursor));
+    *id = kw_arena_strdup (arena, dot + 1);
+    return 0;
+}
+
+static int
+s_role_in (const char *role, const char *const *roles)
+{
+    for (; *roles; roles++)
+        if (role && strcmp (role, *roles) == 0)
+            return 1;
+    return 0;
+}
+
+void
+deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
+{
+    //  Admins see every region; coordinators their region; key workers the
+    //  deliveries addressed to them. Families and referrers see none.
+    static const char *const roles [] = { "admin", "coordinator", "key_worker", NULL };
+    const char *role = req->caller->role;
+    if (!s_role_in (role, roles)) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
+                            "this role may not list notifications");
+        return;
+    }
+    Kw__DeliveryListRequest *in = (Kw__DeliveryListRequest *)
+        kw_rpc_unpack (req, resp, arena, &kw__delivery_list_request__descriptor);
+    if (!in)
+        return;
+    int admin = strcmp (role, "admin") == 0;
+    const char *region = admin ? (in->region && *in->region ? in->region : NULL) : req->caller->region;
+    if (!admin && (!region || !*region)) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL, "the caller has no region");
+        return;
+    }
+    const char *recipient = NULL;
+    if (strcmp (role, "key_worker") == 0) {
+        recipient = req->caller->professional_id;
+        if (!recipient || !*recipient) {
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
+                                "the caller is not a registered professional");
+            return;
+        }
+    }
+    long limit = LIST_DEFAULT;
+    if (in->has_limit && in->limit > 0)
+        limit = in->limit > LIST_MAX ? LIST_MAX : (long) in->limit;
+    char *after_us = NULL, *after_id = NULL;
+    if (in->cursor && *in->cursor
+    &&  s_cursor_parse (in->cursor, arena, &after_us, &after_id) != 0) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "cursor", "cursor is not valid");
+        return;
+    }
+    char fetch [16];
+    snprintf (fetch, sizeof fetch, "%ld", limit + 1);
+    const char *params [6] = { region, in->case_id && *in->case_id ? in->case_id : NULL,
+                               recipient, after_us, after_id, fetch };
+    PGresult *res = kw_db_query (kw_service_db (svc), "notification_list", 6, params);
+    if (!res) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "database unavailable");
+        return;
+    }
+    int rows = PQntuples (res);
+    int count = rows > limit ? (int) limit : rows;
+    Kw__DeliveryList out = KW__DELIVERY_LIST__INIT;
+    out.n_items = (size_t) count;
+    out.items = kw_arena_calloc (arena, (count ? (size_t) count : 1) * sizeof *out.items);
+    for (int i = 0; i < count; i++) {
+        Kw__Delivery *d = kw_arena_alloc (arena, sizeof *d);
+        kw__delivery__init (d);
+        d->id = kw_arena_strdup (arena, PQgetvalue (res, i, 0));
+        d->event = kw_arena_strdup (arena, PQgetvalue (res, i, 1));
+        d->has_channel = 1;
+        d->channel = s_channel (PQgetvalue (res, i, 2));
+        d->recipient_id = kw_arena_strdup (arena, PQgetvalue (res, i, 3));
+        d->template_ = kw_arena_strdup (arena, PQgetvalue (res, i, 4));
+        d->has_status = 1;
+        d->status = s_status (PQgetvalue (res, i, 5));
+        d->has_attempts = 1;
+        d->attempts = (uint32_t) strtoul (PQgetvalue (res, i, 6), NULL, 10);
+        if (!PQgetisnull (res, i, 7))
+            d->last_error = kw_arena_strdup (arena, PQgetvalue (res, i, 7));
+        d->created_at = kw_arena_strdup (arena, PQgetvalue (res, i, 8));
+        if (!PQgetisnull (res, i, 9))
+            d->sent_at = kw_arena_strdup (arena, PQgetvalue (res, i, 9));
+        if (!PQgetisnull (res, i, 10))
+            d->case_id = kw_arena_strdup (arena, PQgetvalue (res, i, 10));
+        out.items [i] = d;
+    }
+    if (rows > limit && count > 0)
+        out.next_cursor = kw_arena_printf (arena, "%s.%s", PQgetvalue (res, count - 1, 11),
+                                           PQgetvalue (res, count - 1, 0));
+    PQclear (res);
+    kw_rpc_reply_ok (resp, arena, &out.base);
+}

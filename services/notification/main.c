@@ -1,0 +1,79 @@
+/*  notification: the notification service. Turns events into deliveries
+    (today: an e-mail to the professional offered a case), sends them by
+    SMTP with retries, and lists them over RPC (notification.list). */
+#include <string.h>
+#include "kw_log.h"
+#include "kw_service.h"
+#include "notification.h"
+
+extern const kw_migration_t kw_service_migrations [];
+extern const size_t kw_service_migration_count;
+
+static kw_config_var_t s_extra_vars [] = {
+    { "KW_SMTP_URL", "smtp://127.0.0.1:2525", "SMTP server e-mail is sent through (smtp:// or smtps://)", NULL },
+    { "KW_MAIL_FROM", "keyworker@localhost", "sender address of notification e-mails", NULL },
+    { "KW_MAIL_MAX_ATTEMPTS", "10", "attempts before an e-mail delivery is marked failed", NULL },
+};
+
+static void
+s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
+{
+    kw_service_t *svc = arg;
+    if (strcmp (req->method, "notification.list") == 0)
+        deliveries_list (svc, req, resp, arena);
+    else
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
+                            "unknown method %.64s", req->method);
+}
+
+static int
+s_start (kw_service_t *svc)
+{
+    if (deliveries_prepare (kw_service_db (svc)) != 0)
+        return -1;
+    char err [256];
+    sender_t *sender = sender_new (svc, err, sizeof err);
+    if (!sender) {
+        kw_error ("sender_config_invalid", "reason", err);
+        return -1;
+    }
+    kw_service_set_state (svc, sender);
+    return 0;
+}
+
+static void
+s_stop (kw_service_t *svc)
+{
+    sender_t *sender = kw_service_state (svc);
+    sender_destroy (&sender);
+    kw_service_set_state (svc, NULL);
+}
+
+static void
+s_after_commit (kw_service_t *svc)
+{
+    sender_t *sender = kw_service_state (svc);
+    if (sender)
+        sender_wake (sender);
+}
+
+int
+main (int argc, char **argv)
+{
+    static const char *const consumes [] = { "assignment", NULL };
+    kw_service_def_t def = {
+        .name = "notification",
+        .summary = "The notification service: e-mails to professionals, with delivery records.",
+        .migrations = kw_service_migrations,
+        .migration_count = kw_service_migration_count,
+        .consumes = consumes,
+        .apply = deliveries_apply,
+        .handle = s_handle,
+        .start = s_start,
+        .stop = s_stop,
+        .after_commit = s_after_commit,
+        .extra_vars = s_extra_vars,
+        .extra_count = sizeof s_extra_vars / sizeof s_extra_vars [0],
+    };
+    return kw_service_main (&def, argc, argv);
+}

@@ -1,0 +1,344 @@
+/*  message: rendering and composing the notification e-mails. Every value
+    that reaches a header is checked here, so nothing read from an event can
+    add a header or a recipient (header injection). Bodies are UTF-8 plain
+    text; names appear only in the body, never in a header. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "message.h"
+
+#define NAME_MAX_BYTES 200
+#define SUBJECT_MAX_BYTES 200
+#define ID_MAX_BYTES 64
+
+// ---- a growing string
+
+typedef struct {
+    char *data;
+    size_t len;
+    size_t size;
+    int failed;
+} s_buf_t;
+
+static void
+s_buf_add (s_buf_t *buf, const char *s, size_t len)
+{
+    if (buf->failed)
+        return;
+    if (buf->len + len + 1 > buf->size) {
+        size_t size = buf->size ? buf->size : 512;
+        while (buf->len + len + 1 > size)
+            size *= 2;
+        char *data = realloc (buf->data, size);
+        if (!data) {
+            buf->failed = 1;
+            return;
+        }
+        buf->data = data;
+        buf->size = size;
+    }
+    memcpy (buf->data + buf->len, s, len);
+    buf->len += len;
+    buf->data [buf->len] = '\0';
+}
+
+static void
+s_buf_printf (s_buf_t *buf, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+static void
+s_buf_printf (s_buf_t *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    char *s = NULL;
+    int len = vasprintf (&s, fmt, ap);
+    va_end (ap);
+    if (len < 0) {
+        buf->failed = 1;
+        return;
+    }
+    s_buf_add (buf, s, (size_t) len);
+    free (s);
+}
+
+//  Hand over the string, or NULL when memory ran out.
+static char *
+s_buf_take (s_buf_t *buf)
+{
+    if (buf->failed || !buf->data) {
+        free (buf->data);
+        return NULL;
+    }
+    return buf->data;
+}
+
+static void
+s_error (char *err, size_t err_size, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+static void
+s_error (char *err, size_t err_size, const char *fmt, ...)
+{
+    if (!err || err_size == 0)
+        return;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (err, err_size, fmt, ap);
+    va_end (ap);
+}
+
+// ---- checks
+
+//  1 when s is 1..max characters from [0-9A-Za-z-] (UUIDs and other ids).
+static int
+s_id_valid (const char *s, size_t max)
+{
+    size_t len = s ? strlen (s) : 0;
+    if (len == 0 || len > max)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s [i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+//  1 when s is 1..40 characters of an RFC 3339 instant ([0-9A-Za-z:.+-]).
+static int
+s_instant_valid (const char *s)
+{
+    size_t len = s ? strlen (s) : 0;
+    if (len == 0 || len > 40)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s [i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+        ||  c == ':' || c == '.' || c == '+' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+//  1 when s is printable ASCII (space to tilde) only.
+static int
+s_printable_ascii (const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char) *s < 0x20 || (unsigned char) *s > 0x7e)
+            return 0;
+    return 1;
+}
+
+//  1 when s is well-formed UTF-8 without control characters (C0, DEL, C1),
+//  except LF (and CR, TAB) when multiline is set.
+static int
+s_text_valid (const char *s, int multiline)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    while (*p) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            if ((c < 0x20 || c == 0x7f) && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
+                return 0;
+            p++;
+            continue;
+        }
+        unsigned cp;
+        int extra;
+        if (c >= 0xc2 && c <= 0xdf) {
+            cp = c & 0x1f;
+            extra = 1;
+        }
+        else
+        if (c >= 0xe0 && c <= 0xef) {
+            cp = c & 0x0f;
+            extra = 2;
+        }
+        else
+        if (c >= 0xf0 && c <= 0xf4) {
+            cp = c & 0x07;
+            extra = 3;
+        }
+        else
+            return 0;
+        for (int i = 1; i <= extra; i++) {
+            if ((p [i] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p [i] & 0x3f);
+        }
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff))
+        ||  (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f)
+        ||  cp == 0x2028 || cp == 0x2029)
+            return 0;
+        p += extra + 1;
+    }
+    return 1;
+}
+
+int
+message_address_valid (const char *addr)
+{
+    if (!addr)
+        return 0;
+    size_t len = strlen (addr);
+    if (len == 0 || len > MESSAGE_ADDRESS_MAX)
+        return 0;
+    const char *at = strchr (addr, '@');
+    if (!at || at == addr || at [1] == '\0' || strchr (at + 1, '@'))
+        return 0;
+    for (const char *p = addr; *p; p++) {
+        unsigned char c = (unsigned char) *p;
+        if (c <= 0x20 || c >= 0x7f || strchr ("<>()[]\\,;:\"", c))
+            return 0;
+    }
+    //  The domain needs no empty labels.
+    const char *domain = at + 1;
+    if (domain [0] == '.' || addr [len - 1] == '.' || strstr (domain, ".."))
+        return 0;
+    return 1;
+}
+
+// ---- rendering
+
+int
+message_offer_render (const message_offer_t *offer, char **subject, char **body,
+                      char *err, size_t err_size)
+{
+    *subject = NULL;
+    *body = NULL;
+    if (!s_id_valid (offer->case_id, ID_MAX_BYTES)) {
+        s_error (err, err_size, "case_id is not a valid id");
+        return -1;
+    }
+    if (!s_instant_valid (offer->expires_at)) {
+        s_error (err, err_size, "expires_at is not a valid instant");
+        return -1;
+    }
+    if (!message_address_valid (offer->professional_email)) {
+        s_error (err, err_size, "professional_email is not a valid address");
+        return -1;
+    }
+    const char *name = offer->professional_name;
+    if (name && (strlen (name) > NAME_MAX_BYTES || !s_text_valid (name, 0))) {
+        s_error (err, err_size, "professional_name has control characters or is too long");
+        return -1;
+    }
+    if (!name || !*name)
+        name = "colleague";
+
+    s_buf_t sbuf = { 0 };
+    s_buf_printf (&sbuf, "Key worker offer for case %s", offer->case_id);
+    s_buf_t bbuf = { 0 };
+    s_buf_printf (&bbuf,
+        "Dear %s,\n"
+        "\n"
+        "You have been offered the key worker role for case %s.\n"
+        "\n"
+        "The offer expires at %s (UTC).\n"
+        "\n"
+        "Please sign in to the key worker service to accept or decline the\n"
+        "offer. The details of the case are available there once you have\n"
+        "signed in; for their privacy, none are sent by e-mail.\n"
+        "\n"
+        "This message was sent automatically; replies are not read.\n",
+        name, offer->case_id, offer->expires_at);
+    *subject = s_buf_take (&sbuf);
+    *body = s_buf_take (&bbuf);
+    if (!*subject || !*body) {
+        free (*subject);
+        free (*body);
+        *subject = NULL;
+        *body = NULL;
+        s_error (err, err_size, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+// ---- composing
+
+static const char *const s_days [] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+static const char *const s_months [] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+char *
+message_compose (const char *delivery_id, const char *from, const char *to,
+                 const char *subject, const char *body, time_t date,
+                 char *err, size_t err_size)
+{
+    if (!s_id_valid (delivery_id, ID_MAX_BYTES)) {
+        s_error (err, err_size, "delivery id is not a valid id");
+        return NULL;
+    }
+    if (!message_address_valid (from)) {
+        s_error (err, err_size, "from is not a valid address");
+        return NULL;
+    }
+    if (!message_address_valid (to)) {
+        s_error (err, err_size, "to is not a valid address");
+        return NULL;
+    }
+    if (!subject || !*subject || strlen (subject) > SUBJECT_MAX_BYTES || !s_printable_ascii (subject)) {
+        s_error (err, err_size, "subject is empty, too long or not printable ASCII");
+        return NULL;
+    }
+    if (!body || !s_text_valid (body, 1)) {
+        s_error (err, err_size, "body is not UTF-8 text");
+        return NULL;
+    }
+    struct tm tm;
+    if (!gmtime_r (&date, &tm)) {
+        s_error (err, err_size, "date is out of range");
+        return NULL;
+    }
+    s_buf_t buf = { 0 };
+    s_buf_printf (&buf,
+        "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n"
+        "From: <%s>\r\n"
+        "To: <%s>\r\n"
+        "Subject: %s\r\n"
+        "Message-ID: <%s@keyworker.invalid>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "Auto-Submitted: auto-generated\r\n"
+        "\r\n",
+        s_days [tm.tm_wday], tm.tm_mday, s_months [tm.tm_mon], tm.tm_year + 1900,
+        tm.tm_hour, tm.tm_min, tm.tm_sec, from, to, subject, delivery_id);
+    //  Body lines end in CRLF whatever they ended in (LF, CR or CRLF).
+    const char *p = body;
+    while (*p) {
+        size_t span = strcspn (p, "\r\n");
+        s_buf_add (&buf, p, span);
+        p += span;
+        if (*p == '\0') {
+            s_buf_add (&buf, "\r\n", 2);
+            break;
+        }
+        if (p [0] == '\r' && p [1] == '\n')
+            p++;
+        p++;
+        s_buf_add (&buf, "\r\n", 2);
+    }
+    char *text = s_buf_take (&buf);
+    if (!text)
+        s_error (err, err_size, "out of memory");
+    return text;
+}
+
+char *
+message_offer_compose (const message_offer_t *offer, const char *delivery_id,
+                       const char *from, time_t date, char *err, size_t err_size)
+{
+    char *subject, *body;
+    if (message_offer_render (offer, &subject, &body, err, err_size) != 0)
+        return NULL;
+    char *text = message_compose (delivery_id, from, offer->professional_email,
+                                  subject, body, date, err, err_size);
+    free (subject);
+    free (body);
+    return text;
+}

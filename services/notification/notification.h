@@ -1,0 +1,36 @@
+/*  notification: the notification service's modules. deliveries records the
+    messages owed (from events, in the consumer's transaction) and lists them
+    over RPC; sender sends the pending ones by SMTP with retries. */
+#ifndef NOTIFICATION_H
+#define NOTIFICATION_H
+
+#include <stddef.h>
+#include "kw_service.h"
+
+// ---- deliveries.c
+
+//  Register the statements deliveries uses. 0.
+int deliveries_prepare (kw_db_t *db);
+//  Consumer handler: an assignment.offer_made event becomes one pending
+//  e-mail delivery (nothing when the event was applied before).
+kw_apply_result_t deliveries_apply (kw_db_t *db, const Kw__Envelope *event,
+                                    kw_arena_t *arena, void *arg);
+//  RPC notification.list: DeliveryListRequest -> DeliveryList.
+void deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
+                      kw_arena_t *arena);
+
+// ---- sender.c
+
+typedef struct _sender_t sender_t;
+
+//  Read KW_SMTP_URL, KW_MAIL_FROM and KW_MAIL_MAX_ATTEMPTS, register the
+//  sender's statements and start its timer on the service loop. NULL with
+//  the reason in err when the configuration is invalid.
+sender_t *sender_new (kw_service_t *svc, char *err, size_t err_size);
+//  Send what is due soon (on the next loop turn), e.g. after a commit.
+void sender_wake (sender_t *self);
+//  Stop the timer; the sender is freed when its handle has closed. Clears
+//  the caller's pointer; safe twice.
+void sender_destroy (sender_t **self_p);
+
+#endif
