@@ -14,9 +14,19 @@ for t in "$B"/tests/test_*; do
 done
 
 VAR="$ROOT/$B/test-var"
+# A cluster left running by an interrupted run would hold the port.
+if [ -f "$VAR/pg/data/postmaster.pid" ]; then
+    PGCTL=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/pg_ctl
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$PGCTL" -D "$VAR/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+    else
+        "$PGCTL" -D "$VAR/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+fi
 rm -rf "$VAR"
 mkdir -p "$VAR/run"
 export KW_VAR_DIR=$VAR
+export KW_JWT_SECRET_FILE="$VAR/jwt_secret"
 export KW_BIN_DIR="$ROOT/$B/bin"
 export KW_PG_PORT=${KW_TEST_PG_PORT:-55439}
 export KW_HTTP_ADDR=${KW_TEST_HTTP_ADDR:-127.0.0.1:18089}

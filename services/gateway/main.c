@@ -66,6 +66,9 @@ s_stop (int signum, void *arg)
     uv_close ((uv_handle_t *) &s_listener, NULL);
     for (int i = 0; i < SERVICE_COUNT; i++)
         kw_rpc_client_destroy (&self->clients [i]);
+    //  Keep-alive connections and h2o's timers would keep the loop alive:
+    //  leave it now and let kw_loop_finish close whatever is still open.
+    uv_stop (self->loop);
 }
 
 static int

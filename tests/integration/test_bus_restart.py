@@ -10,6 +10,9 @@ killed = []
 
 def chaos(i):
     if i in (30, 90):
+        # The second kill waits for the first restart, so it hits a live proxy.
+        if killed:
+            wait_restarted("bus", killed[-1])
         killed.append(kill("bus"))
 
 ids, eligible_ids, failures = post_referrals(150, rng, tok, chaos)
