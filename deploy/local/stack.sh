@@ -112,6 +112,10 @@ stop_all() {
     exit 0
 }
 
+assignment_migrated() {
+    "${PSQL[@]}" -d kw -tAc "SELECT 1 FROM bus.migrations WHERE service = 'assignment'" | grep -q 1
+}
+
 wait_for() {  # wait_for SECONDS COMMAND...
     local deadline=$((SECONDS + $1)); shift
     until "$@" >/dev/null 2>&1; do
@@ -144,9 +148,7 @@ run() {
     CHILDREN+=($!)
 
     # Demo data once the assignment schema exists.
-    wait_for 60 "${PSQL[@]}" -d kw -tAc \
-        "SELECT 1 FROM bus.migrations WHERE service = 'assignment'" \
-        || { log demo_data_skipped; }
+    wait_for 60 assignment_migrated || log demo_data_late
     "${PSQL[@]}" -d kw -f "$ROOT/deploy/demo/professionals.sql" >/dev/null || log demo_data_failed
     if wait_for 60 curl -fsS "http://$KW_HTTP_ADDR/v1/health"; then
         touch "$VAR/run/ready"
