@@ -1,0 +1,57 @@
+# Sourced by tests/run-all.sh and tests/load/bench.sh: start the real stack
+# (deploy/local/stack.sh) in its own directory with its own ports and ipc://
+# endpoints, wait until it is healthy, and stop it again.
+#   test_stack_start DIR   exports the stack's settings; 0 when ready
+#   test_stack_stop
+test_stack_start() {
+    local var=$1
+    # A cluster left running by an interrupted run would hold the port.
+    if [ -f "$var/pg/data/postmaster.pid" ]; then
+        local pgctl
+        pgctl=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/pg_ctl
+        if [ "$(id -u)" -eq 0 ]; then
+            runuser -u postgres -- "$pgctl" -D "$var/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+        else
+            "$pgctl" -D "$var/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+        fi
+    fi
+    rm -rf "$var"
+    mkdir -p "$var/run"
+    export KW_VAR_DIR=$var
+    export KW_JWT_SECRET_FILE="$var/jwt_secret"
+    export KW_BIN_DIR="$ROOT/$B/bin"
+    export KW_PG_PORT=${KW_TEST_PG_PORT:-55439}
+    export KW_HTTP_ADDR=${KW_TEST_HTTP_ADDR:-127.0.0.1:18089}
+    export KW_SMTP_PORT=${KW_TEST_SMTP_PORT:-2539}
+    unset KW_SMTP_URL KW_JWT_SECRET KW_DB_URL
+    export KW_BUS_PUB="ipc://$var/run/bus-pub"
+    export KW_BUS_SUB="ipc://$var/run/bus-sub"
+    local s
+    for s in referral eligibility assignment scheduling notification; do
+        export "KW_${s^^}_RPC=ipc://$var/run/$s-rpc"
+    done
+    export KW_RELAY_INTERVAL_MS=500 KW_CATCHUP_INTERVAL_MS=500
+
+    deploy/local/stack.sh run > "$var/stack.out" 2>&1 &
+    TEST_STACK_PID=$!
+    trap test_stack_stop EXIT
+    local deadline=$((SECONDS + 120))
+    until [ -e "$var/run/ready" ] || [ $SECONDS -ge $deadline ] || ! kill -0 "$TEST_STACK_PID" 2>/dev/null; do
+        sleep 0.3
+    done
+    if [ ! -e "$var/run/ready" ]; then
+        echo "not ok - the test stack did not become ready"
+        cat "$var/stack.out"
+        tail -n 20 "$var"/log/*.log
+        return 1
+    fi
+    export KW_TEST_DB_URL="host=$var/pg/run port=$KW_PG_PORT dbname=kw user=postgres"
+}
+
+test_stack_stop() {
+    trap - EXIT
+    [ -n "${TEST_STACK_PID:-}" ] || return 0
+    kill -TERM "$TEST_STACK_PID" 2>/dev/null
+    wait "$TEST_STACK_PID" 2>/dev/null
+    TEST_STACK_PID=
+}
