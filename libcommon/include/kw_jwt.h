@@ -21,6 +21,8 @@ typedef struct {
 
 //  1 when role is one of the platform's roles.
 int kw_jwt_role_valid (const char *role);
+//  1 when role is one of roles (NULL-terminated); 0 for a NULL role.
+int kw_jwt_role_in (const char *role, const char *const *roles);
 
 //  Sign claims into a compact token; the returned string is the caller's to
 //  free. NULL on error (with the reason in err).

@@ -14,12 +14,18 @@ static const char *const s_roles [] = {
 };
 
 int
-kw_jwt_role_valid (const char *role)
+kw_jwt_role_in (const char *role, const char *const *roles)
 {
-    for (int i = 0; role && s_roles [i]; i++)
-        if (strcmp (role, s_roles [i]) == 0)
+    for (; role && *roles; roles++)
+        if (strcmp (role, *roles) == 0)
             return 1;
     return 0;
+}
+
+int
+kw_jwt_role_valid (const char *role)
+{
+    return kw_jwt_role_in (role, s_roles);
 }
 
 //  base64url of len bytes, without padding; caller frees.

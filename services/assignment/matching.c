@@ -19,6 +19,9 @@
     " - (SELECT count(*) FROM assignment.cases c WHERE c.key_worker_id = p.id AND c.status <> 'closed')" \
     " - (SELECT count(*) FROM assignment.offers o WHERE o.professional_id = p.id AND o.status = 'pending')"
 
+//  Hours an offer stays open (KW_OFFER_TTL_HOURS), as a statement parameter.
+static char s_ttl_hours [24];
+
 int
 matching_prepare (kw_db_t *db, long ttl_hours)
 {
@@ -33,13 +36,11 @@ matching_prepare (kw_db_t *db, long ttl_hours)
         "SELECT p.id, p.name, p.email FROM assignment.professionals p"
         " WHERE p.region = $1 AND p.active AND (" SPARE_CAPACITY ") > 0"
         " ORDER BY (" SPARE_CAPACITY ") DESC, p.id LIMIT 1");
-    char sql [512];
-    snprintf (sql, sizeof sql,
+    snprintf (s_ttl_hours, sizeof s_ttl_hours, "%ld", ttl_hours);
+    kw_db_prepare (db, "assignment_offer",
         "INSERT INTO assignment.offers (id, case_id, professional_id, status, expires_at)"
-        " VALUES ($1, $2, $3, 'pending', now () + interval '%ld hours')"
-        " RETURNING to_char (expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-        ttl_hours);
-    kw_db_prepare (db, "assignment_offer", sql);
+        " VALUES ($1, $2, $3, 'pending', now () + $4::int * interval '1 hour')"
+        " RETURNING to_char (expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
     kw_db_prepare (db, "assignment_case_offered",
         "UPDATE assignment.cases SET status = 'offered' WHERE id = $1");
     return 0;
@@ -120,8 +121,8 @@ s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     }
     char offer_id [KW_UUID_SIZE];
     kw_uuid_generate (offer_id);
-    const char *offer_params [3] = { offer_id, case_id, pid };
-    res = kw_db_query (db, "assignment_offer", 3, offer_params);
+    const char *offer_params [4] = { offer_id, case_id, pid, s_ttl_hours };
+    res = kw_db_query (db, "assignment_offer", 4, offer_params);
     if (!res)
         return KW_APPLY_RETRY;
     char *expires_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));

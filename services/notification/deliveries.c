@@ -9,6 +9,7 @@
 #include <string.h>
 #include "kw/assignment.pb-c.h"
 #include "kw/notification.pb-c.h"
+#include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
 #include "message.h"
@@ -150,15 +151,6 @@ s_cursor_parse (const char *cursor, kw_arena_t *arena, char **us, char **id)
     return 0;
 }
 
-static int
-s_role_in (const char *role, const char *const *roles)
-{
-    for (; *roles; roles++)
-        if (role && strcmp (role, *roles) == 0)
-            return 1;
-    return 0;
-}
-
 void
 deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
@@ -166,7 +158,7 @@ deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
     //  deliveries addressed to them. Families and referrers see none.
     static const char *const roles [] = { "admin", "coordinator", "key_worker", NULL };
     const char *role = req->caller->role;
-    if (!s_role_in (role, roles)) {
+    if (!kw_jwt_role_in (role, roles)) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
                             "this role may not list notifications");
         return;

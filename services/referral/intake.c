@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include "kw/eligibility.pb-c.h"
 #include "kw/referral.pb-c.h"
+#include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
@@ -35,15 +36,6 @@ s_status_value (const char *name)
     for (size_t i = 1; i < sizeof STATUS_NAMES / sizeof STATUS_NAMES [0]; i++)
         if (STATUS_NAMES [i] && strcmp (STATUS_NAMES [i], name) == 0)
             return (int) i;
-    return 0;
-}
-
-static int
-s_role_in (const char *role, const char *const *roles)
-{
-    for (; *roles; roles++)
-        if (role && strcmp (role, *roles) == 0)
-            return 1;
     return 0;
 }
 
@@ -134,7 +126,7 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
 {
     static const char *const roles [] = { "admin", "coordinator", "referrer", "family",
                                           "dsr_feed", "key_worker", NULL };
-    if (!s_role_in (req->caller->role, roles)) {
+    if (!kw_jwt_role_in (req->caller->role, roles)) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
                             "this role may not create referrals");
         return;
@@ -252,7 +244,7 @@ intake_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     }
     static const char *const all_in_region [] = { "admin", "coordinator", NULL };
     const char *created_by = PQgetvalue (res, 0, 3);
-    if (!s_role_in (req->caller->role, all_in_region)
+    if (!kw_jwt_role_in (req->caller->role, all_in_region)
     &&  !(req->caller->sub && strcmp (req->caller->sub, created_by) == 0)) {
         PQclear (res);
         s_audit (db, req->caller, "read", in->id, "forbidden");

@@ -125,5 +125,8 @@ main (void)
     ok (kw_jwt_secret_load (NULL, path, &len, err, sizeof err) == NULL, "a missing file is refused");
     ok (kw_jwt_role_valid ("dsr_feed") && !kw_jwt_role_valid ("superuser") && !kw_jwt_role_valid (NULL),
         "roles are the platform's six");
+    static const char *const readers [] = { "admin", "coordinator", NULL };
+    ok (kw_jwt_role_in ("coordinator", readers) && !kw_jwt_role_in ("family", readers)
+        && !kw_jwt_role_in (NULL, readers), "role_in matches only the listed roles");
     return tap_done ();
 }
