@@ -130,6 +130,6 @@ bench: deps all
 	@tests/load/bench.sh $(B)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-clang
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
