@@ -84,15 +84,19 @@ ensure_secret() {
 # Keep one program running: restart it a second after it exits, until stop.
 supervise() {
     local name=$1; shift
+    # Ctrl-C reaches the whole process group: the programs stop on it, and the
+    # loop must not take that for a crash while stop_all is on its way.
+    trap '' INT
     while [ ! -e "$VAR/run/stopping" ]; do
         "$@" >>"$VAR/log/$name.log" 2>&1 &
         local pid=$!
         echo "$pid" > "$VAR/run/$name.pid"
         local rc=0
         wait "$pid" || rc=$?
+        # Restart after a second; a stop in progress sets the flag meanwhile.
+        sleep 1
         [ -e "$VAR/run/stopping" ] && break
         log restarting "\"program\":\"$name\",\"exit_status\":$rc"
-        sleep 1
     done
 }
 
@@ -102,8 +106,18 @@ stop_all() {
     touch "$VAR/run/stopping"
     rm -f "$VAR/run/ready"
     log stopping
-    for name in gateway $SERVICES bus smtp; do
-        [ -f "$VAR/run/$name.pid" ] && kill -TERM "$(cat "$VAR/run/$name.pid")" 2>/dev/null || true
+    # Ask every program to stop, again while any supervisor is still waiting
+    # (a program restarted just before the stop flag was set); kill after 30 s.
+    local deadline=$((SECONDS + 30)) signal=TERM
+    while :; do
+        for name in gateway $SERVICES bus smtp; do
+            [ -f "$VAR/run/$name.pid" ] && kill -"$signal" "$(cat "$VAR/run/$name.pid")" 2>/dev/null || true
+        done
+        local alive=0 pid
+        for pid in "${CHILDREN[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" -eq 0 ] && break
+        [ $SECONDS -ge $deadline ] && signal=KILL
+        sleep 0.5
     done
     for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
     stop_postgres
