@@ -28,7 +28,7 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
 
 .DEFAULT_GOAL := all
-.PHONY: all run test unit clean deps bench FORCE
+.PHONY: all run test unit clean deps bench faults fuzz FORCE
 .SUFFIXES:
 .SECONDARY:
 
@@ -129,7 +129,14 @@ run: deps all
 bench: deps all
 	@tests/load/bench.sh $(B)
 
+faults: deps all
+	@tests/faults/run.sh $(B)
+
+# Fuzz targets (clang, libFuzzer) and the load generator have their own rules.
+include tests/fuzz/fuzz.mk
+include tests/load/load.mk
+
 clean:
-	rm -rf build build-san build-clang
+	rm -rf build build-san build-clang build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
