@@ -133,6 +133,7 @@ faults: deps all
 	@tests/faults/run.sh $(B)
 
 # Fuzz targets (clang, libFuzzer) and the load generator have their own rules.
+# make faults: KW_FAULTS_REFERRALS (20000) referrals, KW_FAULTS_COUNT (1000) faults.
 include tests/fuzz/fuzz.mk
 include tests/load/load.mk
 

@@ -1,5 +1,6 @@
 /*  health: GET /v1/health asks every service's "health" method at once and
-    answers when all have replied or timed out; GET /metrics prints the
+    answers when all have replied or timed out (a service without its
+    database is "degraded"); GET /metrics prints the
     gateway's counters in the Prometheus text format (no labels carry data). */
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +19,7 @@ struct health_ctx {
     h2o_req_t *req;
     size_t route;
     int waiting;
-    int status [SERVICE_COUNT];             //  1 ok, 0 unavailable
+    const char *status [SERVICE_COUNT];     //  "ok", "degraded" (no database), "unavailable"
     probe_t probes [SERVICE_COUNT];
 };
 
@@ -37,9 +38,8 @@ s_answer (health_ctx_t *ctx)
     json_t *services = json_object ();
     int all_ok = 1;
     for (int i = 0; i < SERVICE_COUNT; i++) {
-        json_object_set_new (services, route_service_names [i],
-                             json_string (ctx->status [i] ? "ok" : "unavailable"));
-        all_ok &= ctx->status [i];
+        json_object_set_new (services, route_service_names [i], json_string (ctx->status [i]));
+        all_ok &= strcmp (ctx->status [i], "ok") == 0;
     }
     json_t *body = json_pack ("{s:s, s:o}", "status", all_ok ? "ok" : "degraded",
                               "services", services);
@@ -52,7 +52,14 @@ s_on_probe (const Kw__Response *resp, void *arg)
     probe_t *probe = arg;
     health_ctx_t *ctx = probe->parent;
     probe->call_id = 0;
-    ctx->status [probe->service] = resp && resp->status == KW__STATUS__STATUS_OK;
+    const char *state = "unavailable";
+    if (resp && resp->status == KW__STATUS__STATUS_OK) {
+        Kw__HealthReply *reply = kw__health_reply__unpack (NULL, resp->payload.len, resp->payload.data);
+        state = reply && reply->status && strcmp (reply->status, "ok") == 0 ? "ok" : "degraded";
+        if (reply)
+            kw__health_reply__free_unpacked (reply, NULL);
+    }
+    ctx->status [probe->service] = state;
     if (--ctx->waiting == 0)
         s_answer (ctx);
 }
