@@ -255,8 +255,11 @@ dispatch_request (h2o_handler_t *handler, h2o_req_t *req)
     gateway_t *self = (gateway_t *) handler;
     route_match_t m;
     char allow [64];
-    int found = routes_match (req->method.base, req->method.len, req->path_normalized.base,
-                              req->path_normalized.len, &m, allow, sizeof allow);
+    //  Route on the path as sent: h2o's normalised path decodes %2F before
+    //  resolving "..", so /v1/referrals/%2e%2e%2f%2e%2e%2fmetrics reached /metrics.
+    size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    int found = routes_match (req->method.base, req->method.len, req->path.base, path_len,
+                              &m, allow, sizeof allow);
     if (found == -1) {
         reply_error (self, req, UNROUTED, 404, "not_found", "no such resource", NULL, NULL);
         return 0;

@@ -9,7 +9,10 @@
     therefore at least once: a process killed between the server's final
     reply and the commit sends that e-mail again after a restart, with the
     same Message-ID (the delivery id) so a receiver can tell the copies
-    apart; the window is one round trip and one COMMIT.
+    apart; the window is one round trip and one COMMIT. When the commit
+    fails because the database went away, the sent delivery is remembered
+    and recorded first once the database is back, before anything else is
+    sent, so a database restart never causes a second e-mail.
 
     libcurl is used synchronously on the loop, which keeps this simple and
     is acceptable for one local relay: a send blocks the loop for at most the
@@ -30,6 +33,7 @@
 #define SENDER_BUDGET_MS 1000
 #define SMTP_TIMEOUT_S 10L
 #define SMTP_CONNECT_TIMEOUT_S 5L
+#define ID_SIZE 64
 
 struct _sender_t {
     uv_timer_t timer;
@@ -39,6 +43,8 @@ struct _sender_t {
     const char *from;
     char max_attempts [16];
     int running;
+    //  sent, but the database was down when we tried to record it ("" if none)
+    char unrecorded [ID_SIZE];
 };
 
 typedef struct {
@@ -58,7 +64,7 @@ s_prepare (kw_db_t *db)
         " ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
     kw_db_prepare (db, "notification_sent",
         "UPDATE notification.deliveries SET status = 'sent', sent_at = now (),"
-        " attempts = attempts + 1, last_error = NULL WHERE id = $1");
+        " attempts = attempts + 1, last_error = NULL WHERE id = $1 AND status <> 'sent'");
     kw_db_prepare (db, "notification_retry",
         "UPDATE notification.deliveries SET attempts = attempts + 1, last_error = $2,"
         " status = CASE WHEN attempts + 1 >= $3::int THEN 'failed' ELSE 'pending' END,"
@@ -206,10 +212,27 @@ s_smtp_send (sender_t *self, const char *to, const char *text, char *err, size_t
 
 //  Send the next due delivery: 1 when one was handled, 0 when none is due,
 //  -1 when the run should stop (database down or server unreachable).
+//  Record the delivery sent while the database was down: 0 when there is
+//  none (left), -1 while the database is still unavailable.
+static int
+s_record_unrecorded (sender_t *self)
+{
+    if (!*self->unrecorded)
+        return 0;
+    const char *params [1] = { self->unrecorded };
+    if (kw_db_exec (self->db, "notification_sent", 1, params) != 0)
+        return -1;
+    kw_info ("delivery_sent", "delivery_id", self->unrecorded, "recorded", "late");
+    *self->unrecorded = 0;
+    return 0;
+}
+
 static int
 s_send_one (sender_t *self)
 {
     kw_db_t *db = self->db;
+    if (s_record_unrecorded (self) != 0)
+        return -1;
     if (kw_db_begin (db) != 0)
         return -1;
     PGresult *res = kw_db_query (db, "notification_next", 0, NULL);
@@ -223,7 +246,7 @@ s_send_one (sender_t *self)
         kw_db_rollback (db);
         return 0;
     }
-    char id [64];
+    char id [ID_SIZE];
     snprintf (id, sizeof id, "%s", PQgetvalue (res, 0, 0));
     char err [256] = "";
     char *text = message_compose (id, self->from, PQgetvalue (res, 0, 1), PQgetvalue (res, 0, 2),
@@ -249,9 +272,10 @@ s_send_one (sender_t *self)
     if (sent == CURLE_OK) {
         const char *params [1] = { id };
         if (kw_db_exec (db, "notification_sent", 1, params) != 0 || kw_db_commit (db) != 0) {
-            //  Sent but not recorded: it will be sent again (same Message-ID).
-            kw_error ("delivery_sent_unrecorded", "delivery_id", id, "reason", kw_db_error (db));
+            //  Sent but not recorded: remember it, record it before sending more.
+            kw_warn ("delivery_sent_unrecorded", "delivery_id", id, "reason", kw_db_error (db));
             kw_db_rollback (db);
+            snprintf (self->unrecorded, sizeof self->unrecorded, "%s", id);
             return -1;
         }
         kw_info ("delivery_sent", "delivery_id", id);
