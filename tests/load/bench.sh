@@ -1,20 +1,100 @@
 #!/usr/bin/env bash
-# make bench: start the real stack, let it idle, print each program's
-# resident memory, then time referrals from POST to a pending offer and to
-# the sent e-mail. Prints figures; asserts nothing (see tests/ for that).
-#   BENCH_REFERRALS (default 50) referrals are posted one after another.
+# make bench: start the real stack and measure it, all against the same
+# PostgreSQL cluster in one run, so the figures can be read as ratios:
+#   1. each program's resident memory (VmRSS) after 3 s idle
+#   2. loadgen open loop at BENCH_RATE (100) referrals/s for BENCH_SECONDS (20):
+#      p50/p95/p99 from POST to the offer_made event seen on the bus
+#   3. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight, BENCH_SECONDS
+#   4. pgbench, one-row INSERT script, 4 clients, 10 s (synchronous_commit as set)
+#   5. each program's peak resident memory (VmHWM) after the load
+# Prints figures and the targets they are compared with; asserts nothing.
+#   BENCH_EMAIL=N  also time N referrals one at a time to the e-mail (latency.py)
 set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
+LOADGEN=$ROOT/$B/tests-load/loadgen
+RATE=${BENCH_RATE:-100}
+SECONDS_EACH=${BENCH_SECONDS:-20}
+CONCURRENCY=${BENCH_CONCURRENCY:-16}
+PROGRAMS="bus gateway referral eligibility assignment scheduling notification"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$LOADGEN" ] || { echo "bench: $LOADGEN missing (make $B/tests-load/loadgen)"; exit 1; }
 source tests/test-stack.sh
 
 test_stack_start "$ROOT/$B/bench-var" || exit 1
+OUT=$KW_VAR_DIR/bench
+mkdir -p "$OUT"
+export PGOPTIONS="-c client_min_messages=warning"
+PSQL=("$PGBIN/psql" -h "$KW_VAR_DIR/pg/run" -p "$KW_PG_PORT" -U postgres -d kw -v ON_ERROR_STOP=1 -qtA)
+
+# status_kb PROGRAM FIELD: a field of /proc/<pid>/status in kB, or "-".
+status_kb() {
+    local pid
+    pid=$(cat "$KW_VAR_DIR/run/$1.pid" 2>/dev/null) || { echo -; return; }
+    awk -v f="$2:" '$1 == f {print $2; found=1} END {if (!found) print "-"}' "/proc/$pid/status" 2>/dev/null || echo -
+}
+# field MODE KEY: a value from loadgen's RESULT line.
+field() {
+    sed -n 's/^RESULT //p' "$OUT/$1.out" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
 sleep 3
-echo "# idle resident memory (VmRSS) after start-up"
-for name in bus gateway referral eligibility assignment scheduling notification; do
-    pid=$(cat "$KW_VAR_DIR/run/$name.pid")
-    printf '%-14s %6s kB\n' "$name" "$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")"
+declare -A IDLE ANON PIDS
+for p in $PROGRAMS; do
+    IDLE[$p]=$(status_kb "$p" VmRSS)
+    ANON[$p]=$(status_kb "$p" RssAnon)
+    PIDS[$p]=$(cat "$KW_VAR_DIR/run/$p.pid" 2>/dev/null || echo -)
 done
-/usr/bin/python3 tests/load/latency.py "${BENCH_REFERRALS:-50}"
+
+echo "## loadgen open loop: $RATE referrals/s for $SECONDS_EACH s"
+"$LOADGEN" --rate "$RATE" --duration "$SECONDS_EACH" | tee "$OUT/open.out"
+echo "## loadgen closed loop: $CONCURRENCY in flight for $SECONDS_EACH s"
+"$LOADGEN" --max --concurrency "$CONCURRENCY" --duration "$SECONDS_EACH" | tee "$OUT/max.out"
+
+echo "## pgbench: one-row INSERT, 4 clients, 10 s"
+SYNC=$("${PSQL[@]}" -c "SHOW synchronous_commit")
+"${PSQL[@]}" -c "CREATE SCHEMA IF NOT EXISTS bench_scratch;
+                 CREATE TABLE IF NOT EXISTS bench_scratch.t (id bigserial PRIMARY KEY, v bigint NOT NULL)"
+"$PGBIN/pgbench" -h "$KW_VAR_DIR/pg/run" -p "$KW_PG_PORT" -U postgres -n -c 4 -j 2 -T 10 \
+    -f tests/load/pgbench_insert.sql kw > "$OUT/pgbench.out" 2>&1
+grep -E '^(number of transactions actually processed|latency average|tps)' "$OUT/pgbench.out"
+"${PSQL[@]}" -c "DROP SCHEMA bench_scratch CASCADE"
+TPS=$(sed -n 's/^tps = \([0-9]*\.[0-9]\).*/\1/p' "$OUT/pgbench.out" | head -n 1)
+
+declare -A PEAK
+for p in $PROGRAMS; do
+    PEAK[$p]=$(status_kb "$p" VmHWM)
+    now=$(cat "$KW_VAR_DIR/run/$p.pid" 2>/dev/null || echo -)
+    [ "$now" = "${PIDS[$p]}" ] || PEAK[$p]="${PEAK[$p]} (restarted)"
+done
 test_stack_stop
+
+MAXRATE=$(field max offers_per_s)
+echo
+echo "# key worker service bench ($(nproc) CPUs, synchronous_commit = $SYNC)"
+printf '%-44s %12s   %s\n' "figure" "measured" "target"
+printf '%-44s %12s\n' "referrals/s sustained, max rate (offers made)" "$MAXRATE"
+printf '%-44s %12s\n' "referrals/s accepted (201), max rate" "$(field max accepted_per_s)"
+printf '%-44s %12s\n' "pgbench TPS (one-row INSERT, 4 clients)" "${TPS:--}"
+printf '%-44s %12s   %s\n' "ratio referrals/s / pgbench TPS" \
+    "$(awk -v r="$MAXRATE" -v t="${TPS:-0}" 'BEGIN {if (t > 0) printf "%.4f", r / t; else print "-"}')" ">= 0.06"
+for k in p50 p95; do
+    printf '%-44s %12s\n' "$k ms POST -> offer at $RATE/s" "$(field open ${k}_ms)"
+done
+printf '%-44s %12s   %s\n' "p99 ms POST -> offer at $RATE/s" "$(field open p99_ms)" "<= 30"
+printf '%-44s %12s\n' "max ms POST -> offer at $RATE/s" "$(field open max_ms)"
+printf '%-44s %12s\n' "referrals without an offer within 10 s" \
+    "$(( $(field open incomplete) + $(field max incomplete) ))"
+echo "# offers observed on the bus (SUB $KW_BUS_SUB, assignment.offer_made)"
+echo
+printf '%-14s %10s %16s %10s   %s\n' "program" "idle kB" "(anon, idle) kB" "peak kB" "target idle"
+for p in $PROGRAMS; do
+    printf '%-14s %10s %16s %10s   %s\n' "$p" "${IDLE[$p]}" "${ANON[$p]}" "${PEAK[$p]}" "<= 16384"
+done
+
+if [ "${BENCH_EMAIL:-0}" -gt 0 ]; then
+    test_stack_start "$ROOT/$B/bench-var" || exit 1
+    /usr/bin/python3 tests/load/latency.py "$BENCH_EMAIL"
+    test_stack_stop
+fi

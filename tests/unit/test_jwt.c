@@ -46,7 +46,7 @@ s_forge (const char *header, const char *payload, int sign)
 int
 main (void)
 {
-    char err [128];
+    char err [128] = "";
     kw_jwt_claims_t claims = { .exp = 2000000000, .iat = 1700000000 };
     strcpy (claims.sub, "alice");
     strcpy (claims.role, "coordinator");
