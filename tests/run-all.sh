@@ -26,6 +26,7 @@ for t in tests/integration/test_*.py; do
     tally_run "integration/$(basename "$t" .py)" /usr/bin/python3 "$t"
 done
 test_stack_stop
+tally_run "integration/clean-exit" tests/check-clean-exit.sh "$ROOT/$B/test-var/"
 # The short fault-injection run, on a stack of its own (make faults: the long one).
 tally_run "faults/ledger" tests/faults/run.sh "$B" 1000 30
 tally_summary

@@ -177,9 +177,11 @@ main (int argc, char **argv)
     kw_info ("listening", "address", kw_config_get (vars, count, "KW_HTTP_ADDR"));
     uv_run (loop, UV_RUN_DEFAULT);
     kw_shutdown_destroy (&shutdown);
-    kw_loop_finish (loop);
+    int loop_rc = kw_loop_finish (loop);
     free (self->secret);
     zmq_ctx_term (zctx);
+    if (loop_rc != 0)
+        kw_error ("loop_not_clean");
     kw_info ("stopped");
-    return 0;
+    return loop_rc != 0;
 }
