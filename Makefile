@@ -24,7 +24,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT ?= -O2 -g
 CFLAGS_ALL := -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
               -D_GNU_SOURCE $(SANFLAGS) $(PKG_CFLAGS) -Ilibcommon/include -I$(B)/gen $(CFLAGS)
-LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
 
 .DEFAULT_GOAL := all

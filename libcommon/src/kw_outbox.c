@@ -13,13 +13,14 @@
 #include "kw_uuid.h"
 
 #define RELAY_BATCH 256
-#define NOTIFY_CHANNEL "kw_outbox"
+//  Each producer has its own channel, so a commit wakes only its own relay.
+#define NOTIFY_PREFIX "kw_outbox_"
 
 static const char *INSERT_SQL =
     "WITH ins AS ("
     "  INSERT INTO bus.outbox (producer, event_id, type, region, correlation_id, payload)"
     "  VALUES ($1, $2, $3, $4, $5, $6) RETURNING 1)"
-    " SELECT pg_notify ('" NOTIFY_CHANNEL "', $1) FROM ins";
+    " SELECT pg_notify ('" NOTIFY_PREFIX "' || $1, '') FROM ins";
 
 int
 kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const char *region,
@@ -137,8 +138,7 @@ s_listen_cb (uv_poll_t *poll, int status, int events)
     int wake = 0;
     PGnotify *note;
     while ((note = PQnotifies (conn))) {
-        if (strcmp (note->extra, self->producer) == 0)
-            wake = 1;
+        wake = 1;
         PQfreemem (note);
     }
     if (wake)
@@ -150,7 +150,18 @@ s_listen_connected (kw_db_t *db, void *arg)
 {
     kw_relay_t *self = arg;
     s_listen_stop (self);
-    if (kw_db_exec (db, "LISTEN " NOTIFY_CHANNEL, 0, NULL) != 0)
+    char channel [128];
+    snprintf (channel, sizeof channel, NOTIFY_PREFIX "%s", self->producer);
+    char *quoted = PQescapeIdentifier (kw_db_conn (db), channel, strlen (channel));
+    char *sql = quoted ? malloc (strlen (quoted) + 8) : NULL;
+    int listening = 0;
+    if (sql) {
+        sprintf (sql, "LISTEN %s", quoted);
+        listening = kw_db_exec (db, sql, 0, NULL) == 0;
+    }
+    free (sql);
+    PQfreemem (quoted);
+    if (!listening)
         return;
     int fd = fcntl (PQsocket (kw_db_conn (db)), F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
