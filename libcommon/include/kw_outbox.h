@@ -1,10 +1,12 @@
 /*  kw_outbox: the transactional outbox and its relay (DESIGN.md section 2).
     kw_outbox_insert writes an event into bus.outbox inside the caller's
-    transaction. The relay, one per producer guarded by an advisory lock,
-    claims committed rows without seq (FOR UPDATE SKIP LOCKED, id order),
-    numbers them from bus.producers (gapless), commits, then publishes
-    [topic][Envelope] on the PUB socket. It runs when woken after a local
-    commit, on NOTIFY kw_outbox, and on a timer. */
+    transaction and numbers it there from bus.producers: the counter row
+    stays locked until the transaction ends, so seq is gapless and follows
+    commit order. The relay publishes committed events past its cursor as
+    [topic][Envelope] on the PUB socket, without a transaction of its own;
+    on start it goes back one batch, so events committed just before a crash
+    are sent again (consumers skip what they have). It runs when woken after
+    a local commit, on NOTIFY kw_outbox_<producer>, and on a timer. */
 #ifndef KW_OUTBOX_H
 #define KW_OUTBOX_H
 
@@ -44,7 +46,7 @@ kw_relay_t *kw_relay_new (uv_loop_t *loop, kw_db_t *db, const char *listen_conni
 void kw_relay_destroy (kw_relay_t **self_p);
 //  Run the relay soon (next loop turn).
 void kw_relay_wake (kw_relay_t *self);
-//  Run one claim-and-publish pass now; returns events published or -1.
+//  Publish everything committed past the cursor now; returns events published or -1.
 int kw_relay_run_once (kw_relay_t *self);
 //  Events published since start.
 uint64_t kw_relay_published (kw_relay_t *self);

@@ -1,5 +1,5 @@
-/*  kw_outbox: events written in the producer's transaction, and the relay
-    that numbers them (gapless per producer) and publishes them on the bus. */
+/*  kw_outbox: events written and numbered in the producer's transaction,
+    and the relay that publishes them on the bus after the commit. */
 #include <assert.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,11 +16,16 @@
 //  Each producer has its own channel, so a commit wakes only its own relay.
 #define NOTIFY_PREFIX "kw_outbox_"
 
+//  The producer's counter row is locked until the transaction ends, so seq
+//  follows commit order and a rolled-back event leaves no gap.
 static const char *INSERT_SQL =
-    "WITH ins AS ("
-    "  INSERT INTO bus.outbox (producer, event_id, type, region, correlation_id, payload)"
-    "  VALUES ($1, $2, $3, $4, $5, $6) RETURNING 1)"
-    " SELECT pg_notify ('" NOTIFY_PREFIX "' || $1, '') FROM ins";
+    "WITH s AS ("
+    "  INSERT INTO bus.producers AS p (producer, last_seq) VALUES ($1, 1)"
+    "  ON CONFLICT (producer) DO UPDATE SET last_seq = p.last_seq + 1 RETURNING last_seq),"
+    " ins AS ("
+    "  INSERT INTO bus.outbox (producer, event_id, type, region, correlation_id, payload, seq, sequenced_at)"
+    "  SELECT $1, $2, $3, $4, $5, $6, s.last_seq, now () FROM s RETURNING seq)"
+    " SELECT pg_notify ('" NOTIFY_PREFIX "' || $1, ''), seq FROM ins";
 
 int
 kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const char *region,
@@ -43,7 +48,10 @@ kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const cha
     free (buf);
     if (!res)
         return -1;
+    int inserted = PQntuples (res) == 1;
     PQclear (res);
+    if (!inserted)
+        return -1;
     if (event_id_out)
         memcpy (event_id_out, event_id, KW_UUID_SIZE);
     return 0;
@@ -96,7 +104,8 @@ struct _kw_relay_t {
     int listen_fd;                  //  our dup of the listen socket
     kw_arena_t *arena;
     uint64_t published;
-    int registered;
+    int positioned;                 //  cursor read from the database
+    char cursor [24];               //  the last seq published
 };
 
 static void s_relay_soon_cb (uv_timer_t *timer);
@@ -179,17 +188,21 @@ s_listen_connected (kw_db_t *db, void *arg)
     uv_poll_start (self->listen_poll, UV_READABLE, s_listen_cb);
 }
 
+//  Start the cursor a batch behind the producer's counter: events committed
+//  just before a restart (and perhaps never sent) go out again, and
+//  consumers skip the ones they have.
 static int
-s_register (kw_relay_t *self)
+s_position (kw_relay_t *self)
 {
-    if (self->registered)
+    if (self->positioned)
         return 0;
     const char *params [1] = { self->producer };
-    if (kw_db_exec (self->db,
-            "INSERT INTO bus.producers (producer) VALUES ($1) ON CONFLICT DO NOTHING",
-            1, params) != 0)
+    PGresult *res = kw_db_query (self->db, "kw_relay_position", 1, params);
+    if (!res)
         return -1;
-    self->registered = 1;
+    snprintf (self->cursor, sizeof self->cursor, "%s", PQntuples (res) ? PQgetvalue (res, 0, 0) : "0");
+    PQclear (res);
+    self->positioned = 1;
     return 0;
 }
 
@@ -210,79 +223,32 @@ s_publish (kw_relay_t *self, const Kw__Envelope *env)
         zmq_msg_close (&body);
 }
 
-//  One pass: claim, number and commit up to RELAY_BATCH rows, then publish.
+//  One pass: publish up to RELAY_BATCH committed events past the cursor, in
+//  seq order. No transaction: the rows were numbered when they were written.
 static int
 s_relay_pass (kw_relay_t *self)
 {
     kw_db_t *db = self->db;
-    const char *params [3] = { self->producer, NULL, NULL };
-    if (kw_db_ensure (db) != 0 || s_register (self) != 0)
-        return -1;
-    if (kw_db_begin (db) != 0)
-        return -1;
-    PGresult *res = kw_db_query (db, "kw_relay_lock", 1, params);
-    if (!res)
+    if (kw_db_ensure (db) != 0 || s_position (self) != 0)
         goto failed;
-    int leader = strcmp (PQgetvalue (res, 0, 0), "t") == 0;
-    PQclear (res);
-    if (!leader) {
-        kw_db_rollback (db);
-        return 0;
-    }
-    res = kw_db_query (db, "kw_relay_claim", 1, params);
-    if (!res)
+    const char *params [2] = { self->producer, self->cursor };
+    PGresult *rows = kw_db_query (db, "kw_relay_next", 2, params);
+    if (!rows)
         goto failed;
-    int claimed = PQntuples (res);
-    if (claimed == 0) {
-        PQclear (res);
-        kw_db_rollback (db);
-        return 0;
-    }
-    //  Build the id array literal from the database's own numbers.
-    size_t cap = (size_t) claimed * 21 + 3;
-    char *ids = malloc (cap);
-    assert (ids);
-    size_t len = 0;
-    ids [len++] = '{';
-    for (int i = 0; i < claimed; i++)
-        len += snprintf (ids + len, cap - len, "%s%s", i ? "," : "", PQgetvalue (res, i, 0));
-    ids [len++] = '}';
-    ids [len] = 0;
-    PQclear (res);
-
-    char count [16];
-    snprintf (count, sizeof count, "%d", claimed);
-    params [1] = count;
-    res = kw_db_query (db, "kw_relay_advance", 2, params);
-    if (!res || PQntuples (res) != 1) {
-        PQclear (res);
-        free (ids);
-        goto failed;
-    }
-    char base [24];
-    snprintf (base, sizeof base, "%s", PQgetvalue (res, 0, 0));
-    PQclear (res);
-    params [1] = base;
-    params [2] = ids;
-    PGresult *rows = kw_db_query (db, "kw_relay_number", 3, params);
-    free (ids);
-    if (!rows || kw_db_commit (db) != 0) {
-        PQclear (rows);
-        goto failed;
-    }
     int n = PQntuples (rows);
     for (int i = 0; i < n; i++) {
         Kw__Envelope *env = kw_outbox_envelope (rows, i, self->producer, self->arena);
         if (env)
             s_publish (self, env);
     }
+    if (n > 0)
+        snprintf (self->cursor, sizeof self->cursor, "%s", PQgetvalue (rows, n - 1, 0));
     PQclear (rows);
     kw_arena_reset (self->arena);
-    self->published += n;
+    self->published += (uint64_t) n;
     return n;
 failed:
     kw_warn ("relay_failed", "producer", self->producer, "reason", kw_db_error (db));
-    kw_db_rollback (db);
     return -1;
 }
 
@@ -325,19 +291,11 @@ kw_relay_new (uv_loop_t *loop, kw_db_t *db, const char *listen_conninfo,
     self->producer = strdup (producer);
     self->arena = kw_arena_new (65536);
     self->listen_fd = -1;
-    kw_db_prepare (db, "kw_relay_lock",
-        "SELECT pg_try_advisory_xact_lock (hashtext ('kw.relay'), hashtext ($1))");
-    kw_db_prepare (db, "kw_relay_claim",
-        "SELECT id FROM bus.outbox WHERE producer = $1 AND seq IS NULL"
-        " ORDER BY id LIMIT 256 FOR UPDATE SKIP LOCKED");
-    kw_db_prepare (db, "kw_relay_advance",
-        "UPDATE bus.producers SET last_seq = last_seq + $2::bigint"
-        " WHERE producer = $1 RETURNING last_seq - $2::bigint");
-    kw_db_prepare (db, "kw_relay_number",
-        "UPDATE bus.outbox o SET seq = $2::bigint + u.ord, sequenced_at = now ()"
-        " FROM unnest ($3::bigint[]) WITH ORDINALITY AS u (id, ord)"
-        " WHERE o.id = u.id AND o.producer = $1"
-        " RETURNING " KW_OUTBOX_ENVELOPE_COLUMNS);
+    kw_db_prepare (db, "kw_relay_position",
+        "SELECT greatest (last_seq - 256, 0) FROM bus.producers WHERE producer = $1");
+    kw_db_prepare (db, "kw_relay_next",
+        "SELECT " KW_OUTBOX_ENVELOPE_COLUMNS " FROM bus.outbox o"
+        " WHERE o.producer = $1 AND o.seq > $2::bigint ORDER BY o.seq LIMIT 256");
     char name [128];
     snprintf (name, sizeof name, "kw-relay-%s", producer);
     self->listen_db = kw_db_new (listen_conninfo, listen_user, name);
