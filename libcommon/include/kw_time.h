@@ -17,8 +17,8 @@ uint64_t kw_time_mono_ms (void);
 void kw_time_format (int64_t us, char *buf);
 //  Parse "YYYY-MM-DD" strictly into y/m/d; real dates only. 0 or -1.
 int kw_date_parse (const char *s, int *y, int *m, int *d);
-//  Today's date in the named IANA time zone (e.g. "Europe/London"); NULL = UTC.
-int kw_date_today (const char *tz, int *y, int *m, int *d);
+//  Today's date in UTC (a region's own date: kw_tz_today).
+void kw_date_today_utc (int *y, int *m, int *d);
 //  Whole years between birth date and on date (birthday on 29 February counts
 //  from 1 March in non-leap years). Negative when on is before birth.
 int kw_age_years (int by, int bm, int bd, int oy, int om, int od);

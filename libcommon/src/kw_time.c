@@ -1,9 +1,7 @@
-/*  kw_time: clocks, RFC 3339 instants and strict calendar dates. Today in a
-    region's time zone comes from libical's zone database. */
+/*  kw_time: clocks, RFC 3339 instants and strict calendar dates. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <libical/ical.h>
 #include "kw_time.h"
 
 int64_t
@@ -73,18 +71,15 @@ kw_date_parse (const char *s, int *y, int *m, int *d)
     return 0;
 }
 
-int
-kw_date_today (const char *tz, int *y, int *m, int *d)
+void
+kw_date_today_utc (int *y, int *m, int *d)
 {
-    icaltimezone *zone = tz ? icaltimezone_get_builtin_timezone (tz)
-                            : icaltimezone_get_utc_timezone ();
-    if (!zone)
-        return -1;
-    struct icaltimetype now = icaltime_current_time_with_zone (zone);
-    *y = now.year;
-    *m = now.month;
-    *d = now.day;
-    return 0;
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+    *y = tm.tm_year + 1900;
+    *m = tm.tm_mon + 1;
+    *d = tm.tm_mday;
 }
 
 int

@@ -10,6 +10,7 @@
 #include "kw_outbox.h"
 #include "kw_service.h"
 #include "kw_time.h"
+#include "kw_tz.h"
 #include "kw_uuid.h"
 #include "region.h"
 #include "rules.h"
@@ -33,7 +34,7 @@ s_received (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_arena_
         return KW_APPLY_SKIP;
     }
     int y, m, d;
-    if (kw_date_today (region->time_zone, &y, &m, &d) != 0) {
+    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
         kw_error ("date_unavailable", "region", region->region, "time_zone", region->time_zone);
         return KW_APPLY_RETRY;
     }
@@ -152,7 +153,7 @@ s_start (kw_service_t *svc)
     for (size_t i = 0; i < region_set_count (regions); i++) {
         const region_t *region = region_set_at (regions, i);
         int y, m, d;
-        if (kw_date_today (region->time_zone, &y, &m, &d) != 0) {
+        if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
             fprintf (stderr, "eligibility: region %s: unknown time zone %s\n",
                      region->region, region->time_zone);
             region_set_destroy (&regions);

@@ -136,7 +136,7 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
     if (!body)
         return;
     int ty, tm, td;
-    kw_date_today (NULL, &ty, &tm, &td);
+    kw_date_today_utc (&ty, &tm, &td);
     validate_error_t verr;
     if (validate_referral (body, ty, tm, td, &verr) != 0) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, verr.field, "%s", verr.message);
