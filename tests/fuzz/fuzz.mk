@@ -5,7 +5,8 @@
 #                               regression inputs only (no fuzzing)
 #   make fuzz-build             build the targets only
 # Seeds: tests/fuzz/corpus/<target>/ (read-only); inputs that crashed once:
-# tests/fuzz/regressions/<target>/. New inputs found while fuzzing go to
+# tests/fuzz/regressions/<target>/; an optional libFuzzer dictionary:
+# tests/fuzz/<target>.dict. New inputs found while fuzzing go to
 # build-fuzz/fuzz/corpus/<target>/, never into the repository.
 # Everything is compiled here with its own generated code and objects under
 # build-fuzz/fuzz/, independent of $(B).
@@ -41,15 +42,21 @@ FUZZ_INC := -Iservices/gateway -Iservices/eligibility
 
 .PHONY: fuzz-build fuzz-regress
 
+# Objects rebuild when the compiler or the flags change.
+$(FUZZ_OUT)/CFLAGS.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) $(FUZZ_TGT_CFLAGS) $(FUZZ_LDFLAGS)' | cmp -s - $@ \
+	    || echo '$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) $(FUZZ_TGT_CFLAGS) $(FUZZ_LDFLAGS)' > $@
+
 $(FUZZ_GEN)/%.pb-c.c $(FUZZ_GEN)/%.pb-c.h: proto/%.proto
 	@mkdir -p $(FUZZ_GEN)
 	protoc-c -Iproto --c_out=$(FUZZ_GEN) $<
 
-$(FUZZ_OBJ)/gen/%.o: $(FUZZ_GEN)/%.c | $(FUZZ_GEN_H)
+$(FUZZ_OBJ)/gen/%.o: $(FUZZ_GEN)/%.c $(FUZZ_OUT)/CFLAGS.stamp | $(FUZZ_GEN_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FUZZ_OBJ)/%.o: %.c | $(FUZZ_GEN_H)
+$(FUZZ_OBJ)/%.o: %.c $(FUZZ_OUT)/CFLAGS.stamp | $(FUZZ_GEN_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) $(FUZZ_INC) -MMD -MP -c $< -o $@
 
@@ -58,9 +65,9 @@ $(FUZZ_LIBCOMMON): $(FUZZ_COMMON_O)
 	rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_LINK_fuzz_$$*) $(FUZZ_LIBCOMMON) | $(FUZZ_GEN_H)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_TGT_CFLAGS) $(FUZZ_INC) $(FUZZ_LDFLAGS) $< \
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_LINK_fuzz_$$*) $(FUZZ_LIBCOMMON) $(FUZZ_OUT)/CFLAGS.stamp | $(FUZZ_GEN_H)
+	@mkdir -p $(@D) $(FUZZ_OBJ)/tests/fuzz
+	$(FUZZ_CC) $(FUZZ_TGT_CFLAGS) $(FUZZ_INC) $(FUZZ_LDFLAGS) -MMD -MP -MF $(FUZZ_OBJ)/tests/fuzz/$(@F).d $< \
 	    $(FUZZ_LINK_fuzz_$*) $(FUZZ_LIBCOMMON) $(FUZZ_LIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
@@ -71,7 +78,8 @@ fuzz: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_OUT)/corpus/$$t $(FUZZ_OUT)/artifacts/$$t tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t; \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
-	    $(FUZZ_OUT)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+	    $(FUZZ_OUT)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict \
 	        -artifact_prefix=$(FUZZ_OUT)/artifacts/$$t/ \
 	        $(FUZZ_OUT)/corpus/$$t tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t \
 	        > $(FUZZ_OUT)/$$t.log 2>&1 \
