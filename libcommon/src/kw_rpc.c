@@ -198,6 +198,16 @@ kw_rpc_unpack (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
 {
     ProtobufCMessage *msg = protobuf_c_message_unpack (desc, kw_arena_allocator (arena),
                                                        req->payload.len, req->payload.data);
+    //  protobuf-c keeps some malformed fields (field number 0) as unknown
+    //  fields and then cannot read its own packing of them: a service that
+    //  stores the message would store something it can never read back.
+    if (msg) {
+        size_t size = protobuf_c_message_get_packed_size (msg);
+        uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
+        protobuf_c_message_pack (msg, packed);
+        if (!protobuf_c_message_unpack (desc, kw_arena_allocator (arena), size, packed))
+            msg = NULL;
+    }
     if (!msg)
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
                             "payload is not a valid %s", desc->short_name);

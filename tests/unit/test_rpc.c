@@ -161,5 +161,24 @@ main (void)
     uv_close ((uv_handle_t *) &timer, NULL);
     zmq_ctx_term (ctx);
     is_int (kw_loop_finish (&loop), 0, "loop closes cleanly");
+    //  A payload protobuf-c accepts but could not read back once repacked
+    //  (a field numbered 0, in a two-byte varint) is refused as invalid.
+    kw_arena_t *arena = kw_arena_new (1024);
+    uint8_t field_zero [] = { 0x80, 0x00, 0x01 };
+    Kw__Request bad = KW__REQUEST__INIT;
+    bad.payload.data = field_zero;
+    bad.payload.len = sizeof field_zero;
+    Kw__Response resp = KW__RESPONSE__INIT;
+    ok (kw_rpc_unpack (&bad, &resp, arena, &kw__id_request__descriptor) == NULL
+        && resp.status == KW__STATUS__STATUS_INVALID, "a payload with a field numbered 0 is invalid");
+    Kw__IdRequest good = KW__ID_REQUEST__INIT;
+    good.id = "abc";
+    uint8_t packed [16];
+    Kw__Request fine = KW__REQUEST__INIT;
+    fine.payload.data = packed;
+    fine.payload.len = kw__id_request__pack (&good, packed);
+    Kw__IdRequest *unpacked = (Kw__IdRequest *) kw_rpc_unpack (&fine, &resp, arena, &kw__id_request__descriptor);
+    ok (unpacked && strcmp (unpacked->id, "abc") == 0, "a well-formed payload unpacks");
+    kw_arena_destroy (&arena);
     return tap_done ();
 }

@@ -1,0 +1,281 @@
+/*  fuzz_gateway_routes: the gateway's request handling below the socket. The
+    input is a small HTTP request: "METHOD PATH[?QUERY]" on the first line,
+    "Name: value" header lines, an empty line, then the body. It runs the
+    steps of dispatch.c that do not need a server: routes_match on the
+    method and path, the bearer token (kw_jwt_verify), the Content-Type and
+    Idempotency-Key checks, the input JSON from body, query
+    (routes_query_json) and path id, kw_pbjson_from_json into the route's
+    input message, and the RPC Request as packed for the service and
+    unpacked there (checked to arrive unchanged). */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "kw_arena.h"
+#include "kw_jwt.h"
+#include "kw_pbjson.h"
+#include "kw/rpc.pb-c.h"
+#include "routes.h"
+
+#define S_MAX_BODY (1024 * 1024)
+#define S_MAX_IDEMPOTENCY_KEY 200
+
+static const unsigned char s_secret [] = "fuzzing-secret-0123456789abcdef";
+
+typedef struct {
+    const char *base;
+    size_t len;
+} span_t;
+
+typedef struct {
+    span_t method, path, query;
+    int has_query;
+    span_t authorization, content_type, idempotency_key;
+    span_t body;
+} fuzz_request_t;
+
+//  Next line of [*p, end) without its "\n" (or "\r\n"); 0 at the end.
+static int
+s_line (const char **p, const char *end, span_t *line)
+{
+    if (*p >= end)
+        return 0;
+    const char *nl = memchr (*p, '\n', (size_t) (end - *p));
+    const char *stop = nl ? nl : end;
+    line->base = *p;
+    line->len = (size_t) (stop - *p);
+    if (line->len && line->base [line->len - 1] == '\r')
+        line->len--;
+    *p = nl ? nl + 1 : end;
+    return 1;
+}
+
+static void
+s_parse (const char *data, size_t size, fuzz_request_t *req)
+{
+    memset (req, 0, sizeof *req);
+    const char *p = data, *end = data + size;
+    span_t line;
+    if (!s_line (&p, end, &line))
+        return;
+    const char *sp = memchr (line.base, ' ', line.len);
+    req->method.base = line.base;
+    req->method.len = sp ? (size_t) (sp - line.base) : line.len;
+    const char *target = sp ? sp + 1 : line.base + line.len;
+    size_t target_len = (size_t) (line.base + line.len - target);
+    const char *q = memchr (target, '?', target_len);
+    req->path.base = target;
+    req->path.len = q ? (size_t) (q - target) : target_len;
+    if (q) {
+        req->has_query = 1;
+        req->query.base = q + 1;
+        req->query.len = target_len - req->path.len - 1;
+    }
+    while (s_line (&p, end, &line) && line.len) {
+        const char *colon = memchr (line.base, ':', line.len);
+        if (!colon)
+            continue;
+        size_t name_len = (size_t) (colon - line.base);
+        span_t value = { colon + 1, line.len - name_len - 1 };
+        while (value.len && value.base [0] == ' ') {
+            value.base++;
+            value.len--;
+        }
+        if (name_len == 13 && strncasecmp (line.base, "authorization", 13) == 0)
+            req->authorization = value;
+        else
+        if (name_len == 12 && strncasecmp (line.base, "content-type", 12) == 0)
+            req->content_type = value;
+        else
+        if (name_len == 15 && strncasecmp (line.base, "idempotency-key", 15) == 0)
+            req->idempotency_key = value;
+    }
+    req->body.base = p;
+    req->body.len = (size_t) (end - p);
+}
+
+//  As dispatch.c s_authenticate (the outcome does not stop the walk: the
+//  fuzzer cannot sign tokens, and what follows is worth reaching).
+static void
+s_authenticate (const fuzz_request_t *req)
+{
+    span_t v = req->authorization;
+    char token [8200];
+    if (v.len > 7 && v.len - 7 < sizeof token && strncasecmp (v.base, "Bearer ", 7) == 0) {
+        memcpy (token, v.base + 7, v.len - 7);
+        token [v.len - 7] = 0;
+        kw_jwt_claims_t claims;
+        char err [128];
+        if (kw_jwt_verify (token, s_secret, sizeof s_secret - 1, 1800000000, &claims, err, sizeof err) == 0
+        &&  !kw_jwt_role_valid (claims.role))
+            abort ();
+    }
+}
+
+//  As dispatch.c s_is_json.
+static int
+s_is_json (const fuzz_request_t *req)
+{
+    static const char json [] = "application/json";
+    size_t n = sizeof json - 1;
+    span_t v = req->content_type;
+    if (!v.base || v.len < n || strncasecmp (v.base, json, n) != 0)
+        return 0;
+    return v.len == n || v.base [n] == ';' || v.base [n] == ' ';
+}
+
+//  As dispatch.c s_idempotency_key.
+static int
+s_idempotency_key (const fuzz_request_t *req, char *key)
+{
+    *key = 0;
+    span_t v = req->idempotency_key;
+    if (!v.base)
+        return 0;
+    int valid = v.len > 0 && v.len <= S_MAX_IDEMPOTENCY_KEY;
+    for (size_t i = 0; valid && i < v.len; i++)
+        valid = isprint ((unsigned char) v.base [i]);
+    if (!valid)
+        return -1;
+    memcpy (key, v.base, v.len);
+    key [v.len] = 0;
+    return 0;
+}
+
+//  As dispatch.c s_input_json.
+static json_t *
+s_input_json (const fuzz_request_t *req, const route_match_t *m)
+{
+    json_t *input = NULL;
+    if (m->route->has_body) {
+        if (!s_is_json (req) || req->body.len > S_MAX_BODY)
+            return NULL;
+        json_error_t jerr;
+        input = json_loadb (req->body.base ? req->body.base : "", req->body.len,
+                            JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object (input)) {
+            json_decref (input);
+            return NULL;
+        }
+    }
+    else
+        input = json_object ();
+    if (req->has_query) {
+        kw_pbjson_error_t err;
+        if ((!m->route->has_query && req->query.len > 0)
+        ||  (m->route->has_query
+             && routes_query_json (m->route->input, req->query.base, req->query.len, input, &err) != 0)) {
+            if (m->route->has_query && (!memchr (err.message, 0, sizeof err.message)
+                                        || !memchr (err.field, 0, sizeof err.field)))
+                abort ();
+            json_decref (input);
+            return NULL;
+        }
+    }
+    if (*m->id) {
+        json_t *id = json_string (m->id);
+        json_object_set_new (input, "id", id ? id : json_string (""));
+    }
+    return input;
+}
+
+//  As dispatch.c s_forward, then the service's side: kw_rpc's Request
+//  unpack and kw_rpc_unpack of the payload, which must give the same message.
+static void
+s_forward (const fuzz_request_t *req, const route_match_t *m, kw_arena_t *arena)
+{
+    char key [S_MAX_IDEMPOTENCY_KEY + 1];
+    if (s_idempotency_key (req, key) != 0)
+        return;
+    json_t *input = s_input_json (req, m);
+    if (!input)
+        return;
+    ProtobufCMessage *msg = NULL;
+    kw_pbjson_error_t err;
+    int rc = kw_pbjson_from_json (m->route->input, input, arena, &msg, &err);
+    json_decref (input);
+    if (rc != 0)
+        return;
+    size_t size = protobuf_c_message_get_packed_size (msg);
+    uint8_t *payload = kw_arena_alloc (arena, size ? size : 1);
+    protobuf_c_message_pack (msg, payload);
+
+    Kw__Caller caller = KW__CALLER__INIT;
+    caller.sub = (char *) "fuzz";
+    caller.role = (char *) "coordinator";
+    caller.region = (char *) "norfolk";
+    Kw__Request request = KW__REQUEST__INIT;
+    request.method = (char *) m->route->rpc;
+    request.caller = &caller;
+    request.payload.data = payload;
+    request.payload.len = size;
+    request.idempotency_key = key;
+    size_t wire_len = kw__request__get_packed_size (&request);
+    uint8_t *wire = kw_arena_alloc (arena, wire_len ? wire_len : 1);
+    kw__request__pack (&request, wire);
+
+    Kw__Request *got = kw__request__unpack (kw_arena_allocator (arena), wire_len, wire);
+    if (!got || strcmp (got->method, m->route->rpc) != 0 || strcmp (got->idempotency_key, key) != 0
+    ||  got->payload.len != size || (size && memcmp (got->payload.data, payload, size) != 0))
+        abort ();
+    ProtobufCMessage *in = protobuf_c_message_unpack (m->route->input, kw_arena_allocator (arena),
+                                                      got->payload.len, got->payload.data);
+    if (!in || protobuf_c_message_get_packed_size (in) != size)
+        abort ();
+    uint8_t *again = kw_arena_alloc (arena, size ? size : 1);
+    protobuf_c_message_pack (in, again);
+    if (size && memcmp (again, payload, size) != 0)
+        abort ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    static kw_arena_t *arena;
+    if (!arena)
+        arena = kw_arena_new (16384);
+    fuzz_request_t req;
+    s_parse ((const char *) data, size, &req);
+
+    route_match_t m;
+    char allow [64];
+    int found = routes_match (req.method.base ? req.method.base : "", req.method.len,
+                              req.path.base ? req.path.base : "", req.path.len,
+                              &m, allow, sizeof allow);
+    size_t count = 0;
+    const route_t *table = routes_table (&count);
+    if (found == 0) {
+        if (m.index >= count || m.route != &table [m.index] || !memchr (m.id, 0, sizeof m.id))
+            abort ();
+        if (m.route->kind == ROUTE_RPC) {
+            s_authenticate (&req);
+            s_forward (&req, &m, arena);
+        }
+    }
+    else
+    if (found == -2) {
+        if (!memchr (allow, 0, sizeof allow) || !*allow)
+            abort ();
+    }
+    else
+    if (found != -1)
+        abort ();
+
+    //  The query parser on its own, for every route's input message.
+    if (req.has_query) {
+        for (size_t i = 0; i < count; i++) {
+            if (!table [i].input)
+                continue;
+            json_t *obj = json_object ();
+            kw_pbjson_error_t err;
+            if (routes_query_json (table [i].input, req.query.base, req.query.len, obj, &err) != 0
+            &&  (!memchr (err.message, 0, sizeof err.message) || !memchr (err.field, 0, sizeof err.field)))
+                abort ();
+            json_decref (obj);
+        }
+    }
+    kw_arena_reset (arena);
+    return 0;
+}
