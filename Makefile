@@ -97,7 +97,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 # TEST_LINK_<test> (paths under $(B)/obj, e.g. services/eligibility/rules.o).
 TEST_LINK_test_eligibility_rules := services/eligibility/rules.o services/eligibility/region.o
 TEST_LINK_test_notification_message := services/notification/message.o
-TEST_LINK_test_gateway_routes := services/gateway/routes.o
+TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o
 
 .SECONDEXPANSION:
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/tap.o $$(addprefix $(B)/obj/,$$(TEST_LINK_$$*)) $(LIBCOMMON)

@@ -9,8 +9,8 @@
 #include "kw_jwt.h"
 #include "kw_log.h"
 #include "gateway.h"
+#include "request.h"
 
-#define MAX_IDEMPOTENCY_KEY 200
 #define UNROUTED 31
 
 typedef struct {
@@ -110,110 +110,34 @@ s_authenticate (gateway_t *self, h2o_req_t *req, size_t index, kw_jwt_claims_t *
     return -1;
 }
 
-//  1 when the request declares a JSON body.
-static int
-s_is_json (h2o_req_t *req)
+//  A header's value, or NULL (with len 0) when the request has none.
+static const char *
+s_header (h2o_req_t *req, const h2o_token_t *token, const char *name, size_t name_len, size_t *len)
 {
-    ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
-    if (at < 0)
-        return 0;
-    h2o_iovec_t v = req->headers.entries [at].value;
-    static const char json [] = "application/json";
-    size_t n = sizeof json - 1;
-    if (v.len < n || strncasecmp (v.base, json, n) != 0)
-        return 0;
-    return v.len == n || v.base [n] == ';' || v.base [n] == ' ';
-}
-
-//  The Idempotency-Key header, copied into key (empty when absent); -1
-//  (answered 400) when it is too long or holds non-printable characters.
-static int
-s_idempotency_key (gateway_t *self, h2o_req_t *req, size_t index, char *key)
-{
-    *key = 0;
-    ssize_t at = h2o_find_header_by_str (&req->headers, H2O_STRLIT ("idempotency-key"), -1);
-    if (at < 0)
-        return 0;
-    h2o_iovec_t v = req->headers.entries [at].value;
-    int valid = v.len > 0 && v.len <= MAX_IDEMPOTENCY_KEY;
-    for (size_t i = 0; valid && i < v.len; i++)
-        valid = isprint ((unsigned char) v.base [i]);
-    if (!valid) {
-        reply_error (self, req, index, 400, "invalid",
-                     "must be 1 to 200 printable characters", "Idempotency-Key", NULL);
-        return -1;
-    }
-    memcpy (key, v.base, v.len);
-    key [v.len] = 0;
-    return 0;
-}
-
-//  The route's input as JSON: body, query parameters, the path id. NULL
-//  (answered) when the request is not acceptable.
-static json_t *
-s_input_json (gateway_t *self, h2o_req_t *req, const route_match_t *m)
-{
-    json_t *input = NULL;
-    if (m->route->has_body) {
-        if (!s_is_json (req)) {
-            reply_error (self, req, m->index, 415, "unsupported_media_type",
-                         "the body must be application/json", NULL, NULL);
-            return NULL;
-        }
-        if (req->entity.len > self->max_body) {
-            reply_error (self, req, m->index, 413, "too_large",
-                         "the body is larger than the limit", NULL, NULL);
-            return NULL;
-        }
-        json_error_t jerr;
-        input = json_loadb (req->entity.base ? req->entity.base : "", req->entity.len,
-                            JSON_REJECT_DUPLICATES, &jerr);
-        if (!json_is_object (input)) {
-            char message [128];
-            if (input)
-                snprintf (message, sizeof message, "the body must be a JSON object");
-            else
-                snprintf (message, sizeof message, "malformed JSON at line %d, column %d",
-                          jerr.line, jerr.column);
-            json_decref (input);
-            reply_error (self, req, m->index, 400, "invalid", message, NULL, NULL);
-            return NULL;
-        }
-    }
-    else
-        input = json_object ();
-    if (req->query_at != SIZE_MAX) {
-        const char *query = req->path.base + req->query_at + 1;
-        size_t len = req->path.len - req->query_at - 1;
-        kw_pbjson_error_t err;
-        if (!m->route->has_query && len > 0) {
-            json_decref (input);
-            reply_error (self, req, m->index, 400, "invalid", "this resource takes no query parameters",
-                         NULL, NULL);
-            return NULL;
-        }
-        if (m->route->has_query && routes_query_json (m->route->input, query, len, input, &err) != 0) {
-            json_decref (input);
-            reply_error (self, req, m->index, 400, "invalid", err.message, err.field, NULL);
-            return NULL;
-        }
-    }
-    if (*m->id) {
-        json_t *id = json_string (m->id);
-        json_object_set_new (input, "id", id ? id : json_string (""));
-    }
-    return input;
+    ssize_t at = token ? h2o_find_header (&req->headers, token, -1)
+                       : h2o_find_header_by_str (&req->headers, name, name_len, -1);
+    *len = at >= 0 ? req->headers.entries [at].value.len : 0;
+    return at >= 0 ? req->headers.entries [at].value.base : NULL;
 }
 
 static void
 s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt_claims_t *claims)
 {
-    char key [MAX_IDEMPOTENCY_KEY + 1];
-    if (s_idempotency_key (self, req, m->index, key) != 0)
+    char key [REQUEST_MAX_KEY + 1];
+    request_error_t rerr;
+    size_t key_len, type_len;
+    const char *key_value = s_header (req, NULL, H2O_STRLIT ("idempotency-key"), &key_len);
+    const char *type = s_header (req, H2O_TOKEN_CONTENT_TYPE, NULL, 0, &type_len);
+    const char *query = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : NULL;
+    size_t query_len = query ? req->path.len - req->query_at - 1 : 0;
+    json_t *input = NULL;
+    if (request_idempotency_key (key_value, key_len, key, &rerr) == 0)
+        input = request_input (m, self->max_body, type, type_len, req->entity.base, req->entity.len,
+                               query, query_len, &rerr);
+    if (!input) {
+        reply_error (self, req, m->index, rerr.status, rerr.code, rerr.message, rerr.field, NULL);
         return;
-    json_t *input = s_input_json (self, req, m);
-    if (!input)
-        return;
+    }
     kw_arena_t *arena = kw_arena_new (16384);
     ProtobufCMessage *msg = NULL;
     kw_pbjson_error_t err;

@@ -35,7 +35,7 @@ FUZZ_COMMON_O := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(COMMON_SRC)) \
 FUZZ_LIBCOMMON := $(FUZZ_OUT)/libcommon-fuzz.a
 
 # Service modules a target links in (their objects), and their include dirs.
-FUZZ_LINK_fuzz_gateway_routes := $(FUZZ_OBJ)/services/gateway/routes.o
+FUZZ_LINK_fuzz_gateway_routes := $(FUZZ_OBJ)/services/gateway/routes.o $(FUZZ_OBJ)/services/gateway/request.o
 FUZZ_LINK_fuzz_region := $(FUZZ_OBJ)/services/eligibility/region.o $(FUZZ_OBJ)/services/eligibility/rules.o
 FUZZ_LINK_fuzz_envelope := $(FUZZ_LINK_fuzz_region)
 FUZZ_INC := -Iservices/gateway -Iservices/eligibility

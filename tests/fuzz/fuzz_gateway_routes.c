@@ -7,7 +7,6 @@
     (routes_query_json) and path id, kw_pbjson_from_json into the route's
     input message, and the RPC Request as packed for the service and
     unpacked there (checked to arrive unchanged). */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +16,10 @@
 #include "kw_jwt.h"
 #include "kw_pbjson.h"
 #include "kw/rpc.pb-c.h"
+#include "request.h"
 #include "routes.h"
 
 #define S_MAX_BODY (1024 * 1024)
-#define S_MAX_IDEMPOTENCY_KEY 200
 
 static const unsigned char s_secret [] = "fuzzing-secret-0123456789abcdef";
 
@@ -114,84 +113,27 @@ s_authenticate (const fuzz_request_t *req)
     }
 }
 
-//  As dispatch.c s_is_json.
-static int
-s_is_json (const fuzz_request_t *req)
-{
-    static const char json [] = "application/json";
-    size_t n = sizeof json - 1;
-    span_t v = req->content_type;
-    if (!v.base || v.len < n || strncasecmp (v.base, json, n) != 0)
-        return 0;
-    return v.len == n || v.base [n] == ';' || v.base [n] == ' ';
-}
-
-//  As dispatch.c s_idempotency_key.
-static int
-s_idempotency_key (const fuzz_request_t *req, char *key)
-{
-    *key = 0;
-    span_t v = req->idempotency_key;
-    if (!v.base)
-        return 0;
-    int valid = v.len > 0 && v.len <= S_MAX_IDEMPOTENCY_KEY;
-    for (size_t i = 0; valid && i < v.len; i++)
-        valid = isprint ((unsigned char) v.base [i]);
-    if (!valid)
-        return -1;
-    memcpy (key, v.base, v.len);
-    key [v.len] = 0;
-    return 0;
-}
-
-//  As dispatch.c s_input_json.
-static json_t *
-s_input_json (const fuzz_request_t *req, const route_match_t *m)
-{
-    json_t *input = NULL;
-    if (m->route->has_body) {
-        if (!s_is_json (req) || req->body.len > S_MAX_BODY)
-            return NULL;
-        json_error_t jerr;
-        input = json_loadb (req->body.base ? req->body.base : "", req->body.len,
-                            JSON_REJECT_DUPLICATES, &jerr);
-        if (!json_is_object (input)) {
-            json_decref (input);
-            return NULL;
-        }
-    }
-    else
-        input = json_object ();
-    if (req->has_query) {
-        kw_pbjson_error_t err;
-        if ((!m->route->has_query && req->query.len > 0)
-        ||  (m->route->has_query
-             && routes_query_json (m->route->input, req->query.base, req->query.len, input, &err) != 0)) {
-            if (m->route->has_query && (!memchr (err.message, 0, sizeof err.message)
-                                        || !memchr (err.field, 0, sizeof err.field)))
-                abort ();
-            json_decref (input);
-            return NULL;
-        }
-    }
-    if (*m->id) {
-        json_t *id = json_string (m->id);
-        json_object_set_new (input, "id", id ? id : json_string (""));
-    }
-    return input;
-}
-
-//  As dispatch.c s_forward, then the service's side: kw_rpc's Request
+//  As dispatch.c s_forward (through request.c, the code the gateway runs), then the service's side: kw_rpc's Request
 //  unpack and kw_rpc_unpack of the payload, which must give the same message.
 static void
 s_forward (const fuzz_request_t *req, const route_match_t *m, kw_arena_t *arena)
 {
-    char key [S_MAX_IDEMPOTENCY_KEY + 1];
-    if (s_idempotency_key (req, key) != 0)
+    char key [REQUEST_MAX_KEY + 1];
+    request_error_t rerr;
+    if (request_idempotency_key (req->idempotency_key.base, req->idempotency_key.len, key, &rerr) != 0) {
+        if (rerr.status != 400 || !memchr (rerr.message, 0, sizeof rerr.message))
+            abort ();
         return;
-    json_t *input = s_input_json (req, m);
-    if (!input)
+    }
+    json_t *input = request_input (m, S_MAX_BODY, req->content_type.base, req->content_type.len,
+                                   req->body.base, req->body.len,
+                                   req->has_query ? req->query.base : NULL, req->query.len, &rerr);
+    if (!input) {
+        if ((rerr.status != 400 && rerr.status != 413 && rerr.status != 415) || !rerr.code
+        ||  !memchr (rerr.message, 0, sizeof rerr.message) || !memchr (rerr.field, 0, sizeof rerr.field))
+            abort ();
         return;
+    }
     ProtobufCMessage *msg = NULL;
     kw_pbjson_error_t err;
     int rc = kw_pbjson_from_json (m->route->input, input, arena, &msg, &err);

@@ -1,6 +1,7 @@
 /*  Tests for the gateway's route table: matching, 404 and 405, the {id}
     segment, and query parameters as typed input fields. */
 #include <string.h>
+#include "../../services/gateway/request.h"
 #include "../../services/gateway/routes.h"
 #include "kw/notification.pb-c.h"
 #include "tap.h"
@@ -82,5 +83,43 @@ main (void)
     ok (routes_query_json (&kw__delivery_list_request__descriptor, q, strlen (q), obj, &err) == 0,
         "empty pairs are ignored");
     json_decref (obj);
+    //  request.c: content type, idempotency key, input
+    ok (request_is_json ("application/json", 16) && request_is_json ("Application/JSON; charset=utf-8", 31)
+        && !request_is_json ("application/jsonx", 17) && !request_is_json ("text/plain", 10)
+        && !request_is_json (NULL, 0), "application/json with or without parameters");
+    char key [REQUEST_MAX_KEY + 1];
+    request_error_t rerr;
+    ok (request_idempotency_key (NULL, 0, key, &rerr) == 0 && *key == 0, "no Idempotency-Key is fine");
+    ok (request_idempotency_key ("k-1", 3, key, &rerr) == 0 && strcmp (key, "k-1") == 0, "a key is copied");
+    ok (request_idempotency_key ("a\tb", 3, key, &rerr) == -1 && rerr.status == 400
+        && strcmp (rerr.field, "Idempotency-Key") == 0, "a control character in the key is 400 naming it");
+    char long_key [300];
+    memset (long_key, 'k', sizeof long_key);
+    ok (request_idempotency_key (long_key, 201, key, &rerr) == -1, "a 201-character key is refused");
+    ok (s_match ("POST", "/v1/referrals", &m, allow) == 0, "the create route");
+    json_t *in = request_input (&m, 1024, "text/plain", 10, "{}", 2, NULL, 0, &rerr);
+    ok (!in && rerr.status == 415 && strcmp (rerr.code, "unsupported_media_type") == 0, "415 for text/plain");
+    char big [2000];
+    memset (big, ' ', sizeof big);
+    big [0] = '{';
+    big [sizeof big - 1] = '}';
+    in = request_input (&m, 1024, "application/json", 16, big, sizeof big, NULL, 0, &rerr);
+    ok (!in && rerr.status == 413 && strcmp (rerr.code, "too_large") == 0, "413 over the limit");
+    in = request_input (&m, 1024, "application/json", 16, "{\"a\":", 5, NULL, 0, &rerr);
+    ok (!in && rerr.status == 400 && strstr (rerr.message, "malformed JSON"), "400 for malformed JSON");
+    in = request_input (&m, 1024, "application/json", 16, "[]", 2, NULL, 0, &rerr);
+    ok (!in && rerr.status == 400 && strstr (rerr.message, "object"), "400 for a non-object body");
+    in = request_input (&m, 1024, "application/json", 16, "{\"source\":\"self\"}", 17, NULL, 0, &rerr);
+    ok (in && json_is_object (in), "a JSON object is the input");
+    json_decref (in);
+    ok (s_match ("GET", "/v1/referrals/r-1", &m, allow) == 0, "the read route");
+    in = request_input (&m, 1024, NULL, 0, NULL, 0, "x=1", 3, &rerr);
+    ok (!in && rerr.status == 400, "a query on a route without one is 400");
+    in = request_input (&m, 1024, NULL, 0, NULL, 0, NULL, 0, &rerr);
+    is_str (json_string_value (json_object_get (in, "id")), "r-1", "the path id becomes the id field");
+    json_decref (in);
+    ok (s_match ("GET", "/v1/notifications", &m, allow) == 0, "the list route");
+    in = request_input (&m, 1024, NULL, 0, NULL, 0, "limit=x", 7, &rerr);
+    ok (!in && rerr.status == 400 && strcmp (rerr.field, "limit") == 0, "a bad query parameter is named");
     return tap_done ();
 }

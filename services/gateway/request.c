@@ -1,0 +1,101 @@
+/*  request: Content-Type, Idempotency-Key and the route's input as JSON. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "request.h"
+
+static void
+s_fail (request_error_t *err, int status, const char *code, const char *field, const char *message)
+{
+    err->status = status;
+    err->code = code;
+    snprintf (err->field, sizeof err->field, "%s", field ? field : "");
+    snprintf (err->message, sizeof err->message, "%s", message);
+}
+
+int
+request_is_json (const char *value, size_t len)
+{
+    static const char json [] = "application/json";
+    size_t n = sizeof json - 1;
+    if (!value || len < n || strncasecmp (value, json, n) != 0)
+        return 0;
+    return len == n || value [n] == ';' || value [n] == ' ';
+}
+
+int
+request_idempotency_key (const char *value, size_t len, char key [REQUEST_MAX_KEY + 1],
+                         request_error_t *err)
+{
+    *key = 0;
+    if (!value)
+        return 0;
+    int valid = len > 0 && len <= REQUEST_MAX_KEY;
+    for (size_t i = 0; valid && i < len; i++)
+        valid = isprint ((unsigned char) value [i]);
+    if (!valid) {
+        s_fail (err, 400, "invalid", "Idempotency-Key", "must be 1 to 200 printable characters");
+        return -1;
+    }
+    memcpy (key, value, len);
+    key [len] = 0;
+    return 0;
+}
+
+static json_t *
+s_body (const route_match_t *m, size_t max_body, const char *content_type, size_t content_type_len,
+        const char *body, size_t body_len, request_error_t *err)
+{
+    if (!m->route->has_body)
+        return json_object ();
+    if (!request_is_json (content_type, content_type_len)) {
+        s_fail (err, 415, "unsupported_media_type", NULL, "the body must be application/json");
+        return NULL;
+    }
+    if (body_len > max_body) {
+        s_fail (err, 413, "too_large", NULL, "the body is larger than the limit");
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *input = json_loadb (body ? body : "", body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (json_is_object (input))
+        return input;
+    char message [128];
+    if (input)
+        snprintf (message, sizeof message, "the body must be a JSON object");
+    else
+        snprintf (message, sizeof message, "malformed JSON at line %d, column %d", jerr.line, jerr.column);
+    json_decref (input);
+    s_fail (err, 400, "invalid", NULL, message);
+    return NULL;
+}
+
+json_t *
+request_input (const route_match_t *m, size_t max_body,
+               const char *content_type, size_t content_type_len,
+               const char *body, size_t body_len,
+               const char *query, size_t query_len, request_error_t *err)
+{
+    json_t *input = s_body (m, max_body, content_type, content_type_len, body, body_len, err);
+    if (!input)
+        return NULL;
+    if (query && query_len > 0) {
+        kw_pbjson_error_t perr;
+        if (!m->route->has_query) {
+            json_decref (input);
+            s_fail (err, 400, "invalid", NULL, "this resource takes no query parameters");
+            return NULL;
+        }
+        if (routes_query_json (m->route->input, query, query_len, input, &perr) != 0) {
+            json_decref (input);
+            s_fail (err, 400, "invalid", perr.field, perr.message);
+            return NULL;
+        }
+    }
+    if (*m->id) {
+        json_t *id = json_string (m->id);
+        json_object_set_new (input, "id", id ? id : json_string (""));
+    }
+    return input;
+}

@@ -1,0 +1,38 @@
+/*  request: the checks on a request that need no server: the Content-Type,
+    the Idempotency-Key, and the route's input built from the JSON body, the
+    query string and the path id. dispatch.c applies them to h2o requests;
+    the fuzz target applies them to raw bytes. */
+#ifndef GATEWAY_REQUEST_H
+#define GATEWAY_REQUEST_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "routes.h"
+
+#define REQUEST_MAX_KEY 200
+
+typedef struct {
+    int status;                 //  400, 413 or 415
+    const char *code;           //  "invalid", "too_large", "unsupported_media_type"
+    char message [256];
+    char field [256];           //  "" when no field applies
+} request_error_t;
+
+//  1 when the Content-Type value (may be NULL) is application/json, with or
+//  without parameters.
+int request_is_json (const char *value, size_t len);
+
+//  Copy the Idempotency-Key value (NULL when absent: key becomes "") into
+//  key; -1 with err filled when it is empty, too long or not printable.
+int request_idempotency_key (const char *value, size_t len, char key [REQUEST_MAX_KEY + 1],
+                             request_error_t *err);
+
+//  The route's input as a JSON object: the body (when the route takes one;
+//  content_type may be NULL), the query string (NULL when the URL has none)
+//  and the path id. NULL with err filled when the request is not acceptable.
+json_t *request_input (const route_match_t *m, size_t max_body,
+                       const char *content_type, size_t content_type_len,
+                       const char *body, size_t body_len,
+                       const char *query, size_t query_len, request_error_t *err);
+
+#endif
