@@ -6,7 +6,10 @@
     [topic][Envelope] on the PUB socket, without a transaction of its own;
     on start it goes back one batch, so events committed just before a crash
     are sent again (consumers skip what they have). It runs when woken after
-    a local commit, on NOTIFY kw_outbox_<producer>, and on a timer. */
+    a local commit, on NOTIFY kw_outbox_<producer>, and on a timer.
+    Sending that NOTIFY with every event is optional (kw_outbox_set_notify):
+    it serialises the commits of all notifying transactions in PostgreSQL,
+    and a producer with one writer wakes its own relay after each commit. */
 #ifndef KW_OUTBOX_H
 #define KW_OUTBOX_H
 
@@ -16,6 +19,10 @@
 #include "kw_arena.h"
 #include "kw_db.h"
 #include "kw/envelope.pb-c.h"
+
+//  1: every insert also NOTIFYs kw_outbox_<producer> (for relays of other
+//  instances of the producer); 0 (the default): it does not.
+void kw_outbox_set_notify (int on);
 
 //  Insert an event in the open transaction. event_id_out (37 bytes) may be NULL.
 int kw_outbox_insert (kw_db_t *db, const char *producer, const char *type,

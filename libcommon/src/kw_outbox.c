@@ -18,14 +18,23 @@
 
 //  The producer's counter row is locked until the transaction ends, so seq
 //  follows commit order and a rolled-back event leaves no gap.
-static const char *INSERT_SQL =
-    "WITH s AS ("
-    "  INSERT INTO bus.producers AS p (producer, last_seq) VALUES ($1, 1)"
-    "  ON CONFLICT (producer) DO UPDATE SET last_seq = p.last_seq + 1 RETURNING last_seq),"
-    " ins AS ("
-    "  INSERT INTO bus.outbox (producer, event_id, type, region, correlation_id, payload, seq, sequenced_at)"
+#define INSERT_CTE \
+    "WITH s AS (" \
+    "  INSERT INTO bus.producers AS p (producer, last_seq) VALUES ($1, 1)" \
+    "  ON CONFLICT (producer) DO UPDATE SET last_seq = p.last_seq + 1 RETURNING last_seq)," \
+    " ins AS (" \
+    "  INSERT INTO bus.outbox (producer, event_id, type, region, correlation_id, payload, seq, sequenced_at)" \
     "  SELECT $1, $2, $3, $4, $5, $6, s.last_seq, now () FROM s RETURNING seq)"
-    " SELECT pg_notify ('" NOTIFY_PREFIX "' || $1, ''), seq FROM ins";
+static const char *INSERT_SQL = INSERT_CTE " SELECT seq FROM ins";
+static const char *INSERT_NOTIFY_SQL =
+    INSERT_CTE " SELECT pg_notify ('" NOTIFY_PREFIX "' || $1, ''), seq FROM ins";
+static int s_notify;
+
+void
+kw_outbox_set_notify (int on)
+{
+    s_notify = on;
+}
 
 int
 kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const char *region,
@@ -33,7 +42,8 @@ kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const cha
                   char *event_id_out)
 {
     assert (db && producer && type && payload);
-    kw_db_prepare (db, "kw_outbox_insert", INSERT_SQL);
+    const char *stmt = s_notify ? "kw_outbox_insert_notify" : "kw_outbox_insert";
+    kw_db_prepare (db, stmt, s_notify ? INSERT_NOTIFY_SQL : INSERT_SQL);
     char event_id [KW_UUID_SIZE];
     kw_uuid_generate (event_id);
     size_t size = protobuf_c_message_get_packed_size (payload);
@@ -44,7 +54,7 @@ kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const cha
                                correlation_id ? correlation_id : "", (const char *) buf };
     int lengths [6] = { 0, 0, 0, 0, 0, (int) size };
     int formats [6] = { 0, 0, 0, 0, 0, 1 };
-    PGresult *res = kw_db_queryb (db, "kw_outbox_insert", 6, values, lengths, formats, 0);
+    PGresult *res = kw_db_queryb (db, stmt, 6, values, lengths, formats, 0);
     free (buf);
     if (!res)
         return -1;

@@ -11,7 +11,7 @@
 #include "kw_service.h"
 #include "kw_shutdown.h"
 
-#define COMMON_VARS 9
+#define COMMON_VARS 10
 #define DB_WAIT_MS 60000
 
 struct _kw_service_t {
@@ -62,6 +62,7 @@ s_build_vars (kw_service_t *self)
         { "KW_RELAY_INTERVAL_MS", "1000", "outbox relay timer (it also runs after each commit and on NOTIFY)", NULL },
         { "KW_CATCHUP_INTERVAL_MS", "1000", "consumer catch-up timer while idle", NULL },
         { "KW_RPC_ENABLED", "1", "0 to run without the RPC server", NULL },
+        { "KW_OUTBOX_NOTIFY", "0", "1 to NOTIFY other instances' relays on every event (one writer per producer needs no NOTIFY)", NULL },
     };
     self->var_count = COMMON_VARS + def->extra_count;
     self->vars = calloc (self->var_count, sizeof *self->vars);
@@ -198,6 +199,7 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     long relay_ms = s_int_var (self, "KW_RELAY_INTERVAL_MS", 10, 3600000, &ok);
     long catchup_ms = s_int_var (self, "KW_CATCHUP_INTERVAL_MS", 10, 3600000, &ok);
     long rpc_enabled = s_int_var (self, "KW_RPC_ENABLED", 0, 1, &ok);
+    kw_outbox_set_notify ((int) s_int_var (self, "KW_OUTBOX_NOTIFY", 0, 1, &ok));
     if (!ok) {
         free (self->vars);
         return 2;

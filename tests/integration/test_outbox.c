@@ -126,8 +126,10 @@ main (void)
     is_int (kw_relay_run_once (relay), 0, "an uncommitted event is not published");
     is_int (kw_db_commit (other), 0, "event d committed");
 
-    //  NOTIFY wakes the relay: a commit from another connection is
-    //  published without waiting for the (one minute) timer.
+    //  NOTIFY wakes the relay: a commit from another connection (another
+    //  instance of the producer) is published without waiting for the
+    //  (one minute) timer.
+    kw_outbox_set_notify (1);
     s_insert (other, producer, "e", 1);
     uv_timer_start (&timer, s_stop_cb, 500, 0);
     uv_run (&loop, UV_RUN_DEFAULT);
