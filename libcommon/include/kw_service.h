@@ -15,6 +15,12 @@
 
 typedef struct _kw_service_t kw_service_t;
 
+//  One RPC method of a service: its name ("referral.get") and handler.
+typedef struct {
+    const char *name;
+    void (*fn) (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+} kw_service_method_t;
+
 typedef struct {
     const char *name;                       //  "referral": schema, producer, role suffix
     const char *summary;                    //  one line for --help
@@ -22,7 +28,7 @@ typedef struct {
     size_t migration_count;
     const char *const *consumes;            //  producers to consume, NULL-terminated, or NULL
     kw_consumer_apply_fn *apply;            //  event handler (with consumes)
-    kw_rpc_handler_fn *handle;              //  RPC handler, or NULL for no RPC server
+    const kw_service_method_t *methods;     //  RPC methods, ending with { NULL }; NULL: only "health"
     int (*start) (kw_service_t *svc);       //  after the database is ready; -1 aborts
     void (*stop) (kw_service_t *svc);       //  before handles close
     void (*after_commit) (kw_service_t *svc);   //  after each committed consumer batch, or NULL

@@ -135,7 +135,13 @@ s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *a
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL, "request has no caller");
         return;
     }
-    self->def->handle (req, resp, arena, self);
+    for (const kw_service_method_t *m = self->def->methods; m && m->name; m++)
+        if (req->method && strcmp (req->method, m->name) == 0) {
+            m->fn (self, req, resp, arena);
+            return;
+        }
+    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
+                        "unknown method %.64s", req->method ? req->method : "");
 }
 
 static void
@@ -237,7 +243,7 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     }
     self->relay = kw_relay_new (&self->loop, self->db, url, user, self->pub, def->name,
                                 (unsigned) relay_ms);
-    if (def->handle && rpc_enabled) {
+    if (rpc_enabled) {
         self->rpc = kw_rpc_server_new (&self->loop, self->zctx, kw_service_config (self, self->rpc_var),
                                        s_handle, self, err, sizeof err);
         if (!self->rpc) {

@@ -8,15 +8,10 @@
 extern const kw_migration_t kw_service_migrations [];
 extern const size_t kw_service_migration_count;
 
-static void
-s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
-{
-    if (strcmp (req->method, "case.get") == 0)
-        cases_get (arg, req, resp, arena);
-    else
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
-                            "unknown method %.64s", req->method);
-}
+static const kw_service_method_t s_methods [] = {
+    { "case.get", cases_get },
+    { NULL, NULL }
+};
 
 static int
 s_start (kw_service_t *svc)
@@ -46,7 +41,7 @@ main (int argc, char **argv)
         .migration_count = kw_service_migration_count,
         .consumes = consumes,
         .apply = matching_apply,
-        .handle = s_handle,
+        .methods = s_methods,
         .start = s_start,
         .extra_vars = extra,
         .extra_count = sizeof extra / sizeof extra [0],

@@ -130,15 +130,10 @@ s_ruleset (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_are
     kw_rpc_reply_ok (resp, arena, &out.base);
 }
 
-static void
-s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
-{
-    if (strcmp (req->method, "eligibility.ruleset") == 0)
-        s_ruleset (arg, req, resp, arena);
-    else
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
-                            "unknown method %.64s", req->method);
-}
+static const kw_service_method_t s_methods [] = {
+    { "eligibility.ruleset", s_ruleset },
+    { NULL, NULL }
+};
 
 static int
 s_start (kw_service_t *svc)
@@ -191,7 +186,7 @@ main (int argc, char **argv)
         .migration_count = kw_service_migration_count,
         .consumes = consumes,
         .apply = s_apply,
-        .handle = s_handle,
+        .methods = s_methods,
         .start = s_start,
         .stop = s_stop,
         .extra_vars = extra,

@@ -15,16 +15,10 @@ static kw_config_var_t s_extra_vars [] = {
     { "KW_MAIL_MAX_ATTEMPTS", "10", "attempts before an e-mail delivery is marked failed", NULL },
 };
 
-static void
-s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
-{
-    kw_service_t *svc = arg;
-    if (strcmp (req->method, "notification.list") == 0)
-        deliveries_list (svc, req, resp, arena);
-    else
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
-                            "unknown method %.64s", req->method);
-}
+static const kw_service_method_t s_methods [] = {
+    { "notification.list", deliveries_list },
+    { NULL, NULL }
+};
 
 static int
 s_start (kw_service_t *svc)
@@ -68,7 +62,7 @@ main (int argc, char **argv)
         .migration_count = kw_service_migration_count,
         .consumes = consumes,
         .apply = deliveries_apply,
-        .handle = s_handle,
+        .methods = s_methods,
         .start = s_start,
         .stop = s_stop,
         .after_commit = s_after_commit,

@@ -7,19 +7,11 @@
 extern const kw_migration_t kw_service_migrations [];
 extern const size_t kw_service_migration_count;
 
-static void
-s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
-{
-    kw_service_t *svc = arg;
-    if (strcmp (req->method, "referral.create") == 0)
-        intake_create (svc, req, resp, arena);
-    else
-    if (strcmp (req->method, "referral.get") == 0)
-        intake_get (svc, req, resp, arena);
-    else
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
-                            "unknown method %.64s", req->method);
-}
+static const kw_service_method_t s_methods [] = {
+    { "referral.create", intake_create },
+    { "referral.get", intake_get },
+    { NULL, NULL }
+};
 
 static int
 s_start (kw_service_t *svc)
@@ -39,7 +31,7 @@ main (int argc, char **argv)
         .migration_count = kw_service_migration_count,
         .consumes = consumes,
         .apply = projection_apply,
-        .handle = s_handle,
+        .methods = s_methods,
         .start = s_start,
     };
     return kw_service_main (&def, argc, argv);

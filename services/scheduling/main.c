@@ -21,13 +21,6 @@ s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
     return kw_db_exec (db, "scheduling_case_opened", 4, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
-static void
-s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
-{
-    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
-                        "unknown method %.64s", req->method);
-}
-
 static int
 s_start (kw_service_t *svc)
 {
@@ -47,7 +40,6 @@ main (int argc, char **argv)
         .migration_count = kw_service_migration_count,
         .consumes = consumes,
         .apply = s_apply,
-        .handle = s_handle,
         .start = s_start,
     };
     return kw_service_main (&def, argc, argv);
