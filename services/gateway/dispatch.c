@@ -88,25 +88,13 @@ static int
 s_authenticate (gateway_t *self, h2o_req_t *req, size_t index, kw_jwt_claims_t *claims)
 {
     ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    const char *problem = "an Authorization: Bearer token is required";
-    if (at >= 0) {
-        h2o_iovec_t value = req->headers.entries [at].value;
-        char token [8200];
-        if (value.len > 7 && value.len - 7 < sizeof token && strncasecmp (value.base, "Bearer ", 7) == 0) {
-            memcpy (token, value.base + 7, value.len - 7);
-            token [value.len - 7] = 0;
-            char err [128];
-            if (kw_jwt_verify (token, self->secret, self->secret_len, (int64_t) time (NULL),
-                               claims, err, sizeof err) == 0)
-                return 0;
-            reply_error (self, req, index, 401, "unauthenticated", err, NULL, NULL);
-            self->unauthenticated++;
-            return -1;
-        }
-        problem = "the Authorization header must be 'Bearer <token>'";
-    }
+    request_error_t err;
+    if (request_bearer (at >= 0 ? req->headers.entries [at].value.base : NULL,
+                        at >= 0 ? req->headers.entries [at].value.len : 0,
+                        self->secret, self->secret_len, (int64_t) time (NULL), claims, &err) == 0)
+        return 0;
     self->unauthenticated++;
-    reply_error (self, req, index, 401, "unauthenticated", problem, NULL, NULL);
+    reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
     return -1;
 }
 

@@ -15,6 +15,28 @@ s_fail (request_error_t *err, int status, const char *code, const char *field, c
 }
 
 int
+request_bearer (const char *value, size_t len, const unsigned char *secret, size_t secret_len,
+                int64_t now, kw_jwt_claims_t *claims, request_error_t *err)
+{
+    char token [8200];
+    if (!value) {
+        s_fail (err, 401, "unauthenticated", NULL, "an Authorization: Bearer token is required");
+        return -1;
+    }
+    if (len <= 7 || len - 7 >= sizeof token || strncasecmp (value, "Bearer ", 7) != 0) {
+        s_fail (err, 401, "unauthenticated", NULL, "the Authorization header must be 'Bearer <token>'");
+        return -1;
+    }
+    memcpy (token, value + 7, len - 7);
+    token [len - 7] = 0;
+    char reason [128];
+    if (kw_jwt_verify (token, secret, secret_len, now, claims, reason, sizeof reason) == 0)
+        return 0;
+    s_fail (err, 401, "unauthenticated", NULL, reason);
+    return -1;
+}
+
+int
 request_is_json (const char *value, size_t len)
 {
     static const char json [] = "application/json";

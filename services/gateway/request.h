@@ -7,16 +7,23 @@
 
 #include <stddef.h>
 #include <jansson.h>
+#include "kw_jwt.h"
 #include "routes.h"
 
 #define REQUEST_MAX_KEY 200
 
 typedef struct {
-    int status;                 //  400, 413 or 415
-    const char *code;           //  "invalid", "too_large", "unsupported_media_type"
+    int status;                 //  400, 401, 413 or 415
+    const char *code;           //  "invalid", "unauthenticated", "too_large", ...
     char message [256];
     char field [256];           //  "" when no field applies
 } request_error_t;
+
+//  Check the Authorization value (NULL when absent): "Bearer <token>" with a
+//  token valid at now. 0 and claims filled, or -1 with the reason in
+//  err->message (status 401).
+int request_bearer (const char *value, size_t len, const unsigned char *secret, size_t secret_len,
+                    int64_t now, kw_jwt_claims_t *claims, request_error_t *err);
 
 //  1 when the Content-Type value (may be NULL) is application/json, with or
 //  without parameters.

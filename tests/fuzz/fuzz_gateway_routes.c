@@ -95,22 +95,18 @@ s_parse (const char *data, size_t size, fuzz_request_t *req)
     req->body.len = (size_t) (end - p);
 }
 
-//  As dispatch.c s_authenticate (the outcome does not stop the walk: the
+//  The gateway's token check (the outcome does not stop the walk: the
 //  fuzzer cannot sign tokens, and what follows is worth reaching).
 static void
 s_authenticate (const fuzz_request_t *req)
 {
-    span_t v = req->authorization;
-    char token [8200];
-    if (v.len > 7 && v.len - 7 < sizeof token && strncasecmp (v.base, "Bearer ", 7) == 0) {
-        memcpy (token, v.base + 7, v.len - 7);
-        token [v.len - 7] = 0;
-        kw_jwt_claims_t claims;
-        char err [128];
-        if (kw_jwt_verify (token, s_secret, sizeof s_secret - 1, 1800000000, &claims, err, sizeof err) == 0
-        &&  !kw_jwt_role_valid (claims.role))
-            abort ();
-    }
+    kw_jwt_claims_t claims;
+    request_error_t err;
+    int rc = request_bearer (req->authorization.base, req->authorization.len, s_secret,
+                             sizeof s_secret - 1, 1800000000, &claims, &err);
+    if ((rc == 0 && !kw_jwt_role_valid (claims.role))
+    ||  (rc != 0 && (err.status != 401 || !memchr (err.message, 0, sizeof err.message))))
+        abort ();
 }
 
 //  As dispatch.c s_forward (through request.c, the code the gateway runs), then the service's side: kw_rpc's Request

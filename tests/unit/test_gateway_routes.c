@@ -1,5 +1,7 @@
 /*  Tests for the gateway's route table: matching, 404 and 405, the {id}
     segment, and query parameters as typed input fields. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../../services/gateway/request.h"
 #include "../../services/gateway/routes.h"
@@ -83,6 +85,29 @@ main (void)
     ok (routes_query_json (&kw__delivery_list_request__descriptor, q, strlen (q), obj, &err) == 0,
         "empty pairs are ignored");
     json_decref (obj);
+    //  request.c: bearer token
+    static const unsigned char secret [] = "route-test-secret-0123456789";
+    kw_jwt_claims_t claims = { .exp = 0 };
+    snprintf (claims.sub, sizeof claims.sub, "alice");
+    snprintf (claims.role, sizeof claims.role, "coordinator");
+    snprintf (claims.region, sizeof claims.region, "norfolk");
+    char jerr [128];
+    char *token = kw_jwt_sign (&claims, secret, sizeof secret - 1, jerr, sizeof jerr);
+    char header [600];
+    snprintf (header, sizeof header, "Bearer %s", token ? token : "");
+    free (token);
+    kw_jwt_claims_t got;
+    request_error_t berr;
+    ok (request_bearer (header, strlen (header), secret, sizeof secret - 1, 1800000000, &got, &berr) == 0
+        && strcmp (got.sub, "alice") == 0, "a valid Bearer token is accepted");
+    ok (request_bearer (NULL, 0, secret, sizeof secret - 1, 0, &got, &berr) == -1 && berr.status == 401
+        && strstr (berr.message, "required"), "no Authorization header is 401");
+    ok (request_bearer ("Basic abc", 9, secret, sizeof secret - 1, 0, &got, &berr) == -1
+        && strstr (berr.message, "Bearer"), "another scheme is 401");
+    ok (request_bearer (header, strlen (header), (const unsigned char *) "another-secret-0123456", 22,
+                        1800000000, &got, &berr) == -1 && strstr (berr.message, "signature"),
+        "a wrong signature is 401 with the reason");
+
     //  request.c: content type, idempotency key, input
     ok (request_is_json ("application/json", 16) && request_is_json ("Application/JSON; charset=utf-8", 31)
         && !request_is_json ("application/jsonx", 17) && !request_is_json ("text/plain", 10)
