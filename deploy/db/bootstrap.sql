@@ -38,9 +38,10 @@ CREATE TABLE IF NOT EXISTS bus.outbox (
     payload         bytea NOT NULL,
     UNIQUE (producer, seq)
 );
-CREATE INDEX IF NOT EXISTS outbox_unsequenced ON bus.outbox (producer, id) WHERE seq IS NULL;
+-- Events are numbered when written (kw_outbox_insert); no row waits for a seq.
+DROP INDEX IF EXISTS bus.outbox_unsequenced;
 
--- The last sequence number given per producer (the relay's counter).
+-- The last sequence number given per producer, advanced in each event's transaction.
 CREATE TABLE IF NOT EXISTS bus.producers (
     producer        text PRIMARY KEY,
     last_seq        bigint NOT NULL DEFAULT 0
@@ -87,7 +88,6 @@ BEGIN
     FOREACH svc IN ARRAY ARRAY['referral', 'eligibility', 'assignment', 'scheduling', 'notification', 'gateway'] LOOP
         EXECUTE format('GRANT USAGE ON SCHEMA bus, audit TO %I', 'kw_' || svc);
         EXECUTE format('GRANT SELECT, INSERT ON bus.outbox TO %I', 'kw_' || svc);
-        EXECUTE format('GRANT UPDATE (seq, sequenced_at) ON bus.outbox TO %I', 'kw_' || svc);
         EXECUTE format('GRANT USAGE ON SEQUENCE bus.outbox_id_seq TO %I', 'kw_' || svc);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE ON bus.producers, bus.offsets TO %I', 'kw_' || svc);
         EXECUTE format('GRANT SELECT, INSERT ON bus.migrations TO %I', 'kw_' || svc);
@@ -105,7 +105,6 @@ DROP POLICY IF EXISTS outbox_own ON bus.outbox;
 DROP POLICY IF EXISTS outbox_own_update ON bus.outbox;
 CREATE POLICY outbox_read ON bus.outbox FOR SELECT USING (true);
 CREATE POLICY outbox_own ON bus.outbox FOR INSERT WITH CHECK ('kw_' || producer = current_user);
-CREATE POLICY outbox_own_update ON bus.outbox FOR UPDATE USING ('kw_' || producer = current_user);
 DROP POLICY IF EXISTS producers_own ON bus.producers;
 CREATE POLICY producers_own ON bus.producers USING ('kw_' || producer = current_user);
 DROP POLICY IF EXISTS offsets_own ON bus.offsets;
