@@ -192,22 +192,46 @@ kw_rpc_reply_error (Kw__Response *resp, kw_arena_t *arena, Kw__Status status,
     resp->payload.len = 0;
 }
 
+//  protobuf-c keeps a field numbered 0 (sent as a two-byte varint) as an
+//  unknown field, then cannot read its own packing of it: a service that
+//  stored such a message could never read it back. 1 when msg or any
+//  message inside it holds one.
+static int
+s_has_field_zero (const ProtobufCMessage *msg)
+{
+    for (unsigned i = 0; i < msg->n_unknown_fields; i++)
+        if (msg->unknown_fields [i].tag == 0)
+            return 1;
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *field = &desc->fields [i];
+        if (field->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        const char *member = (const char *) msg + field->offset;
+        if (field->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t count = *(const size_t *) ((const char *) msg + field->quantifier_offset);
+            ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *) member;
+            for (size_t j = 0; j < count; j++)
+                if (s_has_field_zero (items [j]))
+                    return 1;
+        }
+        else {
+            const ProtobufCMessage *sub = *(ProtobufCMessage *const *) member;
+            if (sub && s_has_field_zero (sub))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 ProtobufCMessage *
 kw_rpc_unpack (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
                const ProtobufCMessageDescriptor *desc)
 {
     ProtobufCMessage *msg = protobuf_c_message_unpack (desc, kw_arena_allocator (arena),
                                                        req->payload.len, req->payload.data);
-    //  protobuf-c keeps some malformed fields (field number 0) as unknown
-    //  fields and then cannot read its own packing of them: a service that
-    //  stores the message would store something it can never read back.
-    if (msg) {
-        size_t size = protobuf_c_message_get_packed_size (msg);
-        uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-        protobuf_c_message_pack (msg, packed);
-        if (!protobuf_c_message_unpack (desc, kw_arena_allocator (arena), size, packed))
-            msg = NULL;
-    }
+    if (msg && s_has_field_zero (msg))
+        msg = NULL;
     if (!msg)
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
                             "payload is not a valid %s", desc->short_name);

@@ -6,6 +6,7 @@
 #include <zmq.h>
 #include "kw_rpc.h"
 #include "kw_shutdown.h"
+#include "kw/referral.pb-c.h"
 #include "tap.h"
 
 typedef struct {
@@ -171,6 +172,12 @@ main (void)
     Kw__Response resp = KW__RESPONSE__INIT;
     ok (kw_rpc_unpack (&bad, &resp, arena, &kw__id_request__descriptor) == NULL
         && resp.status == KW__STATUS__STATUS_INVALID, "a payload with a field numbered 0 is invalid");
+    //  The same inside a nested message (a ReferralBody's child).
+    uint8_t nested [] = { 0x1a, 0x03, 0x80, 0x00, 0x01 };
+    bad.payload.data = nested;
+    bad.payload.len = sizeof nested;
+    ok (kw_rpc_unpack (&bad, &resp, arena, &kw__referral_body__descriptor) == NULL,
+        "a field numbered 0 inside a nested message is invalid");
     Kw__IdRequest good = KW__ID_REQUEST__INIT;
     good.id = "abc";
     uint8_t packed [16];
