@@ -42,6 +42,10 @@ PGresult *kw_db_queryb (kw_db_t *self, const char *stmt, int nparams,
 //  Run a statement and discard its result: 0 or -1.
 int kw_db_exec (kw_db_t *self, const char *stmt, int nparams, const char *const *values);
 
+//  Run "COPY ... FROM STDIN" (sql) and send data (len bytes, in the COPY
+//  format sql names) as its input. 0 or -1 (reason in kw_db_error).
+int kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len);
+
 int kw_db_begin (kw_db_t *self);
 int kw_db_commit (kw_db_t *self);
 //  Roll back; safe when no transaction is open or the connection is down.

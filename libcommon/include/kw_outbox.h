@@ -29,6 +29,21 @@ int kw_outbox_insert (kw_db_t *db, const char *producer, const char *type,
                       const char *region, const char *correlation_id,
                       const ProtobufCMessage *payload, char *event_id_out);
 
+//  A batch of events for one producer, written with one COPY (for imports
+//  that emit thousands of events in one transaction). The events are
+//  numbered like kw_outbox_insert's, in the order they were added.
+typedef struct _kw_outbox_batch_t kw_outbox_batch_t;
+
+kw_outbox_batch_t *kw_outbox_batch_new (const char *producer);
+void kw_outbox_batch_destroy (kw_outbox_batch_t **self_p);
+//  Add an event to the batch (nothing is written yet).
+void kw_outbox_batch_add (kw_outbox_batch_t *self, const char *type, const char *region,
+                          const char *correlation_id, const ProtobufCMessage *payload);
+//  Events added so far.
+size_t kw_outbox_batch_size (const kw_outbox_batch_t *self);
+//  Write every event added into bus.outbox in the open transaction. 0 or -1.
+int kw_outbox_batch_insert (kw_outbox_batch_t *self, kw_db_t *db);
+
 //  Build the topic "<producer>.<type>" into buf; -1 when it does not fit.
 int kw_outbox_topic (const char *producer, const char *type, char *buf, size_t size);
 

@@ -202,7 +202,10 @@ s_check (kw_db_t *self, PGresult *res)
     if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
         return res;
     if (res)
-        s_set_error (self, PQresultErrorMessage (res), PQresultErrorField (res, PG_DIAG_SQLSTATE));
+        //  The primary message only: DETAIL lines can quote the row's values.
+        s_set_error (self, PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY)
+                           ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : PQresultErrorMessage (res),
+                     PQresultErrorField (res, PG_DIAG_SQLSTATE));
     else
         s_set_error (self, PQerrorMessage (self->conn), "08006");
     PQclear (res);
@@ -247,6 +250,39 @@ kw_db_exec (kw_db_t *self, const char *stmt, int nparams, const char *const *val
         return -1;
     PQclear (res);
     return 0;
+}
+
+int
+kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len)
+{
+    if (!self->up || !self->conn) {
+        s_set_error (self, "database connection is down", "08003");
+        return -1;
+    }
+    PGresult *res = PQexec (self->conn, sql);
+    if (PQresultStatus (res) != PGRES_COPY_IN) {
+        res = s_check (self, res);
+        if (res) {
+            PQclear (res);
+            s_set_error (self, "the statement is not COPY FROM STDIN", "42000");
+        }
+        return -1;
+    }
+    PQclear (res);
+    //  In pieces: PQputCopyData takes an int length.
+    const size_t chunk = 1 << 20;
+    int ok = 1;
+    for (size_t at = 0; ok && at < len; at += chunk)
+        ok = PQputCopyData (self->conn, data + at, (int) (len - at < chunk ? len - at : chunk)) == 1;
+    if (PQputCopyEnd (self->conn, ok ? NULL : "copy data could not be sent") != 1)
+        ok = 0;
+    int failed = !ok;
+    while ((res = PQgetResult (self->conn)) != NULL)
+        if (!s_check (self, res))
+            failed = 1;
+        else
+            PQclear (res);
+    return failed ? -1 : 0;
 }
 
 int

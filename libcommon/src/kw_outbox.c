@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
+#include "kw_buf.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_uuid.h"
@@ -65,6 +66,125 @@ kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const cha
     if (event_id_out)
         memcpy (event_id_out, event_id, KW_UUID_SIZE);
     return 0;
+}
+
+// ---------------------------------------------------------------- batches
+
+struct _kw_outbox_batch_t {
+    char *producer;
+    kw_buf_t rows;              //  COPY text lines without their seq and time
+    size_t *ends;               //  where each event's text ends in rows
+    size_t count, slots;
+};
+
+kw_outbox_batch_t *
+kw_outbox_batch_new (const char *producer)
+{
+    kw_outbox_batch_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->producer = strdup (producer);
+    assert (self->producer);
+    return self;
+}
+
+void
+kw_outbox_batch_destroy (kw_outbox_batch_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    kw_outbox_batch_t *self = *self_p;
+    free (self->producer);
+    kw_buf_free (&self->rows);
+    free (self->ends);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+kw_outbox_batch_add (kw_outbox_batch_t *self, const char *type, const char *region,
+                     const char *correlation_id, const ProtobufCMessage *payload)
+{
+    char event_id [KW_UUID_SIZE];
+    kw_uuid_generate (event_id);
+    kw_buf_copy_text (&self->rows, event_id, '\t');
+    kw_buf_copy_text (&self->rows, type, '\t');
+    kw_buf_copy_text (&self->rows, region ? region : "", '\t');
+    kw_buf_copy_text (&self->rows, correlation_id ? correlation_id : "", '\t');
+    size_t size = protobuf_c_message_get_packed_size (payload);
+    uint8_t stack [512];
+    uint8_t *buf = size <= sizeof stack ? stack : malloc (size);
+    assert (buf);
+    protobuf_c_message_pack (payload, buf);
+    kw_buf_copy_bytea (&self->rows, buf, size, '\t');
+    if (buf != stack)
+        free (buf);
+    if (self->count == self->slots) {
+        self->slots = self->slots ? self->slots * 2 : 1024;
+        self->ends = realloc (self->ends, self->slots * sizeof *self->ends);
+        assert (self->ends);
+    }
+    self->ends [self->count++] = self->rows.len;
+}
+
+size_t
+kw_outbox_batch_size (const kw_outbox_batch_t *self)
+{
+    return self->count;
+}
+
+int
+kw_outbox_batch_insert (kw_outbox_batch_t *self, kw_db_t *db)
+{
+    if (self->count == 0)
+        return 0;
+    kw_db_prepare (db, "kw_outbox_reserve",
+        "INSERT INTO bus.producers AS p (producer, last_seq) VALUES ($1, $2::bigint)"
+        " ON CONFLICT (producer) DO UPDATE SET last_seq = p.last_seq + $2::bigint"
+        " RETURNING last_seq - $2::bigint, to_char (now () AT TIME ZONE 'UTC',"
+        " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
+    char count [24];
+    snprintf (count, sizeof count, "%zu", self->count);
+    const char *params [2] = { self->producer, count };
+    PGresult *res = kw_db_query (db, "kw_outbox_reserve", 2, params);
+    if (!res)
+        return -1;
+    unsigned long long base = strtoull (PQgetvalue (res, 0, 0), NULL, 10);
+    char now [40];
+    snprintf (now, sizeof now, "%s", PQgetvalue (res, 0, 1));
+    PQclear (res);
+
+    size_t producer_len = strlen (self->producer), now_len = strlen (now);
+    size_t size = self->rows.len + self->count * (producer_len + now_len + 24) + 1;
+    char *data = malloc (size);
+    assert (data);
+    size_t len = 0, start = 0;
+    for (size_t i = 0; i < self->count; i++) {
+        memcpy (data + len, self->producer, producer_len);
+        len += producer_len;
+        data [len++] = '\t';
+        memcpy (data + len, self->rows.data + start, self->ends [i] - start);
+        len += self->ends [i] - start;
+        start = self->ends [i];
+        len += (size_t) snprintf (data + len, size - len, "%llu\t%s\n", base + 1 + i, now);
+    }
+    //  bus.outbox has row-level security, which COPY does not support: the
+    //  rows go to a session table first, then across with one INSERT.
+    int rc = kw_db_exec (db, "SET LOCAL client_min_messages = warning", 0, NULL) == 0
+          && kw_db_exec (db, "CREATE TEMP TABLE IF NOT EXISTS outbox_stage (producer text, event_id uuid,"
+                             " type text, region text, correlation_id text, payload bytea, seq bigint,"
+                             " sequenced_at timestamptz) ON COMMIT DELETE ROWS", 0, NULL) == 0
+          && kw_db_exec (db, "TRUNCATE pg_temp.outbox_stage", 0, NULL) == 0
+          && kw_db_copy_in (db, "COPY pg_temp.outbox_stage FROM STDIN", data, len) == 0
+          && kw_db_exec (db, "INSERT INTO bus.outbox (producer, event_id, type, region, correlation_id,"
+                             " payload, seq, sequenced_at) SELECT producer, event_id, type, region,"
+                             " correlation_id, payload, seq, sequenced_at FROM pg_temp.outbox_stage"
+                             " ORDER BY seq", 0, NULL) == 0 ? 0 : -1;
+    free (data);
+    if (rc == 0 && s_notify) {
+        const char *notify [1] = { self->producer };
+        rc = kw_db_exec (db, "SELECT pg_notify ('" NOTIFY_PREFIX "' || $1, '')", 1, notify);
+    }
+    return rc;
 }
 
 int

@@ -1,7 +1,7 @@
 /*  eligibility: the eligibility service. Decides each received referral
-    against its region's rule set (deploy/regions), records the decision and
-    emits eligibility.decided in the same transaction; answers rule set
-    reads over RPC. */
+    (and each revision with information added) against its region's rule
+    set (deploy/regions), keeps the DSR ratings it needs and says when a DSR
+    entry is due to become a referral; answers rule set reads over RPC. */
 #include <stdio.h>
 #include <string.h>
 #include "kw/eligibility.pb-c.h"
@@ -12,83 +12,20 @@
 #include "kw_time.h"
 #include "kw_tz.h"
 #include "kw_uuid.h"
-#include "region.h"
-#include "rules.h"
+#include "eligibility.h"
 
 extern const kw_migration_t kw_service_migrations [];
 extern const size_t kw_service_migration_count;
 
 static kw_apply_result_t
-s_received (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
-{
-    const region_set_t *regions = kw_service_state (svc);
-    Kw__ReferralReceived *msg = kw__referral_received__unpack (
-        kw_arena_allocator (arena), event->payload.len, event->payload.data);
-    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
-    ||  !msg->referral)
-        return KW_APPLY_SKIP;
-    const region_t *region = region_set_find (regions, msg->region);
-    if (!region) {
-        kw_warn ("unknown_region", "event_id", event->event_id,
-                 "referral_id", msg->referral_id, "region", msg->region);
-        return KW_APPLY_SKIP;
-    }
-    int y, m, d;
-    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
-        kw_error ("date_unavailable", "region", region->region, "time_zone", region->time_zone);
-        return KW_APPLY_RETRY;
-    }
-    Kw__ReferralBody *body = msg->referral;
-    Kw__EligibilityDecision *decision = rules_decide (region, body, y, m, d, arena);
-    char decided_at [KW_TIME_RFC3339_SIZE];
-    kw_time_format (kw_time_now_us (), decided_at);
-    decision->decided_at = decided_at;
-
-    size_t size = kw__eligibility_decision__get_packed_size (decision);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__eligibility_decision__pack (decision, packed);
-    const char *outcome = rules_outcome_name (decision->outcome);
-    char version [16];
-    snprintf (version, sizeof version, "%u", decision->version);
-    const char *values [7] = { msg->referral_id, region->region, outcome, decision->ruleset,
-                               version, (const char *) packed, decided_at };
-    int lengths [7] = { 0, 0, 0, 0, 0, (int) size, 0 };
-    int formats [7] = { 0, 0, 0, 0, 0, 1, 0 };
-    PGresult *res = kw_db_queryb (db, "eligibility_insert", 7, values, lengths, formats, 0);
-    if (!res)
-        return KW_APPLY_RETRY;
-    int inserted = strcmp (PQcmdTuples (res), "1") == 0;
-    PQclear (res);
-    if (!inserted) {
-        //  Decided before: the first decision and its event stand.
-        kw_info ("already_decided", "referral_id", msg->referral_id);
-        return KW_APPLY_OK;
-    }
-
-    Kw__EligibilityDecided decided = KW__ELIGIBILITY_DECIDED__INIT;
-    decided.referral_id = msg->referral_id;
-    decided.region = region->region;
-    decided.decision = decision;
-    if (body->suggested_key_worker && body->suggested_key_worker->email
-    &&  *body->suggested_key_worker->email)
-        decided.suggested_key_worker_email = body->suggested_key_worker->email;
-    if (body->child) {
-        decided.postcode = body->child->postcode;
-        decided.language = body->child->language;
-    }
-    if (kw_outbox_insert (db, "eligibility", "decided", region->region, msg->referral_id,
-                          &decided.base, NULL) != 0)
-        return KW_APPLY_RETRY;
-    kw_info ("decided", "referral_id", msg->referral_id, "region", region->region,
-             "outcome", outcome);
-    return KW_APPLY_OK;
-}
-
-static kw_apply_result_t
 s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
 {
-    if (strcmp (event->producer, "referral") == 0 && strcmp (event->type, "received") == 0)
-        return s_received (arg, db, event, arena);
+    if (strcmp (event->producer, "referral") != 0)
+        return KW_APPLY_OK;
+    if (strcmp (event->type, "received") == 0 || strcmp (event->type, "information_added") == 0)
+        return decide_referral (arg, db, event, arena);
+    if (strcmp (event->type, "dsr_entry_created") == 0 || strcmp (event->type, "dsr_entry_changed") == 0)
+        return dsr_entry_apply (arg, db, event, arena);
     return KW_APPLY_OK;
 }
 
@@ -157,11 +94,7 @@ s_start (kw_service_t *svc)
         kw_info ("region_loaded", "region", region->region, "rules", region_rules_name (region->rules));
     }
     kw_service_set_state (svc, regions);
-    kw_db_prepare (kw_service_db (svc), "eligibility_insert",
-        "INSERT INTO eligibility.decisions (referral_id, region, outcome, ruleset, version, decision, decided_at)"
-        " VALUES ($1::uuid, $2, $3, $4, $5::int, $6, $7::timestamptz)"
-        " ON CONFLICT (referral_id) DO NOTHING");
-    return 0;
+    return decide_prepare (kw_service_db (svc)) || dsr_prepare (kw_service_db (svc)) ? -1 : 0;
 }
 
 static void

@@ -15,6 +15,7 @@ typedef struct {
     size_t missing_capacity;
     char date [16];             //  the decision date, YYYY-MM-DD
     int y, m, d;
+    const char *dsr_rating;     //  the child's DSR rating, NULL when not on the DSR
 } decide_t;
 
 const char *
@@ -311,25 +312,35 @@ s_nhse (decide_t *self, const Kw__ReferralBody *body)
               s_flag (needs, needs ? needs->has_autism : 0, needs ? needs->autism : 0),
               "needs.autism", "autism");
 
-    //  The DSR rating is not known to this service yet: only inpatient counts.
+    //  An inpatient, or on the region's DSR with a rating that counts.
     c = s_criterion (self, "risk");
     int inpatient = s_flag (needs, needs ? needs->has_inpatient : 0, needs ? needs->inpatient : 0);
+    const char *rating = self->dsr_rating;
+    int rated = 0;
+    for (size_t i = 0; rating && i < self->region->dsr_rating_count; i++)
+        rated |= strcmp (rating, self->region->dsr_ratings [i]) == 0;
     if (inpatient == 1)
         s_met (self, c, 1, "inpatient");
     else
+    if (rated)
+        s_met (self, c, 1, "on the DSR rated %s", rating);
+    else
     if (inpatient == 0)
-        s_met (self, c, 0, "not an inpatient, and no DSR rating is on record");
+        s_met (self, c, 0, rating ? "not an inpatient, and rated %s on the DSR"
+                                  : "not an inpatient, and not on the DSR%s", rating ? rating : "");
     else {
-        s_unknown (self, c, "inpatient status not stated, and no DSR rating is on record");
+        s_unknown (self, c, rating ? "inpatient status not stated, and rated %s on the DSR"
+                                   : "inpatient status not stated, and not on the DSR%s", rating ? rating : "");
         s_missing (self, "needs.inpatient");
     }
 }
 
 Kw__EligibilityDecision *
-rules_decide (const region_t *region, const Kw__ReferralBody *body,
+rules_decide (const region_t *region, const Kw__ReferralBody *body, const char *dsr_rating,
               int y, int m, int d, kw_arena_t *arena)
 {
-    decide_t self = { .region = region, .arena = arena, .y = y, .m = m, .d = d };
+    decide_t self = { .region = region, .arena = arena, .y = y, .m = m, .d = d,
+                      .dsr_rating = dsr_rating };
     snprintf (self.date, sizeof self.date, "%04d-%02d-%02d", y, m, d);
     Kw__EligibilityDecision *decision = kw_arena_alloc (arena, sizeof *decision);
     kw__eligibility_decision__init (decision);

@@ -12,10 +12,12 @@
 #include "kw_arena.h"
 #include "region.h"
 
-//  Decide body under region's rules on date y-m-d. Everything is allocated
-//  in arena; decided_at is left unset for the caller.
+//  Decide body under region's rules on date y-m-d. dsr_rating is the
+//  child's rating on the region's DSR ("red", ...), NULL when not on it.
+//  Everything is allocated in arena; decided_at is left unset for the caller.
 Kw__EligibilityDecision *rules_decide (const region_t *region, const Kw__ReferralBody *body,
-                                       int y, int m, int d, kw_arena_t *arena);
+                                       const char *dsr_rating, int y, int m, int d,
+                                       kw_arena_t *arena);
 
 //  "eligible", "ineligible", "more_information_needed", or NULL.
 const char *rules_outcome_name (Kw__Outcome outcome);

@@ -136,6 +136,11 @@ s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt
         kw_arena_destroy (&arena);
         return;
     }
+    if (m->route->raw_body && request_attach_file (msg, req->entity.base, req->entity.len) != 0) {
+        reply_error (self, req, m->index, 500, "internal", "the route has no file field", NULL, NULL);
+        kw_arena_destroy (&arena);
+        return;
+    }
     size_t size = protobuf_c_message_get_packed_size (msg);
     uint8_t *payload = kw_arena_alloc (arena, size ? size : 1);
     protobuf_c_message_pack (msg, payload);
@@ -157,7 +162,8 @@ s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt
     *ctx = (call_ctx_t) { .gateway = self, .req = req, .route = m->route,
                           .index = m->index, .service = m->route->service };
     ctx->call_id = kw_rpc_client_call (self->clients [ctx->service], &request,
-                                       self->rpc_timeout_ms, s_on_reply, ctx);
+                                       m->route->timeout_ms ? m->route->timeout_ms
+                                                            : self->rpc_timeout_ms, s_on_reply, ctx);
     kw_arena_destroy (&arena);
 }
 

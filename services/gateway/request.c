@@ -65,10 +65,41 @@ request_idempotency_key (const char *value, size_t len, char key [REQUEST_MAX_KE
     return 0;
 }
 
+//  The file kind of a Content-Type: "csv", "ndjson", or NULL.
+static const char *
+s_file_format (const char *value, size_t len)
+{
+    static const struct { const char *type; const char *format; } kinds [] = {
+        { "text/csv", "csv" }, { "application/x-ndjson", "ndjson" }
+    };
+    for (size_t i = 0; value && i < sizeof kinds / sizeof kinds [0]; i++) {
+        size_t n = strlen (kinds [i].type);
+        if (len >= n && strncasecmp (value, kinds [i].type, n) == 0
+        &&  (len == n || value [n] == ';' || value [n] == ' '))
+            return kinds [i].format;
+    }
+    return NULL;
+}
+
 static json_t *
 s_body (const route_match_t *m, size_t max_body, const char *content_type, size_t content_type_len,
         const char *body, size_t body_len, request_error_t *err)
 {
+    if (m->route->max_body)
+        max_body = m->route->max_body;
+    if (m->route->raw_body) {
+        const char *format = s_file_format (content_type, content_type_len);
+        if (!format) {
+            s_fail (err, 415, "unsupported_media_type", NULL,
+                    "the body must be text/csv or application/x-ndjson");
+            return NULL;
+        }
+        if (body_len > max_body) {
+            s_fail (err, 413, "too_large", NULL, "the file is larger than the limit");
+            return NULL;
+        }
+        return json_pack ("{ss}", "format", format);
+    }
     if (!m->route->has_body)
         return json_object ();
     if (!request_is_json (content_type, content_type_len)) {
@@ -91,6 +122,21 @@ s_body (const route_match_t *m, size_t max_body, const char *content_type, size_
     json_decref (input);
     s_fail (err, 400, "invalid", NULL, message);
     return NULL;
+}
+
+int
+request_attach_file (ProtobufCMessage *msg, const char *body, size_t len)
+{
+    const ProtobufCFieldDescriptor *field =
+        protobuf_c_message_descriptor_get_field_by_name (msg->descriptor, "data");
+    if (!field || field->type != PROTOBUF_C_TYPE_BYTES || field->label == PROTOBUF_C_LABEL_REPEATED)
+        return -1;
+    ProtobufCBinaryData *data = (ProtobufCBinaryData *) ((char *) msg + field->offset);
+    data->data = (uint8_t *) body;
+    data->len = len;
+    if (field->quantifier_offset)
+        *(protobuf_c_boolean *) ((char *) msg + field->quantifier_offset) = 1;
+    return 0;
 }
 
 json_t *

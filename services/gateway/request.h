@@ -42,4 +42,9 @@ json_t *request_input (const route_match_t *m, size_t max_body,
                        const char *body, size_t body_len,
                        const char *query, size_t query_len, request_error_t *err);
 
+//  Put a file body (a raw route's) into msg's bytes field "data"; the
+//  message points into body, which must outlive it. 0, or -1 when msg has
+//  no such field.
+int request_attach_file (ProtobufCMessage *msg, const char *body, size_t len);
+
 #endif

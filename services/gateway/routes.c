@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kw/assignment.pb-c.h"
+#include "kw/dsr.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw/notification.pb-c.h"
 #include "kw/referral.pb-c.h"
@@ -16,19 +17,34 @@ const char *const route_service_names [SERVICE_COUNT] = {
     "referral", "eligibility", "assignment", "scheduling", "notification"
 };
 
+#define RPC(svc, name, in, out) \
+    .kind = ROUTE_RPC, .service = SERVICE_##svc, .rpc = name, .input = &in, .output = &out
+
 static const route_t s_routes [] = {
-    { "GET", "/v1/health", ROUTE_HEALTH, 0, NULL, NULL, NULL, 200, 0, 0 },
-    { "GET", "/metrics", ROUTE_METRICS, 0, NULL, NULL, NULL, 200, 0, 0 },
-    { "POST", "/v1/referrals", ROUTE_RPC, SERVICE_REFERRAL, "referral.create",
-      &kw__referral_body__descriptor, &kw__referral_created__descriptor, 201, 1, 0 },
-    { "GET", "/v1/referrals/{id}", ROUTE_RPC, SERVICE_REFERRAL, "referral.get",
-      &kw__id_request__descriptor, &kw__referral__descriptor, 200, 0, 0 },
-    { "GET", "/v1/eligibility/ruleset", ROUTE_RPC, SERVICE_ELIGIBILITY, "eligibility.ruleset",
-      &kw__ruleset_request__descriptor, &kw__ruleset__descriptor, 200, 0, 0 },
-    { "GET", "/v1/cases/{id}", ROUTE_RPC, SERVICE_ASSIGNMENT, "case.get",
-      &kw__id_request__descriptor, &kw__case__descriptor, 200, 0, 0 },
-    { "GET", "/v1/notifications", ROUTE_RPC, SERVICE_NOTIFICATION, "notification.list",
-      &kw__delivery_list_request__descriptor, &kw__delivery_list__descriptor, 200, 0, 1 },
+    { "GET", "/v1/health", .kind = ROUTE_HEALTH, .success = 200 },
+    { "GET", "/metrics", .kind = ROUTE_METRICS, .success = 200 },
+    { "POST", "/v1/referrals", RPC (REFERRAL, "referral.create", kw__referral_body__descriptor,
+      kw__referral_created__descriptor), .success = 201, .has_body = 1 },
+    { "GET", "/v1/referrals", RPC (REFERRAL, "referral.list", kw__referral_list_request__descriptor,
+      kw__referral_list__descriptor), .success = 200, .has_query = 1 },
+    { "GET", "/v1/referrals/{id}", RPC (REFERRAL, "referral.get", kw__id_request__descriptor,
+      kw__referral__descriptor), .success = 200 },
+    { "POST", "/v1/referrals/{id}/withdraw", RPC (REFERRAL, "referral.withdraw",
+      kw__withdraw_request__descriptor, kw__referral__descriptor), .success = 200, .has_body = 1 },
+    { "POST", "/v1/referrals/{id}/information", RPC (REFERRAL, "referral.information",
+      kw__referral_information__descriptor, kw__referral__descriptor), .success = 200, .has_body = 1 },
+    { "POST", "/v1/dsr/imports", RPC (REFERRAL, "dsr.import", kw__dsr_import_request__descriptor,
+      kw__dsr_import_result__descriptor), .success = 200, .raw_body = 1,
+      .max_body = ROUTE_MAX_FILE, .timeout_ms = ROUTE_FILE_TIMEOUT_MS },
+    { "GET", "/v1/dsr/entries/{id}", RPC (REFERRAL, "dsr.entry", kw__id_request__descriptor,
+      kw__dsr_entry__descriptor), .success = 200 },
+    { "GET", "/v1/eligibility/ruleset", RPC (ELIGIBILITY, "eligibility.ruleset",
+      kw__ruleset_request__descriptor, kw__ruleset__descriptor), .success = 200 },
+    { "GET", "/v1/cases/{id}", RPC (ASSIGNMENT, "case.get", kw__id_request__descriptor,
+      kw__case__descriptor), .success = 200 },
+    { "GET", "/v1/notifications", RPC (NOTIFICATION, "notification.list",
+      kw__delivery_list_request__descriptor, kw__delivery_list__descriptor), .success = 200,
+      .has_query = 1 },
 };
 
 const route_t *

@@ -26,6 +26,9 @@ typedef enum {
 } route_kind_t;
 
 #define ROUTE_ID_SIZE 128
+//  Files (DSR imports): up to 20 MiB, and a minute to import.
+#define ROUTE_MAX_FILE (20 * 1024 * 1024)
+#define ROUTE_FILE_TIMEOUT_MS 60000
 
 typedef struct {
     const char *method;         //  "GET", "POST"
@@ -38,6 +41,10 @@ typedef struct {
     int success;                //  HTTP status of a successful answer
     int has_body;               //  the JSON body is the input
     int has_query;              //  query parameters are input fields
+    int raw_body;               //  the body is a file (CSV or NDJSON), sent as the input's
+                                //  bytes field "data", its kind as the string field "format"
+    size_t max_body;            //  the route's body limit; 0: the gateway's (KW_MAX_BODY)
+    unsigned timeout_ms;        //  the route's RPC timeout; 0: the gateway's (KW_RPC_TIMEOUT_MS)
 } route_t;
 
 typedef struct {

@@ -9,14 +9,12 @@
 #include <string.h>
 #include "kw/assignment.pb-c.h"
 #include "kw/notification.pb-c.h"
+#include "kw_cursor.h"
 #include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
 #include "message.h"
 #include "notification.h"
-
-#define LIST_DEFAULT 50
-#define LIST_MAX 500
 
 #define TIMESTAMP(col) \
     "to_char (" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -135,22 +133,6 @@ s_status (const char *name)
     return KW__DELIVERY_STATUS__DELIVERY_STATUS_UNSPECIFIED;
 }
 
-//  Split a cursor "<created_at microseconds>.<id>" into its parts (in arena
-//  memory). 0 or -1 when it is not one this service made.
-static int
-s_cursor_parse (const char *cursor, kw_arena_t *arena, char **us, char **id)
-{
-    const char *dot = strchr (cursor, '.');
-    if (!dot || dot == cursor || dot - cursor > 19 || !kw_uuid_valid (dot + 1))
-        return -1;
-    for (const char *p = cursor; p < dot; p++)
-        if (*p < '0' || *p > '9')
-            return -1;
-    *us = kw_arena_strndup (arena, cursor, (size_t) (dot - cursor));
-    *id = kw_arena_strdup (arena, dot + 1);
-    return 0;
-}
-
 void
 deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
@@ -182,16 +164,13 @@ deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
             return;
         }
     }
-    long limit = LIST_DEFAULT;
-    if (in->has_limit && in->limit > 0)
-        limit = in->limit > LIST_MAX ? LIST_MAX : (long) in->limit;
-    char *after_us = NULL, *after_id = NULL;
-    if (in->cursor && *in->cursor
-    &&  s_cursor_parse (in->cursor, arena, &after_us, &after_id) != 0) {
+    long limit;
+    char *after_us, *after_id;
+    if (kw_cursor_page (in->has_limit, in->limit, in->cursor, arena, &limit, &after_us, &after_id) != 0) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "cursor", "cursor is not valid");
         return;
     }
-    char fetch [16];
+    char fetch [24];
     snprintf (fetch, sizeof fetch, "%ld", limit + 1);
     const char *params [6] = { region, in->case_id && *in->case_id ? in->case_id : NULL,
                                recipient, after_us, after_id, fetch };

@@ -4,120 +4,69 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
-#include "kw/eligibility.pb-c.h"
-#include "kw/referral.pb-c.h"
 #include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
-#include "kw_uuid.h"
 #include "referral.h"
 #include "validate.h"
-
-static const char *STATUS_NAMES [] = {
-    [KW__REFERRAL_STATUS__REFERRAL_STATUS_RECEIVED] = "received",
-    [KW__REFERRAL_STATUS__REFERRAL_STATUS_ELIGIBLE] = "eligible",
-    [KW__REFERRAL_STATUS__REFERRAL_STATUS_INELIGIBLE] = "ineligible",
-    [KW__REFERRAL_STATUS__REFERRAL_STATUS_MORE_INFORMATION_NEEDED] = "more_information_needed",
-    [KW__REFERRAL_STATUS__REFERRAL_STATUS_WITHDRAWN] = "withdrawn",
-    [KW__REFERRAL_STATUS__REFERRAL_STATUS_CLOSED] = "closed",
-};
-
-static const char *SOURCE_NAMES [] = {
-    [KW__SOURCE__SOURCE_PROFESSIONAL] = "professional",
-    [KW__SOURCE__SOURCE_SELF] = "self",
-    [KW__SOURCE__SOURCE_DSR] = "dsr",
-};
-
-static int
-s_status_value (const char *name)
-{
-    for (size_t i = 1; i < sizeof STATUS_NAMES / sizeof STATUS_NAMES [0]; i++)
-        if (STATUS_NAMES [i] && strcmp (STATUS_NAMES [i], name) == 0)
-            return (int) i;
-    return 0;
-}
 
 int
 intake_prepare (kw_db_t *db)
 {
     kw_db_prepare (db, "referral_open_for_child",
         "SELECT id FROM referral.referrals WHERE region = $1 AND nhs_number = $2"
-        " AND status IN ('received', 'eligible', 'more_information_needed')");
+        " AND status IN " RECORD_OPEN_STATUSES);
     kw_db_prepare (db, "referral_insert",
         "INSERT INTO referral.referrals (id, region, nhs_number, source, status, received_at,"
-        " created_by, created_by_role, body) VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8)");
-    kw_db_prepare (db, "referral_get",
-        "SELECT region, status, to_char (received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-        " created_by, body, decision, case_id FROM referral.referrals WHERE id = $1");
-    kw_db_prepare (db, "referral_idem_get",
-        "SELECT request_hash, response FROM referral.idempotency WHERE caller = $1 AND key = $2");
-    kw_db_prepare (db, "referral_idem_put",
-        "INSERT INTO referral.idempotency (caller, key, request_hash, response) VALUES ($1, $2, $3, $4)");
-    kw_db_prepare (db, "referral_audit",
-        "INSERT INTO audit.events (actor, role, region, action, record_type, record_id, outcome)"
-        " VALUES ($1, $2, $3, $4, 'referral', $5, $6)");
+        " created_by, created_by_role, body) VALUES ($1, $2, $3, $4, 'received', now (), $5, $6, $7)"
+        " RETURNING to_char (received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
     return 0;
 }
 
-static int
-s_audit (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *id, const char *outcome)
+char *
+intake_open_referral (kw_db_t *db, const char *region, const char *nhs_number,
+                      kw_arena_t *arena, int *failed)
 {
-    const char *params [6] = { caller->sub ? caller->sub : "", caller->role ? caller->role : "",
-                               caller->region, action, id, outcome };
-    return kw_db_exec (db, "referral_audit", 6, params);
+    const char *params [2] = { region, nhs_number };
+    PGresult *res = kw_db_query (db, "referral_open_for_child", 2, params);
+    *failed = !res;
+    if (!res)
+        return NULL;
+    char *id = PQntuples (res) > 0 ? kw_arena_strdup (arena, PQgetvalue (res, 0, 0)) : NULL;
+    PQclear (res);
+    return id;
 }
 
-//  Look up an earlier answer for this caller's Idempotency-Key. Returns 1
-//  when resp was filled from it (or with a conflict), 0 when there is none,
-//  -1 on a database error.
-static int
-s_idempotent_replay (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
-                     Kw__Response *resp, kw_arena_t *arena)
+int
+intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *body,
+              kw_arena_t *arena, char *id, char *received_at)
 {
-    const char *params [2] = { req->caller->sub, req->idempotency_key };
-    PGresult *res = kw_db_queryb (db, "referral_idem_get", 2, params, NULL, NULL, 1);
+    kw_uuid_generate (id);
+    size_t size = kw__referral_body__get_packed_size (body);
+    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
+    kw__referral_body__pack (body, packed);
+    const char *values [7] = { id, caller->region, body->child->nhs_number,
+                               record_source_name (body->source),
+                               caller->sub ? caller->sub : "", caller->role, (const char *) packed };
+    int lengths [7] = { 0, 0, 0, 0, 0, 0, (int) size };
+    int formats [7] = { 0, 0, 0, 0, 0, 0, 1 };
+    //  Stored to the microsecond (lists keep the order referrals came in),
+    //  shown to the second.
+    PGresult *res = kw_db_queryb (db, "referral_insert", 7, values, lengths, formats, 0);
     if (!res)
         return -1;
-    if (PQntuples (res) == 0) {
-        PQclear (res);
-        return 0;
-    }
-    int same = PQgetlength (res, 0, 0) == crypto_hash_sha256_BYTES
-            && memcmp (PQgetvalue (res, 0, 0), hash, crypto_hash_sha256_BYTES) == 0;
-    if (!same) {
-        PQclear (res);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "Idempotency-Key",
-                            "Idempotency-Key was already used with a different body");
-        resp->code = "idempotency_key_reused";
-        return 1;
-    }
-    Kw__Response *stored = kw__response__unpack (kw_arena_allocator (arena),
-                                                 (size_t) PQgetlength (res, 0, 1),
-                                                 (const uint8_t *) PQgetvalue (res, 0, 1));
+    snprintf (received_at, KW_TIME_RFC3339_SIZE, "%s", PQgetvalue (res, 0, 0));
     PQclear (res);
-    if (!stored)
+    Kw__ReferralReceived event = KW__REFERRAL_RECEIVED__INIT;
+    event.referral_id = id;
+    event.region = caller->region;
+    event.received_at = received_at;
+    event.referral = (Kw__ReferralBody *) body;
+    event.has_revision = 1;
+    if (kw_outbox_insert (db, "referral", "received", caller->region, id, &event.base, NULL) != 0
+    ||  record_audit (db, caller, "create", id, "ok") != 0)
         return -1;
-    *resp = *stored;
-    return 1;
-}
-
-static int
-s_idempotent_store (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
-                    const Kw__Response *resp, kw_arena_t *arena)
-{
-    size_t size = kw__response__get_packed_size (resp);
-    uint8_t *buf = kw_arena_alloc (arena, size ? size : 1);
-    kw__response__pack (resp, buf);
-    const char *values [4] = { req->caller->sub, req->idempotency_key, (const char *) hash,
-                               (const char *) buf };
-    int lengths [4] = { 0, 0, crypto_hash_sha256_BYTES, (int) size };
-    int formats [4] = { 0, 0, 1, 1 };
-    PGresult *res = kw_db_queryb (db, "referral_idem_put", 4, values, lengths, formats, 0);
-    if (!res)
-        return -1;
-    PQclear (res);
     return 0;
 }
 
@@ -126,6 +75,7 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
 {
     static const char *const roles [] = { "admin", "coordinator", "referrer", "family",
                                           "dsr_feed", "key_worker", NULL };
+    static const char *const dsr_roles [] = { "admin", "coordinator", "dsr_feed", NULL };
     if (!kw_jwt_role_in (req->caller->role, roles)) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
                             "this role may not create referrals");
@@ -142,29 +92,35 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, verr.field, "%s", verr.message);
         return;
     }
+    if (body->source == KW__SOURCE__SOURCE_DSR && !kw_jwt_role_in (req->caller->role, dsr_roles)) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, "source",
+                            "only a DSR feed or a coordinator may make a referral with source dsr");
+        return;
+    }
+    if (body->source == KW__SOURCE__SOURCE_SELF && strcmp (req->caller->role, "family") != 0
+    &&  !kw_jwt_role_in (req->caller->role, dsr_roles)) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, "source",
+                            "a self-referral is made by the family or recorded by a coordinator");
+        return;
+    }
     kw_db_t *db = kw_service_db (svc);
     unsigned char hash [crypto_hash_sha256_BYTES];
-    crypto_hash_sha256 (hash, req->payload.data, req->payload.len);
-    int keyed = req->idempotency_key && *req->idempotency_key;
+    idempotency_hash (req, hash);
     if (kw_db_begin (db) != 0)
         goto failed;
-    if (keyed) {
-        int replayed = s_idempotent_replay (db, req, hash, resp, arena);
-        if (replayed < 0)
-            goto failed;
-        if (replayed) {
-            kw_db_rollback (db);
-            return;
-        }
-    }
-    const char *region = req->caller->region;
-    const char *dup_params [2] = { region, body->child->nhs_number };
-    PGresult *res = kw_db_query (db, "referral_open_for_child", 2, dup_params);
-    if (!res)
+    int replayed = idempotency_replay (db, req, hash, resp, arena);
+    if (replayed < 0)
         goto failed;
-    if (PQntuples (res) > 0) {
-        char *existing = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-        PQclear (res);
+    if (replayed) {
+        kw_db_rollback (db);
+        return;
+    }
+    int lookup_failed;
+    char *existing = intake_open_referral (db, req->caller->region, body->child->nhs_number,
+                                           arena, &lookup_failed);
+    if (lookup_failed)
+        goto failed;
+    if (existing) {
         kw_db_rollback (db);
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "child.nhs_number",
                             "an open referral already exists for this child in the region");
@@ -172,52 +128,31 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
         resp->existing_id = existing;
         return;
     }
-    PQclear (res);
-
-    char id [KW_UUID_SIZE];
-    kw_uuid_generate (id);
-    char received_at [KW_TIME_RFC3339_SIZE];
-    kw_time_format (kw_time_now_us () / 1000000 * 1000000, received_at);
-    size_t size = kw__referral_body__get_packed_size (body);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__referral_body__pack (body, packed);
-    const char *values [8] = { id, region, body->child->nhs_number, SOURCE_NAMES [body->source],
-                               received_at, req->caller->sub ? req->caller->sub : "",
-                               req->caller->role, (const char *) packed };
-    int lengths [8] = { 0, 0, 0, 0, 0, 0, 0, (int) size };
-    int formats [8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
-    res = kw_db_queryb (db, "referral_insert", 8, values, lengths, formats, 0);
-    if (!res)
+    char id [KW_UUID_SIZE], received_at [KW_TIME_RFC3339_SIZE];
+    if (intake_store (db, req->caller, body, arena, id, received_at) != 0)
         goto failed;
-    PQclear (res);
-
-    Kw__ReferralReceived event = KW__REFERRAL_RECEIVED__INIT;
-    event.referral_id = id;
-    event.region = (char *) region;
-    event.received_at = received_at;
-    event.referral = body;
-    if (kw_outbox_insert (db, "referral", "received", region, id, &event.base, NULL) != 0
-    ||  s_audit (db, req->caller, "create", id, "ok") != 0)
-        goto failed;
-
     Kw__ReferralCreated created = KW__REFERRAL_CREATED__INIT;
     created.id = id;
     created.has_status = 1;
     created.status = KW__REFERRAL_STATUS__REFERRAL_STATUS_RECEIVED;
     created.received_at = received_at;
-    created.region = (char *) region;
+    created.region = req->caller->region;
     kw_rpc_reply_ok (resp, arena, &created.base);
-    if ((keyed && s_idempotent_store (db, req, hash, resp, arena) != 0)
-    ||  kw_db_commit (db) != 0)
+    if (idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
         goto failed;
     kw_service_outbox_committed (svc);
-    kw_info ("referral_created", "referral_id", id, "region", region);
+    kw_info ("referral_created", "referral_id", id, "region", req->caller->region);
     return;
 failed:
     kw_warn ("referral_create_failed", "reason", kw_db_error (db));
     kw_db_rollback (db);
-    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
-                        "the referral could not be stored; retry with the same Idempotency-Key");
+    //  A unique violation is a concurrent create for the same child.
+    if (strcmp (kw_db_sqlstate (db), "23505") == 0)
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "child.nhs_number",
+                            "an open referral was just made for this child; fetch it or retry");
+    else
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                            "the referral could not be stored; retry with the same Idempotency-Key");
 }
 
 void
@@ -226,55 +161,10 @@ intake_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     Kw__IdRequest *in = (Kw__IdRequest *) kw_rpc_unpack (req, resp, arena, &kw__id_request__descriptor);
     if (!in)
         return;
-    if (!in->id || !kw_uuid_valid (in->id)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
-        return;
-    }
     kw_db_t *db = kw_service_db (svc);
-    const char *params [1] = { in->id };
-    PGresult *res = kw_db_queryb (db, "referral_get", 1, params, NULL, NULL, 0);
-    if (!res) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "database unavailable");
+    Kw__Referral *out = record_load (db, req, in->id, "read", resp, arena);
+    if (!out)
         return;
-    }
-    if (PQntuples (res) == 0 || strcmp (PQgetvalue (res, 0, 0), req->caller->region) != 0) {
-        PQclear (res);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
-        return;
-    }
-    static const char *const all_in_region [] = { "admin", "coordinator", NULL };
-    const char *created_by = PQgetvalue (res, 0, 3);
-    if (!kw_jwt_role_in (req->caller->role, all_in_region)
-    &&  !(req->caller->sub && strcmp (req->caller->sub, created_by) == 0)) {
-        PQclear (res);
-        s_audit (db, req->caller, "read", in->id, "forbidden");
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
-                            "you may read only referrals you made");
-        return;
-    }
-    size_t len = 0;
-    unsigned char *body = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, 0, 4), &len);
-    Kw__Referral *out = body ? kw__referral__unpack (kw_arena_allocator (arena), len, body) : NULL;
-    PQfreemem (body);
-    if (!out) {
-        PQclear (res);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INTERNAL, NULL, "stored referral is unreadable");
-        return;
-    }
-    out->id = kw_arena_strdup (arena, in->id);
-    out->region = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-    out->has_status = 1;
-    out->status = s_status_value (PQgetvalue (res, 0, 1));
-    out->received_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 2));
-    if (!PQgetisnull (res, 0, 5)) {
-        unsigned char *decision = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, 0, 5), &len);
-        if (decision)
-            out->eligibility = kw__eligibility_decision__unpack (kw_arena_allocator (arena), len, decision);
-        PQfreemem (decision);
-    }
-    if (!PQgetisnull (res, 0, 6))
-        out->case_id = kw_arena_strdup (arena, PQgetvalue (res, 0, 6));
-    PQclear (res);
-    s_audit (db, req->caller, "read", in->id, "ok");
+    record_audit (db, req->caller, "read", in->id, "ok");
     kw_rpc_reply_ok (resp, arena, &out->base);
 }

@@ -1,5 +1,6 @@
-/*  referral: the referral intake service. Creates and reads referrals over
-    RPC and keeps each referral's decision and case current from events. */
+/*  referral: the referral intake service. Creates, lists, changes and reads
+    referrals over RPC, imports DSR feed files, and keeps each referral's
+    decision and case current from events. */
 #include <string.h>
 #include "kw_service.h"
 #include "referral.h"
@@ -10,6 +11,11 @@ extern const size_t kw_service_migration_count;
 static const kw_service_method_t s_methods [] = {
     { "referral.create", intake_create },
     { "referral.get", intake_get },
+    { "referral.list", listing_list },
+    { "referral.withdraw", changes_withdraw },
+    { "referral.information", changes_information },
+    { "dsr.import", dsr_import },
+    { "dsr.entry", dsr_entries_get },
     { NULL, NULL }
 };
 
@@ -17,7 +23,9 @@ static int
 s_start (kw_service_t *svc)
 {
     kw_db_t *db = kw_service_db (svc);
-    return intake_prepare (db) || projection_prepare (db) ? -1 : 0;
+    return record_prepare (db) || idempotency_prepare (db) || intake_prepare (db)
+        || listing_prepare (db) || changes_prepare (db) || dsr_import_prepare (db)
+        || dsr_entries_prepare (db) || projection_prepare (db) ? -1 : 0;
 }
 
 int
@@ -26,7 +34,7 @@ main (int argc, char **argv)
     static const char *const consumes [] = { "eligibility", "assignment", NULL };
     kw_service_def_t def = {
         .name = "referral",
-        .summary = "The referral service: intake of referrals and their status.",
+        .summary = "The referral service: intake of referrals and DSR feeds, and their status.",
         .migrations = kw_service_migrations,
         .migration_count = kw_service_migration_count,
         .consumes = consumes,

@@ -1,5 +1,7 @@
 /*  projection: the referral's view of facts other services decide: the
-    eligibility decision (status and reasons) and the case opened for it. */
+    eligibility decision (status and reasons) and the case opened for it;
+    and the events of other services the referral service acts on. */
+#include <stdio.h>
 #include <string.h>
 #include "kw/assignment.pb-c.h"
 #include "kw/eligibility.pb-c.h"
@@ -9,12 +11,19 @@
 int
 projection_prepare (kw_db_t *db)
 {
+    //  A decision on an older revision than the one shown is ignored. A
+    //  withdrawn or closed referral keeps its status, and an ineligible one
+    //  stays so when the child has another open referral by now.
     kw_db_prepare (db, "referral_decided",
-        "UPDATE referral.referrals SET"
-        " status = CASE WHEN status IN ('received', 'eligible', 'ineligible', 'more_information_needed')"
-        "          THEN $2 ELSE status END,"
-        " decision = $3, decided_at = $4::timestamptz, updated_at = now ()"
-        " WHERE id = $1::uuid");
+        "UPDATE referral.referrals r SET"
+        " status = CASE WHEN r.status IN ('received', 'eligible', 'ineligible', 'more_information_needed')"
+        "          AND NOT (r.status = 'ineligible' AND $2 <> 'ineligible' AND EXISTS ("
+        "              SELECT 1 FROM referral.referrals o WHERE o.region = r.region"
+        "              AND o.nhs_number = r.nhs_number AND o.id <> r.id"
+        "              AND o.status IN " RECORD_OPEN_STATUSES "))"
+        "          THEN $2 ELSE r.status END,"
+        " decision = $3, decided_at = $4::timestamptz, decision_revision = $5::int, updated_at = now ()"
+        " WHERE r.id = $1::uuid AND (r.decision_revision IS NULL OR r.decision_revision <= $5::int)");
     kw_db_prepare (db, "referral_case_opened",
         "UPDATE referral.referrals SET case_id = $2, updated_at = now () WHERE id = $1::uuid");
     return 0;
@@ -44,15 +53,18 @@ s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     size_t size = kw__eligibility_decision__get_packed_size (msg->decision);
     uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
     kw__eligibility_decision__pack (msg->decision, packed);
-    const char *values [4] = { msg->referral_id, status, (const char *) packed,
-                               msg->decision->decided_at ? msg->decision->decided_at : event->occurred_at };
-    int lengths [4] = { 0, 0, (int) size, 0 };
-    int formats [4] = { 0, 0, 1, 0 };
-    PGresult *res = kw_db_queryb (db, "referral_decided", 4, values, lengths, formats, 0);
+    char revision [16];
+    snprintf (revision, sizeof revision, "%u", msg->revision);
+    const char *values [5] = { msg->referral_id, status, (const char *) packed,
+                               msg->decision->decided_at ? msg->decision->decided_at : event->occurred_at,
+                               revision };
+    int lengths [5] = { 0, 0, (int) size, 0, 0 };
+    int formats [5] = { 0, 0, 1, 0, 0 };
+    PGresult *res = kw_db_queryb (db, "referral_decided", 5, values, lengths, formats, 0);
     if (!res)
         return KW_APPLY_RETRY;
     if (strcmp (PQcmdTuples (res), "1") != 0)
-        kw_warn ("decision_for_unknown_referral", "event_id", event->event_id);
+        kw_info ("decision_not_applied", "event_id", event->event_id);
     PQclear (res);
     return KW_APPLY_OK;
 }
@@ -79,5 +91,7 @@ projection_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, voi
         return s_decided (db, event, arena);
     if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_opened") == 0)
         return s_case_opened (db, event, arena);
+    if (strcmp (event->producer, "eligibility") == 0 && strcmp (event->type, "dsr_referral_due") == 0)
+        return dsr_entries_referral_due (db, event, arena);
     return KW_APPLY_OK;
 }

@@ -1,20 +1,116 @@
-/*  referral: the referral service's modules: intake (RPC create/get) and the
-    projection of decisions and cases fed by events. */
+/*  referral: the referral service's modules: intake (create, get), listing,
+    changes (withdraw, information), the DSR import and entries, the
+    idempotency store, the stored record, and the projection of decisions
+    and cases fed by events. */
 #ifndef REFERRAL_H
 #define REFERRAL_H
 
+#include <sodium.h>
+#include "kw/dsr.pb-c.h"
+#include "kw/referral.pb-c.h"
 #include "kw_consumer.h"
 #include "kw_rpc.h"
 #include "kw_service.h"
+#include "kw_uuid.h"
 
-//  Register the intake statements; 0 or -1.
+//  The columns record_from_row reads, over referral.referrals r.
+#define RECORD_COLUMNS \
+    "r.id, r.region, r.status," \
+    " to_char (r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
+    " r.created_by, r.body, r.decision, r.case_id, r.revision," \
+    " to_char (r.withdrawn_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
+    " r.withdrawal_reason," \
+    " to_char (r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')," \
+    " (extract (epoch FROM r.received_at) * 1000000)::bigint"
+enum {
+    RECORD_ID, RECORD_REGION, RECORD_STATUS, RECORD_RECEIVED_AT, RECORD_CREATED_BY,
+    RECORD_BODY, RECORD_DECISION, RECORD_CASE_ID, RECORD_REVISION, RECORD_WITHDRAWN_AT,
+    RECORD_WITHDRAWAL_REASON, RECORD_UPDATED_AT, RECORD_RECEIVED_US
+};
+//  Statuses in which a referral is open (at most one per child and region).
+#define RECORD_OPEN_STATUSES "('received', 'eligible', 'more_information_needed')"
+
+int record_prepare (kw_db_t *db);
+//  "received", ... or NULL; "professional", "self", "dsr" or NULL.
+const char *record_status_name (Kw__ReferralStatus status);
+const char *record_source_name (Kw__Source source);
+//  Append an audit record: 0 or -1.
+int record_audit (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *id,
+                  const char *outcome);
+//  Append one audit record per id (ids made by this service: UUIDs or NHS
+//  numbers) for records of type ("referral", "dsr_entry"): 0 or -1.
+int record_audit_many (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *type,
+                       const char *const *ids, size_t count, kw_arena_t *arena);
+//  1 when caller may see a referral made by created_by (in its region).
+int record_may_read (const Kw__Caller *caller, const char *created_by);
+//  The referral in row of res (RECORD_COLUMNS), in arena; NULL when unreadable.
+Kw__Referral *record_from_row (PGresult *res, int row, kw_arena_t *arena);
+//  The referral id as the caller may see it, or NULL with resp answered
+//  (not found, forbidden and audited as action, unavailable).
+Kw__Referral *record_load (kw_db_t *db, const Kw__Request *req, const char *id, const char *action,
+                           Kw__Response *resp, kw_arena_t *arena);
+
+int idempotency_prepare (kw_db_t *db);
+//  The request's identity under its key: method and payload.
+void idempotency_hash (const Kw__Request *req, unsigned char hash [crypto_hash_sha256_BYTES]);
+//  In the open transaction: 1 when resp was filled from an earlier answer
+//  to this caller's key (or with a conflict), 0 when there is none or the
+//  request has no key, -1 on a database error.
+int idempotency_replay (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
+                        Kw__Response *resp, kw_arena_t *arena);
+//  Keep resp as the answer to this key (no-op without a key): 0 or -1.
+int idempotency_store (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
+                       const Kw__Response *resp, kw_arena_t *arena);
+
 int intake_prepare (kw_db_t *db);
+//  Store a new referral with its referral.received event and audit record
+//  in the open transaction. id_out (KW_UUID_SIZE) and received_at_out
+//  (KW_TIME_RFC3339_SIZE) are filled. 0, or -1 on a database error.
+int intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *body,
+                  kw_arena_t *arena, char *id_out, char *received_at_out);
+//  The id of the open referral for this child in region (in arena), NULL
+//  when there is none; *failed is set on a database error.
+char *intake_open_referral (kw_db_t *db, const char *region, const char *nhs_number,
+                            kw_arena_t *arena, int *failed);
 //  RPC "referral.create": ReferralBody -> ReferralCreated.
 void intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 //  RPC "referral.get": IdRequest -> Referral.
 void intake_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
-//  Register the projection statements; 0 or -1.
+int listing_prepare (kw_db_t *db);
+//  RPC "referral.list": ReferralListRequest -> ReferralList.
+void listing_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+int changes_prepare (kw_db_t *db);
+//  RPC "referral.withdraw": WithdrawRequest -> Referral.
+void changes_withdraw (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  RPC "referral.information": ReferralInformation -> Referral.
+void changes_information (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
+                          kw_arena_t *arena);
+
+int dsr_import_prepare (kw_db_t *db);
+//  RPC "dsr.import": DsrImportRequest -> DsrImportResult.
+void dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+//  The columns dsr_entry_from_row reads first, over referral.dsr_entries e.
+#define DSR_ENTRY_COLUMNS \
+    "e.dsr_id, e.nhs_number, e.given_name, e.family_name, e.date_of_birth::text, e.postcode," \
+    " e.learning_disability, e.autism, e.rag, e.rag_effective_date::text, e.inpatient," \
+    " e.consent_basis, e.lead_professional_email, e.cetr_last::text, e.cetr_next::text, e.region"
+
+int dsr_entries_prepare (kw_db_t *db);
+//  The entry in row of res (DSR_ENTRY_COLUMNS first), in arena.
+Kw__DsrEntry *dsr_entry_from_row (PGresult *res, int row, kw_arena_t *arena);
+//  The referral a DSR entry becomes: the child and needs from the entry,
+//  the register as referrer (its lead professional as contact), and the
+//  consent basis the register holds (no consent part when it holds none).
+Kw__ReferralBody *dsr_entry_body (const Kw__DsrEntry *e, kw_arena_t *arena);
+//  RPC "dsr.entry": IdRequest (the NHS number) -> DsrEntry.
+void dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  Apply eligibility.dsr_referral_due: a referral with source "dsr" for the
+//  entry, unless the child has an open referral or the entry no consent.
+kw_apply_result_t dsr_entries_referral_due (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
+
 int projection_prepare (kw_db_t *db);
 //  Apply eligibility.decided and assignment.case_opened to the referral.
 kw_apply_result_t projection_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg);

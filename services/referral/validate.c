@@ -40,6 +40,82 @@ validate_nhs_number (const char *s)
     return check != 10 && check == s [9] - '0';
 }
 
+int
+validate_postcode (const char *s, char out [9])
+{
+    char compact [8];
+    size_t n = 0;
+    if (!s)
+        return 0;
+    for (const char *p = s; *p; p++) {
+        if (*p == ' ' && n > 0 && p [1] != ' ')
+            continue;
+        if (!isalnum ((unsigned char) *p) || n == 7)
+            return 0;
+        compact [n++] = (char) toupper ((unsigned char) *p);
+    }
+    //  Inward code: digit letter letter; outward code: 2 to 4 characters,
+    //  a letter first, a digit second or third.
+    if (n < 5 || !isdigit ((unsigned char) compact [n - 3])
+    ||  !isalpha ((unsigned char) compact [n - 2]) || !isalpha ((unsigned char) compact [n - 1]))
+        return 0;
+    size_t outward = n - 3;
+    if (!isalpha ((unsigned char) compact [0]))
+        return 0;
+    if (!isdigit ((unsigned char) compact [1]) && !(isalpha ((unsigned char) compact [1])
+                                                 && outward > 2 && isdigit ((unsigned char) compact [2])))
+        return 0;
+    if (out) {
+        memcpy (out, compact, outward);
+        out [outward] = ' ';
+        memcpy (out + outward + 1, compact + outward, 3);
+        out [outward + 4] = 0;
+    }
+    return 1;
+}
+
+int
+validate_email (const char *s)
+{
+    if (!s)
+        return 0;
+    size_t len = strlen (s);
+    const char *at = strchr (s, '@');
+    if (len > 254 || !at || at == s || strchr (at + 1, '@') || at - s > 64)
+        return 0;
+    for (const char *p = s; *p; p++)
+        if (*p <= ' ' || *p > '~' || strchr ("\"(),:;<>[]\\", *p))
+            return 0;
+    const char *domain = at + 1;
+    const char *dot = strrchr (domain, '.');
+    if (!dot || dot == domain || dot [1] == 0 || domain [0] == '.' || strstr (domain, ".."))
+        return 0;
+    return 1;
+}
+
+int
+validate_phone (const char *s)
+{
+    if (!s)
+        return 0;
+    int digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (isdigit ((unsigned char) *p))
+            digits++;
+        else
+        if (*p == '+' ? p != s : !strchr (" -()", *p))
+            return 0;
+    }
+    return digits >= 10 && digits <= 15;
+}
+
+int
+validate_past_date (const char *s, int ty, int tm, int td)
+{
+    int y, m, d;
+    return s && kw_date_parse (s, &y, &m, &d) == 0 && kw_date_cmp (y, m, d, ty, tm, td) <= 0;
+}
+
 static int
 s_blank (const char *s)
 {
@@ -51,13 +127,25 @@ s_blank (const char *s)
     return 1;
 }
 
-//  Optional text no longer than max characters (bytes of UTF-8, counted loosely).
+//  Optional text no longer than max bytes, without control characters
+//  (summary-like fields may hold line breaks and tabs).
+static int
+s_text_lines (const char *s, size_t max, int lines, const char *field, validate_error_t *err)
+{
+    if (!s)
+        return 0;
+    if (strlen (s) > max)
+        return s_fail (err, field, "%s is longer than %zu characters", field, max);
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+        if ((*p < 0x20 && !(lines && (*p == '\n' || *p == '\r' || *p == '\t'))) || *p == 0x7f)
+            return s_fail (err, field, "%s contains a control character", field);
+    return 0;
+}
+
 static int
 s_text (const char *s, size_t max, const char *field, validate_error_t *err)
 {
-    if (s && strlen (s) > max)
-        return s_fail (err, field, "%s is longer than %zu characters", field, max);
-    return 0;
+    return s_text_lines (s, max, 0, field, err);
 }
 
 static int
@@ -66,6 +154,68 @@ s_required_text (const char *s, size_t max, const char *field, validate_error_t 
     if (s_blank (s))
         return s_fail (err, field, "%s is required", field);
     return s_text (s, max, field, err);
+}
+
+//  Optional value that must be one of names (NULL-terminated).
+static int
+s_one_of (const char *s, const char *const *names, const char *field, validate_error_t *err)
+{
+    if (!s)
+        return 0;
+    for (const char *const *n = names; *n; n++)
+        if (strcmp (s, *n) == 0)
+            return 0;
+    char list [512];
+    size_t len = 0;
+    for (const char *const *n = names; *n && len < sizeof list; n++)
+        len += (size_t) snprintf (list + len, sizeof list - len, "%s%s", len ? ", " : "", *n);
+    return s_fail (err, field, "%s must be one of: %s", field, list);
+}
+
+static int
+s_email (const char *s, const char *field, validate_error_t *err)
+{
+    if (s && !validate_email (s))
+        return s_fail (err, field, "%s is not an e-mail address", field);
+    return 0;
+}
+
+static int
+s_phone (const char *s, const char *field, validate_error_t *err)
+{
+    if (s && !validate_phone (s))
+        return s_fail (err, field, "%s is not a phone number (10 to 15 digits)", field);
+    return 0;
+}
+
+//  A language code: ISO 639 (two or three lower-case letters).
+static int
+s_language (const char *s, const char *field, validate_error_t *err)
+{
+    size_t n = s ? strlen (s) : 0;
+    int valid = n == 2 || n == 3;
+    for (size_t i = 0; s && valid && i < n; i++)
+        valid = s [i] >= 'a' && s [i] <= 'z';
+    if (s && !valid)
+        return s_fail (err, field, "%s must be an ISO 639 language code such as en", field);
+    return 0;
+}
+
+//  "HH:MM" on a 24-hour clock; minutes since midnight in *minutes.
+static int
+s_clock (const char *s, const char *field, int *minutes, validate_error_t *err)
+{
+    *minutes = -1;
+    if (!s)
+        return 0;
+    if (strlen (s) != 5 || !isdigit ((unsigned char) s [0]) || !isdigit ((unsigned char) s [1])
+    ||  s [2] != ':' || !isdigit ((unsigned char) s [3]) || !isdigit ((unsigned char) s [4]))
+        return s_fail (err, field, "%s must be a time HH:MM", field);
+    int h = (s [0] - '0') * 10 + s [1] - '0', m = (s [3] - '0') * 10 + s [4] - '0';
+    if (h > 23 || m > 59)
+        return s_fail (err, field, "%s must be a time HH:MM", field);
+    *minutes = h * 60 + m;
+    return 0;
 }
 
 static int
@@ -81,6 +231,57 @@ s_past_date (const char *s, int ty, int tm, int td, const char *field, validate_
     return 0;
 }
 
+static const char *const DISCIPLINES [] = {
+    "social_worker", "occupational_therapist", "speech_and_language_therapist", "physiotherapist",
+    "special_educator", "teacher", "family_support_worker", "behaviour_specialist", "ld_nurse",
+    "mh_nurse", "community_nurse", "health_visitor", "school_nurse", "psychologist", "psychiatrist",
+    "paediatrician", "gp", "dietitian", "housing_officer", "youth_worker", "other", NULL
+};
+static const char *const RELATIONSHIPS [] = {
+    "mother", "father", "parent", "step_parent", "foster_carer", "adoptive_parent", "guardian",
+    "grandparent", "sibling", "aunt_or_uncle", "carer", "self", "other", NULL
+};
+static const char *const CONTACTS [] = { "email", "sms", "phone", "post", NULL };
+static const char *const LOCATIONS [] = { "home", "school", "clinic", "online", "other", NULL };
+static const char *const DAYS [] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
+
+int
+validate_gp_practice (const char *s)
+{
+    if (!s || strlen (s) != 6 || !isalpha ((unsigned char) s [0]))
+        return 0;
+    for (int i = 1; i < 6; i++)
+        if (!isdigit ((unsigned char) s [i]))
+            return 0;
+    return 1;
+}
+
+static int
+s_meeting_preferences (const Kw__MeetingPreferences *mp, validate_error_t *err)
+{
+    if (s_one_of (mp->location, LOCATIONS, "meeting_preferences.location", err))
+        return -1;
+    if (mp->n_days > 7)
+        return s_fail (err, "meeting_preferences.days", "meeting_preferences.days has more than 7 days");
+    for (size_t i = 0; i < mp->n_days; i++) {
+        char field [64];
+        snprintf (field, sizeof field, "meeting_preferences.days[%zu]", i);
+        if (s_one_of (mp->days [i], DAYS, field, err))
+            return -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (mp->days [i], mp->days [j]) == 0)
+                return s_fail (err, field, "%s repeats a day", field);
+    }
+    int earliest, latest;
+    if (s_clock (mp->earliest, "meeting_preferences.earliest", &earliest, err)
+    ||  s_clock (mp->latest, "meeting_preferences.latest", &latest, err))
+        return -1;
+    if (earliest >= 0 && latest >= 0 && earliest >= latest)
+        return s_fail (err, "meeting_preferences.latest",
+                       "meeting_preferences.latest is not after meeting_preferences.earliest");
+    return 0;
+}
+
 int
 validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validate_error_t *err)
 {
@@ -92,8 +293,13 @@ validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validat
     ||  s_text (body->referrer->agency, MAX_TEXT, "referrer.agency", err)
     ||  s_text (body->referrer->role, MAX_TEXT, "referrer.role", err)
     ||  s_text (body->referrer->email, MAX_TEXT, "referrer.email", err)
-    ||  s_text (body->referrer->phone, MAX_TEXT, "referrer.phone", err))
+    ||  s_email (body->referrer->email, "referrer.email", err)
+    ||  s_text (body->referrer->phone, MAX_TEXT, "referrer.phone", err)
+    ||  s_phone (body->referrer->phone, "referrer.phone", err))
         return -1;
+    if (body->source == KW__SOURCE__SOURCE_SELF && !body->referrer->email && !body->referrer->phone)
+        return s_fail (err, "referrer.email",
+                       "a self-referral needs the family member's referrer.email or referrer.phone");
     const Kw__Child *child = body->child;
     if (!child)
         return s_fail (err, "child", "child is required");
@@ -107,9 +313,15 @@ validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validat
     ||  s_past_date (child->date_of_birth, ty, tm, td, "child.date_of_birth", err)
     ||  s_text (child->postcode, 10, "child.postcode", err)
     ||  s_text (child->gp_practice, 10, "child.gp_practice", err)
-    ||  s_text (child->language, 35, "child.language", err))
+    ||  s_text (child->language, 35, "child.language", err)
+    ||  s_language (child->language, "child.language", err))
         return -1;
-    if (body->needs && s_text (body->needs->summary, MAX_SUMMARY, "needs.summary", err))
+    if (child->postcode && !validate_postcode (child->postcode, NULL))
+        return s_fail (err, "child.postcode", "child.postcode is not a UK postcode");
+    if (child->gp_practice && !validate_gp_practice (child->gp_practice))
+        return s_fail (err, "child.gp_practice",
+                       "child.gp_practice must be a GP practice code: a letter and five digits");
+    if (body->needs && s_text_lines (body->needs->summary, MAX_SUMMARY, 1, "needs.summary", err))
         return -1;
     if (body->n_professionals > MAX_PROFESSIONALS)
         return s_fail (err, "professionals", "professionals has more than %d entries", MAX_PROFESSIONALS);
@@ -121,15 +333,51 @@ validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validat
         snprintf (field, sizeof field, "professionals[%zu].agency", i);
         if (s_required_text (body->professionals [i]->agency, MAX_TEXT, field, err))
             return -1;
+        snprintf (field, sizeof field, "professionals[%zu].discipline", i);
+        if (s_one_of (body->professionals [i]->discipline, DISCIPLINES, field, err))
+            return -1;
+        snprintf (field, sizeof field, "professionals[%zu].email", i);
+        if (s_email (body->professionals [i]->email, field, err))
+            return -1;
+        snprintf (field, sizeof field, "professionals[%zu].phone", i);
+        if (s_phone (body->professionals [i]->phone, field, err))
+            return -1;
     }
     if (body->n_family > MAX_FAMILY)
         return s_fail (err, "family", "family has more than %d entries", MAX_FAMILY);
     for (size_t i = 0; i < body->n_family; i++) {
         char field [64];
+        const Kw__FamilyMember *f = body->family [i];
         snprintf (field, sizeof field, "family[%zu].name", i);
-        if (s_required_text (body->family [i]->name, MAX_TEXT, field, err))
+        if (s_required_text (f->name, MAX_TEXT, field, err))
             return -1;
+        snprintf (field, sizeof field, "family[%zu].relationship", i);
+        if (s_one_of (f->relationship, RELATIONSHIPS, field, err))
+            return -1;
+        snprintf (field, sizeof field, "family[%zu].email", i);
+        if (s_email (f->email, field, err))
+            return -1;
+        snprintf (field, sizeof field, "family[%zu].phone", i);
+        if (s_phone (f->phone, field, err))
+            return -1;
+        snprintf (field, sizeof field, "family[%zu].language", i);
+        if (s_language (f->language, field, err))
+            return -1;
+        snprintf (field, sizeof field, "family[%zu].preferred_contact", i);
+        if (s_one_of (f->preferred_contact, CONTACTS, field, err))
+            return -1;
+        if (f->preferred_contact && strcmp (f->preferred_contact, "email") == 0 && !f->email)
+            return s_fail (err, field, "%s is email but family[%zu].email is not given", field, i);
+        if (f->preferred_contact && (strcmp (f->preferred_contact, "sms") == 0
+                                     || strcmp (f->preferred_contact, "phone") == 0) && !f->phone)
+            return s_fail (err, field, "%s is %s but family[%zu].phone is not given", field,
+                           f->preferred_contact, i);
     }
+    if (body->suggested_key_worker && s_email (body->suggested_key_worker->email,
+                                               "suggested_key_worker.email", err))
+        return -1;
+    if (body->meeting_preferences && s_meeting_preferences (body->meeting_preferences, err))
+        return -1;
     if (!body->consent)
         return s_fail (err, "consent", "consent is required");
     if (!body->consent->has_basis)

@@ -13,6 +13,21 @@ typedef struct {
 
 //  1 when s is a 10-digit NHS number with a valid modulus-11 check digit.
 int validate_nhs_number (const char *s);
+//  1 when s has the shape of a UK postcode (outward code, optional space,
+//  inward code: "NR2 3TU", "nr23tu", "SW1A 1AA"); out (9 bytes, may be NULL)
+//  gets it upper case with one space.
+int validate_postcode (const char *s, char out [9]);
+//  1 when s has the shape of an e-mail address (local@domain.tld, printable
+//  ASCII, at most 254 characters).
+int validate_email (const char *s);
+//  1 when s has the shape of a phone number: digits with optional spaces,
+//  hyphens and brackets, an optional leading +, 10 to 15 digits in all.
+int validate_phone (const char *s);
+//  1 when s is a GP practice code: a letter and five digits ("D82001").
+int validate_gp_practice (const char *s);
+//  1 when s is a real date YYYY-MM-DD not after today (ty-tm-td).
+int validate_past_date (const char *s, int ty, int tm, int td);
+
 //  Check a referral body against the API contract at today's date
 //  (ty-tm-td). 0 when valid, else -1 with the first problem in err.
 int validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validate_error_t *err);

@@ -132,7 +132,7 @@ s_referral_received (const Kw__Envelope *event)
         region = region_set_at (s_regions, event->seq % region_set_count (s_regions));
     if (!region)
         return;
-    Kw__EligibilityDecision *decision = rules_decide (region, msg->referral, 2026, 11, 20, s_arena);
+    Kw__EligibilityDecision *decision = rules_decide (region, msg->referral, NULL, 2026, 11, 20, s_arena);
     if (!decision)
         abort ();
     decision->decided_at = (char *) "2026-11-20T10:00:00Z";

@@ -66,7 +66,7 @@ s_use (const region_t *region)
     for (size_t i = 0; i < region->criterion_count; i++)
         if (region_criterion_description (region, region->criteria [i].id) == NULL)
             abort ();
-    Kw__EligibilityDecision *decision = rules_decide (region, s_referral, 2026, 11, 20, s_arena);
+    Kw__EligibilityDecision *decision = rules_decide (region, s_referral, NULL, 2026, 11, 20, s_arena);
     if (!decision || !rules_outcome_name (decision->outcome))
         abort ();
 }

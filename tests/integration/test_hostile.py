@@ -693,9 +693,10 @@ for target in traversal:
 for target in ["/v1/referrals/../health", "/v1/../v1/health", "/v1/referrals/%2e%2e/health"]:
     status, body, raw = raw_exchange(request_bytes("GET", target))
     ok(status in (200, 404) and isinstance(body, dict), "GET %s normalises to a known answer" % target, raw[:200])
-for method, path, allow in [("DELETE", "/v1/referrals", "POST"), ("PUT", "/v1/referrals/x", "GET"),
+for method, path, allow in [("DELETE", "/v1/referrals", "POST, GET"), ("PUT", "/v1/referrals/x", "GET"),
                             ("PATCH", "/v1/cases/x", "GET"), ("POST", "/v1/health", "GET"),
-                            ("DELETE", "/metrics", "GET"), ("GET", "/v1/referrals", "POST"),
+                            ("DELETE", "/metrics", "GET"), ("GET", "/v1/dsr/imports", "POST"),
+                            ("GET", "/v1/referrals/x/withdraw", "POST"),
                             ("FOO", "/v1/eligibility/ruleset", "GET")]:
     status, body, raw = raw_exchange(request_bytes(method, path, tok_=tok))
     got_allow = b"allow: " + allow.encode() in raw.lower().replace(b"allow: " + allow.lower().encode(),

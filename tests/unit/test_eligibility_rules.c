@@ -113,7 +113,7 @@ s_only_fails (const Kw__EligibilityDecision *decision, const char *failing)
 static Kw__EligibilityDecision *
 s_decide (const region_t *region, fixture_t *f, kw_arena_t *arena)
 {
-    return rules_decide (region, &f->body, 2026, 11, 25, arena);
+    return rules_decide (region, &f->body, NULL, 2026, 11, 25, arena);
 }
 
 static void
@@ -208,13 +208,13 @@ s_test_norfolk_age (const region_t *norfolk, kw_arena_t *arena)
     //  Leap-day birthdays count from 1 March in common years.
     s_fixture (&f);
     f.child.date_of_birth = "2008-02-29";
-    d = rules_decide (norfolk, &f.body, 2026, 2, 28, arena);
+    d = rules_decide (norfolk, &f.body, NULL, 2026, 2, 28, arena);
     is_int (s_state (d, "age"), 1, "norfolk: born 29 Feb 2008 is 17 on 28 Feb 2026");
     is_str (s_detail (d, "age"), "age 17 at 2026-02-28, limit 18", "norfolk: leap-day age detail");
-    d = rules_decide (norfolk, &f.body, 2026, 3, 1, arena);
+    d = rules_decide (norfolk, &f.body, NULL, 2026, 3, 1, arena);
     is_int (s_state (d, "age"), 0, "norfolk: born 29 Feb 2008 is 18 on 1 Mar 2026");
     f.child.date_of_birth = "2010-02-28";
-    d = rules_decide (norfolk, &f.body, 2028, 2, 28, arena);
+    d = rules_decide (norfolk, &f.body, NULL, 2028, 2, 28, arena);
     is_str (s_detail (d, "age"), "age 18 at 2028-02-28, limit 18", "norfolk: 28 Feb birthday in a leap year");
 
     s_fixture (&f);
@@ -345,11 +345,11 @@ s_test_nhse (const region_t *nhse, kw_arena_t *arena)
     ok (s_only_fails (d, "age"), "nhse: only age fails");
 
     f.child.date_of_birth = "2004-02-29";
-    d = rules_decide (nhse, &f.body, 2029, 2, 28, arena);
+    d = rules_decide (nhse, &f.body, NULL, 2029, 2, 28, arena);
     is_int (s_state (d, "age"), 1, "nhse: born 29 Feb 2004 is 24 on 28 Feb 2029");
-    d = rules_decide (nhse, &f.body, 2029, 3, 1, arena);
+    d = rules_decide (nhse, &f.body, NULL, 2029, 3, 1, arena);
     is_int (s_state (d, "age"), 0, "nhse: born 29 Feb 2004 is 25 on 1 Mar 2029");
-    d = rules_decide (nhse, &f.body, 2028, 2, 29, arena);
+    d = rules_decide (nhse, &f.body, NULL, 2028, 2, 29, arena);
     is_str (s_detail (d, "age"), "age 24 at 2028-02-29, limit 25", "nhse: leap-day birthday in a leap year");
 
     s_fixture (&f);

@@ -5,7 +5,9 @@
 #include <string.h>
 #include "../../services/gateway/request.h"
 #include "../../services/gateway/routes.h"
+#include "kw/dsr.pb-c.h"
 #include "kw/notification.pb-c.h"
+#include "kw/rpc.pb-c.h"
 #include "tap.h"
 
 static int
@@ -26,8 +28,17 @@ main (void)
     is_str (m.id, "abc-123", "the id segment is captured");
     ok (s_match ("GET", "/v1/referrals/abc/extra", &m, allow) == -1, "an extra segment is not a route");
     ok (s_match ("GET", "/v1/referrals/", &m, allow) == -1, "an empty id is not a route");
-    ok (s_match ("DELETE", "/v1/referrals", &m, allow) == -2 && strcmp (allow, "POST") == 0,
+    ok (s_match ("DELETE", "/v1/referrals", &m, allow) == -2 && strcmp (allow, "POST, GET") == 0,
         "a known path with another method is 405 with Allow: %s", allow);
+    ok (s_match ("GET", "/v1/referrals", &m, allow) == 0 && m.route->has_query
+        && strcmp (m.route->rpc, "referral.list") == 0, "GET /v1/referrals lists with a query");
+    ok (s_match ("POST", "/v1/referrals/r-1/withdraw", &m, allow) == 0 && strcmp (m.id, "r-1") == 0
+        && strcmp (m.route->rpc, "referral.withdraw") == 0, "the id in the middle of a path is captured");
+    ok (s_match ("GET", "/v1/referrals/r-1/information", &m, allow) == -2 && strcmp (allow, "POST") == 0,
+        "information takes only POST");
+    ok (s_match ("POST", "/v1/dsr/imports", &m, allow) == 0 && m.route->raw_body
+        && m.route->max_body == 20 * 1024 * 1024 && m.route->timeout_ms > 0,
+        "DSR imports take a file of up to 20 MiB with their own timeout");
     ok (s_match ("GET", "/v1/nothing", &m, allow) == -1, "an unknown path is 404");
     ok (s_match ("GET", "/v1/health", &m, allow) == 0 && m.route->kind == ROUTE_HEALTH, "health");
     ok (s_match ("GET", "/metrics", &m, allow) == 0 && m.route->kind == ROUTE_METRICS, "metrics");
@@ -146,5 +157,24 @@ main (void)
     ok (s_match ("GET", "/v1/notifications", &m, allow) == 0, "the list route");
     in = request_input (&m, 1024, NULL, 0, NULL, 0, "limit=x", 7, &rerr);
     ok (!in && rerr.status == 400 && strcmp (rerr.field, "limit") == 0, "a bad query parameter is named");
+
+    //  A file route: CSV or NDJSON (parameters allowed), up to its own limit.
+    ok (s_match ("POST", "/v1/dsr/imports", &m, allow) == 0, "the import route");
+    in = request_input (&m, 1024, "application/json", 16, "{}", 2, NULL, 0, &rerr);
+    ok (!in && rerr.status == 415, "a JSON import is 415");
+    in = request_input (&m, 1024, "text/csv; charset=utf-8", 23, big, sizeof big, NULL, 0, &rerr);
+    is_str (json_string_value (json_object_get (in, "format")), "csv",
+            "text/csv over the JSON limit is taken as csv");
+    json_decref (in);
+    in = request_input (&m, 1024, "application/x-ndjson", 20, "{}", 2, NULL, 0, &rerr);
+    is_str (json_string_value (json_object_get (in, "format")), "ndjson", "application/x-ndjson is ndjson");
+    json_decref (in);
+    in = request_input (&m, 1024, "text/csvx", 9, "a", 1, NULL, 0, &rerr);
+    ok (!in && rerr.status == 415, "text/csvx is not text/csv");
+    Kw__DsrImportRequest import = KW__DSR_IMPORT_REQUEST__INIT;
+    ok (request_attach_file (&import.base, "a,b\n", 4) == 0 && import.has_data && import.data.len == 4
+        && memcmp (import.data.data, "a,b\n", 4) == 0, "the file becomes the data field");
+    Kw__IdRequest id_request = KW__ID_REQUEST__INIT;
+    ok (request_attach_file (&id_request.base, "x", 1) == -1, "a message without a data field is refused");
     return tap_done ();
 }

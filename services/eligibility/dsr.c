@@ -1,0 +1,93 @@
+/*  dsr: the eligibility service's projection of the DSR ratings, and the
+    first step of turning a DSR entry into a referral: an entry that is new
+    or newly rated for referral, has consent recorded and no open referral,
+    and is not ruled out by the region's rules on what the entry tells, is
+    announced as eligibility.dsr_referral_due for the referral service. */
+#include <string.h>
+#include "kw/dsr.pb-c.h"
+#include "kw/referral.pb-c.h"
+#include "kw_log.h"
+#include "kw_outbox.h"
+#include "kw_tz.h"
+#include "eligibility.h"
+
+//  Ratings that make an entry due for referral where the region names none.
+static const char *const DEFAULT_REFER [] = { "red", "amber", "blue" };
+
+int
+dsr_prepare (kw_db_t *db)
+{
+    kw_db_prepare (db, "eligibility_dsr_rating",
+        "SELECT rag FROM eligibility.dsr_ratings WHERE region = $1 AND nhs_number = $2");
+    kw_db_prepare (db, "eligibility_dsr_upsert",
+        "INSERT INTO eligibility.dsr_ratings (region, nhs_number, rag, effective_date)"
+        " VALUES ($1, $2, $3, $4::date) ON CONFLICT (region, nhs_number) DO UPDATE"
+        " SET rag = EXCLUDED.rag, effective_date = EXCLUDED.effective_date, updated_at = now ()");
+    return 0;
+}
+
+char *
+dsr_rating (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t *arena, int *failed)
+{
+    const char *params [2] = { region, nhs_number };
+    PGresult *res = kw_db_query (db, "eligibility_dsr_rating", 2, params);
+    *failed = !res;
+    char *rag = res && PQntuples (res) ? kw_arena_strdup (arena, PQgetvalue (res, 0, 0)) : NULL;
+    PQclear (res);
+    return rag;
+}
+
+static int
+s_refers (const region_t *region, const char *rag)
+{
+    if (region->dsr_rating_count) {
+        for (size_t i = 0; i < region->dsr_rating_count; i++)
+            if (strcmp (rag, region->dsr_ratings [i]) == 0)
+                return 1;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof DEFAULT_REFER / sizeof DEFAULT_REFER [0]; i++)
+        if (strcmp (rag, DEFAULT_REFER [i]) == 0)
+            return 1;
+    return 0;
+}
+
+kw_apply_result_t
+dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__DsrEntryEvent *msg = kw__dsr_entry_event__unpack (kw_arena_allocator (arena),
+                                                          event->payload.len, event->payload.data);
+    if (!msg || !msg->region || !msg->nhs_number || !msg->rag || !msg->rag_effective_date
+    ||  !msg->as_referral)
+        return KW_APPLY_SKIP;
+    const region_t *region = region_set_find (kw_service_state (svc), msg->region);
+    if (!region) {
+        kw_warn ("unknown_region", "event_id", event->event_id, "region", msg->region);
+        return KW_APPLY_SKIP;
+    }
+    const char *params [4] = { msg->region, msg->nhs_number, msg->rag, msg->rag_effective_date };
+    if (kw_db_exec (db, "eligibility_dsr_upsert", 4, params) != 0)
+        return KW_APPLY_RETRY;
+    int newly_rated = !msg->previous_rag || strcmp (msg->previous_rag, msg->rag) != 0;
+    int consent = msg->as_referral->consent && msg->as_referral->consent->has_basis;
+    if (!newly_rated || msg->referral_id || !consent || !s_refers (region, msg->rag))
+        return KW_APPLY_OK;
+    int y, m, d;
+    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0)
+        return KW_APPLY_RETRY;
+    Kw__EligibilityDecision *decision = rules_decide (region, msg->as_referral, msg->rag,
+                                                      y, m, d, arena);
+    if (decision->outcome == KW__OUTCOME__OUTCOME_INELIGIBLE) {
+        kw_info ("dsr_entry_not_due", "event_id", event->event_id, "region", msg->region);
+        return KW_APPLY_OK;
+    }
+    Kw__DsrReferralDue due = KW__DSR_REFERRAL_DUE__INIT;
+    due.region = msg->region;
+    due.nhs_number = msg->nhs_number;
+    due.rag = msg->rag;
+    due.rag_effective_date = msg->rag_effective_date;
+    if (kw_outbox_insert (db, "eligibility", "dsr_referral_due", msg->region, event->correlation_id,
+                          &due.base, NULL) != 0)
+        return KW_APPLY_RETRY;
+    return KW_APPLY_OK;
+}

@@ -1,0 +1,317 @@
+/*  dsr_import: RPC dsr.import. A DSR feed file is parsed and checked row by
+    row (dsr_parse); the good rows go to a session table with one COPY, and
+    set-based statements then find what is new or changed, add rating
+    history where the rating or its date moved, upsert the entries, and write
+    one event per new or changed entry with one more COPY. The import record,
+    entries, history, events, audit records and the Idempotency-Key answer
+    commit together; rows that did not change are left alone, so the same
+    file imported again changes nothing. */
+#include <stdio.h>
+#include <string.h>
+#include "kw/dsr.pb-c.h"
+#include "kw_buf.h"
+#include "kw_jwt.h"
+#include "kw_log.h"
+#include "kw_outbox.h"
+#include "kw_time.h"
+#include "dsr_parse.h"
+#include "referral.h"
+
+//  Rejected rows reported in the answer; the count is always exact.
+#define MAX_REPORTED 100000
+
+//  The entry columns in stage, entry and comparison order.
+#define ENTRY_COLUMNS \
+    "dsr_id, given_name, family_name, date_of_birth, postcode, learning_disability, autism," \
+    " rag, rag_effective_date, inpatient, consent_basis, lead_professional_email, cetr_last, cetr_next"
+#define CHANGED(e, s) \
+    "(" e ".dsr_id, " e ".given_name, " e ".family_name, " e ".date_of_birth, " e ".postcode," \
+    " " e ".learning_disability, " e ".autism, " e ".rag, " e ".rag_effective_date, " e ".inpatient," \
+    " " e ".consent_basis, " e ".lead_professional_email, " e ".cetr_last, " e ".cetr_next)" \
+    " IS DISTINCT FROM" \
+    " (" s ".dsr_id, " s ".given_name, " s ".family_name, " s ".date_of_birth, " s ".postcode," \
+    " " s ".learning_disability, " s ".autism, " s ".rag, " s ".rag_effective_date, " s ".inpatient," \
+    " " s ".consent_basis, " s ".lead_professional_email, " s ".cetr_last, " s ".cetr_next)"
+
+int
+dsr_import_prepare (kw_db_t *db)
+{
+    kw_db_prepare (db, "dsr_import_insert",
+        "INSERT INTO referral.dsr_imports (id, region, format, sha256, bytes, rows, created, updated,"
+        " unchanged, rejected, imported_by, imported_by_role)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+    //  New and changed rows, with what their events carry.
+    //  The stage's columns in the order of DSR_ENTRY_COLUMNS.
+    kw_db_prepare (db, "dsr_import_changes",
+        "SELECT s.dsr_id, s.nhs_number, s.given_name, s.family_name, s.date_of_birth::text, s.postcode,"
+        " s.learning_disability, s.autism, s.rag, s.rag_effective_date::text, s.inpatient,"
+        " s.consent_basis, s.lead_professional_email, s.cetr_last::text, s.cetr_next::text, $1::text,"
+        " e.nhs_number IS NULL, e.rag, o.id, o.case_id"
+        " FROM pg_temp.dsr_stage s"
+        " LEFT JOIN referral.dsr_entries e ON e.region = $1 AND e.nhs_number = s.nhs_number"
+        " LEFT JOIN referral.referrals o ON o.region = $1 AND o.nhs_number = s.nhs_number"
+        "      AND o.status IN " RECORD_OPEN_STATUSES
+        " WHERE e.nhs_number IS NULL OR " CHANGED ("e", "s")
+        " ORDER BY s.line");
+    kw_db_prepare (db, "dsr_import_history",
+        "INSERT INTO referral.dsr_ratings (region, nhs_number, rag, effective_date, import_id)"
+        " SELECT $1, s.nhs_number, s.rag, s.rag_effective_date, $2::uuid FROM pg_temp.dsr_stage s"
+        " LEFT JOIN referral.dsr_entries e ON e.region = $1 AND e.nhs_number = s.nhs_number"
+        " WHERE e.nhs_number IS NULL OR (e.rag, e.rag_effective_date)"
+        "       IS DISTINCT FROM (s.rag, s.rag_effective_date)"
+        " ORDER BY s.line");
+    kw_db_prepare (db, "dsr_import_upsert",
+        "INSERT INTO referral.dsr_entries AS e (region, nhs_number, " ENTRY_COLUMNS ", last_import_id)"
+        " SELECT $1, s.nhs_number, " ENTRY_COLUMNS ", $2::uuid FROM pg_temp.dsr_stage s"
+        " ON CONFLICT (region, nhs_number) DO UPDATE SET"
+        " dsr_id = EXCLUDED.dsr_id, given_name = EXCLUDED.given_name,"
+        " family_name = EXCLUDED.family_name, date_of_birth = EXCLUDED.date_of_birth,"
+        " postcode = EXCLUDED.postcode, learning_disability = EXCLUDED.learning_disability,"
+        " autism = EXCLUDED.autism, rag = EXCLUDED.rag, rag_effective_date = EXCLUDED.rag_effective_date,"
+        " inpatient = EXCLUDED.inpatient, consent_basis = EXCLUDED.consent_basis,"
+        " lead_professional_email = EXCLUDED.lead_professional_email,"
+        " cetr_last = EXCLUDED.cetr_last, cetr_next = EXCLUDED.cetr_next,"
+        " updated_at = now (), last_import_id = EXCLUDED.last_import_id"
+        " WHERE " CHANGED ("e", "EXCLUDED"));
+    return 0;
+}
+
+typedef struct {
+    kw_buf_t stage;             //  COPY text of the good rows
+    size_t rows;                //  good rows
+    Kw__DsrRejectedRow **rejected;
+    size_t n_rejected, reported, slots;
+    kw_arena_t *arena;
+} import_t;
+
+static const char *
+s_flag (int value)
+{
+    return value < 0 ? NULL : value ? "t" : "f";
+}
+
+static const char *
+s_optional (const char *value)
+{
+    return *value ? value : NULL;
+}
+
+static void
+s_on_row (const dsr_row_t *row, void *arg)
+{
+    import_t *self = arg;
+    char line [24];
+    snprintf (line, sizeof line, "%zu", row->line);
+    kw_buf_t *b = &self->stage;
+    kw_buf_copy_text (b, line, '\t');
+    kw_buf_copy_text (b, row->nhs_number, '\t');
+    kw_buf_copy_text (b, row->dsr_id, '\t');
+    kw_buf_copy_text (b, row->given_name, '\t');
+    kw_buf_copy_text (b, row->family_name, '\t');
+    kw_buf_copy_text (b, row->date_of_birth, '\t');
+    kw_buf_copy_text (b, s_optional (row->postcode), '\t');
+    kw_buf_copy_text (b, s_flag (row->learning_disability), '\t');
+    kw_buf_copy_text (b, s_flag (row->autism), '\t');
+    kw_buf_copy_text (b, row->rag, '\t');
+    kw_buf_copy_text (b, row->rag_effective_date, '\t');
+    kw_buf_copy_text (b, s_flag (row->inpatient), '\t');
+    kw_buf_copy_text (b, s_optional (row->consent_basis), '\t');
+    kw_buf_copy_text (b, s_optional (row->lead_professional_email), '\t');
+    kw_buf_copy_text (b, s_optional (row->cetr_last), '\t');
+    kw_buf_copy_text (b, s_optional (row->cetr_next), '\n');
+    self->rows++;
+}
+
+static void
+s_reject (import_t *self, const dsr_reject_t *reject)
+{
+    self->n_rejected++;
+    if (self->reported == MAX_REPORTED)
+        return;
+    if (self->reported == self->slots) {
+        size_t slots = self->slots ? self->slots * 2 : 64;
+        Kw__DsrRejectedRow **grown = kw_arena_alloc (self->arena, slots * sizeof *grown);
+        if (self->reported)
+            memcpy (grown, self->rejected, self->reported * sizeof *grown);
+        self->rejected = grown;
+        self->slots = slots;
+    }
+    Kw__DsrRejectedRow *row = kw_arena_alloc (self->arena, sizeof *row);
+    kw__dsr_rejected_row__init (row);
+    row->has_line = 1;
+    row->line = (uint32_t) reject->line;
+    row->field = kw_arena_strdup (self->arena, reject->field);
+    row->error = kw_arena_strdup (self->arena, reject->error);
+    self->rejected [self->reported++] = row;
+}
+
+static void
+s_on_reject (const dsr_reject_t *reject, void *arg)
+{
+    s_reject (arg, reject);
+}
+
+static char *
+s_text (PGresult *res, int row, int col)
+{
+    return PQgetisnull (res, row, col) ? NULL : PQgetvalue (res, row, col);
+}
+
+//  Stage the rows, find the changes, write history, entries, events and
+//  audit records. created and updated are counted. 0 or -1.
+static int
+s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import_id,
+         uint32_t *created, uint32_t *updated)
+{
+    const char *region = req->caller->region;
+    if (kw_db_exec (db, "CREATE TEMP TABLE dsr_stage ("
+                        " line int, nhs_number text, dsr_id text, given_name text, family_name text,"
+                        " date_of_birth date, postcode text, learning_disability boolean, autism boolean,"
+                        " rag text, rag_effective_date date, inpatient boolean, consent_basis text,"
+                        " lead_professional_email text, cetr_last date, cetr_next date)"
+                        " ON COMMIT DROP", 0, NULL) != 0
+    ||  kw_db_copy_in (db, "COPY pg_temp.dsr_stage FROM STDIN", self->stage.data, self->stage.len) != 0
+    ||  kw_db_exec (db, "ANALYZE pg_temp.dsr_stage", 0, NULL) != 0)
+        return -1;
+    const char *params [2] = { region, import_id };
+    PGresult *res = kw_db_query (db, "dsr_import_changes", 1, params);
+    if (!res)
+        return -1;
+    int rows = PQntuples (res);
+    kw_outbox_batch_t *batch = kw_outbox_batch_new ("referral");
+    const char **ids = kw_arena_alloc (self->arena, (rows ? (size_t) rows : 1) * sizeof *ids);
+    for (int i = 0; i < rows; i++) {
+        Kw__DsrEntry *entry = dsr_entry_from_row (res, i, self->arena);
+        Kw__DsrEntryEvent event = KW__DSR_ENTRY_EVENT__INIT;
+        event.region = (char *) region;
+        event.nhs_number = entry->nhs_number;
+        event.rag = entry->rag;
+        event.rag_effective_date = entry->rag_effective_date;
+        int is_new = PQgetvalue (res, i, 16) [0] == 't';
+        event.previous_rag = s_text (res, i, 17);
+        event.import_id = (char *) import_id;
+        event.referral_id = s_text (res, i, 18);
+        event.case_id = s_text (res, i, 19);
+        event.as_referral = dsr_entry_body (entry, self->arena);
+        kw_outbox_batch_add (batch, is_new ? "dsr_entry_created" : "dsr_entry_changed", region,
+                             import_id, &event.base);
+        ids [i] = entry->nhs_number;
+        if (is_new)
+            (*created)++;
+        else
+            (*updated)++;
+    }
+    PQclear (res);
+    int rc = kw_db_exec (db, "dsr_import_history", 2, params) == 0
+          && kw_db_exec (db, "dsr_import_upsert", 2, params) == 0
+          && kw_outbox_batch_insert (batch, db) == 0
+          && record_audit_many (db, req->caller, "import", "dsr_entry", ids, (size_t) rows,
+                                self->arena) == 0 ? 0 : -1;
+    kw_outbox_batch_destroy (&batch);
+    return rc;
+}
+
+void
+dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
+{
+    static const char *const roles [] = { "admin", "coordinator", "dsr_feed", NULL };
+    if (!kw_jwt_role_in (req->caller->role, roles)) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
+                            "this role may not import DSR files");
+        return;
+    }
+    Kw__DsrImportRequest *in = (Kw__DsrImportRequest *)
+        kw_rpc_unpack (req, resp, arena, &kw__dsr_import_request__descriptor);
+    if (!in)
+        return;
+    dsr_format_t format;
+    if (in->format && strcmp (in->format, "csv") == 0)
+        format = DSR_FORMAT_CSV;
+    else
+    if (in->format && strcmp (in->format, "ndjson") == 0)
+        format = DSR_FORMAT_NDJSON;
+    else {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "format",
+                            "format must be csv or ndjson");
+        return;
+    }
+    int ty, tm, td;
+    kw_date_today_utc (&ty, &tm, &td);
+    import_t import = { .arena = arena };
+    dsr_reject_t err;
+    if (dsr_parse (format, (const char *) in->data.data, in->data.len, ty, tm, td,
+                   s_on_row, s_on_reject, &import, &err) != 0) {
+        kw_buf_free (&import.stage);
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.error);
+        return;
+    }
+    kw_db_t *db = kw_service_db (svc);
+    unsigned char hash [crypto_hash_sha256_BYTES], file_hash [crypto_hash_sha256_BYTES];
+    idempotency_hash (req, hash);
+    crypto_hash_sha256 (file_hash, in->data.data, in->data.len);
+    char import_id [KW_UUID_SIZE];
+    kw_uuid_generate (import_id);
+    uint32_t created = 0, updated = 0;
+    int64_t started = kw_time_now_us ();
+    if (kw_db_begin (db) != 0)
+        goto failed;
+    int replayed = idempotency_replay (db, req, hash, resp, arena);
+    if (replayed < 0)
+        goto failed;
+    if (replayed) {
+        kw_db_rollback (db);
+        kw_buf_free (&import.stage);
+        return;
+    }
+    //  The import row first: history and entries refer to it.
+    char bytes [24], rows [16], zero [] = "0", rejected [16];
+    snprintf (bytes, sizeof bytes, "%zu", in->data.len);
+    snprintf (rows, sizeof rows, "%zu", import.rows + import.n_rejected);
+    snprintf (rejected, sizeof rejected, "%zu", import.n_rejected);
+    const char *values [12] = { import_id, req->caller->region, in->format, (const char *) file_hash,
+                                bytes, rows, zero, zero, zero, rejected,
+                                req->caller->sub ? req->caller->sub : "", req->caller->role };
+    int lengths [12] = { 0, 0, 0, crypto_hash_sha256_BYTES };
+    int formats [12] = { 0, 0, 0, 1 };
+    PGresult *res = kw_db_queryb (db, "dsr_import_insert", 12, values, lengths, formats, 0);
+    if (!res)
+        goto failed;
+    PQclear (res);
+    if (import.rows && s_apply (db, req, &import, import_id, &created, &updated) != 0)
+        goto failed;
+    kw_buf_free (&import.stage);
+    uint32_t unchanged = (uint32_t) import.rows - created - updated;
+    char counts [3][16];
+    snprintf (counts [0], sizeof counts [0], "%u", created);
+    snprintf (counts [1], sizeof counts [1], "%u", updated);
+    snprintf (counts [2], sizeof counts [2], "%u", unchanged);
+    const char *update [4] = { import_id, counts [0], counts [1], counts [2] };
+    if (kw_db_exec (db, "UPDATE referral.dsr_imports SET created = $2, updated = $3, unchanged = $4"
+                        " WHERE id = $1::uuid", 4, update) != 0)
+        goto failed;
+    Kw__DsrImportResult out = KW__DSR_IMPORT_RESULT__INIT;
+    out.import_id = import_id;
+    out.has_rows = out.has_created = out.has_updated = out.has_unchanged = 1;
+    out.rows = (uint32_t) (import.rows + import.n_rejected);
+    out.created = created;
+    out.updated = updated;
+    out.unchanged = unchanged;
+    out.n_rejected = import.reported;
+    out.rejected = import.rejected;
+    kw_rpc_reply_ok (resp, arena, &out.base);
+    if (record_audit (db, req->caller, "dsr_import", import_id, "ok") != 0
+    ||  idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
+        goto failed;
+    kw_service_outbox_committed (svc);
+    char ms [24];
+    snprintf (ms, sizeof ms, "%lld", (long long) ((kw_time_now_us () - started) / 1000));
+    kw_info ("dsr_imported", "import_id", import_id, "rows", rows, "created", counts [0],
+             "updated", counts [1], "rejected", rejected, "ms", ms);
+    return;
+failed:
+    kw_buf_free (&import.stage);
+    kw_warn ("dsr_import_failed", "reason", kw_db_error (db));
+    kw_db_rollback (db);
+    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                        "the import could not be stored; retry with the same Idempotency-Key");
+}

@@ -1,0 +1,185 @@
+"""The referral API beyond create: list with filters and cursor pages,
+withdraw, information added (merged, decided again), self-referrals, the
+duplicate rule, and Idempotency-Key answers that survive a restart of the
+referral service."""
+
+import copy
+import random
+from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral,
+                    kill, wait_restarted)
+
+rng = random.Random()
+coord = token()
+tag = "%08x" % rng.getrandbits(32)
+mine = token(role="referrer", sub="referrer-" + tag)
+other = token(role="referrer", sub="other-" + tag)
+
+
+def get(rid, tok=coord):
+    return http("GET", "/v1/referrals/%s" % rid, tok=tok)
+
+
+def status_of(rid, wanted):
+    def check():
+        s, b, _ = get(rid)
+        return b if s == 200 and b.get("status") == wanted else None
+    return check
+
+
+# --- list: only one's own for a referrer, pages by cursor, filters
+made = []
+for i in range(5):
+    s, b, _ = http("POST", "/v1/referrals", referral(nhs_number(rng), eligible=(i % 2 == 0)), mine)
+    ok(s == 201, "referrer posts referral %d" % (i + 1), b)
+    made.append(b.get("id"))
+s, b, _ = http("POST", "/v1/referrals", referral(nhs_number(rng)), other)
+others_id = b.get("id")
+
+s, page, _ = http("GET", "/v1/referrals?limit=2", tok=mine)
+ok(s == 200 and len(page["items"]) == 2 and page["next_cursor"],
+   "a page of 2 with a next_cursor", page)
+seen = [item["id"] for item in page["items"]]
+while page.get("next_cursor"):
+    s, page, _ = http("GET", "/v1/referrals?limit=2&cursor=%s" % page["next_cursor"], tok=mine)
+    if s != 200:
+        break
+    seen += [item["id"] for item in page["items"]]
+ok(seen == made, "following the cursor lists exactly the referrer's 5 referrals, oldest first",
+   (seen, made))
+ok(page.get("next_cursor") is None, "the last page has next_cursor null", page)
+
+s, page, _ = http("GET", "/v1/referrals?limit=500", tok=coord)
+ids = [item["id"] for item in page.get("items", [])]
+ok(s == 200 and others_id in ids or page.get("next_cursor"),
+   "a coordinator's list covers every referrer's referrals", s)
+s, page, _ = http("GET", "/v1/referrals?limit=100000", tok=mine)
+ok(s == 200 and len(page["items"]) == 5, "a limit over 500 is held to 500", page)
+
+wait_until(status_of(made[1], "ineligible"), 15)
+s, page, _ = http("GET", "/v1/referrals?status=ineligible", tok=mine)
+ok(s == 200 and [i["id"] for i in page["items"]] == [made[1], made[3]]
+   and all(i["status"] == "ineligible" for i in page["items"]),
+   "status=ineligible lists the two ineligible ones", page)
+s, page, _ = http("GET", "/v1/referrals?source=self", tok=mine)
+ok(s == 200 and page["items"] == [], "source=self lists none of them", page)
+today = scalar("SELECT (now() AT TIME ZONE 'UTC')::date::text")
+s, page, _ = http("GET", "/v1/referrals?from=%s&to=%s" % (today, today), tok=mine)
+ok(s == 200 and len(page["items"]) == 5, "from and to today list all 5", page)
+s, page, _ = http("GET", "/v1/referrals?to=2020-01-01", tok=mine)
+ok(s == 200 and page["items"] == [], "to a past date lists none", page)
+for query, field in [("status=open", "status"), ("from=2026-02-30", "from"), ("to=yesterday", "to"),
+                     ("cursor=abc", "cursor"), ("cursor=1.not-a-uuid", "cursor"),
+                     ("from=2026-11-02&to=2026-11-01", "to"), ("limit=-1", "limit"),
+                     ("colour=red", "colour")]:
+    s, b, _ = http("GET", "/v1/referrals?" + query, tok=mine)
+    ok(s == 400 and b["error"].get("field") == field, "?%s is 400 naming %s" % (query, field), b)
+
+# --- a referrer may not read or withdraw another's referral
+s, b, _ = get(others_id, mine)
+ok(s == 403, "a referrer cannot read another referrer's referral", b)
+s, b, _ = http("POST", "/v1/referrals/%s/withdraw" % others_id, {"reason": "test"}, mine)
+ok(s == 403, "nor withdraw it", b)
+
+# --- withdraw
+rid = made[0]
+s, b, _ = http("POST", "/v1/referrals/%s/withdraw" % rid, {}, mine)
+ok(s == 400 and b["error"]["field"] == "reason", "a withdrawal needs a reason", b)
+s, b, _ = http("POST", "/v1/referrals/%s/withdraw" % rid, {"reason": "family moved away"}, mine)
+ok(s == 200 and b["status"] == "withdrawn" and b["withdrawn_at"]
+   and b["withdrawal_reason"] == "family moved away", "withdraw answers the withdrawn referral", b)
+s, b, _ = http("POST", "/v1/referrals/%s/withdraw" % rid, {"reason": "again"}, mine)
+ok(s == 409 and b["error"]["field"] == "status", "withdrawing twice is 409", b)
+events = scalar("SELECT count(*) FROM bus.outbox WHERE producer = 'referral' AND type = 'withdrawn'"
+                " AND correlation_id = :'p1'", rid)
+ok(events == "1", "one referral.withdrawn event", events)
+nhs = scalar("SELECT nhs_number FROM referral.referrals WHERE id = :'p1'", rid)
+s, b, _ = http("POST", "/v1/referrals", referral(nhs), mine)
+ok(s == 201, "after a withdrawal the child may be referred again", b)
+s, b, _ = http("POST", "/v1/referrals/00000000-0000-4000-8000-000000000000/withdraw",
+               {"reason": "x"}, coord)
+ok(s == 404, "withdrawing an unknown referral is 404", b)
+
+# --- information added: merged, decided again
+nhs = nhs_number(rng)
+body = referral(nhs)
+del body["child"]["gp_practice"]
+s, b, _ = http("POST", "/v1/referrals", body, coord)
+rid = b["id"]
+ref = wait_until(status_of(rid, "more_information_needed"), 15)
+ok(ref and "child.gp_practice" in ref["eligibility"]["missing"],
+   "without gp_practice the referral needs more information", ref)
+s, b, _ = http("POST", "/v1/referrals/%s/information" % rid,
+               {"child": {"gp_practice": "D82001"},
+                "professionals": [{"name": "Nurse D", "agency": "Community Health",
+                                   "discipline": "ld_nurse"}]}, coord)
+ok(s == 200 and b["revision"] == 1 and b["child"]["gp_practice"] == "D82001"
+   and b["child"]["given_name"] == "Test" and len(b["professionals"]) == 4,
+   "information is merged: the new field set, the rest kept, the professional added", b)
+ref = wait_until(status_of(rid, "eligible"), 15)
+ok(ref is not None and ref["eligibility"]["outcome"] == "eligible",
+   "a new decision follows and the referral becomes eligible", ref)
+ok(wait_until(lambda: get(rid)[1].get("case_id"), 15), "and a case is opened for it")
+decisions = scalar("SELECT count(*) FROM eligibility.decisions WHERE referral_id = :'p1'", rid)
+ok(decisions == "2", "eligibility recorded one decision per revision", decisions)
+s, b, _ = http("POST", "/v1/referrals/%s/information" % rid, {"child": {"nhs_number": nhs_number(rng)}}, coord)
+ok(s == 400 and b["error"]["field"] == "child.nhs_number", "the NHS number cannot be changed", b)
+s, b, _ = http("POST", "/v1/referrals/%s/information" % rid, {"source": "self"}, coord)
+ok(s == 400 and b["error"]["field"] == "source", "nor the source", b)
+s, b, _ = http("POST", "/v1/referrals/%s/information" % rid, {"child": {"postcode": "nowhere"}}, coord)
+ok(s == 400 and b["error"]["field"] == "child.postcode", "merged information is validated", b)
+s, b, _ = http("POST", "/v1/referrals/%s/information" % rid, {"surprise": 1}, coord)
+ok(s == 400 and b["error"]["field"] == "surprise", "unknown fields are named", b)
+s, b, _ = http("POST", "/v1/referrals/%s/withdraw" % rid, {"reason": "no longer needed"}, coord)
+s, b, _ = http("POST", "/v1/referrals/%s/information" % rid, {"child": {"language": "fr"}}, coord)
+ok(s == 409, "a withdrawn referral takes no more information", b)
+
+# --- self-referrals
+family = token(role="family", sub="family-" + tag)
+body = referral(nhs_number(rng))
+body["source"] = "self"
+body["referrer"] = {"name": "A Parent"}
+s, b, _ = http("POST", "/v1/referrals", body, family)
+ok(s == 400 and b["error"]["field"] == "referrer.email", "a self-referral needs a contact", b)
+body["referrer"]["phone"] = "07700 900123"
+s, b, _ = http("POST", "/v1/referrals", body, family)
+ok(s == 201, "a family member makes a self-referral", b)
+s, got, _ = get(b.get("id"), family)
+ok(s == 200 and got["source"] == "self", "and can read it back", got)
+s, b, _ = http("POST", "/v1/referrals", body | {"child": body["child"] | {"nhs_number": nhs_number(rng)}},
+               token(role="referrer", sub="r-" + tag))
+ok(s == 403 and b["error"]["field"] == "source", "a professional cannot make a self-referral", b)
+dsr_body = copy.deepcopy(referral(nhs_number(rng)))
+dsr_body["source"] = "dsr"
+s, b, _ = http("POST", "/v1/referrals", dsr_body, mine)
+ok(s == 403, "nor one with source dsr", b)
+
+# --- duplicates
+nhs = nhs_number(rng)
+s, first, _ = http("POST", "/v1/referrals", referral(nhs), coord)
+s, b, _ = http("POST", "/v1/referrals", referral(nhs), mine)
+ok(s == 409 and b["error"]["code"] == "duplicate_referral" and b["error"]["existing_id"] == first["id"],
+   "a second open referral for the child is 409 duplicate_referral with the existing id", b)
+s, b, _ = http("POST", "/v1/referrals", referral(nhs), token(region="nhse"))
+ok(s == 201, "the same child may be referred in another region", b)
+
+# --- Idempotency-Key answers survive a restart of the referral service
+key = {"Idempotency-Key": "restart-" + tag}
+body = referral(nhs_number(rng))
+s1, a, _ = http("POST", "/v1/referrals", body, coord, headers=key)
+old = kill("referral")
+ok(wait_restarted("referral", old), "the referral service is restarted after SIGKILL")
+s2, b = None, None
+def replayed():
+    global s2, b
+    s2, b, _ = http("POST", "/v1/referrals", body, coord, headers=key)
+    return s2 != 503
+wait_until(replayed, 20, 0.2)
+ok(s1 == 201 and s2 == 201 and a["id"] == b["id"], "the same key and body answer the first 201 again",
+   (s1, a, s2, b))
+s, b, _ = http("POST", "/v1/referrals/%s/withdraw" % a["id"], {"reason": "x"}, coord, headers=key)
+ok(s == 409 and b["error"]["code"] == "idempotency_key_reused",
+   "the same key on another endpoint is a 409", b)
+count = scalar("SELECT count(*) FROM referral.referrals WHERE nhs_number = :'p1'",
+               body["child"]["nhs_number"])
+ok(count == "1", "one referral stored", count)
+done()
