@@ -1,6 +1,7 @@
 /*  dsr_entries: reading a DSR entry with its rating history (RPC dsr.entry),
     and turning an entry into a referral with source "dsr" when eligibility
     says it is due (event eligibility.dsr_referral_due). */
+#include <stdio.h>
 #include <string.h>
 #include "kw/dsr.pb-c.h"
 #include "kw_jwt.h"
@@ -30,10 +31,13 @@ dsr_entries_prepare (kw_db_t *db)
     return 0;
 }
 
+//  A column's text: copied into arena, or (arena NULL) the result's own.
 static char *
 s_text (PGresult *res, int row, int col, kw_arena_t *arena)
 {
-    return PQgetisnull (res, row, col) ? NULL : kw_arena_strdup (arena, PQgetvalue (res, row, col));
+    if (PQgetisnull (res, row, col))
+        return NULL;
+    return arena ? kw_arena_strdup (arena, PQgetvalue (res, row, col)) : PQgetvalue (res, row, col);
 }
 
 static void
@@ -43,10 +47,9 @@ s_flag (PGresult *res, int row, int col, protobuf_c_boolean *has, protobuf_c_boo
     *value = *has && PQgetvalue (res, row, col) [0] == 't';
 }
 
-Kw__DsrEntry *
-dsr_entry_from_row (PGresult *res, int row, kw_arena_t *arena)
+void
+dsr_entry_from_row (PGresult *res, int row, kw_arena_t *arena, Kw__DsrEntry *e)
 {
-    Kw__DsrEntry *e = kw_arena_alloc (arena, sizeof *e);
     kw__dsr_entry__init (e);
     e->dsr_id = s_text (res, row, 0, arena);
     e->nhs_number = s_text (res, row, 1, arena);
@@ -64,7 +67,6 @@ dsr_entry_from_row (PGresult *res, int row, kw_arena_t *arena)
     e->cetr_last = s_text (res, row, 13, arena);
     e->cetr_next = s_text (res, row, 14, arena);
     e->region = s_text (res, row, 15, arena);
-    return e;
 }
 
 //  The entry for nhs_number in region, in arena; NULL when there is none or
@@ -79,7 +81,8 @@ s_load (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t *are
         PQclear (res);
         return NULL;
     }
-    Kw__DsrEntry *e = dsr_entry_from_row (res, 0, arena);
+    Kw__DsrEntry *e = kw_arena_alloc (arena, sizeof *e);
+    dsr_entry_from_row (res, 0, arena, e);
     e->created_at = s_text (res, 0, 16, arena);
     e->updated_at = s_text (res, 0, 17, arena);
     e->last_import_id = s_text (res, 0, 18, arena);
@@ -137,49 +140,48 @@ dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
 }
 
 Kw__ReferralBody *
-dsr_entry_body (const Kw__DsrEntry *e, kw_arena_t *arena)
+dsr_entry_referral (const Kw__DsrEntry *e, int contact, dsr_referral_t *r)
 {
-    Kw__ReferralBody *body = kw_arena_alloc (arena, sizeof *body);
-    kw__referral_body__init (body);
-    body->has_source = 1;
-    body->source = KW__SOURCE__SOURCE_DSR;
-    Kw__Referrer *referrer = kw_arena_alloc (arena, sizeof *referrer);
-    kw__referrer__init (referrer);
-    referrer->name = "Dynamic Support Register";
-    referrer->agency = kw_arena_printf (arena, "%s DSR", e->region);
-    referrer->role = "DSR triage";
-    referrer->email = e->lead_professional_email;
-    body->referrer = referrer;
-    Kw__Child *child = kw_arena_alloc (arena, sizeof *child);
-    kw__child__init (child);
-    child->nhs_number = e->nhs_number;
-    child->given_name = e->given_name;
-    child->family_name = e->family_name;
-    child->date_of_birth = e->date_of_birth;
-    child->postcode = e->postcode;
-    body->child = child;
-    Kw__Needs *needs = kw_arena_alloc (arena, sizeof *needs);
-    kw__needs__init (needs);
-    needs->has_learning_disability = e->has_learning_disability;
-    needs->learning_disability = e->learning_disability;
-    needs->has_autism = e->has_autism;
-    needs->autism = e->autism;
-    needs->has_inpatient = e->has_inpatient;
-    needs->inpatient = e->inpatient;
-    body->needs = needs;
-    if (!e->consent_basis)
-        return body;
-    Kw__Consent *consent = kw_arena_alloc (arena, sizeof *consent);
-    kw__consent__init (consent);
-    consent->has_basis = 1;
-    consent->basis = strcmp (e->consent_basis, "own_consent") == 0
-                   ? KW__CONSENT_BASIS__CONSENT_BASIS_OWN_CONSENT
-                   : strcmp (e->consent_basis, "parental_responsibility") == 0
-                   ? KW__CONSENT_BASIS__CONSENT_BASIS_PARENTAL_RESPONSIBILITY
-                   : KW__CONSENT_BASIS__CONSENT_BASIS_BEST_INTEREST;
-    consent->given_by = "recorded on the Dynamic Support Register";
-    body->consent = consent;
-    return body;
+    kw__referral_body__init (&r->body);
+    r->body.has_source = 1;
+    r->body.source = KW__SOURCE__SOURCE_DSR;
+    kw__child__init (&r->child);
+    r->child.nhs_number = e->nhs_number;
+    r->child.date_of_birth = e->date_of_birth;
+    r->child.postcode = e->postcode;
+    r->body.child = &r->child;
+    kw__needs__init (&r->needs);
+    r->needs.has_learning_disability = e->has_learning_disability;
+    r->needs.learning_disability = e->learning_disability;
+    r->needs.has_autism = e->has_autism;
+    r->needs.autism = e->autism;
+    r->needs.has_inpatient = e->has_inpatient;
+    r->needs.inpatient = e->inpatient;
+    r->body.needs = &r->needs;
+    if (e->consent_basis) {
+        kw__consent__init (&r->consent);
+        r->consent.has_basis = 1;
+        r->consent.basis = strcmp (e->consent_basis, "own_consent") == 0
+                         ? KW__CONSENT_BASIS__CONSENT_BASIS_OWN_CONSENT
+                         : strcmp (e->consent_basis, "parental_responsibility") == 0
+                         ? KW__CONSENT_BASIS__CONSENT_BASIS_PARENTAL_RESPONSIBILITY
+                         : KW__CONSENT_BASIS__CONSENT_BASIS_BEST_INTEREST;
+        r->body.consent = &r->consent;
+    }
+    if (!contact)
+        return &r->body;
+    r->child.given_name = e->given_name;
+    r->child.family_name = e->family_name;
+    kw__referrer__init (&r->referrer);
+    snprintf (r->agency, sizeof r->agency, "%s DSR", e->region);
+    r->referrer.name = "Dynamic Support Register";
+    r->referrer.agency = r->agency;
+    r->referrer.role = "DSR triage";
+    r->referrer.email = e->lead_professional_email;
+    r->body.referrer = &r->referrer;
+    if (e->consent_basis)
+        r->consent.given_by = "recorded on the Dynamic Support Register";
+    return &r->body;
 }
 
 kw_apply_result_t
@@ -201,7 +203,8 @@ dsr_entries_referral_due (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *ar
     }
     if (entry->referral_id)
         return KW_APPLY_OK;
-    Kw__ReferralBody *body = dsr_entry_body (entry, arena);
+    dsr_referral_t made;
+    Kw__ReferralBody *body = dsr_entry_referral (entry, 1, &made);
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
     validate_error_t verr;

@@ -40,39 +40,41 @@ dsr_import_prepare (kw_db_t *db)
         "INSERT INTO referral.dsr_imports (id, region, format, sha256, bytes, rows, created, updated,"
         " unchanged, rejected, imported_by, imported_by_role)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
-    //  New and changed rows, with what their events carry.
-    //  The stage's columns in the order of DSR_ENTRY_COLUMNS.
-    kw_db_prepare (db, "dsr_import_changes",
-        "SELECT s.dsr_id, s.nhs_number, s.given_name, s.family_name, s.date_of_birth::text, s.postcode,"
-        " s.learning_disability, s.autism, s.rag, s.rag_effective_date::text, s.inpatient,"
-        " s.consent_basis, s.lead_professional_email, s.cetr_last::text, s.cetr_next::text, $1::text,"
-        " e.nhs_number IS NULL, e.rag, o.id, o.case_id"
-        " FROM pg_temp.dsr_stage s"
-        " LEFT JOIN referral.dsr_entries e ON e.region = $1 AND e.nhs_number = s.nhs_number"
-        " LEFT JOIN referral.referrals o ON o.region = $1 AND o.nhs_number = s.nhs_number"
+    //  One statement: the new and changed rows of the stage, their rating
+    //  history where the rating or its date moved, the entries upserted,
+    //  and the changed rows back (in DSR_ENTRY_COLUMNS order, then whether
+    //  new, the old rating, and the child's open referral and case).
+    kw_db_prepare (db, "dsr_import_apply",
+        "WITH ch AS ("
+        "  SELECT s.*, e.nhs_number IS NULL AS is_new, e.rag AS old_rag,"
+        "         e.rag_effective_date AS old_effective"
+        "  FROM pg_temp.dsr_stage s"
+        "  LEFT JOIN referral.dsr_entries e ON e.region = $1 AND e.nhs_number = s.nhs_number"
+        "  WHERE e.nhs_number IS NULL OR " CHANGED ("e", "s") "),"
+        " up AS ("
+        "  INSERT INTO referral.dsr_entries AS e (region, nhs_number, " ENTRY_COLUMNS ", last_import_id)"
+        "  SELECT $1, nhs_number, " ENTRY_COLUMNS ", $2::uuid FROM ch"
+        "  ON CONFLICT (region, nhs_number) DO UPDATE SET"
+        "  dsr_id = EXCLUDED.dsr_id, given_name = EXCLUDED.given_name,"
+        "  family_name = EXCLUDED.family_name, date_of_birth = EXCLUDED.date_of_birth,"
+        "  postcode = EXCLUDED.postcode, learning_disability = EXCLUDED.learning_disability,"
+        "  autism = EXCLUDED.autism, rag = EXCLUDED.rag, rag_effective_date = EXCLUDED.rag_effective_date,"
+        "  inpatient = EXCLUDED.inpatient, consent_basis = EXCLUDED.consent_basis,"
+        "  lead_professional_email = EXCLUDED.lead_professional_email,"
+        "  cetr_last = EXCLUDED.cetr_last, cetr_next = EXCLUDED.cetr_next,"
+        "  updated_at = now (), last_import_id = EXCLUDED.last_import_id),"
+        " hist AS ("
+        "  INSERT INTO referral.dsr_ratings (region, nhs_number, rag, effective_date, import_id)"
+        "  SELECT $1, nhs_number, rag, rag_effective_date, $2::uuid FROM ch"
+        "  WHERE is_new OR (old_rag, old_effective) IS DISTINCT FROM (rag, rag_effective_date)"
+        "  ORDER BY line)"
+        " SELECT ch.dsr_id, ch.nhs_number, ch.given_name, ch.family_name, ch.date_of_birth::text,"
+        " ch.postcode, ch.learning_disability, ch.autism, ch.rag, ch.rag_effective_date::text,"
+        " ch.inpatient, ch.consent_basis, ch.lead_professional_email, ch.cetr_last::text,"
+        " ch.cetr_next::text, $1::text, ch.is_new, ch.old_rag, o.id, o.case_id"
+        " FROM ch LEFT JOIN referral.referrals o ON o.region = $1 AND o.nhs_number = ch.nhs_number"
         "      AND o.status IN " RECORD_OPEN_STATUSES
-        " WHERE e.nhs_number IS NULL OR " CHANGED ("e", "s")
-        " ORDER BY s.line");
-    kw_db_prepare (db, "dsr_import_history",
-        "INSERT INTO referral.dsr_ratings (region, nhs_number, rag, effective_date, import_id)"
-        " SELECT $1, s.nhs_number, s.rag, s.rag_effective_date, $2::uuid FROM pg_temp.dsr_stage s"
-        " LEFT JOIN referral.dsr_entries e ON e.region = $1 AND e.nhs_number = s.nhs_number"
-        " WHERE e.nhs_number IS NULL OR (e.rag, e.rag_effective_date)"
-        "       IS DISTINCT FROM (s.rag, s.rag_effective_date)"
-        " ORDER BY s.line");
-    kw_db_prepare (db, "dsr_import_upsert",
-        "INSERT INTO referral.dsr_entries AS e (region, nhs_number, " ENTRY_COLUMNS ", last_import_id)"
-        " SELECT $1, s.nhs_number, " ENTRY_COLUMNS ", $2::uuid FROM pg_temp.dsr_stage s"
-        " ON CONFLICT (region, nhs_number) DO UPDATE SET"
-        " dsr_id = EXCLUDED.dsr_id, given_name = EXCLUDED.given_name,"
-        " family_name = EXCLUDED.family_name, date_of_birth = EXCLUDED.date_of_birth,"
-        " postcode = EXCLUDED.postcode, learning_disability = EXCLUDED.learning_disability,"
-        " autism = EXCLUDED.autism, rag = EXCLUDED.rag, rag_effective_date = EXCLUDED.rag_effective_date,"
-        " inpatient = EXCLUDED.inpatient, consent_basis = EXCLUDED.consent_basis,"
-        " lead_professional_email = EXCLUDED.lead_professional_email,"
-        " cetr_last = EXCLUDED.cetr_last, cetr_next = EXCLUDED.cetr_next,"
-        " updated_at = now (), last_import_id = EXCLUDED.last_import_id"
-        " WHERE " CHANGED ("e", "EXCLUDED"));
+        " ORDER BY ch.line");
     return 0;
 }
 
@@ -157,8 +159,8 @@ s_text (PGresult *res, int row, int col)
     return PQgetisnull (res, row, col) ? NULL : PQgetvalue (res, row, col);
 }
 
-//  Stage the rows, find the changes, write history, entries, events and
-//  audit records. created and updated are counted. 0 or -1.
+//  Stage the rows, apply the changes, write their events and audit
+//  records. created and updated are counted. 0 or -1.
 static int
 s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import_id,
          uint32_t *created, uint32_t *updated)
@@ -170,18 +172,20 @@ s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import
                         " rag text, rag_effective_date date, inpatient boolean, consent_basis text,"
                         " lead_professional_email text, cetr_last date, cetr_next date)"
                         " ON COMMIT DROP", 0, NULL) != 0
-    ||  kw_db_copy_in (db, "COPY pg_temp.dsr_stage FROM STDIN", self->stage.data, self->stage.len) != 0
-    ||  kw_db_exec (db, "ANALYZE pg_temp.dsr_stage", 0, NULL) != 0)
+    ||  kw_db_copy_in (db, "COPY pg_temp.dsr_stage FROM STDIN", self->stage.data, self->stage.len) != 0)
         return -1;
+    kw_buf_free (&self->stage);
     const char *params [2] = { region, import_id };
-    PGresult *res = kw_db_query (db, "dsr_import_changes", 1, params);
+    PGresult *res = kw_db_query (db, "dsr_import_apply", 2, params);
     if (!res)
         return -1;
     int rows = PQntuples (res);
     kw_outbox_batch_t *batch = kw_outbox_batch_new ("referral");
-    const char **ids = kw_arena_alloc (self->arena, (rows ? (size_t) rows : 1) * sizeof *ids);
+    kw_buf_t audit = { 0 };
+    const Kw__Caller *caller = req->caller;
     for (int i = 0; i < rows; i++) {
-        Kw__DsrEntry *entry = dsr_entry_from_row (res, i, self->arena);
+        Kw__DsrEntry entry_row, *entry = &entry_row;
+        dsr_entry_from_row (res, i, NULL, entry);
         Kw__DsrEntryEvent event = KW__DSR_ENTRY_EVENT__INIT;
         event.region = (char *) region;
         event.nhs_number = entry->nhs_number;
@@ -192,22 +196,27 @@ s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import
         event.import_id = (char *) import_id;
         event.referral_id = s_text (res, i, 18);
         event.case_id = s_text (res, i, 19);
-        event.as_referral = dsr_entry_body (entry, self->arena);
+        dsr_referral_t screening;
+        event.as_referral = dsr_entry_referral (entry, 0, &screening);
         kw_outbox_batch_add (batch, is_new ? "dsr_entry_created" : "dsr_entry_changed", region,
                              import_id, &event.base);
-        ids [i] = entry->nhs_number;
+        kw_buf_copy_text (&audit, caller->sub ? caller->sub : "", '\t');
+        kw_buf_copy_text (&audit, caller->role, '\t');
+        kw_buf_copy_text (&audit, region, '\t');
+        kw_buf_append (&audit, "import\tdsr_entry\t", 17);
+        kw_buf_copy_text (&audit, PQgetvalue (res, i, 1), '\t');
+        kw_buf_append (&audit, "ok\n", 3);
         if (is_new)
             (*created)++;
         else
             (*updated)++;
     }
     PQclear (res);
-    int rc = kw_db_exec (db, "dsr_import_history", 2, params) == 0
-          && kw_db_exec (db, "dsr_import_upsert", 2, params) == 0
-          && kw_outbox_batch_insert (batch, db) == 0
-          && record_audit_many (db, req->caller, "import", "dsr_entry", ids, (size_t) rows,
-                                self->arena) == 0 ? 0 : -1;
+    int rc = kw_outbox_batch_insert (batch, db) == 0
+          && kw_db_copy_in (db, "COPY audit.events (actor, role, region, action, record_type,"
+                                " record_id, outcome) FROM STDIN", audit.data, audit.len) == 0 ? 0 : -1;
     kw_outbox_batch_destroy (&batch);
+    kw_buf_free (&audit);
     return rc;
 }
 

@@ -99,12 +99,24 @@ void dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
     " e.consent_basis, e.lead_professional_email, e.cetr_last::text, e.cetr_next::text, e.region"
 
 int dsr_entries_prepare (kw_db_t *db);
-//  The entry in row of res (DSR_ENTRY_COLUMNS first), in arena.
-Kw__DsrEntry *dsr_entry_from_row (PGresult *res, int row, kw_arena_t *arena);
-//  The referral a DSR entry becomes: the child and needs from the entry,
-//  the register as referrer (its lead professional as contact), and the
-//  consent basis the register holds (no consent part when it holds none).
-Kw__ReferralBody *dsr_entry_body (const Kw__DsrEntry *e, kw_arena_t *arena);
+//  Fill e from row of res (DSR_ENTRY_COLUMNS first): strings copied into
+//  arena, or (arena NULL) pointing into res.
+void dsr_entry_from_row (PGresult *res, int row, kw_arena_t *arena, Kw__DsrEntry *e);
+//  The parts of the referral a DSR entry becomes, in the caller's memory.
+typedef struct {
+    Kw__ReferralBody body;
+    Kw__Referrer referrer;
+    Kw__Child child;
+    Kw__Needs needs;
+    Kw__Consent consent;
+    char agency [96];
+} dsr_referral_t;
+//  The referral a DSR entry becomes, built in r: the child and needs from
+//  the entry and the consent basis the register holds (no consent part when
+//  it holds none); with contact, also the child's names and the register as
+//  referrer (its lead professional as contact). Without contact it is what
+//  eligibility needs to screen the entry.
+Kw__ReferralBody *dsr_entry_referral (const Kw__DsrEntry *e, int contact, dsr_referral_t *r);
 //  RPC "dsr.entry": IdRequest (the NHS number) -> DsrEntry.
 void dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 //  Apply eligibility.dsr_referral_due: a referral with source "dsr" for the

@@ -43,33 +43,43 @@ validate_nhs_number (const char *s)
 int
 validate_postcode (const char *s, char out [9])
 {
-    char compact [8];
-    size_t n = 0;
     if (!s)
         return 0;
-    for (const char *p = s; *p; p++) {
-        if (*p == ' ' && n > 0 && p [1] != ' ')
-            continue;
-        if (!isalnum ((unsigned char) *p) || n == 7)
-            return 0;
-        compact [n++] = (char) toupper ((unsigned char) *p);
-    }
-    //  Inward code: digit letter letter; outward code: 2 to 4 characters,
-    //  a letter first, a digit second or third.
-    if (n < 5 || !isdigit ((unsigned char) compact [n - 3])
-    ||  !isalpha ((unsigned char) compact [n - 2]) || !isalpha ((unsigned char) compact [n - 1]))
+    //  At most one space, and only between the outward and inward codes.
+    size_t len = strlen (s);
+    const char *space = strchr (s, ' ');
+    if (len < 5 || len > 8 || (space && (strchr (space + 1, ' ') || space != s + len - 4)))
         return 0;
+    char code [8];
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        if (*p != ' ') {
+            if (!isalnum ((unsigned char) *p) || n == 7)
+                return 0;
+            code [n++] = (char) toupper ((unsigned char) *p);
+        }
+    if (n < 5)
+        return 0;
+    code [n] = 0;
+    //  Inward code: digit letter letter. Outward code: A9, A99, AA9, AA99,
+    //  A9A or AA9A (and the one special code GIR 0AA).
     size_t outward = n - 3;
-    if (!isalpha ((unsigned char) compact [0]))
-        return 0;
-    if (!isdigit ((unsigned char) compact [1]) && !(isalpha ((unsigned char) compact [1])
-                                                 && outward > 2 && isdigit ((unsigned char) compact [2])))
+    int inward = isdigit ((unsigned char) code [outward]) && isalpha ((unsigned char) code [outward + 1])
+              && isalpha ((unsigned char) code [outward + 2]);
+    char shape [5] = "";
+    for (size_t i = 0; i < outward; i++)
+        shape [i] = isdigit ((unsigned char) code [i]) ? '9' : 'A';
+    shape [outward] = 0;
+    static const char *const shapes [] = { "A9", "A99", "AA9", "AA99", "A9A", "AA9A" };
+    int known = strcmp (code, "GIR0AA") == 0;
+    for (size_t i = 0; !known && i < sizeof shapes / sizeof shapes [0]; i++)
+        known = strcmp (shape, shapes [i]) == 0;
+    if (!inward || !known)
         return 0;
     if (out) {
-        memcpy (out, compact, outward);
+        memcpy (out, code, outward);
         out [outward] = ' ';
-        memcpy (out + outward + 1, compact + outward, 3);
-        out [outward + 4] = 0;
+        memcpy (out + outward + 1, code + outward, 4);
     }
     return 1;
 }
@@ -86,10 +96,20 @@ validate_email (const char *s)
     for (const char *p = s; *p; p++)
         if (*p <= ' ' || *p > '~' || strchr ("\"(),:;<>[]\\", *p))
             return 0;
+    //  Dots separate non-empty parts, on both sides of the @; the last part
+    //  of the domain is letters, at least two.
+    if (s [0] == '.' || at [-1] == '.' || strstr (s, ".."))
+        return 0;
     const char *domain = at + 1;
     const char *dot = strrchr (domain, '.');
-    if (!dot || dot == domain || dot [1] == 0 || domain [0] == '.' || strstr (domain, ".."))
+    if (!dot || dot == domain || domain [0] == '.' || domain [0] == '-' || strlen (dot + 1) < 2)
         return 0;
+    for (const char *p = dot + 1; *p; p++)
+        if (!isalpha ((unsigned char) *p))
+            return 0;
+    for (const char *p = domain; *p; p++)
+        if (!isalnum ((unsigned char) *p) && *p != '.' && *p != '-')
+            return 0;
     return 1;
 }
 
@@ -99,6 +119,8 @@ validate_phone (const char *s)
     if (!s)
         return 0;
     int digits = 0;
+    if (strlen (s) > 30)
+        return 0;
     for (const char *p = s; *p; p++) {
         if (isdigit ((unsigned char) *p))
             digits++;
@@ -175,6 +197,8 @@ s_one_of (const char *s, const char *const *names, const char *field, validate_e
 static int
 s_email (const char *s, const char *field, validate_error_t *err)
 {
+    if (s && strlen (s) > 254)
+        return s_fail (err, field, "%s is longer than 254 characters", field);
     if (s && !validate_email (s))
         return s_fail (err, field, "%s is not an e-mail address", field);
     return 0;
@@ -183,6 +207,8 @@ s_email (const char *s, const char *field, validate_error_t *err)
 static int
 s_phone (const char *s, const char *field, validate_error_t *err)
 {
+    if (s && strlen (s) > 30)
+        return s_fail (err, field, "%s is longer than 30 characters", field);
     if (s && !validate_phone (s))
         return s_fail (err, field, "%s is not a phone number (10 to 15 digits)", field);
     return 0;
@@ -287,14 +313,14 @@ validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validat
 {
     if (!body->has_source)
         return s_fail (err, "source", "source is required");
+    if (body->source < KW__SOURCE__SOURCE_PROFESSIONAL || body->source > KW__SOURCE__SOURCE_DSR)
+        return s_fail (err, "source", "source must be one of: professional, self, dsr");
     if (!body->referrer)
         return s_fail (err, "referrer", "referrer is required");
     if (s_required_text (body->referrer->name, MAX_TEXT, "referrer.name", err)
     ||  s_text (body->referrer->agency, MAX_TEXT, "referrer.agency", err)
     ||  s_text (body->referrer->role, MAX_TEXT, "referrer.role", err)
-    ||  s_text (body->referrer->email, MAX_TEXT, "referrer.email", err)
     ||  s_email (body->referrer->email, "referrer.email", err)
-    ||  s_text (body->referrer->phone, MAX_TEXT, "referrer.phone", err)
     ||  s_phone (body->referrer->phone, "referrer.phone", err))
         return -1;
     if (body->source == KW__SOURCE__SOURCE_SELF && !body->referrer->email && !body->referrer->phone)
@@ -382,8 +408,14 @@ validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validat
         return s_fail (err, "consent", "consent is required");
     if (!body->consent->has_basis)
         return s_fail (err, "consent.basis", "consent.basis is required");
+    if (body->consent->basis < KW__CONSENT_BASIS__CONSENT_BASIS_OWN_CONSENT
+    ||  body->consent->basis > KW__CONSENT_BASIS__CONSENT_BASIS_BEST_INTEREST)
+        return s_fail (err, "consent.basis",
+                       "consent.basis must be one of: own_consent, parental_responsibility, best_interest");
     if (s_text (body->consent->given_by, MAX_TEXT, "consent.given_by", err))
         return -1;
+    if (body->consent->date && !validate_past_date (body->consent->date, 9999, 12, 31))
+        return s_fail (err, "consent.date", "consent.date is not a real date in the form YYYY-MM-DD");
     if (body->consent->date && s_past_date (body->consent->date, ty, tm, td, "consent.date", err))
         return -1;
     return 0;

@@ -8,7 +8,7 @@
 
 typedef struct {
     char field [128];
-    char message [256];
+    char message [512];
 } validate_error_t;
 
 //  1 when s is a 10-digit NHS number with a valid modulus-11 check digit.

@@ -7,6 +7,8 @@
 #   3. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight, BENCH_SECONDS
 #   4. pgbench, one-row INSERT script, 4 clients, 10 s (synchronous_commit as set)
 #   5. each program's peak resident memory (VmHWM) after the load
+#   6. a 100,000-row DSR CSV (BENCH_DSR_ROWS): PostgreSQL COPY of it into a
+#      plain table, then its import through the gateway, twice (dsr_bench.py)
 # Prints figures and the targets they are compared with; asserts nothing.
 #   BENCH_EMAIL=N  also time N referrals one at a time to the e-mail (latency.py)
 set -uo pipefail
@@ -68,6 +70,8 @@ for p in $PROGRAMS; do
     now=$(cat "$KW_VAR_DIR/run/$p.pid" 2>/dev/null || echo -)
     [ "$now" = "${PIDS[$p]}" ] || PEAK[$p]="${PEAK[$p]} (restarted)"
 done
+
+KW_PSQL="$PGBIN/psql" /usr/bin/python3 tests/load/dsr_bench.py "$OUT" | tee "$OUT/dsr.out"
 test_stack_stop
 
 MAXRATE=$(field max offers_per_s)
@@ -79,6 +83,9 @@ printf '%-44s %12s\n' "referrals/s accepted (201), max rate" "$(field max accept
 printf '%-44s %12s\n' "pgbench TPS (one-row INSERT, 4 clients)" "${TPS:--}"
 printf '%-44s %12s   %s\n' "ratio referrals/s / pgbench TPS" \
     "$(awk -v r="$MAXRATE" -v t="${TPS:-0}" 'BEGIN {if (t > 0) printf "%.4f", r / t; else print "-"}')" ">= 0.06"
+for k in p50 p95 p99; do
+    printf '%-44s %12s\n' "$k ms POST -> 201 (create) at $RATE/s" "$(field open create_${k}_ms)"
+done
 for k in p50 p95; do
     printf '%-44s %12s\n' "$k ms POST -> offer at $RATE/s" "$(field open ${k}_ms)"
 done
@@ -87,6 +94,14 @@ printf '%-44s %12s\n' "max ms POST -> offer at $RATE/s" "$(field open max_ms)"
 printf '%-44s %12s\n' "referrals without an offer within 10 s" \
     "$(( $(field open incomplete) + $(field max incomplete) ))"
 echo "# offers observed on the bus (SUB $KW_BUS_SUB, assignment.offer_made)"
+printf '%-44s %12s\n' "DSR rows/s, PostgreSQL COPY to a plain table" "$(field dsr copy_rows_per_s)"
+printf '%-44s %12s\n' "DSR rows/s, first import (all created)" "$(field dsr import_rows_per_s)"
+printf '%-44s %12s\n' "DSR rows/s, second import (all unchanged)" "$(field dsr reimport_rows_per_s)"
+printf '%-44s %12s   %s\n' "ratio first import / COPY" "$(field dsr ratio)" ">= 0.3"
+printf '%-44s %12s\n' "ratio second import / COPY" \
+    "$(awk -v r="$(field dsr reimport_rows_per_s)" -v c="$(field dsr copy_rows_per_s)" \
+       'BEGIN {if (c > 0) printf "%.3f", r / c; else print "-"}')"
+printf '%-44s %12s\n' "DSR import checks (bad rows by line, re-import)" "$(field dsr checks)"
 echo
 printf '%-14s %10s %16s %10s   %s\n' "program" "idle kB" "(anon, idle) kB" "peak kB" "target idle"
 for p in $PROGRAMS; do

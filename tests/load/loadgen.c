@@ -511,10 +511,12 @@ main (int argc, char **argv)
     printf ("RESULT mode=%s rate=%.0f concurrency=%d duration=%.2f sent=%" PRIu64
             " accepted=%" PRIu64 " failed=%" PRIu64 " incomplete=%zu"
             " p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f max_ms=%.2f"
-            " accepted_per_s=%.2f offers_per_s=%.2f e2e_per_s=%.2f\n",
+            " accepted_per_s=%.2f offers_per_s=%.2f e2e_per_s=%.2f"
+            " create_p50_ms=%.2f create_p95_ms=%.2f create_p99_ms=%.2f\n",
             max_mode ? "max" : "open", max_mode ? 0 : rate, max_mode ? concurrency : 0, window,
             gen.sent, gen.accepted, gen.rejected, incomplete,
-            p50, p95, p99, pmax, accepted_rate, offer_rate, e2e_rate);
+            p50, p95, p99, pmax, accepted_rate, offer_rate, e2e_rate,
+            s_pct (post, n, 50) * 1000, s_pct (post, n, 95) * 1000, s_pct (post, n, 99) * 1000);
     fflush (stdout);
 
     free (lat);

@@ -1,124 +1,73 @@
-/*  kwctl: the operator's command-line tool. `kwctl token` mints a signed
-    development token for a role in a region. */
+/*  kwctl: the operator's command-line tool. Dispatches `kwctl token` (a
+    development token) and the `referral` and `dsr` commands that call the
+    gateway's HTTP API, and prints the overall usage. */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "kw_config.h"
-#include "kw_jwt.h"
+#include "kwctl.h"
 
 static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: kwctl token --role ROLE --region REGION --sub NAME\n"
-        "                   [--agency AGENCY] [--professional-id ID] [--ttl SECONDS]\n"
+        "Usage: kwctl [--url URL] [--token TOKEN] [--json] COMMAND ...\n"
         "\n"
-        "Print a bearer token signed with HS256 for the gateway.\n"
-        "  ROLE is one of admin, coordinator, key_worker, referrer, dsr_feed, family.\n"
-        "  --ttl defaults to 86400 (one day); 0 makes a token that never expires.\n"
+        "Commands:\n"
+        "  token       mint a development token\n"
+        "  referral    create, show, list and withdraw referrals\n"
+        "  dsr         import Dynamic Support Register feeds, show an entry\n"
         "\n"
-        "Configuration (environment variables):\n"
-        "  KW_JWT_SECRET              the signing secret (at least 16 bytes)\n"
-        "  KW_JWT_SECRET_FILE         file holding the secret when KW_JWT_SECRET is unset\n"
-        "                             default: var/jwt_secret\n");
-}
-
-//  Copy a claim argument, which must fit and hold no control characters.
-static int
-s_claim (char *dst, const char *src, const char *option)
-{
-    size_t len = strlen (src);
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char) src [i] < 0x20) {
-            fprintf (stderr, "kwctl: --%s must not contain control characters\n", option);
-            return -1;
-        }
-    if (len == 0 || len >= KW_JWT_CLAIM_SIZE) {
-        fprintf (stderr, "kwctl: --%s must be 1 to %d characters\n", option, KW_JWT_CLAIM_SIZE - 1);
-        return -1;
-    }
-    memcpy (dst, src, len + 1);
-    return 0;
-}
-
-static int
-s_token (int argc, char **argv)
-{
-    static const struct option options [] = {
-        { "role", required_argument, NULL, 'r' },
-        { "region", required_argument, NULL, 'g' },
-        { "sub", required_argument, NULL, 's' },
-        { "agency", required_argument, NULL, 'a' },
-        { "professional-id", required_argument, NULL, 'p' },
-        { "ttl", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    kw_jwt_claims_t claims = { .exp = 0 };
-    long ttl = 86400;
-    char err [256];
-    int c;
-    while ((c = getopt_long (argc, argv, "h", options, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-            case 'r': rc = s_claim (claims.role, optarg, "role"); break;
-            case 'g': rc = s_claim (claims.region, optarg, "region"); break;
-            case 's': rc = s_claim (claims.sub, optarg, "sub"); break;
-            case 'a': rc = s_claim (claims.agency, optarg, "agency"); break;
-            case 'p': rc = s_claim (claims.professional_id, optarg, "professional-id"); break;
-            case 't':
-                rc = kw_config_int ("--ttl", optarg, 0, 366L * 86400, &ttl, err, sizeof err);
-                if (rc)
-                    fprintf (stderr, "kwctl: %s\n", err);
-                break;
-            case 'h': s_usage (stdout); return 0;
-            default: s_usage (stderr); return 2;
-        }
-        if (rc)
-            return 2;
-    }
-    if (optind < argc || !*claims.role || !*claims.region || !*claims.sub) {
-        fprintf (stderr, "kwctl: token needs --role, --region and --sub\n");
-        return 2;
-    }
-    if (!kw_jwt_role_valid (claims.role)) {
-        fprintf (stderr, "kwctl: --role must be one of admin, coordinator, key_worker,"
-                         " referrer, dsr_feed, family\n");
-        return 2;
-    }
-    const char *file = getenv ("KW_JWT_SECRET_FILE");
-    size_t secret_len = 0;
-    unsigned char *secret = kw_jwt_secret_load (getenv ("KW_JWT_SECRET"),
-                                                file ? file : "var/jwt_secret",
-                                                &secret_len, err, sizeof err);
-    if (!secret) {
-        fprintf (stderr, "kwctl: %s\n", err);
-        return 1;
-    }
-    claims.iat = (int64_t) time (NULL);
-    claims.exp = ttl ? claims.iat + ttl : 0;
-    char *token = kw_jwt_sign (&claims, secret, secret_len, err, sizeof err);
-    free (secret);
-    if (!token) {
-        fprintf (stderr, "kwctl: %s\n", err);
-        return 1;
-    }
-    printf ("%s\n", token);
-    free (token);
-    return 0;
+        "kwctl COMMAND --help describes one command.\n"
+        "\n");
+    kwctl_token_usage (out);
+    fprintf (out, "\n");
+    kwctl_referral_usage (out);
+    fprintf (out, "\n");
+    kwctl_dsr_usage (out);
+    fprintf (out, "\n");
+    kwctl_common_usage (out);
 }
 
 int
 main (int argc, char **argv)
 {
-    if (argc < 2 || strcmp (argv [1], "--help") == 0 || strcmp (argv [1], "-h") == 0) {
-        s_usage (argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        s_usage (stderr);
+        return KWCTL_USAGE;
     }
-    if (strcmp (argv [1], "token") == 0)
-        return s_token (argc - 1, argv + 1);
-    fprintf (stderr, "kwctl: unknown command '%.32s' (try --help)\n", argv [1]);
-    return 2;
+    kwctl_global_t global = { .url = NULL };
+    int first = 1;
+    if (argv [1][0] == '-') {
+        //  Options before the command: the global ones and --help
+        static const struct option options [] = {
+            KWCTL_GLOBAL_OPTIONS,
+            { NULL, 0, NULL, 0 }
+        };
+        kwctl_options_reset ();
+        int c;
+        while ((c = getopt_long (argc, argv, "+:h", options, NULL)) != -1) {
+            int rc = kwctl_option (&global, c, argv, s_usage);
+            if (rc >= 0)
+                return rc;
+        }
+        first = optind;
+        if (first >= argc) {
+            fprintf (stderr, "kwctl: which command? (try --help)\n");
+            return KWCTL_USAGE;
+        }
+    }
+    const char *command = argv [first];
+    if (strcmp (command, "token") == 0) {
+        if (global.given) {
+            fprintf (stderr, "kwctl: token takes no --url, --token or --json\n");
+            return KWCTL_USAGE;
+        }
+        return kwctl_token (argc - first, argv + first);
+    }
+    if (strcmp (command, "referral") == 0)
+        return kwctl_referral (argc - first, argv + first, &global);
+    if (strcmp (command, "dsr") == 0)
+        return kwctl_dsr (argc - first, argv + first, &global);
+    fprintf (stderr, "kwctl: unknown command '%.32s' (try --help)\n", command);
+    return KWCTL_USAGE;
 }

@@ -1,0 +1,436 @@
+"""The operator CLI against the real stack: kwctl referral create, get, list
+and withdraw and kwctl dsr import and get, their readable and --json output,
+and their exit statuses (0 done, 1 the API answered an error, 2 usage, 3 no
+gateway). Tests of an endpoint the gateway does not serve yet (404
+not_found, or 405 for a path it knows with another method) are skipped."""
+
+import json
+import os
+import random
+import re
+import socket
+import string
+import subprocess
+import tempfile
+import uuid
+from kwtest import ok, done, token, http, wait_until, nhs_number, referral, BIN, HTTP
+
+KWCTL = os.path.join(BIN, "kwctl")
+TOK = token()
+rng = random.Random()
+tmp = tempfile.TemporaryDirectory()
+
+
+def skip(name, reason="endpoint not available"):
+    """Record a skipped test as TAP: ok N - name # SKIP reason."""
+    ok(True, "%s # SKIP %s" % (name, reason))
+
+
+def kwctl(*args, tok=TOK, stdin=None, env=None):
+    """Run kwctl with KW_TOKEN=tok (unset when None) and the gateway from
+    KW_HTTP_ADDR; returns (exit status, stdout, stderr)."""
+    e = dict(os.environ)
+    e.pop("KW_API_URL", None)
+    e.pop("KW_TOKEN", None)
+    if tok is not None:
+        e["KW_TOKEN"] = tok
+    e.update(env or {})
+    p = subprocess.run([KWCTL] + list(args), input=stdin, capture_output=True, text=True,
+                       env=e, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def write(name, text):
+    path = os.path.join(tmp.name, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def write_json(name, body):
+    return write(name, json.dumps(body))
+
+
+def fields(text):
+    """The 'label  value' lines of a readable block (label and value at
+    least two spaces apart, at the start of the line) as a dict."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^(\S+(?: \S+)*?)\s{2,}(.*)$", line)
+        if m:
+            out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def route_missing(status, body):
+    """True when the gateway has no such route (yet)."""
+    code = body.get("error", {}).get("code") if isinstance(body, dict) else None
+    return (status == 404 and code == "not_found") or (status == 405 and code == "method_not_allowed")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def fresh_referral(family="Child", **kw):
+    body = referral(nhs_number(rng), **kw)
+    body["child"]["family_name"] = family
+    return body
+
+
+# ---------------------------------------------------------------- help, usage
+rc, out, err = kwctl("--help")
+ok(rc == 0 and all(w in out for w in ("referral create", "referral get", "referral list",
+                                      "referral withdraw", "dsr import", "dsr get",
+                                      "kwctl token", "KW_API_URL", "KW_HTTP_ADDR",
+                                      "KW_TOKEN", "KW_JWT_SECRET", "--json", "--url",
+                                      "--idempotency-key", "--all")),
+   "kwctl --help documents every command, option and environment variable", out + err)
+rc, out, _ = kwctl("referral", "--help")
+ok(rc == 0 and "withdraw ID --reason TEXT" in out and "KW_TOKEN" in out and "Exit status" in out,
+   "kwctl referral --help documents the referral commands, environment and exit statuses")
+rc, out, _ = kwctl("dsr", "--help")
+ok(rc == 0 and "--format csv|ndjson" in out and "NHS_NUMBER" in out,
+   "kwctl dsr --help documents the dsr commands")
+rc, out, err = kwctl()
+ok(rc == 2 and "Usage: kwctl" in err and out == "", "kwctl without a command is a usage error (2)")
+rc, _, err = kwctl("referral", "frobnicate")
+ok(rc == 2 and "unknown referral command" in err, "an unknown referral command exits 2", err)
+rc, _, err = kwctl("referral", "get", "--bogus=some-secret-value", "x")
+ok(rc == 2 and "--bogus" in err and "some-secret-value" not in err,
+   "an unknown option exits 2 naming the option but not its value", err)
+rc, _, err = kwctl("referral", "get")
+ok(rc == 2 and "needs one referral ID" in err, "referral get without an ID exits 2", err)
+rc, _, err = kwctl("referral", "list", "--limit", "501")
+ok(rc == 2 and "--limit" in err, "list --limit 501 exits 2", err)
+rc, _, err = kwctl("referral", "list", "--from", "2026-02-30")
+ok(rc == 2 and "--from must be a date" in err, "list --from with no such date exits 2", err)
+rc, _, err = kwctl("referral", "list", "--status", "pending")
+ok(rc == 2 and "--status must be one of" in err, "list --status with an unknown status exits 2", err)
+rc, _, err = kwctl("referral", "withdraw", str(uuid.uuid4()))
+ok(rc == 2 and "--reason" in err, "withdraw without --reason exits 2", err)
+
+# ---------------------------------------------------------------- token
+rc, out, err = kwctl("token", "--role", "coordinator", "--region", "norfolk")
+ok(rc == 2 and "token needs --role, --region and --sub" in err and out == "",
+   "kwctl token without --sub still exits 2 with its message", err)
+rc, out, _ = kwctl("token", "--role", "referrer", "--region", "norfolk", "--sub", "ops-test")
+ok(rc == 0 and re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+\n", out) is not None,
+   "kwctl token still prints one JWT line", out)
+
+# ---------------------------------------------------------------- create
+body1 = fresh_referral()
+nhs1 = body1["child"]["nhs_number"]
+path1 = write_json("referral1.json", body1)
+rc, out, err = kwctl("referral", "create", path1)
+m = re.fullmatch(r"referral ([0-9a-f-]{36}) received \(region norfolk\)\n", out)
+ok(rc == 0 and m, "referral create prints 'referral ID received (region norfolk)' and exits 0",
+   out + err)
+rid1 = m.group(1) if m else None
+status, stored, _ = http("GET", "/v1/referrals/%s" % rid1, tok=TOK)
+ok(status == 200 and stored["child"]["nhs_number"] == nhs1 and stored["source"] == "professional",
+   "the created referral is stored as the file said", stored)
+
+body2 = fresh_referral(eligible=False)
+rc, out, err = kwctl("referral", "create", "-", stdin=json.dumps(body2))
+m = re.fullmatch(r"referral ([0-9a-f-]{36}) received \(region norfolk\)\n", out)
+ok(rc == 0 and m and m.group(1) != rid1, "referral create - reads the referral from stdin",
+   out + err)
+rid2 = m.group(1) if m else None
+
+body3 = fresh_referral()
+del body3["child"]["gp_practice"]
+rc, out, err = kwctl("--json", "referral", "create", write_json("referral3.json", body3))
+created3 = json.loads(out) if rc == 0 else {}
+ok(rc == 0 and created3.get("status") == "received" and created3.get("region") == "norfolk"
+   and out.startswith("{\n  \""),
+   "--json before the command prints the 201 answer indented", out + err)
+rid3 = created3.get("id")
+
+# Idempotency-Key: a repeat with the same key and body gives the first answer
+key = "kwctl-test-" + uuid.uuid4().hex
+body4 = fresh_referral()
+path4 = write_json("referral4.json", body4)
+rc_a, out_a, err_a = kwctl("referral", "create", path4, "--idempotency-key", key)
+rc_b, out_b, err_b = kwctl("referral", "create", "--idempotency-key", key, path4)
+ok(rc_a == 0 and rc_b == 0 and out_a == out_b and out_a.startswith("referral "),
+   "a create repeated with the same --idempotency-key answers with the same referral",
+   out_a + err_a + out_b + err_b)
+other = fresh_referral()
+rc, out, err = kwctl("referral", "create", write_json("other.json", other), "--idempotency-key", key)
+ok(rc == 1 and err.startswith("kwctl: 409 ") and out == "",
+   "the same key with another body exits 1 with the 409", err)
+rc, _, err = kwctl("referral", "create", path1, "--idempotency-key", "bad\tkey")
+ok(rc == 2 and "--idempotency-key" in err, "an --idempotency-key with a tab exits 2", err)
+
+# Errors the API answers
+existing4 = out_a.split()[1] if out_a.startswith("referral ") else None
+rc, out, err = kwctl("referral", "create", path4)
+ok(rc == 1 and err.startswith("kwctl: 409 duplicate_referral") and out == "",
+   "a create without a key gets a fresh key: the repeat is a duplicate (exit 1)", err)
+ok(existing4 and err.rstrip().endswith("(existing_id %s)" % existing4),
+   "the duplicate error shows the existing referral's id", err)
+bad = fresh_referral()
+bad["child"]["nhs_number"] = "9434765918"
+rc, out, err = kwctl("referral", "create", write_json("bad_nhs.json", bad))
+ok(rc == 1 and re.match(r"kwctl: 400 invalid: .+ \(field child\.nhs_number\)\n$", err) and out == "",
+   "an invalid referral exits 1 with 'kwctl: 400 invalid: MESSAGE (field child.nhs_number)'", err)
+bad = fresh_referral()
+bad["child"]["date_of_birth"] = "2099-01-01"
+rc, out, err = kwctl("referral", "create", write_json("bad_dob.json", bad), "--json")
+answer = json.loads(out) if out.startswith("{") else {}
+ok(rc == 1 and "(field child.date_of_birth)" in err
+   and answer.get("error", {}).get("field") == "child.date_of_birth",
+   "with --json the error body goes to stdout too, exit 1", out + err)
+
+# Files kwctl cannot use: exit 2, nothing sent
+rc, out, err = kwctl("referral", "create", os.path.join(tmp.name, "no-such-file.json"))
+ok(rc == 2 and "cannot read" in err and out == "", "a missing file exits 2", err)
+rc, out, err = kwctl("referral", "create", write("broken.json", '{"source": "professional",'))
+ok(rc == 2 and "is not JSON" in err, "a file that is not JSON exits 2", err)
+rc, out, err = kwctl("referral", "create", write("array.json", "[1, 2]"))
+ok(rc == 2 and "one JSON object" in err, "a file holding no JSON object exits 2", err)
+
+# Token and gateway
+rc, out, err = kwctl("referral", "create", path1, tok=None)
+ok(rc == 2 and "no token" in err and "kwctl token" in err and "KW_TOKEN" in err,
+   "without --token or KW_TOKEN kwctl exits 2 and says how to get a token", err)
+rc, out, err = kwctl("referral", "get", rid1, "--token", TOK, tok=None)
+ok(rc == 0 and rid1 in out and TOK not in out + err, "--token is used when KW_TOKEN is unset",
+   out + err)
+fake = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.not-a-signature"
+rc, out, err = kwctl("referral", "get", rid1, tok=fake)
+ok(rc == 1 and err.startswith("kwctl: 401 unauthenticated") and fake not in out + err
+   and "not-a-signature" not in out + err,
+   "a bad token is 401 (exit 1) and is never printed", err)
+port = free_port()
+rc, out, err = kwctl("referral", "get", rid1, "--url", "http://127.0.0.1:%d" % port)
+ok(rc == 3 and "cannot reach the gateway" in err and str(port) in err and TOK not in err,
+   "an unreachable gateway (--url) exits 3 and says so", err)
+rc, out, err = kwctl("referral", "create", path1, env={"KW_API_URL": "http://127.0.0.1:%d" % port})
+ok(rc == 3 and "KW_API_URL" in err and "--idempotency-key " in err,
+   "KW_API_URL is used; an unreachable create exits 3 and prints the key to retry with", err)
+rc, out, err = kwctl("referral", "get", rid1, "--url", HTTP + "/",
+                     env={"KW_API_URL": "http://127.0.0.1:%d" % port})
+ok(rc == 0 and rid1 in out, "--url wins over KW_API_URL (a trailing / is fine)", out + err)
+rc, out, err = kwctl("referral", "get", rid1, "--url", "ftp://127.0.0.1")
+ok(rc == 2 and "http://" in err, "a --url that is not http(s) exits 2", err)
+
+# ---------------------------------------------------------------- get
+def decided(rid, need_case=False):
+    def check():
+        s, b, _ = http("GET", "/v1/referrals/%s" % rid, tok=TOK)
+        if s == 200 and b.get("status") != "received" and (b.get("case_id") or not need_case):
+            return b
+        return None
+    return wait_until(check, 20)
+
+
+ref1 = decided(rid1, need_case=True) or {}
+rc, out, err = kwctl("referral", "get", rid1)
+f = fields(out)
+ok(rc == 0 and f.get("id") == rid1 and f.get("status") == "eligible"
+   and f.get("source") == "professional" and f.get("received") == ref1.get("received_at")
+   and f.get("child") == "Test Child" and f.get("born") == "2015-03-02"
+   and f.get("case") == ref1.get("case_id") and f.get("case"),
+   "referral get shows id, status, source, received, child, date of birth and case id", out + err)
+ok(re.search(r"^eligibility\s+eligible \(rule set norfolk, version 1, decided \S+\)$", out, re.M),
+   "referral get shows the eligibility outcome, rule set and version", out)
+crit = dict(re.findall(r"^  (age|gp|need|professionals)\s+(yes|no|unknown)\s", out, re.M))
+ok(crit == {"age": "yes", "gp": "yes", "need": "yes", "professionals": "yes"},
+   "referral get lists every criterion met yes", out)
+
+decided(rid2)
+rc, out, err = kwctl("referral", "get", rid2)
+crit = dict(re.findall(r"^  (age|gp|need|professionals)\s+(yes|no|unknown)\s", out, re.M))
+ok(rc == 0 and fields(out).get("status") == "ineligible" and fields(out).get("case") == "none"
+   and crit == {"age": "yes", "gp": "no", "need": "yes", "professionals": "no"},
+   "an ineligible referral shows the failing criteria as no and no case", out + err)
+
+decided(rid3)
+rc, out, err = kwctl("referral", "get", rid3)
+crit = dict(re.findall(r"^  (age|gp|need|professionals)\s+(yes|no|unknown)\s", out, re.M))
+ok(rc == 0 and fields(out).get("status") == "more_information_needed" and crit.get("gp") == "unknown"
+   and re.search(r"^missing\s+child\.gp_practice$", out, re.M),
+   "missing data shows the criterion as unknown and the missing field", out + err)
+
+rc, out, err = kwctl("referral", "get", rid1, "--json")
+status, api_body, _ = http("GET", "/v1/referrals/%s" % rid1, tok=TOK)
+ok(rc == 0 and json.loads(out) == api_body and out.startswith("{\n  "),
+   "referral get --json prints the API's answer as is, indented", out + err)
+rc, out, err = kwctl("referral", "get", str(uuid.uuid4()))
+ok(rc == 1 and err.startswith("kwctl: 404 not_found") and out == "",
+   "referral get of an unknown id exits 1 with the 404", err)
+rc, out, err = kwctl("referral", "get", rid1, tok=token(region="nhse"))
+ok(rc == 1 and err.startswith("kwctl: 404 "), "another region's referral is a 404 (exit 1)", err)
+
+# ---------------------------------------------------------------- list
+LIST_TESTS = 8
+status, body, _ = http("GET", "/v1/referrals?limit=1", tok=TOK)
+if route_missing(status, body):
+    for _ in range(LIST_TESTS):
+        skip("referral list")
+else:
+    family = "Lister" + "".join(rng.choice(string.ascii_lowercase) for _ in range(6))
+    self_ids = []
+    for i in range(3):
+        b = fresh_referral(family=family)
+        b["source"] = "self"
+        b["referrer"] = {"name": "Parent %d" % i, "email": "parent%d@example.org" % i,
+                         "role": "mother"}
+        s, created, _ = http("POST", "/v1/referrals", b, TOK)
+        if s == 201:
+            self_ids.append(created["id"])
+
+    def api_all(query):
+        items, cursor = [], None
+        for _ in range(1000):
+            s, page, _ = http("GET", "/v1/referrals?%s&limit=500%s" % (
+                query, "&cursor=" + cursor if cursor else ""), tok=TOK)
+            if s != 200:
+                return None
+            items += page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return items
+        return None
+
+    expected = api_all("source=self") or []
+    rc, out, err = kwctl("referral", "list", "--source", "self", "--all", "--limit", "1", "--json")
+    whole = json.loads(out) if rc == 0 else {}
+    got = [it["id"] for it in whole.get("items", [])]
+    ok(rc == 0 and len(self_ids) == 3 and got == [it["id"] for it in expected]
+       and len(set(got)) == len(got) and set(self_ids) <= set(got)
+       and "next_cursor" in whole and whole["next_cursor"] is None,
+       "list --all --limit 1 follows next_cursor through every page (%d referrals)" % len(expected),
+       out[:2000] + err)
+    rc, out, err = kwctl("referral", "list", "--source", "self", "--limit", "2", "--json")
+    page = json.loads(out) if rc == 0 else {}
+    ok(rc == 0 and len(page.get("items", [])) == 2 and page.get("next_cursor"),
+       "list --limit 2 --json prints one page of 2 with its next_cursor", out + err)
+    rc, out, err = kwctl("referral", "list", "--source", "self", "--limit", "2")
+    lines = out.splitlines()
+    ok(rc == 0 and re.match(r"^ID\s+STATUS\s+SOURCE\s+RECEIVED_AT\s+CHILD$", lines[0])
+       and len(lines) == 4 and lines[3].startswith("more: add --cursor " + page.get("next_cursor", "?")),
+       "list prints a table of 2 rows and how to get the next page", out + err)
+    rc, out, err = kwctl("referral", "list", "--source", "self", "--all")
+    rows = {l.split()[0]: l for l in out.splitlines()[1:]}
+    ok(rc == 0 and len(rows) == len(expected) and "more:" not in out
+       and all(re.match(r"^%s\s+\w+\s+self\s+\S+Z?\s+Test %s$" % (i, family), rows.get(i, ""))
+               for i in self_ids),
+       "list --all shows every row with id, status, source, received_at and child name",
+       out[:2000] + err)
+    first = http("GET", "/v1/referrals?source=self&limit=1", tok=TOK)[1]["items"][0]
+    day = first["received_at"][:10]
+    rc, out, err = kwctl("referral", "list", "--source", "self", "--from", day, "--to", day,
+                         "--all", "--json")
+    got = [it["id"] for it in json.loads(out)["items"]] if rc == 0 else []
+    ok(rc == 0 and set(self_ids) <= set(got)
+       and all(it["received_at"][:10] == day for it in json.loads(out)["items"]),
+       "list --from and --to keep the referrals received that day", out[:2000] + err)
+    rc, out, err = kwctl("referral", "list", "--to", "2000-01-01")
+    ok(rc == 0 and out == "no referrals\n", "a list with no match says 'no referrals'", out + err)
+    decided(rid2)
+    rc, out, err = kwctl("referral", "list", "--status", "ineligible", "--all", "--json")
+    items = json.loads(out)["items"] if rc == 0 else []
+    ok(rc == 0 and rid2 in [it["id"] for it in items]
+       and all(it["status"] == "ineligible" for it in items),
+       "list --status ineligible holds only ineligible referrals, the test's among them",
+       out[:2000] + err)
+    rc, out, err = kwctl("referral", "list", "--cursor", "not-a-cursor")
+    ok(rc == 1 and err.startswith("kwctl: 400 invalid"), "a bad cursor is 400 (exit 1)", err)
+
+# ---------------------------------------------------------------- withdraw
+WITHDRAW_TESTS = 4
+body5 = fresh_referral()
+s, created5, _ = http("POST", "/v1/referrals", body5, TOK)
+rid5 = created5.get("id") if s == 201 else str(uuid.uuid4())
+rc, out, err = kwctl("referral", "withdraw", rid5, "--reason", "family moved away")
+if rc == 1 and re.match(r"kwctl: (404 not_found|405 method_not_allowed)", err):
+    for _ in range(WITHDRAW_TESTS):
+        skip("referral withdraw")
+else:
+    ok(rc == 0 and out == "referral %s withdrawn\n" % rid5,
+       "referral withdraw prints 'referral ID withdrawn' and exits 0", out + err)
+    rc, out, err = kwctl("referral", "get", rid5)
+    ok(rc == 0 and fields(out).get("status") == "withdrawn"
+       and re.search(r"^withdrawn\s+\S+: family moved away$", out, re.M),
+       "the withdrawn referral shows status withdrawn and the reason", out + err)
+    rc, out, err = kwctl("referral", "create", write_json("again.json", body5))
+    ok(rc == 0 and out.startswith("referral ") and rid5 not in out,
+       "once withdrawn, a new referral for the child is no duplicate", out + err)
+    rc, out, err = kwctl("referral", "withdraw", str(uuid.uuid4()), "--reason", "no such referral")
+    ok(rc == 1 and err.startswith("kwctl: 404 not_found"),
+       "withdrawing an unknown referral exits 1 with the 404", err)
+
+# ---------------------------------------------------------------- dsr
+rc, _, err = kwctl("dsr", "import", write("feed.txt", "dsr_id\n"))
+ok(rc == 2 and "--format" in err, "dsr import of a file of unknown type exits 2", err)
+rc, _, err = kwctl("dsr", "import", os.path.join(tmp.name, "missing.csv"))
+ok(rc == 2 and "cannot read" in err, "dsr import of a missing file exits 2", err)
+rc, _, err = kwctl("dsr", "get", "12345")
+ok(rc == 2 and "10 digits" in err, "dsr get of a short NHS number exits 2", err)
+
+COLUMNS = ["dsr_id", "nhs_number", "given_name", "family_name", "date_of_birth", "postcode",
+           "learning_disability", "autism", "rag", "rag_effective_date", "inpatient",
+           "consent_basis", "lead_professional_email", "cetr_last", "cetr_next"]
+dsr_nhs = [nhs_number(rng) for _ in range(4)]
+rows = []
+for i, n in enumerate(dsr_nhs):
+    rows.append(["KW-T-%d-%s" % (i, n), n, "Dsr", "Child%s" % "ABCD"[i], "2012-05-0%d" % (i + 1),
+                 "NR2 3TU", "true", "false", "green" if i else "amber", "2026-01-1%d" % i,
+                 "false", "parental_responsibility", "lead%d@example.org" % i, "", ""])
+bad_row = ["KW-T-bad", "9434765918", "Dsr", "Childbad", "2012-05-09", "NR2 3TU", "true", "false",
+           "green", "2026-01-10", "false", "", "", "", ""]
+csv_rows = rows[:2] + [bad_row] + rows[2:]
+csv_text = ",".join(COLUMNS) + "\n" + "".join(",".join(r) + "\n" for r in csv_rows)
+csv_path = write("feed.csv", csv_text)
+
+DSR_TESTS = 7
+rc, out, err = kwctl("dsr", "import", csv_path)
+if rc == 1 and re.match(r"kwctl: (404 not_found|405 method_not_allowed)", err):
+    for _ in range(DSR_TESTS):
+        skip("dsr import and get")
+else:
+    lines = out.splitlines()
+    ok(rc == 0 and len(lines) == 3 and re.fullmatch(r"import \S+", lines[0])
+       and lines[1] == "rows 5: created 4, updated 0, unchanged 0, rejected 1"
+       and lines[2].startswith("line 4: nhs_number: "),
+       "dsr import prints the counts and the rejected row's line and field", out + err)
+    rc, out, err = kwctl("dsr", "import", csv_path)
+    ok(rc == 0 and out.splitlines()[1:2] == ["rows 5: created 0, updated 0, unchanged 4, rejected 1"],
+       "importing the same file again changes nothing", out + err)
+    change = dict(zip(COLUMNS, rows[0]))
+    change.update({"rag": "red", "rag_effective_date": "2026-02-01",
+                   "learning_disability": True, "autism": False, "inpatient": False,
+                   "cetr_last": None, "cetr_next": None})
+    rc, out, err = kwctl("dsr", "import", "-", "--format", "ndjson", "--json",
+                         stdin=json.dumps(change) + "\n")
+    result = json.loads(out) if rc == 0 else {}
+    ok(rc == 0 and (result.get("rows"), result.get("created"), result.get("updated"),
+                    result.get("unchanged"), result.get("rejected")) == (1, 0, 1, 0, []),
+       "an NDJSON import from stdin with --json shows one row updated", out + err)
+    rc, out, err = kwctl("dsr", "get", dsr_nhs[0])
+    f = fields(out)
+    hist = re.findall(r"^  (\d{4}-\d\d-\d\d)\s+(\w+)\s+recorded", out, re.M)
+    ok(rc == 0 and f.get("nhs number") == dsr_nhs[0] and f.get("name") == "Dsr ChildA"
+       and f.get("born") == "2012-05-01" and f.get("rating") == "red since 2026-02-01"
+       and f.get("learning disability") == "yes" and f.get("autism") == "no",
+       "dsr get shows the entry with its current rating", out + err)
+    ok(hist == [("2026-01-10", "amber"), ("2026-02-01", "red")],
+       "dsr get shows the rating history, oldest first", out + err)
+    rc, out, err = kwctl("dsr", "get", dsr_nhs[1][:3] + " " + dsr_nhs[1][3:6] + " " + dsr_nhs[1][6:],
+                         "--json")
+    entry = json.loads(out) if rc == 0 else {}
+    ok(rc == 0 and entry.get("nhs_number") == dsr_nhs[1] and entry.get("rag") == "green"
+       and len(entry.get("history", [])) == 1,
+       "dsr get --json (NHS number with spaces) prints the entry as the API answers", out + err)
+    rc, out, err = kwctl("dsr", "get", nhs_number(rng))
+    ok(rc == 1 and err.startswith("kwctl: 404 not_found"),
+       "dsr get of an NHS number not on the register exits 1 with the 404", err)
+
+done()
