@@ -244,6 +244,7 @@ changes_information (kw_service_t *svc, const Kw__Request *req, Kw__Response *re
                             merged ? verr.message : "the information could not be merged");
         return;
     }
+    validate_normalise (merged, arena);
     if (current->status == KW__REFERRAL_STATUS__REFERRAL_STATUS_INELIGIBLE) {
         int failed;
         char *open = intake_open_referral (db, req->caller->region, current->child->nhs_number,

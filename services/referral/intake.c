@@ -92,6 +92,7 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, verr.field, "%s", verr.message);
         return;
     }
+    validate_normalise (body, arena);
     if (body->source == KW__SOURCE__SOURCE_DSR && !kw_jwt_role_in (req->caller->role, dsr_roles)) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, "source",
                             "only a DSR feed or a coordinator may make a referral with source dsr");

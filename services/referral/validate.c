@@ -308,6 +308,19 @@ s_meeting_preferences (const Kw__MeetingPreferences *mp, validate_error_t *err)
     return 0;
 }
 
+void
+validate_normalise (Kw__ReferralBody *body, kw_arena_t *arena)
+{
+    char postcode [9];
+    if (body->child && body->child->postcode && validate_postcode (body->child->postcode, postcode))
+        body->child->postcode = kw_arena_strdup (arena, postcode);
+    if (body->child && body->child->gp_practice && validate_gp_practice (body->child->gp_practice)) {
+        char *code = kw_arena_strdup (arena, body->child->gp_practice);
+        code [0] = (char) toupper ((unsigned char) code [0]);
+        body->child->gp_practice = code;
+    }
+}
+
 int
 validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validate_error_t *err)
 {

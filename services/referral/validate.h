@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "kw/referral.pb-c.h"
+#include "kw_arena.h"
 
 typedef struct {
     char field [128];
@@ -31,5 +32,9 @@ int validate_past_date (const char *s, int ty, int tm, int td);
 //  Check a referral body against the API contract at today's date
 //  (ty-tm-td). 0 when valid, else -1 with the first problem in err.
 int validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validate_error_t *err);
+
+//  After validate_referral: the postcode upper case with one space, the GP
+//  practice code's letter upper case (new strings in arena).
+void validate_normalise (Kw__ReferralBody *body, kw_arena_t *arena);
 
 #endif

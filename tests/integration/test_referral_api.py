@@ -153,6 +153,15 @@ dsr_body["source"] = "dsr"
 s, b, _ = http("POST", "/v1/referrals", dsr_body, mine)
 ok(s == 403, "nor one with source dsr", b)
 
+# --- stored forms
+body = referral(nhs_number(rng))
+body["child"]["postcode"] = "nr23tu"
+body["child"]["gp_practice"] = "d82001"
+s, b, _ = http("POST", "/v1/referrals", body, coord)
+s, got, _ = get(b.get("id"))
+ok(s == 200 and got["child"]["postcode"] == "NR2 3TU" and got["child"]["gp_practice"] == "D82001",
+   "a postcode and a GP practice code are stored in their standard form", got.get("child"))
+
 # --- duplicates
 nhs = nhs_number(rng)
 s, first, _ = http("POST", "/v1/referrals", referral(nhs), coord)
