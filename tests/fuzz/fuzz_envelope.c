@@ -1,9 +1,10 @@
 /*  fuzz_envelope: the bytes of a bus frame or an RPC frame as the services
     unpack them. As an Envelope: kw_consumer.c's unpack into the arena and
     its frame checks (producer, type, topic), then each service's apply
-    unpacking the payload as ReferralReceived (with the eligibility rules
-    run on it, as the eligibility service does), EligibilityDecided,
-    CaseOpened and OfferMade with their field checks. As a Request: kw_rpc.c's
+    unpacking the payload as ReferralReceived and DsrEntryEvent (with the
+    eligibility rules run on them, as the eligibility service does),
+    EligibilityDecided, CaseOpened, OfferMade, DsrReferralDue and
+    ReferralWithdrawn with their field checks. As a Request: kw_rpc.c's
     server unpack and kw_rpc_unpack of the payload as each method input. As a
     Response: the gateway's unpack of the payload as each route output and
     its JSON encoding. Every message that unpacks must pack and unpack to
@@ -18,6 +19,7 @@
 #include "kw_rpc.h"
 #include "kw_uuid.h"
 #include "kw/assignment.pb-c.h"
+#include "kw/dsr.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw/envelope.pb-c.h"
 #include "kw/notification.pb-c.h"
@@ -35,12 +37,15 @@ static const char *const s_producers [] = {
 
 static const ProtobufCMessageDescriptor *const s_inputs [] = {
     &kw__referral_body__descriptor, &kw__id_request__descriptor,
-    &kw__ruleset_request__descriptor, &kw__delivery_list_request__descriptor, NULL
+    &kw__ruleset_request__descriptor, &kw__delivery_list_request__descriptor,
+    &kw__referral_list_request__descriptor, &kw__withdraw_request__descriptor,
+    &kw__referral_information__descriptor, &kw__dsr_import_request__descriptor, NULL
 };
 
 static const ProtobufCMessageDescriptor *const s_outputs [] = {
     &kw__referral_created__descriptor, &kw__referral__descriptor, &kw__ruleset__descriptor,
-    &kw__case__descriptor, &kw__delivery_list__descriptor, &kw__health_reply__descriptor, NULL
+    &kw__case__descriptor, &kw__delivery_list__descriptor, &kw__health_reply__descriptor,
+    &kw__referral_list__descriptor, &kw__dsr_import_result__descriptor, &kw__dsr_entry__descriptor, NULL
 };
 
 //  1 when msg or a message inside it kept unknown fields. protobuf-c packs
@@ -141,6 +146,47 @@ s_referral_received (const Kw__Envelope *event)
     rules_outcome_name (decision->outcome);
 }
 
+//  The eligibility service's apply of referral.dsr_entry_created and
+//  referral.dsr_entry_changed: the rules run on what the entry tells.
+static void
+s_dsr_entry (const Kw__Envelope *event)
+{
+    Kw__DsrEntryEvent *msg = kw__dsr_entry_event__unpack (kw_arena_allocator (s_arena),
+                                                          event->payload.len, event->payload.data);
+    if (!msg)
+        return;
+    s_repack (&msg->base);
+    s_encode (&msg->base);
+    if (!msg->region || !msg->nhs_number || !msg->rag || !msg->rag_effective_date || !msg->as_referral
+    ||  !s_regions || !region_set_count (s_regions))
+        return;
+    const region_t *region = region_set_at (s_regions, event->seq % region_set_count (s_regions));
+    Kw__EligibilityDecision *decision = rules_decide (region, msg->as_referral, msg->rag,
+                                                      2026, 11, 20, s_arena);
+    if (!decision)
+        abort ();
+    s_repack (&decision->base);
+}
+
+//  The referral service's apply of eligibility.dsr_referral_due and
+//  referral.withdrawn's readers.
+static void
+s_small_events (const Kw__Envelope *event)
+{
+    Kw__DsrReferralDue *due = kw__dsr_referral_due__unpack (kw_arena_allocator (s_arena),
+                                                           event->payload.len, event->payload.data);
+    if (due) {
+        s_repack (&due->base);
+        s_encode (&due->base);
+    }
+    Kw__ReferralWithdrawn *withdrawn = kw__referral_withdrawn__unpack (
+        kw_arena_allocator (s_arena), event->payload.len, event->payload.data);
+    if (withdrawn) {
+        s_repack (&withdrawn->base);
+        s_encode (&withdrawn->base);
+    }
+}
+
 //  The assignment and referral services' apply of eligibility.decided.
 static void
 s_eligibility_decided (const Kw__Envelope *event)
@@ -208,6 +254,8 @@ s_envelope (const uint8_t *data, size_t size)
     s_eligibility_decided (env);
     s_case_opened (env);
     s_offer_made (env);
+    s_dsr_entry (env);
+    s_small_events (env);
 }
 
 //  kw_rpc.c s_server_handle, then each handler's kw_rpc_unpack.
