@@ -5,15 +5,14 @@
     It runs on a 1 s timer and on the next loop turn after each committed
     consumer batch. Each delivery is sent in its own transaction: the row is
     taken with FOR UPDATE SKIP LOCKED (so two instances never send the same
-    one), and sent. Its outcome is committed at the last moment before the
-    message is complete: when libcurl asks for more of the body and none is
-    left, the row is marked sent and committed, and only then does libcurl
-    send the final "." that makes the server accept the message. A process
-    killed before that commit leaves an incomplete message the server drops
-    (the delivery is tried again, never twice delivered); only a kill in the
-    moment between the commit and writing the final "." loses the e-mail.
-    If the commit fails the transfer is aborted; if the server then refuses
-    the message, the delivery goes back to pending.
+    one), sent, and its outcome committed at once. Delivery to SMTP is
+    therefore at least once: a process killed between the server's final
+    reply and the commit sends that e-mail again after a restart, with the
+    same Message-ID (the delivery id) so a receiver can tell the copies
+    apart; the window is one round trip and one COMMIT. When the commit
+    fails because the database went away, the sent delivery is remembered
+    and recorded first once the database is back, before anything else is
+    sent, so a database restart never causes a second e-mail.
 
     libcurl is used synchronously on the loop, which keeps this simple and
     is acceptable for one local relay: a send blocks the loop for at most the
@@ -44,15 +43,14 @@ struct _sender_t {
     const char *from;
     char max_attempts [16];
     int running;
+    //  sent, but the database was down when we tried to record it ("" if none)
+    char unrecorded [ID_SIZE];
 };
 
 typedef struct {
-    sender_t *sender;
-    const char *id;             //  the delivery being sent
     const char *data;
     size_t len;
     size_t pos;
-    int committed;              //  marked sent and committed before the final "."
 } s_upload_t;
 
 static void s_on_timer (uv_timer_t *timer);
@@ -71,11 +69,6 @@ s_prepare (kw_db_t *db)
         "UPDATE notification.deliveries SET attempts = attempts + 1, last_error = $2,"
         " status = CASE WHEN attempts + 1 >= $3::int THEN 'failed' ELSE 'pending' END,"
         " next_attempt_at = now () + least (power (2, attempts + 1), 300) * interval '1 second'"
-        " WHERE id = $1 RETURNING status, attempts");
-    kw_db_prepare (db, "notification_unconfirmed",
-        "UPDATE notification.deliveries SET last_error = $2, sent_at = NULL,"
-        " status = CASE WHEN attempts >= $3::int THEN 'failed' ELSE 'pending' END,"
-        " next_attempt_at = now () + least (power (2, attempts), 300) * interval '1 second'"
         " WHERE id = $1 RETURNING status, attempts");
     kw_db_prepare (db, "notification_unsendable",
         "UPDATE notification.deliveries SET status = 'failed', last_error = $2 WHERE id = $1");
@@ -158,14 +151,6 @@ s_read (char *buf, size_t size, size_t nitems, void *arg)
     s_upload_t *up = arg;
     size_t room = size * nitems;
     size_t left = up->len - up->pos;
-    if (left == 0 && !up->committed) {
-        //  Only the end of data is left to send: record the delivery first.
-        const char *params [1] = { up->id };
-        kw_db_t *db = up->sender->db;
-        if (kw_db_exec (db, "notification_sent", 1, params) != 0 || kw_db_commit (db) != 0)
-            return CURL_READFUNC_ABORT;
-        up->committed = 1;
-    }
     size_t n = left < room ? left : room;
     memcpy (buf, up->data + up->pos, n);
     up->pos += n;
@@ -185,8 +170,7 @@ s_unreachable (CURLcode rc)
 //  Send text to one recipient. CURLE_OK, or the error with a description
 //  free of addresses in err.
 static CURLcode
-s_smtp_send (sender_t *self, const char *id, const char *to, const char *text, int *committed,
-             char *err, size_t err_size)
+s_smtp_send (sender_t *self, const char *to, const char *text, char *err, size_t err_size)
 {
     CURL *curl = self->curl;
     struct curl_slist *rcpt = curl_slist_append (NULL, to);
@@ -194,7 +178,7 @@ s_smtp_send (sender_t *self, const char *id, const char *to, const char *text, i
         snprintf (err, err_size, "out of memory");
         return CURLE_OUT_OF_MEMORY;
     }
-    s_upload_t up = { .sender = self, .id = id, .data = text, .len = strlen (text) };
+    s_upload_t up = { .data = text, .len = strlen (text), .pos = 0 };
     //  Reset options, keep the connection for the next delivery.
     curl_easy_reset (curl);
     curl_easy_setopt (curl, CURLOPT_URL, self->url);
@@ -212,7 +196,6 @@ s_smtp_send (sender_t *self, const char *id, const char *to, const char *text, i
     curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, SMTP_CONNECT_TIMEOUT_S);
     curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
     CURLcode rc = curl_easy_perform (curl);
-    *committed = up.committed;
     curl_slist_free_all (rcpt);
     if (rc != CURLE_OK) {
         long code = 0;
@@ -229,10 +212,27 @@ s_smtp_send (sender_t *self, const char *id, const char *to, const char *text, i
 
 //  Send the next due delivery: 1 when one was handled, 0 when none is due,
 //  -1 when the run should stop (database down or server unreachable).
+//  Record the delivery sent while the database was down: 0 when there is
+//  none (left), -1 while the database is still unavailable.
+static int
+s_record_unrecorded (sender_t *self)
+{
+    if (!*self->unrecorded)
+        return 0;
+    const char *params [1] = { self->unrecorded };
+    if (kw_db_exec (self->db, "notification_sent", 1, params) != 0)
+        return -1;
+    kw_info ("delivery_sent", "delivery_id", self->unrecorded, "recorded", "late");
+    *self->unrecorded = 0;
+    return 0;
+}
+
 static int
 s_send_one (sender_t *self)
 {
     kw_db_t *db = self->db;
+    if (s_record_unrecorded (self) != 0)
+        return -1;
     if (kw_db_begin (db) != 0)
         return -1;
     PGresult *res = kw_db_query (db, "notification_next", 0, NULL);
@@ -266,24 +266,23 @@ s_send_one (sender_t *self)
         free (to);
         return rc ? 1 : -1;
     }
-    int committed = 0;
-    CURLcode sent = s_smtp_send (self, id, to, text, &committed, err, sizeof err);
+    CURLcode sent = s_smtp_send (self, to, text, err, sizeof err);
     free (text);
     free (to);
-    if (sent == CURLE_OK && committed) {
+    if (sent == CURLE_OK) {
+        const char *params [1] = { id };
+        if (kw_db_exec (db, "notification_sent", 1, params) != 0 || kw_db_commit (db) != 0) {
+            //  Sent but not recorded: remember it, record it before sending more.
+            kw_warn ("delivery_sent_unrecorded", "delivery_id", id, "reason", kw_db_error (db));
+            kw_db_rollback (db);
+            snprintf (self->unrecorded, sizeof self->unrecorded, "%s", id);
+            return -1;
+        }
         kw_info ("delivery_sent", "delivery_id", id);
         return 1;
     }
-    if (!committed && sent == CURLE_ABORTED_BY_CALLBACK) {
-        kw_warn ("delivery_not_recorded", "delivery_id", id, "reason", kw_db_error (db));
-        kw_db_rollback (db);
-        return -1;
-    }
-    //  Refused after it was recorded as sent: pending again, in a transaction of its own.
-    if (committed && kw_db_begin (db) != 0)
-        return -1;
     const char *params [3] = { id, err, self->max_attempts };
-    res = kw_db_query (db, committed ? "notification_unconfirmed" : "notification_retry", 3, params);
+    res = kw_db_query (db, "notification_retry", 3, params);
     if (!res || kw_db_commit (db) != 0) {
         if (res)
             PQclear (res);

@@ -127,14 +127,22 @@ def counts(rows):
 
 
 def mail_per_case():
+    """Distinct e-mails per case, and how many messages repeated one. An
+    e-mail is its Message-ID (RFC 5322 3.6.4): delivery to SMTP is at least
+    once, and a message sent again after a crash between the server's reply
+    and the commit carries the same Message-ID, which mail stores file once."""
     parser = email.parser.BytesHeaderParser()
-    out = {}
+    ids, resent = {}, 0
     for path in glob.glob(os.path.join(VAR, "mail", "*.eml")):
         with open(path, "rb") as f:
-            subject = parser.parse(f).get("Subject", "")
-        case_id = subject.rsplit(" ", 1)[-1]
-        out[case_id] = out.get(case_id, 0) + 1
-    return out
+            headers = parser.parse(f)
+        case_id = headers.get("Subject", "").rsplit(" ", 1)[-1]
+        seen = ids.setdefault(case_id, set())
+        message_id = headers.get("Message-ID", path)
+        if message_id in seen:
+            resent += 1
+        seen.add(message_id)
+    return {case_id: len(s) for case_id, s in ids.items()}, resent
 
 
 def audit(ledger):
@@ -151,7 +159,7 @@ def audit(ledger):
     offers = counts(sql("SELECT case_id::text, count(*) FROM assignment.offers GROUP BY 1"))
     sent = counts(sql("SELECT case_id, count(*) FROM notification.deliveries"
                       " WHERE status = 'sent' GROUP BY 1"))
-    mails = mail_per_case()
+    mails, resent = mail_per_case()
     lost, dup, wrong, details = 0, 0, 0, []
     for nhs, (rid, eligible) in ledger.accepted.items():
         stored = per_nhs.get(nhs, [])
@@ -180,7 +188,7 @@ def audit(ledger):
                 rid, case_id, offers.get(case_id, 0), sent.get(case_id, 0), mails.get(case_id, 0)))
             continue
         dup += offers[case_id] - 1 + mails[case_id] - 1 + sent[case_id] - 1
-    return lost, dup, wrong, details
+    return lost, dup, wrong, details, resent
 
 
 def main():
@@ -213,11 +221,13 @@ def main():
         if result[0] == 0 or time.monotonic() > deadline:
             break
         time.sleep(2)
-    lost, dup, wrong, details = result
+    lost, dup, wrong, details, resent = result
     print("accepted %d, lost %d, duplicate effects %d, faults injected %d, longest recovery %.1f s (%s)" % (
         len(ledger.accepted), lost, dup, report["faults"], report["longest"], report["longest_victim"]))
     print("# posting took %.0f s; faults by victim: %s; refused %d" % (
         posting, ", ".join("%s %d" % kv for kv in sorted(report["by_victim"].items())), len(ledger.refused)))
+    print("# e-mails sent again with the same Message-ID after a crash between the SMTP reply"
+          " and the commit: %d" % resent)
     for line in details[:20]:
         print("#   " + line)
     ok(len(ledger.accepted) == count and not ledger.refused,

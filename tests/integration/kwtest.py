@@ -196,12 +196,15 @@ def effects(ids):
                           " GROUP BY 1", id_list))
     case_of = dict(sql("SELECT id::text, referral_id::text FROM assignment.cases"
                        " WHERE referral_id::text = ANY (:'p1'::text[])", id_list))
-    mail_count = {}
+    # An e-mail is its Message-ID: a copy sent again after a crash between
+    # the SMTP reply and the commit carries the same one (see ledger.py).
+    mail_ids = {}
     for m in mails():
         text = m.get_payload(decode=True).decode("utf-8", "replace")
         for case_id, rid in case_of.items():
             if case_id in text:
-                mail_count[rid] = mail_count.get(rid, 0) + 1
+                mail_ids.setdefault(rid, set()).add(m.get("Message-ID"))
+    mail_count = {rid: len(ids) for rid, ids in mail_ids.items()}
     return {"decisions": decisions, "cases": cases, "offers": offers,
             "deliveries": deliveries, "mails": mail_count}
 
