@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <jansson.h>
 #include "kw_time.h"
 #include "validate.h"
@@ -31,6 +32,11 @@ enum {
 #define MAX_FIELDS 64
 //  Longest unknown column name or JSON key repeated in an error.
 #define MAX_ECHOED_NAME 40
+//  The set of NHS numbers: its smallest and largest first size (as powers
+//  of two), and the bytes per row assumed to choose between them.
+#define SEEN_MIN_BITS 10
+#define SEEN_MAX_FIRST_BITS 20
+#define SEEN_ROW_BYTES 128
 
 typedef enum {
     VALUE_EMPTY,                        //  empty cell, missing key or JSON null
@@ -53,7 +59,7 @@ typedef struct {
     size_t line;                        //  line the record starts on
     const char *problem;                //  first quoting problem, or NULL
     size_t problem_field;               //  the field it is in
-    int first_quoted;
+    int first_quoted;                   //  1 when the first field is quoted (not a blank line)
 } record_t;
 
 typedef struct {
@@ -67,8 +73,10 @@ typedef struct {
     dsr_reject_fn *on_reject;
     void *arg;
     seen_t *seen;                       //  NHS numbers of good rows
-    size_t seen_slots;                  //  a power of two, or 0
+    unsigned seen_bits;                 //  2^seen_bits slots, or none when 0
     size_t seen_count;
+    uint64_t seen_multiplier;           //  odd
+    size_t data_len;                    //  bytes of input, to size the set
     int column_of [DSR_COLUMN_COUNT];   //  CSV: the file column of each DSR column
     const char *name_of [MAX_FIELDS];   //  CSV: the DSR column of each file column
 } parser_t;
@@ -156,21 +164,25 @@ s_echoable (const char *s, size_t len)
 }
 
 //  ---------------------------------------------------------------------
-//  The set of NHS numbers seen in good rows
+//  The set of NHS numbers seen in good rows: linear probing on a
+//  multiply-shift hash whose odd multiplier is drawn for each file, so that
+//  no file can be made of numbers that all land together.
 
+//  The slot for nhs in a table of 2^bits slots.
 static size_t
-s_seen_slot (uint64_t nhs, size_t slots)
+s_seen_slot (const parser_t *self, uint64_t nhs, unsigned bits)
 {
-    return (size_t) ((nhs * 0x9E3779B97F4A7C15ull) >> 32) & (slots - 1);
+    return (size_t) ((nhs * self->seen_multiplier) >> (64 - bits));
 }
 
 //  The line of the good row with this NHS number, or 0.
 static size_t
 s_seen_find (const parser_t *self, uint64_t nhs)
 {
-    if (!self->seen_slots)
+    if (!self->seen_bits)
         return 0;
-    for (size_t i = s_seen_slot (nhs, self->seen_slots); ; i = (i + 1) & (self->seen_slots - 1)) {
+    size_t mask = ((size_t) 1 << self->seen_bits) - 1;
+    for (size_t i = s_seen_slot (self, nhs, self->seen_bits); ; i = (i + 1) & mask) {
         if (self->seen [i].line == 0)
             return 0;
         if (self->seen [i].nhs == nhs)
@@ -179,33 +191,51 @@ s_seen_find (const parser_t *self, uint64_t nhs)
 }
 
 static void
-s_seen_put (seen_t *seen, size_t slots, uint64_t nhs, size_t line)
+s_seen_put (const parser_t *self, seen_t *seen, unsigned bits, uint64_t nhs, size_t line)
 {
-    size_t i = s_seen_slot (nhs, slots);
+    size_t mask = ((size_t) 1 << bits) - 1;
+    size_t i = s_seen_slot (self, nhs, bits);
     while (seen [i].line != 0)
-        i = (i + 1) & (slots - 1);
+        i = (i + 1) & mask;
     seen [i].nhs = nhs;
     seen [i].line = line;
 }
 
-//  Add a number not in the set; the table is kept at most half full. 0 or
-//  -1 when out of memory.
+//  Add a number not in the set; the table is kept at most half full. Its
+//  first size assumes rows of about SEEN_ROW_BYTES, so that a typical file
+//  never rehashes. 0 or -1 when out of memory.
 static int
 s_seen_add (parser_t *self, uint64_t nhs, size_t line)
 {
-    if (2 * (self->seen_count + 1) > self->seen_slots) {
-        size_t slots = self->seen_slots ? 2 * self->seen_slots : 1024;
-        seen_t *seen = calloc (slots, sizeof *seen);
+    size_t slots = self->seen_bits ? (size_t) 1 << self->seen_bits : 0;
+    if (2 * (self->seen_count + 1) > slots) {
+        unsigned bits = self->seen_bits + 1;
+        if (!self->seen_bits) {
+            bits = SEEN_MIN_BITS;
+            while (bits < SEEN_MAX_FIRST_BITS
+               &&  ((size_t) 1 << (bits - 1)) < self->data_len / SEEN_ROW_BYTES)
+                bits++;
+            //  splitmix64 of the clock and an address
+            struct timespec now;
+            clock_gettime (CLOCK_MONOTONIC, &now);
+            uint64_t z = (uint64_t) now.tv_nsec ^ ((uint64_t) now.tv_sec << 32)
+                       ^ (uint64_t) (uintptr_t) self;
+            z += 0x9E3779B97F4A7C15ull;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            self->seen_multiplier = (z ^ (z >> 31)) | 1;
+        }
+        seen_t *seen = calloc ((size_t) 1 << bits, sizeof *seen);
         if (!seen)
             return -1;
-        for (size_t i = 0; i < self->seen_slots; i++)
+        for (size_t i = 0; i < slots; i++)
             if (self->seen [i].line)
-                s_seen_put (seen, slots, self->seen [i].nhs, self->seen [i].line);
+                s_seen_put (self, seen, bits, self->seen [i].nhs, self->seen [i].line);
         free (self->seen);
         self->seen = seen;
-        self->seen_slots = slots;
+        self->seen_bits = bits;
     }
-    s_seen_put (self->seen, self->seen_slots, nhs, line);
+    s_seen_put (self, self->seen, self->seen_bits, nhs, line);
     self->seen_count++;
     return 0;
 }
@@ -280,15 +310,14 @@ s_scan (const char *text, size_t len, scan_t *scan)
                     scan->control = 1;
                 i += 2;
                 continue;
-            case BYTE_LEAD3: {
+            case BYTE_LEAD3:
                 if (i + 2 >= len || (s [i + 1] & 0xc0) != 0x80 || (s [i + 2] & 0xc0) != 0x80)
                     break;
                 if ((c == 0xe0 && s [i + 1] < 0xa0) || (c == 0xed && s [i + 1] > 0x9f))
                     break;
                 i += 3;
                 continue;
-            }
-            case BYTE_LEAD4: {
+            case BYTE_LEAD4:
                 if (i + 3 >= len || (s [i + 1] & 0xc0) != 0x80 || (s [i + 2] & 0xc0) != 0x80
                 ||  (s [i + 3] & 0xc0) != 0x80)
                     break;
@@ -296,7 +325,6 @@ s_scan (const char *text, size_t len, scan_t *scan)
                     break;
                 i += 4;
                 continue;
-            }
             default:
                 break;
         }
@@ -433,8 +461,8 @@ s_flag (row_check_t *check, value_t *v, int col, int *flag)
         return 0;
     }
     if (v->kind == VALUE_BAD_TYPE)
-        return s_reject (check->parser, check->line, name, "%s must be true, false, a string or null",
-                         name);
+        return s_reject (check->parser, check->line, name,
+                         "%s must be true, false, a string or null", name);
     size_t len;
     if (s_clean (check, v, col, &len, NULL))
         return -1;
@@ -534,7 +562,7 @@ s_row (parser_t *self, size_t line, value_t *values)
     row.line = line;
     row_check_t check = { self, line, &row };
     uint64_t nhs = 0;
-    char postcode [9];
+    char postcode [9] = "";
     if (s_text (&check, &values [COL_DSR_ID], COL_DSR_ID, 1, row.dsr_id, sizeof row.dsr_id)
     ||  s_nhs_number (&check, &values [COL_NHS_NUMBER], &nhs)
     ||  s_text (&check, &values [COL_GIVEN_NAME], COL_GIVEN_NAME, 1,
@@ -563,7 +591,8 @@ s_row (parser_t *self, size_t line, value_t *values)
                 row.lead_professional_email, sizeof row.lead_professional_email))
         return 0;
     if (*row.lead_professional_email && !validate_email (row.lead_professional_email)) {
-        s_reject (self, line, "lead_professional_email", "lead_professional_email is not an e-mail address");
+        s_reject (self, line, "lead_professional_email",
+                  "lead_professional_email is not an e-mail address");
         return 0;
     }
     if (s_date (&check, &values [COL_CETR_LAST], COL_CETR_LAST, 0, 1, row.cetr_last)
@@ -751,7 +780,8 @@ s_csv_header (parser_t *self, record_t *rec, dsr_reject_t *err)
     if (rec->problem)
         return s_fail (err, rec->line, field, "the header row is not valid CSV: %s", rec->problem);
     if (rec->count > MAX_FIELDS)
-        return s_fail (err, rec->line, field, "the header has %zu columns; expected the %d DSR columns",
+        return s_fail (err, rec->line, field,
+                       "the header has %zu columns; expected the %d DSR columns",
                        rec->count, DSR_COLUMN_COUNT);
     for (int col = 0; col < DSR_COLUMN_COUNT; col++)
         self->column_of [col] = -1;
@@ -775,12 +805,16 @@ s_csv_header (parser_t *self, record_t *rec, dsr_reject_t *err)
             if (strcmp (name, dsr_columns [c]) == 0)
                 col = c;
         if (col < 0) {
+            const char *comma = unknowns ? ", " : "";
             if (s_echoable (name, len <= MAX_ECHOED_NAME ? len : 0)) {
                 s_copy (&v, len, name);
-                s_add (&unknown_text, "%s'%s'", unknowns ? ", " : "", name);
+                s_add (&unknown_text, "%s'%s'", comma, name);
             }
             else
-                s_add (&unknown_text, "%scolumn %zu", unknowns ? ", " : "", i + 1);
+            if (len == 0)
+                s_add (&unknown_text, "%snumber %zu (no name)", comma, i + 1);
+            else
+                s_add (&unknown_text, "%snumber %zu", comma, i + 1);
             unknowns++;
         }
         else
@@ -944,19 +978,30 @@ s_ndjson_line (parser_t *self, const char *text, size_t len, size_t line)
     return rc;
 }
 
+//  Lines end in LF, CRLF or a lone CR, as in CSV (JSON text holds no raw
+//  CR or LF, so no object is split).
 static int
 s_parse_ndjson (parser_t *self, const char *data, size_t len, dsr_reject_t *err)
 {
     size_t pos = 0, line = 1;
+    const char *lf = memchr (data, '\n', len);    //  the next LF at or after pos, if any
     while (pos < len) {
-        const char *newline = memchr (data + pos, '\n', len - pos);
-        size_t stop = newline ? (size_t) (newline - data) : len;
+        if (lf && (size_t) (lf - data) < pos)
+            lf = memchr (data + pos, '\n', len - pos);
+        size_t stop = lf ? (size_t) (lf - data) : len;
+        size_t next = lf ? stop + 1 : len;
+        const char *cr = memchr (data + pos, '\r', stop - pos);
+        if (cr) {
+            size_t at = (size_t) (cr - data);
+            next = lf && at + 1 == stop ? stop + 1 : at + 1;
+            stop = at;
+        }
         size_t first = pos;
-        while (first < stop && (data [first] == ' ' || data [first] == '\t' || data [first] == '\r'))
+        while (first < stop && s_is_space (data [first]))
             first++;
         if (first < stop && s_ndjson_line (self, data + pos, stop - pos, line))
             return s_fail (err, line, "", "out of memory");
-        pos = newline ? stop + 1 : len;
+        pos = next;
         line++;
     }
     return 0;
@@ -970,11 +1015,14 @@ dsr_parse (dsr_format_t format, const char *data, size_t len, int ty, int tm, in
 {
     if (err)
         memset (err, 0, sizeof *err);
-    if (!data)
+    if (!data || !len) {
+        data = "";
         len = 0;
+    }
     if (len >= 2 && (((unsigned char) data [0] == 0xff && (unsigned char) data [1] == 0xfe)
                  ||  ((unsigned char) data [0] == 0xfe && (unsigned char) data [1] == 0xff)))
-        return s_fail (err, 0, "", "the file is not UTF-8 text (it starts with a UTF-16 byte order mark)");
+        return s_fail (err, 0, "",
+                       "the file is not UTF-8 text (it starts with a UTF-16 byte order mark)");
     if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0) {
         data += 3;
         len -= 3;
@@ -988,6 +1036,7 @@ dsr_parse (dsr_format_t format, const char *data, size_t len, int ty, int tm, in
     self->on_row = on_row;
     self->on_reject = on_reject;
     self->arg = arg;
+    self->data_len = len;
     int rc;
     if (format == DSR_FORMAT_CSV)
         rc = s_parse_csv (self, data, len, err);

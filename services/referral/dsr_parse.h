@@ -48,12 +48,18 @@ typedef void (dsr_reject_fn) (const dsr_reject_t *reject, void *arg);
 //  The column names in API.md order.
 extern const char *const dsr_columns [DSR_COLUMN_COUNT];
 
-//  Parse data (len bytes) in format, checking dates against today (ty-tm-td).
-//  Calls on_row for every good row and on_reject for every bad one, in file
-//  order. A second row for an NHS number already seen in the file is
-//  rejected. Returns 0 when the file could be read (even if rows were
-//  rejected), or -1 with err filled when it cannot be read at all (no or bad
-//  header, unknown or missing columns, not UTF-8 text).
+//  Parse data (len bytes, not NUL-terminated) in format, checking dates
+//  against today (ty-tm-td). Calls on_row for every good row and on_reject
+//  for every bad one (its first problem only), in file order; either may be
+//  NULL. A row's line is the physical line it starts on (LF, CRLF or a lone
+//  CR ends a line; a quoted CSV field may span several); blank lines are
+//  skipped but counted. Values are trimmed of spaces and tabs. A second row
+//  for an NHS number already in a good row of the file is rejected. Returns
+//  0 when the file could be read (even if rows were rejected; an empty file,
+//  or a CSV file with only a header, has no rows), or -1 with err (may be
+//  NULL) filled when it cannot be read at all: a CSV first line that names
+//  no DSR column, unknown, duplicate or missing columns, a header that is
+//  not valid CSV or not UTF-8, a UTF-16 file, or no memory.
 int dsr_parse (dsr_format_t format, const char *data, size_t len, int ty, int tm, int td,
                dsr_row_fn *on_row, dsr_reject_fn *on_reject, void *arg, dsr_reject_t *err);
 

@@ -367,7 +367,32 @@ s_test_nhse (const region_t *nhse, kw_arena_t *arena)
     d = s_decide (nhse, &f, arena);
     is_str (s_outcome (d), "ineligible", "nhse: not an inpatient is ineligible");
     ok (s_only_fails (d, "risk"), "nhse: only risk fails");
-    ok (strstr (s_detail (d, "risk"), "no DSR rating") != NULL, "nhse: risk detail says no DSR rating");
+    ok (strstr (s_detail (d, "risk"), "not on the DSR") != NULL, "nhse: risk detail says not on the DSR");
+
+    //  The DSR rating: the region's ratings (red, amber, blue) count; green
+    //  does not; an inpatient counts whatever the rating.
+    static const struct { const char *rating; int met; } ratings [] = {
+        { "red", 1 }, { "amber", 1 }, { "blue", 1 }, { "green", 0 }, { "purple", 0 }
+    };
+    for (size_t i = 0; i < sizeof ratings / sizeof ratings [0]; i++) {
+        d = rules_decide (nhse, &f.body, ratings [i].rating, 2026, 11, 25, arena);
+        is_int (s_state (d, "risk"), ratings [i].met, "nhse: not an inpatient, rated %s", ratings [i].rating);
+        ok (strstr (s_detail (d, "risk"), ratings [i].rating) != NULL,
+            "nhse: the risk detail names the rating %s", ratings [i].rating);
+        is_str (s_outcome (d), ratings [i].met ? "eligible" : "ineligible",
+                "nhse: rated %s decides the outcome", ratings [i].rating);
+    }
+    f.needs.inpatient = 1;
+    d = rules_decide (nhse, &f.body, "green", 2026, 11, 25, arena);
+    is_int (s_state (d, "risk"), 1, "nhse: an inpatient rated green is at risk");
+    f.needs.inpatient = 0;
+    f.needs.has_inpatient = 0;
+    d = rules_decide (nhse, &f.body, "amber", 2026, 11, 25, arena);
+    is_int (s_state (d, "risk"), 1, "nhse: rated amber with inpatient status unknown is met");
+    ok (!s_has_missing (d, "needs.inpatient"), "nhse: and nothing is missing for it");
+    d = rules_decide (nhse, &f.body, "green", 2026, 11, 25, arena);
+    is_int (s_state (d, "risk"), -1, "nhse: rated green with inpatient status unknown is unknown");
+    f.needs.has_inpatient = 1;
 
     f.needs.has_inpatient = 0;
     d = s_decide (nhse, &f, arena);
