@@ -1,7 +1,8 @@
 /*  Tests of kw_outbox against the test stack's PostgreSQL: events written in
     a transaction are numbered gaplessly in commit order and published by the
     relay as [topic][Envelope]; rolled-back events never appear; an event not
-    yet committed is not published; NOTIFY wakes the relay. */
+    yet committed is not published; NOTIFY wakes the relay; batches are
+    numbered in order with the single inserts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,43 @@ main (void)
     is_str (res ? PQgetvalue (res, 0, 0) : NULL, "5", "the producer's counter is 5");
     PQclear (res);
     ok (kw_relay_published (relay) == 5, "the relay counted 5");
+    kw_outbox_set_notify (0);
+
+    //  A batch: numbered after what came before, in the order added, with
+    //  text that needs escaping in COPY; two batches in one transaction; a
+    //  rolled-back batch leaves no gap.
+    kw_outbox_batch_t *batch = kw_outbox_batch_new (producer);
+    static const char *const batch_ids [] = { "f", "tab\there", "back\\slash", "new\nline" };
+    for (size_t i = 0; i < 4; i++) {
+        Kw__IdRequest m = KW__ID_REQUEST__INIT;
+        m.id = (char *) batch_ids [i];
+        kw_outbox_batch_add (batch, "thing_done", "norfolk", batch_ids [i], &m.base);
+    }
+    is_int ((int) kw_outbox_batch_size (batch), 4, "four events in the batch");
+    kw_db_begin (db);
+    int rc = kw_outbox_batch_insert (batch, db);
+    kw_outbox_batch_t *second = kw_outbox_batch_new (producer);
+    Kw__IdRequest last = KW__ID_REQUEST__INIT;
+    last.id = "j";
+    kw_outbox_batch_add (second, "thing_done", "norfolk", "j", &last.base);
+    rc |= kw_outbox_batch_insert (second, db);
+    is_int (rc == 0 ? kw_db_commit (db) : -1, 0, "two batches written and committed in one transaction");
+    kw_db_begin (db);
+    kw_outbox_batch_insert (batch, db);
+    kw_db_rollback (db);
+    s_insert (db, producer, "k", 1);
+    is_int (kw_relay_run_once (relay), 6, "the relay publishes the 6 new events");
+    n = s_receive (sub, seqs, ids, 16, topic);
+    ok (n == 6 && seqs [0] == 6 && seqs [5] == 11 && !strcmp (ids [0], "f") && !strcmp (ids [1], "tab\there")
+        && !strcmp (ids [2], "back\\slash") && !strcmp (ids [3], "new\nline") && !strcmp (ids [4], "j")
+        && !strcmp (ids [5], "k"), "numbered 6..11 in order, the payloads intact (%d)", n);
+    res = kw_db_query (db, "SELECT count(*) FROM bus.outbox WHERE producer = $1 AND correlation_id = 'tab\there'",
+                       1, params);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "1", "the correlation id with a tab is stored as given");
+    PQclear (res);
+    kw_outbox_batch_destroy (&batch);
+    kw_outbox_batch_destroy (&second);
+    kw_outbox_batch_destroy (&second);
 
     kw_db_exec (db, "DELETE FROM bus.outbox WHERE producer = $1", 1, params);
     kw_db_exec (db, "DELETE FROM bus.producers WHERE producer = $1", 1, params);
