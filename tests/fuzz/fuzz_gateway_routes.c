@@ -136,6 +136,8 @@ s_forward (const fuzz_request_t *req, const route_match_t *m, kw_arena_t *arena)
     json_decref (input);
     if (rc != 0)
         return;
+    if (m->route->raw_body && request_attach_file (msg, req->body.base, req->body.len) != 0)
+        abort ();
     size_t size = protobuf_c_message_get_packed_size (msg);
     uint8_t *payload = kw_arena_alloc (arena, size ? size : 1);
     protobuf_c_message_pack (msg, payload);
