@@ -97,7 +97,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 # TEST_LINK_<test> (paths under $(B)/obj, e.g. services/eligibility/rules.o).
 TEST_LINK_test_eligibility_rules := services/eligibility/rules.o services/eligibility/region.o
 TEST_LINK_test_notification_message := services/notification/message.o
-TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o
+TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
+                                 services/gateway/openapi.o
 TEST_LINK_test_referral_validate := services/referral/validate.o
 TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/validate.o
 

@@ -9,6 +9,7 @@
 #include "kw_jwt.h"
 #include "kw_log.h"
 #include "gateway.h"
+#include "openapi.h"
 #include "request.h"
 
 #define UNROUTED 31
@@ -194,6 +195,10 @@ dispatch_request (h2o_handler_t *handler, h2o_req_t *req)
     }
     if (m.route->kind == ROUTE_METRICS) {
         metrics_request (self, req, m.index);
+        return 0;
+    }
+    if (m.route->kind == ROUTE_OPENAPI) {
+        reply_json (self, req, m.index, 200, openapi_document ());
         return 0;
     }
     kw_jwt_claims_t claims;

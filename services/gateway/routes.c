@@ -23,6 +23,7 @@ const char *const route_service_names [SERVICE_COUNT] = {
 static const route_t s_routes [] = {
     { "GET", "/v1/health", .kind = ROUTE_HEALTH, .success = 200 },
     { "GET", "/metrics", .kind = ROUTE_METRICS, .success = 200 },
+    { "GET", "/v1/openapi.json", .kind = ROUTE_OPENAPI, .success = 200 },
     { "POST", "/v1/referrals", RPC (REFERRAL, "referral.create", kw__referral_body__descriptor,
       kw__referral_created__descriptor), .success = 201, .has_body = 1 },
     { "GET", "/v1/referrals", RPC (REFERRAL, "referral.list", kw__referral_list_request__descriptor,

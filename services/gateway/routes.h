@@ -22,7 +22,8 @@ typedef enum {
 typedef enum {
     ROUTE_RPC,                  //  forwarded to a service
     ROUTE_HEALTH,               //  GET /v1/health, no token
-    ROUTE_METRICS               //  GET /metrics, no token
+    ROUTE_METRICS,              //  GET /metrics, no token
+    ROUTE_OPENAPI               //  GET /v1/openapi.json, no token
 } route_kind_t;
 
 #define ROUTE_ID_SIZE 128

@@ -55,6 +55,10 @@ ok(status == 400, "a JSON array body is 400", body)
 status, body, _ = http("POST", "/v1/referrals", body=dict(good, source="carrier_pigeon"), tok=tok)
 ok(status == 400 and body["error"]["field"] == "source" and "professional" in body["error"]["message"],
    "an unknown enum value is 400 naming the field and the allowed values", body)
+status, body, _ = http("GET", "/v1/openapi.json")
+ok(status == 200 and body.get("openapi", "").startswith("3.") and "/v1/referrals" in body.get("paths", {})
+   and "/v1/dsr/imports" in body["paths"], "GET /v1/openapi.json serves the OpenAPI document without a token",
+   status)
 status, body, _ = http("GET", "/v1/nowhere", tok=tok)
 ok(status == 404 and body["error"]["code"] == "not_found", "an unknown path is a JSON 404", body)
 status, body, hdrs = http("DELETE", "/v1/referrals", tok=tok)

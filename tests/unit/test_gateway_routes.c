@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../../services/gateway/openapi.h"
 #include "../../services/gateway/request.h"
 #include "../../services/gateway/routes.h"
 #include "kw/dsr.pb-c.h"
@@ -176,5 +177,46 @@ main (void)
         && memcmp (import.data.data, "a,b\n", 4) == 0, "the file becomes the data field");
     Kw__IdRequest id_request = KW__ID_REQUEST__INIT;
     ok (request_attach_file (&id_request.base, "x", 1) == -1, "a message without a data field is refused");
+
+    //  The OpenAPI document: every route, with its parameters and schemas.
+    json_t *doc = openapi_document ();
+    is_str (json_string_value (json_object_get (doc, "openapi")), "3.0.3", "an OpenAPI 3 document");
+    json_t *paths = json_object_get (doc, "paths");
+    size_t count;
+    const route_t *table = routes_table (&count);
+    size_t described = 0;
+    for (size_t i = 0; i < count; i++) {
+        char method [8] = "";
+        for (size_t j = 0; table [i].method [j] && j < 7; j++)
+            method [j] = (char) (table [i].method [j] | 0x20);
+        described += json_object_get (json_object_get (paths, table [i].pattern), method) != NULL;
+    }
+    is_int ((int) described, (int) count, "every route is in the document");
+    json_t *list = json_object_get (json_object_get (paths, "/v1/referrals"), "get");
+    json_t *params = json_object_get (list, "parameters");
+    int status_param = 0, cursor_param = 0;
+    for (size_t i = 0; i < json_array_size (params); i++) {
+        const char *name = json_string_value (json_object_get (json_array_get (params, i), "name"));
+        status_param |= name && strcmp (name, "status") == 0;
+        cursor_param |= name && strcmp (name, "cursor") == 0;
+    }
+    ok (status_param && cursor_param, "the list's query parameters are described");
+    json_t *schemas = json_object_get (json_object_get (doc, "components"), "schemas");
+    json_t *referral = json_object_get (json_object_get (schemas, "Referral"), "properties");
+    is_str (json_string_value (json_object_get (json_object_get (referral, "child"), "$ref")),
+            "#/components/schemas/Child", "a part of a message is a reference to its schema");
+    json_t *statuses = json_object_get (json_object_get (referral, "status"), "enum");
+    ok (json_array_size (statuses) == 6
+        && strcmp (json_string_value (json_array_get (statuses, 0)), "received") == 0,
+        "enums are listed by their API names");
+    json_t *file_op = json_object_get (json_object_get (paths, "/v1/dsr/imports"), "post");
+    ok (json_object_get (json_object_get (json_object_get (file_op, "requestBody"), "content"), "text/csv") != NULL,
+        "the import takes text/csv");
+    json_t *health = json_object_get (json_object_get (paths, "/v1/health"), "get");
+    ok (json_is_array (json_object_get (health, "security"))
+        && json_array_size (json_object_get (health, "security")) == 0, "health needs no token");
+    ok (json_object_get (json_object_get (json_object_get (paths, "/v1/referrals/{id}"), "get"), "security") == NULL,
+        "a referral read needs the bearer token (the document's default)");
+    json_decref (doc);
     return tap_done ();
 }
