@@ -31,6 +31,10 @@ test_stack_start() {
         export "KW_${s^^}_RPC=ipc://$var/run/$s-rpc"
     done
     export KW_RELAY_INTERVAL_MS=500 KW_CATCHUP_INTERVAL_MS=500
+    # The region files in the stack's own directory, so a test may change them.
+    mkdir -p "$var/regions"
+    cp deploy/regions/*.json "$var/regions/"
+    export KW_REGION_DIR="$var/regions"
 
     deploy/local/stack.sh run > "$var/stack.out" 2>&1 &
     TEST_STACK_PID=$!

@@ -31,6 +31,7 @@ typedef struct {
     const kw_service_method_t *methods;     //  RPC methods, ending with { NULL }; NULL: only "health"
     int (*start) (kw_service_t *svc);       //  after the database is ready; -1 aborts
     void (*stop) (kw_service_t *svc);       //  before handles close
+    void (*reload) (kw_service_t *svc);     //  on SIGHUP (NULL: SIGHUP is ignored)
     void (*after_commit) (kw_service_t *svc);   //  after each committed consumer batch, or NULL
     kw_config_var_t *extra_vars;            //  service-specific configuration
     size_t extra_count;

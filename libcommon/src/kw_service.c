@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct _kw_service_t {
     kw_consumer_t *consumer;
     kw_rpc_server_t *rpc;
     kw_shutdown_t *shutdown;
+    uv_signal_t *hangup;                    //  SIGHUP, when the service reloads on it
     void *state;
     int stopping;
     char rpc_var [64];
@@ -154,6 +156,20 @@ s_committed (size_t applied, void *arg)
 }
 
 static void
+s_hangup (uv_signal_t *handle, int signum)
+{
+    kw_service_t *self = handle->data;
+    kw_info ("reloading", "signal", "SIGHUP");
+    self->def->reload (self);
+}
+
+static void
+s_free_handle (uv_handle_t *handle)
+{
+    free (handle);
+}
+
+static void
 s_stop (int signum, void *arg)
 {
     kw_service_t *self = arg;
@@ -165,6 +181,10 @@ s_stop (int signum, void *arg)
     kw_rpc_server_destroy (&self->rpc);
     kw_relay_destroy (&self->relay);
     kw_shutdown_destroy (&self->shutdown);
+    if (self->hangup) {
+        uv_close ((uv_handle_t *) self->hangup, s_free_handle);
+        self->hangup = NULL;
+    }
 }
 
 static long
@@ -241,6 +261,18 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
         kw_error ("start_failed");
         goto done;
     }
+    if (def->reload) {
+        self->hangup = calloc (1, sizeof *self->hangup);
+        if (!self->hangup) {
+            kw_error ("out_of_memory");
+            goto done;
+        }
+        uv_signal_init (&self->loop, self->hangup);
+        self->hangup->data = self;
+        uv_signal_start (self->hangup, s_hangup, SIGHUP);
+    }
+    else
+        signal (SIGHUP, SIG_IGN);
     self->relay = kw_relay_new (&self->loop, self->db, url, user, self->pub, def->name,
                                 (unsigned) relay_ms);
     if (rpc_enabled) {
@@ -273,6 +305,10 @@ done:
         kw_rpc_server_destroy (&self->rpc);
         kw_relay_destroy (&self->relay);
         kw_shutdown_destroy (&self->shutdown);
+        if (self->hangup) {
+            uv_close ((uv_handle_t *) self->hangup, s_free_handle);
+            self->hangup = NULL;
+        }
     }
     if (self->pub)
         zmq_close (self->pub);

@@ -72,29 +72,60 @@ static const kw_service_method_t s_methods [] = {
     { NULL, NULL }
 };
 
+//  The region files of KW_REGION_DIR, each with a time zone libical knows.
+//  NULL with the reason in err.
+static region_set_t *
+s_load_regions (kw_service_t *svc, char *err, size_t err_size)
+{
+    const char *dir = kw_service_config (svc, "KW_REGION_DIR");
+    region_set_t *regions = region_set_load (dir, err, err_size);
+    for (size_t i = 0; regions && i < region_set_count (regions); i++) {
+        const region_t *region = region_set_at (regions, i);
+        int y, m, d;
+        if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
+            snprintf (err, err_size, "region %s: unknown time zone %s", region->region, region->time_zone);
+            region_set_destroy (&regions);
+        }
+    }
+    for (size_t i = 0; regions && i < region_set_count (regions); i++) {
+        const region_t *region = region_set_at (regions, i);
+        char version [16];
+        snprintf (version, sizeof version, "%u", region->version);
+        kw_info ("region_loaded", "region", region->region, "rules", region_rules_name (region->rules),
+                 "version", version);
+    }
+    return regions;
+}
+
 static int
 s_start (kw_service_t *svc)
 {
     char err [512];
-    const char *dir = kw_service_config (svc, "KW_REGION_DIR");
-    region_set_t *regions = region_set_load (dir, err, sizeof err);
+    region_set_t *regions = s_load_regions (svc, err, sizeof err);
     if (!regions) {
         fprintf (stderr, "eligibility: %s\n", err);
         return -1;
     }
-    for (size_t i = 0; i < region_set_count (regions); i++) {
-        const region_t *region = region_set_at (regions, i);
-        int y, m, d;
-        if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
-            fprintf (stderr, "eligibility: region %s: unknown time zone %s\n",
-                     region->region, region->time_zone);
-            region_set_destroy (&regions);
-            return -1;
-        }
-        kw_info ("region_loaded", "region", region->region, "rules", region_rules_name (region->rules));
-    }
     kw_service_set_state (svc, regions);
     return decide_prepare (kw_service_db (svc)) || dsr_prepare (kw_service_db (svc)) ? -1 : 0;
+}
+
+//  SIGHUP: read the region files again. Work in progress is not dropped
+//  (this runs between events); a set that does not load leaves the old one
+//  in force, and the reason is logged.
+static void
+s_reload (kw_service_t *svc)
+{
+    char err [512];
+    region_set_t *regions = s_load_regions (svc, err, sizeof err);
+    if (!regions) {
+        kw_error ("regions_reload_failed", "reason", err, "kept", "previous rule sets");
+        return;
+    }
+    region_set_t *old = kw_service_state (svc);
+    kw_service_set_state (svc, regions);
+    region_set_destroy (&old);
+    kw_info ("regions_reloaded");
 }
 
 static void
@@ -122,6 +153,7 @@ main (int argc, char **argv)
         .methods = s_methods,
         .start = s_start,
         .stop = s_stop,
+        .reload = s_reload,
         .extra_vars = extra,
         .extra_count = sizeof extra / sizeof extra [0],
     };
