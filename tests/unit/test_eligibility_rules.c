@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "../../services/eligibility/region.h"
 #include "../../services/eligibility/rules.h"
 #include "tap.h"
@@ -431,8 +432,9 @@ s_load_text (const char *dir, const char *text, char *err, size_t err_size)
 static void
 s_test_loader (void)
 {
-    char dir [] = "/tmp/kw_regions_XXXXXX";
-    if (!mkdtemp (dir)) {
+    char dir [64];
+    snprintf (dir, sizeof dir, "/tmp/kw_regions_%d", (int) getpid ());
+    if (mkdir (dir, 0700) != 0) {
         ok (0, "loader: temporary directory");
         return;
     }

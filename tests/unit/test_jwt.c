@@ -1,5 +1,6 @@
 /*  Tests for kw_jwt: round trip, a token made by another implementation,
     tampering, wrong secret, alg none, expiry, missing claims, secrets. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,8 +115,9 @@ main (void)
     ok (s && len == 19, "a secret from the environment");
     free (s);
     ok (kw_jwt_secret_load ("short", NULL, &len, err, sizeof err) == NULL, "a short secret is refused");
-    char path [] = "/tmp/kw-jwt-secret-XXXXXX";
-    int fd = mkstemp (path);
+    char path [64];
+    snprintf (path, sizeof path, "/tmp/kw-jwt-secret-%d", (int) getpid ());
+    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     ok (write (fd, "fedcba9876543210fedcba\n", 23) == 23, "secret file written");
     close (fd);
     s = kw_jwt_secret_load ("", path, &len, err, sizeof err);
