@@ -14,11 +14,20 @@
 //  cursor this platform made.
 int kw_cursor_parse (const char *cursor, kw_arena_t *arena, char **us, char **id);
 
-//  The page a list request asks for: *limit_out from limit (when has_limit
-//  and above 0, held to KW_LIST_MAX; else KW_LIST_DEFAULT), and the parts
-//  of cursor (NULL or "" for the first page: *us and *id NULL). 0, or -1
-//  when the cursor is not valid.
+//  The page a list request asks for.
+typedef struct {
+    long limit;                 //  items to answer
+    char fetch [24];            //  limit + 1 as text: rows to read, to know whether more follow
+    char *after_us;             //  the cursor's parts, NULL on the first page
+    char *after_id;
+} kw_page_t;
+
+//  Fill page from a request's limit (when has_limit and above 0, held to
+//  KW_LIST_MAX; else KW_LIST_DEFAULT) and cursor (NULL or "" for the first
+//  page). 0, or -1 when the cursor is not valid.
 int kw_cursor_page (int has_limit, uint32_t limit, const char *cursor, kw_arena_t *arena,
-                    long *limit_out, char **us, char **id);
+                    kw_page_t *page);
+//  The cursor after a row whose sort key is us and id is id, in arena.
+char *kw_cursor_after (kw_arena_t *arena, const char *us, const char *id);
 
 #endif

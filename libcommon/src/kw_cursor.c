@@ -1,4 +1,5 @@
 /*  kw_cursor: parsing list cursors. */
+#include <stdio.h>
 #include <string.h>
 #include "kw_cursor.h"
 #include "kw_uuid.h"
@@ -19,11 +20,18 @@ kw_cursor_parse (const char *cursor, kw_arena_t *arena, char **us, char **id)
 
 int
 kw_cursor_page (int has_limit, uint32_t limit, const char *cursor, kw_arena_t *arena,
-                long *limit_out, char **us, char **id)
+                kw_page_t *page)
 {
-    *limit_out = KW_LIST_DEFAULT;
+    page->limit = KW_LIST_DEFAULT;
     if (has_limit && limit > 0)
-        *limit_out = limit > KW_LIST_MAX ? KW_LIST_MAX : (long) limit;
-    *us = *id = NULL;
-    return cursor && *cursor ? kw_cursor_parse (cursor, arena, us, id) : 0;
+        page->limit = limit > KW_LIST_MAX ? KW_LIST_MAX : (long) limit;
+    snprintf (page->fetch, sizeof page->fetch, "%ld", page->limit + 1);
+    page->after_us = page->after_id = NULL;
+    return cursor && *cursor ? kw_cursor_parse (cursor, arena, &page->after_us, &page->after_id) : 0;
+}
+
+char *
+kw_cursor_after (kw_arena_t *arena, const char *us, const char *id)
+{
+    return kw_arena_printf (arena, "%s.%s", us, id);
 }

@@ -164,23 +164,20 @@ deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
             return;
         }
     }
-    long limit;
-    char *after_us, *after_id;
-    if (kw_cursor_page (in->has_limit, in->limit, in->cursor, arena, &limit, &after_us, &after_id) != 0) {
+    kw_page_t page;
+    if (kw_cursor_page (in->has_limit, in->limit, in->cursor, arena, &page) != 0) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "cursor", "cursor is not valid");
         return;
     }
-    char fetch [24];
-    snprintf (fetch, sizeof fetch, "%ld", limit + 1);
     const char *params [6] = { region, in->case_id && *in->case_id ? in->case_id : NULL,
-                               recipient, after_us, after_id, fetch };
+                               recipient, page.after_us, page.after_id, page.fetch };
     PGresult *res = kw_db_query (kw_service_db (svc), "notification_list", 6, params);
     if (!res) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "database unavailable");
         return;
     }
     int rows = PQntuples (res);
-    int count = rows > limit ? (int) limit : rows;
+    int count = rows > page.limit ? (int) page.limit : rows;
     Kw__DeliveryList out = KW__DELIVERY_LIST__INIT;
     out.n_items = (size_t) count;
     out.items = kw_arena_calloc (arena, (count ? (size_t) count : 1) * sizeof *out.items);
@@ -206,8 +203,8 @@ deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
             d->case_id = kw_arena_strdup (arena, PQgetvalue (res, i, 10));
         out.items [i] = d;
     }
-    if (rows > limit && count > 0)
-        out.next_cursor = kw_arena_printf (arena, "%s.%s", PQgetvalue (res, count - 1, 11),
+    if (rows > page.limit && count > 0)
+        out.next_cursor = kw_cursor_after (arena, PQgetvalue (res, count - 1, 11),
                                            PQgetvalue (res, count - 1, 0));
     PQclear (res);
     kw_rpc_reply_ok (resp, arena, &out.base);

@@ -65,20 +65,27 @@ s_unavailable (kw_db_t *db, const char *event, Kw__Response *resp, kw_arena_t *a
                         "the change could not be stored; retry with the same Idempotency-Key");
 }
 
-//  Open the transaction and replay an earlier answer to the same key. 1 when
-//  resp is answered (replayed, or unavailable), 0 to go on.
-static int
-s_begin (kw_db_t *db, const Kw__Request *req, const unsigned char *hash, Kw__Response *resp,
-         kw_arena_t *arena)
+//  Open the transaction, replay an earlier answer to the same key, and load
+//  the referral the caller may change. The referral, or NULL when resp is
+//  answered (replayed, not found, forbidden, unavailable) and the
+//  transaction closed.
+static Kw__Referral *
+s_begin (kw_db_t *db, const Kw__Request *req, const unsigned char *hash, const char *id,
+         const char *action, Kw__Response *resp, kw_arena_t *arena)
 {
     int replayed = kw_db_begin (db) == 0 ? idempotency_replay (db, req, hash, resp, arena) : -1;
     if (replayed < 0) {
         s_unavailable (db, "referral_change_failed", resp, arena);
-        return 1;
+        return NULL;
     }
-    if (replayed)
+    if (replayed) {
         kw_db_rollback (db);
-    return replayed;
+        return NULL;
+    }
+    Kw__Referral *current = record_load (db, req, id, action, resp, arena);
+    if (!current)
+        kw_db_commit (db);          //  keeps the audit record of a refusal
+    return current;
 }
 
 void
@@ -100,13 +107,9 @@ changes_withdraw (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
     kw_db_t *db = kw_service_db (svc);
     unsigned char hash [crypto_hash_sha256_BYTES];
     idempotency_hash (req, hash);
-    if (s_begin (db, req, hash, resp, arena))
+    Kw__Referral *current = s_begin (db, req, hash, in->id, "withdraw", resp, arena);
+    if (!current)
         return;
-    Kw__Referral *current = record_load (db, req, in->id, "withdraw", resp, arena);
-    if (!current) {
-        kw_db_commit (db);
-        return;
-    }
     const char *params [2] = { in->id, in->reason };
     PGresult *res = kw_db_query (db, "referral_withdraw", 2, params);
     if (!res)
@@ -213,14 +216,10 @@ changes_information (kw_service_t *svc, const Kw__Request *req, Kw__Response *re
     kw_db_t *db = kw_service_db (svc);
     unsigned char hash [crypto_hash_sha256_BYTES];
     idempotency_hash (req, hash);
-    if (s_begin (db, req, hash, resp, arena))
-        return;
     char *id = info->id;
-    Kw__Referral *current = record_load (db, req, id, "add_information", resp, arena);
-    if (!current) {
-        kw_db_commit (db);
+    Kw__Referral *current = s_begin (db, req, hash, id, "add_information", resp, arena);
+    if (!current)
         return;
-    }
     if (info->has_source && info->source != current->source) {
         kw_db_rollback (db);
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "source",

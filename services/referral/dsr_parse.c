@@ -334,10 +334,12 @@ s_scan (const char *text, size_t len, scan_t *scan)
 }
 
 //  Trim v and check it is UTF-8 text without NUL bytes; *len gets its
-//  length once doubled quotes are collapsed. 0, or -1 after rejecting the
-//  row.
+//  length once doubled quotes are collapsed. 0 when there is a value, 1
+//  when it is empty (dest, when given, is cleared), or -1 after rejecting
+//  the row (also when the value is empty and required).
 static int
-s_clean (row_check_t *check, value_t *v, int col, size_t *len, int *control)
+s_clean (row_check_t *check, value_t *v, int col, int required, char *dest, size_t *len,
+         int *control)
 {
     const char *name = dsr_columns [col];
     *len = 0;
@@ -349,8 +351,13 @@ s_clean (row_check_t *check, value_t *v, int col, size_t *len, int *control)
         return s_reject (check->parser, check->line, name, "%s must be a string, not true or false",
                          name);
     s_trim (v);
-    if (v->kind == VALUE_EMPTY)
-        return 0;
+    if (v->kind == VALUE_EMPTY) {
+        if (required)
+            return s_reject (check->parser, check->line, name, "%s is required", name);
+        if (dest)
+            dest [0] = 0;
+        return 1;
+    }
     scan_t scan;
     s_scan (v->text, v->len, &scan);
     if (!scan.utf8)
@@ -388,14 +395,9 @@ s_text (row_check_t *check, value_t *v, int col, int required, char *dest, size_
     const char *name = dsr_columns [col];
     size_t len;
     int control;
-    if (s_clean (check, v, col, &len, &control))
-        return -1;
-    if (v->kind == VALUE_EMPTY) {
-        if (required)
-            return s_reject (check->parser, check->line, name, "%s is required", name);
-        dest [0] = 0;
-        return 0;
-    }
+    int present = s_clean (check, v, col, required, dest, &len, &control);
+    if (present != 0)
+        return present < 0 ? -1 : 0;
     if (len >= size)
         return s_reject (check->parser, check->line, name, "%s is longer than %zu bytes", name,
                          size - 1);
@@ -412,14 +414,9 @@ s_date (row_check_t *check, value_t *v, int col, int required, int past, char *d
 {
     const char *name = dsr_columns [col];
     size_t len;
-    if (s_clean (check, v, col, &len, NULL))
-        return -1;
-    if (v->kind == VALUE_EMPTY) {
-        if (required)
-            return s_reject (check->parser, check->line, name, "%s is required", name);
-        dest [0] = 0;
-        return 0;
-    }
+    int present = s_clean (check, v, col, required, dest, &len, NULL);
+    if (present != 0)
+        return present < 0 ? -1 : 0;
     if (len > 10)
         return s_reject (check->parser, check->line, name,
                          "%s is too long for a date in the form YYYY-MM-DD", name);
@@ -464,10 +461,9 @@ s_flag (row_check_t *check, value_t *v, int col, int *flag)
         return s_reject (check->parser, check->line, name,
                          "%s must be true, false, a string or null", name);
     size_t len;
-    if (s_clean (check, v, col, &len, NULL))
-        return -1;
-    if (v->kind == VALUE_EMPTY)
-        return 0;
+    int present = s_clean (check, v, col, 0, NULL, &len, NULL);
+    if (present != 0)
+        return present < 0 ? -1 : 0;
     char word [8];
     s_lower (v, len, word, sizeof word);
     for (size_t i = 0; i < sizeof yes / sizeof yes [0]; i++) {
@@ -492,14 +488,9 @@ s_choice (row_check_t *check, value_t *v, int col, int required, const char *con
 {
     const char *name = dsr_columns [col];
     size_t len;
-    if (s_clean (check, v, col, &len, NULL))
-        return -1;
-    if (v->kind == VALUE_EMPTY) {
-        if (required)
-            return s_reject (check->parser, check->line, name, "%s is required", name);
-        dest [0] = 0;
-        return 0;
-    }
+    int present = s_clean (check, v, col, required, dest, &len, NULL);
+    if (present != 0)
+        return present < 0 ? -1 : 0;
     char word [32];
     s_lower (v, len, word, sizeof word);
     for (size_t i = 0; words [i]; i++)
@@ -519,10 +510,8 @@ s_nhs_number (row_check_t *check, value_t *v, uint64_t *nhs)
     const char *name = dsr_columns [COL_NHS_NUMBER];
     char *dest = check->row->nhs_number;
     size_t len;
-    if (s_clean (check, v, COL_NHS_NUMBER, &len, NULL))
+    if (s_clean (check, v, COL_NHS_NUMBER, 1, NULL, &len, NULL) != 0)
         return -1;
-    if (v->kind == VALUE_EMPTY)
-        return s_reject (check->parser, check->line, name, "%s is required", name);
     size_t digits = 0;
     uint64_t number = 0;
     for (size_t i = 0; i < v->len; i++) {

@@ -70,16 +70,13 @@ listing_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_
             return;
         }
     }
-    long limit;
-    char *after_us, *after_id;
-    if (kw_cursor_page (in->has_limit, in->limit, in->cursor, arena, &limit, &after_us, &after_id) != 0) {
+    kw_page_t page;
+    if (kw_cursor_page (in->has_limit, in->limit, in->cursor, arena, &page) != 0) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "cursor", "cursor is not valid");
         return;
     }
-    char fetch [24];
-    snprintf (fetch, sizeof fetch, "%ld", limit + 1);
     const char *params [9] = { req->caller->region, status, source, from, to,
-                               after_us, after_id, own, fetch };
+                               page.after_us, page.after_id, own, page.fetch };
     kw_db_t *db = kw_service_db (svc);
     PGresult *res = kw_db_query (db, "referral_list", 9, params);
     if (!res) {
@@ -87,7 +84,7 @@ listing_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_
         return;
     }
     int rows = PQntuples (res);
-    int count = rows > limit ? (int) limit : rows;
+    int count = rows > page.limit ? (int) page.limit : rows;
     Kw__ReferralList out = KW__REFERRAL_LIST__INIT;
     out.items = kw_arena_calloc (arena, (count ? (size_t) count : 1) * sizeof *out.items);
     for (int i = 0; i < count; i++) {
@@ -95,8 +92,8 @@ listing_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_
         if (item)
             out.items [out.n_items++] = item;
     }
-    if (rows > limit && count > 0)
-        out.next_cursor = kw_arena_printf (arena, "%s.%s", PQgetvalue (res, count - 1, RECORD_RECEIVED_US),
+    if (rows > page.limit && count > 0)
+        out.next_cursor = kw_cursor_after (arena, PQgetvalue (res, count - 1, RECORD_RECEIVED_US),
                                            PQgetvalue (res, count - 1, RECORD_ID));
     PQclear (res);
     const char **ids = kw_arena_calloc (arena, (out.n_items ? out.n_items : 1) * sizeof *ids);
