@@ -96,6 +96,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 # A test of a service module names the module objects it links in
 # TEST_LINK_<test> (paths under $(B)/obj, e.g. services/eligibility/rules.o).
 TEST_LINK_test_eligibility_rules := services/eligibility/rules.o services/eligibility/region.o
+TEST_LINK_test_eligibility_region := services/eligibility/region.o
 TEST_LINK_test_notification_message := services/notification/message.o
 TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
                                  services/gateway/openapi.o

@@ -1,5 +1,6 @@
 /*  assignment: the assignment service. Opens a case for each eligible
-    referral, offers the key worker role, and answers case reads. */
+    referral, offers the key worker role, closes the case of a child who
+    reaches the region's upper age, and answers case reads. */
 #include <stdio.h>
 #include <string.h>
 #include "kw_service.h"
@@ -13,6 +14,14 @@ static const kw_service_method_t s_methods [] = {
     { NULL, NULL }
 };
 
+static kw_apply_result_t
+s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
+{
+    if (strcmp (event->producer, "eligibility") == 0 && strcmp (event->type, "case_age_out") == 0)
+        return closure_age_out (db, event, arena);
+    return matching_apply (db, event, arena, arg);
+}
+
 static int
 s_start (kw_service_t *svc)
 {
@@ -24,7 +33,7 @@ s_start (kw_service_t *svc)
         return -1;
     }
     kw_db_t *db = kw_service_db (svc);
-    return matching_prepare (db, ttl) || cases_prepare (db) ? -1 : 0;
+    return matching_prepare (db, ttl) || closure_prepare (db) || cases_prepare (db) ? -1 : 0;
 }
 
 int
@@ -40,7 +49,7 @@ main (int argc, char **argv)
         .migrations = kw_service_migrations,
         .migration_count = kw_service_migration_count,
         .consumes = consumes,
-        .apply = matching_apply,
+        .apply = s_apply,
         .methods = s_methods,
         .start = s_start,
         .extra_vars = extra,

@@ -1,7 +1,10 @@
-/*  decide: the decision on each revision of a referral. The decision, and
-    its eligibility.decided event, are written once per (referral, revision)
-    in the consumer's transaction; a redelivered event inserts nothing. */
+/*  decide: deciding a referral and recording the decision. Decisions are
+    numbered per referral; a new one is recorded, and announced as
+    eligibility.decided, only when its result differs from the newest one.
+    A revision is decided once from its own event: a redelivered event
+    records nothing (unique per referral and revision for those causes). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kw/eligibility.pb-c.h"
 #include "kw/referral.pb-c.h"
@@ -15,73 +18,79 @@
 int
 decide_prepare (kw_db_t *db)
 {
+    kw_db_prepare (db, "eligibility_newest",
+        "SELECT sequence, decision FROM eligibility.decisions WHERE referral_id = $1::uuid"
+        " ORDER BY sequence DESC LIMIT 1");
     kw_db_prepare (db, "eligibility_insert",
         "INSERT INTO eligibility.decisions (referral_id, region, outcome, ruleset, version, decision,"
-        " decided_at, revision)"
-        " VALUES ($1::uuid, $2, $3, $4, $5::int, $6, $7::timestamptz, $8::int)"
-        " ON CONFLICT (referral_id, revision) DO NOTHING");
+        " decided_at, revision, sequence, cause)"
+        " VALUES ($1::uuid, $2, $3, $4, $5::int, $6, $7::timestamptz, $8::int, $9::int, $10)"
+        " ON CONFLICT (referral_id, revision) WHERE cause IN ('received', 'information_added')"
+        " DO NOTHING");
     return 0;
 }
 
-kw_apply_result_t
-decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+//  The referral's newest decision into *newest (NULL when none) and its
+//  number into *sequence (0 when none). 0, or -1 on a database error.
+static int
+s_newest (kw_db_t *db, const char *referral_id, Kw__EligibilityDecision **newest,
+          unsigned *sequence, kw_arena_t *arena)
 {
-    const region_set_t *regions = kw_service_state (svc);
-    Kw__ReferralReceived *msg = kw__referral_received__unpack (
-        kw_arena_allocator (arena), event->payload.len, event->payload.data);
-    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
-    ||  !msg->referral)
-        return KW_APPLY_SKIP;
-    const region_t *region = region_set_find (regions, msg->region);
-    if (!region) {
-        kw_warn ("unknown_region", "event_id", event->event_id,
-                 "referral_id", msg->referral_id, "region", msg->region);
-        return KW_APPLY_SKIP;
+    const char *params [1] = { referral_id };
+    PGresult *res = kw_db_queryb (db, "eligibility_newest", 1, params, NULL, NULL, 1);
+    if (!res)
+        return -1;
+    *newest = NULL;
+    *sequence = 0;
+    if (PQntuples (res) == 1 && PQgetlength (res, 0, 0) == 4) {
+        const unsigned char *n = (const unsigned char *) PQgetvalue (res, 0, 0);
+        *sequence = (unsigned) n [0] << 24 | (unsigned) n [1] << 16 | (unsigned) n [2] << 8 | n [3];
+        *newest = kw__eligibility_decision__unpack (kw_arena_allocator (arena),
+                                                    (size_t) PQgetlength (res, 0, 1),
+                                                    (const uint8_t *) PQgetvalue (res, 0, 1));
     }
-    int y, m, d;
-    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
-        kw_error ("date_unavailable", "region", region->region, "time_zone", region->time_zone);
-        return KW_APPLY_RETRY;
-    }
-    Kw__ReferralBody *body = msg->referral;
-    int failed = 0;
-    char *rating = body->child && body->child->nhs_number
-                 ? dsr_rating (db, region->region, body->child->nhs_number, arena, &failed) : NULL;
-    if (failed)
-        return KW_APPLY_RETRY;
-    Kw__EligibilityDecision *decision = rules_decide (region, body, rating, y, m, d, arena);
-    char decided_at [KW_TIME_RFC3339_SIZE];
-    kw_time_format (kw_time_now_us (), decided_at);
-    decision->decided_at = decided_at;
+    PQclear (res);
+    return 0;
+}
 
+//  Record decision as number sequence and emit eligibility.decided: 1
+//  recorded, 0 the revision was decided before from its own event, -1 on a
+//  database error.
+static int
+s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, const char *cause,
+          Kw__EligibilityDecision *decision, unsigned sequence, kw_arena_t *arena)
+{
     size_t size = kw__eligibility_decision__get_packed_size (decision);
     uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
     kw__eligibility_decision__pack (decision, packed);
     const char *outcome = rules_outcome_name (decision->outcome);
-    char version [16], revision [16];
+    char version [16], revision [16], number [16];
     snprintf (version, sizeof version, "%u", decision->version);
-    snprintf (revision, sizeof revision, "%u", msg->revision);
-    const char *values [8] = { msg->referral_id, region->region, outcome, decision->ruleset,
-                               version, (const char *) packed, decided_at, revision };
-    int lengths [8] = { 0, 0, 0, 0, 0, (int) size, 0, 0 };
-    int formats [8] = { 0, 0, 0, 0, 0, 1, 0, 0 };
-    PGresult *res = kw_db_queryb (db, "eligibility_insert", 8, values, lengths, formats, 0);
+    snprintf (revision, sizeof revision, "%u", referral->revision);
+    snprintf (number, sizeof number, "%u", sequence);
+    const char *values [10] = { referral->referral_id, region->id, outcome, decision->ruleset,
+                                version, (const char *) packed, decision->decided_at, revision,
+                                number, cause };
+    int lengths [10] = { 0, 0, 0, 0, 0, (int) size, 0, 0, 0, 0 };
+    int formats [10] = { 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+    PGresult *res = kw_db_queryb (db, "eligibility_insert", 10, values, lengths, formats, 0);
     if (!res)
-        return KW_APPLY_RETRY;
+        return -1;
     int inserted = strcmp (PQcmdTuples (res), "1") == 0;
     PQclear (res);
-    if (!inserted) {
-        //  Decided before: the first decision on this revision and its event stand.
-        kw_info ("already_decided", "referral_id", msg->referral_id, "revision", revision);
-        return KW_APPLY_OK;
-    }
+    if (!inserted)
+        return 0;
 
+    const Kw__ReferralBody *body = referral->body;
     Kw__EligibilityDecided decided = KW__ELIGIBILITY_DECIDED__INIT;
-    decided.referral_id = msg->referral_id;
-    decided.region = region->region;
+    decided.referral_id = referral->referral_id;
+    decided.region = region->id;
     decided.decision = decision;
     decided.has_revision = 1;
-    decided.revision = msg->revision;
+    decided.revision = referral->revision;
+    decided.has_sequence = 1;
+    decided.sequence = sequence;
+    decided.cause = (char *) cause;
     if (body->suggested_key_worker && body->suggested_key_worker->email
     &&  *body->suggested_key_worker->email)
         decided.suggested_key_worker_email = body->suggested_key_worker->email;
@@ -89,10 +98,73 @@ decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_a
         decided.postcode = body->child->postcode;
         decided.language = body->child->language;
     }
-    if (kw_outbox_insert (db, "eligibility", "decided", region->region, msg->referral_id,
+    if (kw_outbox_insert (db, "eligibility", "decided", region->id, referral->referral_id,
                           &decided.base, NULL) != 0)
+        return -1;
+    kw_info ("decided", "referral_id", referral->referral_id, "region", region->id,
+             "outcome", outcome, "revision", revision, "sequence", number, "cause", cause);
+    return 1;
+}
+
+int
+decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *referral,
+               const char *cause, Kw__EligibilityDecision **decision, int *changed,
+               kw_arena_t *arena)
+{
+    *changed = 0;
+    int y, m, d;
+    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
+        kw_error ("date_unavailable", "region", region->id, "time_zone", region->time_zone);
+        return -1;
+    }
+    const Kw__Child *child = referral->body->child;
+    int failed = 0;
+    char *rating = child && child->nhs_number
+                 ? dsr_rating (db, region->id, child->nhs_number, arena, &failed) : NULL;
+    Kw__EligibilityDecision *newest = NULL;
+    unsigned sequence = 0;
+    if (failed || s_newest (db, referral->referral_id, &newest, &sequence, arena) != 0)
+        return -1;
+    Kw__EligibilityDecision *fresh = rules_decide (region, referral->body, rating, y, m, d, arena);
+    if (newest && rules_same_result (newest, fresh)) {
+        *decision = newest;
+        return 0;
+    }
+    char *decided_at = kw_arena_alloc (arena, KW_TIME_RFC3339_SIZE);
+    kw_time_format (kw_time_now_us (), decided_at);
+    fresh->decided_at = decided_at;
+    int recorded = s_insert (db, region, referral, cause, fresh, sequence + 1, arena);
+    if (recorded < 0)
+        return -1;
+    *changed = recorded;
+    *decision = recorded ? fresh : newest;
+    return 0;
+}
+
+kw_apply_result_t
+decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__ReferralReceived *msg = kw__referral_received__unpack (
+        kw_arena_allocator (arena), event->payload.len, event->payload.data);
+    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
+    ||  !msg->referral)
+        return KW_APPLY_SKIP;
+    const region_t *region = region_set_find (eligibility_regions (svc), msg->region);
+    if (!region) {
+        kw_warn ("unknown_region", "event_id", event->event_id,
+                 "referral_id", msg->referral_id, "region", msg->region);
+        return KW_APPLY_SKIP;
+    }
+    if (referrals_keep (db, msg->referral_id, region->id, msg->revision, msg->referral, arena) != 0)
         return KW_APPLY_RETRY;
-    kw_info ("decided", "referral_id", msg->referral_id, "region", region->region,
-             "outcome", outcome, "revision", revision);
+    referral_seen_t referral = { .referral_id = msg->referral_id, .region = msg->region,
+                                 .revision = msg->revision, .body = msg->referral };
+    const char *cause = strcmp (event->type, "received") == 0 ? CAUSE_RECEIVED : CAUSE_INFORMATION_ADDED;
+    Kw__EligibilityDecision *decision;
+    int changed;
+    if (decide_record (db, region, &referral, cause, &decision, &changed, arena) != 0)
+        return KW_APPLY_RETRY;
+    if (!changed)
+        kw_info ("decision_unchanged", "referral_id", msg->referral_id, "cause", cause);
     return KW_APPLY_OK;
 }

@@ -1,5 +1,6 @@
-/*  dsr: the eligibility service's projection of the DSR ratings, and the
-    first step of turning a DSR entry into a referral: an entry that is new
+/*  dsr: the eligibility service's projection of the DSR ratings; deciding
+    again the referral of a child whose rating changed; and the first step
+    of turning a DSR entry into a referral: an entry that is new
     or newly rated for referral, has consent recorded and no open referral,
     and is not ruled out by the region's rules on what the entry tells, is
     announced as eligibility.dsr_referral_due for the referral service. */
@@ -10,9 +11,6 @@
 #include "kw_outbox.h"
 #include "kw_tz.h"
 #include "eligibility.h"
-
-//  Ratings that make an entry due for referral where the region names none.
-static const char *const DEFAULT_REFER [] = { "red", "amber", "blue" };
 
 int
 dsr_prepare (kw_db_t *db)
@@ -40,14 +38,8 @@ dsr_rating (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t 
 static int
 s_refers (const region_t *region, const char *rag)
 {
-    if (region->dsr_rating_count) {
-        for (size_t i = 0; i < region->dsr_rating_count; i++)
-            if (strcmp (rag, region->dsr_ratings [i]) == 0)
-                return 1;
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof DEFAULT_REFER / sizeof DEFAULT_REFER [0]; i++)
-        if (strcmp (rag, DEFAULT_REFER [i]) == 0)
+    for (size_t i = 0; i < region->dsr_referral_rating_count; i++)
+        if (strcmp (rag, region->dsr_referral_ratings [i]) == 0)
             return 1;
     return 0;
 }
@@ -60,7 +52,7 @@ dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_a
     if (!msg || !msg->region || !msg->nhs_number || !msg->rag || !msg->rag_effective_date
     ||  !msg->as_referral)
         return KW_APPLY_SKIP;
-    const region_t *region = region_set_find (kw_service_state (svc), msg->region);
+    const region_t *region = region_set_find (eligibility_regions (svc), msg->region);
     if (!region) {
         kw_warn ("unknown_region", "event_id", event->event_id, "region", msg->region);
         return KW_APPLY_SKIP;
@@ -69,8 +61,11 @@ dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_a
     if (kw_db_exec (db, "eligibility_dsr_upsert", 4, params) != 0)
         return KW_APPLY_RETRY;
     int newly_rated = !msg->previous_rag || strcmp (msg->previous_rag, msg->rag) != 0;
+    int referred = 0;
+    if (newly_rated && reevaluate_child (db, region, msg->nhs_number, &referred, arena) != 0)
+        return KW_APPLY_RETRY;
     int consent = msg->as_referral->consent && msg->as_referral->consent->has_basis;
-    if (!newly_rated || msg->referral_id || !consent || !s_refers (region, msg->rag))
+    if (!newly_rated || msg->referral_id || referred || !consent || !s_refers (region, msg->rag))
         return KW_APPLY_OK;
     int y, m, d;
     if (kw_tz_today (region->time_zone, &y, &m, &d) != 0)

@@ -1,5 +1,8 @@
-/*  eligibility: the service's event handlers: deciding referrals (decide.c)
-    and the DSR projection (dsr.c). The service state is the region set. */
+/*  eligibility: the service's modules: the projection of referrals and
+    cases it decides on (referrals.c), deciding and recording decisions
+    (decide.c), re-evaluation on demand, after a rule change and on a DSR
+    re-rating (reevaluate.c), the DSR projection (dsr.c) and the age-out
+    sweep (age_out.c). */
 #ifndef ELIGIBILITY_H
 #define ELIGIBILITY_H
 
@@ -8,22 +11,96 @@
 #include "region.h"
 #include "rules.h"
 
+typedef struct _age_out_t age_out_t;
+
+//  The service state.
+typedef struct {
+    region_set_t *regions;
+    age_out_t *age_out;
+} eligibility_t;
+
+//  The region set in force.
+const region_set_t *eligibility_regions (kw_service_t *svc);
+//  The caller's region when the caller has one of roles; else resp is
+//  answered (forbidden with refusal, or no such region) and NULL returned.
+const region_t *eligibility_caller_region (kw_service_t *svc, const Kw__Request *req,
+                                           const char *const *roles, const char *refusal,
+                                           Kw__Response *resp, kw_arena_t *arena);
+
+//  What made a decision (eligibility.decisions.cause).
+#define CAUSE_RECEIVED "received"
+#define CAUSE_INFORMATION_ADDED "information_added"
+#define CAUSE_DSR_RATING_CHANGED "dsr_rating_changed"
+#define CAUSE_RE_EVALUATION "re_evaluation"
+
+//  A referral as eligibility last saw it.
+typedef struct {
+    char *referral_id;
+    char *region;
+    unsigned revision;
+    int withdrawn;
+    Kw__ReferralBody *body;
+} referral_seen_t;
+
+int referrals_prepare (kw_db_t *db);
+//  Keep the newest revision of a referral from referral.received or
+//  referral.information_added. 0, or -1 on a database error.
+int referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsigned revision,
+                    const Kw__ReferralBody *body, kw_arena_t *arena);
+//  The referral id (in arena): 1 found, 0 not seen, -1 database error.
+int referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_arena_t *arena);
+//  Apply referral.withdrawn, assignment.case_opened, assignment.case_closed.
+kw_apply_result_t referrals_withdrawn (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
+kw_apply_result_t referrals_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
+kw_apply_result_t referrals_case_closed (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
+
 int decide_prepare (kw_db_t *db);
-//  Apply referral.received or referral.information_added: decide the
-//  referral's revision once and emit eligibility.decided.
+//  Decide the referral under its region's rule set today, in the open
+//  transaction. When the result differs from the referral's newest
+//  decision (or there is none), record it as the next decision with its
+//  cause and emit eligibility.decided, and set *changed. *decision is the
+//  newest decision afterwards (in arena). 0, or -1 on a database error.
+int decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *referral,
+                   const char *cause, Kw__EligibilityDecision **decision, int *changed,
+                   kw_arena_t *arena);
+//  Apply referral.received or referral.information_added: keep the
+//  referral and decide its revision.
 kw_apply_result_t decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                                    kw_arena_t *arena);
+
+int reevaluate_prepare (kw_db_t *db);
+//  Decide again the child's newest decided referral in region that is not
+//  withdrawn, after a change in the child's DSR rating; *open is set when
+//  its decision (changed or not) is not ineligible. 0 or -1.
+int reevaluate_child (kw_db_t *db, const region_t *region, const char *nhs_number, int *open,
+                      kw_arena_t *arena);
+//  RPC eligibility.ruleset: the rule set of the caller's region (or the
+//  region the request names).
+void ruleset_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+//  RPC eligibility.re_evaluate and eligibility.re_evaluate_all.
+void reevaluate_one (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
 //  The child's DSR rating in region (in arena), NULL when not on the DSR;
 //  *failed set on a database error.
 char *dsr_rating (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t *arena,
                   int *failed);
-
 int dsr_prepare (kw_db_t *db);
 //  Apply referral.dsr_entry_created or referral.dsr_entry_changed: keep the
-//  rating, and emit eligibility.dsr_referral_due when a new or newly rated
-//  entry with consent and no open referral meets the region's rules as far
-//  as the entry tells.
+//  rating, decide again a referred child whose rating changed, and emit
+//  eligibility.dsr_referral_due when a new or newly rated entry with consent
+//  and no open referral meets the region's rules as far as the entry tells.
 kw_apply_result_t dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                                    kw_arena_t *arena);
+
+int age_out_prepare (kw_db_t *db);
+//  Start the daily sweep: at start and at the first check after midnight in
+//  each region's time zone (checks every KW_AGE_OUT_CHECK_SECONDS).
+age_out_t *age_out_start (kw_service_t *svc);
+void age_out_stop (age_out_t **self_p);
+//  RPC eligibility.age_out_sweep: the sweep of the caller's region, now.
+void age_out_sweep_rpc (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
+                        kw_arena_t *arena);
 
 #endif

@@ -1,74 +1,67 @@
 /*  eligibility: the eligibility service. Decides each received referral
     (and each revision with information added) against its region's rule
-    set (deploy/regions), keeps the DSR ratings it needs and says when a DSR
-    entry is due to become a referral; answers rule set reads over RPC. */
+    set (deploy/regions), decides again on demand, after a rule change and
+    when a referred child's DSR rating changes, keeps the DSR ratings it
+    needs and says when a DSR entry is due to become a referral, and plans
+    the move to adult services at the region's upper age (age_out.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include "kw/eligibility.pb-c.h"
-#include "kw/referral.pb-c.h"
+#include "kw_jwt.h"
+#include "kw_idempotency.h"
 #include "kw_log.h"
-#include "kw_outbox.h"
 #include "kw_service.h"
-#include "kw_time.h"
 #include "kw_tz.h"
-#include "kw_uuid.h"
 #include "eligibility.h"
 
 extern const kw_migration_t kw_service_migrations [];
 extern const size_t kw_service_migration_count;
 
+const region_set_t *
+eligibility_regions (kw_service_t *svc)
+{
+    eligibility_t *self = kw_service_state (svc);
+    return self ? self->regions : NULL;
+}
+
+const region_t *
+eligibility_caller_region (kw_service_t *svc, const Kw__Request *req, const char *const *roles,
+                           const char *refusal, Kw__Response *resp, kw_arena_t *arena)
+{
+    if (!kw_jwt_role_in (req->caller->role, roles)) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL, "%s", refusal);
+        return NULL;
+    }
+    const region_t *region = region_set_find (eligibility_regions (svc), req->caller->region);
+    if (!region)
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "region",
+                            "no rule set for the caller's region");
+    return region;
+}
+
 static kw_apply_result_t
 s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
 {
-    if (strcmp (event->producer, "referral") != 0)
-        return KW_APPLY_OK;
-    if (strcmp (event->type, "received") == 0 || strcmp (event->type, "information_added") == 0)
-        return decide_referral (arg, db, event, arena);
-    if (strcmp (event->type, "dsr_entry_created") == 0 || strcmp (event->type, "dsr_entry_changed") == 0)
-        return dsr_entry_apply (arg, db, event, arena);
+    if (strcmp (event->producer, "referral") == 0) {
+        if (strcmp (event->type, "received") == 0 || strcmp (event->type, "information_added") == 0)
+            return decide_referral (arg, db, event, arena);
+        if (strcmp (event->type, "withdrawn") == 0)
+            return referrals_withdrawn (db, event, arena);
+        if (strcmp (event->type, "dsr_entry_created") == 0 || strcmp (event->type, "dsr_entry_changed") == 0)
+            return dsr_entry_apply (arg, db, event, arena);
+    }
+    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_opened") == 0)
+        return referrals_case_opened (db, event, arena);
+    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_closed") == 0)
+        return referrals_case_closed (db, event, arena);
     return KW_APPLY_OK;
 }
 
-//  RPC "eligibility.ruleset": RulesetRequest -> Ruleset; the caller's region
-//  when the request names none.
-static void
-s_ruleset (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
-{
-    Kw__RulesetRequest *in = (Kw__RulesetRequest *) kw_rpc_unpack (
-        req, resp, arena, &kw__ruleset_request__descriptor);
-    if (!in)
-        return;
-    const char *name = in->region && *in->region ? in->region
-                     : req->caller ? req->caller->region : NULL;
-    if (!name || !*name) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "region", "no region given");
-        return;
-    }
-    const region_t *region = region_set_find (kw_service_state (svc), name);
-    if (!region) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "region",
-                            "unknown region %.64s", name);
-        return;
-    }
-    Kw__Ruleset out = KW__RULESET__INIT;
-    out.region = region->region;
-    out.name = region->name;
-    out.has_version = 1;
-    out.version = region->version;
-    out.n_criteria = region->criterion_count;
-    out.criteria = kw_arena_calloc (arena, (region->criterion_count + 1) * sizeof (Kw__Criterion *));
-    for (size_t i = 0; i < region->criterion_count; i++) {
-        Kw__Criterion *c = kw_arena_alloc (arena, sizeof *c);
-        kw__criterion__init (c);
-        c->id = region->criteria [i].id;
-        c->description = region->criteria [i].description;
-        out.criteria [i] = c;
-    }
-    kw_rpc_reply_ok (resp, arena, &out.base);
-}
-
 static const kw_service_method_t s_methods [] = {
-    { "eligibility.ruleset", s_ruleset },
+    { "eligibility.ruleset", ruleset_get },
+    { "eligibility.re_evaluate", reevaluate_one },
+    { "eligibility.re_evaluate_all", reevaluate_all },
+    { "eligibility.age_out_sweep", age_out_sweep_rpc },
     { NULL, NULL }
 };
 
@@ -83,15 +76,15 @@ s_load_regions (kw_service_t *svc, char *err, size_t err_size)
         const region_t *region = region_set_at (regions, i);
         int y, m, d;
         if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
-            snprintf (err, err_size, "region %s: unknown time zone %s", region->region, region->time_zone);
+            snprintf (err, err_size, "region %s: unknown time zone %s", region->id, region->time_zone);
             region_set_destroy (&regions);
         }
     }
     for (size_t i = 0; regions && i < region_set_count (regions); i++) {
         const region_t *region = region_set_at (regions, i);
         char version [16];
-        snprintf (version, sizeof version, "%u", region->version);
-        kw_info ("region_loaded", "region", region->region, "rules", region_rules_name (region->rules),
+        snprintf (version, sizeof version, "%u", region->ruleset.version);
+        kw_info ("region_loaded", "region", region->id, "ruleset", region->ruleset.id,
                  "version", version);
     }
     return regions;
@@ -101,13 +94,21 @@ static int
 s_start (kw_service_t *svc)
 {
     char err [512];
-    region_set_t *regions = s_load_regions (svc, err, sizeof err);
-    if (!regions) {
+    eligibility_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return -1;
+    kw_service_set_state (svc, self);
+    self->regions = s_load_regions (svc, err, sizeof err);
+    if (!self->regions) {
         fprintf (stderr, "eligibility: %s\n", err);
         return -1;
     }
-    kw_service_set_state (svc, regions);
-    return decide_prepare (kw_service_db (svc)) || dsr_prepare (kw_service_db (svc)) ? -1 : 0;
+    kw_db_t *db = kw_service_db (svc);
+    if (referrals_prepare (db) || decide_prepare (db) || reevaluate_prepare (db) || dsr_prepare (db)
+    ||  age_out_prepare (db) || kw_idempotency_prepare (db, "eligibility"))
+        return -1;
+    self->age_out = age_out_start (svc);
+    return self->age_out ? 0 : -1;
 }
 
 //  SIGHUP: read the region files again. Work in progress is not dropped
@@ -117,31 +118,37 @@ static void
 s_reload (kw_service_t *svc)
 {
     char err [512];
+    eligibility_t *self = kw_service_state (svc);
     region_set_t *regions = s_load_regions (svc, err, sizeof err);
     if (!regions) {
         kw_error ("regions_reload_failed", "reason", err, "kept", "previous rule sets");
         return;
     }
-    region_set_t *old = kw_service_state (svc);
-    kw_service_set_state (svc, regions);
-    region_set_destroy (&old);
+    region_set_destroy (&self->regions);
+    self->regions = regions;
     kw_info ("regions_reloaded");
 }
 
 static void
 s_stop (kw_service_t *svc)
 {
-    region_set_t *regions = kw_service_state (svc);
-    region_set_destroy (&regions);
+    eligibility_t *self = kw_service_state (svc);
+    if (!self)
+        return;
+    age_out_stop (&self->age_out);
+    region_set_destroy (&self->regions);
+    free (self);
     kw_service_set_state (svc, NULL);
 }
 
 int
 main (int argc, char **argv)
 {
-    static const char *const consumes [] = { "referral", NULL };
+    static const char *const consumes [] = { "referral", "assignment", NULL };
     static kw_config_var_t extra [] = {
         { "KW_REGION_DIR", "deploy/regions", "directory of the region rule set files (*.json)", NULL },
+        { "KW_AGE_OUT_CHECK_SECONDS", "3600",
+          "how often to check whether a region's day has changed and its age-out sweep is due", NULL },
     };
     kw_service_def_t def = {
         .name = "eligibility",

@@ -30,6 +30,8 @@ typedef enum {
 //  Files (DSR imports): up to 20 MiB, and a minute to import.
 #define ROUTE_MAX_FILE (20 * 1024 * 1024)
 #define ROUTE_FILE_TIMEOUT_MS 60000
+//  RPC timeout of admin commands that work through a whole region.
+#define ROUTE_ADMIN_TIMEOUT_MS 60000
 
 typedef struct {
     const char *method;         //  "GET", "POST"

@@ -50,7 +50,7 @@ s_finish (kw_service_t *svc, kw_db_t *db, const Kw__Request *req, const unsigned
     if (!out)
         return -1;
     kw_rpc_reply_ok (resp, arena, &out->base);
-    if (idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
+    if (kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
         return -1;
     kw_service_outbox_committed (svc);
     return 0;
@@ -73,7 +73,7 @@ static Kw__Referral *
 s_begin (kw_db_t *db, const Kw__Request *req, const unsigned char *hash, const char *id,
          const char *action, Kw__Response *resp, kw_arena_t *arena)
 {
-    int replayed = kw_db_begin (db) == 0 ? idempotency_replay (db, req, hash, resp, arena) : -1;
+    int replayed = kw_db_begin (db) == 0 ? kw_idempotency_replay (db, req, hash, resp, arena) : -1;
     if (replayed < 0) {
         s_unavailable (db, "referral_change_failed", resp, arena);
         return NULL;
@@ -105,8 +105,8 @@ changes_withdraw (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
         return;
     }
     kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [crypto_hash_sha256_BYTES];
-    idempotency_hash (req, hash);
+    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
+    kw_idempotency_hash (req, hash);
     Kw__Referral *current = s_begin (db, req, hash, in->id, "withdraw", resp, arena);
     if (!current)
         return;
@@ -214,8 +214,8 @@ changes_information (kw_service_t *svc, const Kw__Request *req, Kw__Response *re
     if (!info)
         return;
     kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [crypto_hash_sha256_BYTES];
-    idempotency_hash (req, hash);
+    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
+    kw_idempotency_hash (req, hash);
     char *id = info->id;
     Kw__Referral *current = s_begin (db, req, hash, id, "add_information", resp, arena);
     if (!current)

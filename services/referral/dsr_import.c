@@ -255,8 +255,8 @@ dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
         return;
     }
     kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [crypto_hash_sha256_BYTES], file_hash [crypto_hash_sha256_BYTES];
-    idempotency_hash (req, hash);
+    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE], file_hash [KW_IDEMPOTENCY_HASH_SIZE];
+    kw_idempotency_hash (req, hash);
     crypto_hash_sha256 (file_hash, in->data.data, in->data.len);
     char import_id [KW_UUID_SIZE];
     kw_uuid_generate (import_id);
@@ -264,7 +264,7 @@ dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     int64_t started = kw_time_now_us ();
     if (kw_db_begin (db) != 0)
         goto failed;
-    int replayed = idempotency_replay (db, req, hash, resp, arena);
+    int replayed = kw_idempotency_replay (db, req, hash, resp, arena);
     if (replayed < 0)
         goto failed;
     if (replayed) {
@@ -280,7 +280,7 @@ dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     const char *values [12] = { import_id, req->caller->region, in->format, (const char *) file_hash,
                                 bytes, rows, zero, zero, zero, rejected,
                                 req->caller->sub ? req->caller->sub : "", req->caller->role };
-    int lengths [12] = { 0, 0, 0, crypto_hash_sha256_BYTES };
+    int lengths [12] = { 0, 0, 0, KW_IDEMPOTENCY_HASH_SIZE };
     int formats [12] = { 0, 0, 0, 1 };
     PGresult *res = kw_db_queryb (db, "dsr_import_insert", 12, values, lengths, formats, 0);
     if (!res)
@@ -309,7 +309,7 @@ dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     out.rejected = import.rejected;
     kw_rpc_reply_ok (resp, arena, &out.base);
     if (record_audit (db, req->caller, "dsr_import", import_id, "ok") != 0
-    ||  idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
+    ||  kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
         goto failed;
     kw_service_outbox_committed (svc);
     char ms [24];

@@ -105,11 +105,11 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
         return;
     }
     kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [crypto_hash_sha256_BYTES];
-    idempotency_hash (req, hash);
+    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
+    kw_idempotency_hash (req, hash);
     if (kw_db_begin (db) != 0)
         goto failed;
-    int replayed = idempotency_replay (db, req, hash, resp, arena);
+    int replayed = kw_idempotency_replay (db, req, hash, resp, arena);
     if (replayed < 0)
         goto failed;
     if (replayed) {
@@ -139,7 +139,7 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
     created.received_at = received_at;
     created.region = req->caller->region;
     kw_rpc_reply_ok (resp, arena, &created.base);
-    if (idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
+    if (kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
         goto failed;
     kw_service_outbox_committed (svc);
     kw_info ("referral_created", "referral_id", id, "region", req->caller->region);

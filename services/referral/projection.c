@@ -1,5 +1,6 @@
 /*  projection: the referral's view of facts other services decide: the
-    eligibility decision (status and reasons) and the case opened for it;
+    eligibility decision (status and reasons), the case opened for it and
+    its closing (which closes the referral);
     and the events of other services the referral service acts on. */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 int
 projection_prepare (kw_db_t *db)
 {
-    //  A decision on an older revision than the one shown is ignored. A
+    //  A decision older than the one shown (by its number) is ignored. A
     //  withdrawn or closed referral keeps its status, and an ineligible one
     //  stays so when the child has another open referral by now.
     kw_db_prepare (db, "referral_decided",
@@ -22,8 +23,13 @@ projection_prepare (kw_db_t *db)
         "              AND o.nhs_number = r.nhs_number AND o.id <> r.id"
         "              AND o.status IN " RECORD_OPEN_STATUSES "))"
         "          THEN $2 ELSE r.status END,"
-        " decision = $3, decided_at = $4::timestamptz, decision_revision = $5::int, updated_at = now ()"
-        " WHERE r.id = $1::uuid AND (r.decision_revision IS NULL OR r.decision_revision <= $5::int)");
+        " decision = $3, decided_at = $4::timestamptz, decision_revision = $5::int,"
+        " decision_sequence = $6::int, updated_at = now ()"
+        " WHERE r.id = $1::uuid AND (r.decision_sequence IS NULL OR r.decision_sequence < $6::int)");
+    //  A closed case closes its referral (a withdrawn one stays withdrawn).
+    kw_db_prepare (db, "referral_case_closed",
+        "UPDATE referral.referrals SET status = 'closed', updated_at = now ()"
+        " WHERE id = $1::uuid AND status IN " RECORD_OPEN_STATUSES);
     kw_db_prepare (db, "referral_case_opened",
         "UPDATE referral.referrals SET case_id = $2, updated_at = now () WHERE id = $1::uuid");
     return 0;
@@ -53,14 +59,16 @@ s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     size_t size = kw__eligibility_decision__get_packed_size (msg->decision);
     uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
     kw__eligibility_decision__pack (msg->decision, packed);
-    char revision [16];
+    char revision [16], sequence [16];
     snprintf (revision, sizeof revision, "%u", msg->revision);
-    const char *values [5] = { msg->referral_id, status, (const char *) packed,
+    //  Decisions from before they were numbered: one per revision.
+    snprintf (sequence, sizeof sequence, "%u", msg->has_sequence ? msg->sequence : msg->revision + 1);
+    const char *values [6] = { msg->referral_id, status, (const char *) packed,
                                msg->decision->decided_at ? msg->decision->decided_at : event->occurred_at,
-                               revision };
-    int lengths [5] = { 0, 0, (int) size, 0, 0 };
-    int formats [5] = { 0, 0, 1, 0, 0 };
-    PGresult *res = kw_db_queryb (db, "referral_decided", 5, values, lengths, formats, 0);
+                               revision, sequence };
+    int lengths [6] = { 0, 0, (int) size, 0, 0, 0 };
+    int formats [6] = { 0, 0, 1, 0, 0, 0 };
+    PGresult *res = kw_db_queryb (db, "referral_decided", 6, values, lengths, formats, 0);
     if (!res)
         return KW_APPLY_RETRY;
     if (strcmp (PQcmdTuples (res), "1") != 0)
@@ -84,6 +92,17 @@ s_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     return KW_APPLY_OK;
 }
 
+static kw_apply_result_t
+s_case_closed (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__CaseClosed *msg = kw__case_closed__unpack (kw_arena_allocator (arena),
+                                                   event->payload.len, event->payload.data);
+    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id))
+        return KW_APPLY_SKIP;
+    const char *values [1] = { msg->referral_id };
+    return kw_db_exec (db, "referral_case_closed", 1, values) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+}
+
 kw_apply_result_t
 projection_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
 {
@@ -91,6 +110,8 @@ projection_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, voi
         return s_decided (db, event, arena);
     if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_opened") == 0)
         return s_case_opened (db, event, arena);
+    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_closed") == 0)
+        return s_case_closed (db, event, arena);
     if (strcmp (event->producer, "eligibility") == 0 && strcmp (event->type, "dsr_referral_due") == 0)
         return dsr_entries_referral_due (db, event, arena);
     return KW_APPLY_OK;

@@ -1,14 +1,13 @@
 /*  referral: the referral service's modules: intake (create, get), listing,
-    changes (withdraw, information), the DSR import and entries, the
-    idempotency store, the stored record, and the projection of decisions
-    and cases fed by events. */
+    changes (withdraw, information), the DSR import and entries, the stored
+    record, and the projection of decisions and cases fed by events. */
 #ifndef REFERRAL_H
 #define REFERRAL_H
 
-#include <sodium.h>
 #include "kw/dsr.pb-c.h"
 #include "kw/referral.pb-c.h"
 #include "kw_consumer.h"
+#include "kw_idempotency.h"
 #include "kw_rpc.h"
 #include "kw_service.h"
 #include "kw_uuid.h"
@@ -49,18 +48,6 @@ Kw__Referral *record_from_row (PGresult *res, int row, kw_arena_t *arena);
 //  (not found, forbidden and audited as action, unavailable).
 Kw__Referral *record_load (kw_db_t *db, const Kw__Request *req, const char *id, const char *action,
                            Kw__Response *resp, kw_arena_t *arena);
-
-int idempotency_prepare (kw_db_t *db);
-//  The request's identity under its key: method and payload.
-void idempotency_hash (const Kw__Request *req, unsigned char hash [crypto_hash_sha256_BYTES]);
-//  In the open transaction: 1 when resp was filled from an earlier answer
-//  to this caller's key (or with a conflict), 0 when there is none or the
-//  request has no key, -1 on a database error.
-int idempotency_replay (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
-                        Kw__Response *resp, kw_arena_t *arena);
-//  Keep resp as the answer to this key (no-op without a key): 0 or -1.
-int idempotency_store (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
-                       const Kw__Response *resp, kw_arena_t *arena);
 
 int intake_prepare (kw_db_t *db);
 //  Store a new referral with its referral.received event and audit record

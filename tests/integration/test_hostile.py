@@ -656,6 +656,23 @@ expect("a norfolk referral read with the region in upper case is 404",
        get_referral(rid, forge(HS, dict(claims, region="NORFOLK"))), 404)
 expect("the ruleset of an unknown region is 404", http("GET", "/v1/eligibility/ruleset",
                                                          tok=token(region="../../etc/passwd")), 404)
+for hostile in ["x", "'%20OR%20'1'='1", "..%2F..%2Fetc", "0" * 127, "00000000-0000-4000-8000-00000000000g",
+                "%00"]:
+    expect("re-evaluating the referral id %s is 404" % hostile[:24],
+           http("POST", "/v1/referrals/%s/re-evaluate" % hostile, tok=tok), 404)
+expect("re-evaluating a norfolk referral with an nhse token is 404",
+       http("POST", "/v1/referrals/%s/re-evaluate" % rid, tok=nhse), 404)
+expect("re-evaluating with a referrer's token is 403",
+       http("POST", "/v1/referrals/%s/re-evaluate" % rid, tok=token(role="referrer")), 403)
+expect("the region's re-evaluation with a coordinator token is 403",
+       http("POST", "/v1/admin/eligibility/re-evaluate", tok=tok), 403)
+expect("the age-out sweep with a key worker token is 403",
+       http("POST", "/v1/admin/eligibility/age-out", tok=token(role="key_worker")), 403)
+expect("the age-out sweep for a region without a rule set is 404",
+       http("POST", "/v1/admin/eligibility/age-out", tok=token(role="admin", region="nowhere")), 404)
+expect("an admin command with a junk body is judged on the token alone (403)",
+       http("POST", "/v1/admin/eligibility/re-evaluate", raw=b"\x00{junk", tok=tok,
+            headers={"Content-Type": "application/json"}), 403)
 case_id = None
 def has_case():
     s, b, _ = get_referral(rid)

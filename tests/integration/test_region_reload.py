@@ -31,6 +31,14 @@ def hup_and_wait(event):
     return seen and pid_of("eligibility") == pid
 
 
+def reload_reason():
+    """The reason of the last failed reload in the log."""
+    with open(log) as f:
+        reasons = [json.loads(line).get("reason") for line in f if line.startswith("{")
+                   and json.loads(line).get("event") == "regions_reload_failed"]
+    return reasons[-1] if reasons else None
+
+
 def ruleset_version():
     s, b, _ = http("GET", "/v1/eligibility/ruleset", tok=tok)
     return b.get("version") if s == 200 else None
@@ -46,7 +54,7 @@ def decided(rid):
 try:
     ok(ruleset_version() == 1, "norfolk's rule set is version 1")
     config = json.loads(original)
-    config["version"] = 2
+    config["ruleset"]["version"] = 2
     config["gp_prefixes"] = ["B12"]
     with open(path, "w") as f:
         json.dump(config, f)
@@ -59,8 +67,16 @@ try:
        "the next decision uses version 2 (D82 is no longer a listed prefix)", ref)
 
     with open(path, "w") as f:
-        f.write('{"region": "norfolk", "version": "three"')
+        f.write('{"id": "norfolk", "version": "three"')
     ok(hup_and_wait("regions_reload_failed"), "a file that does not load is logged as a failed reload")
+    ok(ruleset_version() == 2, "and version 2 stays in force")
+    config["ruleset"]["version"] = 3
+    config["ruleset"]["rule"]["all"][1]["criterion"] = "postcode"
+    with open(path, "w") as f:
+        json.dump(config, f)
+    ok(hup_and_wait("regions_reload_failed"), "so is a well-formed file with an unknown criterion")
+    ok(reload_reason() and "ruleset.rule.all[1].criterion" in reload_reason(),
+       "the reason logged names the file and the path inside it", reload_reason())
     ok(ruleset_version() == 2, "and version 2 stays in force")
     s, b, _ = http("POST", "/v1/referrals", referral(nhs_number(rng)), tok)
     ref = decided(b.get("id"))

@@ -1,23 +1,27 @@
-/*  idempotency: the stored answers of POSTs that carried an Idempotency-Key.
-    A key belongs to its caller; the request is identified by the method and
-    the packed payload, so the same key with another body or on another
-    endpoint is a conflict. */
+/*  kw_idempotency: the stored answers of POSTs that carried an
+    Idempotency-Key. A key belongs to its caller; the request is identified
+    by the method and the packed payload, so the same key with another body
+    or on another endpoint is a conflict. */
+#include <stdio.h>
 #include <string.h>
-#include "kw_db.h"
-#include "referral.h"
+#include "kw_idempotency.h"
 
 int
-idempotency_prepare (kw_db_t *db)
+kw_idempotency_prepare (kw_db_t *db, const char *schema)
 {
-    kw_db_prepare (db, "referral_idem_get",
-        "SELECT request_hash, response FROM referral.idempotency WHERE caller = $1 AND key = $2");
-    kw_db_prepare (db, "referral_idem_put",
-        "INSERT INTO referral.idempotency (caller, key, request_hash, response) VALUES ($1, $2, $3, $4)");
+    char sql [256];
+    snprintf (sql, sizeof sql,
+        "SELECT request_hash, response FROM %s.idempotency WHERE caller = $1 AND key = $2", schema);
+    kw_db_prepare (db, "kw_idem_get", sql);
+    snprintf (sql, sizeof sql,
+        "INSERT INTO %s.idempotency (caller, key, request_hash, response) VALUES ($1, $2, $3, $4)",
+        schema);
+    kw_db_prepare (db, "kw_idem_put", sql);
     return 0;
 }
 
 void
-idempotency_hash (const Kw__Request *req, unsigned char hash [crypto_hash_sha256_BYTES])
+kw_idempotency_hash (const Kw__Request *req, unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE])
 {
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init (&state);
@@ -27,13 +31,13 @@ idempotency_hash (const Kw__Request *req, unsigned char hash [crypto_hash_sha256
 }
 
 int
-idempotency_replay (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
+kw_idempotency_replay (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
                     Kw__Response *resp, kw_arena_t *arena)
 {
     if (!req->idempotency_key || !*req->idempotency_key)
         return 0;
     const char *params [2] = { req->caller->sub, req->idempotency_key };
-    PGresult *res = kw_db_queryb (db, "referral_idem_get", 2, params, NULL, NULL, 1);
+    PGresult *res = kw_db_queryb (db, "kw_idem_get", 2, params, NULL, NULL, 1);
     if (!res)
         return -1;
     if (PQntuples (res) == 0) {
@@ -60,7 +64,7 @@ idempotency_replay (kw_db_t *db, const Kw__Request *req, const unsigned char *ha
 }
 
 int
-idempotency_store (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
+kw_idempotency_store (kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
                    const Kw__Response *resp, kw_arena_t *arena)
 {
     if (!req->idempotency_key || !*req->idempotency_key)
@@ -72,7 +76,7 @@ idempotency_store (kw_db_t *db, const Kw__Request *req, const unsigned char *has
                                (const char *) buf };
     int lengths [4] = { 0, 0, crypto_hash_sha256_BYTES, (int) size };
     int formats [4] = { 0, 0, 1, 1 };
-    PGresult *res = kw_db_queryb (db, "referral_idem_put", 4, values, lengths, formats, 0);
+    PGresult *res = kw_db_queryb (db, "kw_idem_put", 4, values, lengths, formats, 0);
     if (!res)
         return -1;
     PQclear (res);

@@ -1,0 +1,115 @@
+/*  referrals: eligibility's own projection of the referrals it decides on
+    (the newest revision's body, and whether it was withdrawn) and of the
+    cases opened for them, fed by the referral and assignment events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "kw/assignment.pb-c.h"
+#include "kw/referral.pb-c.h"
+#include "kw_time.h"
+#include "kw_uuid.h"
+#include "eligibility.h"
+
+int
+referrals_prepare (kw_db_t *db)
+{
+    //  An older revision arriving late does not replace a newer one.
+    kw_db_prepare (db, "eligibility_referral_keep",
+        "INSERT INTO eligibility.referrals (referral_id, region, nhs_number, revision, body, date_of_birth)"
+        " VALUES ($1::uuid, $2, $3, $4::int, $5, $6::date) ON CONFLICT (referral_id) DO UPDATE"
+        " SET revision = EXCLUDED.revision, body = EXCLUDED.body, date_of_birth = EXCLUDED.date_of_birth,"
+        " updated_at = now () WHERE eligibility.referrals.revision <= EXCLUDED.revision");
+    kw_db_prepare (db, "eligibility_referral_load",
+        "SELECT region, revision, withdrawn, body FROM eligibility.referrals WHERE referral_id = $1::uuid");
+    kw_db_prepare (db, "eligibility_referral_withdrawn",
+        "UPDATE eligibility.referrals SET withdrawn = true, updated_at = now () WHERE referral_id = $1::uuid");
+    kw_db_prepare (db, "eligibility_case_opened",
+        "INSERT INTO eligibility.cases (case_id, referral_id, region, opened_at)"
+        " VALUES ($1::uuid, $2::uuid, $3, coalesce ($4::timestamptz, now ())) ON CONFLICT DO NOTHING");
+    kw_db_prepare (db, "eligibility_case_closed",
+        "UPDATE eligibility.cases SET closed_at = coalesce ($2::timestamptz, now ())"
+        " WHERE case_id = $1::uuid AND closed_at IS NULL");
+    return 0;
+}
+
+int
+referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsigned revision,
+                const Kw__ReferralBody *body, kw_arena_t *arena)
+{
+    const Kw__Child *child = body->child;
+    int y, m, d;
+    const char *dob = child && child->date_of_birth
+                   && kw_date_parse (child->date_of_birth, &y, &m, &d) == 0 ? child->date_of_birth : NULL;
+    size_t size = kw__referral_body__get_packed_size (body);
+    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
+    kw__referral_body__pack (body, packed);
+    char rev [16];
+    snprintf (rev, sizeof rev, "%u", revision);
+    const char *values [6] = { referral_id, region, child && child->nhs_number ? child->nhs_number : "",
+                               rev, (const char *) packed, dob };
+    int lengths [6] = { 0, 0, 0, 0, (int) size, 0 };
+    int formats [6] = { 0, 0, 0, 0, 1, 0 };
+    PGresult *res = kw_db_queryb (db, "eligibility_referral_keep", 6, values, lengths, formats, 0);
+    if (!res)
+        return -1;
+    PQclear (res);
+    return 0;
+}
+
+int
+referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_arena_t *arena)
+{
+    if (!kw_uuid_valid (referral_id))
+        return 0;
+    const char *params [1] = { referral_id };
+    PGresult *res = kw_db_queryb (db, "eligibility_referral_load", 1, params, NULL, NULL, 0);
+    if (!res)
+        return -1;
+    int found = PQntuples (res) == 1;
+    if (found) {
+        size_t len = 0;
+        unsigned char *bytes = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, 0, 3), &len);
+        out->referral_id = kw_arena_strdup (arena, referral_id);
+        out->region = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
+        out->revision = (unsigned) strtoul (PQgetvalue (res, 0, 1), NULL, 10);
+        out->withdrawn = PQgetvalue (res, 0, 2) [0] == 't';
+        out->body = bytes ? kw__referral_body__unpack (kw_arena_allocator (arena), len, bytes) : NULL;
+        PQfreemem (bytes);
+        found = out->body ? 1 : -1;
+    }
+    PQclear (res);
+    return found;
+}
+
+kw_apply_result_t
+referrals_withdrawn (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__ReferralWithdrawn *msg = kw__referral_withdrawn__unpack (
+        kw_arena_allocator (arena), event->payload.len, event->payload.data);
+    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id))
+        return KW_APPLY_SKIP;
+    const char *params [1] = { msg->referral_id };
+    return kw_db_exec (db, "eligibility_referral_withdrawn", 1, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+}
+
+kw_apply_result_t
+referrals_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__CaseOpened *msg = kw__case_opened__unpack (kw_arena_allocator (arena),
+                                                   event->payload.len, event->payload.data);
+    if (!msg || !msg->case_id || !kw_uuid_valid (msg->case_id) || !msg->referral_id
+    ||  !kw_uuid_valid (msg->referral_id) || !msg->region)
+        return KW_APPLY_SKIP;
+    const char *params [4] = { msg->case_id, msg->referral_id, msg->region, msg->opened_at };
+    return kw_db_exec (db, "eligibility_case_opened", 4, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+}
+
+kw_apply_result_t
+referrals_case_closed (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+{
+    Kw__CaseClosed *msg = kw__case_closed__unpack (kw_arena_allocator (arena),
+                                                   event->payload.len, event->payload.data);
+    if (!msg || !msg->case_id || !kw_uuid_valid (msg->case_id))
+        return KW_APPLY_SKIP;
+    const char *params [2] = { msg->case_id, msg->closed_at };
+    return kw_db_exec (db, "eligibility_case_closed", 2, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+}
