@@ -55,30 +55,6 @@ age_out_prepare (kw_db_t *db)
     return 0;
 }
 
-//  A flag's value in body: 1, 0, or -1 when not stated.
-static int
-s_flag (const Kw__ReferralBody *body, region_flag_t flag)
-{
-    const Kw__Child *c = body->child;
-    const Kw__Needs *n = body->needs;
-    switch (flag) {
-        case FLAG_IN_COMPLEX_NEEDS_SCHOOL:
-            return c && c->has_in_complex_needs_school ? c->in_complex_needs_school : -1;
-        case FLAG_COMPLEX_HEALTH_NEEDS:
-            return n && n->has_complex_health_needs ? n->complex_health_needs : -1;
-        case FLAG_HIGH_LEVEL_OF_NEED:
-            return n && n->has_high_level_of_need ? n->high_level_of_need : -1;
-        case FLAG_LEARNING_DISABILITY:
-            return n && n->has_learning_disability ? n->learning_disability : -1;
-        case FLAG_AUTISM:
-            return n && n->has_autism ? n->autism : -1;
-        case FLAG_INPATIENT:
-            return n && n->has_inpatient ? n->inpatient : -1;
-        default:
-            return -1;
-    }
-}
-
 //  Emit kind for the case once: 1 emitted, 0 emitted before, -1 error.
 static int
 s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *referral_id,
@@ -115,7 +91,7 @@ s_case (kw_db_t *db, const region_t *region, const int today [3], const char *ca
         const char *referral_id, const Kw__ReferralBody *body, sweep_counts_t *counts)
 {
     int in_school = region->upper_age_extended
-                  ? s_flag (body, region->upper_age_extended_when) == 1 : 0;
+                  ? rules_flag (body, region->upper_age_extended_when) == 1 : 0;
     int age_out [3], transition [3];
     if (!body->child || rules_upper_age_dates (region, body->child->date_of_birth, in_school,
                                                age_out, transition) != 0)

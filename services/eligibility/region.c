@@ -1,228 +1,685 @@
-/*  region: loading and strict validation of the region rule set files
-    (schema in region.h). */
-#include <ctype.h>
+/*  region: the region files (schema in region.h): reading one, validating
+    it strictly into a region_t with its rule tree, and the set of regions
+    in a directory. Every error names the file, the field's path in it
+    (".key", "[i]") and the problem; values quoted in errors are cut to 32
+    bytes. */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include "region.h"
+
+#define MAX_FILE_SIZE (1024 * 1024)
+#define MAX_ID_LENGTH 32
+#define FIELD_SIZE 256                  //  a field path: the depth limit keeps it short
+#define CUT_SIZE 33                     //  a value quoted in an error: 32 bytes at most
 
 struct _region_set_t {
     region_t **regions;
     size_t count;
 };
 
-//  The criterion ids each kind of rules decides, NULL-terminated.
-static const char *const s_norfolk_ids [] = { "age", "gp", "need", "professionals", NULL };
-static const char *const s_nhse_ids [] = { "age", "ld_or_autism", "risk", NULL };
+//  One parse: where its error goes, and the rules it has read so far.
+typedef struct {
+    const char *file;
+    char *err;
+    size_t err_size;
+    const region_t *region;             //  its lists are read before the rule set
+    const char *rule_ids [REGION_MAX_RULES];
+    size_t rule_count;
+} parse_t;
 
-static const char *const s_keys [] = {
-    "comment", "region", "name", "rules", "version", "time_zone",
-    "gp_prefixes", "dsr_ratings", "criteria", NULL
+static const char *const s_region_keys [] = {
+    "comment", "id", "name", "time_zone", "gp_prefixes", "postcode_districts",
+    "dsr_referral_ratings", "upper_age", "transition", "reviews", "ruleset", NULL
 };
+static const char *const s_upper_age_keys [] = { "years", "extended_years", "extended_when", NULL };
+static const char *const s_transition_keys [] = { "notice_days", NULL };
+static const char *const s_reviews_keys [] = { "interval_days", NULL };
+static const char *const s_ruleset_keys [] = { "id", "version", "description", "rule", NULL };
+static const char *const s_default_ratings [] = { "red", "amber", "blue", NULL };
+static const char *const s_ratings [] = { "red", "amber", "green", "blue", NULL };
+
+static const struct {
+    region_flag_t flag;
+    const char *path;
+} s_flags [] = {
+    { FLAG_IN_COMPLEX_NEEDS_SCHOOL, "child.in_complex_needs_school" },
+    { FLAG_COMPLEX_HEALTH_NEEDS, "needs.complex_health_needs" },
+    { FLAG_HIGH_LEVEL_OF_NEED, "needs.high_level_of_need" },
+    { FLAG_LEARNING_DISABILITY, "needs.learning_disability" },
+    { FLAG_AUTISM, "needs.autism" },
+    { FLAG_INPATIENT, "needs.inpatient" }
+};
+#define FLAG_COUNT (sizeof s_flags / sizeof s_flags [0])
+
+//  Each kind as written in files and the keys it allows besides "id",
+//  "description" and its own key (its name for all, any and not;
+//  "criterion" for a leaf). The composites come first.
+static const struct {
+    rule_kind_t kind;
+    const char *name;
+    const char *const keys [4];
+} s_kinds [] = {
+    { RULE_ALL, "all", { NULL } },
+    { RULE_ANY, "any", { NULL } },
+    { RULE_NOT, "not", { NULL } },
+    { RULE_AGE_UNDER, "age_under", { "years", "extended_years", "extended_when", NULL } },
+    { RULE_FLAG, "flag", { "field", NULL } },
+    { RULE_GP_PRACTICE, "gp_practice", { NULL } },
+    { RULE_POSTCODE_IN_REGION, "postcode_in_region", { NULL } },
+    { RULE_PROFESSIONALS, "professionals", { "at_least", "agencies_at_least", NULL } },
+    { RULE_DSR_RATING, "dsr_rating", { "ratings", NULL } }
+};
+#define KIND_COUNT (sizeof s_kinds / sizeof s_kinds [0])
+#define COMPOSITE_COUNT 3
+static const char *const s_kind_keys [] = { "all", "any", "not", "criterion", NULL };
 
 static int
-s_fail (char *err, size_t err_size, const char *path, const char *field, const char *fmt, ...)
-    __attribute__ ((format (printf, 5, 6)));
+s_fail (parse_t *p, const char *field, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
+//  Fill the error: "<file>: field "<field>": <problem>", or without the
+//  field when field is NULL. Always -1.
 static int
-s_fail (char *err, size_t err_size, const char *path, const char *field, const char *fmt, ...)
+s_fail (parse_t *p, const char *field, const char *fmt, ...)
 {
     char reason [256];
     va_list ap;
     va_start (ap, fmt);
     vsnprintf (reason, sizeof reason, fmt, ap);
     va_end (ap);
+    if (!p->err || !p->err_size)
+        return -1;
     if (field)
-        snprintf (err, err_size, "%s: field \"%s\": %s", path, field, reason);
+        snprintf (p->err, p->err_size, "%s: field \"%s\": %s", p->file, field, reason);
     else
-        snprintf (err, err_size, "%s: %s", path, reason);
+        snprintf (p->err, p->err_size, "%s: %s", p->file, reason);
     return -1;
+}
+
+//  s cut to its first 32 bytes, never inside a UTF-8 character, into cut.
+static const char *
+s_cut (char *cut, const char *s)
+{
+    size_t len = strnlen (s, CUT_SIZE - 1);
+    if (s [len])
+        while (len > 0 && ((unsigned char) s [len] & 0xC0) == 0x80)
+            len--;
+    memcpy (cut, s, len);
+    cut [len] = '\0';
+    return cut;
+}
+
+//  The path of key inside at ("" is the top), the key cut to 32 bytes.
+//  A path too long to hold (never within the depth limit) ends in "...".
+static const char *
+s_at (char *field, const char *at, const char *key)
+{
+    char cut [CUT_SIZE];
+    if (snprintf (field, FIELD_SIZE, *at ? "%s.%s" : "%s%s", at, s_cut (cut, key)) >= FIELD_SIZE)
+        strcpy (field + FIELD_SIZE - 4, "...");
+    return field;
+}
+
+static const char *
+s_at_index (char *field, const char *at, size_t index)
+{
+    if (snprintf (field, FIELD_SIZE, "%s[%zu]", at, index) >= FIELD_SIZE)
+        strcpy (field + FIELD_SIZE - 4, "...");
+    return field;
 }
 
 static int
 s_in_list (const char *s, const char *const *list)
 {
-    for (size_t i = 0; list [i]; i++)
+    for (size_t i = 0; list && list [i]; i++)
         if (strcmp (s, list [i]) == 0)
             return 1;
     return 0;
 }
 
-const char *
-region_rules_name (region_rules_t rules)
-{
-    switch (rules) {
-        case REGION_RULES_NORFOLK: return "norfolk";
-        case REGION_RULES_NHSE: return "nhse";
-        default: return "unknown";
-    }
-}
-
-//  A required non-empty string member; copied into *out.
 static int
-s_string (json_t *root, const char *key, char **out, const char *path, char *err, size_t err_size)
+s_is_upper (char c)
 {
-    json_t *value = json_object_get (root, key);
-    if (!value)
-        return s_fail (err, err_size, path, key, "is required");
-    if (!json_is_string (value) || json_string_length (value) == 0)
-        return s_fail (err, err_size, path, key, "must be a non-empty string");
-    *out = strdup (json_string_value (value));
-    return 0;
-}
-
-//  A required non-empty array of distinct non-empty strings.
-static int
-s_string_list (json_t *root, const char *key, char ***out, size_t *count,
-               const char *path, char *err, size_t err_size)
-{
-    json_t *array = json_object_get (root, key);
-    if (!array)
-        return s_fail (err, err_size, path, key, "is required for these rules");
-    if (!json_is_array (array) || json_array_size (array) == 0)
-        return s_fail (err, err_size, path, key, "must be a non-empty array of strings");
-    size_t n = json_array_size (array);
-    *out = calloc (n, sizeof (char *));
-    *count = 0;
-    for (size_t i = 0; i < n; i++) {
-        json_t *item = json_array_get (array, i);
-        if (!json_is_string (item) || json_string_length (item) == 0)
-            return s_fail (err, err_size, path, key, "item %zu must be a non-empty string", i);
-        for (size_t j = 0; j < *count; j++)
-            if (strcasecmp ((*out) [j], json_string_value (item)) == 0)
-                return s_fail (err, err_size, path, key, "item %zu is a duplicate", i);
-        (*out) [(*count)++] = strdup (json_string_value (item));
-    }
-    return 0;
+    return c >= 'A' && c <= 'Z';
 }
 
 static int
-s_criteria (json_t *root, region_t *self, const char *path, char *err, size_t err_size)
+s_is_digit (char c)
 {
-    const char *const *ids = self->rules == REGION_RULES_NORFOLK ? s_norfolk_ids : s_nhse_ids;
-    json_t *array = json_object_get (root, "criteria");
-    if (!array)
-        return s_fail (err, err_size, path, "criteria", "is required");
-    if (!json_is_array (array))
-        return s_fail (err, err_size, path, "criteria", "must be an array");
-    size_t n = json_array_size (array);
-    self->criteria = calloc (n ? n : 1, sizeof (region_criterion_t));
-    for (size_t i = 0; i < n; i++) {
-        json_t *item = json_array_get (array, i);
-        char field [64];
-        if (!json_is_object (item))
-            return s_fail (err, err_size, path, "criteria", "item %zu must be an object", i);
-        const char *key;
-        json_t *value;
-        json_object_foreach (item, key, value) {
-            if (strcmp (key, "id") != 0 && strcmp (key, "description") != 0) {
-                snprintf (field, sizeof field, "criteria[%zu].%.32s", i, key);
-                return s_fail (err, err_size, path, field, "unknown key");
-            }
-        }
-        region_criterion_t *criterion = &self->criteria [self->criterion_count++];
-        snprintf (field, sizeof field, "criteria[%zu].id", i);
-        json_t *id = json_object_get (item, "id");
-        if (!json_is_string (id))
-            return s_fail (err, err_size, path, field, "must be a string");
-        if (!s_in_list (json_string_value (id), ids))
-            return s_fail (err, err_size, path, field, "\"%.32s\" is not a criterion of the %s rules",
-                           json_string_value (id), region_rules_name (self->rules));
-        for (size_t j = 0; j + 1 < self->criterion_count; j++)
-            if (strcmp (self->criteria [j].id, json_string_value (id)) == 0)
-                return s_fail (err, err_size, path, field, "\"%.32s\" is a duplicate",
-                               json_string_value (id));
-        criterion->id = strdup (json_string_value (id));
-        snprintf (field, sizeof field, "criteria[%zu].description", i);
-        if (s_string (item, "description", &criterion->description, path, err, err_size) != 0)
-            return s_fail (err, err_size, path, field, "must be a non-empty string");
-    }
-    for (size_t i = 0; ids [i]; i++)
-        if (!region_criterion_description (self, ids [i]))
-            return s_fail (err, err_size, path, "criteria", "criterion \"%s\" is missing", ids [i]);
-    return 0;
+    return c >= '0' && c <= '9';
+}
+
+//  ASCII only: the locale must not change what a file means.
+static char
+s_upper (char c)
+{
+    return c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : c;
 }
 
 static int
-s_parse (json_t *root, region_t *self, const char *path, char *err, size_t err_size)
+s_oom (parse_t *p, const char *field)
 {
-    if (!json_is_object (root))
-        return s_fail (err, err_size, path, NULL, "must hold a JSON object");
+    return s_fail (p, field, "out of memory");
+}
+
+//  Every key of object at must be in keys or in more.
+static int
+s_check_keys (parse_t *p, json_t *object, const char *at, const char *const *keys,
+              const char *const *more)
+{
     const char *key;
     json_t *value;
-    json_object_foreach (root, key, value) {
-        if (!s_in_list (key, s_keys))
-            return s_fail (err, err_size, path, key, "unknown key");
+    json_object_foreach (object, key, value) {
+        if (!s_in_list (key, keys) && !s_in_list (key, more)) {
+            char field [FIELD_SIZE];
+            return s_fail (p, s_at (field, at, key), "unknown key");
+        }
     }
-    json_t *comment = json_object_get (root, "comment");
-    if (comment && !json_is_string (comment))
-        return s_fail (err, err_size, path, "comment", "must be a string");
+    return 0;
+}
 
-    if (s_string (root, "region", &self->region, path, err, err_size) != 0)
-        return -1;
-    for (const char *p = self->region; *p; p++)
-        if (!(islower ((unsigned char) *p) || isdigit ((unsigned char) *p) || *p == '_' || *p == '-'))
-            return s_fail (err, err_size, path, "region", "must be lower-case letters, digits, _ or -");
-    if (s_string (root, "name", &self->name, path, err, err_size) != 0)
-        return -1;
+//  The object member key of parent into *out (NULL when absent and not
+//  required), with only the keys listed.
+static int
+s_object (parse_t *p, json_t *parent, const char *key, int required, const char *const *keys,
+          json_t **out)
+{
+    *out = json_object_get (parent, key);
+    if (!*out)
+        return required ? s_fail (p, key, "is required") : 0;
+    if (!json_is_object (*out))
+        return s_fail (p, key, "must be an object");
+    return s_check_keys (p, *out, key, keys, NULL);
+}
 
-    char *rules = NULL;
-    if (s_string (root, "rules", &rules, path, err, err_size) != 0)
+//  The string member key of object at, copied into *out when out is given;
+//  left alone when absent and not required.
+static int
+s_string (parse_t *p, json_t *object, const char *at, const char *key, int required,
+          int allow_empty, char **out)
+{
+    char field [FIELD_SIZE];
+    json_t *value = json_object_get (object, key);
+    if (!value)
+        return required ? s_fail (p, s_at (field, at, key), "is required") : 0;
+    if (!json_is_string (value))
+        return s_fail (p, s_at (field, at, key), "must be a string");
+    if (!allow_empty && json_string_length (value) == 0)
+        return s_fail (p, s_at (field, at, key), "must not be empty");
+    if (out && !(*out = strdup (json_string_value (value))))
+        return s_oom (p, s_at (field, at, key));
+    return 0;
+}
+
+//  A required id: 1-32 of [a-z0-9_], and - when hyphen.
+static int
+s_id (parse_t *p, json_t *object, const char *at, int hyphen, char **out)
+{
+    if (s_string (p, object, at, "id", 1, 1, out) != 0)
         return -1;
-    if (strcmp (rules, "norfolk") == 0)
-        self->rules = REGION_RULES_NORFOLK;
+    size_t length = strlen (*out);
+    int valid = length >= 1 && length <= MAX_ID_LENGTH;
+    for (const char *c = *out; *c && valid; c++)
+        valid = (*c >= 'a' && *c <= 'z') || s_is_digit (*c) || *c == '_' || (hyphen && *c == '-');
+    char field [FIELD_SIZE], cut [CUT_SIZE];
+    if (!valid)
+        return s_fail (p, s_at (field, at, "id"), "\"%s\" must be 1 to %d characters of a-z, 0-9%s",
+                       s_cut (cut, *out), MAX_ID_LENGTH, hyphen ? ", _ and -" : " and _");
+    return 0;
+}
+
+//  An integer member from min to max; dflt when absent and not required.
+static int
+s_uint (parse_t *p, json_t *object, const char *at, const char *key, unsigned min, unsigned max,
+        int required, unsigned dflt, unsigned *out)
+{
+    char field [FIELD_SIZE];
+    json_t *value = json_object_get (object, key);
+    if (!value) {
+        *out = dflt;
+        return required ? s_fail (p, s_at (field, at, key), "is required") : 0;
+    }
+    if (!json_is_integer (value)
+    ||  json_integer_value (value) < (json_int_t) min || json_integer_value (value) > (json_int_t) max)
+        return s_fail (p, s_at (field, at, key), "must be an integer from %u to %u", min, max);
+    *out = (unsigned) json_integer_value (value);
+    return 0;
+}
+
+//  A required member naming a flag.
+static int
+s_flag (parse_t *p, json_t *object, const char *at, const char *key, region_flag_t *out)
+{
+    char field [FIELD_SIZE], cut [CUT_SIZE];
+    json_t *value = json_object_get (object, key);
+    if (!value)
+        return s_fail (p, s_at (field, at, key), "is required");
+    if (!json_is_string (value))
+        return s_fail (p, s_at (field, at, key), "must be a string naming a flag");
+    *out = region_flag_from_path (json_string_value (value));
+    if (*out == FLAG_NONE)
+        return s_fail (p, s_at (field, at, key), "\"%s\" is not a flag", s_cut (cut, json_string_value (value)));
+    return 0;
+}
+
+//  An age limit ("years", optional "extended_years" with "extended_when"),
+//  of upper_age or of an age_under rule.
+static int
+s_age (parse_t *p, json_t *object, const char *at, unsigned *years, unsigned *extended,
+       region_flag_t *when)
+{
+    if (s_uint (p, object, at, "years", 1, 130, 1, 0, years) != 0)
+        return -1;
+    char field [FIELD_SIZE];
+    json_t *value = json_object_get (object, "extended_years");
+    int has_when = json_object_get (object, "extended_when") != NULL;
+    if (!value && !has_when)
+        return 0;
+    if (!value)
+        return s_fail (p, s_at (field, at, "extended_years"), "is required with \"extended_when\"");
+    if (!has_when)
+        return s_fail (p, s_at (field, at, "extended_when"), "is required with \"extended_years\"");
+    if (!json_is_integer (value)
+    ||  json_integer_value (value) <= (json_int_t) *years || json_integer_value (value) > 130)
+        return s_fail (p, s_at (field, at, "extended_years"),
+                       "must be an integer above years (%u) and at most 130", *years);
+    *extended = (unsigned) json_integer_value (value);
+    return s_flag (p, object, at, "extended_when", when);
+}
+
+//  Normalise a list item in place: NULL, or what is wrong with it.
+typedef const char *(item_check_fn) (char *item);
+
+static const char *
+s_gp_prefix (char *item)
+{
+    size_t length = 0;
+    for (; item [length]; length++) {
+        item [length] = s_upper (item [length]);
+        if (!s_is_upper (item [length]) && !s_is_digit (item [length]))
+            break;
+    }
+    return length >= 1 && length <= 6 && !item [length] ? NULL : "must be 1 to 6 letters or digits";
+}
+
+//  An outward code: 1-2 letters, a digit, then an optional digit or letter.
+static const char *
+s_district (char *item)
+{
+    for (char *c = item; *c; c++)
+        *c = s_upper (*c);
+    size_t i = 0;
+    while (i < 2 && s_is_upper (item [i]))
+        i++;
+    int valid = i >= 1 && s_is_digit (item [i]);
+    if (valid && (s_is_digit (item [i + 1]) || s_is_upper (item [i + 1])))
+        i++;
+    return valid && !item [i + 1] ? NULL : "is not a postcode district (such as NR2 or EC1A)";
+}
+
+static const char *
+s_rating (char *item)
+{
+    return s_in_list (item, s_ratings) ? NULL : "is not a rating (red, amber, green or blue)";
+}
+
+//  Copy the NULL-terminated list source into *out.
+static int
+s_copy_list (parse_t *p, const char *field, const char *const *source, char ***out, size_t *count)
+{
+    size_t n = 0;
+    while (source [n])
+        n++;
+    if (!(*out = calloc (n, sizeof (char *))))
+        return s_oom (p, field);
+    for (*count = 0; *count < n; (*count)++)
+        if (!((*out) [*count] = strdup (source [*count])))
+            return s_oom (p, field);
+    return 0;
+}
+
+typedef struct {
+    const char *text;
+    size_t index;
+} entry_t;
+
+static int
+s_compare_entries (const void *a, const void *b)
+{
+    const entry_t *x = a, *y = b;
+    int rc = strcmp (x->text, y->text);
+    return rc ? rc : (x->index > y->index) - (x->index < y->index);
+}
+
+//  The index of the first item of list that repeats an earlier one into
+//  *repeat, count when there is none; sorted, so a long list is no slower
+//  to check than to read.
+static int
+s_first_repeat (char **list, size_t count, size_t *repeat)
+{
+    entry_t *entries = malloc (count * sizeof (entry_t));
+    if (!entries)
+        return -1;
+    for (size_t i = 0; i < count; i++)
+        entries [i] = (entry_t) { list [i], i };
+    qsort (entries, count, sizeof (entry_t), s_compare_entries);
+    *repeat = count;
+    for (size_t i = 1; i < count; i++)
+        if (strcmp (entries [i - 1].text, entries [i].text) == 0 && entries [i].index < *repeat)
+            *repeat = entries [i].index;
+    free (entries);
+    return 0;
+}
+
+//  A non-empty array of distinct strings, each passing check (which
+//  normalises the copy kept); left alone when absent and not required.
+static int
+s_list (parse_t *p, json_t *object, const char *at, const char *key, int required,
+        item_check_fn *check, char ***out, size_t *count)
+{
+    char field [FIELD_SIZE], item_field [FIELD_SIZE], cut [CUT_SIZE];
+    s_at (field, at, key);
+    json_t *array = json_object_get (object, key);
+    if (!array)
+        return required ? s_fail (p, field, "is required") : 0;
+    size_t n = json_array_size (array);
+    if (!json_is_array (array) || n == 0)
+        return s_fail (p, field, "must be a non-empty array of strings");
+    if (!(*out = calloc (n, sizeof (char *))))
+        return s_oom (p, field);
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_array_get (array, i);
+        s_at_index (item_field, field, i);
+        if (!json_is_string (item))
+            return s_fail (p, item_field, "must be a string");
+        const char *text = json_string_value (item);
+        char *copy = (*out) [(*count)++] = strdup (text);
+        if (!copy)
+            return s_oom (p, item_field);
+        const char *problem = check (copy);
+        if (problem)
+            return s_fail (p, item_field, "\"%s\" %s", s_cut (cut, text), problem);
+    }
+    size_t repeat;
+    if (s_first_repeat (*out, n, &repeat) != 0)
+        return s_oom (p, field);
+    if (repeat < n)
+        return s_fail (p, s_at_index (item_field, field, repeat), "\"%s\" is listed twice",
+                       s_cut (cut, json_string_value (json_array_get (array, repeat))));
+    return 0;
+}
+
+static int s_rule (parse_t *p, json_t *node, const char *at, unsigned depth, rule_t **out);
+
+//  The rules of an all or any rule at, whose array is under key.
+static int
+s_children (parse_t *p, json_t *array, const char *at, const char *key, unsigned depth, rule_t *self)
+{
+    char field [FIELD_SIZE], child [FIELD_SIZE];
+    s_at (field, at, key);
+    size_t n = json_array_size (array);
+    if (!json_is_array (array) || n == 0 || n > REGION_MAX_CHILDREN)
+        return s_fail (p, field, "must be an array of 1 to %d rules", REGION_MAX_CHILDREN);
+    if (!(self->children = calloc (n, sizeof (rule_t *))))
+        return s_oom (p, field);
+    for (size_t i = 0; i < n; i++)
+        if (s_rule (p, json_array_get (array, i), s_at_index (child, field, i), depth + 1,
+                    &self->children [self->child_count++]) != 0)
+            return -1;
+    return 0;
+}
+
+//  The index in s_kinds of the rule at, from its one kind key.
+static int
+s_kind (parse_t *p, json_t *node, const char *at, size_t *kind)
+{
+    const char *given [4];
+    size_t count = 0;
+    for (size_t i = 0; s_kind_keys [i]; i++)
+        if (json_object_get (node, s_kind_keys [i]))
+            given [count++] = s_kind_keys [i];
+    if (count == 0)
+        return s_fail (p, at, "needs one of \"all\", \"any\", \"not\" or \"criterion\"");
+    if (count > 1) {
+        char list [64] = "";
+        for (size_t i = 0; i < count; i++)
+            snprintf (list + strlen (list), sizeof list - strlen (list), "%s\"%s\"",
+                      i == 0 ? "" : i + 1 < count ? ", " : " and ", given [i]);
+        return s_fail (p, at, "has %s: a rule has only one of all, any, not and criterion", list);
+    }
+    for (size_t i = 0; i < COMPOSITE_COUNT; i++)
+        if (strcmp (given [0], s_kinds [i].name) == 0) {
+            *kind = i;
+            return 0;
+        }
+    char field [FIELD_SIZE], cut [CUT_SIZE];
+    json_t *value = json_object_get (node, "criterion");
+    if (!json_is_string (value))
+        return s_fail (p, s_at (field, at, "criterion"), "must be a string naming a criterion kind");
+    for (size_t i = COMPOSITE_COUNT; i < KIND_COUNT; i++)
+        if (strcmp (json_string_value (value), s_kinds [i].name) == 0) {
+            *kind = i;
+            return 0;
+        }
+    return s_fail (p, s_at (field, at, "criterion"), "\"%s\" is not a criterion kind",
+                   s_cut (cut, json_string_value (value)));
+}
+
+//  A leaf's own keys.
+static int
+s_leaf (parse_t *p, json_t *node, const char *at, rule_t *self)
+{
+    const region_t *region = p->region;
+    switch (self->kind) {
+        case RULE_AGE_UNDER:
+            return s_age (p, node, at, &self->years, &self->extended_years, &self->extended_when);
+        case RULE_FLAG:
+            return s_flag (p, node, at, "field", &self->field);
+        case RULE_GP_PRACTICE:
+            if (!region->gp_prefix_count)
+                return s_fail (p, at, "a gp_practice criterion needs the region's \"gp_prefixes\"");
+            return 0;
+        case RULE_POSTCODE_IN_REGION:
+            if (!region->postcode_district_count)
+                return s_fail (p, at, "a postcode_in_region criterion needs the region's \"postcode_districts\"");
+            return 0;
+        case RULE_PROFESSIONALS:
+            if (s_uint (p, node, at, "at_least", 1, 50, 1, 0, &self->at_least) != 0)
+                return -1;
+            return s_uint (p, node, at, "agencies_at_least", 1, 50, 1, 0, &self->agencies_at_least);
+        case RULE_DSR_RATING:
+            return s_list (p, node, at, "ratings", 1, s_rating, &self->ratings, &self->rating_count);
+        default:
+            return s_fail (p, at, "is not a criterion");
+    }
+}
+
+//  The rule at, depth deep (the root is 1), into *out, which holds what
+//  was built even on failure.
+static int
+s_rule (parse_t *p, json_t *node, const char *at, unsigned depth, rule_t **out)
+{
+    rule_t *self = *out = calloc (1, sizeof (rule_t));
+    if (!self)
+        return s_oom (p, at);
+    if (!json_is_object (node))
+        return s_fail (p, at, "must be a rule object");
+    if (depth > REGION_MAX_DEPTH)
+        return s_fail (p, at, "rules nest more than %d deep", REGION_MAX_DEPTH);
+    if (p->rule_count == REGION_MAX_RULES)
+        return s_fail (p, at, "the rule set has more than %d rules", REGION_MAX_RULES);
+    size_t kind = 0;
+    if (s_kind (p, node, at, &kind) != 0)
+        return -1;
+    const char *own [] = { "id", "description", kind < COMPOSITE_COUNT ? s_kinds [kind].name : "criterion", NULL };
+    if (s_check_keys (p, node, at, own, s_kinds [kind].keys) != 0
+    ||  s_id (p, node, at, 0, &self->id) != 0)
+        return -1;
+    char field [FIELD_SIZE];
+    for (size_t i = 0; i < p->rule_count; i++)
+        if (strcmp (p->rule_ids [i], self->id) == 0)
+            return s_fail (p, s_at (field, at, "id"), "\"%s\" is the id of another rule", self->id);
+    p->rule_ids [p->rule_count++] = self->id;
+    if (s_string (p, node, at, "description", 1, 0, &self->description) != 0)
+        return -1;
+    self->kind = s_kinds [kind].kind;
+    json_t *value = json_object_get (node, s_kinds [kind].name);
+    if (self->kind == RULE_ALL || self->kind == RULE_ANY)
+        return s_children (p, value, at, s_kinds [kind].name, depth, self);
+    if (self->kind == RULE_NOT) {
+        if (!(self->children = calloc (1, sizeof (rule_t *))))
+            return s_oom (p, at);
+        self->child_count = 1;
+        return s_rule (p, value, s_at (field, at, "not"), depth + 1, &self->children [0]);
+    }
+    return s_leaf (p, node, at, self);
+}
+
+static int
+s_ruleset (parse_t *p, json_t *root, ruleset_t *ruleset)
+{
+    json_t *object;
+    if (s_object (p, root, "ruleset", 1, s_ruleset_keys, &object) != 0
+    ||  s_id (p, object, "ruleset", 1, &ruleset->id) != 0
+    ||  s_uint (p, object, "ruleset", "version", 1, 1000000, 1, 0, &ruleset->version) != 0
+    ||  s_string (p, object, "ruleset", "description", 0, 1, &ruleset->description) != 0)
+        return -1;
+    if (!ruleset->description && !(ruleset->description = strdup ("")))
+        return s_oom (p, "ruleset.description");
+    json_t *rule = json_object_get (object, "rule");
+    if (!rule)
+        return s_fail (p, "ruleset.rule", "is required");
+    return s_rule (p, rule, "ruleset.rule", 1, &ruleset->rule);
+}
+
+static int
+s_parse (parse_t *p, json_t *root, region_t *self)
+{
+    if (!json_is_object (root))
+        return s_fail (p, NULL, "must hold a JSON object");
+    json_t *upper_age, *transition, *reviews;
+    if (s_check_keys (p, root, "", s_region_keys, NULL) != 0
+    ||  s_string (p, root, "", "comment", 0, 1, NULL) != 0
+    ||  s_id (p, root, "", 1, &self->id) != 0
+    ||  s_string (p, root, "", "name", 1, 0, &self->name) != 0
+    ||  s_string (p, root, "", "time_zone", 1, 0, &self->time_zone) != 0
+    ||  s_list (p, root, "", "gp_prefixes", 0, s_gp_prefix,
+                &self->gp_prefixes, &self->gp_prefix_count) != 0
+    ||  s_list (p, root, "", "postcode_districts", 0, s_district,
+                &self->postcode_districts, &self->postcode_district_count) != 0
+    ||  s_list (p, root, "", "dsr_referral_ratings", 0, s_rating,
+                &self->dsr_referral_ratings, &self->dsr_referral_rating_count) != 0
+    ||  s_object (p, root, "upper_age", 1, s_upper_age_keys, &upper_age) != 0
+    ||  s_age (p, upper_age, "upper_age", &self->upper_age, &self->upper_age_extended,
+               &self->upper_age_extended_when) != 0
+    ||  s_object (p, root, "transition", 0, s_transition_keys, &transition) != 0
+    ||  s_uint (p, transition, "transition", "notice_days", 0, 730, 0, 180,
+                &self->transition_notice_days) != 0
+    ||  s_object (p, root, "reviews", 0, s_reviews_keys, &reviews) != 0
+    ||  s_uint (p, reviews, "reviews", "interval_days", 7, 730, 0, 182,
+                &self->review_interval_days) != 0)
+        return -1;
+    if (!self->dsr_referral_ratings
+    &&  s_copy_list (p, "dsr_referral_ratings", s_default_ratings,
+                     &self->dsr_referral_ratings, &self->dsr_referral_rating_count) != 0)
+        return -1;
+    return s_ruleset (p, root, &self->ruleset);
+}
+
+region_t *
+region_parse (const char *text, size_t len, const char *path, char *err, size_t err_size)
+{
+    parse_t parse = { .file = path ? path : "(region)", .err = err, .err_size = err_size };
+    json_error_t jerr;
+    json_t *root = json_loadb (text ? text : "", text ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        s_fail (&parse, NULL, "line %d: %s", jerr.line, jerr.text);
+        return NULL;
+    }
+    region_t *self = calloc (1, sizeof (region_t));
+    parse.region = self;
+    int rc = self ? s_parse (&parse, root, self) : s_oom (&parse, NULL);
+    json_decref (root);
+    if (rc != 0)
+        region_destroy (&self);
+    return self;
+}
+
+//  The whole of a regular file of at most MAX_FILE_SIZE bytes into *text
+//  (the caller's to free). -1 with the reason in err.
+static int
+s_read_file (const char *path, char **text, size_t *len, char *err, size_t err_size)
+{
+    int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat (fd, &st) != 0) {
+        snprintf (err, err_size, "%s: cannot open: %s", path, strerror (errno));
+        if (fd >= 0)
+            close (fd);
+        return -1;
+    }
+    const char *problem = NULL;
+    size_t size = 0, capacity = 0;
+    *text = NULL;
+    if (!S_ISREG (st.st_mode))
+        problem = "not a regular file";
     else
-    if (strcmp (rules, "nhse") == 0)
-        self->rules = REGION_RULES_NHSE;
-    free (rules);
-    if (!self->rules)
-        return s_fail (err, err_size, path, "rules", "must be \"norfolk\" or \"nhse\"");
-
-    json_t *version = json_object_get (root, "version");
-    if (!version)
-        return s_fail (err, err_size, path, "version", "is required");
-    if (!json_is_integer (version) || json_integer_value (version) < 1
-    ||  json_integer_value (version) > 1000000)
-        return s_fail (err, err_size, path, "version", "must be an integer from 1");
-    self->version = (unsigned) json_integer_value (version);
-
-    if (s_string (root, "time_zone", &self->time_zone, path, err, err_size) != 0)
-        return -1;
-
-    if (self->rules == REGION_RULES_NORFOLK) {
-        if (json_object_get (root, "dsr_ratings"))
-            return s_fail (err, err_size, path, "dsr_ratings", "does not apply to the norfolk rules");
-        if (s_string_list (root, "gp_prefixes", &self->gp_prefixes, &self->gp_prefix_count,
-                           path, err, err_size) != 0)
-            return -1;
-    }
+    if (st.st_size > MAX_FILE_SIZE)
+        problem = "larger than 1 MiB";
     else {
-        if (json_object_get (root, "gp_prefixes"))
-            return s_fail (err, err_size, path, "gp_prefixes", "does not apply to the nhse rules");
-        if (s_string_list (root, "dsr_ratings", &self->dsr_ratings, &self->dsr_rating_count,
-                           path, err, err_size) != 0)
-            return -1;
+        //  One more byte than the file should hold, to see it grow past the limit.
+        capacity = (size_t) st.st_size + 1;
+        *text = malloc (capacity);
+        if (!*text)
+            problem = "out of memory";
     }
-    return s_criteria (root, self, path, err, err_size);
+    while (!problem) {
+        if (size == capacity) {
+            char *bigger = capacity <= MAX_FILE_SIZE ? realloc (*text, capacity * 2) : NULL;
+            if (!bigger) {
+                problem = capacity > MAX_FILE_SIZE ? "larger than 1 MiB" : "out of memory";
+                break;
+            }
+            *text = bigger;
+            capacity *= 2;
+        }
+        ssize_t got = read (fd, *text + size, capacity - size);
+        if (got < 0 && errno != EINTR)
+            problem = strerror (errno);
+        if (got == 0)
+            break;
+        if (got > 0)
+            size += (size_t) got;
+    }
+    close (fd);
+    if (!problem && size > MAX_FILE_SIZE)
+        problem = "larger than 1 MiB";
+    if (problem) {
+        snprintf (err, err_size, "%s: %s", path, problem);
+        free (*text);
+        *text = NULL;
+        return -1;
+    }
+    *len = size;
+    return 0;
 }
 
 region_t *
 region_load_file (const char *path, char *err, size_t err_size)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        s_fail (err, err_size, path, NULL, "line %d: %s", jerr.line, jerr.text);
+    char *text;
+    size_t len;
+    if (s_read_file (path, &text, &len, err, err_size) != 0)
         return NULL;
-    }
-    region_t *self = calloc (1, sizeof (region_t));
-    int rc = s_parse (root, self, path, err, err_size);
-    json_decref (root);
-    if (rc != 0)
-        region_destroy (&self);
+    region_t *self = region_parse (text, len, path, err, err_size);
+    free (text);
     return self;
 }
 
@@ -234,34 +691,41 @@ s_free_list (char **list, size_t count)
     free (list);
 }
 
+//  Bounded by the depth limit, which even a partly built tree keeps.
+static void
+s_rule_destroy (rule_t **self_p)
+{
+    rule_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < self->child_count; i++)
+        s_rule_destroy (&self->children [i]);
+    free (self->children);
+    free (self->id);
+    free (self->description);
+    s_free_list (self->ratings, self->rating_count);
+    free (self);
+    *self_p = NULL;
+}
+
 void
 region_destroy (region_t **self_p)
 {
     region_t *self = *self_p;
     if (!self)
         return;
-    free (self->region);
+    free (self->id);
     free (self->name);
     free (self->time_zone);
     //  After a failure lists are partly filled: the counts say how far.
     s_free_list (self->gp_prefixes, self->gp_prefix_count);
-    s_free_list (self->dsr_ratings, self->dsr_rating_count);
-    for (size_t i = 0; i < self->criterion_count; i++) {
-        free (self->criteria [i].id);
-        free (self->criteria [i].description);
-    }
-    free (self->criteria);
+    s_free_list (self->postcode_districts, self->postcode_district_count);
+    s_free_list (self->dsr_referral_ratings, self->dsr_referral_rating_count);
+    free (self->ruleset.id);
+    free (self->ruleset.description);
+    s_rule_destroy (&self->ruleset.rule);
     free (self);
     *self_p = NULL;
-}
-
-const char *
-region_criterion_description (const region_t *self, const char *id)
-{
-    for (size_t i = 0; i < self->criterion_count; i++)
-        if (self->criteria [i].id && strcmp (self->criteria [i].id, id) == 0)
-            return self->criteria [i].description;
-    return NULL;
 }
 
 static int
@@ -270,9 +734,10 @@ s_compare_names (const void *a, const void *b)
     return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-//  The *.json file names in dir, sorted. -1 when the directory cannot be read.
+//  The *.json file names in dir, sorted. -1 with errno when the directory
+//  cannot be read.
 static int
-s_list (const char *dir, char ***names, size_t *count)
+s_list_dir (const char *dir, char ***names, size_t *count)
 {
     DIR *d = opendir (dir);
     if (!d)
@@ -280,20 +745,36 @@ s_list (const char *dir, char ***names, size_t *count)
     size_t capacity = 8;
     *names = malloc (capacity * sizeof (char *));
     *count = 0;
+    int rc = *names ? 0 : -1;
     struct dirent *entry;
-    while ((entry = readdir (d))) {
+    while (rc == 0 && (entry = readdir (d))) {
         size_t len = strlen (entry->d_name);
         if (entry->d_name [0] == '.' || len <= 5 || strcmp (entry->d_name + len - 5, ".json") != 0)
             continue;
         if (*count == capacity) {
+            char **bigger = realloc (*names, capacity * 2 * sizeof (char *));
+            if (!bigger) {
+                rc = -1;
+                break;
+            }
+            *names = bigger;
             capacity *= 2;
-            *names = realloc (*names, capacity * sizeof (char *));
         }
-        (*names) [(*count)++] = strdup (entry->d_name);
+        if (!((*names) [*count] = strdup (entry->d_name)))
+            rc = -1;
+        else
+            (*count)++;
     }
     closedir (d);
-    qsort (*names, *count, sizeof (char *), s_compare_names);
-    return 0;
+    if (rc == 0)
+        qsort (*names, *count, sizeof (char *), s_compare_names);
+    else {
+        s_free_list (*names, *count);
+        *names = NULL;
+        *count = 0;
+        errno = ENOMEM;
+    }
+    return rc;
 }
 
 region_set_t *
@@ -301,32 +782,41 @@ region_set_load (const char *dir, char *err, size_t err_size)
 {
     char **names = NULL;
     size_t count = 0;
-    if (s_list (dir, &names, &count) != 0) {
-        snprintf (err, err_size, "%s: cannot read the region directory", dir);
+    if (s_list_dir (dir, &names, &count) != 0) {
+        snprintf (err, err_size, "%s: cannot read the region directory: %s", dir, strerror (errno));
         return NULL;
     }
     region_set_t *self = calloc (1, sizeof (region_set_t));
-    self->regions = calloc (count ? count : 1, sizeof (region_t *));
-    int failed = 0;
+    int failed = !self || !(self->regions = calloc (count ? count : 1, sizeof (region_t *)));
+    if (failed)
+        snprintf (err, err_size, "%s: out of memory", dir);
+    else
     if (count == 0) {
         snprintf (err, err_size, "%s: no *.json region files", dir);
         failed = 1;
     }
     for (size_t i = 0; i < count && !failed; i++) {
         char path [4096];
-        snprintf (path, sizeof path, "%s/%s", dir, names [i]);
+        if (snprintf (path, sizeof path, "%s/%s", dir, names [i]) >= (int) sizeof path) {
+            snprintf (err, err_size, "%s: path too long", dir);
+            failed = 1;
+            break;
+        }
         region_t *region = region_load_file (path, err, err_size);
         if (!region) {
             failed = 1;
             break;
         }
-        if (region_set_find (self, region->region)) {
-            s_fail (err, err_size, path, "region", "\"%s\" is defined by another file", region->region);
+        for (size_t j = 0; j < self->count; j++)
+            if (strcmp (self->regions [j]->id, region->id) == 0) {
+                parse_t parse = { .file = path, .err = err, .err_size = err_size };
+                s_fail (&parse, "id", "\"%s\" is defined by another file, %s", region->id, names [j]);
+                failed = 1;
+            }
+        if (failed)
             region_destroy (&region);
-            failed = 1;
-            break;
-        }
-        self->regions [self->count++] = region;
+        else
+            self->regions [self->count++] = region;
     }
     s_free_list (names, count);
     if (failed)
@@ -348,12 +838,12 @@ region_set_destroy (region_set_t **self_p)
 }
 
 const region_t *
-region_set_find (const region_set_t *self, const char *name)
+region_set_find (const region_set_t *self, const char *id)
 {
-    if (!self || !name)
+    if (!self || !id)
         return NULL;
     for (size_t i = 0; i < self->count; i++)
-        if (strcmp (self->regions [i]->region, name) == 0)
+        if (strcmp (self->regions [i]->id, id) == 0)
             return self->regions [i];
     return NULL;
 }
@@ -368,4 +858,31 @@ const region_t *
 region_set_at (const region_set_t *self, size_t index)
 {
     return self && index < self->count ? self->regions [index] : NULL;
+}
+
+const char *
+region_flag_path (region_flag_t flag)
+{
+    for (size_t i = 0; i < FLAG_COUNT; i++)
+        if (s_flags [i].flag == flag)
+            return s_flags [i].path;
+    return NULL;
+}
+
+region_flag_t
+region_flag_from_path (const char *path)
+{
+    for (size_t i = 0; path && i < FLAG_COUNT; i++)
+        if (strcmp (s_flags [i].path, path) == 0)
+            return s_flags [i].flag;
+    return FLAG_NONE;
+}
+
+const char *
+region_rule_kind_name (rule_kind_t kind)
+{
+    for (size_t i = 0; i < KIND_COUNT; i++)
+        if (s_kinds [i].kind == kind)
+            return s_kinds [i].name;
+    return NULL;
 }

@@ -25,6 +25,9 @@ Kw__EligibilityDecision *rules_decide (const region_t *region, const Kw__Referra
                                        const char *dsr_rating, int y, int m, int d,
                                        kw_arena_t *arena);
 
+//  A flag's value in body: 1 true, 0 false, -1 not stated.
+int rules_flag (const Kw__ReferralBody *body, region_flag_t flag);
+
 //  "eligible", "ineligible", "more_information_needed", or NULL.
 const char *rules_outcome_name (Kw__Outcome outcome);
 

@@ -1,9 +1,11 @@
-/*  fuzz_region: the eligibility service's region rule set loader. The input
-    is one region file, or two separated by a line "---"; they are written as
-    a.json and b.json into a per-process temporary directory (on /dev/shm
-    when there is one) and loaded with region_load_file and region_set_load.
-    Each region that loads decides the example referral
-    (deploy/examples/referral.json) with rules_decide. */
+/*  fuzz_region: the eligibility service's region loader. The input is one
+    region file, or two separated by a line "---". The first is parsed from
+    memory with region_parse; with two, both are written as a.json and b.json
+    into a per-process temporary directory (on /dev/shm when there is one)
+    and loaded with region_set_load. Every region that loads must keep the
+    schema's promises (region.h: ids, ranges, the rule tree's shape and
+    limits), and decides the example referral (deploy/examples/referral.json)
+    with rules_decide. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,16 +60,95 @@ s_example (void)
 }
 
 static void
+s_check_ratings (char **ratings, size_t count)
+{
+    static const char *const known [] = { "red", "amber", "green", "blue" };
+    if (count == 0 || !ratings)
+        abort ();
+    for (size_t i = 0; i < count; i++) {
+        size_t k = 0;
+        while (k < 4 && strcmp (ratings [i], known [k]) != 0)
+            k++;
+        if (k == 4)
+            abort ();
+    }
+}
+
+//  The rule at depth (the root is 1) keeps region.h's promises; *count
+//  counts the rules.
+static void
+s_check_rule (const region_t *region, const rule_t *rule, unsigned depth, size_t *count)
+{
+    if (!rule || depth > REGION_MAX_DEPTH || ++*count > REGION_MAX_RULES)
+        abort ();
+    if (!rule->id || !*rule->id || !rule->description || !*rule->description
+    ||  !region_rule_kind_name (rule->kind))
+        abort ();
+    switch (rule->kind) {
+        case RULE_ALL:
+        case RULE_ANY:
+            if (rule->child_count < 1 || rule->child_count > REGION_MAX_CHILDREN)
+                abort ();
+            break;
+        case RULE_NOT:
+            if (rule->child_count != 1)
+                abort ();
+            break;
+        case RULE_AGE_UNDER:
+            if (rule->years < 1 || rule->years > 130
+            ||  (rule->extended_years && (rule->extended_years <= rule->years || rule->extended_years > 130))
+            ||  !rule->extended_years != !region_flag_path (rule->extended_when))
+                abort ();
+            break;
+        case RULE_FLAG:
+            if (!region_flag_path (rule->field))
+                abort ();
+            break;
+        case RULE_GP_PRACTICE:
+            if (!region->gp_prefix_count)
+                abort ();
+            break;
+        case RULE_POSTCODE_IN_REGION:
+            if (!region->postcode_district_count)
+                abort ();
+            break;
+        case RULE_PROFESSIONALS:
+            if (rule->at_least < 1 || rule->at_least > 50
+            ||  rule->agencies_at_least < 1 || rule->agencies_at_least > 50)
+                abort ();
+            break;
+        case RULE_DSR_RATING:
+            s_check_ratings (rule->ratings, rule->rating_count);
+            break;
+        default:
+            abort ();
+    }
+    if (rule->kind > RULE_NOT && rule->child_count)
+        abort ();
+    for (size_t i = 0; i < rule->child_count; i++)
+        s_check_rule (region, rule->children [i], depth + 1, count);
+}
+
+static void
 s_use (const region_t *region)
 {
-    if (!region->region || !region->name || !region->time_zone || !region->version)
+    if (!region->id || !region->name || !*region->name || !region->time_zone || !*region->time_zone)
         abort ();
-    if (!region_rules_name (region->rules))
+    if (region->upper_age < 1 || region->upper_age > 130
+    ||  !region->upper_age_extended != !region_flag_path (region->upper_age_extended_when)
+    ||  region->transition_notice_days > 730
+    ||  region->review_interval_days < 7 || region->review_interval_days > 730)
         abort ();
-    for (size_t i = 0; i < region->criterion_count; i++)
-        if (region_criterion_description (region, region->criteria [i].id) == NULL)
-            abort ();
+    s_check_ratings (region->dsr_referral_ratings, region->dsr_referral_rating_count);
+    const ruleset_t *ruleset = &region->ruleset;
+    if (!ruleset->id || !ruleset->description || ruleset->version < 1 || ruleset->version > 1000000)
+        abort ();
+    size_t count = 0;
+    s_check_rule (region, ruleset->rule, 1, &count);
     Kw__EligibilityDecision *decision = rules_decide (region, s_referral, NULL, 2026, 11, 20, s_arena);
+    if (!decision || !rules_outcome_name (decision->outcome))
+        abort ();
+    decision = rules_decide (region, s_referral, "amber", 2026, 11, 20, s_arena);
     if (!decision || !rules_outcome_name (decision->outcome))
         abort ();
 }
@@ -95,35 +176,36 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     static const char separator [] = "\n---\n";
     const uint8_t *second = size ? memmem (data, size, separator, sizeof separator - 1) : NULL;
     size_t first_len = second ? (size_t) (second - data) : size;
-    s_write (s_path_a, data, first_len);
-    if (second) {
-        second += sizeof separator - 1;
-        s_write (s_path_b, second, size - (size_t) (second - data));
-    }
-    else
-        unlink (s_path_b);
 
     char err [512];
-    region_t *region = region_load_file (s_path_a, err, sizeof err);
+    region_t *region = region_parse ((const char *) data, first_len, "a.json", err, sizeof err);
     if (region) {
         s_use (region);
         region_destroy (&region);
     }
     else
-    if (!memchr (err, 0, sizeof err) || !strstr (err, s_path_a))
+    if (!memchr (err, 0, sizeof err) || strncmp (err, "a.json: ", 8) != 0)
         abort ();                           //  the error names the file
+    kw_arena_reset (s_arena);
+    if (!second)
+        return 0;
 
+    s_write (s_path_a, data, first_len);
+    second += sizeof separator - 1;
+    s_write (s_path_b, second, size - (size_t) (second - data));
     region_set_t *set = region_set_load (s_dir, err, sizeof err);
     if (set) {
         size_t count = region_set_count (set);
-        if (count == 0 || count > 2)
+        if (count != 2)
             abort ();
         for (size_t i = 0; i < count; i++) {
             const region_t *r = region_set_at (set, i);
-            if (region_set_find (set, r->region) != r)
+            if (region_set_find (set, r->id) != r)
                 abort ();
             s_use (r);
         }
+        if (strcmp (region_set_at (set, 0)->id, region_set_at (set, 1)->id) == 0)
+            abort ();
         region_set_destroy (&set);
     }
     else

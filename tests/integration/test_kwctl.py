@@ -1,19 +1,23 @@
 """The operator CLI against the real stack: kwctl referral create, get, list
-and withdraw and kwctl dsr import and get, their readable and --json output,
+and withdraw, kwctl dsr import and get, and kwctl eligibility ruleset,
+re-evaluate, re-evaluate-all and age-out, their readable and --json output,
 and their exit statuses (0 done, 1 the API answered an error, 2 usage, 3 no
 gateway). Tests of an endpoint the gateway does not serve yet (404
 not_found, or 405 for a path it knows with another method) are skipped."""
 
+import datetime
 import json
 import os
 import random
 import re
+import signal
 import socket
 import string
 import subprocess
 import tempfile
 import uuid
-from kwtest import ok, done, token, http, wait_until, nhs_number, referral, BIN, HTTP
+from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral, pid_of,
+                    BIN, HTTP, VAR)
 
 KWCTL = os.path.join(BIN, "kwctl")
 TOK = token()
@@ -432,5 +436,209 @@ else:
     rc, out, err = kwctl("dsr", "get", nhs_number(rng))
     ok(rc == 1 and err.startswith("kwctl: 404 not_found"),
        "dsr get of an NHS number not on the register exits 1 with the 404", err)
+
+# ---------------------------------------------------------------- eligibility
+rc, out, err = kwctl("--help")
+ok(rc == 0 and all(w in out for w in ("eligibility ruleset", "eligibility re-evaluate ID",
+                                      "eligibility re-evaluate-all", "eligibility age-out")),
+   "kwctl --help documents the eligibility commands", out + err)
+rc, out, _ = kwctl("eligibility", "--help")
+ok(rc == 0 and "re-evaluate ID [--idempotency-key KEY]" in out and "re-evaluate-all" in out
+   and "age-out" in out and "KW_TOKEN" in out and "Exit status" in out,
+   "kwctl eligibility --help documents the eligibility commands, environment and exit statuses")
+rc, out, err = kwctl("eligibility")
+ok(rc == 2 and "eligibility needs a command" in err and out == "",
+   "kwctl eligibility without a command exits 2", err)
+rc, _, err = kwctl("eligibility", "frobnicate")
+ok(rc == 2 and "unknown eligibility command" in err, "an unknown eligibility command exits 2", err)
+rc, _, err = kwctl("eligibility", "re-evaluate")
+ok(rc == 2 and "needs one referral ID" in err, "eligibility re-evaluate without an ID exits 2", err)
+rc, _, err = kwctl("eligibility", "re-evaluate", rid1, rid2)
+ok(rc == 2 and "needs one referral ID" in err, "eligibility re-evaluate with two IDs exits 2", err)
+rc, _, err = kwctl("eligibility", "ruleset", "norfolk")
+ok(rc == 2 and "takes no arguments" in err, "eligibility ruleset with an argument exits 2", err)
+rc, _, err = kwctl("eligibility", "re-evaluate", rid1, "--idempotency-key", "bad\tkey")
+ok(rc == 2 and "--idempotency-key" in err, "a re-evaluate --idempotency-key with a tab exits 2", err)
+rc, _, err = kwctl("eligibility", "age-out", "--bogus=some-secret-value")
+ok(rc == 2 and "--bogus" in err and "some-secret-value" not in err,
+   "an unknown eligibility option exits 2 naming the option but not its value", err)
+rc, _, err = kwctl("eligibility", "ruleset", tok=None)
+ok(rc == 2 and "no token" in err, "eligibility ruleset without a token exits 2", err)
+rc, _, err = kwctl("eligibility", "age-out", "--url", "http://127.0.0.1:%d" % free_port())
+ok(rc == 3 and "cannot reach the gateway" in err, "eligibility age-out with no gateway exits 3", err)
+
+ADMIN = token(role="admin", region="norfolk", sub="kwctl-admin")
+REGION_DIR = os.environ["KW_REGION_DIR"]
+ELIGIBILITY_LOG = os.path.join(VAR, "log", "eligibility.log")
+
+
+def hup_eligibility():
+    """SIGHUP eligibility and wait until it says it read its region files."""
+    before = os.path.getsize(ELIGIBILITY_LOG)
+    os.kill(pid_of("eligibility"), signal.SIGHUP)
+
+    def reloaded():
+        with open(ELIGIBILITY_LOG) as f:
+            f.seek(before)
+            return any(json.loads(line).get("event") == "regions_reloaded"
+                       for line in f if line.startswith("{"))
+    return wait_until(reloaded, 10)
+
+
+# ruleset
+status, ruleset, _ = http("GET", "/v1/eligibility/ruleset", tok=TOK)
+rc, out, err = kwctl("eligibility", "ruleset")
+f = fields(out)
+ok(rc == 0 and status == 200 and f.get("region") == "norfolk (Norfolk Key Worker Service)"
+   and f.get("rule set") == "norfolk version 1" and f.get("time zone") == "Europe/London"
+   and f.get("upper age") == "18, 19 when child.in_complex_needs_school"
+   and f.get("transition notice") == "180 days" and f.get("review interval") == "182 days"
+   and f.get("gp prefixes") == "D82"
+   and f.get("postcode districts") == str(len(ruleset.get("postcode_districts", [None]))),
+   "eligibility ruleset shows region, rule set, time zone, upper age, notice, review, prefixes"
+   " and the number of districts", out + err)
+tree = out.split("rules:\n", 1)[-1].splitlines()
+ok(tree == [
+    "  all eligible \u2014 Every criterion below holds",
+    "    age_under age (years 18, 19 when child.in_complex_needs_school) \u2014 Under 18, or under 19"
+    " when in a complex needs school",
+    "    gp_practice gp \u2014 Registered with a Norfolk GP practice",
+    "    any need \u2014 Complex health needs or a high level of need",
+    "      flag complex_health_needs (field needs.complex_health_needs) \u2014 Complex health needs",
+    "      flag high_level_of_need (field needs.high_level_of_need) \u2014 A high level of need",
+    "    professionals professionals (at least 3, from at least 2 agencies) \u2014 At least 3"
+    " professionals from at least 2 agencies involved"],
+   "eligibility ruleset shows the rule tree as an outline: kind, id, parameters, description",
+   out + err)
+rc, out, err = kwctl("eligibility", "ruleset", "--json")
+ok(rc == 0 and json.loads(out) == ruleset and out.startswith("{\n  "),
+   "eligibility ruleset --json prints the API's answer as is", out + err)
+rc, out, err = kwctl("eligibility", "ruleset", tok=token(region="nhse"))
+f = fields(out)
+ok(rc == 0 and f.get("rule set") == "nhse version 1" and f.get("upper age") == "25"
+   and f.get("gp prefixes") == "-"
+   and "      dsr_rating dsr_rating (ratings red, amber, blue) \u2014 On the Dynamic Support"
+       " Register rated red, amber or blue" in out.splitlines(),
+   "another region's token shows its own rule set (no extension, no prefixes, a rating rule)",
+   out + err)
+
+# re-evaluate one referral
+CRITERION = r"^  (age|gp|need|professionals)\s+(yes|no|unknown)\s"
+rc, out, err = kwctl("eligibility", "re-evaluate", rid1)
+lines = out.splitlines()
+ok(rc == 0 and lines[:1] == ["referral %s: unchanged, eligible (rule set norfolk version 1)" % rid1]
+   and dict(re.findall(CRITERION, out, re.M))
+   == {"age": "yes", "gp": "yes", "need": "yes", "professionals": "yes"},
+   "re-evaluating an eligible referral prints 'unchanged, eligible' and every criterion met",
+   out + err)
+ok(re.search(r"^    complex_health_needs\s+yes\s+Complex health needs( \(.+\))?$", out, re.M)
+   and re.search(r"^    high_level_of_need\s+no\s+A high level of need( \(.+\))?$", out, re.M),
+   "the need criterion's parts are shown below it, indented", out)
+rc, out, err = kwctl("eligibility", "re-evaluate", rid1, "--json")
+answer = json.loads(out) if rc == 0 else {}
+ok(rc == 0 and answer.get("referral_id") == rid1 and answer.get("changed") is False
+   and answer.get("eligibility", {}).get("outcome") == "eligible" and out.startswith("{\n  "),
+   "eligibility re-evaluate --json prints the API's answer", out + err)
+rc, out, err = kwctl("referral", "get", rid1)
+ok(rc == 0 and re.search(r"^    complex_health_needs\s+yes\s", out, re.M),
+   "referral get shows the criteria's parts indented as well", out + err)
+key = "kwctl-re-" + uuid.uuid4().hex
+rc_a, out_a, err_a = kwctl("eligibility", "re-evaluate", rid3, "--idempotency-key", key)
+rc_b, out_b, err_b = kwctl("eligibility", "re-evaluate", "--idempotency-key", key, rid3)
+ok(rc_a == 0 and rc_b == 0 and out_a == out_b
+   and out_a.startswith("referral %s: unchanged, more_information_needed (" % rid3)
+   and re.search(r"^missing\s+child\.gp_practice$", out_a, re.M),
+   "a re-evaluate repeated with one --idempotency-key answers the same; missing fields shown",
+   out_a + err_a + out_b + err_b)
+rc, out, err = kwctl("eligibility", "re-evaluate", str(uuid.uuid4()))
+ok(rc == 1 and err.startswith("kwctl: 404 not_found") and "(field id)" in err and out == "",
+   "re-evaluating an unknown referral exits 1 with the 404 and its field", err)
+rc, out, err = kwctl("eligibility", "re-evaluate", rid1, tok=token(region="nhse"))
+ok(rc == 1 and err.startswith("kwctl: 404 "), "another region's referral is a 404 (exit 1)", err)
+rc, out, err = kwctl("eligibility", "re-evaluate", rid1, "--json",
+                     tok=token(role="key_worker", sub="kwctl-kw"))
+ok(rc == 1 and err.startswith("kwctl: 403 forbidden")
+   and json.loads(out or "{}").get("error", {}).get("code") == "forbidden",
+   "a key worker may not re-evaluate: 403, exit 1, the error body on stdout with --json",
+   out + err)
+s, b, _ = http("GET", "/v1/referrals/%s" % rid5, tok=TOK)
+if s != 200 or b.get("status") != "withdrawn":
+    skip("re-evaluating a withdrawn referral", "no withdrawn referral")
+else:
+    wait_until(lambda: http("POST", "/v1/referrals/%s/re-evaluate" % rid5, tok=TOK)[0] == 409, 10)
+    rc, out, err = kwctl("eligibility", "re-evaluate", rid5)
+    ok(rc == 1 and err.startswith("kwctl: 409 referral_withdrawn") and out == "",
+       "re-evaluating a withdrawn referral exits 1 with the 409 referral_withdrawn", err)
+
+# re-evaluate-all and age-out in norfolk
+rc, out, err = kwctl("eligibility", "re-evaluate-all", tok=ADMIN)
+m = re.fullmatch(r"evaluated (\d+) referrals, (\d+) decisions changed\n", out)
+ok(rc == 0 and m and int(m.group(1)) >= 1,
+   "eligibility re-evaluate-all by an admin prints the counts (rid3 is among them)", out + err)
+rc, out, err = kwctl("--json", "eligibility", "re-evaluate-all", tok=ADMIN)
+answer = json.loads(out) if rc == 0 else {}
+ok(rc == 0 and isinstance(answer.get("evaluated"), int) and answer.get("changed") == 0,
+   "re-evaluate-all --json prints the counts; unchanged rules change nothing", out + err)
+rc, out, err = kwctl("eligibility", "re-evaluate-all")
+ok(rc == 1 and err.startswith("kwctl: 403 forbidden") and out == "",
+   "re-evaluate-all by a coordinator exits 1 with the 403", err)
+rc, out, err = kwctl("eligibility", "age-out", tok=ADMIN)
+ok(rc == 0 and re.fullmatch(r"transition due: \d+, age out: \d+\n", out),
+   "eligibility age-out by an admin prints 'transition due: N, age out: M'", out + err)
+rc, out, err = kwctl("eligibility", "age-out", "--json", tok=ADMIN)
+answer = json.loads(out) if rc == 0 else {}
+ok(rc == 0 and answer == {"transition_due": 0, "age_out": 0},
+   "age-out --json prints the counts; a second sweep emits nothing", out + err)
+rc, out, err = kwctl("eligibility", "age-out")
+ok(rc == 1 and err.startswith("kwctl: 403 forbidden") and out == "",
+   "age-out by a coordinator exits 1 with the 403", err)
+
+# A region of the test's own: a decision that changes, and a sweep with events
+with open(os.path.join(REGION_DIR, "norfolk.json")) as f:
+    own = json.load(f)
+own["id"] = own["ruleset"]["id"] = "kwctltest"
+own["name"] = "kwctl test region"
+own["upper_age"] = {"years": 12}
+own["transition"] = {"notice_days": 100}
+own_path = os.path.join(REGION_DIR, "kwctltest.json")
+try:
+    with open(own_path, "w") as f:
+        json.dump(own, f)
+    ok(hup_eligibility(), "a test region kwctltest (upper age 12, 100 days' notice) is loaded")
+    own_tok = token(region="kwctltest", sub="kwctl-own")
+    own_admin = token(role="admin", region="kwctltest", sub="kwctl-own-admin")
+    turns_12 = datetime.date.today() + datetime.timedelta(days=40)
+    try:
+        dob = turns_12.replace(year=turns_12.year - 12).isoformat()
+    except ValueError:
+        dob = turns_12.replace(year=turns_12.year - 12, day=28).isoformat()
+    s, b, _ = http("POST", "/v1/referrals", referral(nhs_number(rng), dob=dob), own_tok)
+    own_rid = b.get("id") if s == 201 else str(uuid.uuid4())
+    case_id = wait_until(lambda: http("GET", "/v1/referrals/%s" % own_rid, tok=own_tok)[1]
+                         .get("case_id"), 20)
+    known = wait_until(lambda: scalar("SELECT count(*) FROM eligibility.cases"
+                                      " WHERE region = 'kwctltest'") == "1", 10)
+    rc, out, err = kwctl("eligibility", "age-out", tok=own_admin)
+    ok(rc == 0 and case_id and known and out == "transition due: 1, age out: 0\n",
+       "the sweep finds the child turning 12 in 40 days: 'transition due: 1, age out: 0'",
+       out + err)
+    own["ruleset"]["version"] = 2
+    own["gp_prefixes"] = ["B12"]
+    with open(own_path, "w") as f:
+        json.dump(own, f)
+    ok(hup_eligibility(), "version 2 of the test region lists only B12 practices")
+    rc, out, err = kwctl("eligibility", "re-evaluate", own_rid, tok=own_tok)
+    lines = out.splitlines()
+    ok(rc == 0 and lines[:1] == ["referral %s: decision changed, now ineligible"
+                                 " (rule set kwctltest version 2)" % own_rid]
+       and dict(re.findall(CRITERION, out, re.M)).get("gp") == "no",
+       "re-evaluating under version 2 prints 'decision changed, now ineligible' with gp no",
+       out + err)
+    rc, out, err = kwctl("eligibility", "re-evaluate", own_rid, tok=own_tok)
+    ok(rc == 0 and out.startswith("referral %s: unchanged, ineligible (rule set kwctltest version 2)\n"
+                                  % own_rid), "asked again, it is unchanged", out + err)
+finally:
+    os.unlink(own_path)
+    ok(hup_eligibility(), "the test region is removed")
 
 done()

@@ -9,6 +9,9 @@
 #   5. each program's peak resident memory (VmHWM) after the load
 #   6. a 100,000-row DSR CSV (BENCH_DSR_ROWS): PostgreSQL COPY of it into a
 #      plain table, then its import through the gateway, twice (dsr_bench.py)
+#   7. before the stack starts, eligibility decisions/s in memory: 100,000
+#      generated referrals under norfolk and nhse, with and without packing
+#      (bench_eligibility)
 # Prints figures and the targets they are compared with; asserts nothing.
 #   BENCH_EMAIL=N  also time N referrals one at a time to the e-mail (latency.py)
 set -uo pipefail
@@ -21,12 +24,19 @@ SECONDS_EACH=${BENCH_SECONDS:-20}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
 PROGRAMS="bus gateway referral eligibility assignment scheduling notification"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+BENCH_ELIGIBILITY=$ROOT/$B/tests-load/bench_eligibility
 [ -x "$LOADGEN" ] || { echo "bench: $LOADGEN missing (make $B/tests-load/loadgen)"; exit 1; }
+[ -x "$BENCH_ELIGIBILITY" ] || { echo "bench: $BENCH_ELIGIBILITY missing (make $B/tests-load/bench_eligibility)"; exit 1; }
 source tests/test-stack.sh
+
+echo "## eligibility rules: 100,000 generated referrals a rule set, in memory"
+ELIGIBILITY=$("$BENCH_ELIGIBILITY" 2>&1) || echo "bench: bench_eligibility failed"
+echo "$ELIGIBILITY"
 
 test_stack_start "$ROOT/$B/bench-var" || exit 1
 OUT=$KW_VAR_DIR/bench
 mkdir -p "$OUT"
+echo "$ELIGIBILITY" > "$OUT/eligibility.out"
 export PGOPTIONS="-c client_min_messages=warning"
 PSQL=("$PGBIN/psql" -h "$KW_VAR_DIR/pg/run" -p "$KW_PG_PORT" -U postgres -d kw -v ON_ERROR_STOP=1 -qtA)
 
@@ -102,6 +112,10 @@ printf '%-44s %12s\n' "ratio second import / COPY" \
     "$(awk -v r="$(field dsr reimport_rows_per_s)" -v c="$(field dsr copy_rows_per_s)" \
        'BEGIN {if (c > 0) printf "%.3f", r / c; else print "-"}')"
 printf '%-44s %12s\n' "DSR import checks (bad rows by line, re-import)" "$(field dsr checks)"
+for r in norfolk nhse; do
+    printf '%-44s %12s\n' "eligibility decisions/s, $r" "$(field eligibility ${r}_per_s)"
+    printf '%-44s %12s\n' "eligibility decisions/s, $r, packed" "$(field eligibility ${r}_packed_per_s)"
+done
 echo
 printf '%-14s %10s %16s %10s   %s\n' "program" "idle kB" "(anon, idle) kB" "peak kB" "target idle"
 for p in $PROGRAMS; do

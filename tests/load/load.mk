@@ -12,3 +12,15 @@ $(LOADGEN): $(LOADGEN_OBJ) $(LIBCOMMON)
 loadgen: $(LOADGEN)
 
 bench: $(LOADGEN)
+
+# The eligibility rules benchmark (tests/load/eligibility/): rules_decide
+# over generated referrals, linked with the rule modules like their unit test.
+BENCH_ELIGIBILITY_OBJ := $(B)/obj/tests/load/eligibility/bench_eligibility.o \
+                         $(B)/obj/services/eligibility/rules.o $(B)/obj/services/eligibility/region.o
+BENCH_ELIGIBILITY := $(B)/tests-load/bench_eligibility
+
+$(BENCH_ELIGIBILITY): $(BENCH_ELIGIBILITY_OBJ) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $(BENCH_ELIGIBILITY_OBJ) $(LIBCOMMON) $(LDLIBS_ALL) -o $@
+
+bench: $(BENCH_ELIGIBILITY)

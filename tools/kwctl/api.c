@@ -24,7 +24,7 @@ void
 kwctl_common_usage (FILE *out)
 {
     fprintf (out,
-        "Options of the referral and dsr commands (before or after the command):\n"
+        "Options of the referral, dsr and eligibility commands (before or after the command):\n"
         "  --url URL        the gateway, e.g. http://127.0.0.1:8080\n"
         "  --token TOKEN    the bearer token (prefer KW_TOKEN: options show in ps)\n"
         "  --json           print the gateway's JSON answer, indented, instead of text;\n"
@@ -233,14 +233,14 @@ kwctl_api_call (kwctl_api_t *self, const char *method, const char *path,
 int
 kwctl_api_show (const kwctl_global_t *global, const char *method, const char *path,
                 const char *content_type, const char *body, size_t body_len,
-                kwctl_print_fn *print_fn)
+                const char *header, kwctl_print_fn *print_fn)
 {
     kwctl_api_t *self;
     int rc = kwctl_api_open (global, &self);
     if (rc != KWCTL_OK)
         return rc;
     json_t *answer;
-    rc = kwctl_api_call (self, method, path, content_type, body, body_len, NULL, &answer);
+    rc = kwctl_api_call (self, method, path, content_type, body, body_len, header, &answer);
     if (rc == KWCTL_OK) {
         if (self->json)
             kwctl_print_json (stdout, answer);

@@ -93,7 +93,7 @@ s_import (int argc, char **argv, kwctl_global_t *global)
         return KWCTL_USAGE;
     const char *content_type = strcmp (format, "csv") == 0 ? "text/csv" : "application/x-ndjson";
     rc = kwctl_api_show (global, "POST", "/v1/dsr/imports", content_type, body, len,
-                         kwctl_print_dsr_import);
+                         NULL, kwctl_print_dsr_import);
     free (body);
     return rc;
 }
@@ -135,7 +135,7 @@ s_get (int argc, char **argv, kwctl_global_t *global)
     nhs [digits] = 0;
     char path [64];
     snprintf (path, sizeof path, "/v1/dsr/entries/%s", nhs);
-    return kwctl_api_show (global, "GET", path, NULL, NULL, 0, kwctl_print_dsr_entry);
+    return kwctl_api_show (global, "GET", path, NULL, NULL, 0, NULL, kwctl_print_dsr_entry);
 }
 
 //  --------------------------------------------------------------------------

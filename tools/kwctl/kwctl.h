@@ -37,7 +37,7 @@ typedef void (kwctl_usage_fn) (FILE *out);
 typedef int (kwctl_option_fn) (int c, void *arg);
 
 //  ---------------------------------------------------------------------------
-//  Commands (token.c, referral.c, dsr.c) and their usage text
+//  Commands (token.c, referral.c, dsr.c, eligibility.c) and their usage text
 
 //  kwctl token ARGS: argv [0] is "token". Returns the exit status.
 int kwctl_token (int argc, char **argv);
@@ -51,6 +51,10 @@ void kwctl_referral_usage (FILE *out);
 int kwctl_dsr (int argc, char **argv, kwctl_global_t *global);
 //  Print the dsr commands' usage.
 void kwctl_dsr_usage (FILE *out);
+//  kwctl eligibility VERB ARGS: argv [0] is "eligibility". Returns the exit status.
+int kwctl_eligibility (int argc, char **argv, kwctl_global_t *global);
+//  Print the eligibility commands' usage.
+void kwctl_eligibility_usage (FILE *out);
 //  Print the options, environment and exit statuses every gateway command shares.
 void kwctl_common_usage (FILE *out);
 
@@ -79,6 +83,9 @@ int kwctl_check_date (const char *value, const char *option);
 int kwctl_check_choice (const char *value, const char *option, const char *const *choices);
 //  0 when value is 1 to 200 printable ASCII characters; else prints why and -1.
 int kwctl_check_printable (const char *value, const char *option);
+//  The option handler of commands whose one option is --idempotency-key
+//  ('k'): the key into *(const char **) arg; -1, or KWCTL_USAGE.
+int kwctl_idempotency_key_option (int c, void *arg);
 //  Read a whole file, or stdin for "-", into a NUL-terminated buffer the
 //  caller frees; size in *len. NULL with the reason printed when it cannot.
 char *kwctl_read_input (const char *path, size_t max, size_t *len);
@@ -129,11 +136,12 @@ void kwctl_api_destroy (kwctl_api_t **self_p);
 int kwctl_api_call (kwctl_api_t *self, const char *method, const char *path,
                     const char *content_type, const char *body, size_t body_len,
                     const char *header, json_t **answer_p);
-//  Open a client, make one call and print its answer: as JSON with --json,
-//  else with print_fn. Returns the exit status.
+//  Open a client, make one call (with one extra header line, or NULL) and
+//  print its answer: as JSON with --json, else with print_fn. Returns the
+//  exit status.
 int kwctl_api_show (const kwctl_global_t *global, const char *method, const char *path,
                     const char *content_type, const char *body, size_t body_len,
-                    kwctl_print_fn *print_fn);
+                    const char *header, kwctl_print_fn *print_fn);
 //  HTTP status of the last answer, 0 when there was none.
 long kwctl_api_status (kwctl_api_t *self);
 //  1 when the answers are to be printed as JSON (--json).
@@ -163,5 +171,15 @@ void kwctl_print_referral_table (FILE *out, json_t *items);
 void kwctl_print_dsr_import (FILE *out, json_t *answer);
 //  A DSR entry as an aligned block followed by its rating history.
 void kwctl_print_dsr_entry (FILE *out, json_t *entry);
+//  GET /v1/eligibility/ruleset: the region's settings as an aligned block,
+//  then the rule tree as an indented outline.
+void kwctl_print_ruleset (FILE *out, json_t *ruleset);
+//  The answer to POST /v1/referrals/{id}/re-evaluate: whether the decision
+//  changed, the outcome, then its criteria as referral get shows them.
+void kwctl_print_re_evaluation (FILE *out, json_t *answer);
+//  POST /v1/admin/eligibility/re-evaluate: "evaluated N referrals, M decisions changed".
+void kwctl_print_re_evaluate_all (FILE *out, json_t *answer);
+//  POST /v1/admin/eligibility/age-out: "transition due: N, age out: M".
+void kwctl_print_age_out (FILE *out, json_t *answer);
 
 #endif

@@ -1,6 +1,6 @@
 /*  kwctl: the operator's command-line tool. Dispatches `kwctl token` (a
-    development token) and the `referral` and `dsr` commands that call the
-    gateway's HTTP API, and prints the overall usage. */
+    development token) and the `referral`, `dsr` and `eligibility` commands
+    that call the gateway's HTTP API, and prints the overall usage. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +16,7 @@ s_usage (FILE *out)
         "  token       mint a development token\n"
         "  referral    create, show, list and withdraw referrals\n"
         "  dsr         import Dynamic Support Register feeds, show an entry\n"
+        "  eligibility show the rule set, decide referrals again, run the age-out sweep\n"
         "\n"
         "kwctl COMMAND --help describes one command.\n"
         "\n");
@@ -24,6 +25,8 @@ s_usage (FILE *out)
     kwctl_referral_usage (out);
     fprintf (out, "\n");
     kwctl_dsr_usage (out);
+    fprintf (out, "\n");
+    kwctl_eligibility_usage (out);
     fprintf (out, "\n");
     kwctl_common_usage (out);
 }
@@ -68,6 +71,8 @@ main (int argc, char **argv)
         return kwctl_referral (argc - first, argv + first, &global);
     if (strcmp (command, "dsr") == 0)
         return kwctl_dsr (argc - first, argv + first, &global);
+    if (strcmp (command, "eligibility") == 0)
+        return kwctl_eligibility (argc - first, argv + first, &global);
     fprintf (stderr, "kwctl: unknown command '%.32s' (try --help)\n", command);
     return KWCTL_USAGE;
 }

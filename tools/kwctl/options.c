@@ -143,6 +143,15 @@ kwctl_check_printable (const char *value, const char *option)
     return -1;
 }
 
+int
+kwctl_idempotency_key_option (int c, void *arg)
+{
+    if (c != 'k')
+        return KWCTL_USAGE;
+    *(const char **) arg = optarg;
+    return kwctl_check_printable (optarg, "--idempotency-key") == 0 ? -1 : KWCTL_USAGE;
+}
+
 //  Read a whole file, or stdin for "-", into a NUL-terminated buffer the
 //  caller frees; size in *len. NULL with the reason printed when it cannot.
 char *

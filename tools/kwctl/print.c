@@ -1,5 +1,6 @@
 /*  print: kwctl's readable output of the gateway's answers (referrals, lists
-    of them, DSR imports and entries) and the JSON printer for --json. Text
+    of them, DSR imports and entries, the rule set and re-evaluations) and
+    the JSON printer for --json. Text
     from answers goes through kwctl_print_text, so it cannot drive the
     terminal. */
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #define REFERRAL_WIDTH  12
 #define DSR_WIDTH       20
+#define RULESET_WIDTH   19
 
 //  Print a JSON value indented, keys in the order received.
 void
@@ -112,6 +114,68 @@ kwctl_print_referral_created (FILE *out, json_t *answer)
     fprintf (out, ")\n");
 }
 
+//  The widest "indent + id" of criteria and their parts, depth levels in.
+static size_t
+s_criteria_width (json_t *criteria, size_t depth)
+{
+    size_t index, width = 0;
+    json_t *criterion;
+    json_array_foreach (criteria, index, criterion) {
+        const char *id = kwctl_str (criterion, "id");
+        size_t len = 2 * depth + (id && *id ? strlen (id) : 1);
+        size_t parts = s_criteria_width (json_object_get (criterion, "parts"), depth + 1);
+        if (len > width)
+            width = len;
+        if (parts > width)
+            width = parts;
+    }
+    return width;
+}
+
+//  One line per criterion: id, met yes/no/unknown, description (detail);
+//  each criterion's parts below it, indented, the met column aligned.
+static void
+s_print_criteria (FILE *out, json_t *criteria, size_t depth, size_t width)
+{
+    size_t index;
+    json_t *criterion;
+    json_array_foreach (criteria, index, criterion) {
+        const char *description = kwctl_str (criterion, "description");
+        const char *detail = kwctl_str (criterion, "detail");
+        fprintf (out, "  %*s", (int) (2 * depth), "");
+        s_cell (out, kwctl_str (criterion, "id"), width - 2 * depth);
+        fprintf (out, "  %-7s  ", kwctl_yes_no (json_object_get (criterion, "met")));
+        kwctl_print_text (out, description);
+        if (detail && *detail) {
+            fprintf (out, " (");
+            kwctl_print_text (out, detail);
+            fprintf (out, ")");
+        }
+        fputc ('\n', out);
+        s_print_criteria (out, json_object_get (criterion, "parts"), depth + 1, width);
+    }
+}
+
+//  A decision's criteria (with their parts) and the missing fields.
+static void
+s_print_decision_criteria (FILE *out, json_t *eligibility)
+{
+    json_t *criteria = json_object_get (eligibility, "criteria");
+    size_t width = s_criteria_width (criteria, 0);
+    s_print_criteria (out, criteria, 0, width > 4 ? width : 4);
+    json_t *missing = json_object_get (eligibility, "missing");
+    if (json_array_size (missing) > 0) {
+        size_t index;
+        json_t *field;
+        fprintf (out, "%-*s", REFERRAL_WIDTH, "missing");
+        json_array_foreach (missing, index, field) {
+            fprintf (out, index ? ", " : " ");
+            kwctl_print_text (out, json_string_value (field));
+        }
+        fputc ('\n', out);
+    }
+}
+
 static void
 s_print_eligibility (FILE *out, json_t *eligibility)
 {
@@ -127,39 +191,7 @@ s_print_eligibility (FILE *out, json_t *eligibility)
     fprintf (out, ", version %lld, decided ", s_count (eligibility, "version"));
     kwctl_print_text (out, kwctl_str (eligibility, "decided_at"));
     fprintf (out, ")\n");
-
-    json_t *criteria = json_object_get (eligibility, "criteria");
-    size_t index, width = 4;
-    json_t *criterion;
-    json_array_foreach (criteria, index, criterion) {
-        const char *id = kwctl_str (criterion, "id");
-        if (id && strlen (id) > width)
-            width = strlen (id);
-    }
-    json_array_foreach (criteria, index, criterion) {
-        const char *description = kwctl_str (criterion, "description");
-        const char *detail = kwctl_str (criterion, "detail");
-        fprintf (out, "  ");
-        s_cell (out, kwctl_str (criterion, "id"), width);
-        fprintf (out, "  %-7s  ", kwctl_yes_no (json_object_get (criterion, "met")));
-        kwctl_print_text (out, description);
-        if (detail && *detail) {
-            fprintf (out, " (");
-            kwctl_print_text (out, detail);
-            fprintf (out, ")");
-        }
-        fputc ('\n', out);
-    }
-    json_t *missing = json_object_get (eligibility, "missing");
-    if (json_array_size (missing) > 0) {
-        fprintf (out, "%-*s", REFERRAL_WIDTH, "missing");
-        json_t *field;
-        json_array_foreach (missing, index, field) {
-            fprintf (out, index ? ", " : " ");
-            kwctl_print_text (out, json_string_value (field));
-        }
-        fputc ('\n', out);
-    }
+    s_print_decision_criteria (out, eligibility);
 }
 
 //  A referral from GET /v1/referrals/{id} as an aligned block.
@@ -307,4 +339,157 @@ kwctl_print_dsr_entry (FILE *out, json_t *entry)
         kwctl_print_text (out, kwctl_str (rating, "import_id"));
         fputc ('\n', out);
     }
+}
+
+//  --------------------------------------------------------------------------
+//  Eligibility
+
+//  The answer to POST /v1/referrals/{id}/re-evaluate: whether the decision
+//  changed, the outcome, then its criteria as referral get shows them.
+void
+kwctl_print_re_evaluation (FILE *out, json_t *answer)
+{
+    json_t *eligibility = json_object_get (answer, "eligibility");
+    int changed = json_is_true (json_object_get (answer, "changed"));
+    fprintf (out, "referral ");
+    kwctl_print_text (out, kwctl_str (answer, "referral_id"));
+    fprintf (out, changed ? ": decision changed, now " : ": unchanged, ");
+    kwctl_print_text (out, kwctl_str (eligibility, "outcome"));
+    fprintf (out, " (rule set ");
+    kwctl_print_text (out, kwctl_str (eligibility, "ruleset"));
+    fprintf (out, " version %lld)\n", s_count (eligibility, "version"));
+    s_print_decision_criteria (out, eligibility);
+}
+
+//  A rule's parameters, by kind, as " (...)"; nothing when it has none.
+static void
+s_print_rule_parameters (FILE *out, json_t *rule)
+{
+    const char *kind = kwctl_str (rule, "kind");
+    kind = kind ? kind : "";
+    if (strcmp (kind, "age_under") == 0) {
+        fprintf (out, " (years %lld", s_count (rule, "years"));
+        if (s_count (rule, "extended_years") > 0) {
+            fprintf (out, ", %lld when ", s_count (rule, "extended_years"));
+            kwctl_print_text (out, kwctl_str (rule, "extended_when"));
+        }
+        fprintf (out, ")");
+    }
+    else
+    if (strcmp (kind, "flag") == 0) {
+        fprintf (out, " (field ");
+        kwctl_print_text (out, kwctl_str (rule, "field"));
+        fprintf (out, ")");
+    }
+    else
+    if (strcmp (kind, "professionals") == 0)
+        fprintf (out, " (at least %lld, from at least %lld agencies)",
+                 s_count (rule, "at_least"), s_count (rule, "agencies_at_least"));
+    else
+    if (strcmp (kind, "dsr_rating") == 0) {
+        size_t index;
+        json_t *rating;
+        fprintf (out, " (ratings");
+        json_array_foreach (json_object_get (rule, "ratings"), index, rating) {
+            fprintf (out, index ? ", " : " ");
+            kwctl_print_text (out, json_string_value (rating));
+        }
+        fprintf (out, ")");
+    }
+}
+
+//  One line per rule: "KIND ID (PARAMETERS) — DESCRIPTION", its rules
+//  below it, indented.
+static void
+s_print_rule (FILE *out, json_t *rule, int depth)
+{
+    if (!json_is_object (rule))
+        return;
+    fprintf (out, "%*s", 2 * depth, "");
+    kwctl_print_text (out, kwctl_str (rule, "kind"));
+    fputc (' ', out);
+    kwctl_print_text (out, kwctl_str (rule, "id"));
+    s_print_rule_parameters (out, rule);
+    const char *description = kwctl_str (rule, "description");
+    if (description && *description) {
+        fprintf (out, " \xe2\x80\x94 ");
+        kwctl_print_text (out, description);
+    }
+    fputc ('\n', out);
+    size_t index;
+    json_t *child;
+    json_array_foreach (json_object_get (rule, "rules"), index, child)
+        s_print_rule (out, child, depth + 1);
+}
+
+//  Strings (a JSON array) joined by ", " on one labelled line.
+static void
+s_print_list_field (FILE *out, int width, const char *label, json_t *items)
+{
+    fprintf (out, "%-*s ", width, label);
+    if (json_array_size (items) == 0)
+        fputc ('-', out);
+    size_t index;
+    json_t *item;
+    json_array_foreach (items, index, item) {
+        fprintf (out, index ? ", " : "");
+        kwctl_print_text (out, json_string_value (item));
+    }
+    fputc ('\n', out);
+}
+
+//  GET /v1/eligibility/ruleset: the region's settings as an aligned block,
+//  then the rule tree as an indented outline.
+void
+kwctl_print_ruleset (FILE *out, json_t *ruleset)
+{
+    fprintf (out, "%-*s ", RULESET_WIDTH, "region");
+    kwctl_print_text (out, kwctl_str (ruleset, "region"));
+    const char *region_name = kwctl_str (ruleset, "region_name");
+    if (region_name && *region_name) {
+        fprintf (out, " (");
+        kwctl_print_text (out, region_name);
+        fprintf (out, ")");
+    }
+    fprintf (out, "\n%-*s ", RULESET_WIDTH, "rule set");
+    kwctl_print_text (out, kwctl_str (ruleset, "name"));
+    fprintf (out, " version %lld\n", s_count (ruleset, "version"));
+    kwctl_print_field (out, RULESET_WIDTH, "description", kwctl_str (ruleset, "description"));
+    kwctl_print_field (out, RULESET_WIDTH, "time zone", kwctl_str (ruleset, "time_zone"));
+    json_t *upper = json_object_get (ruleset, "upper_age");
+    fprintf (out, "%-*s ", RULESET_WIDTH, "upper age");
+    if (!json_is_object (upper))
+        fputc ('-', out);
+    else {
+        fprintf (out, "%lld", s_count (upper, "years"));
+        if (s_count (upper, "extended_years") > 0) {
+            fprintf (out, ", %lld when ", s_count (upper, "extended_years"));
+            kwctl_print_text (out, kwctl_str (upper, "extended_when"));
+        }
+    }
+    fprintf (out, "\n%-*s %lld days\n", RULESET_WIDTH, "transition notice",
+             s_count (ruleset, "transition_notice_days"));
+    fprintf (out, "%-*s %lld days\n", RULESET_WIDTH, "review interval",
+             s_count (ruleset, "review_interval_days"));
+    s_print_list_field (out, RULESET_WIDTH, "gp prefixes", json_object_get (ruleset, "gp_prefixes"));
+    fprintf (out, "%-*s %zu\n", RULESET_WIDTH, "postcode districts",
+             json_array_size (json_object_get (ruleset, "postcode_districts")));
+    fprintf (out, "rules:\n");
+    s_print_rule (out, json_object_get (ruleset, "rule"), 1);
+}
+
+//  POST /v1/admin/eligibility/re-evaluate: "evaluated N referrals, M decisions changed".
+void
+kwctl_print_re_evaluate_all (FILE *out, json_t *answer)
+{
+    fprintf (out, "evaluated %lld referrals, %lld decisions changed\n",
+             s_count (answer, "evaluated"), s_count (answer, "changed"));
+}
+
+//  POST /v1/admin/eligibility/age-out: "transition due: N, age out: M".
+void
+kwctl_print_age_out (FILE *out, json_t *answer)
+{
+    fprintf (out, "transition due: %lld, age out: %lld\n",
+             s_count (answer, "transition_due"), s_count (answer, "age_out"));
 }

@@ -72,22 +72,13 @@ s_positional (int argc, char **argv, int count, const char *what)
 //  create
 
 static int
-s_create_option (int c, void *arg)
-{
-    if (c != 'k')
-        return KWCTL_USAGE;
-    *(const char **) arg = optarg;
-    return kwctl_check_printable (optarg, "--idempotency-key") == 0 ? -1 : KWCTL_USAGE;
-}
-
-static int
 s_create (int argc, char **argv, kwctl_global_t *global)
 {
     static const struct option own [] = {
         { "idempotency-key", required_argument, NULL, 'k' }
     };
     const char *idempotency_key = NULL;
-    int rc = kwctl_parse (argc, argv, own, 1, global, s_create_option, &idempotency_key, s_usage);
+    int rc = kwctl_parse (argc, argv, own, 1, global, kwctl_idempotency_key_option, &idempotency_key, s_usage);
     if (rc >= 0)
         return rc;
     if (s_positional (argc, argv, 1, "needs one FILE.json") != 0)
@@ -180,7 +171,7 @@ s_get (int argc, char **argv, kwctl_global_t *global)
         fprintf (stderr, "kwctl: out of memory\n");
         return KWCTL_USAGE;
     }
-    rc = kwctl_api_show (global, "GET", path, NULL, NULL, 0, kwctl_print_referral);
+    rc = kwctl_api_show (global, "GET", path, NULL, NULL, 0, NULL, kwctl_print_referral);
     free (path);
     return rc;
 }
@@ -417,7 +408,7 @@ s_withdraw (int argc, char **argv, kwctl_global_t *global)
         return KWCTL_USAGE;
     }
     rc = kwctl_api_show (global, "POST", path, "application/json", body, strlen (body),
-                         s_print_withdrawn);
+                         NULL, s_print_withdrawn);
     free (body);
     free (path);
     return rc;
