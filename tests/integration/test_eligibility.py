@@ -102,6 +102,13 @@ try:
     ok(decisions(rid) == 1 and decided_events(rid) == 1,
        "and records no decision and emits no event", (decisions(rid), decided_events(rid)))
 
+    s, b, _ = http("POST", "/v1/referrals/%s/information" % rid, {"child": {"language": "fr"}}, coord)
+    ok(s == 200 and b["revision"] == 1, "information that does not bear on eligibility is added", b)
+    ok(wait_until(lambda: scalar("SELECT revision FROM eligibility.referrals WHERE referral_id = :'p1'",
+                                 rid) == "1", 10), "eligibility decides the new revision")
+    ok(decisions(rid) == 1 and decided_events(rid) == 1,
+       "with the same result: nothing recorded, nothing announced", (decisions(rid), decided_events(rid)))
+
     config = json.loads(norfolk_original)
     config["ruleset"]["version"] = 2
     config["gp_prefixes"] = ["B12"]
