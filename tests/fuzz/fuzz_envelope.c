@@ -39,13 +39,16 @@ static const ProtobufCMessageDescriptor *const s_inputs [] = {
     &kw__referral_body__descriptor, &kw__id_request__descriptor,
     &kw__ruleset_request__descriptor, &kw__delivery_list_request__descriptor,
     &kw__referral_list_request__descriptor, &kw__withdraw_request__descriptor,
-    &kw__referral_information__descriptor, &kw__dsr_import_request__descriptor, NULL
+    &kw__referral_information__descriptor, &kw__dsr_import_request__descriptor,
+    &kw__re_evaluate_all_request__descriptor, &kw__age_out_sweep_request__descriptor, NULL
 };
 
 static const ProtobufCMessageDescriptor *const s_outputs [] = {
     &kw__referral_created__descriptor, &kw__referral__descriptor, &kw__ruleset__descriptor,
     &kw__case__descriptor, &kw__delivery_list__descriptor, &kw__health_reply__descriptor,
-    &kw__referral_list__descriptor, &kw__dsr_import_result__descriptor, &kw__dsr_entry__descriptor, NULL
+    &kw__referral_list__descriptor, &kw__dsr_import_result__descriptor, &kw__dsr_entry__descriptor,
+    &kw__re_evaluation__descriptor, &kw__re_evaluate_all_result__descriptor,
+    &kw__age_out_sweep_result__descriptor, NULL
 };
 
 //  1 when msg or a message inside it kept unknown fields. protobuf-c packs
@@ -168,11 +171,24 @@ s_dsr_entry (const Kw__Envelope *event)
     s_repack (&decision->base);
 }
 
-//  The referral service's apply of eligibility.dsr_referral_due and
-//  referral.withdrawn's readers.
+//  The referral service's apply of eligibility.dsr_referral_due, the
+//  readers of referral.withdrawn, eligibility.case_age_out (assignment) and
+//  assignment.case_closed (referral, eligibility).
 static void
 s_small_events (const Kw__Envelope *event)
 {
+    Kw__CaseAgeOut *age_out = kw__case_age_out__unpack (kw_arena_allocator (s_arena),
+                                                        event->payload.len, event->payload.data);
+    if (age_out) {
+        s_repack (&age_out->base);
+        s_encode (&age_out->base);
+    }
+    Kw__CaseClosed *closed = kw__case_closed__unpack (kw_arena_allocator (s_arena),
+                                                      event->payload.len, event->payload.data);
+    if (closed) {
+        s_repack (&closed->base);
+        s_encode (&closed->base);
+    }
     Kw__DsrReferralDue *due = kw__dsr_referral_due__unpack (kw_arena_allocator (s_arena),
                                                            event->payload.len, event->payload.data);
     if (due) {
@@ -202,6 +218,9 @@ s_eligibility_decided (const Kw__Envelope *event)
         return;
     rules_outcome_name (msg->decision->outcome);
     s_repack (&msg->decision->base);
+    //  Eligibility compares a fresh decision with the stored one.
+    if (!rules_same_result (msg->decision, msg->decision))
+        abort ();
 }
 
 //  The scheduling and referral services' apply of assignment.case_opened.
