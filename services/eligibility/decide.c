@@ -149,14 +149,16 @@ decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_a
     if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
     ||  !msg->referral)
         return KW_APPLY_SKIP;
+    //  Kept even when the region has no rule set yet: it stays undecided
+    //  until an admin re-evaluates the region once its file is in place.
+    if (referrals_keep (db, msg->referral_id, msg->region, msg->revision, msg->referral, arena) != 0)
+        return KW_APPLY_RETRY;
     const region_t *region = region_set_find (eligibility_regions (svc), msg->region);
     if (!region) {
         kw_warn ("unknown_region", "event_id", event->event_id,
                  "referral_id", msg->referral_id, "region", msg->region);
-        return KW_APPLY_SKIP;
+        return KW_APPLY_OK;
     }
-    if (referrals_keep (db, msg->referral_id, region->id, msg->revision, msg->referral, arena) != 0)
-        return KW_APPLY_RETRY;
     referral_seen_t referral = { .referral_id = msg->referral_id, .region = msg->region,
                                  .revision = msg->revision, .body = msg->referral };
     const char *cause = strcmp (event->type, "received") == 0 ? CAUSE_RECEIVED : CAUSE_INFORMATION_ADDED;
