@@ -34,6 +34,10 @@ void kw_rpc_reply_ok (Kw__Response *resp, kw_arena_t *arena, const ProtobufCMess
 void kw_rpc_reply_error (Kw__Response *resp, kw_arena_t *arena, Kw__Status status,
                          const char *field, const char *fmt, ...)
     __attribute__ ((format (printf, 5, 6)));
+//  1 when the caller's role is one of roles (NULL-terminated); else resp
+//  is set to FORBIDDEN with refusal (and field, optional) and 0 returned.
+int kw_rpc_role_allowed (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
+                         const char *const *roles, const char *field, const char *refusal);
 //  Unpack the request payload as desc into arena; on failure sets resp to
 //  INVALID and returns NULL.
 ProtobufCMessage *kw_rpc_unpack (const Kw__Request *req, Kw__Response *resp,

@@ -22,6 +22,11 @@ void kw_date_today_utc (int *y, int *m, int *d);
 //  Whole years between birth date and on date (birthday on 29 February counts
 //  from 1 March in non-leap years). Negative when on is before birth.
 int kw_age_years (int by, int bm, int bd, int oy, int om, int od);
+//  The birthday on which someone born on by-bm-bd turns years old, into
+//  ymd: 29 February falls on 1 March in non-leap years, as kw_age_years counts.
+void kw_date_birthday (int by, int bm, int bd, int years, int ymd [3]);
+//  The date days after y-m-d (days may be negative) into ymd.
+void kw_date_add_days (int y, int m, int d, long days, int ymd [3]);
 //  Compare two dates: <0, 0, >0.
 int kw_date_cmp (int y1, int m1, int d1, int y2, int m2, int d2);
 

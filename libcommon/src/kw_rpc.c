@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_rpc.h"
 #include "kw_time.h"
@@ -221,6 +222,16 @@ s_has_field_zero (const ProtobufCMessage *msg)
                 return 1;
         }
     }
+    return 0;
+}
+
+int
+kw_rpc_role_allowed (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
+                     const char *const *roles, const char *field, const char *refusal)
+{
+    if (req->caller && kw_jwt_role_in (req->caller->role, roles))
+        return 1;
+    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, field, "%s", refusal);
     return 0;
 }
 

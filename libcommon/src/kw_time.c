@@ -82,19 +82,55 @@ kw_date_today_utc (int *y, int *m, int *d)
     *d = tm.tm_mday;
 }
 
+void
+kw_date_birthday (int by, int bm, int bd, int years, int ymd [3])
+{
+    ymd [0] = by + years;
+    ymd [1] = bm;
+    ymd [2] = bd;
+    //  A 29 February birthday falls on 1 March in a non-leap year.
+    if (bm == 2 && bd == 29 && !s_leap (ymd [0])) {
+        ymd [1] = 3;
+        ymd [2] = 1;
+    }
+}
+
 int
 kw_age_years (int by, int bm, int bd, int oy, int om, int od)
 {
+    int birthday [3];
+    kw_date_birthday (by, bm, bd, oy - by, birthday);
     int age = oy - by;
-    //  A 29 February birthday falls on 1 March in a non-leap year.
-    int month = bm, day = bd;
-    if (bm == 2 && bd == 29 && !s_leap (oy)) {
-        month = 3;
-        day = 1;
-    }
-    if (om < month || (om == month && od < day))
+    if (kw_date_cmp (oy, om, od, birthday [0], birthday [1], birthday [2]) < 0)
         age--;
     return age;
+}
+
+//  Days since 1970-01-01 of the civil date y-m-d (proleptic Gregorian).
+static long
+s_days_from_civil (int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void
+kw_date_add_days (int y, int m, int d, long days, int ymd [3])
+{
+    long z = s_days_from_civil (y, m, d) + days + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    ymd [0] = (int) (yoe + era * 400 + (month <= 2));
+    ymd [1] = month;
+    ymd [2] = (int) (doy - (153 * mp + 2) / 5 + 1);
 }
 
 int

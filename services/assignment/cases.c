@@ -3,6 +3,7 @@
     offered. */
 #include <string.h>
 #include "kw/assignment.pb-c.h"
+#include "kw_audit.h"
 #include "kw_uuid.h"
 #include "assignment.h"
 
@@ -19,9 +20,6 @@ cases_prepare (kw_db_t *db)
     kw_db_prepare (db, "case_offers",
         "SELECT id, professional_id, status, " TS ("expires_at") ", " TS ("created_at")
         " FROM assignment.offers WHERE case_id = $1::uuid ORDER BY created_at, id");
-    kw_db_prepare (db, "case_audit",
-        "INSERT INTO audit.events (actor, role, region, action, record_type, record_id, outcome)"
-        " VALUES ($1, $2, $3, 'read', 'case', $4, $5)");
     return 0;
 }
 
@@ -48,14 +46,6 @@ static char *
 s_value (PGresult *res, int row, int col, kw_arena_t *arena)
 {
     return PQgetisnull (res, row, col) ? NULL : kw_arena_strdup (arena, PQgetvalue (res, row, col));
-}
-
-static void
-s_audit (kw_db_t *db, const Kw__Caller *caller, const char *id, const char *outcome)
-{
-    const char *params [5] = { caller->sub ? caller->sub : "", caller->role ? caller->role : "",
-                               caller->region, id, outcome };
-    kw_db_exec (db, "case_audit", 5, params);
 }
 
 void
@@ -128,11 +118,11 @@ cases_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_are
     const char *role = req->caller->role;
     if (!(strcmp (role, "admin") == 0 || strcmp (role, "coordinator") == 0
           || (strcmp (role, "key_worker") == 0 && involved))) {
-        s_audit (db, req->caller, in->id, "forbidden");
+        kw_audit (db, req->caller, "read", "case", in->id, "forbidden");
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
                             "you may read only cases you are involved in");
         return;
     }
-    s_audit (db, req->caller, in->id, "ok");
+    kw_audit (db, req->caller, "read", "case", in->id, "ok");
     kw_rpc_reply_ok (resp, arena, &out->base);
 }

@@ -40,9 +40,12 @@ int
 age_out_prepare (kw_db_t *db)
 {
     //  Cases whose child is, by the base upper age, within the notice by
-    //  today: a superset of those due (an extension only makes it later).
+    //  today: a superset of those due (an extension only makes it later);
+    //  and whether the transition was announced already.
     kw_db_prepare (db, "eligibility_age_out_candidates",
-        "SELECT c.case_id, c.referral_id, r.body FROM eligibility.cases c"
+        "SELECT c.case_id, c.referral_id, r.body, EXISTS (SELECT 1 FROM eligibility.age_out_events e"
+        "  WHERE e.case_id = c.case_id AND e.kind = 'transition_due')"
+        " FROM eligibility.cases c"
         " JOIN eligibility.referrals r ON r.referral_id = c.referral_id"
         " WHERE c.region = $1 AND c.closed_at IS NULL AND NOT r.withdrawn"
         " AND r.date_of_birth <= $2::date + $3::int - make_interval (years => $4::int)"
@@ -55,13 +58,21 @@ age_out_prepare (kw_db_t *db)
     return 0;
 }
 
+//  "YYYY-MM-DD" of ymd into day (16 bytes).
+static char *
+s_day (const int ymd [3], char *day)
+{
+    snprintf (day, 16, "%04d-%02d-%02d", ymd [0], ymd [1], ymd [2]);
+    return day;
+}
+
 //  Emit kind for the case once: 1 emitted, 0 emitted before, -1 error.
 static int
 s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *referral_id,
         const char *kind, const int date [3], unsigned upper_age)
 {
     char day [16];
-    snprintf (day, sizeof day, "%04d-%02d-%02d", date [0], date [1], date [2]);
+    s_day (date, day);
     const char *params [3] = { case_id, kind, day };
     PGresult *res = kw_db_query (db, "eligibility_age_out_event", 3, params);
     if (!res)
@@ -85,10 +96,12 @@ s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *re
     return 1;
 }
 
-//  One case in a transaction of its own: 0, or -1 on a database error.
+//  One case in a transaction of its own (none when nothing is due that
+//  was not announced): 0, or -1 on a database error.
 static int
 s_case (kw_db_t *db, const region_t *region, const int today [3], const char *case_id,
-        const char *referral_id, const Kw__ReferralBody *body, sweep_counts_t *counts)
+        const char *referral_id, const Kw__ReferralBody *body, int transition_sent,
+        sweep_counts_t *counts)
 {
     int in_school = region->upper_age_extended
                   ? rules_flag (body, region->upper_age_extended_when) == 1 : 0;
@@ -101,7 +114,7 @@ s_case (kw_db_t *db, const region_t *region, const int today [3], const char *ca
                                       transition [0], transition [1], transition [2]) >= 0;
     int aged_out = kw_date_cmp (today [0], today [1], today [2],
                                 age_out [0], age_out [1], age_out [2]) >= 0;
-    if (!transition_due)
+    if (!transition_due || (transition_sent && !aged_out))
         return 0;
     if (kw_db_begin (db) != 0)
         return -1;
@@ -117,12 +130,13 @@ s_case (kw_db_t *db, const region_t *region, const int today [3], const char *ca
     return 0;
 }
 
-//  Sweep region's open cases on today. 0, or -1 on a database error.
+//  Sweep region's open cases on today (day, its text). 0, or -1 on a
+//  database error.
 static int
-s_sweep (kw_db_t *db, const region_t *region, const int today [3], sweep_counts_t *counts)
+s_sweep (kw_db_t *db, const region_t *region, const int today [3], const char *day,
+         sweep_counts_t *counts)
 {
-    char day [16], notice [16], years [16];
-    snprintf (day, sizeof day, "%04d-%02d-%02d", today [0], today [1], today [2]);
+    char notice [16], years [16];
     snprintf (notice, sizeof notice, "%u", region->transition_notice_days);
     snprintf (years, sizeof years, "%u", region->upper_age);
     const char *params [4] = { region->id, day, notice, years };
@@ -132,14 +146,10 @@ s_sweep (kw_db_t *db, const region_t *region, const int today [3], sweep_counts_
     int failed = 0;
     kw_arena_t *arena = kw_arena_new (0);
     for (int i = 0; i < PQntuples (res) && !failed; i++) {
-        size_t len = 0;
-        unsigned char *bytes = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, i, 2), &len);
-        Kw__ReferralBody *body = bytes
-            ? kw__referral_body__unpack (kw_arena_allocator (arena), len, bytes) : NULL;
-        PQfreemem (bytes);
+        Kw__ReferralBody *body = referrals_body (res, i, 2, arena);
         if (body)
             failed = s_case (db, region, today, PQgetvalue (res, i, 0), PQgetvalue (res, i, 1),
-                             body, counts) != 0;
+                             body, PQgetvalue (res, i, 3) [0] == 't', counts) != 0;
         kw_arena_reset (arena);
     }
     kw_arena_destroy (&arena);
@@ -155,13 +165,13 @@ s_sweep_region (age_out_t *self, const region_t *region, int force, sweep_counts
     if (kw_tz_today (region->time_zone, &today [0], &today [1], &today [2]) != 0)
         return -1;
     char day [16];
-    snprintf (day, sizeof day, "%04d-%02d-%02d", today [0], today [1], today [2]);
+    s_day (today, day);
     size_t slot = 0;
     while (slot < self->swept_count && strcmp (self->swept [slot].region, region->id) != 0)
         slot++;
     if (!force && slot < self->swept_count && strcmp (self->swept [slot].date, day) == 0)
         return 0;
-    if (s_sweep (kw_service_db (self->svc), region, today, counts) != 0) {
+    if (s_sweep (kw_service_db (self->svc), region, today, day, counts) != 0) {
         kw_error ("age_out_sweep_failed", "region", region->id,
                   "reason", kw_db_error (kw_service_db (self->svc)));
         return -1;

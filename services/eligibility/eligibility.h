@@ -47,6 +47,9 @@ int referrals_prepare (kw_db_t *db);
 //  referral.information_added. 0, or -1 on a database error.
 int referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsigned revision,
                     const Kw__ReferralBody *body, kw_arena_t *arena);
+//  The referral body in a text-format bytea column of res (in arena), or
+//  NULL when it does not unpack.
+Kw__ReferralBody *referrals_body (PGresult *res, int row, int col, kw_arena_t *arena);
 //  The referral id (in arena): 1 found, 0 not seen, -1 database error.
 int referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_arena_t *arena);
 //  Apply referral.withdrawn, assignment.case_opened, assignment.case_closed.

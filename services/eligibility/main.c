@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kw_jwt.h"
 #include "kw_idempotency.h"
 #include "kw_log.h"
 #include "kw_service.h"
@@ -28,10 +27,8 @@ const region_t *
 eligibility_caller_region (kw_service_t *svc, const Kw__Request *req, const char *const *roles,
                            const char *refusal, Kw__Response *resp, kw_arena_t *arena)
 {
-    if (!kw_jwt_role_in (req->caller->role, roles)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL, "%s", refusal);
+    if (!kw_rpc_role_allowed (req, resp, arena, roles, NULL, refusal))
         return NULL;
-    }
     const region_t *region = region_set_find (eligibility_regions (svc), req->caller->region);
     if (!region)
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "region",

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "kw/eligibility.pb-c.h"
 #include "kw/rpc.pb-c.h"
+#include "kw_audit.h"
 #include "kw_idempotency.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
@@ -30,28 +31,25 @@ reevaluate_prepare (kw_db_t *db)
         " WHERE r.region = $1 AND NOT r.withdrawn"
         " AND (d.outcome IS NULL OR d.outcome = 'more_information_needed')"
         " ORDER BY r.referral_id LIMIT $2::int");
-    kw_db_prepare (db, "eligibility_audit",
-        "INSERT INTO audit.events (actor, role, region, action, record_type, record_id, outcome)"
-        " VALUES ($1, $2, $3, $4, 'referral', $5, $6)");
     return 0;
 }
 
-//  Load and decide one referral in a transaction of its own. 1 changed,
-//  0 unchanged, -1 database error, -2 not seen.
+//  Load and decide one referral in a transaction of its own, after a rule
+//  change: 1 changed, 0 unchanged (or no longer there), -1 database error.
 static int
-s_decide_one (kw_db_t *db, const region_t *region, const char *referral_id, const char *cause,
-              Kw__EligibilityDecision **decision, kw_arena_t *arena)
+s_decide_alone (kw_db_t *db, const region_t *region, const char *referral_id, kw_arena_t *arena)
 {
     if (kw_db_begin (db) != 0)
         return -1;
     referral_seen_t referral;
-    int found = referrals_load (db, referral_id, &referral, arena);
+    Kw__EligibilityDecision *decision;
     int changed = 0;
-    if (found == 1 && decide_record (db, region, &referral, cause, decision, &changed, arena) != 0)
-        found = -1;
-    if (found != 1) {
+    int found = referrals_load (db, referral_id, &referral, arena);
+    if (found < 0
+    ||  (found == 1 && decide_record (db, region, &referral, CAUSE_RE_EVALUATION, &decision,
+                                      &changed, arena) != 0)) {
         kw_db_rollback (db);
-        return found == 0 ? -2 : -1;
+        return -1;
     }
     return kw_db_commit (db) == 0 ? changed : -1;
 }
@@ -79,15 +77,6 @@ reevaluate_child (kw_db_t *db, const region_t *region, const char *nhs_number, i
     return 0;
 }
 
-static void
-s_audit (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *id, const char *outcome)
-{
-    const char *params [6] = { caller->sub ? caller->sub : "", caller->role ? caller->role : "",
-                               caller->region ? caller->region : "", action, id, outcome };
-    if (kw_db_exec (db, "eligibility_audit", 6, params) != 0)
-        kw_warn ("audit_failed", "action", action);
-}
-
 void
 reevaluate_one (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
@@ -95,60 +84,61 @@ reevaluate_one (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
     Kw__IdRequest *in = (Kw__IdRequest *) kw_rpc_unpack (req, resp, arena, &kw__id_request__descriptor);
     if (!in)
         return;
-    const region_t *region = eligibility_caller_region (svc, req, roles, "only coordinators may re-evaluate referrals",
-                                              resp, arena);
+    const region_t *region = eligibility_caller_region (svc, req, roles,
+                                                        "only coordinators may re-evaluate referrals",
+                                                        resp, arena);
     if (!region)
         return;
+    //  One transaction: the decision, the audit record and the answer kept
+    //  under the Idempotency-Key commit together.
     kw_db_t *db = kw_service_db (svc);
     unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
     kw_idempotency_hash (req, hash);
-    int replayed = kw_db_begin (db) == 0 ? kw_idempotency_replay (db, req, hash, resp, arena) : -1;
-    kw_db_rollback (db);
-    if (replayed < 0)
-        goto unavailable;
-    if (replayed)
-        return;
-
-    referral_seen_t referral;
-    int found = kw_uuid_valid (in->id) ? referrals_load (db, in->id, &referral, arena) : 0;
-    if (found == 1 && strcmp (referral.region, region->id) != 0)
-        found = 0;              //  another region's referral is not there for this caller
-    if (found == 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
-        goto replied;
-    }
-    if (found == 1 && referral.withdrawn) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "status",
-                            "the referral is withdrawn");
-        resp->code = "referral_withdrawn";
-        goto replied;
-    }
-    Kw__EligibilityDecision *decision = NULL;
-    int changed = found == 1 ? s_decide_one (db, region, in->id, CAUSE_RE_EVALUATION, &decision, arena) : -1;
-    if (changed < 0)
-        goto unavailable;
-    Kw__ReEvaluation out = KW__RE_EVALUATION__INIT;
-    out.referral_id = in->id;
-    out.has_changed = 1;
-    out.changed = changed == 1;
-    out.eligibility = decision;
-    kw_rpc_reply_ok (resp, arena, &out.base);
-    if (changed)
-        kw_service_outbox_committed (svc);
-
-replied:
-    //  The answer is kept under the key, with the audit record.
     if (kw_db_begin (db) != 0)
         goto unavailable;
-    s_audit (db, req->caller, "re_evaluate", in->id,
-             resp->status == KW__STATUS__STATUS_OK ? "ok" : "refused");
-    if (kw_idempotency_store (db, req, hash, resp, arena) != 0) {
+    int replayed = kw_idempotency_replay (db, req, hash, resp, arena);
+    if (replayed < 0)
+        goto failed;
+    if (replayed) {
         kw_db_rollback (db);
         return;
     }
-    kw_db_commit (db);
+    referral_seen_t referral;
+    int found = kw_uuid_valid (in->id) ? referrals_load (db, in->id, &referral, arena) : 0;
+    if (found < 0)
+        goto failed;
+    if (found == 1 && strcmp (referral.region, region->id) != 0)
+        found = 0;              //  another region's referral is not there for this caller
+    int changed = 0;
+    if (found == 0)
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
+    else
+    if (referral.withdrawn) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "status",
+                            "the referral is withdrawn");
+        resp->code = "referral_withdrawn";
+    }
+    else {
+        Kw__EligibilityDecision *decision;
+        if (decide_record (db, region, &referral, CAUSE_RE_EVALUATION, &decision, &changed, arena) != 0)
+            goto failed;
+        Kw__ReEvaluation out = KW__RE_EVALUATION__INIT;
+        out.referral_id = in->id;
+        out.has_changed = 1;
+        out.changed = changed == 1;
+        out.eligibility = decision;
+        kw_rpc_reply_ok (resp, arena, &out.base);
+    }
+    if (kw_audit (db, req->caller, "re_evaluate", "referral", in->id,
+                  resp->status == KW__STATUS__STATUS_OK ? "ok" : "refused") != 0
+    ||  kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
+        goto failed;
+    if (changed)
+        kw_service_outbox_committed (svc);
     return;
 
+failed:
+    kw_db_rollback (db);
 unavailable:
     kw_error ("re_evaluate_failed", "referral_id", kw_uuid_valid (in->id) ? in->id : "-",
               "reason", kw_db_error (db));
@@ -159,8 +149,9 @@ void
 reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
     static const char *const roles [] = { "admin", NULL };
-    const region_t *region = eligibility_caller_region (svc, req, roles, "only admins may re-evaluate all referrals",
-                                              resp, arena);
+    const region_t *region = eligibility_caller_region (svc, req, roles,
+                                                        "only admins may re-evaluate all referrals",
+                                                        resp, arena);
     if (!region)
         return;
     kw_db_t *db = kw_service_db (svc);
@@ -177,9 +168,7 @@ reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
     int failed = 0;
     kw_arena_t *scratch = kw_arena_new (0);
     for (int i = 0; i < PQntuples (res) && !failed; i++) {
-        Kw__EligibilityDecision *decision;
-        int changed = s_decide_one (db, region, PQgetvalue (res, i, 0), CAUSE_RE_EVALUATION,
-                                    &decision, scratch);
+        int changed = s_decide_alone (db, region, PQgetvalue (res, i, 0), scratch);
         kw_arena_reset (scratch);
         failed = changed == -1;
         out.evaluated += changed >= 0;

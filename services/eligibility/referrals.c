@@ -55,6 +55,17 @@ referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsign
     return 0;
 }
 
+Kw__ReferralBody *
+referrals_body (PGresult *res, int row, int col, kw_arena_t *arena)
+{
+    size_t len = 0;
+    unsigned char *bytes = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, row, col), &len);
+    Kw__ReferralBody *body = bytes
+        ? kw__referral_body__unpack (kw_arena_allocator (arena), len, bytes) : NULL;
+    PQfreemem (bytes);
+    return body;
+}
+
 int
 referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_arena_t *arena)
 {
@@ -66,14 +77,11 @@ referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_a
         return -1;
     int found = PQntuples (res) == 1;
     if (found) {
-        size_t len = 0;
-        unsigned char *bytes = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, 0, 3), &len);
         out->referral_id = kw_arena_strdup (arena, referral_id);
         out->region = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
         out->revision = (unsigned) strtoul (PQgetvalue (res, 0, 1), NULL, 10);
         out->withdrawn = PQgetvalue (res, 0, 2) [0] == 't';
-        out->body = bytes ? kw__referral_body__unpack (kw_arena_allocator (arena), len, bytes) : NULL;
-        PQfreemem (bytes);
+        out->body = referrals_body (res, 0, 3, arena);
         found = out->body ? 1 : -1;
     }
     PQclear (res);

@@ -593,40 +593,6 @@ rules_same_result (const Kw__EligibilityDecision *a, const Kw__EligibilityDecisi
         && s_same_criteria (a->criteria, a->n_criteria, b->criteria, b->n_criteria);
 }
 
-static int
-s_leap (int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-//  Days since 1970-01-01 of the civil date y-m-d (proleptic Gregorian).
-static long
-s_days_from_civil (int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-//  The civil date of days since 1970-01-01 into ymd.
-static void
-s_civil_from_days (long days, int ymd [3])
-{
-    days += 719468;
-    long era = (days >= 0 ? days : days - 146096) / 146097;
-    long doe = days - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    int m = (int) (mp < 10 ? mp + 3 : mp - 9);
-    ymd [0] = (int) (yoe + era * 400 + (m <= 2));
-    ymd [1] = m;
-    ymd [2] = (int) (doy - (153 * mp + 2) / 5 + 1);
-}
-
 int
 rules_upper_age_dates (const region_t *region, const char *dob, int in_school,
                        int age_out [3], int transition [3])
@@ -636,14 +602,8 @@ rules_upper_age_dates (const region_t *region, const char *dob, int in_school,
         return -1;
     unsigned years = in_school == 1 && region->upper_age_extended ? region->upper_age_extended
                                                                   : region->upper_age;
-    age_out [0] = by + (int) years;
-    age_out [1] = bm;
-    age_out [2] = bd;
-    if (bm == 2 && bd == 29 && !s_leap (age_out [0])) {
-        age_out [1] = 3;
-        age_out [2] = 1;
-    }
-    s_civil_from_days (s_days_from_civil (age_out [0], age_out [1], age_out [2])
-                       - (long) region->transition_notice_days, transition);
+    kw_date_birthday (by, bm, bd, (int) years, age_out);
+    kw_date_add_days (age_out [0], age_out [1], age_out [2], -(long) region->transition_notice_days,
+                      transition);
     return 0;
 }

@@ -10,7 +10,6 @@
 #include "kw/assignment.pb-c.h"
 #include "kw/notification.pb-c.h"
 #include "kw_cursor.h"
-#include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
 #include "message.h"
@@ -140,11 +139,8 @@ deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
     //  deliveries addressed to them. Families and referrers see none.
     static const char *const roles [] = { "admin", "coordinator", "key_worker", NULL };
     const char *role = req->caller->role;
-    if (!kw_jwt_role_in (role, roles)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
-                            "this role may not list notifications");
+    if (!kw_rpc_role_allowed (req, resp, arena, roles, NULL, "this role may not list notifications"))
         return;
-    }
     Kw__DeliveryListRequest *in = (Kw__DeliveryListRequest *)
         kw_rpc_unpack (req, resp, arena, &kw__delivery_list_request__descriptor);
     if (!in)

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
@@ -130,7 +129,7 @@ changes_withdraw (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
         event.case_id = kw_arena_strdup (arena, PQgetvalue (res, 0, 1));
     PQclear (res);
     if (kw_outbox_insert (db, "referral", "withdrawn", req->caller->region, in->id, &event.base, NULL) != 0
-    ||  record_audit (db, req->caller, "withdraw", in->id, "ok") != 0
+    ||  kw_audit (db, req->caller, "withdraw", "referral", in->id, "ok") != 0
     ||  s_finish (svc, db, req, hash, in->id, resp, arena) != 0)
         return s_unavailable (db, "referral_withdraw_failed", resp, arena);
     kw_info ("referral_withdrawn", "referral_id", in->id);
@@ -286,7 +285,7 @@ changes_information (kw_service_t *svc, const Kw__Request *req, Kw__Response *re
     PQclear (res);
     if (kw_outbox_insert (db, "referral", "information_added", req->caller->region, id,
                           &event.base, NULL) != 0
-    ||  record_audit (db, req->caller, "add_information", id, "ok") != 0
+    ||  kw_audit (db, req->caller, "add_information", "referral", id, "ok") != 0
     ||  s_finish (svc, db, req, hash, id, resp, arena) != 0)
         return s_unavailable (db, "referral_information_failed", resp, arena);
     kw_info ("referral_information_added", "referral_id", id);

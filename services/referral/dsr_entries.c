@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "kw/dsr.pb-c.h"
-#include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_time.h"
 #include "referral.h"
@@ -95,11 +94,8 @@ void
 dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
     static const char *const roles [] = { "admin", "coordinator", "dsr_feed", NULL };
-    if (!kw_jwt_role_in (req->caller->role, roles)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
-                            "this role may not read the DSR");
+    if (!kw_rpc_role_allowed (req, resp, arena, roles, NULL, "this role may not read the DSR"))
         return;
-    }
     Kw__IdRequest *in = (Kw__IdRequest *) kw_rpc_unpack (req, resp, arena, &kw__id_request__descriptor);
     if (!in)
         return;

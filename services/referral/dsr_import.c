@@ -10,7 +10,6 @@
 #include <string.h>
 #include "kw/dsr.pb-c.h"
 #include "kw_buf.h"
-#include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
@@ -224,11 +223,8 @@ void
 dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
     static const char *const roles [] = { "admin", "coordinator", "dsr_feed", NULL };
-    if (!kw_jwt_role_in (req->caller->role, roles)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
-                            "this role may not import DSR files");
+    if (!kw_rpc_role_allowed (req, resp, arena, roles, NULL, "this role may not import DSR files"))
         return;
-    }
     Kw__DsrImportRequest *in = (Kw__DsrImportRequest *)
         kw_rpc_unpack (req, resp, arena, &kw__dsr_import_request__descriptor);
     if (!in)
@@ -308,7 +304,7 @@ dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     out.n_rejected = import.reported;
     out.rejected = import.rejected;
     kw_rpc_reply_ok (resp, arena, &out.base);
-    if (record_audit (db, req->caller, "dsr_import", import_id, "ok") != 0
+    if (kw_audit (db, req->caller, "dsr_import", "dsr_import", import_id, "ok") != 0
     ||  kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
         goto failed;
     kw_service_outbox_committed (svc);

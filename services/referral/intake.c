@@ -65,7 +65,7 @@ intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *bod
     event.referral = (Kw__ReferralBody *) body;
     event.has_revision = 1;
     if (kw_outbox_insert (db, "referral", "received", caller->region, id, &event.base, NULL) != 0
-    ||  record_audit (db, caller, "create", id, "ok") != 0)
+    ||  kw_audit (db, caller, "create", "referral", id, "ok") != 0)
         return -1;
     return 0;
 }
@@ -76,11 +76,8 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
     static const char *const roles [] = { "admin", "coordinator", "referrer", "family",
                                           "dsr_feed", "key_worker", NULL };
     static const char *const dsr_roles [] = { "admin", "coordinator", "dsr_feed", NULL };
-    if (!kw_jwt_role_in (req->caller->role, roles)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
-                            "this role may not create referrals");
+    if (!kw_rpc_role_allowed (req, resp, arena, roles, NULL, "this role may not create referrals"))
         return;
-    }
     Kw__ReferralBody *body = (Kw__ReferralBody *)
         kw_rpc_unpack (req, resp, arena, &kw__referral_body__descriptor);
     if (!body)
@@ -93,11 +90,10 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
         return;
     }
     validate_normalise (body, arena);
-    if (body->source == KW__SOURCE__SOURCE_DSR && !kw_jwt_role_in (req->caller->role, dsr_roles)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, "source",
-                            "only a DSR feed or a coordinator may make a referral with source dsr");
+    if (body->source == KW__SOURCE__SOURCE_DSR
+    &&  !kw_rpc_role_allowed (req, resp, arena, dsr_roles, "source",
+                              "only a DSR feed or a coordinator may make a referral with source dsr"))
         return;
-    }
     if (body->source == KW__SOURCE__SOURCE_SELF && strcmp (req->caller->role, "family") != 0
     &&  !kw_jwt_role_in (req->caller->role, dsr_roles)) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, "source",
@@ -166,6 +162,6 @@ intake_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     Kw__Referral *out = record_load (db, req, in->id, "read", resp, arena);
     if (!out)
         return;
-    record_audit (db, req->caller, "read", in->id, "ok");
+    kw_audit (db, req->caller, "read", "referral", in->id, "ok");
     kw_rpc_reply_ok (resp, arena, &out->base);
 }

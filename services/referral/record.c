@@ -48,22 +48,10 @@ record_prepare (kw_db_t *db)
 {
     kw_db_prepare (db, "referral_get",
         "SELECT " RECORD_COLUMNS " FROM referral.referrals r WHERE r.id = $1::uuid");
-    kw_db_prepare (db, "referral_audit",
-        "INSERT INTO audit.events (actor, role, region, action, record_type, record_id, outcome)"
-        " VALUES ($1, $2, $3, $4, 'referral', $5, $6)");
     kw_db_prepare (db, "referral_audit_many",
         "INSERT INTO audit.events (actor, role, region, action, record_type, record_id, outcome)"
         " SELECT $1, $2, $3, $4, $5, unnest ($6::text[]), 'ok'");
     return 0;
-}
-
-int
-record_audit (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *id,
-              const char *outcome)
-{
-    const char *params [6] = { caller->sub ? caller->sub : "", caller->role ? caller->role : "",
-                               caller->region ? caller->region : "", action, id, outcome };
-    return kw_db_exec (db, "referral_audit", 6, params);
 }
 
 int
@@ -157,7 +145,7 @@ record_load (kw_db_t *db, const Kw__Request *req, const char *id, const char *ac
     }
     if (!record_may_read (req->caller, PQgetvalue (res, 0, RECORD_CREATED_BY))) {
         PQclear (res);
-        record_audit (db, req->caller, action, id, "forbidden");
+        kw_audit (db, req->caller, action, "referral", id, "forbidden");
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
                             "you may see only referrals you made");
         return NULL;

@@ -6,6 +6,7 @@
 
 #include "kw/dsr.pb-c.h"
 #include "kw/referral.pb-c.h"
+#include "kw_audit.h"
 #include "kw_consumer.h"
 #include "kw_idempotency.h"
 #include "kw_rpc.h"
@@ -33,9 +34,6 @@ int record_prepare (kw_db_t *db);
 //  "received", ... or NULL; "professional", "self", "dsr" or NULL.
 const char *record_status_name (Kw__ReferralStatus status);
 const char *record_source_name (Kw__Source source);
-//  Append an audit record: 0 or -1.
-int record_audit (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *id,
-                  const char *outcome);
 //  Append one audit record per id (ids made by this service: UUIDs or NHS
 //  numbers) for records of type ("referral", "dsr_entry"): 0 or -1.
 int record_audit_many (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *type,

@@ -36,6 +36,21 @@ main (void)
     is_int (kw_age_years (2008, 2, 29, 2026, 3, 1), 18, "a leap-day child is 18 on 1 March of a common year");
     is_int (kw_age_years (2008, 2, 29, 2028, 2, 29), 20, "and on 29 February of a leap year");
     ok (kw_age_years (2026, 1, 2, 2026, 1, 1) < 0, "negative before birth");
+    int ymd [3];
+    kw_date_birthday (2008, 2, 29, 18, ymd);
+    ok (ymd [0] == 2026 && ymd [1] == 3 && ymd [2] == 1, "a leap-day child turns 18 on 1 March 2026");
+    kw_date_birthday (2008, 2, 29, 20, ymd);
+    ok (ymd [0] == 2028 && ymd [1] == 2 && ymd [2] == 29, "and turns 20 on 29 February 2028");
+    kw_date_birthday (2015, 3, 2, 18, ymd);
+    ok (ymd [0] == 2033 && ymd [1] == 3 && ymd [2] == 2, "an 18th birthday");
+    kw_date_add_days (2027, 1, 10, -180, ymd);
+    ok (ymd [0] == 2026 && ymd [1] == 7 && ymd [2] == 14, "180 days back across a year end");
+    kw_date_add_days (2028, 2, 28, 1, ymd);
+    ok (ymd [0] == 2028 && ymd [1] == 2 && ymd [2] == 29, "a day after 28 February of a leap year");
+    kw_date_add_days (2100, 2, 28, 1, ymd);
+    ok (ymd [0] == 2100 && ymd [1] == 3 && ymd [2] == 1, "2100 is not a leap year");
+    kw_date_add_days (2026, 11, 25, 0, ymd);
+    ok (ymd [0] == 2026 && ymd [1] == 11 && ymd [2] == 25, "0 days is the same date");
 
     ok (kw_date_cmp (2026, 1, 1, 2026, 1, 2) < 0, "earlier compares less");
     ok (kw_date_cmp (2026, 2, 1, 2026, 1, 31) > 0, "month outranks day");
