@@ -28,6 +28,7 @@ done
 test_stack_stop
 tally_run "integration/clean-exit" tests/check-clean-exit.sh "$ROOT/$B/test-var/"
 # The short fault-injection run, on a stack of its own (make faults: the long one).
-tally_run "faults/ledger" env KW_TEST_PG_PORT=55459 KW_TEST_HTTP_ADDR=127.0.0.1:18109 \
-    KW_TEST_SMTP_PORT=2559 KW_FAULTS_VAR="$ROOT/$B/faults-short-var" tests/faults/run.sh "$B" 1000 30
+OFF=${KW_TEST_PORT_OFFSET:-0}
+tally_run "faults/ledger" env KW_TEST_PG_PORT=$((55459 + OFF)) KW_TEST_HTTP_ADDR=127.0.0.1:$((18109 + OFF)) \
+    KW_TEST_SMTP_PORT=$((2559 + OFF)) KW_FAULTS_VAR="$ROOT/$B/faults-short-var" tests/faults/run.sh "$B" 1000 30
 tally_summary

@@ -2,6 +2,8 @@
 # (deploy/local/stack.sh) in its own directory with its own ports and ipc://
 # endpoints, wait until it is healthy, and stop it again.
 #   test_stack_start DIR   exports the stack's settings; 0 when ready
+# Ports: KW_TEST_PG_PORT, KW_TEST_HTTP_ADDR, KW_TEST_SMTP_PORT, or the
+# defaults moved by KW_TEST_PORT_OFFSET (for several checkouts on one machine).
 #   test_stack_stop
 test_stack_start() {
     local var=$1
@@ -20,9 +22,10 @@ test_stack_start() {
     export KW_VAR_DIR=$var
     export KW_JWT_SECRET_FILE="$var/jwt_secret"
     export KW_BIN_DIR="$ROOT/$B/bin"
-    export KW_PG_PORT=${KW_TEST_PG_PORT:-55439}
-    export KW_HTTP_ADDR=${KW_TEST_HTTP_ADDR:-127.0.0.1:18089}
-    export KW_SMTP_PORT=${KW_TEST_SMTP_PORT:-2539}
+    local off=${KW_TEST_PORT_OFFSET:-0}
+    export KW_PG_PORT=${KW_TEST_PG_PORT:-$((55439 + off))}
+    export KW_HTTP_ADDR=${KW_TEST_HTTP_ADDR:-127.0.0.1:$((18089 + off))}
+    export KW_SMTP_PORT=${KW_TEST_SMTP_PORT:-$((2539 + off))}
     unset KW_SMTP_URL KW_JWT_SECRET KW_DB_URL
     export KW_BUS_PUB="ipc://$var/run/bus-pub"
     export KW_BUS_SUB="ipc://$var/run/bus-sub"

@@ -8,9 +8,10 @@ B=${1:-build}
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source tests/test-stack.sh
-export KW_TEST_PG_PORT=${KW_TEST_PG_PORT:-55449}
-export KW_TEST_HTTP_ADDR=${KW_TEST_HTTP_ADDR:-127.0.0.1:18099}
-export KW_TEST_SMTP_PORT=${KW_TEST_SMTP_PORT:-2549}
+OFF=${KW_TEST_PORT_OFFSET:-0}
+export KW_TEST_PG_PORT=${KW_TEST_PG_PORT:-$((55449 + OFF))}
+export KW_TEST_HTTP_ADDR=${KW_TEST_HTTP_ADDR:-127.0.0.1:$((18099 + OFF))}
+export KW_TEST_SMTP_PORT=${KW_TEST_SMTP_PORT:-$((2549 + OFF))}
 test_stack_start "${KW_FAULTS_VAR:-$ROOT/$B/faults-var}" || exit 1
 /usr/bin/python3 tests/faults/ledger.py "${2:-${KW_FAULTS_REFERRALS:-20000}}" "${3:-${KW_FAULTS_COUNT:-1000}}"
 rc=$?
