@@ -102,6 +102,8 @@ TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/requ
                                  services/gateway/openapi.o
 TEST_LINK_test_referral_validate := services/referral/validate.o
 TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/validate.o
+TEST_LINK_test_assignment_rank := services/assignment/rank.o
+TEST_LINK_test_assignment_settings := services/assignment/settings.o services/assignment/rank.o
 
 .SECONDEXPANSION:
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/tap.o $$(addprefix $(B)/obj/,$$(TEST_LINK_$$*)) $(LIBCOMMON)

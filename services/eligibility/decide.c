@@ -98,6 +98,22 @@ s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, 
         decided.postcode = body->child->postcode;
         decided.language = body->child->language;
     }
+    //  What assignment needs to match and form the team, without the
+    //  child's identity.
+    Kw__ReferralBody parts = KW__REFERRAL_BODY__INIT;
+    Kw__Child place = KW__CHILD__INIT;
+    parts.needs = body->needs;
+    parts.n_professionals = body->n_professionals;
+    parts.professionals = body->professionals;
+    parts.n_family = body->n_family;
+    parts.family = body->family;
+    parts.suggested_key_worker = body->suggested_key_worker;
+    if (body->child) {
+        place.postcode = body->child->postcode;
+        place.language = body->child->language;
+        parts.child = &place;
+    }
+    decided.referral = &parts;
     if (kw_outbox_insert (db, "eligibility", "decided", region->id, referral->referral_id,
                           &decided.base, NULL) != 0)
         return -1;

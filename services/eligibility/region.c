@@ -39,6 +39,9 @@ static const char *const s_region_keys [] = {
     "comment", "id", "name", "time_zone", "gp_prefixes", "postcode_districts",
     "dsr_referral_ratings", "upper_age", "transition", "reviews", "ruleset", NULL
 };
+//  The sections other services own and read themselves: accepted as
+//  objects, never read here.
+static const char *const s_other_sections [] = { "assignment", NULL };
 static const char *const s_upper_age_keys [] = { "years", "extended_years", "extended_when", NULL };
 static const char *const s_transition_keys [] = { "notice_days", NULL };
 static const char *const s_reviews_keys [] = { "interval_days", NULL };
@@ -559,13 +562,26 @@ s_ruleset (parse_t *p, json_t *root, ruleset_t *ruleset)
     return s_rule (p, rule, "ruleset.rule", 1, &ruleset->rule);
 }
 
+//  Each section another service owns, when present, is an object.
+static int
+s_other (parse_t *p, json_t *root)
+{
+    for (size_t i = 0; s_other_sections [i]; i++) {
+        json_t *section = json_object_get (root, s_other_sections [i]);
+        if (section && !json_is_object (section))
+            return s_fail (p, s_other_sections [i], "must be an object");
+    }
+    return 0;
+}
+
 static int
 s_parse (parse_t *p, json_t *root, region_t *self)
 {
     if (!json_is_object (root))
         return s_fail (p, NULL, "must hold a JSON object");
     json_t *upper_age, *transition, *reviews;
-    if (s_check_keys (p, root, "", s_region_keys, NULL) != 0
+    if (s_check_keys (p, root, "", s_region_keys, s_other_sections) != 0
+    ||  s_other (p, root) != 0
     ||  s_string (p, root, "", "comment", 0, 1, NULL) != 0
     ||  s_id (p, root, "", 1, &self->id) != 0
     ||  s_string (p, root, "", "name", 1, 0, &self->name) != 0

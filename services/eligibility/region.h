@@ -23,6 +23,9 @@
       "ruleset"             {"id", "version", "description", "rule"}
                             (required; description optional)
       "comment"             free text, ignored (optional)
+      "assignment"          the assignment service's settings, an object it
+                            reads and checks (services/assignment/settings.h);
+                            not read here (optional)
     A rule is an object with "id" ([a-z0-9_], unique in the rule set),
     "description" (non-empty) and exactly one of:
       "all": [rule, ...]    met when every rule is met (1-16 rules)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "kw_time.h"
 #include "validate.h"
 
@@ -271,6 +272,25 @@ static const char *const CONTACTS [] = { "email", "sms", "phone", "post", NULL }
 static const char *const LOCATIONS [] = { "home", "school", "clinic", "online", "other", NULL };
 static const char *const DAYS [] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
 
+//  A parent or carer suggested as key worker is named by the e-mail given
+//  for them in the family list.
+static int
+s_family_key_worker (const Kw__ReferralBody *body, validate_error_t *err)
+{
+    const Kw__SuggestedKeyWorker *k = body->suggested_key_worker;
+    if (!k->has_family_member || !k->family_member)
+        return 0;
+    if (!k->email)
+        return s_fail (err, "suggested_key_worker.email",
+                       "suggested_key_worker.email is required to suggest a family member");
+    for (size_t i = 0; i < body->n_family; i++)
+        if (body->family [i]->email && strcasecmp (body->family [i]->email, k->email) == 0)
+            return 0;
+    return s_fail (err, "suggested_key_worker.email",
+                   "suggested_key_worker.email must be the e-mail of a member of family to suggest"
+                   " a family member");
+}
+
 int
 validate_gp_practice (const char *s)
 {
@@ -414,6 +434,8 @@ validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validat
     }
     if (body->suggested_key_worker && s_email (body->suggested_key_worker->email,
                                                "suggested_key_worker.email", err))
+        return -1;
+    if (body->suggested_key_worker && s_family_key_worker (body, err))
         return -1;
     if (body->meeting_preferences && s_meeting_preferences (body->meeting_preferences, err))
         return -1;

@@ -795,6 +795,29 @@ s_test_referral (void)
     f.meetings.location = NULL;
     s_accepts (&f, "meeting preferences without days or location");
 
+    //  A parent or carer suggested as key worker, named by their e-mail in the family list.
+    s_fixture (&f);
+    f.key_worker.has_family_member = 1;
+    f.key_worker.family_member = 1;
+    f.key_worker.email = "Juniper.Marlowe@example.org";
+    s_accepts (&f, "a family member suggested as key worker, e-mail in any case");
+    f.key_worker.family_member = 0;
+    f.key_worker.email = "kw.one@example.org";
+    s_accepts (&f, "family_member false suggests a professional");
+    f.key_worker.family_member = 1;
+    s_rejects (&f, "suggested_key_worker.email", "a member of family", NULL,
+               "a family member suggested by an e-mail not in the family list");
+    f.key_worker.email = NULL;
+    s_rejects (&f, "suggested_key_worker.email", "is required to suggest a family member", NULL,
+               "a family member suggested without an e-mail");
+    s_fixture (&f);
+    f.key_worker.has_family_member = 1;
+    f.key_worker.family_member = 1;
+    f.key_worker.email = "juniper.marlowe@example.org";
+    f.body.n_family = 0;
+    s_rejects (&f, "suggested_key_worker.email", "a member of family", NULL,
+               "a family member suggested with no family list");
+
     //  Self-referral needs a way back to the family.
     s_fixture (&f);
     f.body.source = KW__SOURCE__SOURCE_SELF;
