@@ -104,9 +104,15 @@ s_operation (json_t *schemas, const route_t *route)
             *p = '_';
     json_object_set_new (op, "operationId", json_string (id));
     json_t *params = json_array ();
-    if (strstr (route->pattern, "{id}"))
-        json_array_append_new (params, json_pack ("{sssssbs{ss}}", "name", "id", "in", "path",
+    for (const char *open = strchr (route->pattern, '{'); open; open = strchr (open + 1, '{')) {
+        const char *close = strchr (open, '}');
+        if (!close)
+            break;
+        char name [64];
+        snprintf (name, sizeof name, "%.*s", (int) (close - open - 1), open + 1);
+        json_array_append_new (params, json_pack ("{sssssbs{ss}}", "name", name, "in", "path",
                                                   "required", 1, "schema", "type", "string"));
+    }
     if (route->has_query)
         for (unsigned i = 0; i < route->input->n_fields; i++) {
             const ProtobufCFieldDescriptor *field = &route->input->fields [i];
@@ -119,10 +125,12 @@ s_operation (json_t *schemas, const route_t *route)
     if (json_array_size (params))
         json_object_set (op, "parameters", params);
     json_decref (params);
-    if (route->raw_body)
-        json_object_set_new (op, "requestBody", json_pack (
-            "{sbs{s{s{ss}}s{s{ss}}}}", "required", 1, "content",
-            "text/csv", "schema", "type", "string", "application/x-ndjson", "schema", "type", "string"));
+    if (route->raw_body) {
+        json_t *content = json_pack ("{s{s{ss}}}", "text/csv", "schema", "type", "string");
+        if (!route->csv_only)
+            json_object_set_new (content, "application/x-ndjson", json_pack ("{s{ss}}", "schema", "type", "string"));
+        json_object_set_new (op, "requestBody", json_pack ("{sbso}", "required", 1, "content", content));
+    }
     else
     if (route->has_body) {
         s_add_schema (schemas, route->input);

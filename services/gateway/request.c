@@ -89,9 +89,9 @@ s_body (const route_match_t *m, size_t max_body, const char *content_type, size_
         max_body = m->route->max_body;
     if (m->route->raw_body) {
         const char *format = s_file_format (content_type, content_type_len);
-        if (!format) {
-            s_fail (err, 415, "unsupported_media_type", NULL,
-                    "the body must be text/csv or application/x-ndjson");
+        if (!format || (m->route->csv_only && strcmp (format, "csv") != 0)) {
+            s_fail (err, 415, "unsupported_media_type", NULL, m->route->csv_only
+                    ? "the body must be text/csv" : "the body must be text/csv or application/x-ndjson");
             return NULL;
         }
         if (body_len > max_body) {
@@ -161,9 +161,9 @@ request_input (const route_match_t *m, size_t max_body,
             return NULL;
         }
     }
-    if (*m->id) {
-        json_t *id = json_string (m->id);
-        json_object_set_new (input, "id", id ? id : json_string (""));
+    for (size_t i = 0; i < m->param_count; i++) {
+        json_t *value = json_string (m->params [i]);
+        json_object_set_new (input, m->param_names [i], value ? value : json_string (""));
     }
     return input;
 }

@@ -1,6 +1,6 @@
 /*  request: the checks on a request that need no server: the Content-Type,
     the Idempotency-Key, and the route's input built from the JSON body, the
-    query string and the path id. dispatch.c applies them to h2o requests;
+    query string and the path segments. dispatch.c applies them to h2o requests;
     the fuzz target applies them to raw bytes. */
 #ifndef GATEWAY_REQUEST_H
 #define GATEWAY_REQUEST_H
@@ -36,7 +36,7 @@ int request_idempotency_key (const char *value, size_t len, char key [REQUEST_MA
 
 //  The route's input as a JSON object: the body (when the route takes one;
 //  content_type may be NULL), the query string (NULL when the URL has none)
-//  and the path id. NULL with err filled when the request is not acceptable.
+//  and the path segments the pattern names. NULL with err filled when the request is not acceptable.
 json_t *request_input (const route_match_t *m, size_t max_body,
                        const char *content_type, size_t content_type_len,
                        const char *body, size_t body_len,

@@ -49,8 +49,53 @@ static const route_t s_routes [] = {
     { "POST", "/v1/admin/eligibility/age-out", RPC (ELIGIBILITY, "eligibility.age_out_sweep",
       kw__age_out_sweep_request__descriptor, kw__age_out_sweep_result__descriptor), .success = 200,
       .timeout_ms = ROUTE_ADMIN_TIMEOUT_MS },
+    { "POST", "/v1/professionals", RPC (ASSIGNMENT, "professional.create",
+      kw__professional_record__descriptor, kw__professional_record__descriptor), .success = 201,
+      .has_body = 1 },
+    { "GET", "/v1/professionals", RPC (ASSIGNMENT, "professional.list",
+      kw__professional_list_request__descriptor, kw__professional_list__descriptor), .success = 200,
+      .has_query = 1 },
+    { "POST", "/v1/professionals/import", RPC (ASSIGNMENT, "professional.import",
+      kw__professional_import_request__descriptor, kw__professional_import_result__descriptor),
+      .success = 200, .raw_body = 1, .csv_only = 1, .max_body = ROUTE_MAX_FILE,
+      .timeout_ms = ROUTE_FILE_TIMEOUT_MS },
+    { "GET", "/v1/professionals/{id}", RPC (ASSIGNMENT, "professional.get", kw__id_request__descriptor,
+      kw__professional_record__descriptor), .success = 200 },
+    { "PATCH", "/v1/professionals/{id}", RPC (ASSIGNMENT, "professional.update",
+      kw__professional_record__descriptor, kw__professional_record__descriptor), .success = 200,
+      .has_body = 1 },
+    { "POST", "/v1/professionals/{id}/absences", RPC (ASSIGNMENT, "absence.create",
+      kw__absence_create__descriptor, kw__absence__descriptor), .success = 201, .has_body = 1 },
+    { "GET", "/v1/professionals/{id}/absences", RPC (ASSIGNMENT, "absence.list",
+      kw__absence_list_request__descriptor, kw__absence_list__descriptor), .success = 200 },
+    { "POST", "/v1/professionals/{id}/absences/{absence_id}/cancel", RPC (ASSIGNMENT, "absence.cancel",
+      kw__absence_cancel__descriptor, kw__absence__descriptor), .success = 200 },
+    { "GET", "/v1/cases", RPC (ASSIGNMENT, "case.list", kw__case_list_request__descriptor,
+      kw__case_list__descriptor), .success = 200, .has_query = 1 },
+    { "GET", "/v1/me/cases", RPC (ASSIGNMENT, "case.mine", kw__my_cases_request__descriptor,
+      kw__case_list__descriptor), .success = 200, .has_query = 1 },
+    { "GET", "/v1/caseloads", RPC (ASSIGNMENT, "caseload.list", kw__caseload_list_request__descriptor,
+      kw__caseload_list__descriptor), .success = 200, .has_query = 1 },
     { "GET", "/v1/cases/{id}", RPC (ASSIGNMENT, "case.get", kw__id_request__descriptor,
       kw__case__descriptor), .success = 200 },
+    { "POST", "/v1/cases/{id}/offers", RPC (ASSIGNMENT, "offer.create", kw__offer_create__descriptor,
+      kw__case__descriptor), .success = 201, .has_body = 1 },
+    { "POST", "/v1/cases/{id}/offers/{offer_id}/accept", RPC (ASSIGNMENT, "offer.accept",
+      kw__offer_decision__descriptor, kw__case__descriptor), .success = 200 },
+    { "POST", "/v1/cases/{id}/offers/{offer_id}/decline", RPC (ASSIGNMENT, "offer.decline",
+      kw__offer_decision__descriptor, kw__case__descriptor), .success = 200, .has_body = 1 },
+    { "GET", "/v1/cases/{id}/team", RPC (ASSIGNMENT, "team.get", kw__id_request__descriptor,
+      kw__team__descriptor), .success = 200 },
+    { "POST", "/v1/cases/{id}/team", RPC (ASSIGNMENT, "team.add", kw__team_add__descriptor,
+      kw__team__descriptor), .success = 201, .has_body = 1 },
+    { "DELETE", "/v1/cases/{id}/team/{member_id}", RPC (ASSIGNMENT, "team.remove",
+      kw__team_remove__descriptor, kw__team__descriptor), .success = 200 },
+    { "POST", "/v1/cases/{id}/change-request", RPC (ASSIGNMENT, "case.change_request",
+      kw__change_request__descriptor, kw__case__descriptor), .success = 200, .has_body = 1 },
+    { "POST", "/v1/cases/{id}/close", RPC (ASSIGNMENT, "case.close", kw__close_request__descriptor,
+      kw__case__descriptor), .success = 200, .has_body = 1 },
+    { "GET", "/v1/cases/{id}/timeline", RPC (ASSIGNMENT, "case.timeline", kw__timeline_request__descriptor,
+      kw__timeline__descriptor), .success = 200, .has_query = 1 },
     { "GET", "/v1/notifications", RPC (NOTIFICATION, "notification.list",
       kw__delivery_list_request__descriptor, kw__delivery_list__descriptor), .success = 200,
       .has_query = 1 },
@@ -63,23 +108,36 @@ routes_table (size_t *count)
     return s_routes;
 }
 
-//  Match path against pattern; the {id} segment is copied into id.
+//  Match path against pattern; each {name} segment is copied into m's
+//  params (and {id} into m->id).
 static int
-s_path_matches (const char *pattern, const char *path, size_t path_len, char *id)
+s_path_matches (const char *pattern, const char *path, size_t path_len, route_match_t *m)
 {
     const char *p = path, *end = path + path_len;
-    *id = 0;
+    m->id [0] = 0;
+    m->param_count = 0;
     while (*pattern) {
-        if (strncmp (pattern, "{id}", 4) == 0) {
+        if (*pattern == '{') {
+            const char *close = strchr (pattern, '}');
+            size_t name_len = close ? (size_t) (close - pattern - 1) : 0;
+            if (!close || name_len == 0 || name_len >= ROUTE_PARAM_NAME_SIZE
+            ||  m->param_count == ROUTE_MAX_PARAMS)
+                return 0;
             const char *seg = p;
             while (p < end && *p != '/')
                 p++;
             size_t len = (size_t) (p - seg);
             if (len == 0 || len >= ROUTE_ID_SIZE)
                 return 0;
-            memcpy (id, seg, len);
-            id [len] = 0;
-            pattern += 4;
+            char *name = m->param_names [m->param_count];
+            char *value = m->params [m->param_count++];
+            memcpy (name, pattern + 1, name_len);
+            name [name_len] = 0;
+            memcpy (value, seg, len);
+            value [len] = 0;
+            if (strcmp (name, "id") == 0)
+                memcpy (m->id, value, len + 1);
+            pattern = close + 1;
         }
         else {
             if (p == end || *p != *pattern)
@@ -101,14 +159,14 @@ routes_match (const char *method, size_t method_len, const char *path, size_t pa
     if (allow_size)
         *allow = 0;
     for (size_t i = 0; i < count; i++) {
-        char id [ROUTE_ID_SIZE];
-        if (!s_path_matches (s_routes [i].pattern, path, path_len, id))
+        route_match_t found;
+        if (!s_path_matches (s_routes [i].pattern, path, path_len, &found))
             continue;
         if (strlen (s_routes [i].method) == method_len
         &&  memcmp (s_routes [i].method, method, method_len) == 0) {
+            *m = found;
             m->route = &s_routes [i];
             m->index = i;
-            memcpy (m->id, id, sizeof id);
             return 0;
         }
         path_known = 1;

@@ -34,8 +34,9 @@ typedef enum {
 #define ROUTE_ADMIN_TIMEOUT_MS 60000
 
 typedef struct {
-    const char *method;         //  "GET", "POST"
-    const char *pattern;        //  "/v1/referrals/{id}": {id} matches one path segment
+    const char *method;         //  "GET", "POST", "PATCH", "DELETE"
+    const char *pattern;        //  "/v1/referrals/{id}": {name} matches one path segment, the
+                                //  input field name (at most ROUTE_MAX_PARAMS a pattern)
     route_kind_t kind;
     service_id_t service;
     const char *rpc;            //  "referral.get"
@@ -46,14 +47,21 @@ typedef struct {
     int has_query;              //  query parameters are input fields
     int raw_body;               //  the body is a file (CSV or NDJSON), sent as the input's
                                 //  bytes field "data", its kind as the string field "format"
+    int csv_only;               //  a raw body that may only be CSV
     size_t max_body;            //  the route's body limit; 0: the gateway's (KW_MAX_BODY)
     unsigned timeout_ms;        //  the route's RPC timeout; 0: the gateway's (KW_RPC_TIMEOUT_MS)
 } route_t;
+
+#define ROUTE_MAX_PARAMS 2
+#define ROUTE_PARAM_NAME_SIZE 32
 
 typedef struct {
     const route_t *route;
     size_t index;               //  position in the table (for metrics)
     char id [ROUTE_ID_SIZE];    //  the {id} segment, "" when the pattern has none
+    size_t param_count;         //  the path's segments named in the pattern, {id} included
+    char param_names [ROUTE_MAX_PARAMS][ROUTE_PARAM_NAME_SIZE];
+    char params [ROUTE_MAX_PARAMS][ROUTE_ID_SIZE];
 } route_match_t;
 
 //  The service names, in service_id_t order ("referral", ...).

@@ -178,6 +178,36 @@ main (void)
     Kw__IdRequest id_request = KW__ID_REQUEST__INIT;
     ok (request_attach_file (&id_request.base, "x", 1) == -1, "a message without a data field is refused");
 
+    //  Two named segments: each becomes the input field the pattern names.
+    ok (s_match ("POST", "/v1/cases/c-1/offers/o-2/accept", &m, allow) == 0
+        && strcmp (m.route->rpc, "offer.accept") == 0 && strcmp (m.id, "c-1") == 0 && m.param_count == 2,
+        "POST /v1/cases/{id}/offers/{offer_id}/accept captures both segments");
+    in = request_input (&m, 1024, NULL, 0, NULL, 0, NULL, 0, &rerr);
+    ok (in && strcmp (json_string_value (json_object_get (in, "id")), "c-1") == 0
+        && strcmp (json_string_value (json_object_get (in, "offer_id")), "o-2") == 0,
+        "the case and the offer become the id and offer_id fields");
+    json_decref (in);
+    ok (s_match ("POST", "/v1/cases/c-1/offers//accept", &m, allow) == -1, "an empty second segment is not a route");
+    ok (s_match ("DELETE", "/v1/cases/c-1/team/t-9", &m, allow) == 0 && strcmp (m.route->rpc, "team.remove") == 0
+        && strcmp (m.params [1], "t-9") == 0 && strcmp (m.param_names [1], "member_id") == 0,
+        "DELETE /v1/cases/{id}/team/{member_id}");
+    ok (s_match ("GET", "/v1/cases/c-1/team/t-9", &m, allow) == -2 && strcmp (allow, "DELETE") == 0,
+        "a team member takes only DELETE");
+    ok (s_match ("PATCH", "/v1/professionals/p-1", &m, allow) == 0
+        && strcmp (m.route->rpc, "professional.update") == 0 && m.route->has_body,
+        "PATCH /v1/professionals/{id} changes");
+    ok (s_match ("DELETE", "/v1/professionals/p-1", &m, allow) == -2 && strcmp (allow, "GET, PATCH") == 0,
+        "professionals are never deleted: Allow: %s", allow);
+    ok (s_match ("GET", "/v1/me/cases", &m, allow) == 0 && m.route->has_query && m.param_count == 0,
+        "GET /v1/me/cases");
+    ok (s_match ("POST", "/v1/professionals/import", &m, allow) == 0 && m.route->csv_only,
+        "the professionals import takes CSV");
+    in = request_input (&m, 1024, "application/x-ndjson", 20, "{}", 2, NULL, 0, &rerr);
+    ok (!in && rerr.status == 415 && strstr (rerr.message, "text/csv"), "and not NDJSON");
+    in = request_input (&m, 1024, "text/csv", 8, "a", 1, NULL, 0, &rerr);
+    is_str (json_string_value (json_object_get (in, "format")), "csv", "CSV is taken");
+    json_decref (in);
+
     //  The OpenAPI document: every route, with its parameters and schemas.
     json_t *doc = openapi_document ();
     is_str (json_string_value (json_object_get (doc, "openapi")), "3.0.3", "an OpenAPI 3 document");
@@ -212,6 +242,17 @@ main (void)
     json_t *file_op = json_object_get (json_object_get (paths, "/v1/dsr/imports"), "post");
     ok (json_object_get (json_object_get (json_object_get (file_op, "requestBody"), "content"), "text/csv") != NULL,
         "the import takes text/csv");
+    json_t *pro_import = json_object_get (json_object_get (json_object_get (json_object_get (
+        json_object_get (paths, "/v1/professionals/import"), "post"), "requestBody"), "content"),
+        "application/x-ndjson");
+    ok (pro_import == NULL, "the professionals import is described as CSV only");
+    json_t *accept = json_object_get (json_object_get (json_object_get (paths,
+        "/v1/cases/{id}/offers/{offer_id}/accept"), "post"), "parameters");
+    ok (json_array_size (accept) == 2
+        && strcmp (json_string_value (json_object_get (json_array_get (accept, 0), "name")), "id") == 0
+        && strcmp (json_string_value (json_object_get (json_array_get (accept, 1), "name")), "offer_id") == 0
+        && strcmp (json_string_value (json_object_get (json_array_get (accept, 1), "in")), "path") == 0,
+        "both path segments are parameters");
     json_t *health = json_object_get (json_object_get (paths, "/v1/health"), "get");
     ok (json_is_array (json_object_get (health, "security"))
         && json_array_size (json_object_get (health, "security")) == 0, "health needs no token");
