@@ -265,3 +265,24 @@ kwctl_api_json (kwctl_api_t *self)
 {
     return self->json;
 }
+
+//  Send body (a JSON object, taken) with method to path and print the
+//  answer with print_fn; Idempotency-Key key when not NULL. The exit status.
+int
+kwctl_send_json (const kwctl_global_t *global, const char *method, const char *path, json_t *body,
+                 const char *key, kwctl_print_fn *print_fn)
+{
+    char *text = body ? json_dumps (body, JSON_COMPACT) : NULL;
+    json_decref (body);
+    if (!text) {
+        fprintf (stderr, "kwctl: out of memory\n");
+        return KWCTL_USAGE;
+    }
+    char header [256];
+    if (key)
+        snprintf (header, sizeof header, "Idempotency-Key: %s", key);
+    int rc = kwctl_api_show (global, method, path, "application/json", text, strlen (text),
+                             key ? header : NULL, print_fn);
+    free (text);
+    return rc;
+}

@@ -148,6 +148,28 @@ long kwctl_api_status (kwctl_api_t *self);
 int kwctl_api_json (kwctl_api_t *self);
 
 //  ---------------------------------------------------------------------------
+//  Resource paths and lists (list.c)
+
+#define KWCTL_MAX_PATH 4096
+
+//  prefix + id (percent-encoded) + suffix, the caller's to free; NULL when
+//  out of memory.
+char *kwctl_path (const char *prefix, const char *id, const char *suffix);
+//  Append "?key=value" or "&key=value" (value encoded) to path (size bytes);
+//  nothing when value is NULL. 0, or -1 when it does not fit.
+int kwctl_query_add (char *path, size_t size, const char *key, const char *value);
+//  The --limit option's value (1 to 500) into limit: -1 to go on, or
+//  KWCTL_USAGE with the reason printed.
+int kwctl_limit_option (const char *value, char limit [16]);
+//  GET the list at path (its query built with kwctl_query_add) from cursor
+//  (NULL: the first page): one page, or with all every page following
+//  next_cursor. Printed with table (the items array), or as JSON with
+//  --json ({"items": [all of them], "next_cursor": null} with all).
+//  Returns the exit status.
+int kwctl_list_show (const kwctl_global_t *global, const char *path, const char *cursor, int all,
+                     kwctl_print_fn *table);
+
+//  ---------------------------------------------------------------------------
 //  Output (print.c)
 
 //  Print a JSON value indented, keys in the order received.
@@ -167,8 +189,14 @@ void kwctl_print_referral_created (FILE *out, json_t *answer);
 void kwctl_print_referral (FILE *out, json_t *referral);
 //  Referrals (a JSON array) as a table: id, status, source, received_at, child.
 void kwctl_print_referral_table (FILE *out, json_t *items);
-//  The answer to POST /v1/dsr/imports: the counts, then each rejected row.
+//  The answer to POST /v1/dsr/imports: the import id, then as kwctl_print_import_rows.
 void kwctl_print_dsr_import (FILE *out, json_t *answer);
+//  An import's counts, then each rejected row: "line L: FIELD: ERROR".
+void kwctl_print_import_rows (FILE *out, json_t *answer);
+//  A count from an answer: a JSON integer, or a string of digits; 0 when absent.
+long long kwctl_count (json_t *object, const char *key);
+//  Write s (as kwctl_print_text) padded with spaces to width.
+void kwctl_print_cell (FILE *out, const char *s, size_t width);
 //  A DSR entry as an aligned block followed by its rating history.
 void kwctl_print_dsr_entry (FILE *out, json_t *entry);
 //  GET /v1/eligibility/ruleset: the region's settings as an aligned block,
@@ -181,5 +209,57 @@ void kwctl_print_re_evaluation (FILE *out, json_t *answer);
 void kwctl_print_re_evaluate_all (FILE *out, json_t *answer);
 //  POST /v1/admin/eligibility/age-out: "transition due: N, age out: M".
 void kwctl_print_age_out (FILE *out, json_t *answer);
+
+//  ---------------------------------------------------------------------------
+//  Assignment output (print_assignment.c)
+
+//  A table column: its title and the item's member key (or key.sub).
+typedef struct {
+    const char *title;
+    const char *key;
+    const char *sub;
+} kwctl_column_t;
+
+//  items (a JSON array of objects) as a table of columns; none when empty.
+//  Strings as they are, numbers in digits, booleans as yes or no.
+void kwctl_print_table (FILE *out, json_t *items, const kwctl_column_t *columns, size_t count,
+                        const char *none);
+//  A professional as an aligned block: contact, caseload, deputy, hours.
+void kwctl_print_professional (FILE *out, json_t *professional);
+//  Professionals as a table: id, name, discipline, agency, caseload, max, active, absent.
+void kwctl_print_professional_table (FILE *out, json_t *items);
+//  GET /v1/caseloads items as a table.
+void kwctl_print_caseload_table (FILE *out, json_t *items);
+//  One absence: "absence ID of PROFESSIONAL: FROM to TO, STATUS".
+void kwctl_print_absence (FILE *out, json_t *absence);
+//  GET /v1/professionals/{id}/absences (or its items) as a table.
+void kwctl_print_absence_table (FILE *out, json_t *list);
+//  A case as an aligned block, then its offers with their reasons, then its team.
+void kwctl_print_case (FILE *out, json_t *c);
+//  Cases as a table: id, status, key worker, awaiting, relationship, opened.
+void kwctl_print_case_table (FILE *out, json_t *items);
+//  A team (the answer of the team calls, or its members array) as a table.
+void kwctl_print_team (FILE *out, json_t *team);
+//  Timeline entries as a table: at, kind, actor, detail.
+void kwctl_print_timeline (FILE *out, json_t *items);
+
+//  ---------------------------------------------------------------------------
+//  Assignment commands (professional.c, case.c)
+
+//  kwctl professional VERB ARGS: argv [0] is "professional". Returns the exit status.
+int kwctl_professional (int argc, char **argv, kwctl_global_t *global);
+//  Print the professional commands' usage.
+void kwctl_professional_usage (FILE *out);
+//  kwctl case VERB ARGS: argv [0] is "case". Returns the exit status.
+int kwctl_case (int argc, char **argv, kwctl_global_t *global);
+//  Print the case commands' usage.
+void kwctl_case_usage (FILE *out);
+//  Send body (a JSON object, taken) with method to path and print the
+//  answer with print_fn; Idempotency-Key key when not NULL. The exit status.
+int kwctl_send_json (const kwctl_global_t *global, const char *method, const char *path, json_t *body,
+                     const char *key, kwctl_print_fn *print_fn);
+//  Read FILE.json ('-': standard input) that must hold one JSON object;
+//  NULL with the reason printed.
+json_t *kwctl_read_json_object (const char *path);
 
 #endif

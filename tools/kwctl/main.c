@@ -1,6 +1,7 @@
 /*  kwctl: the operator's command-line tool. Dispatches `kwctl token` (a
-    development token) and the `referral`, `dsr` and `eligibility` commands
-    that call the gateway's HTTP API, and prints the overall usage. */
+    development token) and the `referral`, `dsr`, `eligibility`,
+    `professional` and `case` commands that call the gateway's HTTP API, and
+    prints the overall usage. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,10 @@ s_usage (FILE *out)
         "  referral    create, show, list and withdraw referrals\n"
         "  dsr         import Dynamic Support Register feeds, show an entry\n"
         "  eligibility show the rule set, decide referrals again, run the age-out sweep\n"
+        "  professional register, show, list, change and import professionals; absences;\n"
+        "              caseloads\n"
+        "  case        show and list cases, answer offers, the team, close, change requests,\n"
+        "              the timeline\n"
         "\n"
         "kwctl COMMAND --help describes one command.\n"
         "\n");
@@ -27,6 +32,10 @@ s_usage (FILE *out)
     kwctl_dsr_usage (out);
     fprintf (out, "\n");
     kwctl_eligibility_usage (out);
+    fprintf (out, "\n");
+    kwctl_professional_usage (out);
+    fprintf (out, "\n");
+    kwctl_case_usage (out);
     fprintf (out, "\n");
     kwctl_common_usage (out);
 }
@@ -73,6 +82,10 @@ main (int argc, char **argv)
         return kwctl_dsr (argc - first, argv + first, &global);
     if (strcmp (command, "eligibility") == 0)
         return kwctl_eligibility (argc - first, argv + first, &global);
+    if (strcmp (command, "professional") == 0)
+        return kwctl_professional (argc - first, argv + first, &global);
+    if (strcmp (command, "case") == 0)
+        return kwctl_case (argc - first, argv + first, &global);
     fprintf (stderr, "kwctl: unknown command '%.32s' (try --help)\n", command);
     return KWCTL_USAGE;
 }

@@ -205,3 +205,27 @@ kwctl_read_input (const char *path, size_t max, size_t *len)
     *len = size;
     return data;
 }
+
+//  Read FILE.json ('-': standard input) that must hold one JSON object;
+//  NULL with the reason printed.
+json_t *
+kwctl_read_json_object (const char *path)
+{
+    size_t len;
+    char *text = kwctl_read_input (path, 16L * 1024 * 1024, &len);
+    if (!text)
+        return NULL;
+    json_error_t err;
+    json_t *parsed = json_loadb (text, len, JSON_DECODE_ANY, &err);
+    free (text);
+    const char *name = strcmp (path, "-") == 0 ? "standard input" : path;
+    if (!parsed)
+        fprintf (stderr, "kwctl: %s is not JSON: line %d column %d: %s\n", name, err.line, err.column, err.text);
+    else
+    if (!json_is_object (parsed)) {
+        fprintf (stderr, "kwctl: %s must hold one JSON object\n", name);
+        json_decref (parsed);
+        parsed = NULL;
+    }
+    return parsed;
+}

@@ -69,8 +69,8 @@ kwctl_yes_no (json_t *value)
 }
 
 //  A count from an answer: a JSON integer, or a string of digits.
-static long long
-s_count (json_t *object, const char *key)
+long long
+kwctl_count (json_t *object, const char *key)
 {
     json_t *value = json_is_object (object) ? json_object_get (object, key) : NULL;
     if (json_is_integer (value))
@@ -81,8 +81,8 @@ s_count (json_t *object, const char *key)
 }
 
 //  Write s padded with spaces to width.
-static void
-s_cell (FILE *out, const char *s, size_t width)
+void
+kwctl_print_cell (FILE *out, const char *s, size_t width)
 {
     kwctl_print_text (out, s);
     size_t len = s && *s ? strlen (s) : 1;
@@ -143,7 +143,7 @@ s_print_criteria (FILE *out, json_t *criteria, size_t depth, size_t width)
         const char *description = kwctl_str (criterion, "description");
         const char *detail = kwctl_str (criterion, "detail");
         fprintf (out, "  %*s", (int) (2 * depth), "");
-        s_cell (out, kwctl_str (criterion, "id"), width - 2 * depth);
+        kwctl_print_cell (out, kwctl_str (criterion, "id"), width - 2 * depth);
         fprintf (out, "  %-7s  ", kwctl_yes_no (json_object_get (criterion, "met")));
         kwctl_print_text (out, description);
         if (detail && *detail) {
@@ -188,7 +188,7 @@ s_print_eligibility (FILE *out, json_t *eligibility)
     kwctl_print_text (out, outcome);
     fprintf (out, " (rule set ");
     kwctl_print_text (out, kwctl_str (eligibility, "ruleset"));
-    fprintf (out, ", version %lld, decided ", s_count (eligibility, "version"));
+    fprintf (out, ", version %lld, decided ", kwctl_count (eligibility, "version"));
     kwctl_print_text (out, kwctl_str (eligibility, "decided_at"));
     fprintf (out, ")\n");
     s_print_decision_criteria (out, eligibility);
@@ -244,13 +244,13 @@ kwctl_print_referral_table (FILE *out, json_t *items)
                 widths [k] = len;
         }
     for (int k = 0; k < 4; k++) {
-        s_cell (out, titles [k], widths [k]);
+        kwctl_print_cell (out, titles [k], widths [k]);
         fprintf (out, "  ");
     }
     fprintf (out, "CHILD\n");
     json_array_foreach (items, index, item) {
         for (int k = 0; k < 4; k++) {
-            s_cell (out, kwctl_str (item, keys [k]), widths [k]);
+            kwctl_print_cell (out, kwctl_str (item, keys [k]), widths [k]);
             fprintf (out, "  ");
         }
         char name [512];
@@ -264,17 +264,25 @@ kwctl_print_referral_table (FILE *out, json_t *items)
 void
 kwctl_print_dsr_import (FILE *out, json_t *answer)
 {
-    json_t *rejected = json_object_get (answer, "rejected");
     fprintf (out, "import ");
     kwctl_print_text (out, kwctl_str (answer, "import_id"));
-    fprintf (out, "\nrows %lld: created %lld, updated %lld, unchanged %lld, rejected %zu\n",
-             s_count (answer, "rows"), s_count (answer, "created"),
-             s_count (answer, "updated"), s_count (answer, "unchanged"),
+    fputc ('\n', out);
+    kwctl_print_import_rows (out, answer);
+}
+
+//  An import's counts, then each rejected row: "line L: FIELD: ERROR".
+void
+kwctl_print_import_rows (FILE *out, json_t *answer)
+{
+    json_t *rejected = json_object_get (answer, "rejected");
+    fprintf (out, "rows %lld: created %lld, updated %lld, unchanged %lld, rejected %zu\n",
+             kwctl_count (answer, "rows"), kwctl_count (answer, "created"),
+             kwctl_count (answer, "updated"), kwctl_count (answer, "unchanged"),
              json_array_size (rejected));
     size_t index;
     json_t *row;
     json_array_foreach (rejected, index, row) {
-        long long line = s_count (row, "line");
+        long long line = kwctl_count (row, "line");
         const char *field = kwctl_str (row, "field");
         if (line > 0)
             fprintf (out, "line %lld: ", line);
@@ -330,9 +338,9 @@ kwctl_print_dsr_entry (FILE *out, json_t *entry)
     json_t *rating;
     json_array_foreach (history, index, rating) {
         fprintf (out, "  ");
-        s_cell (out, kwctl_str (rating, "effective_date"), 10);
+        kwctl_print_cell (out, kwctl_str (rating, "effective_date"), 10);
         fprintf (out, "  ");
-        s_cell (out, kwctl_str (rating, "rag"), 5);
+        kwctl_print_cell (out, kwctl_str (rating, "rag"), 5);
         fprintf (out, "  recorded ");
         kwctl_print_text (out, kwctl_str (rating, "recorded_at"));
         fprintf (out, "  import ");
@@ -357,7 +365,7 @@ kwctl_print_re_evaluation (FILE *out, json_t *answer)
     kwctl_print_text (out, kwctl_str (eligibility, "outcome"));
     fprintf (out, " (rule set ");
     kwctl_print_text (out, kwctl_str (eligibility, "ruleset"));
-    fprintf (out, " version %lld)\n", s_count (eligibility, "version"));
+    fprintf (out, " version %lld)\n", kwctl_count (eligibility, "version"));
     s_print_decision_criteria (out, eligibility);
 }
 
@@ -368,9 +376,9 @@ s_print_rule_parameters (FILE *out, json_t *rule)
     const char *kind = kwctl_str (rule, "kind");
     kind = kind ? kind : "";
     if (strcmp (kind, "age_under") == 0) {
-        fprintf (out, " (years %lld", s_count (rule, "years"));
-        if (s_count (rule, "extended_years") > 0) {
-            fprintf (out, ", %lld when ", s_count (rule, "extended_years"));
+        fprintf (out, " (years %lld", kwctl_count (rule, "years"));
+        if (kwctl_count (rule, "extended_years") > 0) {
+            fprintf (out, ", %lld when ", kwctl_count (rule, "extended_years"));
             kwctl_print_text (out, kwctl_str (rule, "extended_when"));
         }
         fprintf (out, ")");
@@ -384,7 +392,7 @@ s_print_rule_parameters (FILE *out, json_t *rule)
     else
     if (strcmp (kind, "professionals") == 0)
         fprintf (out, " (at least %lld, from at least %lld agencies)",
-                 s_count (rule, "at_least"), s_count (rule, "agencies_at_least"));
+                 kwctl_count (rule, "at_least"), kwctl_count (rule, "agencies_at_least"));
     else
     if (strcmp (kind, "dsr_rating") == 0) {
         size_t index;
@@ -453,7 +461,7 @@ kwctl_print_ruleset (FILE *out, json_t *ruleset)
     }
     fprintf (out, "\n%-*s ", RULESET_WIDTH, "rule set");
     kwctl_print_text (out, kwctl_str (ruleset, "name"));
-    fprintf (out, " version %lld\n", s_count (ruleset, "version"));
+    fprintf (out, " version %lld\n", kwctl_count (ruleset, "version"));
     kwctl_print_field (out, RULESET_WIDTH, "description", kwctl_str (ruleset, "description"));
     kwctl_print_field (out, RULESET_WIDTH, "time zone", kwctl_str (ruleset, "time_zone"));
     json_t *upper = json_object_get (ruleset, "upper_age");
@@ -461,16 +469,16 @@ kwctl_print_ruleset (FILE *out, json_t *ruleset)
     if (!json_is_object (upper))
         fputc ('-', out);
     else {
-        fprintf (out, "%lld", s_count (upper, "years"));
-        if (s_count (upper, "extended_years") > 0) {
-            fprintf (out, ", %lld when ", s_count (upper, "extended_years"));
+        fprintf (out, "%lld", kwctl_count (upper, "years"));
+        if (kwctl_count (upper, "extended_years") > 0) {
+            fprintf (out, ", %lld when ", kwctl_count (upper, "extended_years"));
             kwctl_print_text (out, kwctl_str (upper, "extended_when"));
         }
     }
     fprintf (out, "\n%-*s %lld days\n", RULESET_WIDTH, "transition notice",
-             s_count (ruleset, "transition_notice_days"));
+             kwctl_count (ruleset, "transition_notice_days"));
     fprintf (out, "%-*s %lld days\n", RULESET_WIDTH, "review interval",
-             s_count (ruleset, "review_interval_days"));
+             kwctl_count (ruleset, "review_interval_days"));
     s_print_list_field (out, RULESET_WIDTH, "gp prefixes", json_object_get (ruleset, "gp_prefixes"));
     fprintf (out, "%-*s %zu\n", RULESET_WIDTH, "postcode districts",
              json_array_size (json_object_get (ruleset, "postcode_districts")));
@@ -483,7 +491,7 @@ void
 kwctl_print_re_evaluate_all (FILE *out, json_t *answer)
 {
     fprintf (out, "evaluated %lld referrals, %lld decisions changed\n",
-             s_count (answer, "evaluated"), s_count (answer, "changed"));
+             kwctl_count (answer, "evaluated"), kwctl_count (answer, "changed"));
 }
 
 //  POST /v1/admin/eligibility/age-out: "transition due: N, age out: M".
@@ -491,5 +499,5 @@ void
 kwctl_print_age_out (FILE *out, json_t *answer)
 {
     fprintf (out, "transition due: %lld, age out: %lld\n",
-             s_count (answer, "transition_due"), s_count (answer, "age_out"));
+             kwctl_count (answer, "transition_due"), kwctl_count (answer, "age_out"));
 }

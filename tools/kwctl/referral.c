@@ -4,13 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kw_config.h"
 #include "kw_uuid.h"
 #include "kwctl.h"
 
 #define MAX_REFERRAL_FILE   (16L * 1024 * 1024)
-#define MAX_PATH            4096
-#define MAX_PAGES           100000
 
 static const char *const s_statuses [] = {
     "received", "eligible", "ineligible", "more_information_needed", "withdrawn", "closed", NULL
@@ -143,21 +140,6 @@ s_no_option (int c, void *arg)
     return KWCTL_USAGE;
 }
 
-//  "/v1/referrals/ID" + suffix, with ID escaped; NULL when out of memory.
-static char *
-s_referral_path (const char *id, const char *suffix)
-{
-    char *escaped = kwctl_http_escape (id);
-    if (!escaped)
-        return NULL;
-    size_t size = strlen ("/v1/referrals/") + strlen (escaped) + strlen (suffix) + 1;
-    char *path = malloc (size);
-    if (path)
-        snprintf (path, size, "/v1/referrals/%s%s", escaped, suffix);
-    free (escaped);
-    return path;
-}
-
 static int
 s_get (int argc, char **argv, kwctl_global_t *global)
 {
@@ -166,7 +148,7 @@ s_get (int argc, char **argv, kwctl_global_t *global)
         return rc;
     if (s_positional (argc, argv, 1, "needs one referral ID") != 0)
         return KWCTL_USAGE;
-    char *path = s_referral_path (argv [optind], "");
+    char *path = kwctl_path ("/v1/referrals/", argv [optind], "");
     if (!path) {
         fprintf (stderr, "kwctl: out of memory\n");
         return KWCTL_USAGE;
@@ -193,8 +175,6 @@ static int
 s_list_option (int c, void *arg)
 {
     s_list_t *list = (s_list_t *) arg;
-    long limit;
-    char err [128];
     switch (c) {
         case 's':
             list->status = optarg;
@@ -209,12 +189,7 @@ s_list_option (int c, void *arg)
             list->to = optarg;
             return kwctl_check_date (optarg, "--to") == 0 ? -1 : KWCTL_USAGE;
         case 'l':
-            if (kw_config_int ("--limit", optarg, 1, 500, &limit, err, sizeof err) == 0) {
-                snprintf (list->limit, sizeof list->limit, "%ld", limit);
-                return -1;
-            }
-            fprintf (stderr, "kwctl: %s\n", err);
-            return KWCTL_USAGE;
+            return kwctl_limit_option (optarg, list->limit);
         case 'c':
             list->cursor = optarg;
             return kwctl_check_printable (optarg, "--cursor") == 0 ? -1 : KWCTL_USAGE;
@@ -224,79 +199,6 @@ s_list_option (int c, void *arg)
         default:
             return KWCTL_USAGE;
     }
-}
-
-//  Append "&key=value" (value escaped) to the query in path; -1 when it does not fit.
-static int
-s_query (char *path, const char *key, const char *value)
-{
-    if (!value)
-        return 0;
-    char *escaped = kwctl_http_escape (value);
-    if (!escaped)
-        return -1;
-    size_t len = strlen (path);
-    int n = snprintf (path + len, MAX_PATH - len, "%s%s=%s",
-                      strchr (path, '?') ? "&" : "?", key, escaped);
-    free (escaped);
-    return n < 0 || (size_t) n >= MAX_PATH - len ? -1 : 0;
-}
-
-//  Fetch one page into *answer_p; the exit status.
-static int
-s_list_page (kwctl_api_t *api, const s_list_t *list, const char *cursor, json_t **answer_p)
-{
-    char path [MAX_PATH] = "/v1/referrals";
-    *answer_p = NULL;
-    if (s_query (path, "status", list->status) || s_query (path, "source", list->source)
-    ||  s_query (path, "from", list->from) || s_query (path, "to", list->to)
-    ||  s_query (path, "limit", *list->limit ? list->limit : NULL)
-    ||  s_query (path, "cursor", cursor)) {
-        fprintf (stderr, "kwctl: the list query is too long\n");
-        return KWCTL_USAGE;
-    }
-    int rc = kwctl_api_call (api, "GET", path, NULL, NULL, 0, NULL, answer_p);
-    if (rc == KWCTL_OK && !json_is_array (json_object_get (*answer_p, "items"))) {
-        fprintf (stderr, "kwctl: the gateway's list has no \"items\" array\n");
-        json_decref (*answer_p);
-        *answer_p = NULL;
-        rc = KWCTL_API_ERROR;
-    }
-    return rc;
-}
-
-//  Follow next_cursor from the first page to the last; every item in *items_p.
-static int
-s_list_all (kwctl_api_t *api, const s_list_t *list, json_t **items_p)
-{
-    json_t *items = json_array ();
-    char *cursor = list->cursor ? strdup (list->cursor) : NULL;
-    int rc = KWCTL_OK;
-    for (int page = 0; rc == KWCTL_OK; page++) {
-        json_t *answer = NULL;
-        rc = s_list_page (api, list, cursor, &answer);
-        if (rc != KWCTL_OK)
-            break;
-        json_array_extend (items, json_object_get (answer, "items"));
-        const char *next = kwctl_str (answer, "next_cursor");
-        int last = !next || !*next;
-        if (!last && ((cursor && strcmp (next, cursor) == 0) || page + 1 >= MAX_PAGES)) {
-            fprintf (stderr, "kwctl: the gateway's next_cursor does not move on; stopped\n");
-            rc = KWCTL_API_ERROR;
-        }
-        free (cursor);
-        cursor = last ? NULL : strdup (next);
-        json_decref (answer);
-        if (last)
-            break;
-    }
-    free (cursor);
-    if (rc != KWCTL_OK) {
-        json_decref (items);
-        items = NULL;
-    }
-    *items_p = items;
-    return rc;
 }
 
 static int
@@ -318,43 +220,16 @@ s_list (int argc, char **argv, kwctl_global_t *global)
         return rc;
     if (s_positional (argc, argv, 0, "takes options only") != 0)
         return KWCTL_USAGE;
-    kwctl_api_t *api;
-    rc = kwctl_api_open (global, &api);
-    if (rc != KWCTL_OK)
-        return rc;
-    if (list.all) {
-        json_t *items;
-        rc = s_list_all (api, &list, &items);
-        if (rc == KWCTL_OK && kwctl_api_json (api)) {
-            json_t *whole = json_pack ("{s:o, s:n}", "items", items, "next_cursor");
-            kwctl_print_json (stdout, whole);
-            json_decref (whole);
-        }
-        else
-        if (rc == KWCTL_OK) {
-            kwctl_print_referral_table (stdout, items);
-            json_decref (items);
-        }
+    char path [KWCTL_MAX_PATH] = "/v1/referrals";
+    if (kwctl_query_add (path, sizeof path, "status", list.status)
+    ||  kwctl_query_add (path, sizeof path, "source", list.source)
+    ||  kwctl_query_add (path, sizeof path, "from", list.from)
+    ||  kwctl_query_add (path, sizeof path, "to", list.to)
+    ||  kwctl_query_add (path, sizeof path, "limit", *list.limit ? list.limit : NULL)) {
+        fprintf (stderr, "kwctl: the list query is too long\n");
+        return KWCTL_USAGE;
     }
-    else {
-        json_t *answer = NULL;
-        rc = s_list_page (api, &list, list.cursor, &answer);
-        if (rc == KWCTL_OK && kwctl_api_json (api))
-            kwctl_print_json (stdout, answer);
-        else
-        if (rc == KWCTL_OK) {
-            kwctl_print_referral_table (stdout, json_object_get (answer, "items"));
-            const char *next = kwctl_str (answer, "next_cursor");
-            if (next && *next) {
-                printf ("more: add --cursor ");
-                kwctl_print_text (stdout, next);
-                printf (" for the next page, or --all\n");
-            }
-        }
-        json_decref (answer);
-    }
-    kwctl_api_destroy (&api);
-    return rc;
+    return kwctl_list_show (global, path, list.cursor, list.all, kwctl_print_referral_table);
 }
 
 //  --------------------------------------------------------------------------
@@ -400,7 +275,7 @@ s_withdraw (int argc, char **argv, kwctl_global_t *global)
     json_t *request = json_pack ("{s:o}", "reason", text);
     char *body = json_dumps (request, JSON_COMPACT);
     json_decref (request);
-    char *path = s_referral_path (argv [optind], "/withdraw");
+    char *path = kwctl_path ("/v1/referrals/", argv [optind], "/withdraw");
     if (!body || !path) {
         fprintf (stderr, "kwctl: out of memory\n");
         free (body);
