@@ -1,7 +1,9 @@
 /*  kw_service: the runtime every domain service shares: configuration and
     --help, logging, the database connection and migrations, the outbox relay,
     the event consumer, the RPC server, signals and a clean shutdown. A
-    service supplies a kw_service_def_t and calls kw_service_main. */
+    service supplies a kw_service_def_t and calls kw_service_main. A service
+    whose schema has an idempotency table (written to by kw_tx) has its
+    expired Idempotency-Key answers deleted at start and every hour. */
 #ifndef KW_SERVICE_H
 #define KW_SERVICE_H
 

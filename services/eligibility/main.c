@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kw_idempotency.h"
 #include "kw_log.h"
 #include "kw_service.h"
 #include "kw_tz.h"
@@ -102,7 +101,7 @@ s_start (kw_service_t *svc)
     }
     kw_db_t *db = kw_service_db (svc);
     if (referrals_prepare (db) || decide_prepare (db) || reevaluate_prepare (db) || dsr_prepare (db)
-    ||  age_out_prepare (db) || kw_idempotency_prepare (db, "eligibility"))
+    ||  age_out_prepare (db))
         return -1;
     self->age_out = age_out_start (svc);
     return self->age_out ? 0 : -1;

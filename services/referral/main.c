@@ -23,7 +23,7 @@ static int
 s_start (kw_service_t *svc)
 {
     kw_db_t *db = kw_service_db (svc);
-    return record_prepare (db) || kw_idempotency_prepare (db, "referral") || intake_prepare (db)
+    return record_prepare (db) || intake_prepare (db)
         || listing_prepare (db) || changes_prepare (db) || dsr_import_prepare (db)
         || dsr_entries_prepare (db) || projection_prepare (db) ? -1 : 0;
 }

@@ -8,7 +8,6 @@
 #include "kw/referral.pb-c.h"
 #include "kw_audit.h"
 #include "kw_consumer.h"
-#include "kw_idempotency.h"
 #include "kw_rpc.h"
 #include "kw_service.h"
 #include "kw_uuid.h"
