@@ -98,21 +98,16 @@ kw_idempotency_store (kw_db_t *db, const char *schema, const Kw__Request *req,
         " method = EXCLUDED.method, request_hash = EXCLUDED.request_hash,"
         " response = EXCLUDED.response, created_at = now ()"
         " WHERE i.created_at <= now () - interval '" KW_IDEMPOTENCY_TTL "'", name);
-    size_t size = kw__response__get_packed_size (resp);
-    uint8_t *buf = kw_arena_alloc (arena, size ? size : 1);
-    kw__response__pack (resp, buf);
+    size_t size;
+    uint8_t *buf = kw_arena_pack (arena, &resp->base, &size);
     const Kw__Caller *caller = req->caller;
     const char *values [7] = { s_text (caller->sub), s_text (caller->role), s_text (caller->region),
                                req->idempotency_key, s_text (req->method), (const char *) hash,
                                (const char *) buf };
     int lengths [7] = { 0, 0, 0, 0, 0, KW_IDEMPOTENCY_HASH_SIZE, (int) size };
     int formats [7] = { 0, 0, 0, 0, 0, 1, 1 };
-    PGresult *res = kw_db_queryb (db, name, 7, values, lengths, formats, 0);
-    if (!res)
-        return -1;
-    int stored = strcmp (PQcmdTuples (res), "1") == 0;
-    PQclear (res);
-    return stored ? 0 : 1;
+    int stored = kw_db_exec_count (db, name, 7, values, lengths, formats);
+    return stored < 0 ? -1 : stored == 1 ? 0 : 1;
 }
 
 int
@@ -122,10 +117,5 @@ kw_idempotency_prune (kw_db_t *db, const char *schema)
     s_statement (db, schema, "prune",
         "DELETE FROM %s.idempotency WHERE created_at <= now () - interval '" KW_IDEMPOTENCY_TTL "'",
         name);
-    PGresult *res = kw_db_query (db, name, 0, NULL);
-    if (!res)
-        return -1;
-    int deleted = atoi (PQcmdTuples (res));
-    PQclear (res);
-    return deleted;
+    return kw_db_exec_count (db, name, 0, NULL, NULL, NULL);
 }

@@ -74,13 +74,9 @@ s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *re
     char day [16];
     s_day (date, day);
     const char *params [3] = { case_id, kind, day };
-    PGresult *res = kw_db_query (db, "eligibility_age_out_event", 3, params);
-    if (!res)
-        return -1;
-    int inserted = strcmp (PQcmdTuples (res), "1") == 0;
-    PQclear (res);
-    if (!inserted)
-        return 0;
+    int inserted = kw_db_exec_count (db, "eligibility_age_out_event", 3, params, NULL, NULL);
+    if (inserted <= 0)
+        return inserted;
     Kw__CaseAgeOut event = KW__CASE_AGE_OUT__INIT;
     event.case_id = (char *) case_id;
     event.referral_id = (char *) referral_id;

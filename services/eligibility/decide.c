@@ -60,9 +60,8 @@ static int
 s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, const char *cause,
           Kw__EligibilityDecision *decision, unsigned sequence, kw_arena_t *arena)
 {
-    size_t size = kw__eligibility_decision__get_packed_size (decision);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__eligibility_decision__pack (decision, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &decision->base, &size);
     const char *outcome = rules_outcome_name (decision->outcome);
     char version [16], revision [16], number [16];
     snprintf (version, sizeof version, "%u", decision->version);
@@ -73,13 +72,9 @@ s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, 
                                 number, cause };
     int lengths [10] = { 0, 0, 0, 0, 0, (int) size, 0, 0, 0, 0 };
     int formats [10] = { 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
-    PGresult *res = kw_db_queryb (db, "eligibility_insert", 10, values, lengths, formats, 0);
-    if (!res)
-        return -1;
-    int inserted = strcmp (PQcmdTuples (res), "1") == 0;
-    PQclear (res);
-    if (!inserted)
-        return 0;
+    int inserted = kw_db_exec_count (db, "eligibility_insert", 10, values, lengths, formats);
+    if (inserted <= 0)
+        return inserted;
 
     const Kw__ReferralBody *body = referral->body;
     Kw__EligibilityDecided decided = KW__ELIGIBILITY_DECIDED__INIT;

@@ -39,9 +39,8 @@ referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsign
     int y, m, d;
     const char *dob = child && child->date_of_birth
                    && kw_date_parse (child->date_of_birth, &y, &m, &d) == 0 ? child->date_of_birth : NULL;
-    size_t size = kw__referral_body__get_packed_size (body);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__referral_body__pack (body, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &body->base, &size);
     char rev [16];
     snprintf (rev, sizeof rev, "%u", revision);
     const char *values [6] = { referral_id, region, child && child->nhs_number ? child->nhs_number : "",

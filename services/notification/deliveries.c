@@ -72,13 +72,11 @@ s_offer_made (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
         "offer_made", msg->case_id, region, renderable ? subject : "", renderable ? body : "",
         renderable ? "pending" : "suppressed", renderable ? NULL : err
     };
-    PGresult *res = kw_db_query (db, "notification_insert", 12, values);
+    int inserted = kw_db_exec_count (db, "notification_insert", 12, values, NULL, NULL);
     free (subject);
     free (body);
-    if (!res)
+    if (inserted < 0)
         return KW_APPLY_RETRY;
-    int inserted = strcmp (PQcmdTuples (res), "1") == 0;
-    PQclear (res);
     if (!inserted)
         kw_info ("delivery_exists", "event_id", event->event_id, "case_id", msg->case_id);
     else

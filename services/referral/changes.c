@@ -174,12 +174,13 @@ s_merge (const Kw__Referral *current, Kw__ReferralInformation *info, kw_arena_t 
     base.consent = current->consent;
     base.meeting_preferences = current->meeting_preferences;
     info->id = NULL;
-    size_t a = kw__referral_body__get_packed_size (&base);
-    size_t b = kw__referral_information__get_packed_size (info);
-    uint8_t *buf = kw_arena_alloc (arena, a + b + 1);
-    kw__referral_body__pack (&base, buf);
-    kw__referral_information__pack (info, buf + a);
-    Kw__ReferralBody *merged = kw__referral_body__unpack (kw_arena_allocator (arena), a + b, buf);
+    size_t a, b;
+    uint8_t *body = kw_arena_pack (arena, &base.base, &a);
+    uint8_t *added = kw_arena_pack (arena, &info->base, &b);
+    uint8_t *both = kw_arena_alloc (arena, a + b + 1);
+    memcpy (both, body, a);
+    memcpy (both + a, added, b);
+    Kw__ReferralBody *merged = kw__referral_body__unpack (kw_arena_allocator (arena), a + b, both);
     if (!merged)
         return NULL;
     if (info->meeting_preferences && info->meeting_preferences->n_days && merged->meeting_preferences) {
@@ -232,9 +233,8 @@ s_information_write (kw_tx_t *tx)
             return 0;
         }
     }
-    size_t size = kw__referral_body__get_packed_size (merged);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__referral_body__pack (merged, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &merged->base, &size);
     const char *values [2] = { self->id, (const char *) packed };
     int lengths [2] = { 0, (int) size };
     int formats [2] = { 0, 1 };

@@ -44,9 +44,8 @@ intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *bod
               kw_arena_t *arena, char *id, char *received_at)
 {
     kw_uuid_generate (id);
-    size_t size = kw__referral_body__get_packed_size (body);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__referral_body__pack (body, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &body->base, &size);
     const char *values [7] = { id, caller->region, body->child->nhs_number,
                                record_source_name (body->source),
                                caller->sub ? caller->sub : "", caller->role, (const char *) packed };

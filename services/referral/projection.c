@@ -56,9 +56,8 @@ s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     const char *status = s_outcome_status (msg->decision->outcome);
     if (!status)
         return KW_APPLY_SKIP;
-    size_t size = kw__eligibility_decision__get_packed_size (msg->decision);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__eligibility_decision__pack (msg->decision, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &msg->decision->base, &size);
     char revision [16], sequence [16];
     snprintf (revision, sizeof revision, "%u", msg->revision);
     //  Decisions from before they were numbered: one per revision.
@@ -68,12 +67,11 @@ s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
                                revision, sequence };
     int lengths [6] = { 0, 0, (int) size, 0, 0, 0 };
     int formats [6] = { 0, 0, 1, 0, 0, 0 };
-    PGresult *res = kw_db_queryb (db, "referral_decided", 6, values, lengths, formats, 0);
-    if (!res)
+    int applied = kw_db_exec_count (db, "referral_decided", 6, values, lengths, formats);
+    if (applied < 0)
         return KW_APPLY_RETRY;
-    if (strcmp (PQcmdTuples (res), "1") != 0)
+    if (applied == 0)
         kw_info ("decision_not_applied", "event_id", event->event_id);
-    PQclear (res);
     return KW_APPLY_OK;
 }
 
