@@ -32,6 +32,7 @@ struct _kw_service_t {
     kw_shutdown_t *shutdown;
     uv_signal_t *hangup;                    //  SIGHUP, when the service reloads on it
     uv_timer_t *prune;                      //  when the service keeps Idempotency-Key answers
+    const char **producers;                 //  consumed, from the event table, NULL-terminated
     void *state;
     int stopping;
     char rpc_var [64];
@@ -148,6 +149,47 @@ s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *a
         }
     kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
                         "unknown method %.64s", req->method ? req->method : "");
+}
+
+//  The event's row of the table, unpack its payload, apply it.
+static kw_apply_result_t
+s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
+{
+    kw_service_t *self = arg;
+    for (const kw_service_event_t *e = self->def->events; e->producer; e++) {
+        if (strcmp (e->producer, event->producer) != 0 || strcmp (e->type, event->type) != 0)
+            continue;
+        const ProtobufCMessage *payload = protobuf_c_message_unpack (
+            e->payload, kw_arena_allocator (arena), event->payload.len, event->payload.data);
+        if (!payload) {
+            kw_warn ("event_unreadable", "producer", event->producer, "type", event->type,
+                     "event_id", event->event_id, "expected", e->payload->short_name);
+            return KW_APPLY_SKIP;
+        }
+        return e->fn (self, db, event, payload, arena);
+    }
+    return KW_APPLY_OK;
+}
+
+//  The producers the event table names, each once, in table order
+//  (NULL-terminated; the caller frees the array).
+static const char **
+s_producers (const kw_service_event_t *events)
+{
+    size_t rows = 0;
+    while (events [rows].producer)
+        rows++;
+    const char **producers = calloc (rows + 1, sizeof *producers);
+    assert (producers);
+    size_t count = 0;
+    for (size_t i = 0; i < rows; i++) {
+        size_t j = 0;
+        while (j < count && strcmp (producers [j], events [i].producer) != 0)
+            j++;
+        if (j == count)
+            producers [count++] = events [i].producer;
+    }
+    return producers;
 }
 
 static void
@@ -339,10 +381,11 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
             goto done;
         }
     }
-    if (def->consumes && def->apply) {
+    if (def->events && def->events->producer) {
+        self->producers = s_producers (def->events);
         self->consumer = kw_consumer_new (&self->loop, self->db, self->zctx,
                                           kw_service_config (self, "KW_BUS_SUB"), def->name,
-                                          def->consumes, def->apply, s_committed, self,
+                                          self->producers, s_apply, s_committed, self,
                                           (unsigned) catchup_ms, err, sizeof err);
         if (!self->consumer) {
             kw_error ("consumer_failed", "reason", err);
@@ -370,6 +413,7 @@ done:
         status = 1;
     }
     kw_info ("stopped");
+    free (self->producers);
     free (self->vars);
     return status;
 }

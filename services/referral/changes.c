@@ -89,7 +89,8 @@ s_withdraw_write (kw_tx_t *tx)
     if (!PQgetisnull (res, 0, 1))
         event.case_id = kw_arena_strdup (tx->arena, PQgetvalue (res, 0, 1));
     PQclear (res);
-    if (kw_outbox_insert (tx->db, "referral", "withdrawn", region, in->id, &event.base, NULL) != 0
+    if (kw_outbox_insert (tx->db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_WITHDRAWN, region, in->id,
+                          &event.base, NULL) != 0
     ||  kw_audit (tx->db, tx->req->caller, "withdraw", "referral", in->id, "ok") != 0)
         return -1;
     return s_answer (tx, in->id);
@@ -256,8 +257,8 @@ s_information_write (kw_tx_t *tx)
     event.received_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 1));
     event.referral = merged;
     PQclear (res);
-    if (kw_outbox_insert (tx->db, "referral", "information_added", region, self->id,
-                          &event.base, NULL) != 0
+    if (kw_outbox_insert (tx->db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_INFORMATION_ADDED, region,
+                          self->id, &event.base, NULL) != 0
     ||  kw_audit (tx->db, tx->req->caller, "add_information", "referral", self->id, "ok") != 0)
         return -1;
     return s_answer (tx, self->id);

@@ -185,7 +185,7 @@ s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import
     if (!res)
         return -1;
     int rows = PQntuples (res);
-    kw_outbox_batch_t *batch = kw_outbox_batch_new ("referral");
+    kw_outbox_batch_t *batch = kw_outbox_batch_new (KW_PRODUCER_REFERRAL);
     kw_buf_t audit = { 0 };
     const Kw__Caller *caller = req->caller;
     for (int i = 0; i < rows; i++) {
@@ -203,7 +203,8 @@ s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import
         event.case_id = s_text (res, i, 19);
         dsr_referral_t screening;
         event.as_referral = dsr_entry_referral (entry, 0, &screening);
-        kw_outbox_batch_add (batch, is_new ? "dsr_entry_created" : "dsr_entry_changed", region,
+        kw_outbox_batch_add (batch, is_new ? KW_EVENT_REFERRAL_DSR_ENTRY_CREATED
+                                           : KW_EVENT_REFERRAL_DSR_ENTRY_CHANGED, region,
                              import_id, &event.base);
         kw_buf_copy_text (&audit, caller->sub ? caller->sub : "", '\t');
         kw_buf_copy_text (&audit, caller->role, '\t');

@@ -64,7 +64,7 @@ intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *bod
     event.received_at = received_at;
     event.referral = (Kw__ReferralBody *) body;
     event.has_revision = 1;
-    if (kw_outbox_insert (db, "referral", "received", caller->region, id, &event.base, NULL) != 0
+    if (kw_outbox_insert (db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_RECEIVED, caller->region, id, &event.base, NULL) != 0
     ||  kw_audit (db, caller, "create", "referral", id, "ok") != 0)
         return -1;
     return 0;
