@@ -4,6 +4,7 @@
 #define KW_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 
 typedef struct _kw_arena_t kw_arena_t;
@@ -24,6 +25,8 @@ char *kw_arena_printf (kw_arena_t *self, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 //  Release every allocation; keeps the first chunk for reuse.
 void kw_arena_reset (kw_arena_t *self);
+//  msg packed into arena memory: its bytes, their number in *len.
+uint8_t *kw_arena_pack (kw_arena_t *self, const ProtobufCMessage *msg, size_t *len);
 //  A protobuf-c allocator that allocates from the arena and never frees.
 ProtobufCAllocator *kw_arena_allocator (kw_arena_t *self);
 //  Bytes handed out since the last reset (for tests and metrics).

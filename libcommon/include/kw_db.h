@@ -41,6 +41,11 @@ PGresult *kw_db_queryb (kw_db_t *self, const char *stmt, int nparams,
                         const int *formats, int result_format);
 //  Run a statement and discard its result: 0 or -1.
 int kw_db_exec (kw_db_t *self, const char *stmt, int nparams, const char *const *values);
+//  Run a statement and return the rows it affected (inserted, updated,
+//  deleted or selected), or -1 on error. lengths and formats as in
+//  kw_db_queryb; NULL for text parameters.
+int kw_db_exec_count (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
+                      const int *lengths, const int *formats);
 
 //  Run "COPY ... FROM STDIN" (sql) and send data (len bytes, in the COPY
 //  format sql names) as its input. 0 or -1 (reason in kw_db_error).

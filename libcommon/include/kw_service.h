@@ -1,7 +1,9 @@
 /*  kw_service: the runtime every domain service shares: configuration and
     --help, logging, the database connection and migrations, the outbox relay,
     the event consumer, the RPC server, signals and a clean shutdown. A
-    service supplies a kw_service_def_t and calls kw_service_main. */
+    service supplies a kw_service_def_t and calls kw_service_main. A service
+    whose schema has an idempotency table (written to by kw_tx) has its
+    expired Idempotency-Key answers deleted at start and every hour. */
 #ifndef KW_SERVICE_H
 #define KW_SERVICE_H
 
@@ -12,6 +14,7 @@
 #include "kw_db.h"
 #include "kw_migrate.h"
 #include "kw_rpc.h"
+#include "kw_topics.h"
 
 typedef struct _kw_service_t kw_service_t;
 
@@ -21,14 +24,34 @@ typedef struct {
     void (*fn) (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 } kw_service_method_t;
 
+//  Apply one event inside the consumer's open transaction on db: payload
+//  is the envelope's payload unpacked as the row's message (in arena).
+//  KW_APPLY_OK applied (or nothing to do), KW_APPLY_SKIP never applicable
+//  (logged, the offset advances), KW_APPLY_RETRY transient failure (the
+//  batch rolls back and is applied again later).
+typedef kw_apply_result_t (kw_service_event_fn) (kw_service_t *svc, kw_db_t *db,
+                                                 const Kw__Envelope *event, const void *payload,
+                                                 kw_arena_t *arena);
+
+//  One event a service applies: where it comes from (kw_topics.h), the
+//  message its payload is, and its handler. An event with no row is passed
+//  over (its offset advances); a payload that does not unpack as the
+//  message is skipped with a log line.
+typedef struct {
+    const char *producer;                       //  KW_PRODUCER_*
+    const char *type;                           //  KW_EVENT_*
+    const ProtobufCMessageDescriptor *payload;  //  e.g. &kw__eligibility_decided__descriptor
+    kw_service_event_fn *fn;
+} kw_service_event_t;
+
 typedef struct {
     const char *name;                       //  "referral": schema, producer, role suffix
     const char *summary;                    //  one line for --help
     const kw_migration_t *migrations;       //  embedded sql/ files
     size_t migration_count;
-    const char *const *consumes;            //  producers to consume, NULL-terminated, or NULL
-    kw_consumer_apply_fn *apply;            //  event handler (with consumes)
     const kw_service_method_t *methods;     //  RPC methods, ending with { NULL }; NULL: only "health"
+    const kw_service_event_t *events;       //  events applied, ending with { NULL }; NULL: none
+                                            //  (the producers consumed are those named here)
     int (*start) (kw_service_t *svc);       //  after the database is ready; -1 aborts
     void (*stop) (kw_service_t *svc);       //  before handles close
     void (*reload) (kw_service_t *svc);     //  on SIGHUP (NULL: SIGHUP is ignored)

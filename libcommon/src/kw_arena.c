@@ -156,6 +156,15 @@ kw_arena_reset (kw_arena_t *self)
     self->used = 0;
 }
 
+uint8_t *
+kw_arena_pack (kw_arena_t *self, const ProtobufCMessage *msg, size_t *len)
+{
+    *len = protobuf_c_message_get_packed_size (msg);
+    uint8_t *buf = kw_arena_alloc (self, *len ? *len : 1);
+    protobuf_c_message_pack (msg, buf);
+    return buf;
+}
+
 ProtobufCAllocator *
 kw_arena_allocator (kw_arena_t *self)
 {

@@ -120,10 +120,7 @@ s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
         snprintf (new_seq, sizeof new_seq, "%" PRIu64, next [i]);
         snprintf (old_seq, sizeof old_seq, "%" PRIu64, self->producers [i].last_seq);
         const char *params [4] = { self->name, self->producers [i].name, new_seq, old_seq };
-        PGresult *res = kw_db_query (self->db, "kw_consumer_advance", 4, params);
-        int advanced = res && strcmp (PQcmdTuples (res), "1") == 0;
-        PQclear (res);
-        if (!advanced) {
+        if (kw_db_exec_count (self->db, "kw_consumer_advance", 4, params, NULL, NULL) != 1) {
             kw_warn ("consumer_offset_moved", "consumer", self->name,
                      "producer", self->producers [i].name);
             goto failed;

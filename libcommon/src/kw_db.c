@@ -253,6 +253,18 @@ kw_db_exec (kw_db_t *self, const char *stmt, int nparams, const char *const *val
 }
 
 int
+kw_db_exec_count (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
+                  const int *lengths, const int *formats)
+{
+    PGresult *res = kw_db_queryb (self, stmt, nparams, values, lengths, formats, 0);
+    if (!res)
+        return -1;
+    int count = atoi (PQcmdTuples (res));
+    PQclear (res);
+    return count;
+}
+
+int
 kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len)
 {
     if (!self->up || !self->conn) {

@@ -167,13 +167,8 @@ void
 kw_rpc_reply_ok (Kw__Response *resp, kw_arena_t *arena, const ProtobufCMessage *out)
 {
     resp->status = KW__STATUS__STATUS_OK;
-    if (out) {
-        size_t size = protobuf_c_message_get_packed_size (out);
-        uint8_t *buf = kw_arena_alloc (arena, size ? size : 1);
-        protobuf_c_message_pack (out, buf);
-        resp->payload.data = buf;
-        resp->payload.len = size;
-    }
+    if (out)
+        resp->payload.data = kw_arena_pack (arena, out, &resp->payload.len);
 }
 
 void

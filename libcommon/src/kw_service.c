@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include "kw_idempotency.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_service.h"
@@ -14,6 +15,8 @@
 
 #define COMMON_VARS 10
 #define DB_WAIT_MS 60000
+//  How often expired Idempotency-Key answers are deleted.
+#define PRUNE_INTERVAL_MS (3600 * 1000)
 
 struct _kw_service_t {
     const kw_service_def_t *def;
@@ -28,6 +31,8 @@ struct _kw_service_t {
     kw_rpc_server_t *rpc;
     kw_shutdown_t *shutdown;
     uv_signal_t *hangup;                    //  SIGHUP, when the service reloads on it
+    uv_timer_t *prune;                      //  when the service keeps Idempotency-Key answers
+    const char **producers;                 //  consumed, from the event table, NULL-terminated
     void *state;
     int stopping;
     char rpc_var [64];
@@ -146,6 +151,47 @@ s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *a
                         "unknown method %.64s", req->method ? req->method : "");
 }
 
+//  The event's row of the table, unpack its payload, apply it.
+static kw_apply_result_t
+s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
+{
+    kw_service_t *self = arg;
+    for (const kw_service_event_t *e = self->def->events; e->producer; e++) {
+        if (strcmp (e->producer, event->producer) != 0 || strcmp (e->type, event->type) != 0)
+            continue;
+        const ProtobufCMessage *payload = protobuf_c_message_unpack (
+            e->payload, kw_arena_allocator (arena), event->payload.len, event->payload.data);
+        if (!payload) {
+            kw_warn ("event_unreadable", "producer", event->producer, "type", event->type,
+                     "event_id", event->event_id, "expected", e->payload->short_name);
+            return KW_APPLY_SKIP;
+        }
+        return e->fn (self, db, event, payload, arena);
+    }
+    return KW_APPLY_OK;
+}
+
+//  The producers the event table names, each once, in table order
+//  (NULL-terminated; the caller frees the array).
+static const char **
+s_producers (const kw_service_event_t *events)
+{
+    size_t rows = 0;
+    while (events [rows].producer)
+        rows++;
+    const char **producers = calloc (rows + 1, sizeof *producers);
+    assert (producers);
+    size_t count = 0;
+    for (size_t i = 0; i < rows; i++) {
+        size_t j = 0;
+        while (j < count && strcmp (producers [j], events [i].producer) != 0)
+            j++;
+        if (j == count)
+            producers [count++] = events [i].producer;
+    }
+    return producers;
+}
+
 static void
 s_committed (size_t applied, void *arg)
 {
@@ -170,13 +216,46 @@ s_free_handle (uv_handle_t *handle)
 }
 
 static void
-s_stop (int signum, void *arg)
+s_prune (uv_timer_t *timer)
 {
-    kw_service_t *self = arg;
-    kw_info ("stopping", "signal", signum == 2 ? "SIGINT" : "SIGTERM");
-    self->stopping = 1;
-    if (self->def->stop)
-        self->def->stop (self);
+    kw_service_t *self = timer->data;
+    int deleted = kw_db_ensure (self->db) == 0 ? kw_idempotency_prune (self->db, self->def->name) : -1;
+    char count [16];
+    snprintf (count, sizeof count, "%d", deleted);
+    if (deleted < 0)
+        kw_warn ("idempotency_prune_failed", "reason", kw_db_error (self->db));
+    else
+    if (deleted > 0)
+        kw_info ("idempotency_pruned", "answers", count);
+}
+
+//  Prune the Idempotency-Key answers now and every PRUNE_INTERVAL_MS when
+//  the service keeps them (its schema has an idempotency table).
+static int
+s_prune_start (kw_service_t *self)
+{
+    char table [96];
+    snprintf (table, sizeof table, "%s.idempotency", self->def->name);
+    const char *params [1] = { table };
+    PGresult *res = kw_db_query (self->db, "SELECT to_regclass ($1) IS NOT NULL", 1, params);
+    if (!res)
+        return -1;
+    int keeps = PQgetvalue (res, 0, 0) [0] == 't';
+    PQclear (res);
+    if (!keeps)
+        return 0;
+    self->prune = malloc (sizeof *self->prune);
+    assert (self->prune);
+    uv_timer_init (&self->loop, self->prune);
+    self->prune->data = self;
+    uv_timer_start (self->prune, s_prune, 0, PRUNE_INTERVAL_MS);
+    return 0;
+}
+
+//  Close the handles the runtime owns (not the database or the sockets).
+static void
+s_close (kw_service_t *self)
+{
     kw_consumer_destroy (&self->consumer);
     kw_rpc_server_destroy (&self->rpc);
     kw_relay_destroy (&self->relay);
@@ -185,6 +264,21 @@ s_stop (int signum, void *arg)
         uv_close ((uv_handle_t *) self->hangup, s_free_handle);
         self->hangup = NULL;
     }
+    if (self->prune) {
+        uv_close ((uv_handle_t *) self->prune, s_free_handle);
+        self->prune = NULL;
+    }
+}
+
+static void
+s_stop (int signum, void *arg)
+{
+    kw_service_t *self = arg;
+    kw_info ("stopping", "signal", signum == 2 ? "SIGINT" : "SIGTERM");
+    self->stopping = 1;
+    if (self->def->stop)
+        self->def->stop (self);
+    s_close (self);
 }
 
 static long
@@ -247,6 +341,10 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
         kw_error ("migration_failed", "reason", err);
         goto done;
     }
+    if (s_prune_start (self) != 0) {
+        kw_error ("db_unavailable", "reason", kw_db_error (self->db));
+        goto done;
+    }
     self->zctx = zmq_ctx_new ();
     self->pub = zmq_socket (self->zctx, ZMQ_PUB);
     int linger = 0, hwm = 100000;
@@ -283,10 +381,11 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
             goto done;
         }
     }
-    if (def->consumes && def->apply) {
+    if (def->events && def->events->producer) {
+        self->producers = s_producers (def->events);
         self->consumer = kw_consumer_new (&self->loop, self->db, self->zctx,
                                           kw_service_config (self, "KW_BUS_SUB"), def->name,
-                                          def->consumes, def->apply, s_committed, self,
+                                          self->producers, s_apply, s_committed, self,
                                           (unsigned) catchup_ms, err, sizeof err);
         if (!self->consumer) {
             kw_error ("consumer_failed", "reason", err);
@@ -301,14 +400,7 @@ done:
     if (!self->stopping) {
         if (def->stop && self->db && self->zctx)
             def->stop (self);
-        kw_consumer_destroy (&self->consumer);
-        kw_rpc_server_destroy (&self->rpc);
-        kw_relay_destroy (&self->relay);
-        kw_shutdown_destroy (&self->shutdown);
-        if (self->hangup) {
-            uv_close ((uv_handle_t *) self->hangup, s_free_handle);
-            self->hangup = NULL;
-        }
+        s_close (self);
     }
     if (self->pub)
         zmq_close (self->pub);
@@ -321,6 +413,7 @@ done:
         status = 1;
     }
     kw_info ("stopped");
+    free (self->producers);
     free (self->vars);
     return status;
 }

@@ -10,13 +10,14 @@
 
 //  Register the matching statements; offers expire after ttl_hours.
 int matching_prepare (kw_db_t *db, long ttl_hours);
-//  Apply eligibility.decided: an eligible referral opens a case with an offer.
-kw_apply_result_t matching_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg);
+//  Event eligibility.decided (EligibilityDecided): an eligible referral
+//  opens a case with an offer.
+kw_service_event_fn matching_decided;
 
 int closure_prepare (kw_db_t *db);
-//  Apply eligibility.case_age_out: close the case as transferred to adult
-//  services and emit assignment.case_closed.
-kw_apply_result_t closure_age_out (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
+//  Event eligibility.case_age_out (CaseAgeOut): close the case as
+//  transferred to adult services and emit assignment.case_closed.
+kw_service_event_fn closure_age_out;
 
 //  Register the case statements.
 int cases_prepare (kw_db_t *db);

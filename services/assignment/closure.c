@@ -22,11 +22,11 @@ closure_prepare (kw_db_t *db)
 }
 
 kw_apply_result_t
-closure_age_out (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+closure_age_out (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                 kw_arena_t *arena)
 {
-    Kw__CaseAgeOut *msg = kw__case_age_out__unpack (kw_arena_allocator (arena),
-                                                    event->payload.len, event->payload.data);
-    if (!msg || !msg->case_id || !kw_uuid_valid (msg->case_id))
+    const Kw__CaseAgeOut *msg = payload;
+    if (!msg->case_id || !kw_uuid_valid (msg->case_id))
         return KW_APPLY_SKIP;
     const char *reason = "transferred_to_adult_services";
     const char *params [2] = { msg->case_id, reason };
@@ -45,8 +45,8 @@ closure_age_out (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     closed.closed_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 2));
     closed.reason = (char *) reason;
     PQclear (res);
-    if (kw_outbox_insert (db, "assignment", "case_closed", closed.region, msg->case_id,
-                          &closed.base, NULL) != 0)
+    if (kw_outbox_insert (db, KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_CASE_CLOSED, closed.region,
+                          msg->case_id, &closed.base, NULL) != 0)
         return KW_APPLY_RETRY;
     kw_info ("case_closed", "case_id", msg->case_id, "reason", reason);
     return KW_APPLY_OK;

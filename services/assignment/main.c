@@ -3,6 +3,7 @@
     reaches the region's upper age, and answers case reads. */
 #include <stdio.h>
 #include <string.h>
+#include "kw/eligibility.pb-c.h"
 #include "kw_service.h"
 #include "assignment.h"
 
@@ -14,13 +15,13 @@ static const kw_service_method_t s_methods [] = {
     { NULL, NULL }
 };
 
-static kw_apply_result_t
-s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
-{
-    if (strcmp (event->producer, "eligibility") == 0 && strcmp (event->type, "case_age_out") == 0)
-        return closure_age_out (db, event, arena);
-    return matching_apply (db, event, arena, arg);
-}
+static const kw_service_event_t s_events [] = {
+    { KW_PRODUCER_ELIGIBILITY, KW_EVENT_ELIGIBILITY_DECIDED,
+      &kw__eligibility_decided__descriptor, matching_decided },
+    { KW_PRODUCER_ELIGIBILITY, KW_EVENT_ELIGIBILITY_CASE_AGE_OUT,
+      &kw__case_age_out__descriptor, closure_age_out },
+    { NULL }
+};
 
 static int
 s_start (kw_service_t *svc)
@@ -39,18 +40,16 @@ s_start (kw_service_t *svc)
 int
 main (int argc, char **argv)
 {
-    static const char *const consumes [] = { "eligibility", NULL };
     static kw_config_var_t extra [] = {
         { "KW_OFFER_TTL_HOURS", "72", "hours a professional has to accept or decline an offer", NULL },
     };
     kw_service_def_t def = {
-        .name = "assignment",
+        .name = KW_PRODUCER_ASSIGNMENT,
         .summary = "The assignment service: cases, key worker matching and offers.",
         .migrations = kw_service_migrations,
         .migration_count = kw_service_migration_count,
-        .consumes = consumes,
-        .apply = s_apply,
         .methods = s_methods,
+        .events = s_events,
         .start = s_start,
         .extra_vars = extra,
         .extra_count = sizeof extra / sizeof extra [0],

@@ -78,12 +78,12 @@ s_choose (kw_db_t *db, const Kw__EligibilityDecided *msg, kw_arena_t *arena,
     return found;
 }
 
-static kw_apply_result_t
-s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+kw_apply_result_t
+matching_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                  kw_arena_t *arena)
 {
-    Kw__EligibilityDecided *msg = kw__eligibility_decided__unpack (
-        kw_arena_allocator (arena), event->payload.len, event->payload.data);
-    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
+    const Kw__EligibilityDecided *msg = payload;
+    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
     ||  !msg->decision || !msg->decision->has_outcome)
         return KW_APPLY_SKIP;
     if (msg->decision->outcome != KW__OUTCOME__OUTCOME_ELIGIBLE)
@@ -108,7 +108,8 @@ s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     opened.referral_id = msg->referral_id;
     opened.region = msg->region;
     opened.opened_at = opened_at;
-    if (kw_outbox_insert (db, "assignment", "case_opened", msg->region, case_id, &opened.base, NULL) != 0)
+    if (kw_outbox_insert (db, KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_CASE_OPENED, msg->region,
+                          case_id, &opened.base, NULL) != 0)
         return KW_APPLY_RETRY;
 
     char *pid = NULL, *pname = NULL, *pemail = NULL;
@@ -140,16 +141,9 @@ s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     offer.professional_email = pemail;
     offer.expires_at = expires_at;
     offer.region = msg->region;
-    if (kw_outbox_insert (db, "assignment", "offer_made", msg->region, case_id, &offer.base, NULL) != 0)
+    if (kw_outbox_insert (db, KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE, msg->region,
+                          case_id, &offer.base, NULL) != 0)
         return KW_APPLY_RETRY;
     kw_info ("offer_made", "case_id", case_id, "offer_id", offer_id, "professional_id", pid);
-    return KW_APPLY_OK;
-}
-
-kw_apply_result_t
-matching_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
-{
-    if (strcmp (event->producer, "eligibility") == 0 && strcmp (event->type, "decided") == 0)
-        return s_decided (db, event, arena);
     return KW_APPLY_OK;
 }

@@ -66,21 +66,18 @@ s_day (const int ymd [3], char *day)
     return day;
 }
 
-//  Emit kind for the case once: 1 emitted, 0 emitted before, -1 error.
+//  Emit kind (eligibility.age_out_events.kind) as the event type for the
+//  case once: 1 emitted, 0 emitted before, -1 error.
 static int
 s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *referral_id,
-        const char *kind, const int date [3], unsigned upper_age)
+        const char *kind, const char *type, const int date [3], unsigned upper_age)
 {
     char day [16];
     s_day (date, day);
     const char *params [3] = { case_id, kind, day };
-    PGresult *res = kw_db_query (db, "eligibility_age_out_event", 3, params);
-    if (!res)
-        return -1;
-    int inserted = strcmp (PQcmdTuples (res), "1") == 0;
-    PQclear (res);
-    if (!inserted)
-        return 0;
+    int inserted = kw_db_exec_count (db, "eligibility_age_out_event", 3, params, NULL, NULL);
+    if (inserted <= 0)
+        return inserted;
     Kw__CaseAgeOut event = KW__CASE_AGE_OUT__INIT;
     event.case_id = (char *) case_id;
     event.referral_id = (char *) referral_id;
@@ -88,9 +85,7 @@ s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *re
     event.upper_age_date = day;
     event.has_upper_age = 1;
     event.upper_age = upper_age;
-    char type [32];
-    snprintf (type, sizeof type, "case_%s", kind);
-    if (kw_outbox_insert (db, "eligibility", type, region->id, case_id, &event.base, NULL) != 0)
+    if (kw_outbox_insert (db, KW_PRODUCER_ELIGIBILITY, type, region->id, case_id, &event.base, NULL) != 0)
         return -1;
     kw_info (type, "case_id", case_id, "region", region->id);
     return 1;
@@ -118,9 +113,11 @@ s_case (kw_db_t *db, const region_t *region, const int today [3], const char *ca
         return 0;
     if (kw_db_begin (db) != 0)
         return -1;
-    int sent = s_emit (db, region, case_id, referral_id, "transition_due", age_out, upper_age);
+    int sent = s_emit (db, region, case_id, referral_id, "transition_due",
+                       KW_EVENT_ELIGIBILITY_CASE_TRANSITION_DUE, age_out, upper_age);
     int out = sent < 0 || !aged_out ? 0
-            : s_emit (db, region, case_id, referral_id, "age_out", age_out, upper_age);
+            : s_emit (db, region, case_id, referral_id, "age_out", KW_EVENT_ELIGIBILITY_CASE_AGE_OUT,
+                      age_out, upper_age);
     if (sent < 0 || out < 0 || kw_db_commit (db) != 0) {
         kw_db_rollback (db);
         return -1;

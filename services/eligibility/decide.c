@@ -60,9 +60,8 @@ static int
 s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, const char *cause,
           Kw__EligibilityDecision *decision, unsigned sequence, kw_arena_t *arena)
 {
-    size_t size = kw__eligibility_decision__get_packed_size (decision);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__eligibility_decision__pack (decision, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &decision->base, &size);
     const char *outcome = rules_outcome_name (decision->outcome);
     char version [16], revision [16], number [16];
     snprintf (version, sizeof version, "%u", decision->version);
@@ -73,13 +72,9 @@ s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, 
                                 number, cause };
     int lengths [10] = { 0, 0, 0, 0, 0, (int) size, 0, 0, 0, 0 };
     int formats [10] = { 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
-    PGresult *res = kw_db_queryb (db, "eligibility_insert", 10, values, lengths, formats, 0);
-    if (!res)
-        return -1;
-    int inserted = strcmp (PQcmdTuples (res), "1") == 0;
-    PQclear (res);
-    if (!inserted)
-        return 0;
+    int inserted = kw_db_exec_count (db, "eligibility_insert", 10, values, lengths, formats);
+    if (inserted <= 0)
+        return inserted;
 
     const Kw__ReferralBody *body = referral->body;
     Kw__EligibilityDecided decided = KW__ELIGIBILITY_DECIDED__INIT;
@@ -114,7 +109,8 @@ s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, 
         parts.child = &place;
     }
     decided.referral = &parts;
-    if (kw_outbox_insert (db, "eligibility", "decided", region->id, referral->referral_id,
+    if (kw_outbox_insert (db, KW_PRODUCER_ELIGIBILITY, KW_EVENT_ELIGIBILITY_DECIDED, region->id,
+                          referral->referral_id,
                           &decided.base, NULL) != 0)
         return -1;
     kw_info ("decided", "referral_id", referral->referral_id, "region", region->id,
@@ -157,13 +153,12 @@ decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *refer
     return 0;
 }
 
-kw_apply_result_t
-decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+//  Keep the referral's revision and decide it, for cause.
+static kw_apply_result_t
+s_decide_revision (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                   const Kw__ReferralReceived *msg, const char *cause, kw_arena_t *arena)
 {
-    Kw__ReferralReceived *msg = kw__referral_received__unpack (
-        kw_arena_allocator (arena), event->payload.len, event->payload.data);
-    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
-    ||  !msg->referral)
+    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region || !msg->referral)
         return KW_APPLY_SKIP;
     //  Kept even when the region has no rule set yet: it stays undecided
     //  until an admin re-evaluates the region once its file is in place.
@@ -177,7 +172,6 @@ decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_a
     }
     referral_seen_t referral = { .referral_id = msg->referral_id, .region = msg->region,
                                  .revision = msg->revision, .body = msg->referral };
-    const char *cause = strcmp (event->type, "received") == 0 ? CAUSE_RECEIVED : CAUSE_INFORMATION_ADDED;
     Kw__EligibilityDecision *decision;
     int changed;
     if (decide_record (db, region, &referral, cause, &decision, &changed, arena) != 0)
@@ -185,4 +179,18 @@ decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_a
     if (!changed)
         kw_info ("decision_unchanged", "referral_id", msg->referral_id, "cause", cause);
     return KW_APPLY_OK;
+}
+
+kw_apply_result_t
+decide_received (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                 kw_arena_t *arena)
+{
+    return s_decide_revision (svc, db, event, payload, CAUSE_RECEIVED, arena);
+}
+
+kw_apply_result_t
+decide_information_added (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                          const void *payload, kw_arena_t *arena)
+{
+    return s_decide_revision (svc, db, event, payload, CAUSE_INFORMATION_ADDED, arena);
 }

@@ -45,11 +45,11 @@ s_refers (const region_t *region, const char *rag)
 }
 
 kw_apply_result_t
-dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                 kw_arena_t *arena)
 {
-    Kw__DsrEntryEvent *msg = kw__dsr_entry_event__unpack (kw_arena_allocator (arena),
-                                                          event->payload.len, event->payload.data);
-    if (!msg || !msg->region || !msg->nhs_number || !msg->rag || !msg->rag_effective_date
+    const Kw__DsrEntryEvent *msg = payload;
+    if (!msg->region || !msg->nhs_number || !msg->rag || !msg->rag_effective_date
     ||  !msg->as_referral)
         return KW_APPLY_SKIP;
     const region_t *region = region_set_find (eligibility_regions (svc), msg->region);
@@ -81,8 +81,8 @@ dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, kw_a
     due.nhs_number = msg->nhs_number;
     due.rag = msg->rag;
     due.rag_effective_date = msg->rag_effective_date;
-    if (kw_outbox_insert (db, "eligibility", "dsr_referral_due", msg->region, event->correlation_id,
-                          &due.base, NULL) != 0)
+    if (kw_outbox_insert (db, KW_PRODUCER_ELIGIBILITY, KW_EVENT_ELIGIBILITY_DSR_REFERRAL_DUE,
+                          msg->region, event->correlation_id, &due.base, NULL) != 0)
         return KW_APPLY_RETRY;
     return KW_APPLY_OK;
 }

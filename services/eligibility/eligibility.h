@@ -52,10 +52,12 @@ int referrals_keep (kw_db_t *db, const char *referral_id, const char *region, un
 Kw__ReferralBody *referrals_body (PGresult *res, int row, int col, kw_arena_t *arena);
 //  The referral id (in arena): 1 found, 0 not seen, -1 database error.
 int referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_arena_t *arena);
-//  Apply referral.withdrawn, assignment.case_opened, assignment.case_closed.
-kw_apply_result_t referrals_withdrawn (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
-kw_apply_result_t referrals_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
-kw_apply_result_t referrals_case_closed (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
+//  Event referral.withdrawn (ReferralWithdrawn): the referral is withdrawn.
+kw_service_event_fn referrals_withdrawn;
+//  Event assignment.case_opened (CaseOpened): an open case, for age-out.
+kw_service_event_fn referrals_case_opened;
+//  Event assignment.case_closed (CaseClosed): the case is closed.
+kw_service_event_fn referrals_case_closed;
 
 int decide_prepare (kw_db_t *db);
 //  Decide the referral under its region's rule set today, in the open
@@ -66,10 +68,10 @@ int decide_prepare (kw_db_t *db);
 int decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *referral,
                    const char *cause, Kw__EligibilityDecision **decision, int *changed,
                    kw_arena_t *arena);
-//  Apply referral.received or referral.information_added: keep the
-//  referral and decide its revision.
-kw_apply_result_t decide_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
-                                   kw_arena_t *arena);
+//  Events referral.received and referral.information_added
+//  (ReferralReceived): keep the referral and decide its revision.
+kw_service_event_fn decide_received;
+kw_service_event_fn decide_information_added;
 
 int reevaluate_prepare (kw_db_t *db);
 //  Decide again the child's newest decided referral in region that is not
@@ -90,12 +92,12 @@ void reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *re
 char *dsr_rating (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t *arena,
                   int *failed);
 int dsr_prepare (kw_db_t *db);
-//  Apply referral.dsr_entry_created or referral.dsr_entry_changed: keep the
-//  rating, decide again a referred child whose rating changed, and emit
-//  eligibility.dsr_referral_due when a new or newly rated entry with consent
-//  and no open referral meets the region's rules as far as the entry tells.
-kw_apply_result_t dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
-                                   kw_arena_t *arena);
+//  Events referral.dsr_entry_created and referral.dsr_entry_changed
+//  (DsrEntryEvent): keep the rating, decide again a referred child whose
+//  rating changed, and emit eligibility.dsr_referral_due when a new or newly
+//  rated entry with consent and no open referral meets the region's rules
+//  as far as the entry tells.
+kw_service_event_fn dsr_entry_apply;
 
 int age_out_prepare (kw_db_t *db);
 //  Start the daily sweep: at start and at the first check after midnight in

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kw_idempotency.h"
+#include "kw/assignment.pb-c.h"
+#include "kw/dsr.pb-c.h"
+#include "kw/referral.pb-c.h"
 #include "kw_log.h"
 #include "kw_service.h"
 #include "kw_tz.h"
@@ -36,30 +38,30 @@ eligibility_caller_region (kw_service_t *svc, const Kw__Request *req, const char
     return region;
 }
 
-static kw_apply_result_t
-s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
-{
-    if (strcmp (event->producer, "referral") == 0) {
-        if (strcmp (event->type, "received") == 0 || strcmp (event->type, "information_added") == 0)
-            return decide_referral (arg, db, event, arena);
-        if (strcmp (event->type, "withdrawn") == 0)
-            return referrals_withdrawn (db, event, arena);
-        if (strcmp (event->type, "dsr_entry_created") == 0 || strcmp (event->type, "dsr_entry_changed") == 0)
-            return dsr_entry_apply (arg, db, event, arena);
-    }
-    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_opened") == 0)
-        return referrals_case_opened (db, event, arena);
-    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_closed") == 0)
-        return referrals_case_closed (db, event, arena);
-    return KW_APPLY_OK;
-}
-
 static const kw_service_method_t s_methods [] = {
     { "eligibility.ruleset", ruleset_get },
     { "eligibility.re_evaluate", reevaluate_one },
     { "eligibility.re_evaluate_all", reevaluate_all },
     { "eligibility.age_out_sweep", age_out_sweep_rpc },
     { NULL, NULL }
+};
+
+static const kw_service_event_t s_events [] = {
+    { KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_RECEIVED,
+      &kw__referral_received__descriptor, decide_received },
+    { KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_INFORMATION_ADDED,
+      &kw__referral_received__descriptor, decide_information_added },
+    { KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_WITHDRAWN,
+      &kw__referral_withdrawn__descriptor, referrals_withdrawn },
+    { KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_DSR_ENTRY_CREATED,
+      &kw__dsr_entry_event__descriptor, dsr_entry_apply },
+    { KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_DSR_ENTRY_CHANGED,
+      &kw__dsr_entry_event__descriptor, dsr_entry_apply },
+    { KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_CASE_OPENED,
+      &kw__case_opened__descriptor, referrals_case_opened },
+    { KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_CASE_CLOSED,
+      &kw__case_closed__descriptor, referrals_case_closed },
+    { NULL }
 };
 
 //  The region files of KW_REGION_DIR, each with a time zone libical knows.
@@ -102,7 +104,7 @@ s_start (kw_service_t *svc)
     }
     kw_db_t *db = kw_service_db (svc);
     if (referrals_prepare (db) || decide_prepare (db) || reevaluate_prepare (db) || dsr_prepare (db)
-    ||  age_out_prepare (db) || kw_idempotency_prepare (db, "eligibility"))
+    ||  age_out_prepare (db))
         return -1;
     self->age_out = age_out_start (svc);
     return self->age_out ? 0 : -1;
@@ -141,20 +143,18 @@ s_stop (kw_service_t *svc)
 int
 main (int argc, char **argv)
 {
-    static const char *const consumes [] = { "referral", "assignment", NULL };
     static kw_config_var_t extra [] = {
         { "KW_REGION_DIR", "deploy/regions", "directory of the region rule set files (*.json)", NULL },
         { "KW_AGE_OUT_CHECK_SECONDS", "3600",
           "how often to check whether a region's day has changed and its age-out sweep is due", NULL },
     };
     kw_service_def_t def = {
-        .name = "eligibility",
+        .name = KW_PRODUCER_ELIGIBILITY,
         .summary = "The eligibility service: decides referrals against their region's rule set.",
         .migrations = kw_service_migrations,
         .migration_count = kw_service_migration_count,
-        .consumes = consumes,
-        .apply = s_apply,
         .methods = s_methods,
+        .events = s_events,
         .start = s_start,
         .stop = s_stop,
         .reload = s_reload,

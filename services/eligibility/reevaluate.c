@@ -8,8 +8,8 @@
 #include "kw/eligibility.pb-c.h"
 #include "kw/rpc.pb-c.h"
 #include "kw_audit.h"
-#include "kw_idempotency.h"
 #include "kw_log.h"
+#include "kw_tx.h"
 #include "kw_uuid.h"
 #include "eligibility.h"
 
@@ -77,72 +77,74 @@ reevaluate_child (kw_db_t *db, const region_t *region, const char *nhs_number, i
     return 0;
 }
 
+//  One referral decided again on request: the id asked for, the caller's
+//  region, and the referral as eligibility has seen it.
+typedef struct {
+    const char *id;
+    const region_t *region;
+    referral_seen_t referral;
+} reevaluation_t;
+
+//  Coordinators and admins, for a referral of their own region; a refusal
+//  is audited.
+static int
+s_one_authorise (kw_tx_t *tx)
+{
+    static const char *const roles [] = { "admin", "coordinator", NULL };
+    reevaluation_t *self = tx->arg;
+    self->region = eligibility_caller_region (tx->svc, tx->req, roles,
+                                              "only coordinators may re-evaluate referrals",
+                                              tx->resp, tx->arena);
+    if (!self->region)
+        return 0;
+    int found = kw_uuid_valid (self->id) ? referrals_load (tx->db, self->id, &self->referral, tx->arena) : 0;
+    if (found < 0)
+        return -1;
+    //  Another region's referral is not there for this caller.
+    if (found == 1 && strcmp (self->referral.region, self->region->id) == 0)
+        return 1;
+    kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
+    return kw_audit (tx->db, tx->req->caller, "re_evaluate", "referral", self->id, "refused") == 0 ? 0 : -1;
+}
+
+//  The decision, its event when it changed, the audit record and the answer.
+static int
+s_one_write (kw_tx_t *tx)
+{
+    reevaluation_t *self = tx->arg;
+    if (self->referral.withdrawn) {
+        kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_CONFLICT, "status",
+                            "the referral is withdrawn");
+        tx->resp->code = "referral_withdrawn";
+        return kw_audit (tx->db, tx->req->caller, "re_evaluate", "referral", self->id, "refused");
+    }
+    Kw__EligibilityDecision *decision;
+    int changed = 0;
+    if (decide_record (tx->db, self->region, &self->referral, CAUSE_RE_EVALUATION, &decision,
+                       &changed, tx->arena) != 0
+    ||  kw_audit (tx->db, tx->req->caller, "re_evaluate", "referral", self->id, "ok") != 0)
+        return -1;
+    Kw__ReEvaluation out = KW__RE_EVALUATION__INIT;
+    out.referral_id = (char *) self->id;
+    out.has_changed = 1;
+    out.changed = changed == 1;
+    out.eligibility = decision;
+    kw_rpc_reply_ok (tx->resp, tx->arena, &out.base);
+    return 0;
+}
+
 void
 reevaluate_one (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
-    static const char *const roles [] = { "admin", "coordinator", NULL };
+    static const kw_tx_def_t one = {
+        .name = "re_evaluate", .what = "re-evaluation",
+        .authorise = s_one_authorise, .write = s_one_write
+    };
     Kw__IdRequest *in = (Kw__IdRequest *) kw_rpc_unpack (req, resp, arena, &kw__id_request__descriptor);
     if (!in)
         return;
-    const region_t *region = eligibility_caller_region (svc, req, roles,
-                                                        "only coordinators may re-evaluate referrals",
-                                                        resp, arena);
-    if (!region)
-        return;
-    //  One transaction: the decision, the audit record and the answer kept
-    //  under the Idempotency-Key commit together.
-    kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
-    kw_idempotency_hash (req, hash);
-    if (kw_db_begin (db) != 0)
-        goto unavailable;
-    int replayed = kw_idempotency_replay (db, req, hash, resp, arena);
-    if (replayed < 0)
-        goto failed;
-    if (replayed) {
-        kw_db_rollback (db);
-        return;
-    }
-    referral_seen_t referral;
-    int found = kw_uuid_valid (in->id) ? referrals_load (db, in->id, &referral, arena) : 0;
-    if (found < 0)
-        goto failed;
-    if (found == 1 && strcmp (referral.region, region->id) != 0)
-        found = 0;              //  another region's referral is not there for this caller
-    int changed = 0;
-    if (found == 0)
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
-    else
-    if (referral.withdrawn) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "status",
-                            "the referral is withdrawn");
-        resp->code = "referral_withdrawn";
-    }
-    else {
-        Kw__EligibilityDecision *decision;
-        if (decide_record (db, region, &referral, CAUSE_RE_EVALUATION, &decision, &changed, arena) != 0)
-            goto failed;
-        Kw__ReEvaluation out = KW__RE_EVALUATION__INIT;
-        out.referral_id = in->id;
-        out.has_changed = 1;
-        out.changed = changed == 1;
-        out.eligibility = decision;
-        kw_rpc_reply_ok (resp, arena, &out.base);
-    }
-    if (kw_audit (db, req->caller, "re_evaluate", "referral", in->id,
-                  resp->status == KW__STATUS__STATUS_OK ? "ok" : "refused") != 0
-    ||  kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
-        goto failed;
-    if (changed)
-        kw_service_outbox_committed (svc);
-    return;
-
-failed:
-    kw_db_rollback (db);
-unavailable:
-    kw_error ("re_evaluate_failed", "referral_id", kw_uuid_valid (in->id) ? in->id : "-",
-              "reason", kw_db_error (db));
-    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "database unavailable");
+    reevaluation_t self = { .id = in->id };
+    kw_tx_run (&one, svc, req, resp, arena, &self);
 }
 
 void

@@ -39,9 +39,8 @@ referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsign
     int y, m, d;
     const char *dob = child && child->date_of_birth
                    && kw_date_parse (child->date_of_birth, &y, &m, &d) == 0 ? child->date_of_birth : NULL;
-    size_t size = kw__referral_body__get_packed_size (body);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__referral_body__pack (body, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &body->base, &size);
     char rev [16];
     snprintf (rev, sizeof rev, "%u", revision);
     const char *values [6] = { referral_id, region, child && child->nhs_number ? child->nhs_number : "",
@@ -89,22 +88,22 @@ referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_a
 }
 
 kw_apply_result_t
-referrals_withdrawn (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+referrals_withdrawn (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                     kw_arena_t *arena)
 {
-    Kw__ReferralWithdrawn *msg = kw__referral_withdrawn__unpack (
-        kw_arena_allocator (arena), event->payload.len, event->payload.data);
-    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id))
+    const Kw__ReferralWithdrawn *msg = payload;
+    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id))
         return KW_APPLY_SKIP;
     const char *params [1] = { msg->referral_id };
     return kw_db_exec (db, "eligibility_referral_withdrawn", 1, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
 kw_apply_result_t
-referrals_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+referrals_case_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                       const void *payload, kw_arena_t *arena)
 {
-    Kw__CaseOpened *msg = kw__case_opened__unpack (kw_arena_allocator (arena),
-                                                   event->payload.len, event->payload.data);
-    if (!msg || !msg->case_id || !kw_uuid_valid (msg->case_id) || !msg->referral_id
+    const Kw__CaseOpened *msg = payload;
+    if (!msg->case_id || !kw_uuid_valid (msg->case_id) || !msg->referral_id
     ||  !kw_uuid_valid (msg->referral_id) || !msg->region)
         return KW_APPLY_SKIP;
     const char *params [4] = { msg->case_id, msg->referral_id, msg->region, msg->opened_at };
@@ -112,11 +111,11 @@ referrals_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena
 }
 
 kw_apply_result_t
-referrals_case_closed (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+referrals_case_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                       const void *payload, kw_arena_t *arena)
 {
-    Kw__CaseClosed *msg = kw__case_closed__unpack (kw_arena_allocator (arena),
-                                                   event->payload.len, event->payload.data);
-    if (!msg || !msg->case_id || !kw_uuid_valid (msg->case_id))
+    const Kw__CaseClosed *msg = payload;
+    if (!msg->case_id || !kw_uuid_valid (msg->case_id))
         return KW_APPLY_SKIP;
     const char *params [2] = { msg->case_id, msg->closed_at };
     return kw_db_exec (db, "eligibility_case_closed", 2, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;

@@ -142,9 +142,8 @@ s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt
         kw_arena_destroy (&arena);
         return;
     }
-    size_t size = protobuf_c_message_get_packed_size (msg);
-    uint8_t *payload = kw_arena_alloc (arena, size ? size : 1);
-    protobuf_c_message_pack (msg, payload);
+    size_t size;
+    uint8_t *payload = kw_arena_pack (arena, msg, &size);
 
     Kw__Caller caller = KW__CALLER__INIT;
     caller.sub = (char *) claims->sub;

@@ -43,12 +43,12 @@ deliveries_prepare (kw_db_t *db)
 
 // ---- events
 
-static kw_apply_result_t
-s_offer_made (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+kw_apply_result_t
+deliveries_offer_made (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                       const void *payload, kw_arena_t *arena)
 {
-    Kw__OfferMade *msg = kw__offer_made__unpack (kw_arena_allocator (arena),
-                                                 event->payload.len, event->payload.data);
-    if (!msg || !msg->case_id || !*msg->case_id || !msg->professional_id || !*msg->professional_id)
+    const Kw__OfferMade *msg = payload;
+    if (!msg->case_id || !*msg->case_id || !msg->professional_id || !*msg->professional_id)
         return KW_APPLY_SKIP;
     const char *region = msg->region && *msg->region ? msg->region : event->region;
     if (!region || !*region)
@@ -68,17 +68,16 @@ s_offer_made (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     char id [KW_UUID_SIZE];
     kw_uuid_generate (id);
     const char *values [12] = {
-        id, event->event_id, "assignment.offer_made", msg->professional_id, address,
+        id, event->event_id, KW_TOPIC (KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE),
+        msg->professional_id, address,
         "offer_made", msg->case_id, region, renderable ? subject : "", renderable ? body : "",
         renderable ? "pending" : "suppressed", renderable ? NULL : err
     };
-    PGresult *res = kw_db_query (db, "notification_insert", 12, values);
+    int inserted = kw_db_exec_count (db, "notification_insert", 12, values, NULL, NULL);
     free (subject);
     free (body);
-    if (!res)
+    if (inserted < 0)
         return KW_APPLY_RETRY;
-    int inserted = strcmp (PQcmdTuples (res), "1") == 0;
-    PQclear (res);
     if (!inserted)
         kw_info ("delivery_exists", "event_id", event->event_id, "case_id", msg->case_id);
     else
@@ -88,14 +87,6 @@ s_offer_made (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     else
         kw_warn ("delivery_suppressed", "delivery_id", id, "case_id", msg->case_id,
                  "recipient_id", msg->professional_id, "reason", err);
-    return KW_APPLY_OK;
-}
-
-kw_apply_result_t
-deliveries_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
-{
-    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "offer_made") == 0)
-        return s_offer_made (db, event, arena);
     return KW_APPLY_OK;
 }
 

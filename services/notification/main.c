@@ -2,6 +2,7 @@
     (today: an e-mail to the professional offered a case), sends them by
     SMTP with retries, and lists them over RPC (notification.list). */
 #include <string.h>
+#include "kw/assignment.pb-c.h"
 #include "kw_log.h"
 #include "kw_service.h"
 #include "notification.h"
@@ -18,6 +19,12 @@ static kw_config_var_t s_extra_vars [] = {
 static const kw_service_method_t s_methods [] = {
     { "notification.list", deliveries_list },
     { NULL, NULL }
+};
+
+static const kw_service_event_t s_events [] = {
+    { KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE,
+      &kw__offer_made__descriptor, deliveries_offer_made },
+    { NULL }
 };
 
 static int
@@ -54,15 +61,13 @@ s_after_commit (kw_service_t *svc)
 int
 main (int argc, char **argv)
 {
-    static const char *const consumes [] = { "assignment", NULL };
     kw_service_def_t def = {
-        .name = "notification",
+        .name = KW_PRODUCER_NOTIFICATION,
         .summary = "The notification service: e-mails to professionals, with delivery records.",
         .migrations = kw_service_migrations,
         .migration_count = kw_service_migration_count,
-        .consumes = consumes,
-        .apply = deliveries_apply,
         .methods = s_methods,
+        .events = s_events,
         .start = s_start,
         .stop = s_stop,
         .after_commit = s_after_commit,

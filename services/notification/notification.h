@@ -11,10 +11,9 @@
 
 //  Register the statements deliveries uses. 0.
 int deliveries_prepare (kw_db_t *db);
-//  Consumer handler: an assignment.offer_made event becomes one pending
-//  e-mail delivery (nothing when the event was applied before).
-kw_apply_result_t deliveries_apply (kw_db_t *db, const Kw__Envelope *event,
-                                    kw_arena_t *arena, void *arg);
+//  Event assignment.offer_made (OfferMade): one pending e-mail delivery
+//  (nothing when the event was applied before).
+kw_service_event_fn deliveries_offer_made;
 //  RPC notification.list: DeliveryListRequest -> DeliveryList.
 void deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
                       kw_arena_t *arena);

@@ -8,6 +8,7 @@
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
+#include "kw_tx.h"
 #include "referral.h"
 #include "validate.h"
 
@@ -28,68 +29,80 @@ changes_prepare (kw_db_t *db)
     return 0;
 }
 
-//  The referral as it stands after a change, in the open transaction.
-static Kw__Referral *
-s_reload (kw_db_t *db, const char *id, kw_arena_t *arena)
+//  A change to one referral: its id and audit action, the request's input,
+//  and the referral as the caller may see it (loaded by s_authorise).
+typedef struct {
+    const char *id;
+    const char *action;
+    void *in;
+    Kw__Referral *current;
+} change_t;
+
+//  The referral the caller may change: in the caller's region and, for
+//  roles that see only their own, one the caller made. A refusal is
+//  audited (record_load).
+static int
+s_authorise (kw_tx_t *tx)
 {
-    const char *params [1] = { id };
-    PGresult *res = kw_db_query (db, "referral_get", 1, params);
-    Kw__Referral *out = res && PQntuples (res) == 1 ? record_from_row (res, 0, arena) : NULL;
-    PQclear (res);
-    return out;
+    change_t *self = tx->arg;
+    self->current = record_load (tx->db, tx->req, self->id, self->action, tx->resp, tx->arena);
+    if (self->current)
+        return 1;
+    return tx->resp->status == KW__STATUS__STATUS_UNAVAILABLE ? -1 : 0;
 }
 
-//  Common ending: answer with the referral, keep the answer under the key,
-//  commit. 0 or -1 (nothing answered).
+//  Answer with the referral as it stands after the change. 0 or -1.
 static int
-s_finish (kw_service_t *svc, kw_db_t *db, const Kw__Request *req, const unsigned char *hash,
-          const char *id, Kw__Response *resp, kw_arena_t *arena)
+s_answer (kw_tx_t *tx, const char *id)
 {
-    Kw__Referral *out = s_reload (db, id, arena);
+    const char *params [1] = { id };
+    PGresult *res = kw_db_query (tx->db, "referral_get", 1, params);
+    Kw__Referral *out = res && PQntuples (res) == 1 ? record_from_row (res, 0, tx->arena) : NULL;
+    PQclear (res);
     if (!out)
         return -1;
-    kw_rpc_reply_ok (resp, arena, &out->base);
-    if (kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
-        return -1;
-    kw_service_outbox_committed (svc);
+    kw_rpc_reply_ok (tx->resp, tx->arena, &out->base);
     return 0;
 }
 
-static void
-s_unavailable (kw_db_t *db, const char *event, Kw__Response *resp, kw_arena_t *arena)
+static int
+s_withdraw_write (kw_tx_t *tx)
 {
-    kw_warn (event, "reason", kw_db_error (db));
-    kw_db_rollback (db);
-    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
-                        "the change could not be stored; retry with the same Idempotency-Key");
-}
-
-//  Open the transaction, replay an earlier answer to the same key, and load
-//  the referral the caller may change. The referral, or NULL when resp is
-//  answered (replayed, not found, forbidden, unavailable) and the
-//  transaction closed.
-static Kw__Referral *
-s_begin (kw_db_t *db, const Kw__Request *req, const unsigned char *hash, const char *id,
-         const char *action, Kw__Response *resp, kw_arena_t *arena)
-{
-    int replayed = kw_db_begin (db) == 0 ? kw_idempotency_replay (db, req, hash, resp, arena) : -1;
-    if (replayed < 0) {
-        s_unavailable (db, "referral_change_failed", resp, arena);
-        return NULL;
+    change_t *self = tx->arg;
+    const Kw__WithdrawRequest *in = self->in;
+    const char *region = tx->req->caller->region;
+    const char *params [2] = { in->id, in->reason };
+    PGresult *res = kw_db_query (tx->db, "referral_withdraw", 2, params);
+    if (!res)
+        return -1;
+    if (PQntuples (res) == 0) {
+        PQclear (res);
+        kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_CONFLICT, "status",
+                            "the referral is %s and can no longer be withdrawn",
+                            record_status_name (self->current->status));
+        return 0;
     }
-    if (replayed) {
-        kw_db_rollback (db);
-        return NULL;
-    }
-    Kw__Referral *current = record_load (db, req, id, action, resp, arena);
-    if (!current)
-        kw_db_commit (db);          //  keeps the audit record of a refusal
-    return current;
+    Kw__ReferralWithdrawn event = KW__REFERRAL_WITHDRAWN__INIT;
+    event.referral_id = in->id;
+    event.region = (char *) region;
+    event.withdrawn_at = kw_arena_strdup (tx->arena, PQgetvalue (res, 0, 0));
+    if (!PQgetisnull (res, 0, 1))
+        event.case_id = kw_arena_strdup (tx->arena, PQgetvalue (res, 0, 1));
+    PQclear (res);
+    if (kw_outbox_insert (tx->db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_WITHDRAWN, region, in->id,
+                          &event.base, NULL) != 0
+    ||  kw_audit (tx->db, tx->req->caller, "withdraw", "referral", in->id, "ok") != 0)
+        return -1;
+    return s_answer (tx, in->id);
 }
 
 void
 changes_withdraw (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
+    static const kw_tx_def_t withdraw = {
+        .name = "referral_withdraw", .what = "change",
+        .authorise = s_authorise, .write = s_withdraw_write
+    };
     Kw__WithdrawRequest *in = (Kw__WithdrawRequest *)
         kw_rpc_unpack (req, resp, arena, &kw__withdraw_request__descriptor);
     if (!in)
@@ -103,36 +116,9 @@ changes_withdraw (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
                             "reason is longer than %d characters", MAX_REASON);
         return;
     }
-    kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
-    kw_idempotency_hash (req, hash);
-    Kw__Referral *current = s_begin (db, req, hash, in->id, "withdraw", resp, arena);
-    if (!current)
-        return;
-    const char *params [2] = { in->id, in->reason };
-    PGresult *res = kw_db_query (db, "referral_withdraw", 2, params);
-    if (!res)
-        return s_unavailable (db, "referral_withdraw_failed", resp, arena);
-    if (PQntuples (res) == 0) {
-        PQclear (res);
-        kw_db_rollback (db);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "status",
-                            "the referral is %s and can no longer be withdrawn",
-                            record_status_name (current->status));
-        return;
-    }
-    Kw__ReferralWithdrawn event = KW__REFERRAL_WITHDRAWN__INIT;
-    event.referral_id = in->id;
-    event.region = req->caller->region;
-    event.withdrawn_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-    if (!PQgetisnull (res, 0, 1))
-        event.case_id = kw_arena_strdup (arena, PQgetvalue (res, 0, 1));
-    PQclear (res);
-    if (kw_outbox_insert (db, "referral", "withdrawn", req->caller->region, in->id, &event.base, NULL) != 0
-    ||  kw_audit (db, req->caller, "withdraw", "referral", in->id, "ok") != 0
-    ||  s_finish (svc, db, req, hash, in->id, resp, arena) != 0)
-        return s_unavailable (db, "referral_withdraw_failed", resp, arena);
-    kw_info ("referral_withdrawn", "referral_id", in->id);
+    change_t self = { .id = in->id, .action = "withdraw", .in = in };
+    if (kw_tx_run (&withdraw, svc, req, resp, arena, &self))
+        kw_info ("referral_withdrawn", "referral_id", in->id);
 }
 
 //  Repeated entries the merge appended twice (same name and agency, or name
@@ -189,12 +175,13 @@ s_merge (const Kw__Referral *current, Kw__ReferralInformation *info, kw_arena_t 
     base.consent = current->consent;
     base.meeting_preferences = current->meeting_preferences;
     info->id = NULL;
-    size_t a = kw__referral_body__get_packed_size (&base);
-    size_t b = kw__referral_information__get_packed_size (info);
-    uint8_t *buf = kw_arena_alloc (arena, a + b + 1);
-    kw__referral_body__pack (&base, buf);
-    kw__referral_information__pack (info, buf + a);
-    Kw__ReferralBody *merged = kw__referral_body__unpack (kw_arena_allocator (arena), a + b, buf);
+    size_t a, b;
+    uint8_t *body = kw_arena_pack (arena, &base.base, &a);
+    uint8_t *added = kw_arena_pack (arena, &info->base, &b);
+    uint8_t *both = kw_arena_alloc (arena, a + b + 1);
+    memcpy (both, body, a);
+    memcpy (both + a, added, b);
+    Kw__ReferralBody *merged = kw__referral_body__unpack (kw_arena_allocator (arena), a + b, both);
     if (!merged)
         return NULL;
     if (info->meeting_preferences && info->meeting_preferences->n_days && merged->meeting_preferences) {
@@ -205,88 +192,90 @@ s_merge (const Kw__Referral *current, Kw__ReferralInformation *info, kw_arena_t 
     return merged;
 }
 
-void
-changes_information (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
+static int
+s_information_write (kw_tx_t *tx)
 {
-    Kw__ReferralInformation *info = (Kw__ReferralInformation *)
-        kw_rpc_unpack (req, resp, arena, &kw__referral_information__descriptor);
-    if (!info)
-        return;
-    kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
-    kw_idempotency_hash (req, hash);
-    char *id = info->id;
-    Kw__Referral *current = s_begin (db, req, hash, id, "add_information", resp, arena);
-    if (!current)
-        return;
+    change_t *self = tx->arg;
+    Kw__ReferralInformation *info = self->in;
+    const Kw__Referral *current = self->current;
+    Kw__Response *resp = tx->resp;
+    kw_arena_t *arena = tx->arena;
+    const char *region = tx->req->caller->region;
     if (info->has_source && info->source != current->source) {
-        kw_db_rollback (db);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "source",
-                            "source cannot be changed");
-        return;
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "source", "source cannot be changed");
+        return 0;
     }
     if (info->child && info->child->nhs_number && current->child
     &&  strcmp (info->child->nhs_number, current->child->nhs_number) != 0) {
-        kw_db_rollback (db);
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "child.nhs_number",
                             "child.nhs_number cannot be changed; withdraw this referral and make a new one");
-        return;
+        return 0;
     }
     Kw__ReferralBody *merged = s_merge (current, info, arena);
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
     validate_error_t verr;
     if (!merged || validate_referral (merged, ty, tm, td, &verr) != 0) {
-        kw_db_rollback (db);
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, merged ? verr.field : NULL, "%s",
                             merged ? verr.message : "the information could not be merged");
-        return;
+        return 0;
     }
     validate_normalise (merged, arena);
     if (current->status == KW__REFERRAL_STATUS__REFERRAL_STATUS_INELIGIBLE) {
         int failed;
-        char *open = intake_open_referral (db, req->caller->region, current->child->nhs_number,
-                                           arena, &failed);
+        char *open = intake_open_referral (tx->db, region, current->child->nhs_number, arena, &failed);
         if (failed)
-            return s_unavailable (db, "referral_information_failed", resp, arena);
+            return -1;
         if (open) {
-            kw_db_rollback (db);
             kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "id",
                                 "the child has a newer open referral; add the information there");
             resp->code = "duplicate_referral";
             resp->existing_id = open;
-            return;
+            return 0;
         }
     }
-    size_t size = kw__referral_body__get_packed_size (merged);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__referral_body__pack (merged, packed);
-    const char *values [2] = { id, (const char *) packed };
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &merged->base, &size);
+    const char *values [2] = { self->id, (const char *) packed };
     int lengths [2] = { 0, (int) size };
     int formats [2] = { 0, 1 };
-    PGresult *res = kw_db_queryb (db, "referral_add_information", 2, values, lengths, formats, 0);
+    PGresult *res = kw_db_queryb (tx->db, "referral_add_information", 2, values, lengths, formats, 0);
     if (!res)
-        return s_unavailable (db, "referral_information_failed", resp, arena);
+        return -1;
     if (PQntuples (res) == 0) {
         PQclear (res);
-        kw_db_rollback (db);
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "status",
                             "the referral is %s and takes no more information",
                             record_status_name (current->status));
-        return;
+        return 0;
     }
     Kw__ReferralReceived event = KW__REFERRAL_RECEIVED__INIT;
-    event.referral_id = id;
-    event.region = req->caller->region;
+    event.referral_id = (char *) self->id;
+    event.region = (char *) region;
     event.has_revision = 1;
     event.revision = (uint32_t) strtoul (PQgetvalue (res, 0, 0), NULL, 10);
     event.received_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 1));
     event.referral = merged;
     PQclear (res);
-    if (kw_outbox_insert (db, "referral", "information_added", req->caller->region, id,
-                          &event.base, NULL) != 0
-    ||  kw_audit (db, req->caller, "add_information", "referral", id, "ok") != 0
-    ||  s_finish (svc, db, req, hash, id, resp, arena) != 0)
-        return s_unavailable (db, "referral_information_failed", resp, arena);
-    kw_info ("referral_information_added", "referral_id", id);
+    if (kw_outbox_insert (tx->db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_INFORMATION_ADDED, region,
+                          self->id, &event.base, NULL) != 0
+    ||  kw_audit (tx->db, tx->req->caller, "add_information", "referral", self->id, "ok") != 0)
+        return -1;
+    return s_answer (tx, self->id);
+}
+
+void
+changes_information (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
+{
+    static const kw_tx_def_t information = {
+        .name = "referral_information", .what = "change",
+        .authorise = s_authorise, .write = s_information_write
+    };
+    Kw__ReferralInformation *info = (Kw__ReferralInformation *)
+        kw_rpc_unpack (req, resp, arena, &kw__referral_information__descriptor);
+    if (!info)
+        return;
+    change_t self = { .id = info->id, .action = "add_information", .in = info };
+    if (kw_tx_run (&information, svc, req, resp, arena, &self))
+        kw_info ("referral_information_added", "referral_id", self.id);
 }

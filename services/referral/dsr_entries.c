@@ -181,11 +181,11 @@ dsr_entry_referral (const Kw__DsrEntry *e, int contact, dsr_referral_t *r)
 }
 
 kw_apply_result_t
-dsr_entries_referral_due (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+dsr_entries_referral_due (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                          const void *payload, kw_arena_t *arena)
 {
-    Kw__DsrReferralDue *msg = kw__dsr_referral_due__unpack (kw_arena_allocator (arena),
-                                                            event->payload.len, event->payload.data);
-    if (!msg || !msg->region || !msg->nhs_number)
+    const Kw__DsrReferralDue *msg = payload;
+    if (!msg->region || !msg->nhs_number)
         return KW_APPLY_SKIP;
     int failed;
     Kw__DsrEntry *entry = s_load (db, msg->region, msg->nhs_number, arena, &failed);

@@ -8,11 +8,13 @@
     file imported again changes nothing. */
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 #include "kw/dsr.pb-c.h"
 #include "kw_buf.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
+#include "kw_tx.h"
 #include "dsr_parse.h"
 #include "referral.h"
 
@@ -78,11 +80,15 @@ dsr_import_prepare (kw_db_t *db)
 }
 
 typedef struct {
+    const Kw__DsrImportRequest *in;
+    dsr_format_t format;
+    char id [KW_UUID_SIZE];     //  the import's id
     kw_buf_t stage;             //  COPY text of the good rows
     size_t rows;                //  good rows
     Kw__DsrRejectedRow **rejected;
     size_t n_rejected, reported, slots;
     kw_arena_t *arena;
+    char rows_text [24], rejected_text [24], counts [3][16];    //  for the log
 } import_t;
 
 static const char *
@@ -179,7 +185,7 @@ s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import
     if (!res)
         return -1;
     int rows = PQntuples (res);
-    kw_outbox_batch_t *batch = kw_outbox_batch_new ("referral");
+    kw_outbox_batch_t *batch = kw_outbox_batch_new (KW_PRODUCER_REFERRAL);
     kw_buf_t audit = { 0 };
     const Kw__Caller *caller = req->caller;
     for (int i = 0; i < rows; i++) {
@@ -197,7 +203,8 @@ s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import
         event.case_id = s_text (res, i, 19);
         dsr_referral_t screening;
         event.as_referral = dsr_entry_referral (entry, 0, &screening);
-        kw_outbox_batch_add (batch, is_new ? "dsr_entry_created" : "dsr_entry_changed", region,
+        kw_outbox_batch_add (batch, is_new ? KW_EVENT_REFERRAL_DSR_ENTRY_CREATED
+                                           : KW_EVENT_REFERRAL_DSR_ENTRY_CHANGED, region,
                              import_id, &event.base);
         kw_buf_copy_text (&audit, caller->sub ? caller->sub : "", '\t');
         kw_buf_copy_text (&audit, caller->role, '\t');
@@ -219,104 +226,105 @@ s_apply (kw_db_t *db, const Kw__Request *req, import_t *self, const char *import
     return rc;
 }
 
+static int
+s_import_authorise (kw_tx_t *tx)
+{
+    static const char *const roles [] = { "admin", "coordinator", "dsr_feed", NULL };
+    return kw_rpc_role_allowed (tx->req, tx->resp, tx->arena, roles, NULL,
+                                "this role may not import DSR files");
+}
+
+//  Parse the file, then record the import, its entries, their events and
+//  the audit records, and answer with the counts.
+static int
+s_import_write (kw_tx_t *tx)
+{
+    const Kw__DsrImportRequest *in = ((import_t *) tx->arg)->in;
+    import_t *import = tx->arg;
+    const Kw__Caller *caller = tx->req->caller;
+    Kw__Response *resp = tx->resp;
+    kw_arena_t *arena = tx->arena;
+    kw_db_t *db = tx->db;
+    int ty, tm, td;
+    kw_date_today_utc (&ty, &tm, &td);
+    dsr_reject_t err;
+    if (dsr_parse (import->format, (const char *) in->data.data, in->data.len, ty, tm, td,
+                   s_on_row, s_on_reject, import, &err) != 0) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.error);
+        return 0;
+    }
+    unsigned char file_hash [crypto_hash_sha256_BYTES];
+    crypto_hash_sha256 (file_hash, in->data.data, in->data.len);
+    //  The import row first: history and entries refer to it.
+    char bytes [24], zero [] = "0";
+    snprintf (bytes, sizeof bytes, "%zu", in->data.len);
+    snprintf (import->rows_text, sizeof import->rows_text, "%zu", import->rows + import->n_rejected);
+    snprintf (import->rejected_text, sizeof import->rejected_text, "%zu", import->n_rejected);
+    const char *values [12] = { import->id, caller->region, in->format, (const char *) file_hash,
+                                bytes, import->rows_text, zero, zero, zero, import->rejected_text,
+                                caller->sub ? caller->sub : "", caller->role };
+    int lengths [12] = { 0, 0, 0, crypto_hash_sha256_BYTES };
+    int formats [12] = { 0, 0, 0, 1 };
+    PGresult *res = kw_db_queryb (db, "dsr_import_insert", 12, values, lengths, formats, 0);
+    if (!res)
+        return -1;
+    PQclear (res);
+    uint32_t created = 0, updated = 0;
+    if (import->rows && s_apply (db, tx->req, import, import->id, &created, &updated) != 0)
+        return -1;
+    uint32_t unchanged = (uint32_t) import->rows - created - updated;
+    snprintf (import->counts [0], sizeof import->counts [0], "%u", created);
+    snprintf (import->counts [1], sizeof import->counts [1], "%u", updated);
+    snprintf (import->counts [2], sizeof import->counts [2], "%u", unchanged);
+    const char *update [4] = { import->id, import->counts [0], import->counts [1], import->counts [2] };
+    if (kw_db_exec (db, "UPDATE referral.dsr_imports SET created = $2, updated = $3, unchanged = $4"
+                        " WHERE id = $1::uuid", 4, update) != 0
+    ||  kw_audit (db, caller, "dsr_import", "dsr_import", import->id, "ok") != 0)
+        return -1;
+    Kw__DsrImportResult out = KW__DSR_IMPORT_RESULT__INIT;
+    out.import_id = import->id;
+    out.has_rows = out.has_created = out.has_updated = out.has_unchanged = 1;
+    out.rows = (uint32_t) (import->rows + import->n_rejected);
+    out.created = created;
+    out.updated = updated;
+    out.unchanged = unchanged;
+    out.n_rejected = import->reported;
+    out.rejected = import->rejected;
+    kw_rpc_reply_ok (resp, arena, &out.base);
+    return 0;
+}
+
 void
 dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
-    static const char *const roles [] = { "admin", "coordinator", "dsr_feed", NULL };
-    if (!kw_rpc_role_allowed (req, resp, arena, roles, NULL, "this role may not import DSR files"))
-        return;
-    Kw__DsrImportRequest *in = (Kw__DsrImportRequest *)
+    static const kw_tx_def_t import_tx = {
+        .name = "dsr_import", .what = "import",
+        .authorise = s_import_authorise, .write = s_import_write
+    };
+    import_t import = { .arena = arena };
+    import.in = (Kw__DsrImportRequest *)
         kw_rpc_unpack (req, resp, arena, &kw__dsr_import_request__descriptor);
-    if (!in)
+    if (!import.in)
         return;
-    dsr_format_t format;
-    if (in->format && strcmp (in->format, "csv") == 0)
-        format = DSR_FORMAT_CSV;
+    if (import.in->format && strcmp (import.in->format, "csv") == 0)
+        import.format = DSR_FORMAT_CSV;
     else
-    if (in->format && strcmp (in->format, "ndjson") == 0)
-        format = DSR_FORMAT_NDJSON;
+    if (import.in->format && strcmp (import.in->format, "ndjson") == 0)
+        import.format = DSR_FORMAT_NDJSON;
     else {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "format",
                             "format must be csv or ndjson");
         return;
     }
-    int ty, tm, td;
-    kw_date_today_utc (&ty, &tm, &td);
-    import_t import = { .arena = arena };
-    dsr_reject_t err;
-    if (dsr_parse (format, (const char *) in->data.data, in->data.len, ty, tm, td,
-                   s_on_row, s_on_reject, &import, &err) != 0) {
-        kw_buf_free (&import.stage);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.error);
-        return;
-    }
-    kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE], file_hash [KW_IDEMPOTENCY_HASH_SIZE];
-    kw_idempotency_hash (req, hash);
-    crypto_hash_sha256 (file_hash, in->data.data, in->data.len);
-    char import_id [KW_UUID_SIZE];
-    kw_uuid_generate (import_id);
-    uint32_t created = 0, updated = 0;
+    kw_uuid_generate (import.id);
     int64_t started = kw_time_now_us ();
-    if (kw_db_begin (db) != 0)
-        goto failed;
-    int replayed = kw_idempotency_replay (db, req, hash, resp, arena);
-    if (replayed < 0)
-        goto failed;
-    if (replayed) {
-        kw_db_rollback (db);
-        kw_buf_free (&import.stage);
-        return;
-    }
-    //  The import row first: history and entries refer to it.
-    char bytes [24], rows [16], zero [] = "0", rejected [16];
-    snprintf (bytes, sizeof bytes, "%zu", in->data.len);
-    snprintf (rows, sizeof rows, "%zu", import.rows + import.n_rejected);
-    snprintf (rejected, sizeof rejected, "%zu", import.n_rejected);
-    const char *values [12] = { import_id, req->caller->region, in->format, (const char *) file_hash,
-                                bytes, rows, zero, zero, zero, rejected,
-                                req->caller->sub ? req->caller->sub : "", req->caller->role };
-    int lengths [12] = { 0, 0, 0, KW_IDEMPOTENCY_HASH_SIZE };
-    int formats [12] = { 0, 0, 0, 1 };
-    PGresult *res = kw_db_queryb (db, "dsr_import_insert", 12, values, lengths, formats, 0);
-    if (!res)
-        goto failed;
-    PQclear (res);
-    if (import.rows && s_apply (db, req, &import, import_id, &created, &updated) != 0)
-        goto failed;
+    int imported = kw_tx_run (&import_tx, svc, req, resp, arena, &import);
     kw_buf_free (&import.stage);
-    uint32_t unchanged = (uint32_t) import.rows - created - updated;
-    char counts [3][16];
-    snprintf (counts [0], sizeof counts [0], "%u", created);
-    snprintf (counts [1], sizeof counts [1], "%u", updated);
-    snprintf (counts [2], sizeof counts [2], "%u", unchanged);
-    const char *update [4] = { import_id, counts [0], counts [1], counts [2] };
-    if (kw_db_exec (db, "UPDATE referral.dsr_imports SET created = $2, updated = $3, unchanged = $4"
-                        " WHERE id = $1::uuid", 4, update) != 0)
-        goto failed;
-    Kw__DsrImportResult out = KW__DSR_IMPORT_RESULT__INIT;
-    out.import_id = import_id;
-    out.has_rows = out.has_created = out.has_updated = out.has_unchanged = 1;
-    out.rows = (uint32_t) (import.rows + import.n_rejected);
-    out.created = created;
-    out.updated = updated;
-    out.unchanged = unchanged;
-    out.n_rejected = import.reported;
-    out.rejected = import.rejected;
-    kw_rpc_reply_ok (resp, arena, &out.base);
-    if (kw_audit (db, req->caller, "dsr_import", "dsr_import", import_id, "ok") != 0
-    ||  kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
-        goto failed;
-    kw_service_outbox_committed (svc);
+    if (!imported)
+        return;
     char ms [24];
     snprintf (ms, sizeof ms, "%lld", (long long) ((kw_time_now_us () - started) / 1000));
-    kw_info ("dsr_imported", "import_id", import_id, "rows", rows, "created", counts [0],
-             "updated", counts [1], "rejected", rejected, "ms", ms);
-    return;
-failed:
-    kw_buf_free (&import.stage);
-    kw_warn ("dsr_import_failed", "reason", kw_db_error (db));
-    kw_db_rollback (db);
-    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
-                        "the import could not be stored; retry with the same Idempotency-Key");
+    kw_info ("dsr_imported", "import_id", import.id, "rows", import.rows_text,
+             "created", import.counts [0], "updated", import.counts [1],
+             "rejected", import.rejected_text, "ms", ms);
 }

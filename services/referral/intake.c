@@ -8,6 +8,7 @@
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
+#include "kw_tx.h"
 #include "referral.h"
 #include "validate.h"
 
@@ -43,9 +44,8 @@ intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *bod
               kw_arena_t *arena, char *id, char *received_at)
 {
     kw_uuid_generate (id);
-    size_t size = kw__referral_body__get_packed_size (body);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__referral_body__pack (body, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &body->base, &size);
     const char *values [7] = { id, caller->region, body->child->nhs_number,
                                record_source_name (body->source),
                                caller->sub ? caller->sub : "", caller->role, (const char *) packed };
@@ -64,92 +64,99 @@ intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *bod
     event.received_at = received_at;
     event.referral = (Kw__ReferralBody *) body;
     event.has_revision = 1;
-    if (kw_outbox_insert (db, "referral", "received", caller->region, id, &event.base, NULL) != 0
+    if (kw_outbox_insert (db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_RECEIVED, caller->region, id, &event.base, NULL) != 0
     ||  kw_audit (db, caller, "create", "referral", id, "ok") != 0)
         return -1;
+    return 0;
+}
+
+typedef struct {
+    Kw__ReferralBody *body;
+    char id [KW_UUID_SIZE];             //  the referral made
+} create_t;
+
+//  Any role may refer; a referral with source dsr is made by a DSR feed or
+//  a coordinator, a self-referral by the family or recorded by a coordinator.
+static int
+s_create_authorise (kw_tx_t *tx)
+{
+    static const char *const roles [] = { "admin", "coordinator", "referrer", "family",
+                                          "dsr_feed", "key_worker", NULL };
+    static const char *const dsr_roles [] = { "admin", "coordinator", "dsr_feed", NULL };
+    const Kw__ReferralBody *body = ((create_t *) tx->arg)->body;
+    const char *role = tx->req->caller->role;
+    if (!kw_rpc_role_allowed (tx->req, tx->resp, tx->arena, roles, NULL,
+                              "this role may not create referrals"))
+        return 0;
+    if (body->source == KW__SOURCE__SOURCE_DSR
+    &&  !kw_rpc_role_allowed (tx->req, tx->resp, tx->arena, dsr_roles, "source",
+                              "only a DSR feed or a coordinator may make a referral with source dsr"))
+        return 0;
+    if (body->source == KW__SOURCE__SOURCE_SELF && strcmp (role, "family") != 0
+    &&  !kw_jwt_role_in (role, dsr_roles)) {
+        kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_FORBIDDEN, "source",
+                            "a self-referral is made by the family or recorded by a coordinator");
+        return 0;
+    }
+    return 1;
+}
+
+//  At most one open referral per child and region.
+static int
+s_create_write (kw_tx_t *tx)
+{
+    create_t *self = tx->arg;
+    const Kw__ReferralBody *body = self->body;
+    const Kw__Caller *caller = tx->req->caller;
+    int failed;
+    char *existing = intake_open_referral (tx->db, caller->region, body->child->nhs_number,
+                                           tx->arena, &failed);
+    if (failed)
+        return -1;
+    if (existing) {
+        kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_CONFLICT, "child.nhs_number",
+                            "an open referral already exists for this child in the region");
+        tx->resp->code = "duplicate_referral";
+        tx->resp->existing_id = existing;
+        return 0;
+    }
+    char received_at [KW_TIME_RFC3339_SIZE];
+    if (intake_store (tx->db, caller, body, tx->arena, self->id, received_at) != 0)
+        return -1;
+    Kw__ReferralCreated created = KW__REFERRAL_CREATED__INIT;
+    created.id = self->id;
+    created.has_status = 1;
+    created.status = KW__REFERRAL_STATUS__REFERRAL_STATUS_RECEIVED;
+    created.received_at = received_at;
+    created.region = caller->region;
+    kw_rpc_reply_ok (tx->resp, tx->arena, &created.base);
     return 0;
 }
 
 void
 intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
-    static const char *const roles [] = { "admin", "coordinator", "referrer", "family",
-                                          "dsr_feed", "key_worker", NULL };
-    static const char *const dsr_roles [] = { "admin", "coordinator", "dsr_feed", NULL };
-    if (!kw_rpc_role_allowed (req, resp, arena, roles, NULL, "this role may not create referrals"))
-        return;
-    Kw__ReferralBody *body = (Kw__ReferralBody *)
-        kw_rpc_unpack (req, resp, arena, &kw__referral_body__descriptor);
-    if (!body)
+    static const kw_tx_def_t create = {
+        .name = "referral_create", .what = "referral",
+        .authorise = s_create_authorise, .write = s_create_write,
+        //  A concurrent create for the same child.
+        .unique_field = "child.nhs_number",
+        .unique_message = "an open referral was just made for this child; fetch it or retry"
+    };
+    create_t self = { .body = (Kw__ReferralBody *)
+        kw_rpc_unpack (req, resp, arena, &kw__referral_body__descriptor) };
+    if (!self.body)
         return;
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
     validate_error_t verr;
-    if (validate_referral (body, ty, tm, td, &verr) != 0) {
+    if (validate_referral (self.body, ty, tm, td, &verr) != 0) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, verr.field, "%s", verr.message);
         return;
     }
-    validate_normalise (body, arena);
-    if (body->source == KW__SOURCE__SOURCE_DSR
-    &&  !kw_rpc_role_allowed (req, resp, arena, dsr_roles, "source",
-                              "only a DSR feed or a coordinator may make a referral with source dsr"))
-        return;
-    if (body->source == KW__SOURCE__SOURCE_SELF && strcmp (req->caller->role, "family") != 0
-    &&  !kw_jwt_role_in (req->caller->role, dsr_roles)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, "source",
-                            "a self-referral is made by the family or recorded by a coordinator");
-        return;
-    }
-    kw_db_t *db = kw_service_db (svc);
-    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
-    kw_idempotency_hash (req, hash);
-    if (kw_db_begin (db) != 0)
-        goto failed;
-    int replayed = kw_idempotency_replay (db, req, hash, resp, arena);
-    if (replayed < 0)
-        goto failed;
-    if (replayed) {
-        kw_db_rollback (db);
-        return;
-    }
-    int lookup_failed;
-    char *existing = intake_open_referral (db, req->caller->region, body->child->nhs_number,
-                                           arena, &lookup_failed);
-    if (lookup_failed)
-        goto failed;
-    if (existing) {
-        kw_db_rollback (db);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "child.nhs_number",
-                            "an open referral already exists for this child in the region");
-        resp->code = "duplicate_referral";
-        resp->existing_id = existing;
-        return;
-    }
-    char id [KW_UUID_SIZE], received_at [KW_TIME_RFC3339_SIZE];
-    if (intake_store (db, req->caller, body, arena, id, received_at) != 0)
-        goto failed;
-    Kw__ReferralCreated created = KW__REFERRAL_CREATED__INIT;
-    created.id = id;
-    created.has_status = 1;
-    created.status = KW__REFERRAL_STATUS__REFERRAL_STATUS_RECEIVED;
-    created.received_at = received_at;
-    created.region = req->caller->region;
-    kw_rpc_reply_ok (resp, arena, &created.base);
-    if (kw_idempotency_store (db, req, hash, resp, arena) != 0 || kw_db_commit (db) != 0)
-        goto failed;
-    kw_service_outbox_committed (svc);
-    kw_info ("referral_created", "referral_id", id, "region", req->caller->region);
-    return;
-failed:
-    kw_warn ("referral_create_failed", "reason", kw_db_error (db));
-    kw_db_rollback (db);
-    //  A unique violation is a concurrent create for the same child.
-    if (strcmp (kw_db_sqlstate (db), "23505") == 0)
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_CONFLICT, "child.nhs_number",
-                            "an open referral was just made for this child; fetch it or retry");
-    else
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
-                            "the referral could not be stored; retry with the same Idempotency-Key");
+    validate_normalise (self.body, arena);
+    if (kw_tx_run (&create, svc, req, resp, arena, &self))
+        kw_info ("referral_created", "referral_id", self.id, "region", req->caller->region);
 }
 
 void

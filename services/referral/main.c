@@ -2,6 +2,8 @@
     referrals over RPC, imports DSR feed files, and keeps each referral's
     decision and case current from events. */
 #include <string.h>
+#include "kw/assignment.pb-c.h"
+#include "kw/eligibility.pb-c.h"
 #include "kw_service.h"
 #include "referral.h"
 
@@ -19,11 +21,23 @@ static const kw_service_method_t s_methods [] = {
     { NULL, NULL }
 };
 
+static const kw_service_event_t s_events [] = {
+    { KW_PRODUCER_ELIGIBILITY, KW_EVENT_ELIGIBILITY_DECIDED,
+      &kw__eligibility_decided__descriptor, projection_decided },
+    { KW_PRODUCER_ELIGIBILITY, KW_EVENT_ELIGIBILITY_DSR_REFERRAL_DUE,
+      &kw__dsr_referral_due__descriptor, dsr_entries_referral_due },
+    { KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_CASE_OPENED,
+      &kw__case_opened__descriptor, projection_case_opened },
+    { KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_CASE_CLOSED,
+      &kw__case_closed__descriptor, projection_case_closed },
+    { NULL }
+};
+
 static int
 s_start (kw_service_t *svc)
 {
     kw_db_t *db = kw_service_db (svc);
-    return record_prepare (db) || kw_idempotency_prepare (db, "referral") || intake_prepare (db)
+    return record_prepare (db) || intake_prepare (db)
         || listing_prepare (db) || changes_prepare (db) || dsr_import_prepare (db)
         || dsr_entries_prepare (db) || projection_prepare (db) ? -1 : 0;
 }
@@ -31,15 +45,13 @@ s_start (kw_service_t *svc)
 int
 main (int argc, char **argv)
 {
-    static const char *const consumes [] = { "eligibility", "assignment", NULL };
     kw_service_def_t def = {
-        .name = "referral",
+        .name = KW_PRODUCER_REFERRAL,
         .summary = "The referral service: intake of referrals and DSR feeds, and their status.",
         .migrations = kw_service_migrations,
         .migration_count = kw_service_migration_count,
-        .consumes = consumes,
-        .apply = projection_apply,
         .methods = s_methods,
+        .events = s_events,
         .start = s_start,
     };
     return kw_service_main (&def, argc, argv);

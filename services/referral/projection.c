@@ -1,7 +1,7 @@
-/*  projection: the referral's view of facts other services decide: the
-    eligibility decision (status and reasons), the case opened for it and
-    its closing (which closes the referral);
-    and the events of other services the referral service acts on. */
+/*  projection: the referral's view of facts other services decide, kept
+    from their events: the eligibility decision (status and reasons), the
+    case opened for the referral and its closing (which closes the
+    referral). */
 #include <stdio.h>
 #include <string.h>
 #include "kw/assignment.pb-c.h"
@@ -46,19 +46,18 @@ s_outcome_status (Kw__Outcome outcome)
     }
 }
 
-static kw_apply_result_t
-s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+kw_apply_result_t
+projection_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                    kw_arena_t *arena)
 {
-    Kw__EligibilityDecided *msg = kw__eligibility_decided__unpack (
-        kw_arena_allocator (arena), event->payload.len, event->payload.data);
-    if (!msg || !msg->referral_id || !msg->decision || !msg->decision->has_outcome)
+    const Kw__EligibilityDecided *msg = payload;
+    if (!msg->referral_id || !msg->decision || !msg->decision->has_outcome)
         return KW_APPLY_SKIP;
     const char *status = s_outcome_status (msg->decision->outcome);
     if (!status)
         return KW_APPLY_SKIP;
-    size_t size = kw__eligibility_decision__get_packed_size (msg->decision);
-    uint8_t *packed = kw_arena_alloc (arena, size ? size : 1);
-    kw__eligibility_decision__pack (msg->decision, packed);
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &msg->decision->base, &size);
     char revision [16], sequence [16];
     snprintf (revision, sizeof revision, "%u", msg->revision);
     //  Decisions from before they were numbered: one per revision.
@@ -68,21 +67,20 @@ s_decided (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
                                revision, sequence };
     int lengths [6] = { 0, 0, (int) size, 0, 0, 0 };
     int formats [6] = { 0, 0, 1, 0, 0, 0 };
-    PGresult *res = kw_db_queryb (db, "referral_decided", 6, values, lengths, formats, 0);
-    if (!res)
+    int applied = kw_db_exec_count (db, "referral_decided", 6, values, lengths, formats);
+    if (applied < 0)
         return KW_APPLY_RETRY;
-    if (strcmp (PQcmdTuples (res), "1") != 0)
+    if (applied == 0)
         kw_info ("decision_not_applied", "event_id", event->event_id);
-    PQclear (res);
     return KW_APPLY_OK;
 }
 
-static kw_apply_result_t
-s_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+kw_apply_result_t
+projection_case_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                        const void *payload, kw_arena_t *arena)
 {
-    Kw__CaseOpened *msg = kw__case_opened__unpack (kw_arena_allocator (arena),
-                                                   event->payload.len, event->payload.data);
-    if (!msg || !msg->referral_id || !msg->case_id)
+    const Kw__CaseOpened *msg = payload;
+    if (!msg->referral_id || !msg->case_id)
         return KW_APPLY_SKIP;
     const char *values [2] = { msg->referral_id, msg->case_id };
     PGresult *res = kw_db_query (db, "referral_case_opened", 2, values);
@@ -92,27 +90,13 @@ s_case_opened (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
     return KW_APPLY_OK;
 }
 
-static kw_apply_result_t
-s_case_closed (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena)
+kw_apply_result_t
+projection_case_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                        const void *payload, kw_arena_t *arena)
 {
-    Kw__CaseClosed *msg = kw__case_closed__unpack (kw_arena_allocator (arena),
-                                                   event->payload.len, event->payload.data);
-    if (!msg || !msg->referral_id || !kw_uuid_valid (msg->referral_id))
+    const Kw__CaseClosed *msg = payload;
+    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id))
         return KW_APPLY_SKIP;
     const char *values [1] = { msg->referral_id };
     return kw_db_exec (db, "referral_case_closed", 1, values) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
-}
-
-kw_apply_result_t
-projection_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
-{
-    if (strcmp (event->producer, "eligibility") == 0 && strcmp (event->type, "decided") == 0)
-        return s_decided (db, event, arena);
-    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_opened") == 0)
-        return s_case_opened (db, event, arena);
-    if (strcmp (event->producer, "assignment") == 0 && strcmp (event->type, "case_closed") == 0)
-        return s_case_closed (db, event, arena);
-    if (strcmp (event->producer, "eligibility") == 0 && strcmp (event->type, "dsr_referral_due") == 0)
-        return dsr_entries_referral_due (db, event, arena);
-    return KW_APPLY_OK;
 }

@@ -1,5 +1,6 @@
 /*  record: a stored referral as the API shows it, who may see it, and the
     audit record of each read and change. */
+#include <stdlib.h>
 #include <string.h>
 #include "kw/eligibility.pb-c.h"
 #include "kw_jwt.h"

@@ -8,7 +8,6 @@
 #include "kw/referral.pb-c.h"
 #include "kw_audit.h"
 #include "kw_consumer.h"
-#include "kw_idempotency.h"
 #include "kw_rpc.h"
 #include "kw_service.h"
 #include "kw_uuid.h"
@@ -104,12 +103,18 @@ typedef struct {
 Kw__ReferralBody *dsr_entry_referral (const Kw__DsrEntry *e, int contact, dsr_referral_t *r);
 //  RPC "dsr.entry": IdRequest (the NHS number) -> DsrEntry.
 void dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
-//  Apply eligibility.dsr_referral_due: a referral with source "dsr" for the
-//  entry, unless the child has an open referral or the entry no consent.
-kw_apply_result_t dsr_entries_referral_due (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena);
+//  Event eligibility.dsr_referral_due (DsrReferralDue): a referral with
+//  source "dsr" for the entry, unless the child has an open referral or
+//  the entry no consent.
+kw_service_event_fn dsr_entries_referral_due;
 
 int projection_prepare (kw_db_t *db);
-//  Apply eligibility.decided and assignment.case_opened to the referral.
-kw_apply_result_t projection_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg);
+//  Event eligibility.decided (EligibilityDecided): the referral's status
+//  and decision, unless a newer decision is shown.
+kw_service_event_fn projection_decided;
+//  Event assignment.case_opened (CaseOpened): the referral's case.
+kw_service_event_fn projection_case_opened;
+//  Event assignment.case_closed (CaseClosed): the referral is closed.
+kw_service_event_fn projection_case_closed;
 
 #endif

@@ -1,5 +1,5 @@
 /*  Tests of kw_db against the test stack's PostgreSQL (KW_TEST_DB_URL):
-    parameters stay values, prepared statements, errors with SQLSTATE, a
+    parameters stay values, prepared statements, affected rows counted, errors with SQLSTATE, a
     COMMIT of a failed transaction reported as a failure, and reconnection
     after the server drops the connection. */
 #include <stdio.h>
@@ -39,6 +39,20 @@ main (void)
     is_str (res ? PQgetvalue (res, 0, 0) : NULL, "42", "prepared statement runs");
     PQclear (res);
 
+    kw_db_exec (db, "CREATE TEMP TABLE counted (x int)", 0, NULL);
+    is_int (kw_db_exec_count (db, "INSERT INTO counted SELECT generate_series (1, 3)", 0, NULL, NULL, NULL),
+            3, "exec_count counts the rows inserted");
+    is_int (kw_db_exec_count (db, "UPDATE counted SET x = x + 1 WHERE x > 1", 0, NULL, NULL, NULL), 2,
+            "updated");
+    is_int (kw_db_exec_count (db, "DELETE FROM counted", 0, NULL, NULL, NULL), 3, "deleted");
+    is_int (kw_db_exec_count (db, "SELECT generate_series (1, 4)", 0, NULL, NULL, NULL), 4,
+            "and returned");
+    const char *bytes [1] = { "\x01\x00\x02" };
+    int lengths [1] = { 3 }, formats [1] = { 1 };
+    is_int (kw_db_exec_count (db, "SELECT 1 WHERE length ($1::bytea) = 3", 1, bytes, lengths, formats), 1,
+            "and takes binary parameters");
+    is_int (kw_db_exec_count (db, "SELECT 1 WHERE false", 0, NULL, NULL, NULL), 0, "none is 0");
+    is_int (kw_db_exec_count (db, "SELECT 1/0", 0, NULL, NULL, NULL), -1, "an error is -1");
     ok (kw_db_query (db, "SELECT 1/0", 0, NULL) == NULL, "an error returns NULL");
     is_str (kw_db_sqlstate (db), "22012", "with its SQLSTATE");
     ok (strstr (kw_db_error (db), "division by zero") != NULL, "and its message");

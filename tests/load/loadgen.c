@@ -21,10 +21,11 @@
 #include <zmq.h>
 #include "kw/envelope.pb-c.h"
 #include "kw/assignment.pb-c.h"
+#include "kw_topics.h"
 
 #define TABLE_SIZE (1u << 18)           //  referrals tracked, power of two
 #define MAX_REFERRALS (TABLE_SIZE / 2)
-#define TOPIC "assignment.offer_made"
+#define TOPIC KW_TOPIC (KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE)
 
 //  One referral, keyed by its id: when it was sent, accepted, offered.
 typedef struct {

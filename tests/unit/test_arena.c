@@ -1,5 +1,5 @@
-/*  Tests for kw_arena: alignment, large allocations, strings, reset, and use
-    as a protobuf-c allocator. */
+/*  Tests for kw_arena: alignment, large allocations, strings, reset, use as
+    a protobuf-c allocator, and packing into it. */
 #include <stdint.h>
 #include <string.h>
 #include "kw_arena.h"
@@ -39,6 +39,12 @@ main (void)
     Kw__IdRequest *out = kw__id_request__unpack (kw_arena_allocator (arena), len, packed);
     ok (out && strcmp (out->id, "abc") == 0, "protobuf-c unpacks into the arena");
     ok (kw_arena_used (arena) > 0, "and the arena accounts for it");
+    size_t packed_len = 0;
+    uint8_t *bytes = kw_arena_pack (arena, &in.base, &packed_len);
+    ok (packed_len == len && memcmp (bytes, packed, len) == 0, "pack writes the message into the arena");
+    Kw__IdRequest empty = KW__ID_REQUEST__INIT;
+    ok (kw_arena_pack (arena, &empty.base, &packed_len) != NULL && packed_len == 0,
+        "an empty message packs to no bytes");
     kw_arena_destroy (&arena);
     ok (arena == NULL, "destroy clears the pointer");
     return tap_done ();

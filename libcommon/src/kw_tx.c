@@ -1,0 +1,76 @@
+/*  kw_tx: a write handler's transaction: authorise, replay, write, then
+    commit with the answer kept and the relay woken, or fail with the
+    answer a client retries on (see kw_tx.h). */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+#include "kw_idempotency.h"
+#include "kw_log.h"
+#include "kw_tx.h"
+
+//  Roll back and answer the failure: the handler's conflict for a unique
+//  violation, else the retry answer. reason NULL: the database's error.
+static int
+s_fail (const kw_tx_def_t *def, kw_tx_t *tx, const char *reason)
+{
+    char event [96];
+    snprintf (event, sizeof event, "%s_failed", def->name);
+    kw_warn (event, "reason", reason ? reason : kw_db_error (tx->db));
+    int unique = !reason && strcmp (kw_db_sqlstate (tx->db), "23505") == 0;
+    kw_db_rollback (tx->db);
+    if (unique && def->unique_field)
+        kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_CONFLICT, def->unique_field,
+                            "%s", def->unique_message);
+    else
+        kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                            "the %s could not be stored; retry with the same Idempotency-Key",
+                            def->what);
+    return 0;
+}
+
+int
+kw_tx_run (const kw_tx_def_t *def, kw_service_t *svc, const Kw__Request *req,
+           Kw__Response *resp, kw_arena_t *arena, void *arg)
+{
+    assert (def && def->name && def->what && def->authorise && def->write);
+    kw_tx_t tx = { .svc = svc, .db = kw_service_db (svc), .req = req, .resp = resp,
+                   .arena = arena, .arg = arg };
+    const char *schema = kw_service_name (svc);
+    if (kw_db_begin (tx.db) != 0)
+        return s_fail (def, &tx, NULL);
+    int allowed = def->authorise (&tx);
+    if (allowed < 0)
+        return s_fail (def, &tx, NULL);
+    if (allowed == 0) {
+        //  Refused: keep what the step wrote (the audit record of the refusal).
+        if (resp->status == KW__STATUS__STATUS_OK)
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INTERNAL, NULL,
+                                "refused without an answer");
+        if (kw_db_commit (tx.db) != 0)
+            return s_fail (def, &tx, NULL);
+        return 0;
+    }
+    //  Only now, for a caller the handler has authorised.
+    unsigned char hash [KW_IDEMPOTENCY_HASH_SIZE];
+    kw_idempotency_hash (req, hash);
+    int replayed = kw_idempotency_replay (tx.db, schema, req, hash, resp, arena);
+    if (replayed < 0)
+        return s_fail (def, &tx, NULL);
+    if (replayed) {
+        kw_db_rollback (tx.db);
+        return 0;
+    }
+    if (def->write (&tx) != 0)
+        return s_fail (def, &tx, NULL);
+    if (resp->status == KW__STATUS__STATUS_OK) {
+        int kept = kw_idempotency_store (tx.db, schema, req, hash, resp, arena);
+        if (kept < 0)
+            return s_fail (def, &tx, NULL);
+        if (kept > 0)
+            return s_fail (def, &tx, "a concurrent request holds the Idempotency-Key");
+    }
+    if (kw_db_commit (tx.db) != 0)
+        return s_fail (def, &tx, NULL);
+    kw_service_outbox_committed (svc);
+    return resp->status == KW__STATUS__STATUS_OK;
+}
