@@ -27,10 +27,25 @@
 #define KW_EVENT_ELIGIBILITY_CASE_TRANSITION_DUE "case_transition_due"  //  CaseAgeOut
 #define KW_EVENT_ELIGIBILITY_CASE_AGE_OUT       "case_age_out"          //  CaseAgeOut
 
-//  assignment
+//  assignment (docs/events.md says when each is emitted)
 #define KW_EVENT_ASSIGNMENT_CASE_OPENED         "case_opened"           //  CaseOpened
 #define KW_EVENT_ASSIGNMENT_OFFER_MADE          "offer_made"            //  OfferMade
+#define KW_EVENT_ASSIGNMENT_OFFER_ACCEPTED      "offer_accepted"        //  OfferEnded
+#define KW_EVENT_ASSIGNMENT_OFFER_DECLINED      "offer_declined"        //  OfferEnded
+#define KW_EVENT_ASSIGNMENT_OFFER_EXPIRED       "offer_expired"         //  OfferEnded
+#define KW_EVENT_ASSIGNMENT_OFFER_WITHDRAWN     "offer_withdrawn"       //  OfferEnded
+#define KW_EVENT_ASSIGNMENT_CASE_AWAITING_KEY_WORKER "case_awaiting_key_worker" //  CaseAwaitingKeyWorker
+#define KW_EVENT_ASSIGNMENT_KEY_WORKER_CHANGED  "key_worker_changed"    //  KeyWorkerChanged
+#define KW_EVENT_ASSIGNMENT_COVER_STARTED       "cover_started"         //  CoverChanged
+#define KW_EVENT_ASSIGNMENT_COVER_ENDED         "cover_ended"           //  CoverChanged
+#define KW_EVENT_ASSIGNMENT_TEAM_CHANGED        "team_changed"          //  TeamChanged
+#define KW_EVENT_ASSIGNMENT_CHANGE_REQUESTED    "change_requested"      //  ChangeRequested
+#define KW_EVENT_ASSIGNMENT_CASE_REVIEW_FLAGGED "case_review_flagged"   //  CaseReviewFlagged
+#define KW_EVENT_ASSIGNMENT_CASE_REVIEW_CLEARED "case_review_cleared"   //  CaseReviewFlagged
 #define KW_EVENT_ASSIGNMENT_CASE_CLOSED         "case_closed"           //  CaseClosed
+#define KW_EVENT_ASSIGNMENT_PROFESSIONAL_CHANGED "professional_changed" //  ProfessionalChanged
+#define KW_EVENT_ASSIGNMENT_ABSENCE_RECORDED    "absence_recorded"      //  AbsenceChanged
+#define KW_EVENT_ASSIGNMENT_ABSENCE_CANCELLED   "absence_cancelled"     //  AbsenceChanged
 
 //  The whole topic of an event, for the places that store or subscribe to
 //  it as one string: KW_TOPIC (KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE).

@@ -1,27 +1,321 @@
-/*  assignment: the assignment service's modules: matching (opening a case
-    and offering it when a referral is found eligible), closure (closing a
-    case when the child moves to adult services) and cases (RPC reads). */
+/*  assignment: the assignment service's modules and what they share.
+      rows.c          column values: text or NULL, text[] both ways
+      state.c         the region settings in force and the sweep's handle
+      journal.c       an event into the outbox with its row in the case timeline
+      people.c        professionals, family members and team members as event parts
+      access.c        who may read or act on a case (role, region, relationship)
+      candidates.c    registered professionals a case may be offered to, ranked (rank.c)
+      matching.c      opening a case for an eligible referral; the next offer of a round
+      offers.c        the offer state machine: accept, decline, expire, withdraw, override
+      team.c          the team around the child
+      absences.c      absences, cover by deputies, replacement after a long absence
+      sweep.c         the timer that expires offers and starts and ends absences
+      closure.c       closing cases, withdrawal, age-out, review flags, change requests
+      professionals.c the registry: create, read, change, list; checks in professional_check.c
+      import.c        the registry's CSV import
+      cases.c         case reads: one case, lists, my cases, caseloads, the timeline
+    Every write runs in one transaction: the change, its events (outbox),
+    timeline rows and audit records commit together. */
 #ifndef ASSIGNMENT_H
 #define ASSIGNMENT_H
 
+#include <stdarg.h>
+#include "kw/assignment.pb-c.h"
+#include "kw/eligibility.pb-c.h"
+#include "kw/referral.pb-c.h"
 #include "kw_consumer.h"
 #include "kw_rpc.h"
 #include "kw_service.h"
+#include "rank.h"
+#include "settings.h"
 
-//  Register the matching statements; offers expire after ttl_hours.
-int matching_prepare (kw_db_t *db, long ttl_hours);
-//  Event eligibility.decided (EligibilityDecided): an eligible referral
-//  opens a case with an offer.
+//  RFC 3339 UTC of a timestamptz column, for SELECT lists.
+#define TS(col) "to_char (" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+//  Microseconds since the epoch of a timestamptz column, for cursors.
+#define US(col) "(extract (epoch FROM " col ") * 1000000)::bigint"
+
+//  Offer purposes and statuses as stored.
+#define PURPOSE_INITIAL "initial"
+#define PURPOSE_CHANGE "change_request"
+#define PURPOSE_REPLACEMENT "replacement"
+#define PURPOSE_OVERRIDE "override"
+
+// ---- rows.c
+
+//  A column's text in arena, NULL for SQL NULL.
+char *rows_text (PGresult *res, int row, int col, kw_arena_t *arena);
+//  A text[] value in text form ({a,"b c"}) as its items, in arena.
+char **rows_array (const char *text, kw_arena_t *arena, size_t *count);
+//  items as a text[] literal, every item quoted, in arena.
+char *rows_array_literal (char *const *items, size_t count, kw_arena_t *arena);
+
+// ---- state.c
+
+typedef struct _sweep_t sweep_t;
+
+typedef struct {
+    settings_t *settings;
+    sweep_t *sweep;
+} assignment_t;
+
+//  Load the region settings (KW_REGION_DIR) and start the sweep. 0 or -1.
+int state_start (kw_service_t *svc);
+//  SIGHUP: read the region settings again; keep the old ones when they do not load.
+void state_reload (kw_service_t *svc);
+void state_stop (kw_service_t *svc);
+//  The settings of region (the defaults for a region without a file).
+const settings_region_t *state_settings (kw_service_t *svc, const char *region);
+
+// ---- journal.c
+
+//  Who caused a change: a caller, or the service itself (caller NULL).
+typedef const Kw__Caller *journal_actor_t;
+
+//  Write the event producer assignment / type with payload into the outbox
+//  and, when case_id is set, a timeline row of the case: kind type, the
+//  actor, detail (printf), the professional and offer it concerns (may be
+//  NULL). The correlation id is the case's, else about's. 0 or -1.
+int journal_event (kw_db_t *db, journal_actor_t actor, const char *region, const char *case_id,
+                   const char *about, const char *type, const ProtobufCMessage *payload,
+                   const char *professional_id, const char *offer_id, const char *fmt, ...)
+    __attribute__ ((format (printf, 10, 11)));
+int journal_prepare (kw_db_t *db);
+
+// ---- people.c
+
+int people_prepare (kw_db_t *db);
+//  A registered professional as a person in a role (kind professional); NULL
+//  when id is NULL or unknown; *failed set on a database error.
+Kw__KeyWorker *people_professional (kw_db_t *db, const char *id, kw_arena_t *arena, int *failed);
+//  A family member of a case as a person (kind family_member).
+Kw__KeyWorker *people_family_member (kw_db_t *db, const char *family_id, kw_arena_t *arena, int *failed);
+//  The case's family, its team (current members), in arena. 0 or -1.
+int people_family (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__KeyWorker ***out, size_t *n);
+int people_team (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n);
+//  The key worker of a case row (professional or family member), or NULL.
+Kw__KeyWorker *people_key_worker (kw_db_t *db, const char *kind, const char *professional_id,
+                                  const char *family_id, kw_arena_t *arena, int *failed);
+
+// ---- access.c
+
+//  A case as loaded for a check, locked FOR UPDATE when asked.
+typedef struct {
+    char *id;
+    char *referral_id;
+    char *region;
+    char *status;
+    char *key_worker_id;            //  NULL for a family member or nobody
+    char *key_worker_kind;          //  NULL, professional or family_member
+    char *key_worker_family_id;
+    char *deputy_id;
+    int round;
+    char *round_purpose;
+    char *awaiting_reason;
+    int review_flagged;
+} case_row_t;
+
+int access_prepare (kw_db_t *db);
+//  Load case id into row (in arena; locked FOR UPDATE when lock): 1, 0
+//  when there is none, -1 on a database error.
+int access_row (kw_db_t *db, const char *id, int lock, case_row_t *row, kw_arena_t *arena);
+//  Load case id of the caller's region into row (locked when lock): 1, 0
+//  when there is none in the region (resp answered NOT_FOUND), -1 on a
+//  database error.
+int access_load (kw_db_t *db, const Kw__Request *req, const char *id, int lock, case_row_t *row,
+                 Kw__Response *resp, kw_arena_t *arena);
+//  The caller's relationship to the case: "coordinator" (coordinators and
+//  admins of the region), "key_worker", "deputy", "cover", "team",
+//  "offeree", "family", or NULL when none. *failed on a database error.
+const char *access_relationship (kw_db_t *db, const Kw__Request *req, const case_row_t *row, int *failed);
+//  1 when the caller may read the case; else 0 with resp answered
+//  FORBIDDEN and the refusal audited (action on the case), -1 on a database error.
+int access_read (kw_db_t *db, const Kw__Request *req, const case_row_t *row, const char *action,
+                 Kw__Response *resp, kw_arena_t *arena);
+//  1 when the caller's role is coordinator or admin; else 0, refused and
+//  audited as access_read.
+int access_coordinator (kw_db_t *db, const Kw__Request *req, const char *record_type,
+                        const char *record_id, const char *action, Kw__Response *resp, kw_arena_t *arena);
+
+// ---- candidates.c
+
+//  What matching knows about a case's child, from the decision that opened it.
+typedef struct {
+    const char *region;
+    const char *case_id;            //  NULL for a case not stored yet
+    char **needs;
+    size_t need_count;
+    const char *district;
+    const char *language;
+    const char *suggested_email;
+    char **excluded;                //  professionals refused in this round
+    size_t excluded_count;
+    const char *keeping_id;         //  the key worker who stays during a change
+} candidates_child_t;
+
+typedef struct {
+    rank_candidate_t *items;        //  ranked: the offerable first
+    size_t count;
+    size_t offerable;
+} candidates_t;
+
+int candidates_prepare (kw_db_t *db);
+//  Rank the professionals the case may be offered to: the suggestion, the
+//  team, those working in the district, those speaking the language, and
+//  those with the most room, scored with weights (rank.c). 0 or -1.
+int candidates_rank (kw_db_t *db, const candidates_child_t *child, const rank_weights_t *weights,
+                     kw_arena_t *arena, candidates_t *out);
+//  The district of a postcode ("NR2 3TU" -> "NR2") into out (8 bytes); "" when none.
+void candidates_district (const char *postcode, char out [8]);
+
+// ---- matching.c
+
+int matching_prepare (kw_db_t *db);
+//  Event eligibility.decided: an eligible referral opens its case, with
+//  its family and team and the first offer; an ineligible decision on an
+//  open case flags it for review.
 kw_service_event_fn matching_decided;
+//  The next offer of the case's current round (row, locked), or the case
+//  waits for the coordinator (no candidate, or the round's refusal limit).
+//  0 or -1.
+int matching_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
+                   kw_arena_t *arena);
+//  Start a new round of offers for the case (change_request or replacement),
+//  keeping the key worker until a new one accepts, and make its first offer.
+int matching_new_round (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, case_row_t *row,
+                        const char *purpose, kw_arena_t *arena);
+//  A deputy for a case whose key worker is key_worker_id (NULL for a family
+//  member): the key worker's own deputy when active, else the best-ranked
+//  other professional. Into *deputy_id (arena, NULL when nobody). 0 or -1.
+int matching_deputy (kw_service_t *svc, kw_db_t *db, const case_row_t *row, const char *key_worker_id,
+                     kw_arena_t *arena, char **deputy_id);
+
+// ---- offers.c
+
+int offers_prepare (kw_db_t *db);
+//  Write a pending offer of the case to a professional or a family member
+//  (exactly one of professional_id and family_id), with its score and
+//  reasons, and emit offer_made. 0 or -1.
+int offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
+                 const char *professional_id, const char *family_id, int score,
+                 char *const *reasons, size_t reason_count, const char *purpose,
+                 const char *override_reason, kw_arena_t *arena);
+//  Expire the pending offer offer_id of case_id when it is due (the
+//  sweep), and make the next offer. 1 expired, 0 not due or not pending,
+//  -1 on error.
+int offers_expire (kw_service_t *svc, kw_db_t *db, const char *offer_id, const char *case_id,
+                   kw_arena_t *arena);
+//  Withdraw the case's pending offer, if any (a coordinator's offer
+//  replaces it, or the case closes). 0 or -1.
+int offers_withdraw_pending (kw_db_t *db, journal_actor_t actor, const case_row_t *row,
+                             const char *reason, kw_arena_t *arena);
+//  The case (with its offers, team, key worker) as the API shows it. NULL
+//  on a database error.
+Kw__Case *offers_case_view (kw_db_t *db, const case_row_t *row, const char *relationship, kw_arena_t *arena);
+//  RPCs offer.accept, offer.decline (OfferDecision -> Case), offer.create
+//  (OfferCreate -> Case).
+void offers_accept (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void offers_decline (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void offers_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  End the case's key worker: their caseload is released (close, change).
+int offers_release_key_worker (kw_db_t *db, const case_row_t *row);
+
+// ---- team.c
+
+int team_prepare (kw_db_t *db);
+//  Add the referral's professionals (and family) to the case, matching
+//  registered professionals by e-mail; emit team_changed when the team
+//  changed. 0 or -1.
+int team_from_referral (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
+                        const Kw__ReferralBody *referral, kw_arena_t *arena);
+//  Event referral.information_added: new professionals and family members
+//  of a referral with an open case join it.
+kw_service_event_fn team_information_added;
+//  Emit team_changed with the whole team and the member added or removed.
+int team_changed (kw_db_t *db, journal_actor_t actor, const char *region, const char *case_id,
+                  const char *referral_id, Kw__TeamMember *added, Kw__TeamMember *removed,
+                  kw_arena_t *arena);
+//  RPCs team.get (IdRequest), team.add (TeamAdd), team.remove (TeamRemove) -> Team.
+void team_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void team_add (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void team_remove (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+// ---- absences.c
+
+int absences_prepare (kw_db_t *db);
+//  Start the absence (due, or entered in the past): cover for each of the
+//  professional's cases, and a replacement round after a long absence.
+//  1 started, 0 not due or not scheduled, -1 on error.
+int absences_start (kw_service_t *svc, kw_db_t *db, const char *absence_id, kw_arena_t *arena);
+//  End the absence that is due: the covers end. 1, 0, -1 as absences_start.
+int absences_end (kw_service_t *svc, kw_db_t *db, const char *absence_id, kw_arena_t *arena);
+//  End the active cover of a case (the case closed, its key worker changed).
+int absences_end_cover (kw_db_t *db, journal_actor_t actor, const case_row_t *row, const char *because,
+                        kw_arena_t *arena);
+//  RPCs absence.create (AbsenceCreate -> Absence), absence.list
+//  (AbsenceListRequest -> AbsenceList), absence.cancel (AbsenceCancel -> Absence).
+void absences_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void absences_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void absences_cancel (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+// ---- sweep.c
+
+//  Start the timer (every interval_ms) that expires due offers and starts
+//  and ends due absences, each in its own transaction. NULL on failure.
+sweep_t *sweep_new (kw_service_t *svc, unsigned interval_ms);
+void sweep_destroy (sweep_t **self_p);
+//  Run once now: the items handled, or -1 on a database error.
+int sweep_run (sweep_t *self);
+
+// ---- closure.c
 
 int closure_prepare (kw_db_t *db);
-//  Event eligibility.case_age_out (CaseAgeOut): close the case as
-//  transferred to adult services and emit assignment.case_closed.
+//  Close the case (row, locked) with reason and note: pending offer
+//  withdrawn, cover ended, caseload released, case_closed emitted. 1
+//  closed, 0 already closed, -1 on error.
+int closure_close (kw_db_t *db, journal_actor_t actor, case_row_t *row, const char *reason,
+                   const char *note, kw_arena_t *arena);
+//  Events eligibility.case_age_out and referral.withdrawn.
 kw_service_event_fn closure_age_out;
+kw_service_event_fn closure_withdrawn;
+//  A decision on the referral of an open case (row, locked): ineligible
+//  flags it for review, eligible again clears the flag. 0 or -1.
+int closure_review (kw_db_t *db, case_row_t *row, const Kw__EligibilityDecided *decided, kw_arena_t *arena);
+//  RPCs case.close (CloseRequest -> Case), case.change_request (ChangeRequest -> Case).
+void closure_close_rpc (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void closure_change_request (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
-//  Register the case statements.
+// ---- professionals.c
+
+int professionals_prepare (kw_db_t *db);
+//  The public record of professional id (in arena): 1, 0 none, -1 error.
+int professionals_load (kw_db_t *db, const char *id, const char *region, kw_arena_t *arena,
+                        Kw__ProfessionalRecord **out);
+//  Emit professional_changed with the record of id as it stands. 0 or -1.
+int professionals_changed (kw_db_t *db, journal_actor_t actor, const char *id, const char *region,
+                           const char *change, kw_arena_t *arena);
+//  RPCs professional.create, .update (ProfessionalRecord), .get (IdRequest)
+//  -> ProfessionalRecord; professional.list -> ProfessionalList.
+void professionals_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void professionals_update (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void professionals_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void professionals_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+// ---- import.c
+
+int import_prepare (kw_db_t *db);
+//  RPC professional.import (ProfessionalImportRequest -> ProfessionalImportResult).
+void import_professionals (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+// ---- cases.c
+
 int cases_prepare (kw_db_t *db);
-//  RPC "case.get": IdRequest -> Case.
+//  RPCs case.get (IdRequest -> Case), case.list (CaseListRequest),
+//  case.mine (MyCasesRequest) -> CaseList, caseload.list -> CaseloadList,
+//  case.timeline (TimelineRequest -> Timeline).
 void cases_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void cases_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void cases_mine (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void cases_caseloads (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+void cases_timeline (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
 #endif

@@ -1,81 +1,365 @@
-/*  matching: when a referral is decided eligible, open its case and offer
-    the key worker role: to the professional the family suggested when they
-    are registered in the region, else to the registered professional with
-    the most spare capacity. Everything happens in the consumer's
-    transaction, with case.opened and offer_made events in the outbox. */
+/*  matching: an eligible referral opens a case (once per referral), with
+    what matching needs about the child, the family and the team named in
+    the referral, and the first offer of the key worker role. Offers come
+    in rounds: the first when the case opens, a new one for a change
+    request or a replacement after a long absence. Within a round the next
+    offer goes to the family member the family suggested (first round only,
+    when they asked for one) or to the best-ranked professional who has not
+    refused in the round; after the region's number of refusals, or when
+    nobody can be offered the case, it waits for the coordinator, who is
+    told (case_awaiting_key_worker). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include "kw/assignment.pb-c.h"
-#include "kw/eligibility.pb-c.h"
 #include "kw_log.h"
-#include "kw_outbox.h"
-#include "kw_time.h"
 #include "kw_uuid.h"
 #include "assignment.h"
 
-//  Spare capacity: the caseload limit less open cases and pending offers.
-#define SPARE_CAPACITY \
-    "p.max_caseload" \
-    " - (SELECT count(*) FROM assignment.cases c WHERE c.key_worker_id = p.id AND c.status <> 'closed')" \
-    " - (SELECT count(*) FROM assignment.offers o WHERE o.professional_id = p.id AND o.status = 'pending')"
-
-//  Hours an offer stays open (KW_OFFER_TTL_HOURS), as a statement parameter.
-static char s_ttl_hours [24];
-
 int
-matching_prepare (kw_db_t *db, long ttl_hours)
+matching_prepare (kw_db_t *db)
 {
-    kw_db_prepare (db, "assignment_open_case",
-        "INSERT INTO assignment.cases (id, referral_id, region, status) VALUES ($1, $2, $3, 'awaiting_key_worker')"
-        " ON CONFLICT (referral_id) DO NOTHING"
-        " RETURNING to_char (opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
-    kw_db_prepare (db, "assignment_suggested",
-        "SELECT p.id, p.name, p.email FROM assignment.professionals p"
-        " WHERE p.region = $1 AND lower (p.email) = lower ($2) AND p.active");
-    kw_db_prepare (db, "assignment_most_spare",
-        "SELECT p.id, p.name, p.email FROM assignment.professionals p"
-        " WHERE p.region = $1 AND p.active AND (" SPARE_CAPACITY ") > 0"
-        " ORDER BY (" SPARE_CAPACITY ") DESC, p.id LIMIT 1");
-    snprintf (s_ttl_hours, sizeof s_ttl_hours, "%ld", ttl_hours);
-    kw_db_prepare (db, "assignment_offer",
-        "INSERT INTO assignment.offers (id, case_id, professional_id, status, expires_at)"
-        " VALUES ($1, $2, $3, 'pending', now () + $4::int * interval '1 hour')"
-        " RETURNING to_char (expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
-    kw_db_prepare (db, "assignment_case_offered",
-        "UPDATE assignment.cases SET status = 'offered' WHERE id = $1");
+    kw_db_prepare (db, "matching_case_of_referral",
+        "SELECT id FROM assignment.cases WHERE referral_id = $1::uuid");
+    kw_db_prepare (db, "matching_open_case",
+        "INSERT INTO assignment.cases (id, referral_id, region, status, needs, district, language,"
+        " suggested_email, suggested_family)"
+        " VALUES ($1, $2, $3, 'awaiting_key_worker', $4::text[], $5, $6, $7, $8::boolean)"
+        " ON CONFLICT (referral_id) DO NOTHING RETURNING " TS ("opened_at"));
+    kw_db_prepare (db, "matching_facts",
+        "SELECT needs, district, language, suggested_email, suggested_family FROM assignment.cases"
+        " WHERE id = $1::uuid");
+    kw_db_prepare (db, "matching_round",
+        "SELECT professional_id, family_member_id, status FROM assignment.offers"
+        " WHERE case_id = $1::uuid AND round = $2::int");
+    kw_db_prepare (db, "matching_family_emails",
+        "SELECT id, email FROM assignment.case_family WHERE case_id = $1::uuid ORDER BY id");
+    kw_db_prepare (db, "matching_wait",
+        "UPDATE assignment.cases SET status = CASE WHEN key_worker_kind IS NULL"
+        " THEN 'awaiting_key_worker' ELSE status END, awaiting_reason = $2, updated_at = now ()"
+        " WHERE id = $1::uuid RETURNING " TS ("updated_at"));
+    kw_db_prepare (db, "matching_new_round",
+        "UPDATE assignment.cases SET round = round + 1, round_purpose = $2, awaiting_reason = NULL,"
+        " updated_at = now () WHERE id = $1::uuid RETURNING round");
+    kw_db_prepare (db, "matching_own_deputy",
+        "SELECT d.id FROM assignment.professionals p JOIN assignment.professionals d ON d.id = p.deputy_id"
+        " WHERE p.id = $1::uuid AND d.active");
     return 0;
 }
 
-//  Choose the professional to offer the case to: 1 found, 0 none, -1 error.
+//  What the case records about the child (matching_facts), in arena.
+typedef struct {
+    char **needs;
+    size_t need_count;
+    char *district;
+    char *language;
+    char *suggested_email;
+    int suggested_family;
+} facts_t;
+
 static int
-s_choose (kw_db_t *db, const Kw__EligibilityDecided *msg, kw_arena_t *arena,
-          char **id, char **name, char **email)
+s_facts (kw_db_t *db, const char *case_id, kw_arena_t *arena, facts_t *facts)
 {
-    PGresult *res = NULL;
-    if (msg->suggested_key_worker_email && *msg->suggested_key_worker_email) {
-        const char *params [2] = { msg->region, msg->suggested_key_worker_email };
-        res = kw_db_query (db, "assignment_suggested", 2, params);
-        if (!res)
-            return -1;
-        if (PQntuples (res) == 0) {
-            PQclear (res);
-            res = NULL;
-        }
+    const char *params [1] = { case_id };
+    PGresult *res = kw_db_query (db, "matching_facts", 1, params);
+    if (!res || PQntuples (res) != 1) {
+        PQclear (res);
+        return -1;
     }
-    if (!res) {
-        const char *params [1] = { msg->region };
-        res = kw_db_query (db, "assignment_most_spare", 1, params);
-        if (!res)
-            return -1;
-    }
-    int found = PQntuples (res) > 0;
-    if (found) {
-        *id = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-        *name = kw_arena_strdup (arena, PQgetvalue (res, 0, 1));
-        *email = kw_arena_strdup (arena, PQgetvalue (res, 0, 2));
+    facts->needs = rows_array (PQgetvalue (res, 0, 0), arena, &facts->need_count);
+    facts->district = rows_text (res, 0, 1, arena);
+    facts->language = rows_text (res, 0, 2, arena);
+    facts->suggested_email = rows_text (res, 0, 3, arena);
+    facts->suggested_family = PQgetvalue (res, 0, 4) [0] == 't';
+    PQclear (res);
+    return 0;
+}
+
+//  The case waits for the coordinator: why (no_candidate, refusal_limit).
+static int
+s_wait (kw_db_t *db, journal_actor_t actor, const case_row_t *row, const char *why, unsigned refusals,
+        kw_arena_t *arena)
+{
+    const char *params [2] = { row->id, why };
+    PGresult *res = kw_db_query (db, "matching_wait", 2, params);
+    if (!res)
+        return -1;
+    Kw__CaseAwaitingKeyWorker event = KW__CASE_AWAITING_KEY_WORKER__INIT;
+    event.at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
+    PQclear (res);
+    int failed = 0;
+    event.case_id = row->id;
+    event.referral_id = row->referral_id;
+    event.region = row->region;
+    event.reason = (char *) why;
+    event.has_refusals = 1;
+    event.refusals = refusals;
+    event.has_round = 1;
+    event.round = (uint32_t) row->round;
+    event.purpose = row->round_purpose;
+    event.key_worker = people_key_worker (db, row->key_worker_kind, row->key_worker_id,
+                                          row->key_worker_family_id, arena, &failed);
+    if (failed)
+        return -1;
+    kw_info ("case_awaiting_key_worker", "case_id", row->id, "reason", why);
+    if (strcmp (why, "refusal_limit") == 0)
+        return journal_event (db, actor, row->region, row->id, NULL,
+                              KW_EVENT_ASSIGNMENT_CASE_AWAITING_KEY_WORKER, &event.base, NULL, NULL,
+                              "%u offers declined or lapsed in round %d: the coordinator is asked to"
+                              " find a key worker", refusals, row->round);
+    return journal_event (db, actor, row->region, row->id, NULL, KW_EVENT_ASSIGNMENT_CASE_AWAITING_KEY_WORKER,
+                          &event.base, NULL, NULL,
+                          "nobody registered can be offered the case in round %d: the coordinator is"
+                          " asked to find a key worker", row->round);
+}
+
+//  The round so far: refusals, the professionals who refused, whether the
+//  family member refused, whether an offer is pending.
+typedef struct {
+    unsigned refusals;
+    char **refused;
+    size_t refused_count;
+    int family_refused;
+    int pending;
+} round_t;
+
+static int
+s_round (kw_db_t *db, const case_row_t *row, kw_arena_t *arena, round_t *round)
+{
+    char number [16];
+    snprintf (number, sizeof number, "%d", row->round);
+    const char *params [2] = { row->id, number };
+    PGresult *res = kw_db_query (db, "matching_round", 2, params);
+    if (!res)
+        return -1;
+    memset (round, 0, sizeof *round);
+    int rows = PQntuples (res);
+    round->refused = kw_arena_calloc (arena, sizeof (char *) * (size_t) (rows ? rows : 1));
+    for (int i = 0; i < rows; i++) {
+        const char *status = PQgetvalue (res, i, 2);
+        if (strcmp (status, "pending") == 0)
+            round->pending = 1;
+        if (strcmp (status, "declined") != 0 && strcmp (status, "expired") != 0)
+            continue;
+        round->refusals++;
+        if (!PQgetisnull (res, i, 0))
+            round->refused [round->refused_count++] = kw_arena_strdup (arena, PQgetvalue (res, i, 0));
+        else
+            round->family_refused = 1;
     }
     PQclear (res);
-    return found;
+    return 0;
+}
+
+//  The family member the family asked for as key worker: their id in
+//  *family_id (arena), or NULL.
+static int
+s_family_member (kw_db_t *db, const case_row_t *row, const facts_t *facts, kw_arena_t *arena,
+                 char **family_id)
+{
+    *family_id = NULL;
+    const char *params [1] = { row->id };
+    PGresult *res = kw_db_query (db, "matching_family_emails", 1, params);
+    if (!res)
+        return -1;
+    size_t count = (size_t) PQntuples (res);
+    const char **emails = kw_arena_calloc (arena, sizeof *emails * (count ? count : 1));
+    for (size_t i = 0; i < count; i++)
+        emails [i] = PQgetisnull (res, (int) i, 1) ? NULL : PQgetvalue (res, (int) i, 1);
+    int at = rank_family_member (facts->suggested_email, facts->suggested_family, emails, count);
+    if (at >= 0)
+        *family_id = kw_arena_strdup (arena, PQgetvalue (res, at, 0));
+    PQclear (res);
+    return 0;
+}
+
+//  A note for the first offer when the family's suggestion could not be
+//  followed, in arena, or NULL.
+static char *
+s_suggestion_note (const facts_t *facts, const candidates_t *ranked, kw_arena_t *arena)
+{
+    if (!facts->suggested_email || !*facts->suggested_email)
+        return NULL;
+    for (size_t i = 0; i < ranked->count; i++)
+        if (ranked->items [i].suggested)
+            return ranked->items [i].offerable ? NULL
+                 : kw_arena_printf (arena, "the professional the family suggested %s",
+                                    ranked->items [i].reasons [0]);
+    return facts->suggested_family
+         ? kw_arena_strdup (arena, "the family member the family suggested cannot be offered the role again")
+         : kw_arena_strdup (arena, "the professional the family suggested is not registered in the region");
+}
+
+int
+matching_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
+               kw_arena_t *arena)
+{
+    const settings_region_t *settings = state_settings (svc, row->region);
+    facts_t facts;
+    round_t round;
+    if (s_facts (db, row->id, arena, &facts) != 0 || s_round (db, row, arena, &round) != 0)
+        return -1;
+    if (round.pending)
+        return 0;
+    if (round.refusals >= settings->refusals_before_waiting)
+        return s_wait (db, actor, row, "refusal_limit", round.refusals, arena);
+    int first_round = strcmp (row->round_purpose, PURPOSE_INITIAL) == 0;
+    if (first_round && facts.suggested_family && !round.family_refused) {
+        char *family_id;
+        if (s_family_member (db, row, &facts, arena, &family_id) != 0)
+            return -1;
+        if (family_id) {
+            char *reason = kw_arena_printf (arena, "suggested by the family: a parent or carer as key"
+                                            " worker, with a professional as deputy (+%d)",
+                                            settings->weights.suggested);
+            return offers_make (svc, db, actor, row, NULL, family_id, settings->weights.suggested,
+                                &reason, 1, row->round_purpose, NULL, arena);
+        }
+    }
+    candidates_child_t child = {
+        .region = row->region, .case_id = row->id, .needs = facts.needs, .need_count = facts.need_count,
+        .district = facts.district, .language = facts.language,
+        .suggested_email = facts.suggested_family ? NULL : facts.suggested_email,
+        .excluded = round.refused, .excluded_count = round.refused_count,
+        .keeping_id = first_round ? NULL : row->key_worker_id
+    };
+    candidates_t ranked;
+    if (candidates_rank (db, &child, &settings->weights, arena, &ranked) != 0)
+        return -1;
+    if (ranked.offerable == 0)
+        return s_wait (db, actor, row, "no_candidate", round.refusals, arena);
+    rank_candidate_t *best = &ranked.items [0];
+    char **reasons = kw_arena_calloc (arena, sizeof *reasons * (best->reason_count + 1));
+    size_t count = 0;
+    for (size_t i = 0; i < best->reason_count; i++)
+        reasons [count++] = best->reasons [i];
+    char *note = first_round && round.refusals == 0 ? s_suggestion_note (&facts, &ranked, arena) : NULL;
+    if (note)
+        reasons [count++] = note;
+    return offers_make (svc, db, actor, row, best->id, NULL, best->score, reasons, count,
+                        row->round_purpose, NULL, arena);
+}
+
+int
+matching_new_round (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, case_row_t *row,
+                    const char *purpose, kw_arena_t *arena)
+{
+    if (offers_withdraw_pending (db, actor, row, "a new round of offers started", arena) != 0)
+        return -1;
+    const char *params [2] = { row->id, purpose };
+    PGresult *res = kw_db_query (db, "matching_new_round", 2, params);
+    if (!res)
+        return -1;
+    row->round = atoi (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    row->round_purpose = (char *) purpose;
+    row->awaiting_reason = NULL;
+    return matching_next (svc, db, actor, row, arena);
+}
+
+int
+matching_deputy (kw_service_t *svc, kw_db_t *db, const case_row_t *row, const char *key_worker_id,
+                 kw_arena_t *arena, char **deputy_id)
+{
+    *deputy_id = NULL;
+    if (key_worker_id) {
+        const char *params [1] = { key_worker_id };
+        PGresult *res = kw_db_query (db, "matching_own_deputy", 1, params);
+        if (!res)
+            return -1;
+        if (PQntuples (res))
+            *deputy_id = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
+        PQclear (res);
+        if (*deputy_id)
+            return 0;
+    }
+    facts_t facts;
+    if (s_facts (db, row->id, arena, &facts) != 0)
+        return -1;
+    candidates_child_t child = {
+        .region = row->region, .case_id = row->id, .needs = facts.needs, .need_count = facts.need_count,
+        .district = facts.district, .language = facts.language, .keeping_id = key_worker_id
+    };
+    candidates_t ranked;
+    if (candidates_rank (db, &child, &state_settings (svc, row->region)->weights, arena, &ranked) != 0)
+        return -1;
+    if (ranked.offerable)
+        *deputy_id = kw_arena_strdup (arena, ranked.items [0].id);
+    return 0;
+}
+
+// ---- eligibility.decided
+
+//  The need flags that hold, as a PostgreSQL array text.
+static char *
+s_needs (const Kw__Needs *needs, kw_arena_t *arena)
+{
+    if (!needs)
+        return "{}";
+    const struct { int has, value; const char *name; } flags [] = {
+        { needs->has_complex_health_needs, needs->complex_health_needs, "complex_health_needs" },
+        { needs->has_high_level_of_need, needs->high_level_of_need, "high_level_of_need" },
+        { needs->has_learning_disability, needs->learning_disability, "learning_disability" },
+        { needs->has_autism, needs->autism, "autism" },
+        { needs->has_inpatient, needs->inpatient, "inpatient" },
+    };
+    char buf [256] = "{";
+    size_t len = 1;
+    for (size_t i = 0; i < sizeof flags / sizeof flags [0]; i++)
+        if (flags [i].has && flags [i].value)
+            len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s", len > 1 ? "," : "", flags [i].name);
+    snprintf (buf + len, sizeof buf - len, "}");
+    return kw_arena_strdup (arena, buf);
+}
+
+//  Open the case of an eligible referral. 1 opened, 0 it has one, -1 error.
+static int
+s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_arena_t *arena)
+{
+    const Kw__ReferralBody *body = msg->referral;
+    const Kw__Child *child = body ? body->child : NULL;
+    const Kw__SuggestedKeyWorker *suggested = body ? body->suggested_key_worker : NULL;
+    const char *postcode = child && child->postcode ? child->postcode : msg->postcode;
+    const char *language = child && child->language ? child->language : msg->language;
+    for (size_t i = 0; !language && body && i < body->n_family; i++)
+        language = body->family [i]->language;
+    const char *email = suggested && suggested->email ? suggested->email : msg->suggested_key_worker_email;
+    int family = suggested && suggested->has_family_member && suggested->family_member;
+    char district [8];
+    candidates_district (postcode, district);
+
+    char case_id [KW_UUID_SIZE];
+    kw_uuid_generate (case_id);
+    const char *params [8] = {
+        case_id, msg->referral_id, msg->region, s_needs (body ? body->needs : NULL, arena),
+        *district ? district : NULL, language && *language ? language : NULL,
+        email && *email ? email : NULL, family ? "true" : "false"
+    };
+    PGresult *res = kw_db_query (db, "matching_open_case", 8, params);
+    if (!res)
+        return -1;
+    if (PQntuples (res) == 0) {
+        PQclear (res);
+        return 0;
+    }
+    Kw__CaseOpened opened = KW__CASE_OPENED__INIT;
+    opened.case_id = case_id;
+    opened.referral_id = msg->referral_id;
+    opened.region = msg->region;
+    opened.opened_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
+    PQclear (res);
+    if (journal_event (db, NULL, msg->region, case_id, NULL, KW_EVENT_ASSIGNMENT_CASE_OPENED,
+                       &opened.base, NULL, NULL, "case opened: the referral was found eligible") != 0)
+        return -1;
+    if (body && team_from_referral (db, msg->region, case_id, msg->referral_id, body, arena) != 0)
+        return -1;
+    case_row_t row = {
+        .id = case_id, .referral_id = msg->referral_id, .region = msg->region,
+        .status = "awaiting_key_worker", .round = 1, .round_purpose = PURPOSE_INITIAL
+    };
+    if (matching_next (svc, db, NULL, &row, arena) != 0)
+        return -1;
+    kw_info ("case_opened", "case_id", case_id, "referral_id", msg->referral_id);
+    return 1;
 }
 
 kw_apply_result_t
@@ -86,64 +370,20 @@ matching_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, con
     if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
     ||  !msg->decision || !msg->decision->has_outcome)
         return KW_APPLY_SKIP;
+    const char *params [1] = { msg->referral_id };
+    PGresult *res = kw_db_query (db, "matching_case_of_referral", 1, params);
+    if (!res)
+        return KW_APPLY_RETRY;
+    char *case_id = PQntuples (res) ? kw_arena_strdup (arena, PQgetvalue (res, 0, 0)) : NULL;
+    PQclear (res);
+    if (case_id) {
+        //  A later decision on a referral with a case: reviewed, never reopened.
+        case_row_t row;
+        if (access_row (db, case_id, 1, &row, arena) != 1)
+            return KW_APPLY_RETRY;
+        return closure_review (db, &row, msg, arena) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+    }
     if (msg->decision->outcome != KW__OUTCOME__OUTCOME_ELIGIBLE)
         return KW_APPLY_OK;
-
-    char case_id [KW_UUID_SIZE];
-    kw_uuid_generate (case_id);
-    const char *open_params [3] = { case_id, msg->referral_id, msg->region };
-    PGresult *res = kw_db_query (db, "assignment_open_case", 3, open_params);
-    if (!res)
-        return KW_APPLY_RETRY;
-    if (PQntuples (res) == 0) {
-        //  A later decision for a referral that already has its case.
-        PQclear (res);
-        return KW_APPLY_OK;
-    }
-    char *opened_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-    PQclear (res);
-
-    Kw__CaseOpened opened = KW__CASE_OPENED__INIT;
-    opened.case_id = case_id;
-    opened.referral_id = msg->referral_id;
-    opened.region = msg->region;
-    opened.opened_at = opened_at;
-    if (kw_outbox_insert (db, KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_CASE_OPENED, msg->region,
-                          case_id, &opened.base, NULL) != 0)
-        return KW_APPLY_RETRY;
-
-    char *pid = NULL, *pname = NULL, *pemail = NULL;
-    int found = s_choose (db, msg, arena, &pid, &pname, &pemail);
-    if (found < 0)
-        return KW_APPLY_RETRY;
-    if (!found) {
-        kw_warn ("no_key_worker_available", "case_id", case_id, "region", msg->region);
-        return KW_APPLY_OK;
-    }
-    char offer_id [KW_UUID_SIZE];
-    kw_uuid_generate (offer_id);
-    const char *offer_params [4] = { offer_id, case_id, pid, s_ttl_hours };
-    res = kw_db_query (db, "assignment_offer", 4, offer_params);
-    if (!res)
-        return KW_APPLY_RETRY;
-    char *expires_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-    PQclear (res);
-    const char *case_params [1] = { case_id };
-    if (kw_db_exec (db, "assignment_case_offered", 1, case_params) != 0)
-        return KW_APPLY_RETRY;
-
-    Kw__OfferMade offer = KW__OFFER_MADE__INIT;
-    offer.offer_id = offer_id;
-    offer.case_id = case_id;
-    offer.referral_id = msg->referral_id;
-    offer.professional_id = pid;
-    offer.professional_name = pname;
-    offer.professional_email = pemail;
-    offer.expires_at = expires_at;
-    offer.region = msg->region;
-    if (kw_outbox_insert (db, KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE, msg->region,
-                          case_id, &offer.base, NULL) != 0)
-        return KW_APPLY_RETRY;
-    kw_info ("offer_made", "case_id", case_id, "offer_id", offer_id, "professional_id", pid);
-    return KW_APPLY_OK;
+    return s_open (svc, db, msg, arena) < 0 ? KW_APPLY_RETRY : KW_APPLY_OK;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
+#include "kw_csv.h"
 #include "kw_time.h"
 #include "validate.h"
 #include "dsr_parse.h"
@@ -27,9 +28,8 @@ enum {
     COL_INPATIENT, COL_CONSENT_BASIS, COL_LEAD_PROFESSIONAL_EMAIL, COL_CETR_LAST, COL_CETR_NEXT
 };
 
-//  Fields a CSV record keeps spans for; a header with more columns than
-//  this cannot be a DSR header.
-#define MAX_FIELDS 64
+//  A header with more columns than a record keeps cannot be a DSR header.
+#define MAX_FIELDS KW_CSV_MAX_FIELDS
 //  Longest unknown column name or JSON key repeated in an error.
 #define MAX_ECHOED_NAME 40
 //  The set of NHS numbers: its smallest and largest first size (as powers
@@ -53,14 +53,6 @@ typedef struct {
     int boolean;
 } value_t;
 
-typedef struct {
-    value_t fields [MAX_FIELDS];
-    size_t count;                       //  fields in the record, may exceed MAX_FIELDS
-    size_t line;                        //  line the record starts on
-    const char *problem;                //  first quoting problem, or NULL
-    size_t problem_field;               //  the field it is in
-    int first_quoted;                   //  1 when the first field is quoted (not a blank line)
-} record_t;
 
 typedef struct {
     uint64_t nhs;
@@ -80,28 +72,6 @@ typedef struct {
     int column_of [DSR_COLUMN_COUNT];   //  CSV: the file column of each DSR column
     const char *name_of [MAX_FIELDS];   //  CSV: the DSR column of each file column
 } parser_t;
-
-//  Byte classes: what ends an unquoted CSV field, and what the field scan
-//  looks at (UTF-8 lead bytes by sequence length; 0x80 to 0xc1 and 0xf5 up
-//  never start a sequence).
-static const unsigned char s_csv_stop [256] = {
-    [','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1
-};
-
-enum { BYTE_ASCII, BYTE_CONTROL, BYTE_NUL, BYTE_QUOTE, BYTE_LEAD2, BYTE_LEAD3, BYTE_LEAD4,
-       BYTE_INVALID };
-
-static const unsigned char s_byte_class [256] = {
-    [0x00] = BYTE_NUL,
-    [0x01 ... 0x1f] = BYTE_CONTROL,
-    ['"'] = BYTE_QUOTE,
-    [0x7f] = BYTE_CONTROL,
-    [0x80 ... 0xc1] = BYTE_INVALID,
-    [0xc2 ... 0xdf] = BYTE_LEAD2,
-    [0xe0 ... 0xef] = BYTE_LEAD3,
-    [0xf0 ... 0xf4] = BYTE_LEAD4,
-    [0xf5 ... 0xff] = BYTE_INVALID
-};
 
 //  ---------------------------------------------------------------------
 //  Rejections
@@ -255,82 +225,19 @@ s_is_space (char c)
     return c == ' ' || c == '\t';
 }
 
+//  A CSV field as a value.
+static value_t
+s_field (const kw_csv_field_t *f)
+{
+    return (value_t) { .text = f->text, .len = f->len, .kind = VALUE_TEXT, .escaped = f->escaped };
+}
+
 static void
 s_trim (value_t *v)
 {
-    while (v->len && s_is_space (v->text [0])) {
-        v->text++;
-        v->len--;
-    }
-    while (v->len && s_is_space (v->text [v->len - 1]))
-        v->len--;
+    kw_csv_trim (&v->text, &v->len);
     if (v->kind == VALUE_TEXT && v->len == 0)
         v->kind = VALUE_EMPTY;
-}
-
-typedef struct {
-    int utf8;                           //  1 when valid UTF-8
-    int nul;                            //  1 when there is a NUL byte
-    int control;                        //  1 when there is a C0 or C1 control character
-    size_t quotes;
-} scan_t;
-
-//  One pass over a value: UTF-8 validity (no overlong forms, surrogates or
-//  code points past U+10FFFF), NUL bytes, control characters and quotes.
-static void
-s_scan (const char *text, size_t len, scan_t *scan)
-{
-    const unsigned char *s = (const unsigned char *) text;
-    memset (scan, 0, sizeof *scan);
-    scan->utf8 = 1;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s [i];
-        switch (s_byte_class [c]) {
-            case BYTE_ASCII:
-                i++;
-                continue;
-            case BYTE_QUOTE:
-                scan->quotes++;
-                i++;
-                continue;
-            case BYTE_NUL:
-                scan->nul = 1;
-                scan->control = 1;
-                i++;
-                continue;
-            case BYTE_CONTROL:
-                scan->control = 1;
-                i++;
-                continue;
-            case BYTE_LEAD2:
-                if (i + 1 >= len || (s [i + 1] & 0xc0) != 0x80)
-                    break;
-                if (c == 0xc2 && s [i + 1] <= 0x9f)
-                    scan->control = 1;
-                i += 2;
-                continue;
-            case BYTE_LEAD3:
-                if (i + 2 >= len || (s [i + 1] & 0xc0) != 0x80 || (s [i + 2] & 0xc0) != 0x80)
-                    break;
-                if ((c == 0xe0 && s [i + 1] < 0xa0) || (c == 0xed && s [i + 1] > 0x9f))
-                    break;
-                i += 3;
-                continue;
-            case BYTE_LEAD4:
-                if (i + 3 >= len || (s [i + 1] & 0xc0) != 0x80 || (s [i + 2] & 0xc0) != 0x80
-                ||  (s [i + 3] & 0xc0) != 0x80)
-                    break;
-                if ((c == 0xf0 && s [i + 1] < 0x90) || (c == 0xf4 && s [i + 1] > 0x8f))
-                    break;
-                i += 4;
-                continue;
-            default:
-                break;
-        }
-        scan->utf8 = 0;
-        i++;
-    }
 }
 
 //  Trim v and check it is UTF-8 text without NUL bytes; *len gets its
@@ -358,8 +265,8 @@ s_clean (row_check_t *check, value_t *v, int col, int required, char *dest, size
             dest [0] = 0;
         return 1;
     }
-    scan_t scan;
-    s_scan (v->text, v->len, &scan);
+    kw_csv_scan_t scan;
+    kw_csv_scan (v->text, v->len, &scan);
     if (!scan.utf8)
         return s_reject (check->parser, check->line, name, "%s is not valid UTF-8", name);
     if (scan.nul)
@@ -375,17 +282,7 @@ s_clean (row_check_t *check, value_t *v, int col, int required, char *dest, size
 static void
 s_copy (const value_t *v, size_t len, char *dest)
 {
-    if (!v->escaped)
-        memcpy (dest, v->text, len);
-    else {
-        size_t out = 0;
-        for (size_t i = 0; i < v->len && out < len; i++) {
-            dest [out++] = v->text [i];
-            if (v->text [i] == '"')
-                i++;
-        }
-    }
-    dest [len] = 0;
+    kw_csv_copy (v->text, v->len, v->escaped, len, dest);
 }
 
 //  Text into dest (size bytes). 0, or -1 after rejecting the row.
@@ -579,7 +476,7 @@ s_row (parser_t *self, size_t line, value_t *values)
     ||  s_text (&check, &values [COL_LEAD_PROFESSIONAL_EMAIL], COL_LEAD_PROFESSIONAL_EMAIL, 0,
                 row.lead_professional_email, sizeof row.lead_professional_email))
         return 0;
-    if (*row.lead_professional_email && !validate_email (row.lead_professional_email)) {
+    if (*row.lead_professional_email && !kw_check_email_shape (row.lead_professional_email)) {
         s_reject (self, line, "lead_professional_email",
                   "lead_professional_email is not an e-mail address");
         return 0;
@@ -596,141 +493,6 @@ s_row (parser_t *self, size_t line, value_t *values)
 
 //  ---------------------------------------------------------------------
 //  CSV
-
-typedef struct {
-    const char *data;
-    size_t len;
-    size_t pos;
-    size_t line;                        //  line at pos
-} csv_t;
-
-static int
-s_csv_delimiter (char c)
-{
-    return c == ',' || c == '\r' || c == '\n';
-}
-
-//  Line ends (LF, CRLF or a lone CR) in text; text is followed by a quote
-//  or the end of the input, so a CR at its end stands alone.
-static size_t
-s_count_lines (const char *text, size_t len)
-{
-    size_t lines = 0;
-    for (size_t i = 0; i < len; i++)
-        if (text [i] == '\n' || (text [i] == '\r' && (i + 1 == len || text [i + 1] != '\n')))
-            lines++;
-    return lines;
-}
-
-//  Read the next record into rec. 0, or -1 at the end of the input.
-static int
-s_csv_next (csv_t *csv, record_t *rec)
-{
-    const char *data = csv->data;
-    size_t end = csv->len;
-    size_t pos = csv->pos;
-    if (pos >= end)
-        return -1;
-    value_t spare;
-    size_t lines = 0;
-    rec->count = 0;
-    rec->line = csv->line;
-    rec->problem = NULL;
-    rec->problem_field = 0;
-    rec->first_quoted = 0;
-    for (;;) {
-        value_t *v = rec->count < MAX_FIELDS ? &rec->fields [rec->count] : &spare;
-        v->kind = VALUE_TEXT;
-        v->escaped = 0;
-        v->boolean = 0;
-        size_t q = pos;
-        while (q < end && s_is_space (data [q]))
-            q++;
-        if (q < end && data [q] == '"') {
-            if (rec->count == 0)
-                rec->first_quoted = 1;
-            size_t open = ++q;
-            size_t close;
-            for (;;) {
-                const char *quote = memchr (data + q, '"', end - q);
-                size_t stop = quote ? (size_t) (quote - data) : end;
-                lines += s_count_lines (data + q, stop - q);
-                if (!quote) {
-                    if (!rec->problem) {
-                        rec->problem = "a quoted field is not closed before the end of the file";
-                        rec->problem_field = rec->count;
-                    }
-                    close = q = end;
-                    break;
-                }
-                if (stop + 1 < end && data [stop + 1] == '"') {
-                    v->escaped = 1;
-                    q = stop + 2;
-                    continue;
-                }
-                close = stop;
-                q = stop + 1;
-                break;
-            }
-            v->text = data + open;
-            v->len = close - open;
-            while (q < end && s_is_space (data [q]))
-                q++;
-            if (q < end && !s_csv_delimiter (data [q])) {
-                if (!rec->problem) {
-                    rec->problem = "a quoted field has text after its closing quote";
-                    rec->problem_field = rec->count;
-                }
-                while (q < end && !s_csv_delimiter (data [q]))
-                    q++;
-            }
-        }
-        else {
-            q = pos;
-            for (;;) {
-                while (q < end && !s_csv_stop [(unsigned char) data [q]])
-                    q++;
-                if (q < end && data [q] == '"') {
-                    if (!rec->problem) {
-                        rec->problem = "a quote inside an unquoted field (quote the whole field"
-                                       " and double the quote)";
-                        rec->problem_field = rec->count;
-                    }
-                    q++;
-                    continue;
-                }
-                break;
-            }
-            v->text = data + pos;
-            v->len = q - pos;
-        }
-        rec->count++;
-        pos = q;
-        if (pos >= end)
-            break;
-        char c = data [pos++];
-        if (c == ',')
-            continue;
-        if (c == '\r' && pos < end && data [pos] == '\n')
-            pos++;
-        lines++;
-        break;
-    }
-    csv->pos = pos;
-    csv->line += lines;
-    return 0;
-}
-
-//  1 when the record is a blank line (nothing, or only spaces and tabs).
-static int
-s_csv_blank (record_t *rec)
-{
-    if (rec->count != 1 || rec->first_quoted || rec->problem)
-        return 0;
-    value_t v = rec->fields [0];
-    s_trim (&v);
-    return v.len == 0;
-}
 
 //  A small string builder for the header error.
 typedef struct {
@@ -763,7 +525,7 @@ s_add (text_t *t, const char *fmt, ...)
 
 //  Map the header's columns to the DSR columns. 0, or -1 with err filled.
 static int
-s_csv_header (parser_t *self, record_t *rec, dsr_reject_t *err)
+s_csv_header (parser_t *self, kw_csv_record_t *rec, dsr_reject_t *err)
 {
     const char *field = "header";
     if (rec->problem)
@@ -779,11 +541,11 @@ s_csv_header (parser_t *self, record_t *rec, dsr_reject_t *err)
     text_t duplicate_text = { duplicate, sizeof duplicate, 0 };
     size_t unknowns = 0, duplicates = 0, known = 0;
     for (size_t i = 0; i < rec->count; i++) {
-        value_t v = rec->fields [i];
+        value_t v = s_field (&rec->fields [i]);
         self->name_of [i] = "";
         s_trim (&v);
-        scan_t scan;
-        s_scan (v.text, v.len, &scan);
+        kw_csv_scan_t scan;
+        kw_csv_scan (v.text, v.len, &scan);
         if (!scan.utf8 || scan.nul)
             return s_fail (err, rec->line, field, "the header is not UTF-8 text");
         size_t len = v.escaped ? v.len - scan.quotes / 2 : v.len;
@@ -848,14 +610,14 @@ s_csv_header (parser_t *self, record_t *rec, dsr_reject_t *err)
 static int
 s_parse_csv (parser_t *self, const char *data, size_t len, dsr_reject_t *err)
 {
-    csv_t csv = { data, len, 0, 1 };
-    record_t *rec = malloc (sizeof *rec);
+    kw_csv_t csv = { data, len, 0, 1 };
+    kw_csv_record_t *rec = malloc (sizeof *rec);
     if (!rec)
         return s_fail (err, 0, "", "out of memory");
     int header = 0;
     int rc = 0;
-    while (s_csv_next (&csv, rec) == 0) {
-        if (s_csv_blank (rec))
+    while (kw_csv_next (&csv, rec) == 0) {
+        if (kw_csv_blank (rec))
             continue;
         if (!header) {
             if (s_csv_header (self, rec, err)) {
@@ -878,7 +640,7 @@ s_parse_csv (parser_t *self, const char *data, size_t len, dsr_reject_t *err)
         }
         value_t values [DSR_COLUMN_COUNT];
         for (int col = 0; col < DSR_COLUMN_COUNT; col++)
-            values [col] = rec->fields [self->column_of [col]];
+            values [col] = s_field (&rec->fields [self->column_of [col]]);
         if (s_row (self, rec->line, values)) {
             rc = s_fail (err, rec->line, "", "out of memory");
             break;
@@ -1008,14 +770,12 @@ dsr_parse (dsr_format_t format, const char *data, size_t len, int ty, int tm, in
         data = "";
         len = 0;
     }
-    if (len >= 2 && (((unsigned char) data [0] == 0xff && (unsigned char) data [1] == 0xfe)
-                 ||  ((unsigned char) data [0] == 0xfe && (unsigned char) data [1] == 0xff)))
-        return s_fail (err, 0, "",
-                       "the file is not UTF-8 text (it starts with a UTF-16 byte order mark)");
-    if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0) {
-        data += 3;
-        len -= 3;
-    }
+    kw_csv_t text;
+    const char *problem;
+    if (kw_csv_open (&text, data, len, &problem) != 0)
+        return s_fail (err, 0, "", "%s", problem);
+    data = text.data;
+    len = text.len;
     parser_t *self = calloc (1, sizeof *self);
     if (!self)
         return s_fail (err, 0, "", "out of memory");

@@ -6,11 +6,10 @@
 #include <stddef.h>
 #include "kw/referral.pb-c.h"
 #include "kw_arena.h"
+#include "kw_check.h"
 
-typedef struct {
-    char field [128];
-    char message [512];
-} validate_error_t;
+//  The first problem of a body: its field path and the message.
+typedef kw_check_error_t validate_error_t;
 
 //  1 when s is a 10-digit NHS number with a valid modulus-11 check digit.
 int validate_nhs_number (const char *s);
@@ -18,12 +17,6 @@ int validate_nhs_number (const char *s);
 //  inward code: "NR2 3TU", "nr23tu", "SW1A 1AA"); out (9 bytes, may be NULL)
 //  gets it upper case with one space.
 int validate_postcode (const char *s, char out [9]);
-//  1 when s has the shape of an e-mail address (local@domain.tld, printable
-//  ASCII, at most 254 characters).
-int validate_email (const char *s);
-//  1 when s has the shape of a phone number: digits with optional spaces,
-//  hyphens and brackets, an optional leading +, 10 to 15 digits in all.
-int validate_phone (const char *s);
 //  1 when s is a GP practice code: a letter and five digits ("D82001").
 int validate_gp_practice (const char *s);
 //  1 when s is a real date YYYY-MM-DD not after today (ty-tm-td).

@@ -82,7 +82,7 @@ s_on_row (const dsr_row_t *row, void *arg)
     if (*row->postcode
     &&  (!validate_postcode (row->postcode, NULL) || !strchr (row->postcode, ' ')))
         abort ();
-    if (*row->lead_professional_email && !validate_email (row->lead_professional_email))
+    if (*row->lead_professional_email && !kw_check_email_shape (row->lead_professional_email))
         abort ();
     if (strcmp (row->rag, "red") && strcmp (row->rag, "amber") && strcmp (row->rag, "green")
     &&  strcmp (row->rag, "blue"))

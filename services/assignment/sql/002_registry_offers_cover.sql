@@ -24,10 +24,13 @@ ALTER TABLE assignment.professionals
     ADD CONSTRAINT professionals_counts CHECK (caseload >= 0 AND pending_offers >= 0 AND cover_load >= 0),
     ADD CONSTRAINT professionals_capacity CHECK (caseload + cover_load <= max_caseload),
     ADD CONSTRAINT professionals_not_own_deputy CHECK (deputy_id IS NULL OR deputy_id <> id);
--- Matching's candidates: those with the most room, those working in a
--- district, those speaking a language.
+-- Matching's candidates: those with the most room, those of a discipline,
+-- those working in a district, those speaking a language.
 CREATE INDEX professionals_room ON assignment.professionals
     (region, (max_caseload - caseload - cover_load - pending_offers) DESC, id)
+    WHERE active AND NOT absent;
+CREATE INDEX professionals_discipline ON assignment.professionals
+    (region, discipline, (max_caseload - caseload - cover_load - pending_offers) DESC, id)
     WHERE active AND NOT absent;
 CREATE INDEX professionals_localities ON assignment.professionals USING gin (localities);
 CREATE INDEX professionals_languages ON assignment.professionals USING gin (languages);

@@ -1,0 +1,119 @@
+/*  candidates: the registered professionals a case may be offered to,
+    drawn by indexes rather than by reading the whole region: the family's
+    suggestion, the child's team, and, among the active professionals with
+    room, those of a discipline that fits a need, those working in the
+    child's postcode district, those speaking the family's language and
+    those with the most room (each source at most SOURCE_LIMIT, ordered by
+    room). Room is max_caseload less the counts kept in each row (cases
+    held, covered, offered), so no case or offer is counted here. The union
+    is ranked by rank.c. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "assignment.h"
+
+#define SOURCE_LIMIT "64"
+#define ROOM "(max_caseload - caseload - cover_load - pending_offers)"
+#define OPEN_TO_OFFERS "region = $1 AND active AND NOT absent AND " ROOM " > 0"
+
+int
+candidates_prepare (kw_db_t *db)
+{
+    kw_db_prepare (db, "candidates",
+        "WITH drawn AS ("
+        "  (SELECT id FROM assignment.professionals WHERE region = $1 AND lower (email) = lower ($2))"
+        "  UNION (SELECT professional_id FROM assignment.team_members WHERE case_id = $3::uuid"
+        "         AND removed_at IS NULL AND professional_id IS NOT NULL)"
+        "  UNION (SELECT id FROM assignment.professionals WHERE " OPEN_TO_OFFERS
+        "         AND discipline = ANY ($6::text[]) ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT ")"
+        "  UNION (SELECT id FROM assignment.professionals WHERE " OPEN_TO_OFFERS
+        "         AND localities @> ARRAY [$4]::text[] ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT ")"
+        "  UNION (SELECT id FROM assignment.professionals WHERE " OPEN_TO_OFFERS
+        "         AND languages @> ARRAY [$5]::text[] ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT ")"
+        "  UNION (SELECT id FROM assignment.professionals WHERE region = $1 AND active AND NOT absent"
+        "         ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT "))"
+        " SELECT p.id, p.email, p.discipline, p.languages, p.localities, p.max_caseload, p.caseload,"
+        " p.cover_load, p.pending_offers, p.active, p.absent,"
+        " EXISTS (SELECT 1 FROM assignment.team_members t WHERE t.case_id = $3::uuid"
+        "         AND t.professional_id = p.id AND t.removed_at IS NULL)"
+        " FROM assignment.professionals p JOIN drawn ON drawn.id = p.id WHERE p.region = $1");
+    return 0;
+}
+
+void
+candidates_district (const char *postcode, char out [8])
+{
+    out [0] = 0;
+    if (!postcode)
+        return;
+    //  Stored postcodes have one space before the inward code (three characters).
+    size_t len = strlen (postcode);
+    const char *space = strchr (postcode, ' ');
+    size_t n = space ? (size_t) (space - postcode) : len > 3 ? len - 3 : 0;
+    if (n > 7)
+        n = 7;
+    for (size_t i = 0; i < n; i++)
+        out [i] = (char) toupper ((unsigned char) postcode [i]);
+    out [n] = 0;
+}
+
+//  The needs as a PostgreSQL array of the disciplines that fit any of them.
+static char *
+s_fitting (const candidates_child_t *child, kw_arena_t *arena)
+{
+    char buf [1024] = "{";
+    size_t len = 1;
+    for (size_t i = 0; i < child->need_count; i++) {
+        const char *const *fit = rank_need_disciplines (child->needs [i]);
+        for (size_t j = 0; fit && fit [j] && len < sizeof buf - 64; j++)
+            len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s", len > 1 ? "," : "", fit [j]);
+    }
+    snprintf (buf + len, sizeof buf - len, "}");
+    return kw_arena_strdup (arena, buf);
+}
+
+int
+candidates_rank (kw_db_t *db, const candidates_child_t *child, const rank_weights_t *weights,
+                 kw_arena_t *arena, candidates_t *out)
+{
+    memset (out, 0, sizeof *out);
+    const char *params [6] = {
+        child->region, child->suggested_email ? child->suggested_email : "",
+        child->case_id, child->district && *child->district ? child->district : "",
+        child->language && *child->language ? child->language : "", s_fitting (child, arena)
+    };
+    PGresult *res = kw_db_query (db, "candidates", 6, params);
+    if (!res)
+        return -1;
+    size_t count = (size_t) PQntuples (res);
+    out->items = kw_arena_calloc (arena, sizeof *out->items * (count ? count : 1));
+    for (size_t i = 0; i < count; i++) {
+        int r = (int) i;
+        rank_candidate_t *c = &out->items [i];
+        c->id = kw_arena_strdup (arena, PQgetvalue (res, r, 0));
+        c->email = kw_arena_strdup (arena, PQgetvalue (res, r, 1));
+        c->discipline = kw_arena_strdup (arena, PQgetvalue (res, r, 2));
+        c->languages = (const char *const *) rows_array (PQgetvalue (res, r, 3), arena, &c->language_count);
+        c->localities = (const char *const *) rows_array (PQgetvalue (res, r, 4), arena, &c->locality_count);
+        c->max_caseload = atoi (PQgetvalue (res, r, 5));
+        c->caseload = atoi (PQgetvalue (res, r, 6));
+        c->cover_load = atoi (PQgetvalue (res, r, 7));
+        c->pending_offers = atoi (PQgetvalue (res, r, 8));
+        c->active = PQgetvalue (res, r, 9) [0] == 't';
+        c->absent = PQgetvalue (res, r, 10) [0] == 't';
+        c->in_team = PQgetvalue (res, r, 11) [0] == 't';
+    }
+    PQclear (res);
+    rank_child_t rank_child = {
+        .needs = (const char *const *) child->needs, .need_count = child->need_count,
+        .district = child->district, .language = child->language,
+        .suggested_email = child->suggested_email,
+        .excluded = (const char *const *) child->excluded, .excluded_count = child->excluded_count,
+        .excluded_why = "declined or let an offer lapse in this round",
+        .keeping_id = child->keeping_id
+    };
+    out->count = count;
+    out->offerable = rank_candidates (&rank_child, weights, out->items, count);
+    return 0;
+}

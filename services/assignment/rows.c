@@ -1,0 +1,67 @@
+/*  rows: reading and writing the column values the assignment modules
+    share: text that may be NULL, and PostgreSQL text[] values in their text
+    form ({a,"b c"}) both ways. */
+#include <string.h>
+#include "assignment.h"
+
+char *
+rows_text (PGresult *res, int row, int col, kw_arena_t *arena)
+{
+    return PQgetisnull (res, row, col) ? NULL : kw_arena_strdup (arena, PQgetvalue (res, row, col));
+}
+
+char **
+rows_array (const char *text, kw_arena_t *arena, size_t *count)
+{
+    *count = 0;
+    size_t len = text ? strlen (text) : 0;
+    char **items = kw_arena_calloc (arena, sizeof *items * (len / 2 + 1));
+    if (len < 2 || text [0] != '{')
+        return items;
+    char *buf = kw_arena_alloc (arena, len + 1);
+    size_t i = 1, n = 0;
+    while (i < len - 1) {
+        char *item = buf + n;
+        if (text [i] == '"') {
+            for (i++; i < len && text [i] != '"'; i++) {
+                if (text [i] == '\\' && i + 1 < len)
+                    i++;
+                buf [n++] = text [i];
+            }
+            i++;
+        }
+        else
+            while (i < len - 1 && text [i] != ',')
+                buf [n++] = text [i++];
+        buf [n++] = 0;
+        items [(*count)++] = item;
+        if (i < len && text [i] == ',')
+            i++;
+    }
+    return items;
+}
+
+char *
+rows_array_literal (char *const *items, size_t count, kw_arena_t *arena)
+{
+    size_t size = 3;
+    for (size_t i = 0; i < count; i++)
+        size += 3 + 2 * strlen (items [i]);
+    char *out = kw_arena_alloc (arena, size);
+    size_t n = 0;
+    out [n++] = '{';
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            out [n++] = ',';
+        out [n++] = '"';
+        for (const char *p = items [i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                out [n++] = '\\';
+            out [n++] = *p;
+        }
+        out [n++] = '"';
+    }
+    out [n++] = '}';
+    out [n] = 0;
+    return out;
+}

@@ -1,0 +1,139 @@
+/*  sweep: the timer behind every due time the service keeps in the
+    database, so that nothing depends on a timer that dies with the
+    process: offers whose expires_at has passed expire (and the next
+    candidate is offered), scheduled absences whose start has come start,
+    active absences whose end has come end. Each item is handled in its own
+    transaction and its events wake the relay; after a restart the first
+    run finds whatever fell due meanwhile. Several instances may sweep:
+    every item is re-checked under its row's lock. */
+#include <stdlib.h>
+#include <uv.h>
+#include "kw_log.h"
+#include "assignment.h"
+
+#define BATCH "200"
+
+struct _sweep_t {
+    kw_service_t *svc;
+    uv_timer_t *timer;
+    kw_arena_t *arena;
+    int prepared;
+};
+
+static void
+s_prepare (kw_db_t *db)
+{
+    kw_db_prepare (db, "sweep_offers",
+        "SELECT id, case_id FROM assignment.offers WHERE status = 'pending' AND expires_at <= now ()"
+        " ORDER BY expires_at LIMIT " BATCH);
+    kw_db_prepare (db, "sweep_starts",
+        "SELECT id FROM assignment.absences WHERE status = 'scheduled' AND starts_at <= now ()"
+        " ORDER BY starts_at LIMIT " BATCH);
+    kw_db_prepare (db, "sweep_ends",
+        "SELECT id FROM assignment.absences WHERE status = 'active' AND ends_at <= now ()"
+        " ORDER BY ends_at LIMIT " BATCH);
+}
+
+typedef enum { DUE_OFFER, DUE_START, DUE_END } due_t;
+
+//  Handle one due item in its own transaction: 1 done, 0 nothing to do, -1 failed.
+static int
+s_item (sweep_t *self, due_t kind, const char *id, const char *case_id)
+{
+    kw_db_t *db = kw_service_db (self->svc);
+    kw_arena_reset (self->arena);
+    if (kw_db_begin (db) != 0)
+        return -1;
+    int rc = kind == DUE_OFFER ? offers_expire (self->svc, db, id, case_id, self->arena)
+           : kind == DUE_START ? absences_start (self->svc, db, id, self->arena)
+           : absences_end (self->svc, db, id, self->arena);
+    if (rc < 0 || kw_db_commit (db) != 0) {
+        kw_warn ("sweep_failed", "id", id, "reason", kw_db_error (db));
+        kw_db_rollback (db);
+        return -1;
+    }
+    if (rc > 0)
+        kw_service_outbox_committed (self->svc);
+    return rc;
+}
+
+static int
+s_due (sweep_t *self, due_t kind, const char *stmt)
+{
+    kw_db_t *db = kw_service_db (self->svc);
+    PGresult *res = kw_db_query (db, stmt, 0, NULL);
+    if (!res)
+        return -1;
+    int done = 0, rows = PQntuples (res);
+    for (int i = 0; i < rows; i++) {
+        int rc = s_item (self, kind, PQgetvalue (res, i, 0), kind == DUE_OFFER ? PQgetvalue (res, i, 1) : NULL);
+        if (rc < 0) {
+            done = -1;
+            break;
+        }
+        done += rc;
+    }
+    PQclear (res);
+    return done;
+}
+
+int
+sweep_run (sweep_t *self)
+{
+    kw_db_t *db = kw_service_db (self->svc);
+    if (kw_db_ensure (db) != 0)
+        return -1;
+    if (!self->prepared) {
+        s_prepare (db);
+        self->prepared = 1;
+    }
+    int offers = s_due (self, DUE_OFFER, "sweep_offers");
+    int starts = offers < 0 ? -1 : s_due (self, DUE_START, "sweep_starts");
+    int ends = starts < 0 ? -1 : s_due (self, DUE_END, "sweep_ends");
+    return ends < 0 ? -1 : offers + starts + ends;
+}
+
+static void
+s_tick (uv_timer_t *timer)
+{
+    sweep_run (timer->data);
+}
+
+sweep_t *
+sweep_new (kw_service_t *svc, unsigned interval_ms)
+{
+    sweep_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->svc = svc;
+    self->arena = kw_arena_new (16384);
+    self->timer = malloc (sizeof *self->timer);
+    if (!self->timer) {
+        kw_arena_destroy (&self->arena);
+        free (self);
+        return NULL;
+    }
+    uv_timer_init (kw_service_loop (svc), self->timer);
+    self->timer->data = self;
+    uv_timer_start (self->timer, s_tick, 0, interval_ms);
+    return self;
+}
+
+static void
+s_free_timer (uv_handle_t *handle)
+{
+    free (handle);
+}
+
+void
+sweep_destroy (sweep_t **self_p)
+{
+    sweep_t *self = *self_p;
+    if (!self)
+        return;
+    uv_timer_stop (self->timer);
+    uv_close ((uv_handle_t *) self->timer, s_free_timer);
+    kw_arena_destroy (&self->arena);
+    free (self);
+    *self_p = NULL;
+}
