@@ -34,6 +34,8 @@ test_stack_start() {
         export "KW_${s^^}_RPC=ipc://$var/run/$s-rpc"
     done
     export KW_RELAY_INTERVAL_MS=500 KW_CATCHUP_INTERVAL_MS=500
+    # No demo professionals: tests and benchmarks register their own over the API.
+    export KW_DEMO_DATA=0
     # The region files in the stack's own directory, so a test may change them.
     mkdir -p "$var/regions"
     cp deploy/regions/*.json "$var/regions/"

@@ -304,7 +304,7 @@ s_read (import_t *self)
     const char *problem;
     kw_csv_t csv;
     if (kw_csv_open (&csv, (const char *) self->in->data.data, self->in->data.len, &problem) != 0) {
-        s_reject (self, 0, "", "%s", problem);
+        s_reject (self, 0, "file", "%s", problem);
         return -1;
     }
     kw_csv_record_t *rec = kw_arena_alloc (self->arena, sizeof *rec);
@@ -326,7 +326,7 @@ s_read (import_t *self)
             break;
     }
     if (!header) {
-        s_reject (self, 0, "header", "the file has no header row");
+        s_reject (self, 0, "file", "the file has no header row");
         return -1;
     }
     return 0;
@@ -534,8 +534,11 @@ import_professionals (kw_service_t *svc, const Kw__Request *req, Kw__Response *r
     self.result.has_rows = self.result.has_created = self.result.has_updated = self.result.has_unchanged = 1;
     if (s_read (&self) != 0) {
         Kw__ImportRejectedRow *first = self.result.rejected [0];
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, first->field, "line %u: %s", first->line,
-                            first->error);
+        if (first->line)
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, first->field, "line %u: %s",
+                                first->line, first->error);
+        else
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, first->field, "%s", first->error);
         return;
     }
     if (kw_tx_run (&def, svc, req, resp, arena, &self)) {

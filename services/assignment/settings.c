@@ -189,7 +189,7 @@ settings_parse (const char *text, size_t len, const char *file, settings_region_
             s_fail (err, size, file, SECTION, "must be an object");
         else
         if (s_keys (section, SECTION, keys, file, err, size) == 0
-        &&  s_duration (section, "offer_ttl", 10, 90L * 86400, file, &out->offer_ttl_seconds, err, size) == 0
+        &&  s_duration (section, "offer_ttl", 1, 90L * 86400, file, &out->offer_ttl_seconds, err, size) == 0
         &&  s_int (section, SECTION, "refusals_before_waiting", 1, 50, file, &refusals, err, size) == 0
         &&  s_duration (section, "long_absence", 3600, 365L * 86400, file, &out->long_absence_seconds,
                         err, size) == 0

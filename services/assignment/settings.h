@@ -5,7 +5,8 @@
       "assignment": {
         "offer_ttl"               how long an offer stays open: a whole
                                   number and a unit, s, m, h or d ("72h";
-                                  10s to 90d; default 72h)
+                                  1s to 90d, seconds for test regions;
+                                  default 72h)
         "refusals_before_waiting" declined or lapsed offers in one round
                                   before the case waits for the
                                   coordinator (1-50, default 3)

@@ -138,9 +138,10 @@ def nhs_number(rng=random):
             return "".join(map(str, digits)) + str(check)
 
 
-def referral(nhs, eligible=True, suggested="kw.one@example.org", dob="2015-03-02"):
+def referral(nhs, eligible=True, suggested=None, dob="2015-03-02"):
     """A referral body for the norfolk rule set: eligible, or failing the
-    gp and professionals criteria."""
+    gp and professionals criteria; suggested: the e-mail of the key worker
+    the family suggests, or None."""
     pros = [
         {"name": "Therapist A", "agency": "Community Health", "discipline": "occupational_therapist"},
         {"name": "Social Worker B", "agency": "Children's Services", "discipline": "social_worker"},
@@ -157,9 +158,8 @@ def referral(nhs, eligible=True, suggested="kw.one@example.org", dob="2015-03-02
         "needs": {"complex_health_needs": True, "high_level_of_need": False,
                   "learning_disability": False, "autism": True, "inpatient": False},
         "professionals": pros if eligible else pros[:1],
-        "suggested_key_worker": {"email": suggested},
         "consent": {"basis": "parental_responsibility", "given_by": "Parent", "date": "2026-11-20"},
-    }
+    } | ({"suggested_key_worker": {"email": suggested}} if suggested else {})
 
 
 def post_referrals(count, rng, tok, on_progress=None, eligible_share=0.7):
@@ -232,3 +232,89 @@ def check_exactly_once(label, ids, eligible_ids, timeout=60):
     ok(set(e["mails"]) == eligible_ids and not dup(e["mails"]) and not dup(e["deliveries"]),
        "%s: each offer sent exactly one e-mail" % label,
        "mails %d, duplicated %s" % (len(e["mails"]), dup(e["mails"])))
+
+
+DISCIPLINES = ["social_worker", "occupational_therapist", "speech_and_language_therapist", "physiotherapist",
+               "special_educator", "family_support_worker", "behaviour_specialist", "ld_nurse",
+               "community_nurse", "psychologist"]
+
+
+def professional(tok, name, email, **fields):
+    """Register a professional over the API; returns the record (or fails the test)."""
+    body = {"name": name, "agency": "Test Agency", "discipline": "social_worker", "email": email,
+            "localities": ["NR2"], "max_caseload": 12}
+    body.update(fields)
+    status, record, _ = http("POST", "/v1/professionals", body, tok)
+    if status != 201:
+        raise AssertionError("registering %s: %s %s" % (email, status, record))
+    return record
+
+
+def workforce(tok, count=60, max_caseload=15, prefix="wf"):
+    """Register count professionals of the token's region in one CSV import
+    (varied disciplines, districts NR1 to NR9, some speaking pl or ur): a
+    region's workforce. Importing it again changes nothing. Returns the
+    import's answer."""
+    lines = ["name,agency,discipline,email,languages,localities,max_caseload"]
+    for i in range(count):
+        langs = "en pl" if i % 5 == 0 else "en ur" if i % 7 == 0 else "en"
+        lines.append("Worker %s %d,Agency %d,%s,%s.%d@example.org,%s,NR%d NR%d,%d" % (
+            prefix, i, i % 4, DISCIPLINES[i % len(DISCIPLINES)], prefix, i, langs, 1 + i % 9, 1 + (i + 3) % 9,
+            max_caseload))
+    status, answer, _ = http("POST", "/v1/professionals/import", tok=tok, raw="\n".join(lines).encode(),
+                             headers={"Content-Type": "text/csv"})
+    if status != 200 or answer.get("rejected"):
+        raise AssertionError("workforce import: %s %s" % (status, answer))
+    return answer
+
+
+def test_region(region_id, assignment, base="norfolk", change=None):
+    """A region of the stack's own (base's rules, change(doc) applied) with
+    its assignment section, read by eligibility and assignment after a
+    SIGHUP. Returns a coordinator token of the region once eligibility
+    knows it."""
+    directory = os.environ["KW_REGION_DIR"]
+    with open(os.path.join(directory, base + ".json")) as f:
+        doc = json.load(f)
+    doc["id"] = region_id
+    doc["name"] = "Test region " + region_id
+    doc["assignment"] = assignment
+    if change:
+        change(doc)
+    with open(os.path.join(directory, region_id + ".json"), "w") as f:
+        json.dump(doc, f)
+    log = os.path.join(VAR, "log", "assignment.log")
+
+    def reloads():
+        with open(log, errors="replace") as f:
+            text = f.read()
+        return text.count('"settings_reloaded"'), text.count('"settings_reload_failed"')
+    before = reloads()
+    for name in ("eligibility", "assignment"):
+        kill(name, signal.SIGHUP)
+    if not wait_until(lambda: reloads() != before, 15) or reloads()[1] != before[1]:
+        raise AssertionError("assignment did not read region %s" % region_id)
+    tok = token(region=region_id)
+    if not wait_until(lambda: http("GET", "/v1/eligibility/ruleset", tok=tok)[0] == 200, 15):
+        raise AssertionError("region %s was not loaded" % region_id)
+    time.sleep(0.5)
+    return tok
+
+
+def case_of(tok, referral_id, timeout=20):
+    """The case id of a referral, once it has one."""
+    def found():
+        status, body, _ = http("GET", "/v1/referrals/%s" % referral_id, tok=tok)
+        return body.get("case_id") if status == 200 else None
+    return wait_until(found, timeout)
+
+
+def get_case(tok, case_id):
+    status, body, _ = http("GET", "/v1/cases/%s" % case_id, tok=tok)
+    return body if status == 200 else None
+
+
+def pending_offer(case):
+    """The case's pending offer, or None."""
+    pending = [o for o in (case or {}).get("offers", []) if o["status"] == "pending"]
+    return pending[0] if pending else None

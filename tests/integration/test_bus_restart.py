@@ -2,10 +2,11 @@
 consumers notice the gap (or the silence) and catch up from bus.outbox."""
 
 import random
-from kwtest import ok, done, token, kill, wait_restarted, post_referrals, check_exactly_once
+from kwtest import ok, done, token, kill, wait_restarted, post_referrals, check_exactly_once, workforce
 
 rng = random.Random()
 tok = token()
+workforce(tok)
 killed = []
 
 def chaos(i):

@@ -4,14 +4,17 @@ professional through notification, all over the real bus."""
 
 import random
 from kwtest import (ok, done, token, http, sql, scalar, wait_until, mails, nhs_number,
-                    referral)
+                    referral, professional, workforce)
 
 rng = random.Random()
 tok = token()
+workforce(tok)
+suggested_email = "e2e.suggested.%d@example.org" % rng.randrange(10 ** 9)
+suggested = professional(tok, "Suggested Worker", suggested_email)
 
 # --- the README example: eligible under the norfolk rules
 nhs = nhs_number(rng)
-status, body, _ = http("POST", "/v1/referrals", referral(nhs), tok)
+status, body, _ = http("POST", "/v1/referrals", referral(nhs, suggested=suggested_email), tok)
 ok(status == 201, "POST /v1/referrals answers 201", body)
 rid = body.get("id") if isinstance(body, dict) else None
 ok(body.get("status") == "received" and body.get("region") == "norfolk" and body.get("received_at"),
@@ -41,15 +44,15 @@ ok(s == 200 and case.get("referral_id") == rid and case.get("status") == "offere
 offers = case.get("offers", []) if isinstance(case, dict) else []
 ok(len(offers) == 1 and offers[0]["status"] == "pending" and offers[0]["expires_at"],
    "the case has one pending offer with an expiry", offers)
-suggested = scalar("SELECT id FROM assignment.professionals WHERE email = 'kw.one@example.org'")
-ok(offers and offers[0]["professional_id"] == suggested,
-   "the offer goes to the professional the family suggested", offers)
+ok(offers and offers[0]["professional_id"] == suggested["id"]
+   and "suggested by the family (+1000)" in offers[0]["reasons"],
+   "the offer goes to the professional the family suggested, saying so", offers)
 
 def offer_mail():
     return [m for m in mails() if case_id and case_id in m.get_payload(decode=True).decode("utf-8", "replace")]
 
 got = wait_until(offer_mail, 15)
-ok(got and len(got) == 1 and got[0]["To"] and "kw.one@example.org" in got[0]["To"],
+ok(got and len(got) == 1 and got[0]["To"] and suggested_email in got[0]["To"],
    "exactly one e-mail reaches the offered professional", [m["To"] for m in got or []])
 text = got[0].get_payload(decode=True).decode() if got else ""
 ok(got and nhs not in text and "Test" not in text.split() and "Child" not in text.split(),
@@ -89,7 +92,7 @@ ok(ref3 and ref3["status"] == "more_information_needed"
    "missing data gives more_information_needed, met null and the missing field", ref3)
 
 # --- rules of access and input
-status, body, _ = http("POST", "/v1/referrals", referral(nhs), tok)
+status, body, _ = http("POST", "/v1/referrals", referral(nhs, suggested=suggested_email), tok)
 ok(status == 409 and body["error"]["code"] == "duplicate_referral" and body["error"]["existing_id"] == rid,
    "a second open referral for the same child is 409 duplicate_referral with the existing id", body)
 bad = referral(nhs_number(rng))

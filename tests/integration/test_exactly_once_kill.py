@@ -5,10 +5,11 @@ exactly one decision, one case and one offer when eligible, and one e-mail
 per offer."""
 
 import random
-from kwtest import ok, done, token, kill, wait_restarted, post_referrals, check_exactly_once, sql
+from kwtest import ok, done, token, kill, wait_restarted, post_referrals, check_exactly_once, sql, workforce
 
 rng = random.Random()
 tok = token()
+workforce(tok)
 victims = {40: "eligibility", 80: "assignment", 120: "notification", 160: "scheduling"}
 killed = []
 
