@@ -82,6 +82,9 @@ absences_prepare (kw_db_t *db)
         " WHERE id = $1::uuid AND status = 'active'"
         " RETURNING absence_id, absent_id, cover_id, " TS ("starts_at") ", " TS ("ends_at") ", "
         TS ("ended_at"));
+    kw_db_prepare (db, "absences_replacing",
+        "SELECT id FROM assignment.cases WHERE key_worker_id = $1::uuid AND status = 'active'"
+        " AND round_purpose = 'replacement' ORDER BY id");
     kw_db_prepare (db, "absences_release_cover",
         "UPDATE assignment.professionals SET cover_load = cover_load - 1, updated_at = now ()"
         " WHERE id = $1::uuid");
@@ -321,6 +324,24 @@ s_finish (kw_db_t *db, journal_actor_t actor, Kw__Absence *a, const char *status
         if (access_row (db, cases [i], 1, &row, arena) != 1
         ||  s_end_cover (db, actor, &row, covers [i], because, arena) != 0)
             return -1;
+    }
+    //  A long absence cancelled: the replacement it started is not needed.
+    if (strcmp (status, "cancelled") == 0 && a->long_absence) {
+        const char *who [1] = { a->professional_id };
+        res = kw_db_query (db, "absences_replacing", 1, who);
+        if (!res)
+            return -1;
+        count = (size_t) PQntuples (res);
+        char **replacing = kw_arena_calloc (arena, sizeof *replacing * (count ? count : 1));
+        for (size_t i = 0; i < count; i++)
+            replacing [i] = rows_text (res, (int) i, 0, arena);
+        PQclear (res);
+        for (size_t i = 0; i < count; i++) {
+            case_row_t row;
+            if (access_row (db, replacing [i], 1, &row, arena) != 1
+            ||  offers_withdraw_pending (db, actor, &row, "the absence was cancelled", arena) != 0)
+                return -1;
+        }
     }
     kw_info ("absence_ended", "absence_id", a->id, "status", status);
     return 0;
