@@ -51,7 +51,8 @@ typedef struct _kw_rpc_client_t kw_rpc_client_t;
 typedef void (kw_rpc_reply_fn) (const Kw__Response *resp, void *arg);
 
 //  Connect a DEALER socket to endpoint (ZMQ_IMMEDIATE: nothing is queued for
-//  a peer that is not connected).
+//  a peer that is not connected). Several endpoints, comma-separated, are
+//  instances of one service: requests are spread over those connected.
 kw_rpc_client_t *kw_rpc_client_new (uv_loop_t *loop, void *zctx, const char *endpoint,
                                     char *err, size_t err_size);
 void kw_rpc_client_destroy (kw_rpc_client_t **self_p);

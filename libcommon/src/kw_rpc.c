@@ -355,11 +355,19 @@ kw_rpc_client_new (uv_loop_t *loop, void *zctx, const char *endpoint, char *err,
     zmq_setsockopt (self->socket, ZMQ_IMMEDIATE, &immediate, sizeof immediate);
     int reconnect_max = 1000;
     zmq_setsockopt (self->socket, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max);
-    if (zmq_connect (self->socket, endpoint) != 0) {
-        snprintf (err, err_size, "cannot connect %s: %s", endpoint, zmq_strerror (errno));
+    //  Several endpoints, comma-separated: requests go round them (DEALER).
+    char list [1024];
+    if (snprintf (list, sizeof list, "%s", endpoint) >= (int) sizeof list) {
+        snprintf (err, err_size, "the endpoint list is too long");
         kw_rpc_client_destroy (&self);
         return NULL;
     }
+    for (char *save = NULL, *one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
+        if (zmq_connect (self->socket, one) != 0) {
+            snprintf (err, err_size, "cannot connect %.900s: %s", one, zmq_strerror (errno));
+            kw_rpc_client_destroy (&self);
+            return NULL;
+        }
     self->watch = kw_zwatch_new (loop, self->socket, s_client_readable, self);
     if (!self->watch) {
         snprintf (err, err_size, "cannot watch the RPC socket");

@@ -119,7 +119,8 @@ main (int argc, char **argv)
         { "KW_JWT_SECRET_FILE", "var/jwt_secret", "file holding the secret when KW_JWT_SECRET is empty", NULL },
         { "KW_REFERRAL_RPC", "tcp://127.0.0.1:5561", "referral service RPC endpoint", NULL },
         { "KW_ELIGIBILITY_RPC", "tcp://127.0.0.1:5562", "eligibility service RPC endpoint", NULL },
-        { "KW_ASSIGNMENT_RPC", "tcp://127.0.0.1:5563", "assignment service RPC endpoint", NULL },
+        { "KW_ASSIGNMENT_RPC", "tcp://127.0.0.1:5563", "assignment service RPC endpoint (several instances:"
+          " their endpoints comma-separated, also for the other services)", NULL },
         { "KW_SCHEDULING_RPC", "tcp://127.0.0.1:5564", "scheduling service RPC endpoint", NULL },
         { "KW_NOTIFICATION_RPC", "tcp://127.0.0.1:5565", "notification service RPC endpoint", NULL },
         { "KW_RPC_TIMEOUT_MS", "3000", "time a service has to answer before the client gets 503", NULL },

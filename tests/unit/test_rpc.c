@@ -1,6 +1,7 @@
 /*  Unit tests for kw_rpc: a client and a server in one loop over inproc:
     round trip with payload, error replies, timeout when nobody answers,
-    cancel, requests past their deadline dropped by the server. */
+    cancel, requests past their deadline dropped by the server, calls spread
+    over two instances of a service. */
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -34,6 +35,14 @@ s_handler (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *
     }
     else
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "method", "unknown method %s", req->method);
+}
+
+//  s_handler, counting the requests this server answered in *arg.
+static void
+s_counting (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
+{
+    (*(int *) arg)++;
+    s_handler (req, resp, arena, NULL);
 }
 
 static void
@@ -155,6 +164,26 @@ main (void)
     s_run_for (&loop, &timer, 150);
     is_int (s_handled, handled, "a request past its deadline is not handled");
     is_int (r.timeouts, 1, "its caller saw a timeout");
+
+    //  Two instances of a service: the client spreads its calls over both.
+    int served [2] = { 0, 0 };
+    kw_rpc_server_t *one = kw_rpc_server_new (&loop, ctx, "inproc://rpc-one", s_counting, &served [0], err, sizeof err);
+    kw_rpc_server_t *two = kw_rpc_server_new (&loop, ctx, "inproc://rpc-two", s_counting, &served [1], err, sizeof err);
+    kw_rpc_client_t *both = kw_rpc_client_new (&loop, ctx, "inproc://rpc-one,inproc://rpc-two", err, sizeof err);
+    ok (one && two && both, "a client connects to two endpoints, comma-separated");
+    s_run_for (&loop, &timer, 50);
+    memset (&r, 0, sizeof r);
+    for (int i = 0; i < 10; i++)
+        kw_rpc_client_call (both, &req, 1000, s_reply, &r);
+    s_run_for (&loop, &timer, 300);
+    is_int (r.replies, 10, "every call is answered once");
+    ok (served [0] >= 1 && served [1] >= 1 && served [0] + served [1] == 10,
+        "by both instances (%d and %d)", served [0], served [1]);
+    kw_rpc_client_destroy (&both);
+    kw_rpc_server_destroy (&one);
+    kw_rpc_server_destroy (&two);
+    ok (kw_rpc_client_new (&loop, ctx, "inproc://rpc-one,nonsense", err, sizeof err) == NULL
+        && strstr (err, "nonsense"), "an endpoint that cannot be connected is named: %s", err);
 
     kw_rpc_client_destroy (&late);
     kw_rpc_client_destroy (&client);
