@@ -118,6 +118,19 @@ def wait_restarted(name, old_pid, timeout=20.0):
     return wait_until(restarted, timeout)
 
 
+def pg_ctl(*args):
+    """Run pg_ctl on the stack's cluster (as its owner when we are root)."""
+    pgbin = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
+    cmd = [pgbin + "/pg_ctl", "-D", os.path.join(VAR, "pg", "data")] + list(args)
+    if os.getuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def pg_start():
+    pg_ctl("-l", os.path.join(VAR, "pg", "server.log"), "-o", "-p " + PG_PORT, "-w", "-t", "60", "start")
+
+
 def mails():
     """Every message in the SMTP sink's store, parsed."""
     out = []
