@@ -12,7 +12,7 @@ RUN apt-get update -q \
         --shell /usr/sbin/nologin kwmail \
     && install -d -o kwmail -g kwmail -m 0750 /var/mail/kw
 COPY deploy/local/smtp_sink.py /usr/local/bin/kw-smtp-sink
-USER kwmail
+USER 10002:10002
 EXPOSE 2525
 CMD ["python3", "/usr/local/bin/kw-smtp-sink", "--host", "0.0.0.0", "--port", "2525", "--dir", "/var/mail/kw"]
 HEALTHCHECK --interval=5s --timeout=5s --start-period=20s --retries=3 \
