@@ -28,6 +28,18 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "compose-test: run as root (it may start dockerd, and kills container processes from the host)" >&2
     exit 1
 fi
+# Debian's Docker engine and docker-compose, when this machine lacks them.
+missing=""
+command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"
+command -v docker-compose >/dev/null 2>&1 || missing="$missing docker-compose"
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
+if [ -n "$missing" ]; then
+    echo "# compose-test: installing$missing"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+                 --no-install-recommends $missing >/dev/null; } \
+        || { echo "not ok - installing$missing"; exit 1; }
+fi
 if ! docker info >/dev/null 2>&1; then
     echo "# compose-test: starting dockerd"
     dockerd >/var/log/dockerd.log 2>&1 &
