@@ -14,7 +14,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 B=${1:-build}
-PROGRAMS="bus gateway referral eligibility assignment scheduling notification kwctl"
+PROGRAMS="bus gateway referral eligibility assignment scheduling notification"
 # The classic builder: BuildKit needs a plugin these machines may not have.
 export DOCKER_BUILDKIT=0
 start=$(date +%s)
@@ -29,15 +29,18 @@ if ! docker image inspect kw-base:bookworm >/dev/null 2>&1; then
     echo "images: kw-base:bookworm imported from $B/rootfs/bookworm.tar" >&2
 fi
 
-# build TAG DOCKERFILE [TARGET]
+# build TAG DOCKERFILE [TARGET [BUILD OPTIONS...]]
 build() {
-    old=$(docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true)
-    if ! docker build -f "$2" ${3:+--target "$3"} -t "$1" . >>"$log" 2>&1; then
+    tag=$1 file=$2 target=${3:-}
+    shift 2
+    [ $# -gt 0 ] && shift
+    old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
+    if ! docker build -f "$file" ${target:+--target "$target"} "$@" -t "$tag" . >>"$log" 2>&1; then
         tail -n 40 "$log" >&2
-        echo "images: building $1 failed (log: $log)" >&2
+        echo "images: building $tag failed (log: $log)" >&2
         exit 1
     fi
-    new=$(docker image inspect -f '{{.Id}}' "$1")
+    new=$(docker image inspect -f '{{.Id}}' "$tag")
     if [ -n "$old" ] && [ "$old" != "$new" ]; then
         docker rmi "$old" >/dev/null 2>&1 || true
     fi
@@ -45,8 +48,9 @@ build() {
 
 build kw-runtime:latest deploy/docker/Dockerfile runtime
 for p in $PROGRAMS; do
-    build "kw-$p:latest" deploy/docker/Dockerfile "$p"
+    build "kw-$p:latest" deploy/docker/Dockerfile program --build-arg "PROGRAM=$p"
 done
+build kw-kwctl:latest deploy/docker/Dockerfile kwctl
 build kw-postgres:latest deploy/docker/postgres.Dockerfile
 build kw-mail:latest deploy/docker/mail.Dockerfile
 deploy/docker/secrets.sh
