@@ -35,7 +35,7 @@ test_stack_start() {
     done
     export KW_RELAY_INTERVAL_MS=500 KW_CATCHUP_INTERVAL_MS=500
     # No demo professionals: tests and benchmarks register their own over the API.
-    export KW_DEMO_DATA=0
+    export KW_DEMO=0
     # The region files in the stack's own directory, so a test may change them.
     mkdir -p "$var/regions"
     cp deploy/regions/*.json "$var/regions/"

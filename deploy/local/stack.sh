@@ -10,7 +10,7 @@
 # Configuration (environment): KW_VAR_DIR, KW_PG_PORT (55432), KW_HTTP_ADDR
 # (127.0.0.1:8080), KW_JWT_SECRET (else $KW_VAR_DIR/jwt_secret is created),
 # KW_SMTP_URL, KW_SMTP_PORT (2525, for the sink), KW_BIN_DIR (build/bin),
-# KW_DEMO_DATA (1: load the demo professionals of deploy/demo; 0: none),
+# KW_DEMO (1: load the demo professionals of deploy/demo; 0: none),
 # and the service endpoints of `<binary> --help`.
 set -euo pipefail
 
@@ -162,9 +162,9 @@ run() {
     supervise gateway "$BIN/gateway" &
     CHILDREN+=($!)
 
-    # Demo professionals once the assignment schema exists (KW_DEMO_DATA=0:
+    # Demo professionals once the assignment schema exists (KW_DEMO=0:
     # none; the test stacks register their own over the API).
-    if [ "${KW_DEMO_DATA:-1}" != 0 ]; then
+    if [ "${KW_DEMO:-1}" != 0 ]; then
         wait_for 60 assignment_migrated || log demo_data_late
         "${PSQL[@]}" -d kw -f "$ROOT/deploy/demo/professionals.sql" >/dev/null || log demo_data_failed
     fi

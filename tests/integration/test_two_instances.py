@@ -13,11 +13,12 @@ import signal
 import subprocess
 import time
 from kwtest import (ok, done, token, post_referrals, check_exactly_once, wait_until, BIN, VAR, PG_PORT,
-                    scalar)
+                    scalar, workforce)
 
 SERVICES = ["eligibility", "assignment", "scheduling", "notification"]
 rng = random.Random()
 tok = token()
+workforce(tok)
 # The settings the stack gives its own programs (deploy/local/stack.sh).
 env = dict(os.environ, KW_DB_URL="host=%s port=%s dbname=kw" % (os.path.join(VAR, "pg", "run"), PG_PORT),
            KW_SMTP_URL="smtp://127.0.0.1:%s" % os.environ["KW_SMTP_PORT"])
