@@ -36,7 +36,7 @@ no_5xx = [True]
 
 def full_referral(nhs=None):
     """The README referral with every optional part filled in."""
-    body = referral(nhs or nhs_number(rng))
+    body = referral(nhs or nhs_number(rng), suggested="kw.one@example.org")
     body["referrer"]["phone"] = "01603 000000"
     body["needs"]["summary"] = "free text"
     for i, p in enumerate(body["professionals"]):
@@ -780,7 +780,119 @@ ok(scalar("SELECT count(*) FROM referral.referrals") not in (None, "0"),
 ok(int(scalar("SELECT count(*) FROM audit.events") or 0) > 0, "audit.events still holds events")
 
 # ============================================================================
-# 17. After all that: healthy, nothing restarted, nothing lost, still working
+# 17. The assignment routes: professionals, absences, cases, offers, teams
+pro_base = {"name": "Hostile Pro", "agency": "Agency", "discipline": "social_worker", "email": "hp@example.org",
+            "phone": "01603 000000", "languages": ["en"], "localities": ["NR2"], "max_caseload": 5,
+            "working_hours": {"mon": ["09:00", "17:00"]}}
+pro_n = [0]
+
+
+def pro_body(**change):
+    pro_n[0] += 1
+    body = copy.deepcopy(pro_base)
+    body["email"] = "hp%d.%d@example.org" % (pro_n[0], rng.randrange(10 ** 9))
+    body.update(change)
+    return body
+
+
+def post_pro(body=None, raw=None):
+    return http("POST", "/v1/professionals", body=body, raw=raw, tok=tok)
+
+
+for raw in [b"", b"{", b"{\"name\": ", b"[]", b"null", b"\"x\"", b"{\"name\": \"a\"}}", b"\xff\xfe"]:
+    expect("POST /v1/professionals with %r is 400" % raw[:20], post_pro(raw=raw)[:2], 400)
+for field in ["name", "agency", "discipline", "email", "phone"]:
+    for wrong in [7, 1.5, True, ["x"], {"a": 1}]:
+        expect("professional %s as %s is 400 naming it" % (field, type(wrong).__name__),
+               post_pro(pro_body(**{field: wrong}))[:2], 400, field=field)
+    for text in ["x" * 10000, "a\u0000b", "line\nbreak"]:
+        expect("professional %s with %r is 400 naming it" % (field, text[:8]),
+               post_pro(pro_body(**{field: text}))[:2], 400, field=field, field_optional="\u0000" in text)
+for field, wrong in [("languages", "en"), ("languages", [1]), ("localities", "NR2"), ("localities", [None]),
+                     ("max_caseload", "5"), ("max_caseload", -1), ("max_caseload", 2 ** 40), ("max_caseload", 1.5),
+                     ("working_hours", []), ("working_hours", {"mon": "09:00"}), ("working_hours", {"moon": []}),
+                     ("deputy_id", 5), ("deputy_id", "' OR '1'='1"), ("active", "yes"), ("caseload", 0)]:
+    status, body, _ = post_pro(pro_body(**{field: wrong}))
+    e = err_of(body) or {}
+    expect("professional %s = %r is 400 naming it" % (field, wrong), (status, body), 400)
+    ok(str(e.get("field", "")).startswith(field), "  and the field is %s" % field, e)
+for i, payload in enumerate(SQLI_PRO := ["'; DROP TABLE assignment.professionals; --", "\" OR \"1\"=\"1",
+                                         "$1 $$ x", "Robert'); DROP TABLE students;--", "%_%"]):
+    status, body, _ = post_pro(pro_body(name=payload, agency=payload))
+    ok(status == 201 and body.get("name") == payload and body.get("agency") == payload,
+       "SQL metacharacters %r in a name and agency are stored verbatim" % payload[:20], (status, body))
+ok(scalar("SELECT count(*) FROM assignment.professionals") not in (None, "0"), "assignment.professionals stands")
+
+for target in ["x", "'%20OR%20'1'='1", "..%2F..%2Fetc", "0" * 127, "00000000-0000-4000-8000-00000000000g", "%00"]:
+    for method, path, body_ in [("GET", "/v1/professionals/%s", None), ("PATCH", "/v1/professionals/%s", {}),
+                                ("GET", "/v1/professionals/%s/absences", None),
+                                ("POST", "/v1/professionals/%s/absences", {"from": "2030-01-01", "to": "2030-01-02"}),
+                                ("POST", "/v1/professionals/%s/absences/x/cancel", None),
+                                ("GET", "/v1/cases/%s/team", None), ("GET", "/v1/cases/%s/timeline", None),
+                                ("POST", "/v1/cases/%s/offers/x/accept", None),
+                                ("POST", "/v1/cases/%s/offers/x/decline", {"reason": "r"}),
+                                ("POST", "/v1/cases/%s/change-request", {"reason": "r"}),
+                                ("POST", "/v1/cases/%s/close", {"reason": "other"}),
+                                ("DELETE", "/v1/cases/%s/team/x", None)]:
+        expect("%s %s is 404" % (method, (path % target)[:60]), http(method, path % target, body_, tok)[:2], {400, 404})
+if case_id:
+    for method, path, body_ in [("POST", "/v1/cases/%s/offers/%s/accept", None),
+                                ("POST", "/v1/cases/%s/offers/%s/decline", {"reason": "r"}),
+                                ("DELETE", "/v1/cases/%s/team/%s", None)]:
+        for target in ["x", "0" * 127, "'%20OR%20'1'='1", "00000000-0000-4000-8000-000000000000"]:
+            expect("%s on a real case with the id %s is 404" % (path.split("/")[-2] if "team" not in path else "team",
+                                                                 target[:20]),
+                   http(method, path % (case_id, target), body_, tok)[:2], 404)
+    for bad, field in [({"professional_id": "x", "reason": "r"}, "professional_id"),
+                       ({"professional_id": "00000000-0000-4000-8000-000000000000"}, "reason"),
+                       ({"professional_id": 5, "reason": "r"}, "professional_id"),
+                       ({"professional_id": "00000000-0000-4000-8000-000000000000", "reason": "r" * 5000}, "reason")]:
+        expect("a coordinator's offer %s is 400 naming %s" % (str(bad)[:40], field),
+               http("POST", "/v1/cases/%s/offers" % case_id, bad, tok)[:2], 400, field=field)
+    for bad, field in [({"reason": "other", "note": "n" * 2000}, "note"), ({"reason": 5}, "reason"),
+                       ({"reason": "closed'; --"}, "reason"), ({}, "reason")]:
+        expect("closing with %s is 400 naming %s" % (str(bad)[:40], field),
+               http("POST", "/v1/cases/%s/close" % case_id, bad, tok)[:2], 400, field=field)
+    for bad, field in [({"reason": "r", "requested_by": "mayor"}, "requested_by"), ({"reason": ""}, "reason"),
+                       ({"reason": ["r"]}, "reason")]:
+        expect("a change request %s is 400 naming %s" % (str(bad)[:40], field),
+               http("POST", "/v1/cases/%s/change-request" % case_id, bad, tok)[:2], 400, field=field)
+    for bad, field in [({"name": "n" * 500, "agency": "a"}, "name"), ({"email": "x"}, "name"),
+                       ({"name": "n", "email": "not-mail"}, "email"), ({"name": "n", "discipline": "wizard"},
+                                                                         "discipline"),
+                       ({"professional_id": "x"}, "professional_id")]:
+        expect("a team member %s is 400 naming %s" % (str(bad)[:40], field),
+               http("POST", "/v1/cases/%s/team" % case_id, bad, tok)[:2], 400, field=field)
+for path, query, field in [("/v1/professionals", "available=maybe", "available"),
+                           ("/v1/professionals", "limit=-1", "limit"), ("/v1/professionals", "cursor=x", "cursor"),
+                           ("/v1/professionals", "locality=" + "x" * 600, "locality"),
+                           ("/v1/cases", "status=pending", "status"), ("/v1/cases", "awaiting=1", "awaiting"),
+                           ("/v1/cases", "key_worker_id='%20OR%201=1", "key_worker_id"),
+                           ("/v1/cases", "cursor=%27", "cursor"), ("/v1/me/cases", "colour=red", "colour"),
+                           ("/v1/caseloads", "limit=lots", "limit")]:
+    expect("GET %s?%s is 400 naming %s" % (path, query[:30], field), http("GET", path + "?" + query, tok=tok)[:2],
+           400, field=field)
+for body_, field in [({"from": 5, "to": "2030-01-02"}, "from"), ({"from": "2030-01-01", "to": "2030-13-45"}, "to"),
+                     ({"from": "2030-01-01T25:00:00Z", "to": "2030-01-02"}, "from"),
+                     ({"from": "'; DROP TABLE x; --", "to": "2030-01-02"}, "from"),
+                     ({"from": "2030-01-02", "to": "2030-01-01T00:00:00Z"}, "to")]:
+    status, listed, _ = http("GET", "/v1/professionals?limit=1", tok=tok)
+    pid_ = listed["items"][0]["id"] if status == 200 and listed.get("items") else "x"
+    expect("an absence %s is 400 naming %s" % (str(body_)[:50], field),
+           http("POST", "/v1/professionals/%s/absences" % pid_, body_, tok)[:2], 400, field=field)
+for label, data in [("binary", bytes(range(256)) * 8), ("a NUL in a field", b"name,agency,discipline,email\na\x00,b,teacher,c@example.org\n"),
+                    ("an unclosed quote", b"name,agency,discipline,email\n\"a,b,teacher,c@example.org\n"),
+                    ("200 columns", b",".join([b"name"] * 200) + b"\n"),
+                    ("invalid UTF-8", b"name,agency,discipline,email\n\xc3\x28,b,teacher,c@example.org\n"),
+                    ("10,000 bad rows", b"name,agency,discipline,email\n" + b"x,y,wizard,z@example.org\n" * 10000)]:
+    status, body, _ = http("POST", "/v1/professionals/import", raw=data, tok=tok, headers={"Content-Type": "text/csv"})
+    ok(status in (200, 400) and isinstance(body, dict) and (status == 400 or isinstance(body.get("rejected"), list)),
+       "a workforce file with %s is answered with its rejections or 400" % label, (status, str(body)[:300]))
+    if status >= 500:
+        no_5xx[0] = False
+
+# ============================================================================
+# 18. After all that: healthy, nothing restarted, nothing lost, still working
 ok(no_5xx[0], "no hostile request was answered with a 5xx")
 status, body, _ = http("GET", "/v1/health")
 ok(status == 200 and body.get("status") == "ok" and all(v == "ok" for v in body.get("services", {}).values()),
