@@ -3,8 +3,8 @@
     its frame checks (producer, type, topic), then each service's apply
     unpacking the payload as ReferralReceived and DsrEntryEvent (with the
     eligibility rules run on them, as the eligibility service does),
-    EligibilityDecided, CaseOpened, OfferMade, DsrReferralDue and
-    ReferralWithdrawn with their field checks. As a Request: kw_rpc.c's
+    EligibilityDecided, OfferMade, DsrReferralDue and ReferralWithdrawn with
+    their field checks, and every other assignment event's message. As a Request: kw_rpc.c's
     server unpack and kw_rpc_unpack of the payload as each method input. As a
     Response: the gateway's unpack of the payload as each route output and
     its JSON encoding. Every message that unpacks must pack and unpack to
@@ -40,7 +40,14 @@ static const ProtobufCMessageDescriptor *const s_inputs [] = {
     &kw__ruleset_request__descriptor, &kw__delivery_list_request__descriptor,
     &kw__referral_list_request__descriptor, &kw__withdraw_request__descriptor,
     &kw__referral_information__descriptor, &kw__dsr_import_request__descriptor,
-    &kw__re_evaluate_all_request__descriptor, &kw__age_out_sweep_request__descriptor, NULL
+    &kw__re_evaluate_all_request__descriptor, &kw__age_out_sweep_request__descriptor,
+    &kw__professional_record__descriptor, &kw__professional_list_request__descriptor,
+    &kw__professional_import_request__descriptor, &kw__absence_create__descriptor,
+    &kw__absence_list_request__descriptor, &kw__absence_cancel__descriptor,
+    &kw__case_list_request__descriptor, &kw__my_cases_request__descriptor,
+    &kw__caseload_list_request__descriptor, &kw__offer_create__descriptor, &kw__offer_decision__descriptor,
+    &kw__team_add__descriptor, &kw__team_remove__descriptor, &kw__change_request__descriptor,
+    &kw__close_request__descriptor, &kw__timeline_request__descriptor, NULL
 };
 
 static const ProtobufCMessageDescriptor *const s_outputs [] = {
@@ -48,7 +55,19 @@ static const ProtobufCMessageDescriptor *const s_outputs [] = {
     &kw__case__descriptor, &kw__delivery_list__descriptor, &kw__health_reply__descriptor,
     &kw__referral_list__descriptor, &kw__dsr_import_result__descriptor, &kw__dsr_entry__descriptor,
     &kw__re_evaluation__descriptor, &kw__re_evaluate_all_result__descriptor,
-    &kw__age_out_sweep_result__descriptor, NULL
+    &kw__age_out_sweep_result__descriptor, &kw__professional_record__descriptor,
+    &kw__professional_list__descriptor, &kw__professional_import_result__descriptor, &kw__absence__descriptor,
+    &kw__absence_list__descriptor, &kw__case_list__descriptor, &kw__caseload_list__descriptor,
+    &kw__team__descriptor, &kw__timeline__descriptor, NULL
+};
+
+//  The payloads of the assignment events (kw_topics.h), as the
+//  notification and scheduling services read them.
+static const ProtobufCMessageDescriptor *const s_assignment_events [] = {
+    &kw__case_opened__descriptor, &kw__offer_ended__descriptor, &kw__case_awaiting_key_worker__descriptor,
+    &kw__key_worker_changed__descriptor, &kw__cover_changed__descriptor, &kw__team_changed__descriptor,
+    &kw__change_requested__descriptor, &kw__case_review_flagged__descriptor,
+    &kw__professional_changed__descriptor, &kw__absence_changed__descriptor, NULL
 };
 
 //  1 when msg or a message inside it kept unknown fields. protobuf-c packs
@@ -223,16 +242,18 @@ s_eligibility_decided (const Kw__Envelope *event)
         abort ();
 }
 
-//  The scheduling and referral services' apply of assignment.case_opened.
+//  The readers of the assignment events: each payload message.
 static void
-s_case_opened (const Kw__Envelope *event)
+s_assignment_event (const Kw__Envelope *event)
 {
-    Kw__CaseOpened *msg = kw__case_opened__unpack (kw_arena_allocator (s_arena),
-                                                   event->payload.len, event->payload.data);
-    if (!msg)
-        return;
-    s_repack (&msg->base);
-    s_encode (&msg->base);
+    for (size_t i = 0; s_assignment_events [i]; i++) {
+        ProtobufCMessage *msg = protobuf_c_message_unpack (s_assignment_events [i], kw_arena_allocator (s_arena),
+                                                           event->payload.len, event->payload.data);
+        if (!msg)
+            continue;
+        s_repack (msg);
+        s_encode (msg);
+    }
 }
 
 //  The notification service's apply of assignment.offer_made.
@@ -271,7 +292,7 @@ s_envelope (const uint8_t *data, size_t size)
         return;
     s_referral_received (env);
     s_eligibility_decided (env);
-    s_case_opened (env);
+    s_assignment_event (env);
     s_offer_made (env);
     s_dsr_entry (env);
     s_small_events (env);

@@ -5,7 +5,9 @@
     and loaded with region_set_load. Every region that loads must keep the
     schema's promises (region.h: ids, ranges, the rule tree's shape and
     limits), and decides the example referral (deploy/examples/referral.json)
-    with rules_decide. */
+    with rules_decide. The assignment service's reader of the file's
+    assignment section (settings_parse) reads the first file too; what it
+    accepts is within its ranges, and its errors name the file. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "kw/referral.pb-c.h"
 #include "region.h"
 #include "rules.h"
+#include "settings.h"
 
 static char s_dir [64];
 static char s_path_a [96];
@@ -186,6 +189,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     else
     if (!memchr (err, 0, sizeof err) || strncmp (err, "a.json: ", 8) != 0)
         abort ();                           //  the error names the file
+    //  The assignment service reads the same file for its own section.
+    settings_region_t settings;
+    if (settings_parse ((const char *) data, first_len, "a.json", &settings, err, sizeof err) == 0) {
+        if (settings.offer_ttl_seconds < 1 || settings.long_absence_seconds < 3600
+        ||  settings.refusals_before_waiting < 1 || settings.refusals_before_waiting > 50
+        ||  settings.weights.suggested < 0 || settings.weights.suggested > 1000 || !*settings.id)
+            abort ();
+    }
+    else
+    if (!memchr (err, 0, sizeof err) || strncmp (err, "a.json: ", 8) != 0)
+        abort ();
     kw_arena_reset (s_arena);
     if (!second)
         return 0;
