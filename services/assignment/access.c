@@ -3,7 +3,7 @@
     region may read every case; a key worker token (its professional_id)
     the cases they are key worker, deputy, cover or team member of, or hold
     a pending offer for; a family token the cases whose family lists the
-    token's subject as a member's e-mail (docs/security.md). A declined or
+    token's subject as a member's e-mail (docs/assignment.md). A declined or
     lapsed offer gives no access. Refusals are audited. */
 #include <stdlib.h>
 #include <string.h>
