@@ -156,6 +156,8 @@ typedef struct {
     rank_candidate_t *items;        //  ranked: the offerable first
     size_t count;
     size_t offerable;
+    rank_child_t child;             //  what they were ranked on, for rank_explain
+    rank_weights_t weights;
 } candidates_t;
 
 int candidates_prepare (kw_db_t *db);

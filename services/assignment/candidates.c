@@ -1,10 +1,11 @@
 /*  candidates: the registered professionals a case may be offered to,
     drawn by indexes rather than by reading the whole region: the family's
-    suggestion, the child's team, and, among the active professionals with
-    room, those of a discipline that fits a need, those working in the
-    child's postcode district, those speaking the family's language and
-    those with the most room (each source at most SOURCE_LIMIT, ordered by
-    room). Room is max_caseload less the counts kept in each row (cases
+    suggestion, the child's team, and, among the active, present
+    professionals with room, those of each discipline that fits a need,
+    those working in the child's postcode district, those speaking the
+    family's language (assignment.professional_terms) and those with the
+    most room (each source at most DISCIPLINE_LIMIT or SOURCE_LIMIT, those
+    with the most room first). Room is max_caseload less the counts kept in each row (cases
     held, covered, offered), so no case or offer is counted here. The union
     is ranked by rank.c. */
 #include <ctype.h>
@@ -13,31 +14,48 @@
 #include <string.h>
 #include "assignment.h"
 
-#define SOURCE_LIMIT "64"
+#define SOURCE_LIMIT "24"
+#define DISCIPLINE_LIMIT "12"
 #define ROOM "(max_caseload - caseload - cover_load - pending_offers)"
-#define OPEN_TO_OFFERS "region = $1 AND active AND NOT absent AND " ROOM " > 0"
+#define PRESENT "active AND NOT absent"
+
+//  Statements are planned once a connection (generic plans): matching's
+//  query would otherwise be planned again for every case.
+static void
+s_plan_once (kw_db_t *db, void *arg)
+{
+    kw_db_exec (db, "SET plan_cache_mode = force_generic_plan", 0, NULL);
+}
 
 int
 candidates_prepare (kw_db_t *db)
 {
+    kw_db_on_connect (db, s_plan_once, NULL);
+    if (kw_db_up (db))
+        s_plan_once (db, NULL);
+    //  Each source is one ordered index scan; the ids drawn are then read
+    //  by primary key.
     kw_db_prepare (db, "candidates",
         "WITH drawn AS ("
         "  (SELECT id FROM assignment.professionals WHERE region = $1 AND lower (email) = lower ($2))"
         "  UNION (SELECT professional_id FROM assignment.team_members WHERE case_id = $3::uuid"
         "         AND removed_at IS NULL AND professional_id IS NOT NULL)"
-        "  UNION (SELECT id FROM assignment.professionals WHERE " OPEN_TO_OFFERS
-        "         AND discipline = ANY ($6::text[]) ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT ")"
-        "  UNION (SELECT id FROM assignment.professionals WHERE " OPEN_TO_OFFERS
-        "         AND localities @> ARRAY [$4]::text[] ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT ")"
-        "  UNION (SELECT id FROM assignment.professionals WHERE " OPEN_TO_OFFERS
-        "         AND languages @> ARRAY [$5]::text[] ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT ")"
-        "  UNION (SELECT id FROM assignment.professionals WHERE region = $1 AND active AND NOT absent"
+        "  UNION (SELECT d.id FROM unnest ($6::text[]) want (discipline) CROSS JOIN LATERAL"
+        "         (SELECT id FROM assignment.professionals WHERE region = $1 AND discipline = want.discipline"
+        "          AND " PRESENT " AND " ROOM " > 0 ORDER BY " ROOM " DESC, id LIMIT " DISCIPLINE_LIMIT ") d)"
+        "  UNION (SELECT professional_id FROM assignment.professional_terms WHERE region = $1"
+        "         AND term = 'district ' || $4 AND present AND room > 0"
+        "         ORDER BY room DESC, professional_id LIMIT " SOURCE_LIMIT ")"
+        "  UNION (SELECT professional_id FROM assignment.professional_terms WHERE region = $1"
+        "         AND term = 'language ' || $5 AND present AND room > 0"
+        "         ORDER BY room DESC, professional_id LIMIT " SOURCE_LIMIT ")"
+        "  UNION (SELECT id FROM assignment.professionals WHERE region = $1 AND " PRESENT
         "         ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT "))"
         " SELECT p.id, p.email, p.discipline, p.languages, p.localities, p.max_caseload, p.caseload,"
         " p.cover_load, p.pending_offers, p.active, p.absent,"
         " EXISTS (SELECT 1 FROM assignment.team_members t WHERE t.case_id = $3::uuid"
         "         AND t.professional_id = p.id AND t.removed_at IS NULL)"
-        " FROM assignment.professionals p JOIN drawn ON drawn.id = p.id WHERE p.region = $1");
+        " FROM assignment.professionals p WHERE p.id = ANY (ARRAY (SELECT id FROM drawn)) AND p.region = $1");
     return 0;
 }
 
@@ -105,7 +123,7 @@ candidates_rank (kw_db_t *db, const candidates_child_t *child, const rank_weight
         c->in_team = PQgetvalue (res, r, 11) [0] == 't';
     }
     PQclear (res);
-    rank_child_t rank_child = {
+    out->child = (rank_child_t) {
         .needs = (const char *const *) child->needs, .need_count = child->need_count,
         .district = child->district, .language = child->language,
         .suggested_email = child->suggested_email,
@@ -113,7 +131,8 @@ candidates_rank (kw_db_t *db, const candidates_child_t *child, const rank_weight
         .excluded_why = "declined or let an offer lapse in this round",
         .keeping_id = child->keeping_id
     };
+    out->weights = *weights;
     out->count = count;
-    out->offerable = rank_candidates (&rank_child, weights, out->items, count);
+    out->offerable = rank_candidates (&out->child, weights, out->items, count);
     return 0;
 }

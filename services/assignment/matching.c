@@ -180,10 +180,13 @@ s_suggestion_note (const facts_t *facts, const candidates_t *ranked, kw_arena_t 
     if (!facts->suggested_email || !*facts->suggested_email)
         return NULL;
     for (size_t i = 0; i < ranked->count; i++)
-        if (ranked->items [i].suggested)
-            return ranked->items [i].offerable ? NULL
-                 : kw_arena_printf (arena, "the professional the family suggested %s",
-                                    ranked->items [i].reasons [0]);
+        if (ranked->items [i].suggested) {
+            if (ranked->items [i].offerable)
+                return NULL;
+            rank_reasons_t why;
+            rank_explain (&ranked->child, &ranked->weights, &ranked->items [i], &why);
+            return kw_arena_printf (arena, "the professional the family suggested %s", why.lines [0]);
+        }
     return facts->suggested_family
          ? kw_arena_strdup (arena, "the family member the family suggested cannot be offered the role again")
          : kw_arena_strdup (arena, "the professional the family suggested is not registered in the region");
@@ -228,10 +231,12 @@ matching_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case
     if (ranked.offerable == 0)
         return s_wait (db, actor, row, "no_candidate", round.refusals, arena);
     rank_candidate_t *best = &ranked.items [0];
-    char **reasons = kw_arena_calloc (arena, sizeof *reasons * (best->reason_count + 1));
+    rank_reasons_t why;
+    rank_explain (&ranked.child, &ranked.weights, best, &why);
+    char **reasons = kw_arena_calloc (arena, sizeof *reasons * (why.count + 1));
     size_t count = 0;
-    for (size_t i = 0; i < best->reason_count; i++)
-        reasons [count++] = best->reasons [i];
+    for (size_t i = 0; i < why.count; i++)
+        reasons [count++] = kw_arena_strdup (arena, why.lines [i]);
     char *note = first_round && round.refusals == 0 ? s_suggestion_note (&facts, &ranked, arena) : NULL;
     if (note)
         reasons [count++] = note;

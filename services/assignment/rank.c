@@ -42,16 +42,17 @@ rank_spare (const rank_candidate_t *c)
 }
 
 static void
-s_reason (rank_candidate_t *c, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+s_reason (rank_reasons_t *why, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
+//  Add a line to why, when the words are wanted (why not NULL).
 static void
-s_reason (rank_candidate_t *c, const char *fmt, ...)
+s_reason (rank_reasons_t *why, const char *fmt, ...)
 {
-    if (c->reason_count >= RANK_MAX_REASONS)
+    if (!why || why->count >= RANK_MAX_REASONS)
         return;
     va_list ap;
     va_start (ap, fmt);
-    vsnprintf (c->reasons [c->reason_count++], RANK_REASON_SIZE, fmt, ap);
+    vsnprintf (why->lines [why->count++], RANK_REASON_SIZE, fmt, ap);
     va_end (ap);
 }
 
@@ -114,27 +115,29 @@ s_refusal (const rank_child_t *child, const rank_candidate_t *c, char *buf, size
     return NULL;
 }
 
+//  Score c (its offerable, suggested and score), and with why its reasons.
 static void
-s_score (const rank_child_t *child, const rank_weights_t *w, rank_candidate_t *c)
+s_score (const rank_child_t *child, const rank_weights_t *w, rank_candidate_t *c, rank_reasons_t *why)
 {
     char words [64];
     c->score = 0;
-    c->reason_count = 0;
+    if (why)
+        why->count = 0;
     c->suggested = child->suggested_email && c->email && strcasecmp (child->suggested_email, c->email) == 0;
-    char why [RANK_REASON_SIZE];
-    const char *refusal = s_refusal (child, c, why, sizeof why);
+    char refused [RANK_REASON_SIZE];
+    const char *refusal = s_refusal (child, c, refused, sizeof refused);
     c->offerable = refusal == NULL;
     if (!c->offerable) {
-        s_reason (c, "cannot be offered: %s", refusal);
+        s_reason (why, "cannot be offered: %s", refusal);
         return;
     }
     if (c->suggested) {
         c->score += w->suggested;
-        s_reason (c, "suggested by the family (+%d)", w->suggested);
+        s_reason (why, "suggested by the family (+%d)", w->suggested);
     }
     if (c->in_team) {
         c->score += w->continuity;
-        s_reason (c, "already in the child's team (+%d)", w->continuity);
+        s_reason (why, "already in the child's team (+%d)", w->continuity);
     }
     if (child->need_count) {
         char fits [RANK_REASON_SIZE] = "";
@@ -144,36 +147,38 @@ s_score (const rank_child_t *child, const rank_weights_t *w, rank_candidate_t *c
             if (s_fits (c->discipline, child->needs [i])) {
                 fit++;
                 char need [48];
-                len += (size_t) snprintf (fits + len, len < sizeof fits ? sizeof fits - len : 0, "%s%s",
-                                          len ? ", " : "", s_words (child->needs [i], need, sizeof need));
+                if (why)
+                    len += (size_t) snprintf (fits + len, len < sizeof fits ? sizeof fits - len : 0, "%s%s",
+                                              len ? ", " : "", s_words (child->needs [i], need, sizeof need));
             }
         int points = s_share (w->discipline, fit, (int) child->need_count);
         c->score += points;
-        if (fit)
-            s_reason (c, "%s fits %s (+%d)", s_words (c->discipline, words, sizeof words), fits, points);
+        if (why && fit)
+            s_reason (why, "%s fits %s (+%d)", s_words (c->discipline, words, sizeof words), fits, points);
         else
-            s_reason (c, "%s fits none of the child's needs", s_words (c->discipline, words, sizeof words));
+        if (why)
+            s_reason (why, "%s fits none of the child's needs", s_words (c->discipline, words, sizeof words));
     }
     if (child->district && *child->district) {
         if (s_listed (child->district, c->localities, c->locality_count, 1)) {
             c->score += w->locality;
-            s_reason (c, "works in %s (+%d)", child->district, w->locality);
+            s_reason (why, "works in %s (+%d)", child->district, w->locality);
         }
         else
-            s_reason (c, "does not work in %s", child->district);
+            s_reason (why, "does not work in %s", child->district);
     }
     if (child->language && *child->language) {
         if (s_listed (child->language, c->languages, c->language_count, 1)) {
             c->score += w->language;
-            s_reason (c, "speaks %s (+%d)", child->language, w->language);
+            s_reason (why, "speaks %s (+%d)", child->language, w->language);
         }
         else
-            s_reason (c, "does not speak %s", child->language);
+            s_reason (why, "does not speak %s", child->language);
     }
     int spare = rank_spare (c);
     int points = s_share (w->capacity, spare, c->max_caseload);
     c->score += points;
-    s_reason (c, "%d of %d places free (+%d)", spare, c->max_caseload, points);
+    s_reason (why, "%d of %d places free (+%d)", spare, c->max_caseload, points);
 }
 
 static int
@@ -196,11 +201,19 @@ rank_candidates (const rank_child_t *child, const rank_weights_t *weights,
 {
     size_t offerable = 0;
     for (size_t i = 0; i < count; i++) {
-        s_score (child, weights, &candidates [i]);
+        s_score (child, weights, &candidates [i], NULL);
         offerable += candidates [i].offerable ? 1 : 0;
     }
     qsort (candidates, count, sizeof *candidates, s_compare);
     return offerable;
+}
+
+void
+rank_explain (const rank_child_t *child, const rank_weights_t *weights, const rank_candidate_t *candidate,
+              rank_reasons_t *why)
+{
+    rank_candidate_t copy = *candidate;
+    s_score (child, weights, &copy, why);
 }
 
 int

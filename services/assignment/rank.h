@@ -61,9 +61,14 @@ typedef struct {
     int offerable;                      //  1 when the case may be offered to them
     int suggested;                      //  1 when the family suggested them
     int score;
-    size_t reason_count;
-    char reasons [RANK_MAX_REASONS][RANK_REASON_SIZE];
 } rank_candidate_t;
+
+//  A candidate's score in words, one reason a line: why they cannot be
+//  offered the case, or each part of their score.
+typedef struct {
+    size_t count;
+    char lines [RANK_MAX_REASONS][RANK_REASON_SIZE];
+} rank_reasons_t;
 
 //  Places free: max_caseload less cases held, covered and offered.
 int rank_spare (const rank_candidate_t *candidate);
@@ -73,6 +78,11 @@ int rank_spare (const rank_candidate_t *candidate);
 //  free, then to the lower id. Returns how many may be offered.
 size_t rank_candidates (const rank_child_t *child, const rank_weights_t *weights,
                         rank_candidate_t *candidates, size_t count);
+//  The reasons of one candidate's score (as rank_candidates scored it)
+//  into why: "cannot be offered: ..." alone, or one line a part of the
+//  score, the room last.
+void rank_explain (const rank_child_t *child, const rank_weights_t *weights,
+                   const rank_candidate_t *candidate, rank_reasons_t *why);
 
 //  The family member to offer the key worker role to first: the index in
 //  emails (count of them, NULL entries for members without one) of the

@@ -24,3 +24,16 @@ $(BENCH_ELIGIBILITY): $(BENCH_ELIGIBILITY_OBJ) $(LIBCOMMON)
 	$(CC) $(LDFLAGS_ALL) $(BENCH_ELIGIBILITY_OBJ) $(LIBCOMMON) $(LDLIBS_ALL) -o $@
 
 bench: $(BENCH_ELIGIBILITY)
+
+# The matching benchmark (tests/load/assignment/): candidates_rank against
+# the stack's database, linked with the assignment modules it uses.
+BENCH_MATCHING_OBJ := $(B)/obj/tests/load/assignment/bench_matching.o \
+                      $(B)/obj/services/assignment/candidates.o $(B)/obj/services/assignment/rank.o \
+                      $(B)/obj/services/assignment/rows.o
+BENCH_MATCHING := $(B)/tests-load/bench_matching
+
+$(BENCH_MATCHING): $(BENCH_MATCHING_OBJ) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $(BENCH_MATCHING_OBJ) $(LIBCOMMON) $(LDLIBS_ALL) -o $@
+
+bench: $(BENCH_MATCHING)

@@ -230,26 +230,40 @@ s_run (const row_t *row)
     }
     is_str (order, row->order, "%s: order", row->name);
     is_str (scores, row->scores, "%s: scores", row->name);
+    const rank_weights_t *weights = row->weights ? row->weights : &rank_default_weights;
+    rank_reasons_t why [MAX_CANDIDATES];
+    for (size_t i = 0; i < count; i++)
+        rank_explain (&child, weights, &candidates [i], &why [i]);
     int rest_closed = 1;
     for (size_t i = offerable; i < count; i++)
-        rest_closed = rest_closed && !candidates [i].offerable && candidates [i].reason_count == 1
-                   && strncmp (candidates [i].reasons [0], "cannot be offered: ", 19) == 0;
+        rest_closed = rest_closed && !candidates [i].offerable && why [i].count == 1
+                   && strncmp (why [i].lines [0], "cannot be offered: ", 19) == 0;
     ok (rest_closed, "%s: the others are kept apart with one reason why", row->name);
     int every_scored = 1;
     for (size_t i = 0; i < offerable; i++)
-        every_scored = every_scored && candidates [i].reason_count >= 1
-                    && strstr (candidates [i].reasons [candidates [i].reason_count - 1], "places free");
+        every_scored = every_scored && why [i].count >= 1 && strstr (why [i].lines [why [i].count - 1], "places free");
     ok (every_scored, "%s: every offerable candidate has reasons, room last", row->name);
+    int same = 1;
+    for (size_t i = 0; i < count; i++) {
+        //  The reasons' points add up to the score.
+        int sum = 0;
+        for (size_t r = 0; r < why [i].count; r++) {
+            const char *plus = strstr (why [i].lines [r], "(+");
+            sum += plus ? atoi (plus + 2) : 0;
+        }
+        same = same && (!candidates [i].offerable || sum == candidates [i].score);
+    }
+    ok (same, "%s: the points in the reasons add up to each score", row->name);
     if (row->who) {
         int found = 0;
         for (size_t i = 0; i < count; i++)
             if (strcmp (candidates [i].id, row->who) == 0)
-                for (size_t r = 0; r < candidates [i].reason_count; r++)
-                    found = found || strcmp (candidates [i].reasons [r], row->reason) == 0;
+                for (size_t r = 0; r < why [i].count; r++)
+                    found = found || strcmp (why [i].lines [r], row->reason) == 0;
         if (!ok (found, "%s: %s has the reason \"%s\"", row->name, row->who, row->reason))
             for (size_t i = 0; i < count; i++)
-                for (size_t r = 0; r < candidates [i].reason_count; r++)
-                    tap_diag ("%s: %s", candidates [i].id, candidates [i].reasons [r]);
+                for (size_t r = 0; r < why [i].count; r++)
+                    tap_diag ("%s: %s", candidates [i].id, why [i].lines [r]);
     }
 }
 

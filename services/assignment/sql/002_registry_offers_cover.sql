@@ -24,18 +24,64 @@ ALTER TABLE assignment.professionals
     ADD CONSTRAINT professionals_counts CHECK (caseload >= 0 AND pending_offers >= 0 AND cover_load >= 0),
     ADD CONSTRAINT professionals_capacity CHECK (caseload + cover_load <= max_caseload),
     ADD CONSTRAINT professionals_not_own_deputy CHECK (deputy_id IS NULL OR deputy_id <> id);
--- Matching's candidates: those with the most room, those of a discipline,
--- those working in a district, those speaking a language.
+-- Matching's candidates: those with the most room, those of a discipline
+-- (here), those working in a district or speaking a language
+-- (professional_terms, below).
 CREATE INDEX professionals_room ON assignment.professionals
     (region, (max_caseload - caseload - cover_load - pending_offers) DESC, id)
     WHERE active AND NOT absent;
 CREATE INDEX professionals_discipline ON assignment.professionals
     (region, discipline, (max_caseload - caseload - cover_load - pending_offers) DESC, id)
     WHERE active AND NOT absent;
-CREATE INDEX professionals_localities ON assignment.professionals USING gin (localities);
-CREATE INDEX professionals_languages ON assignment.professionals USING gin (languages);
 CREATE INDEX professionals_list ON assignment.professionals (region, created_at, id);
 CREATE INDEX professionals_deputy ON assignment.professionals (deputy_id) WHERE deputy_id IS NOT NULL;
+
+-- Each professional's districts and languages as terms ("district NR2",
+-- "language pl") with their room and presence, kept by a trigger in the
+-- transaction that changes the professional: one ordered index scan finds
+-- the present professionals with the most room for a district or a
+-- language, however common.
+CREATE TABLE assignment.professional_terms (
+    professional_id uuid NOT NULL REFERENCES assignment.professionals (id),
+    region          text NOT NULL,
+    term            text NOT NULL,
+    room            integer NOT NULL,
+    present         boolean NOT NULL,
+    PRIMARY KEY (professional_id, term)
+);
+CREATE INDEX professional_terms_room ON assignment.professional_terms (region, term, room DESC, professional_id)
+    WHERE present;
+CREATE FUNCTION assignment.professional_terms_sync () RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.region = OLD.region AND NEW.localities = OLD.localities
+       AND NEW.languages = OLD.languages THEN
+        IF (NEW.max_caseload - NEW.caseload - NEW.cover_load - NEW.pending_offers, NEW.active AND NOT NEW.absent)
+           IS DISTINCT FROM (OLD.max_caseload - OLD.caseload - OLD.cover_load - OLD.pending_offers,
+                             OLD.active AND NOT OLD.absent) THEN
+            UPDATE assignment.professional_terms
+               SET room = NEW.max_caseload - NEW.caseload - NEW.cover_load - NEW.pending_offers,
+                   present = NEW.active AND NOT NEW.absent
+             WHERE professional_id = NEW.id;
+        END IF;
+        RETURN NEW;
+    END IF;
+    DELETE FROM assignment.professional_terms WHERE professional_id = NEW.id;
+    INSERT INTO assignment.professional_terms (professional_id, region, term, room, present)
+    SELECT NEW.id, NEW.region, t.term, NEW.max_caseload - NEW.caseload - NEW.cover_load - NEW.pending_offers,
+           NEW.active AND NOT NEW.absent
+      FROM (SELECT 'district ' || d FROM unnest (NEW.localities) d
+            UNION SELECT 'language ' || l FROM unnest (NEW.languages) l) AS t (term);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER professionals_terms AFTER INSERT OR UPDATE ON assignment.professionals
+    FOR EACH ROW EXECUTE FUNCTION assignment.professional_terms_sync ();
+INSERT INTO assignment.professional_terms (professional_id, region, term, room, present)
+SELECT p.id, p.region, t.term, p.max_caseload - p.caseload - p.cover_load - p.pending_offers, p.active AND NOT p.absent
+  FROM assignment.professionals p,
+       LATERAL (SELECT 'district ' || d FROM unnest (p.localities) d
+                UNION SELECT 'language ' || l FROM unnest (p.languages) l) AS t (term)
+    ON CONFLICT DO NOTHING;
 
 -- The family named in the referral: whom a family token (its sub, the
 -- member's e-mail) may act for, and who may be offered the key worker role.
