@@ -295,6 +295,10 @@ int professionals_load (kw_db_t *db, const char *id, const char *region, kw_aren
 //  Emit professional_changed with the record of id as it stands. 0 or -1.
 int professionals_changed (kw_db_t *db, journal_actor_t actor, const char *id, const char *region,
                            const char *change, kw_arena_t *arena);
+//  The same for count professionals at once (ids, each with its change),
+//  written with one COPY (an import). 0 or -1.
+int professionals_changed_all (kw_db_t *db, char *const *ids, const char *const *changes, size_t count,
+                               const char *region, kw_arena_t *arena);
 //  RPCs professional.create, .update (ProfessionalRecord), .get (IdRequest)
 //  -> ProfessionalRecord; professional.list -> ProfessionalList.
 void professionals_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);

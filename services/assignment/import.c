@@ -338,8 +338,8 @@ int
 import_prepare (kw_db_t *db)
 {
     kw_db_prepare (db, "import_known",
-        "SELECT id, caseload + cover_load FROM assignment.professionals WHERE region = $1"
-        " AND lower (email) = lower ($2)");
+        "SELECT lower (email), id, caseload + cover_load FROM assignment.professionals WHERE region = $1"
+        " AND lower (email) = ANY (SELECT lower (e) FROM unnest ($2::text[]) e)");
     kw_db_prepare (db, "import_update",
         "UPDATE assignment.professionals SET name = $2, agency = $3, discipline = $4, email = $5,"
         " phone = coalesce ($6, phone), languages = coalesce ($7::text[], languages),"
@@ -364,33 +364,49 @@ import_prepare (kw_db_t *db)
     return 0;
 }
 
+//  The professionals of the region known by the rows' e-mails: each row's
+//  id and the cases it holds or covers (row->id set, row->known).
+static int
+s_known (kw_tx_t *tx, import_t *self, int *held)
+{
+    if (!self->row_count)
+        return 0;
+    char **emails = kw_arena_calloc (tx->arena, sizeof *emails * self->row_count);
+    for (size_t i = 0; i < self->row_count; i++)
+        emails [i] = self->rows [i].record->email;
+    const char *params [2] = { tx->req->caller->region, rows_array_literal (emails, self->row_count, tx->arena) };
+    PGresult *res = kw_db_query (tx->db, "import_known", 2, params);
+    if (!res)
+        return -1;
+    for (int r = 0; r < PQntuples (res); r++)
+        for (size_t i = 0; i < self->row_count; i++)
+            if (!self->rows [i].known && strcasecmp (self->rows [i].record->email, PQgetvalue (res, r, 0)) == 0) {
+                self->rows [i].known = 1;
+                self->rows [i].id = rows_text (res, r, 1, tx->arena);
+                held [i] = atoi (PQgetvalue (res, r, 2));
+            }
+    PQclear (res);
+    return 0;
+}
+
 //  Write one row: 1 created, 2 changed, 0 unchanged, -1 error; 3 when the
 //  row is refused (its maximum below the cases held).
 static int
-s_write_row (kw_tx_t *tx, import_t *self, row_t *row)
+s_write_row (kw_tx_t *tx, import_t *self, row_t *row, int held)
 {
     const char *region = tx->req->caller->region;
     Kw__ProfessionalRecord *p = row->record;
-    const char *known_params [2] = { region, p->email };
-    PGresult *res = kw_db_query (tx->db, "import_known", 2, known_params);
-    if (!res)
-        return -1;
-    row->known = PQntuples (res) == 1;
     char id [KW_UUID_SIZE];
     if (row->known) {
-        snprintf (id, sizeof id, "%s", PQgetvalue (res, 0, 0));
-        int held = atoi (PQgetvalue (res, 0, 1));
-        PQclear (res);
+        snprintf (id, sizeof id, "%s", row->id);
         if (p->has_max_caseload && (int) p->max_caseload < held) {
             s_reject (self, row->line, "max_caseload", "max_caseload %u is below the %d cases the"
                       " professional holds or covers", p->max_caseload, held);
             return 3;
         }
     }
-    else {
-        PQclear (res);
+    else
         kw_uuid_generate (id);
-    }
     row->id = kw_arena_strdup (tx->arena, id);
     char max [16], *hours = NULL;
     size_t hours_len = 0;
@@ -476,8 +492,11 @@ s_write (kw_tx_t *tx)
     if (s_check_deputies (tx, self) != 0)
         return -1;
     int *outcome = kw_arena_calloc (tx->arena, sizeof *outcome * (self->row_count ? self->row_count : 1));
+    int *held = kw_arena_calloc (tx->arena, sizeof *held * (self->row_count ? self->row_count : 1));
+    if (s_known (tx, self, held) != 0)
+        return -1;
     for (size_t i = 0; i < self->row_count; i++) {
-        outcome [i] = s_write_row (tx, self, &self->rows [i]);
+        outcome [i] = s_write_row (tx, self, &self->rows [i], held [i]);
         if (outcome [i] < 0)
             return -1;
     }
@@ -492,6 +511,9 @@ s_write (kw_tx_t *tx)
         if (set && outcome [i] == 0)
             outcome [i] = 2;
     }
+    char **changed = kw_arena_calloc (tx->arena, sizeof *changed * (self->row_count ? self->row_count : 1));
+    const char **changes = kw_arena_calloc (tx->arena, sizeof *changes * (self->row_count ? self->row_count : 1));
+    size_t changed_count = 0;
     for (size_t i = 0; i < self->row_count; i++) {
         if (outcome [i] == 3)
             continue;
@@ -502,11 +524,13 @@ s_write (kw_tx_t *tx)
             self->result.updated++;
         else
             self->result.unchanged++;
-        if ((outcome [i] == 1 || outcome [i] == 2)
-        &&  professionals_changed (tx->db, tx->req->caller, self->rows [i].id, region,
-                                   outcome [i] == 1 ? "created" : "updated", tx->arena) != 0)
-            return -1;
+        if (outcome [i] == 1 || outcome [i] == 2) {
+            changed [changed_count] = self->rows [i].id;
+            changes [changed_count++] = outcome [i] == 1 ? "created" : "updated";
+        }
     }
+    if (professionals_changed_all (tx->db, changed, changes, changed_count, region, tx->arena) != 0)
+        return -1;
     if (kw_audit (tx->db, tx->req->caller, "import", "professional", "", "ok") != 0)
         return -1;
     if (self->result.n_rejected > 1)

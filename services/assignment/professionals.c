@@ -12,6 +12,7 @@
 #include "kw_audit.h"
 #include "kw_cursor.h"
 #include "kw_log.h"
+#include "kw_outbox.h"
 #include "kw_time.h"
 #include "kw_tx.h"
 #include "kw_uuid.h"
@@ -30,6 +31,10 @@ professionals_prepare (kw_db_t *db)
         "SELECT " RECORD_COLUMNS ", (SELECT array_agg (c.id ORDER BY c.opened_at, c.id)"
         " FROM assignment.cases c WHERE c.key_worker_id = p.id AND c.status <> 'closed')"
         " FROM assignment.professionals p WHERE p.id = $1::uuid AND p.region = $2");
+    kw_db_prepare (db, "professionals_get_all",
+        "SELECT " RECORD_COLUMNS ", (SELECT array_agg (c.id ORDER BY c.opened_at, c.id)"
+        " FROM assignment.cases c WHERE c.key_worker_id = p.id AND c.status <> 'closed')"
+        " FROM assignment.professionals p WHERE p.id = ANY ($1::uuid[]) AND p.region = $2");
     kw_db_prepare (db, "professionals_lock",
         "SELECT caseload + cover_load FROM assignment.professionals WHERE id = $1::uuid AND region = $2"
         " FOR UPDATE");
@@ -124,6 +129,35 @@ professionals_load (kw_db_t *db, const char *id, const char *region, kw_arena_t 
         *out = s_record (res, 0, arena);
     PQclear (res);
     return *out != NULL;
+}
+
+int
+professionals_changed_all (kw_db_t *db, char *const *ids, const char *const *changes, size_t count,
+                           const char *region, kw_arena_t *arena)
+{
+    if (!count)
+        return 0;
+    const char *params [2] = { rows_array_literal (ids, count, arena), region };
+    PGresult *res = kw_db_query (db, "professionals_get_all", 2, params);
+    if (!res)
+        return -1;
+    char at [KW_TIME_RFC3339_SIZE];
+    kw_time_format (kw_time_now_us (), at);
+    kw_outbox_batch_t *batch = kw_outbox_batch_new (KW_PRODUCER_ASSIGNMENT);
+    for (int r = 0; r < PQntuples (res); r++) {
+        Kw__ProfessionalChanged event = KW__PROFESSIONAL_CHANGED__INIT;
+        event.professional = s_record (res, r, arena);
+        event.at = at;
+        for (size_t i = 0; i < count; i++)
+            if (strcmp (ids [i], event.professional->id) == 0)
+                event.change = (char *) changes [i];
+        kw_outbox_batch_add (batch, KW_EVENT_ASSIGNMENT_PROFESSIONAL_CHANGED, region, event.professional->id,
+                             &event.base);
+    }
+    PQclear (res);
+    int rc = kw_outbox_batch_insert (batch, db);
+    kw_outbox_batch_destroy (&batch);
+    return rc;
 }
 
 int

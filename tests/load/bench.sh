@@ -2,14 +2,22 @@
 # make bench: start the real stack and measure it, all against the same
 # PostgreSQL cluster in one run, so the figures can be read as ratios:
 #   1. each program's resident memory (VmRSS) after 3 s idle
-#   2. loadgen open loop at BENCH_RATE (100) referrals/s for BENCH_SECONDS (20):
-#      p50/p95/p99 from POST to the offer_made event seen on the bus
-#   3. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight, BENCH_SECONDS
-#   4. pgbench, one-row INSERT script, 4 clients, 10 s (synchronous_commit as set)
-#   5. each program's peak resident memory (VmHWM) after the load
-#   6. a 100,000-row DSR CSV (BENCH_DSR_ROWS): PostgreSQL COPY of it into a
+#   2. a region's workforce, BENCH_WORKFORCE (600) professionals of every
+#      discipline, district and maximum (tests/load/workforce.py), registered
+#      through POST /v1/professionals/import
+#   3. loadgen open loop at BENCH_RATE (100) referrals/s for BENCH_SECONDS (20):
+#      p50/p95/p99 from POST to the offer_made event seen on the bus; the
+#      referrals suggest registered, unregistered or no professionals
+#   4. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight, BENCH_SECONDS
+#   5. pgbench, one-row INSERT script, 4 clients, 10 s (synchronous_commit as set)
+#   6. every pending offer accepted, BENCH_CONCURRENCY at once: accepts/s; the
+#      registry's counts afterwards (nobody above their maximum)
+#   7. matching one case over 5,000 professionals registered in a region of
+#      their own (bench_matching, the service's code against the database)
+#   8. each program's peak resident memory (VmHWM) after the load
+#   9. a 100,000-row DSR CSV (BENCH_DSR_ROWS): PostgreSQL COPY of it into a
 #      plain table, then its import through the gateway, twice (dsr_bench.py)
-#   7. before the stack starts, eligibility decisions/s in memory: 100,000
+#  10. before the stack starts, eligibility decisions/s in memory: 100,000
 #      generated referrals under norfolk and nhse, with and without packing
 #      (bench_eligibility)
 # Prints figures and the targets they are compared with; asserts nothing.
@@ -22,11 +30,14 @@ LOADGEN=$ROOT/$B/tests-load/loadgen
 RATE=${BENCH_RATE:-100}
 SECONDS_EACH=${BENCH_SECONDS:-20}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
+WORKFORCE=${BENCH_WORKFORCE:-600}
 PROGRAMS="bus gateway referral eligibility assignment scheduling notification"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 BENCH_ELIGIBILITY=$ROOT/$B/tests-load/bench_eligibility
+BENCH_MATCHING=$ROOT/$B/tests-load/bench_matching
 [ -x "$LOADGEN" ] || { echo "bench: $LOADGEN missing (make $B/tests-load/loadgen)"; exit 1; }
 [ -x "$BENCH_ELIGIBILITY" ] || { echo "bench: $BENCH_ELIGIBILITY missing (make $B/tests-load/bench_eligibility)"; exit 1; }
+[ -x "$BENCH_MATCHING" ] || { echo "bench: $BENCH_MATCHING missing (make $B/tests-load/bench_matching)"; exit 1; }
 source tests/test-stack.sh
 
 echo "## eligibility rules: 100,000 generated referrals a rule set, in memory"
@@ -59,10 +70,30 @@ for p in $PROGRAMS; do
     PIDS[$p]=$(cat "$KW_VAR_DIR/run/$p.pid" 2>/dev/null || echo -)
 done
 
+# import_workforce REGION FILE: POST FILE to /v1/professionals/import as a coordinator
+# of REGION; prints the answer and "seconds S" (the time it took).
+import_workforce() {
+    local token t0 t1
+    token=$("$ROOT/$B/bin/kwctl" token --role coordinator --region "$1" --sub bench)
+    t0=$(date +%s.%N)
+    curl -s -X POST "http://$KW_HTTP_ADDR/v1/professionals/import" -H "Authorization: Bearer $token" \
+         -H "Content-Type: text/csv" --data-binary "@$2" | head -c 300
+    t1=$(date +%s.%N)
+    echo
+    awk -v a="$t0" -v b="$t1" 'BEGIN {printf "seconds %.2f\n", b - a}'
+}
+
+echo "## workforce: $WORKFORCE professionals of norfolk through POST /v1/professionals/import"
+python3 tests/load/workforce.py "$WORKFORCE" bench > "$OUT/workforce.csv"
+import_workforce norfolk "$OUT/workforce.csv" | tee "$OUT/workforce.out"
+PLACES=$("${PSQL[@]}" -c "SELECT sum (max_caseload) FROM assignment.professionals WHERE region = 'norfolk'")
+echo "places: $PLACES"
+
 echo "## loadgen open loop: $RATE referrals/s for $SECONDS_EACH s"
-"$LOADGEN" --rate "$RATE" --duration "$SECONDS_EACH" | tee "$OUT/open.out"
+"$LOADGEN" --rate "$RATE" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench | tee "$OUT/open.out"
 echo "## loadgen closed loop: $CONCURRENCY in flight for $SECONDS_EACH s"
-"$LOADGEN" --max --concurrency "$CONCURRENCY" --duration "$SECONDS_EACH" | tee "$OUT/max.out"
+"$LOADGEN" --max --concurrency "$CONCURRENCY" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench \
+    | tee "$OUT/max.out"
 
 echo "## pgbench: one-row INSERT, 4 clients, 10 s"
 SYNC=$("${PSQL[@]}" -c "SHOW synchronous_commit")
@@ -73,6 +104,29 @@ SYNC=$("${PSQL[@]}" -c "SHOW synchronous_commit")
 grep -E '^(number of transactions actually processed|latency average|tps)' "$OUT/pgbench.out"
 "${PSQL[@]}" -c "DROP SCHEMA bench_scratch CASCADE"
 TPS=$(sed -n 's/^tps = \([0-9]*\.[0-9]\).*/\1/p' "$OUT/pgbench.out" | head -n 1)
+
+# registry CHECK: counts over the region's professionals, after the offers and after the accepts.
+registry() {
+    "${PSQL[@]}" -F ' ' -c "SELECT count(*) FILTER (WHERE caseload + cover_load > max_caseload),
+        count(*) FILTER (WHERE caseload + cover_load + pending_offers > max_caseload),
+        coalesce (max (pending_offers), 0), coalesce (max (caseload), 0), sum (caseload), sum (pending_offers)
+        FROM assignment.professionals WHERE region = 'norfolk'"
+}
+OFFERED=$(registry)
+WAITING=$("${PSQL[@]}" -c "SELECT count(*) FROM assignment.cases WHERE region = 'norfolk' AND status = 'awaiting_key_worker'")
+echo "## offers accepted: every pending offer, $CONCURRENCY at once"
+"${PSQL[@]}" -c "COPY (SELECT o.case_id, o.id FROM assignment.offers o JOIN assignment.cases c ON c.id = o.case_id
+                       WHERE c.region = 'norfolk' AND o.status = 'pending' ORDER BY random ()) TO STDOUT" \
+    > "$OUT/offers.txt"
+"$LOADGEN" --accept "$OUT/offers.txt" --concurrency "$CONCURRENCY" | tee "$OUT/accept.out"
+ACCEPTED=$(registry)
+
+echo "## matching: one case over 5,000 professionals of a region of their own"
+python3 tests/load/workforce.py 5000 bench5000 2 > "$OUT/workforce5000.csv"
+import_workforce bench5000 "$OUT/workforce5000.csv" | tee "$OUT/workforce5000.out"
+"${PSQL[@]}" -c "ANALYZE assignment.professionals; ANALYZE assignment.professional_terms"
+"$BENCH_MATCHING" --region bench5000 --prefix bench5000 --workforce 5000 --count 3000 2>/dev/null \
+    | tee "$OUT/matching.out"
 
 declare -A PEAK
 for p in $PROGRAMS; do
@@ -101,9 +155,28 @@ for k in p50 p95; do
 done
 printf '%-44s %12s   %s\n' "p99 ms POST -> offer at $RATE/s" "$(field open p99_ms)" "<= 30"
 printf '%-44s %12s\n' "max ms POST -> offer at $RATE/s" "$(field open max_ms)"
-printf '%-44s %12s\n' "referrals without an offer within 10 s" \
-    "$(( $(field open incomplete) + $(field max incomplete) ))"
-echo "# offers observed on the bus (SUB $KW_BUS_SUB, assignment.offer_made)"
+printf '%-44s %12s   %s\n' "referrals neither offered nor waiting in 10 s" \
+    "$(( $(field open incomplete) + $(field max incomplete) ))" "0"
+printf '%-44s %12s\n' "cases waiting for the coordinator (no room)" "${WAITING:--}"
+echo "# offers observed on the bus (SUB $KW_BUS_SUB, assignment.offer_made; case_awaiting_key_worker)"
+read -r OVER_HELD OVER_OFFERED MAX_PENDING MAX_HELD SUM_HELD SUM_PENDING <<< "$OFFERED"
+printf '%-44s %12s\n' "workforce: professionals, places" "$WORKFORCE, ${PLACES:--}"
+printf '%-44s %12s\n' "workforce import rows/s (POST .../import)" \
+    "$(awk -v n="$WORKFORCE" '/^seconds/ {if ($2 > 0) printf "%.0f", n / $2}' "$OUT/workforce.out")"
+printf '%-44s %12s   %s\n' "professionals held + offered above maximum" "${OVER_OFFERED:--}" "0"
+printf '%-44s %12s\n' "most offers pending to one professional" "${MAX_PENDING:--}"
+printf '%-44s %12s   %s\n' "offers accepted/s ($CONCURRENCY at once)" "$(field accept accepts_per_s)" \
+    "$(field accept accepted) of $(field accept offers)"
+printf '%-44s %12s\n' "p50 / p99 ms an accept" "$(field accept accept_p50_ms) / $(field accept accept_p99_ms)"
+read -r OVER_HELD OVER_OFFERED MAX_PENDING MAX_HELD SUM_HELD SUM_PENDING <<< "$ACCEPTED"
+printf '%-44s %12s   %s\n' "professionals holding above maximum" "${OVER_HELD:--}" "0"
+printf '%-44s %12s\n' "most cases held by one professional" "${MAX_HELD:--}"
+printf '%-44s %12s   %s\n' "matching p50 us, one case, 5,000 professionals" "$(field matching matching_p50_us)" \
+    "< 1000"
+printf '%-44s %12s\n' "matching p99 us" "$(field matching matching_p99_us)"
+printf '%-44s %12s\n' "candidates drawn a case" "$(field matching candidates)"
+printf '%-44s %12s\n' "import of 5,000 professionals, seconds" \
+    "$(sed -n 's/^seconds //p' "$OUT/workforce5000.out")"
 printf '%-44s %12s\n' "DSR rows/s, PostgreSQL COPY to a plain table" "$(field dsr copy_rows_per_s)"
 printf '%-44s %12s\n' "DSR rows/s, first import (all created)" "$(field dsr import_rows_per_s)"
 printf '%-44s %12s\n' "DSR rows/s, second import (all unchanged)" "$(field dsr reimport_rows_per_s)"
