@@ -27,8 +27,9 @@ for t in tests/integration/test_*.py; do
 done
 test_stack_stop
 tally_run "integration/clean-exit" tests/check-clean-exit.sh "$ROOT/$B/test-var/"
-# The short fault-injection run, on a stack of its own (make faults: the long one).
+# The short fault-injection run, on a stack of its own (make faults: the long one),
+# then the check that its audit reports known defects.
 OFF=${KW_TEST_PORT_OFFSET:-0}
 tally_run "faults/ledger" env KW_TEST_PG_PORT=$((55459 + OFF)) KW_TEST_HTTP_ADDR=127.0.0.1:$((18109 + OFF)) \
-    KW_TEST_SMTP_PORT=$((2559 + OFF)) KW_FAULTS_VAR="$ROOT/$B/faults-short-var" tests/faults/run.sh "$B" 1000 30
+    KW_TEST_SMTP_PORT=$((2559 + OFF)) KW_FAULTS_VAR="$ROOT/$B/faults-short-var" tests/faults/run.sh "$B" 1000 30 --defects
 tally_summary

@@ -1,0 +1,143 @@
+"""A check of the checker: after a clean ledger run, known defects are
+injected from outside (rows written twice or lost behind the services'
+backs, an e-mail transmitted again, an event published twice or past a gap,
+a fault that did not take effect) and the audit must report each one, in
+the right category and naming the record it concerns. Reversible defects
+are undone and the audit must then be as clean as before.
+
+    check(ledger, injector, faults, baseline, settle)   prints TAP lines"""
+
+import email
+import os
+import smtplib
+import subprocess
+
+from kwtest import ok, sql, scalar, wait_until, VAR, pid_of
+import audit as auditing
+import stack_faults
+
+
+def _new(before, after, category, marker):
+    """Findings of category naming marker that before did not have."""
+    old = set(before.details())
+    return [d for d in after.details() if d not in old and d.startswith(category + ":") and marker in d]
+
+
+def _audit(ledger, injector, faults):
+    return auditing.audit(ledger.accepted, faults, injector.sink_journal())
+
+
+def _resend(injector, message_id):
+    """Transmit again, as a sender would, the stored e-mail with that Message-ID."""
+    for name in sorted(os.listdir(os.path.dirname(injector.sink_journal()))):
+        if not name.endswith(".eml"):
+            continue
+        with open(os.path.join(os.path.dirname(injector.sink_journal()), name), "rb") as f:
+            msg = email.message_from_binary_file(f)
+        if msg.get("Message-ID") == message_id:
+            for trace in ("Return-Path", "Delivered-To"):
+                del msg[trace]
+            with smtplib.SMTP("127.0.0.1", int(os.environ["KW_SMTP_PORT"]), timeout=10) as s:
+                s.sendmail("noreply@keyworker.invalid", ["kw.one@example.org"], msg.as_bytes())
+            return
+    raise RuntimeError("no stored e-mail with Message-ID %s" % message_id)
+
+
+def _exited_pid():
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def check(ledger, injector, faults, baseline, settle):
+    rid = next(r for r, e in sorted(ledger.accepted.values()) if e)
+    case = scalar("SELECT id FROM assignment.cases WHERE referral_id = :'p1'", rid)
+    delivery = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'", case)
+    message_id = "<%s@keyworker.invalid>" % delivery
+
+    # Reversible defects: (label, category, marker, apply SQL, undo SQL).
+    table = [
+        ("a decision recorded twice", "duplicate", rid,
+         "INSERT INTO eligibility.decisions (referral_id, region, outcome, ruleset, version, decision,"
+         " revision, sequence, cause) SELECT referral_id, region, outcome, ruleset, version, decision,"
+         " revision, sequence + 1, 're_evaluation' FROM eligibility.decisions WHERE referral_id = :'p1'",
+         "DELETE FROM eligibility.decisions WHERE referral_id = :'p1' AND sequence > 1"),
+        ("a scheduling projection row applied twice without its unique key", "duplicate", case,
+         "ALTER TABLE scheduling.cases DROP CONSTRAINT cases_pkey;"
+         " INSERT INTO scheduling.cases SELECT * FROM scheduling.cases WHERE case_id = :'p2'",
+         "DELETE FROM scheduling.cases a USING scheduling.cases b WHERE a.case_id = :'p2'"
+         " AND b.case_id = a.case_id AND a.ctid > b.ctid;"
+         " ALTER TABLE scheduling.cases ADD PRIMARY KEY (case_id)"),
+        ("a referral projection that lost its case", "lost", rid,
+         "UPDATE referral.referrals SET case_id = NULL WHERE id = :'p1'",
+         "UPDATE referral.referrals SET case_id = :'p2' WHERE id = :'p1'"),
+        ("a referral projection with the wrong status", "wrong", rid,
+         "UPDATE referral.referrals SET status = 'ineligible' WHERE id = :'p1'",
+         "UPDATE referral.referrals SET status = 'eligible' WHERE id = :'p1'"),
+        ("an eligibility case projection lost", "lost", case,
+         "UPDATE eligibility.cases SET case_id = '00000000-0000-4000-8000-000000000000'"
+         " WHERE case_id = :'p2'",
+         "UPDATE eligibility.cases SET case_id = :'p2'"
+         " WHERE case_id = '00000000-0000-4000-8000-000000000000'"),
+        ("a delivery recorded but never transmitted", "lost", "00000000-0000-4000-8000-000000000001",
+         "UPDATE notification.deliveries SET id = '00000000-0000-4000-8000-000000000001' WHERE id = :'p3'",
+         "UPDATE notification.deliveries SET id = :'p3' WHERE id = '00000000-0000-4000-8000-000000000001'"),
+    ]
+    for label, category, marker, apply, undo in table:
+        before = _audit(ledger, injector, faults)
+        sql(apply, rid, case, delivery)
+        after = _audit(ledger, injector, faults)
+        sql(undo, rid, case, delivery)
+        again = _audit(ledger, injector, faults)
+        ok(_new(before, after, category, marker) and again.details() == before.details(),
+           "ledger reports %s (%s), and is clean once it is undone" % (label, category),
+           after.details()[:5])
+
+    # Fault injection that did not take effect is not counted as a fault.
+    fault = injector.inject("no-such-program")
+    ok(not fault.verified, "ledger does not count a fault at a program that does not exist", fault)
+    if isinstance(injector, stack_faults.LocalStack):
+        path = os.path.join(VAR, "run", "referral.pid")
+        saved = pid_of("referral")
+        with open(path, "w") as f:
+            f.write("%d\n" % _exited_pid())
+        try:
+            fault = injector.inject("referral")
+        finally:
+            with open(path, "w") as f:
+                f.write("%d\n" % saved)
+        ok(not fault.verified, "ledger does not count a kill aimed at a pid that is not running", fault)
+
+    # An e-mail transmitted again after the first audit found everything in
+    # place: only the audit after the settle period can see it.
+    f, _ = settle(ledger, injector, faults, during=lambda: _resend(injector, message_id))
+    ok(_new(baseline, f, "resent_unexplained", message_id),
+       "ledger reports an e-mail transmitted twice with no fault, sent after the first audit passed",
+       f.details()[:5])
+
+    # A producer that publishes an event twice: the real consumers apply it
+    # (a new event id, so nothing unique stops them) and the audit counts the
+    # second event, the second delivery and the second e-mail.
+    before = _audit(ledger, injector, faults)
+    sql("WITH p AS (UPDATE bus.producers SET last_seq = last_seq + 1 WHERE producer = 'assignment'"
+        " RETURNING last_seq)"
+        " INSERT INTO bus.outbox (producer, seq, event_id, type, region, correlation_id, payload, sequenced_at)"
+        " SELECT o.producer, p.last_seq, gen_random_uuid (), o.type, o.region, o.correlation_id, o.payload,"
+        " now () FROM bus.outbox o, p WHERE o.type = 'offer_made' AND o.correlation_id = :'p1'", case)
+    after = wait_until(lambda: (lambda a: a if _new(before, a, "duplicate", "delivery") else None)(
+        _audit(ledger, injector, faults)), 60, 1.0) or _audit(ledger, injector, faults)
+    ok(_new(before, after, "duplicate", "assignment.offer_made event") and _new(before, after, "duplicate",
+                                                                                 "delivery"),
+       "ledger reports an event published twice, and the second delivery its consumer made",
+       after.details()[:5])
+
+    # A producer that skipped a seq: the consumers stop at the gap.
+    before = _audit(ledger, injector, faults)
+    sql("WITH p AS (UPDATE bus.producers SET last_seq = last_seq + 2 WHERE producer = 'assignment'"
+        " RETURNING last_seq)"
+        " INSERT INTO bus.outbox (producer, seq, event_id, type, region, correlation_id, payload, sequenced_at)"
+        " SELECT 'assignment', p.last_seq, gen_random_uuid (), 'ledger_probe', '', '', '', now () FROM p")
+    after = _audit(ledger, injector, faults)
+    ok(_new(before, after, "unapplied", "scheduling applied assignment")
+       and _new(before, after, "wrong", "producer assignment"),
+       "ledger reports events no consumer could apply (a gap in a producer's seq)", after.details()[:5])
