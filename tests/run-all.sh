@@ -2,7 +2,7 @@
 # make test: unit tests, then the integration and end-to-end tests against
 # a real stack (PostgreSQL, SMTP sink, bus, services, gateway) started here
 # with its own directory, ports and endpoints, then stopped.
-# Prints TAP and a final "N passed, N failed"; exits non-zero on failure.
+# Prints TAP and a final "N passed, N failed, N skipped"; exits non-zero on failure.
 set -uo pipefail
 B=${1:-build}
 cd "$(dirname "$0")/.."

@@ -23,10 +23,9 @@ stops after the decision, with no case):
 and every consumer's offset for every producer it reads equals that
 producer's last seq, which equals the number of its outbox rows."""
 
-import json
 import os
 
-from kwtest import sql
+from kwtest import sql, sink_journal, delivery_message_id, explain_resends, RESEND_FAULTS
 
 # Who reads whom (each service's kw_service_def_t consumes list).
 CONSUMERS = {
@@ -36,8 +35,6 @@ CONSUMERS = {
     "scheduling": ["assignment"],
     "notification": ["assignment"],
 }
-# Faults inside whose window an e-mail may be transmitted again.
-RESEND_FAULTS = ("notification", "postgres")
 CATEGORIES = ("lost", "duplicate", "wrong", "unexpected", "unapplied", "resent_unexplained")
 
 
@@ -48,7 +45,7 @@ class Findings:
     def __init__(self):
         self.items = {c: [] for c in CATEGORIES}
         self.tally = {}
-        self.resent = []            # (message id, first, again, fault explaining it)
+        self.resent = []            # (message id, before, again, victim, fault time)
 
     def add(self, category, detail):
         self.items[category].append(detail)
@@ -74,37 +71,6 @@ def _group(rows, key=0):
     return out
 
 
-def journal(path):
-    """The SMTP sink's transactions: list of dicts, in order."""
-    out = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    out.append(json.loads(line))
-    except FileNotFoundError:
-        pass
-    return out
-
-
-def _explain_resends(f, per_message, faults):
-    """Match every repeated transmission to a distinct verified fault of
-    RESEND_FAULTS that happened between it and the one before."""
-    window = sorted((x for x in faults if x.verified and x.victim in RESEND_FAULTS), key=lambda x: x.at)
-    used = set()
-    for mid, times in sorted(per_message.items()):
-        times = sorted(times)
-        for first, again in zip(times, times[1:]):
-            fault = next((x for i, x in enumerate(window)
-                          if i not in used and first - 0.05 <= x.at <= again), None)
-            if fault is None:
-                f.add("resent_unexplained", "message %s transmitted again at %.3f (before: %.3f) with no"
-                      " notification kill or PostgreSQL restart in between" % (mid, again, first))
-            else:
-                used.add(window.index(fault))
-                f.resent.append((mid, first, again, fault))
-
-
 def _expect_one(f, what, rows, owner):
     """Exactly one row: lost when none, duplicate when more."""
     if not rows:
@@ -128,7 +94,7 @@ def audit(accepted, faults, journal_path):
     sched_cases = _group(sql("SELECT case_id::text FROM scheduling.cases"))
     deliveries = _group(sql("SELECT case_id, id::text, status FROM notification.deliveries"))
     events = _group(sql("SELECT producer || '.' || type || ' ' || correlation_id FROM bus.outbox"))
-    mails = journal(journal_path)
+    mails = sink_journal(journal_path)
     per_message = {}
     for m in mails:
         per_message.setdefault(m["message_id"], []).append(m["at"])
@@ -197,7 +163,7 @@ def audit(accepted, faults, journal_path):
         sent = deliveries.get(case_id, [])
         _expect_one(f, "delivery", sent, own)
         for _, did, dstatus in sent:
-            mid = "<%s@keyworker.invalid>" % did
+            mid = delivery_message_id(did)
             known_mail.add(mid)
             if dstatus != "sent":
                 f.add("lost", "%s: delivery %s is %s" % (own, did, dstatus))
@@ -220,7 +186,11 @@ def audit(accepted, faults, journal_path):
         f.add("unexpected", "outbox event %s (%d)" % (key, len(events[key])))
     for mid in set(per_message) - known_mail:
         f.add("unexpected", "SMTP transaction for message %s, not a delivery of the ledger" % mid)
-    _explain_resends(f, {m: t for m, t in per_message.items() if m in known_mail}, faults)
+    f.resent, unexplained = explain_resends({m: t for m, t in per_message.items() if m in known_mail},
+                                            [(x.victim, x.at) for x in faults if x.verified])
+    for mid, before, again, _ in unexplained:
+        f.add("resent_unexplained", "message %s transmitted again at %.3f (before: %.3f) with no"
+              " notification kill or PostgreSQL restart in between" % (mid, again, before))
     _audit_offsets(f)
     return f
 

@@ -155,9 +155,8 @@ def summary(ledger, report, f, settled, posting):
         posting, ", ".join("%s %d" % kv for kv in sorted(by_victim.items())), len(ledger.refused),
         "yes, %.0f s after the last change" % SETTLE_S if settled else "NO"))
     print("# audited: " + ", ".join("%s %d" % kv for kv in sorted(f.tally.items())))
-    for mid, first, again, fault in f.resent:
-        print("#   re-sent %s: %.3f then %.3f, after %s killed at %.3f" % (mid, first, again, fault.victim,
-                                                                          fault.at))
+    for mid, first, again, victim, at in f.resent:
+        print("#   re-sent %s: %.3f then %.3f, after %s hit at %.3f" % (mid, first, again, victim, at))
     for x in report["unverified"][:10]:
         print("#   unverified fault: %r" % (x,))
     for line in f.details()[:20]:
