@@ -96,6 +96,14 @@ def wait_until(predicate, timeout=30.0, interval=0.1):
         time.sleep(interval)
 
 
+def caught_up(timeout=30.0):
+    """Wait until every consumer's offset has reached its producer's last
+    seq (every event written so far applied everywhere); True when so."""
+    return wait_until(lambda: scalar("SELECT count(*) FROM bus.offsets o JOIN bus.producers p"
+                                     " ON p.producer = o.producer WHERE o.last_seq < p.last_seq") == "0",
+                      timeout, 0.2)
+
+
 def pid_of(name):
     with open(os.path.join(VAR, "run", name + ".pid")) as f:
         return int(f.read().strip())
