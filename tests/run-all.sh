@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: unit tests, then the integration and end-to-end tests against
 # a real stack (PostgreSQL, SMTP sink, bus, services, gateway) started here
-# with its own directory, ports and endpoints, then stopped.
+# with its own directory, ports and endpoints, then stopped; before the
+# stack, every fuzz target replays its corpus and regression inputs.
 # Prints TAP and a final "N passed, N failed, N skipped"; exits non-zero on failure.
 set -uo pipefail
 B=${1:-build}
@@ -12,6 +13,14 @@ source tests/test-stack.sh
 
 for t in "$B"/tests/test_*; do
     [ -x "$t" ] && tally_run "unit/$(basename "$t")" "$t"
+done
+# Every fuzz target over its corpus and its regression inputs (no fuzzing).
+for t in "$B"/fuzz-replay/fuzz_*; do
+    [ -x "$t" ] || continue
+    n=$(basename "$t")
+    inputs=("tests/fuzz/corpus/$n")
+    [ -d "tests/fuzz/regressions/$n" ] && inputs+=("tests/fuzz/regressions/$n")
+    tally_run "fuzz/$n" "$t" "${inputs[@]}"
 done
 
 if ! test_stack_start "$ROOT/$B/test-var"; then
