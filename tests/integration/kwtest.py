@@ -214,8 +214,11 @@ def explain_resends(per_message, faults):
     """per_message: {message id: [transmission times]}; faults: [(victim,
     time)] of faults verified to have happened. Every transmission after the
     first must follow its own fault of RESEND_FAULTS, between it and the
-    one before. Returns (explained, unexplained): lists of (message id,
-    before, again, fault or None)."""
+    one before. The sink stamps a transaction once it has read it, which can
+    be a few milliseconds after the sender's last byte and so after a kill
+    that followed that byte: a fault up to 50 ms before the first stamp
+    still counts. Returns (explained, unexplained): lists of (message id,
+    before, again, victim, fault time), and of (message id, before, again, None)."""
     window = sorted((at, victim) for victim, at in faults if victim in RESEND_FAULTS)
     used, explained, unexplained = set(), [], []
     for mid, times in sorted(per_message.items()):
