@@ -43,6 +43,17 @@ def _resend(injector, message_id):
     raise RuntimeError("no stored e-mail with Message-ID %s" % message_id)
 
 
+def _append_event(step, select, *params):
+    """Append to assignment's events, numbered last_seq + step (2 leaves a
+    gap), each row of select (type, region, correlation_id, payload) under
+    a new event id."""
+    sql("WITH p AS (UPDATE bus.producers SET last_seq = last_seq + %d WHERE producer = 'assignment'"
+        " RETURNING last_seq)"
+        " INSERT INTO bus.outbox (producer, seq, event_id, type, region, correlation_id, payload, sequenced_at)"
+        " SELECT 'assignment', p.last_seq, gen_random_uuid (), e.type, e.region, e.correlation_id, e.payload,"
+        " now () FROM (%s) e, p" % (step, select), *params)
+
+
 def _exited_pid():
     p = subprocess.Popen(["true"])
     p.wait()
@@ -119,11 +130,8 @@ def check(ledger, injector, faults, baseline, settle):
     # (a new event id, so nothing unique stops them) and the audit counts the
     # second event, the second delivery and the second e-mail.
     before = _audit(ledger, injector, faults)
-    sql("WITH p AS (UPDATE bus.producers SET last_seq = last_seq + 1 WHERE producer = 'assignment'"
-        " RETURNING last_seq)"
-        " INSERT INTO bus.outbox (producer, seq, event_id, type, region, correlation_id, payload, sequenced_at)"
-        " SELECT o.producer, p.last_seq, gen_random_uuid (), o.type, o.region, o.correlation_id, o.payload,"
-        " now () FROM bus.outbox o, p WHERE o.type = 'offer_made' AND o.correlation_id = :'p1'", case)
+    _append_event(1, "SELECT type, region, correlation_id, payload FROM bus.outbox"
+                     " WHERE type = 'offer_made' AND correlation_id = :'p1'", case)
     after = wait_until(lambda: (lambda a: a if _new(before, a, "duplicate", "delivery") else None)(
         _audit(ledger, injector, faults)), 60, 1.0) or _audit(ledger, injector, faults)
     ok(_new(before, after, "duplicate", "assignment.offer_made event") and _new(before, after, "duplicate",
@@ -133,10 +141,7 @@ def check(ledger, injector, faults, baseline, settle):
 
     # A producer that skipped a seq: the consumers stop at the gap.
     before = _audit(ledger, injector, faults)
-    sql("WITH p AS (UPDATE bus.producers SET last_seq = last_seq + 2 WHERE producer = 'assignment'"
-        " RETURNING last_seq)"
-        " INSERT INTO bus.outbox (producer, seq, event_id, type, region, correlation_id, payload, sequenced_at)"
-        " SELECT 'assignment', p.last_seq, gen_random_uuid (), 'ledger_probe', '', '', '', now () FROM p")
+    _append_event(2, "SELECT 'ledger_probe' AS type, '' AS region, '' AS correlation_id, ''::bytea AS payload")
     after = _audit(ledger, injector, faults)
     ok(_new(before, after, "unapplied", "scheduling applied assignment")
        and _new(before, after, "wrong", "producer assignment"),

@@ -71,6 +71,22 @@ def http(method, path, body=None, tok=None, headers=None, raw=None):
         return status, text, hdrs
 
 
+def list_all(tok, query=""):
+    """Every item of GET /v1/referrals?query for tok, following next_cursor
+    in pages of 500; None on an error answer."""
+    items, cursor = [], None
+    for _ in range(10000):
+        status, page, _ = http("GET", "/v1/referrals?limit=500%s%s" % (
+            "&" + query if query else "", "&cursor=" + cursor if cursor else ""), tok=tok)
+        if status != 200:
+            return None
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+    return None
+
+
 def sql(query, *params):
     """Run a query as the cluster owner; returns rows as lists of strings.
     Parameters are passed as psql variables and quoted by psql itself."""

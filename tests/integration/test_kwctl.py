@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import uuid
 from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral, pid_of,
-                    BIN, HTTP, VAR)
+                    list_all, BIN, HTTP, VAR)
 
 KWCTL = os.path.join(BIN, "kwctl")
 TOK = token()
@@ -275,20 +275,7 @@ for i in range(3):
     if s == 201:
         self_ids.append(created["id"])
 
-def api_all(query):
-    items, cursor = [], None
-    for _ in range(1000):
-        s, page, _ = http("GET", "/v1/referrals?%s&limit=500%s" % (
-            query, "&cursor=" + cursor if cursor else ""), tok=TOK)
-        if s != 200:
-            return None
-        items += page["items"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return items
-    return None
-
-expected = api_all("source=self") or []
+expected = list_all(TOK, "source=self") or []
 rc, out, err = kwctl("referral", "list", "--source", "self", "--all", "--limit", "1", "--json")
 whole = json.loads(out) if rc == 0 else {}
 got = [it["id"] for it in whole.get("items", [])]

@@ -6,7 +6,7 @@ referral service."""
 import copy
 import random
 from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral,
-                    kill, wait_restarted)
+                    kill, wait_restarted, list_all)
 
 rng = random.Random()
 coord = token()
@@ -47,21 +47,6 @@ while page.get("next_cursor"):
 ok(seen == made, "following the cursor lists exactly the referrer's 5 referrals, oldest first",
    (seen, made))
 ok(page.get("next_cursor") is None, "the last page has next_cursor null", page)
-
-def list_all(tok, query=""):
-    """Every item of a list, following next_cursor; None on an error."""
-    items, cursor = [], None
-    for _ in range(10000):
-        s, page, _ = http("GET", "/v1/referrals?limit=500%s%s" % (
-            query, "&cursor=" + cursor if cursor else ""), tok=tok)
-        if s != 200:
-            return None
-        items += page["items"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return items
-    return None
-
 
 everything = [item["id"] for item in list_all(coord) or []]
 ok(others_id and others_id in everything and set(made) <= set(everything),
