@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make mutation: break each rule of tests/mutation/mutations.tsv on purpose
 # and check that its tests notice. The work tree is never touched: its files
-# (tracked and new, as they are now) are copied to BUILD-DIR/src, built there
+# (tracked and new, as they are now) are copied to BUILD-DIR/src (its build/
+# is kept from the last run, so only what changed is rebuilt), built there
 # once, and every listed test is run once unmutated (it must pass). Then each
 # mutation in turn: its exact line replaced in the copy, the copy rebuilt,
 # its tests run (integration ones against a test stack of the copy's own
@@ -25,8 +26,8 @@ OFF=${KW_TEST_PORT_OFFSET:-0}
 say() { printf 'mutation: %s\n' "$*"; }
 
 # ---- the copy
-rm -rf "$SRC"
 mkdir -p "$SRC"
+find "$SRC" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
 git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$SRC" || {
     say "cannot copy the work tree"; exit 2; }
 cd "$SRC"
