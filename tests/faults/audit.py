@@ -18,8 +18,9 @@ stops after the decision, with no case):
     SMTP sink                 one transaction with that delivery's Message-ID;
                               another only as the documented crash window (a
                               kill of notification or a PostgreSQL restart
-                              between the two transmissions), each fault
-                              explaining at most one
+                              within a second after the first transmission,
+                              the copy after it), each fault explaining at
+                              most one (kwtest.explain_resends)
 and every consumer's offset for every producer it reads equals that
 producer's last seq, which equals the number of its outbox rows."""
 
@@ -190,7 +191,7 @@ def audit(accepted, faults, journal_path):
                                             [(x.victim, x.at) for x in faults if x.verified])
     for mid, before, again, _ in unexplained:
         f.add("resent_unexplained", "message %s transmitted again at %.3f (before: %.3f) with no"
-              " notification kill or PostgreSQL restart in between" % (mid, again, before))
+              " notification kill or PostgreSQL restart right after the first" % (mid, again, before))
     _audit_offsets(f)
     return f
 

@@ -222,18 +222,25 @@ def delivery_message_id(delivery_id):
 
 # Faults inside whose window an e-mail may be transmitted again: a crash of
 # notification between the SMTP server's reply and the commit, or the
-# database going away at that moment.
+# database going away at that moment. The fault must hit within
+# RESEND_HIT_S after the transmission it interrupted (the window is one
+# round trip and one COMMIT); the sink stamps a transaction once it has read
+# it, which can be a few milliseconds after the sender's last byte and so
+# after a kill that followed that byte, hence RESEND_STAMP_S before it.
+# The copy must follow the fault within RESEND_AFTER_S (the restart, then
+# the sender's first run).
 RESEND_FAULTS = ("notification", "postgres")
+RESEND_STAMP_S = 0.1
+RESEND_HIT_S = 1.0
+RESEND_AFTER_S = 60.0
 
 
 def explain_resends(per_message, faults):
     """per_message: {message id: [transmission times]}; faults: [(victim,
     time)] of faults verified to have happened. Every transmission after the
-    first must follow its own fault of RESEND_FAULTS, between it and the
-    one before. The sink stamps a transaction once it has read it, which can
-    be a few milliseconds after the sender's last byte and so after a kill
-    that followed that byte: a fault up to 50 ms before the first stamp
-    still counts. Returns (explained, unexplained): lists of (message id,
+    first must be explained by its own fault of RESEND_FAULTS that hit right
+    after the transmission before it and shortly before this one (see
+    RESEND_HIT_S). Returns (explained, unexplained): lists of (message id,
     before, again, victim, fault time), and of (message id, before, again, None)."""
     window = sorted((at, victim) for victim, at in faults if victim in RESEND_FAULTS)
     used, explained, unexplained = set(), [], []
@@ -241,7 +248,8 @@ def explain_resends(per_message, faults):
         times = sorted(times)
         for first, again in zip(times, times[1:]):
             i = next((i for i, (at, _) in enumerate(window)
-                      if i not in used and first - 0.05 <= at <= again), None)
+                      if i not in used and first - RESEND_STAMP_S <= at <= first + RESEND_HIT_S
+                      and at <= again <= at + RESEND_AFTER_S), None)
             if i is None:
                 unexplained.append((mid, first, again, None))
             else:
