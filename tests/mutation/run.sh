@@ -2,8 +2,9 @@
 # make mutation: break each rule of tests/mutation/mutations.tsv on purpose
 # and check that its tests notice. The work tree is never touched: its files
 # (tracked and new, as they are now) are copied to BUILD-DIR/src (its build/
-# is kept from the last run, so only what changed is rebuilt), built there
-# once, and every listed test is run once unmutated (it must pass). Then each
+# is kept from the last run; a file is written only when its content differs,
+# so make rebuilds what changed, a mutation left by the last run included),
+# built there once, and every listed test is run once unmutated (it must pass). Then each
 # mutation in turn: its exact line replaced in the copy, the copy rebuilt,
 # its tests run (integration ones against a test stack of the copy's own
 # binaries), the line restored, whatever happens. Prints one line per
@@ -27,9 +28,29 @@ say() { printf 'mutation: %s\n' "$*"; }
 
 # ---- the copy
 mkdir -p "$SRC"
-find "$SRC" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
-git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$SRC" || {
-    say "cannot copy the work tree"; exit 2; }
+git ls-files -co --exclude-standard -z | /usr/bin/python3 -c '
+import os, shutil, sys
+src = sys.argv[1]
+files = [f for f in sys.stdin.buffer.read().decode().split("\0") if f and os.path.isfile(f)]
+for f in files:
+    to = os.path.join(src, f)
+    if os.path.isfile(to) and not os.path.islink(to):
+        with open(f, "rb") as a, open(to, "rb") as b:
+            if a.read() == b.read():
+                continue
+    os.makedirs(os.path.dirname(to) or ".", exist_ok=True)
+    shutil.copy(f, to)
+keep = set(files)
+for top, dirs, names in os.walk(src):
+    rel = os.path.relpath(top, src)
+    if rel == "build" or rel.startswith("build" + os.sep):
+        dirs[:] = []
+        continue
+    for n in names:
+        path = os.path.normpath(os.path.join(rel, n))
+        if path not in keep:
+            os.unlink(os.path.join(top, n))
+' "$SRC" || { say "cannot copy the work tree"; exit 2; }
 cd "$SRC"
 ROOT=$SRC
 B=build
