@@ -230,7 +230,7 @@ def sink_journal(path=None):
     test stack's), one dict per accepted transmission, in order: {"at",
     "file", "message_id", "bytes"} (deploy/local/smtp_sink.py)."""
     try:
-        with open(path or os.path.join(VAR, "mail", "transactions.log"), encoding="utf-8") as f:
+        with open(path or os.path.join(MAIL_DIR, "transactions.log"), encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
     except FileNotFoundError:
         return []
