@@ -46,7 +46,7 @@
 char *rows_text (PGresult *res, int row, int col, kw_arena_t *arena);
 //  A text[] value in text form ({a,"b c"}) as its items, in arena.
 char **rows_array (const char *text, kw_arena_t *arena, size_t *count);
-//  items as a text[] literal, every item quoted, in arena.
+//  items as a text[] literal, every item quoted, a NULL item NULL, in arena.
 char *rows_array_literal (char *const *items, size_t count, kw_arena_t *arena);
 
 // ---- state.c
@@ -92,6 +92,13 @@ Kw__KeyWorker *people_family_member (kw_db_t *db, const char *family_id, kw_aren
 //  The case's family, its team (current members), in arena. 0 or -1.
 int people_family (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__KeyWorker ***out, size_t *n);
 int people_team (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n);
+//  Team members from rows of people_team's columns (id, professional_id,
+//  name, agency, discipline, email, phone, source, added_at), in arena.
+void people_team_rows (PGresult *res, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n);
+//  A person from the columns from col on: id, name, email, phone and
+//  (professional) agency, discipline or (family) relationship; NULL when
+//  the id is NULL.
+Kw__KeyWorker *people_from (PGresult *res, int row, int col, int family, kw_arena_t *arena);
 //  The key worker of a case row (professional or family member), or NULL.
 Kw__KeyWorker *people_key_worker (kw_db_t *db, const char *kind, const char *professional_id,
                                   const char *family_id, kw_arena_t *arena, int *failed);
@@ -226,9 +233,10 @@ int offers_release_key_worker (kw_db_t *db, const case_row_t *row);
 int team_prepare (kw_db_t *db);
 //  Add the referral's professionals (and family) to the case, matching
 //  registered professionals by e-mail; emit team_changed when the team
-//  changed. 0 or -1.
+//  changed (opening: the case is being opened, so the members added are
+//  the whole team and it has no key worker). 0 or -1.
 int team_from_referral (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
-                        const Kw__ReferralBody *referral, kw_arena_t *arena);
+                        const Kw__ReferralBody *referral, int opening, kw_arena_t *arena);
 //  Event referral.information_added: new professionals and family members
 //  of a referral with an open case join it.
 kw_service_event_fn team_information_added;

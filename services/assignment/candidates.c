@@ -14,8 +14,8 @@
 #include <string.h>
 #include "assignment.h"
 
-#define SOURCE_LIMIT "24"
-#define DISCIPLINE_LIMIT "12"
+#define SOURCE_LIMIT "10"
+#define DISCIPLINE_LIMIT "6"
 #define ROOM "(max_caseload - caseload - cover_load - pending_offers)"
 #define PRESENT "active AND NOT absent"
 

@@ -192,15 +192,12 @@ s_suggestion_note (const facts_t *facts, const candidates_t *ranked, kw_arena_t 
          : kw_arena_strdup (arena, "the professional the family suggested is not registered in the region");
 }
 
-int
-matching_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
-               kw_arena_t *arena)
+//  The next offer of the round, knowing the child and the round so far.
+static int
+s_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row, facts_t facts,
+        round_t round, kw_arena_t *arena)
 {
     const settings_region_t *settings = state_settings (svc, row->region);
-    facts_t facts;
-    round_t round;
-    if (s_facts (db, row->id, arena, &facts) != 0 || s_round (db, row, arena, &round) != 0)
-        return -1;
     if (round.pending)
         return 0;
     if (round.refusals >= settings->refusals_before_waiting)
@@ -242,6 +239,17 @@ matching_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case
         reasons [count++] = note;
     return offers_make (svc, db, actor, row, best->id, NULL, best->score, reasons, count,
                         row->round_purpose, NULL, arena);
+}
+
+int
+matching_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
+               kw_arena_t *arena)
+{
+    facts_t facts;
+    round_t round;
+    if (s_facts (db, row->id, arena, &facts) != 0 || s_round (db, row, arena, &round) != 0)
+        return -1;
+    return s_next (svc, db, actor, row, facts, round, arena);
 }
 
 int
@@ -334,10 +342,16 @@ s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_ar
 
     char case_id [KW_UUID_SIZE];
     kw_uuid_generate (case_id);
+    facts_t facts = {
+        .district = *district ? kw_arena_strdup (arena, district) : NULL,
+        .language = language && *language ? (char *) language : NULL,
+        .suggested_email = email && *email ? (char *) email : NULL, .suggested_family = family
+    };
+    const char *needs = s_needs (body ? body->needs : NULL, arena);
+    facts.needs = rows_array (needs, arena, &facts.need_count);
     const char *params [8] = {
-        case_id, msg->referral_id, msg->region, s_needs (body ? body->needs : NULL, arena),
-        *district ? district : NULL, language && *language ? language : NULL,
-        email && *email ? email : NULL, family ? "true" : "false"
+        case_id, msg->referral_id, msg->region, needs, facts.district, facts.language,
+        facts.suggested_email, family ? "true" : "false"
     };
     PGresult *res = kw_db_query (db, "matching_open_case", 8, params);
     if (!res)
@@ -355,13 +369,15 @@ s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_ar
     if (journal_event (db, NULL, msg->region, case_id, NULL, KW_EVENT_ASSIGNMENT_CASE_OPENED,
                        &opened.base, NULL, NULL, "case opened: the referral was found eligible") != 0)
         return -1;
-    if (body && team_from_referral (db, msg->region, case_id, msg->referral_id, body, arena) != 0)
+    if (body && team_from_referral (db, msg->region, case_id, msg->referral_id, body, 1, arena) != 0)
         return -1;
     case_row_t row = {
         .id = case_id, .referral_id = msg->referral_id, .region = msg->region,
         .status = "awaiting_key_worker", .round = 1, .round_purpose = PURPOSE_INITIAL
     };
-    if (matching_next (svc, db, NULL, &row, arena) != 0)
+    //  A new case: its first round has no offer yet.
+    round_t round = { .refused = NULL };
+    if (s_next (svc, db, NULL, &row, facts, round, arena) != 0)
         return -1;
     kw_info ("case_opened", "case_id", case_id, "referral_id", msg->referral_id);
     return 1;
@@ -375,6 +391,13 @@ matching_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, con
     if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
     ||  !msg->decision || !msg->decision->has_outcome)
         return KW_APPLY_SKIP;
+    //  Most decisions found eligible open a case; one that finds the case
+    //  already open is a later decision, as is any other outcome.
+    if (msg->decision->outcome == KW__OUTCOME__OUTCOME_ELIGIBLE) {
+        int opened = s_open (svc, db, msg, arena);
+        if (opened != 0)
+            return opened < 0 ? KW_APPLY_RETRY : KW_APPLY_OK;
+    }
     const char *params [1] = { msg->referral_id };
     PGresult *res = kw_db_query (db, "matching_case_of_referral", 1, params);
     if (!res)
@@ -388,7 +411,5 @@ matching_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, con
             return KW_APPLY_RETRY;
         return closure_review (db, &row, msg, arena) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
     }
-    if (msg->decision->outcome != KW__OUTCOME__OUTCOME_ELIGIBLE)
-        return KW_APPLY_OK;
-    return s_open (svc, db, msg, arena) < 0 ? KW_APPLY_RETRY : KW_APPLY_OK;
+    return KW_APPLY_OK;
 }

@@ -65,29 +65,39 @@ s_state (const char *name)
 int
 offers_prepare (kw_db_t *db)
 {
+    //  The offer, the offeree's count of pending offers and the case's
+    //  status in one statement, which answers the expiry and the offeree
+    //  (a professional: people_from's columns).
     kw_db_prepare (db, "offers_insert",
-        "INSERT INTO assignment.offers (id, case_id, professional_id, family_member_id, kind, status,"
-        " expires_at, score, reasons, round, purpose, reason)"
-        " VALUES ($1, $2, $3, $4, $5, 'pending', now () + $6::int * interval '1 second', $7::int,"
-        " $8::text[], $9::int, $10, $11) RETURNING " TS ("expires_at"));
-    kw_db_prepare (db, "offers_pending_up",
-        "UPDATE assignment.professionals SET pending_offers = pending_offers + 1 WHERE id = $1::uuid");
-    kw_db_prepare (db, "offers_pending_down",
-        "UPDATE assignment.professionals SET pending_offers = pending_offers - 1 WHERE id = $1::uuid");
-    kw_db_prepare (db, "offers_case_offered",
-        "UPDATE assignment.cases SET status = CASE WHEN key_worker_kind IS NULL THEN 'offered' ELSE status END,"
-        " awaiting_reason = NULL, updated_at = now () WHERE id = $1::uuid");
+        "WITH o AS (INSERT INTO assignment.offers (id, case_id, professional_id, family_member_id, kind, status,"
+        "  expires_at, score, reasons, round, purpose, reason)"
+        "  VALUES ($1, $2, $3, $4, $5, 'pending', now () + $6::int * interval '1 second', $7::int,"
+        "  $8::text[], $9::int, $10, $11) RETURNING expires_at),"
+        " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers + 1 WHERE id = $3::uuid"
+        "  RETURNING id, name, email, phone, agency, discipline),"
+        " c AS (UPDATE assignment.cases SET status = CASE WHEN key_worker_kind IS NULL THEN 'offered'"
+        "  ELSE status END, awaiting_reason = NULL, updated_at = now () WHERE id = $2::uuid RETURNING id)"
+        " SELECT " TS ("o.expires_at") ", p.id, p.name, p.email, p.phone, p.agency, p.discipline,"
+        " (SELECT count(*) FROM c) FROM o LEFT JOIN p ON true");
     kw_db_prepare (db, "offers_load",
         "SELECT o.id, o.case_id, o.status, o.professional_id, o.family_member_id, o.kind,"
         " o.expires_at <= now (), o.round, o.purpose, f.email"
         " FROM assignment.offers o LEFT JOIN assignment.case_family f ON f.id = o.family_member_id"
         " WHERE o.id = $1::uuid AND o.case_id = $2::uuid FOR UPDATE OF o");
+    //  The end of a pending offer in one statement: the offer, the
+    //  offeree's count of pending offers (unless accepted, where taking
+    //  the case moves it), the other refusals of the round, the offeree (a
+    //  professional: people_from's columns).
     kw_db_prepare (db, "offers_end",
-        "UPDATE assignment.offers SET status = $2, reason = coalesce ($3, reason), decided_at = now (),"
-        " decided_by = $4 WHERE id = $1::uuid AND status = 'pending' RETURNING " TS ("decided_at"));
-    kw_db_prepare (db, "offers_refusals",
-        "SELECT count(*) FROM assignment.offers WHERE case_id = $1::uuid AND round = $2::int"
-        " AND status IN ('declined', 'expired')");
+        "WITH o AS (UPDATE assignment.offers SET status = $2, reason = coalesce ($3, reason), decided_at = now (),"
+        "  decided_by = $4 WHERE id = $1::uuid AND status = 'pending'"
+        "  RETURNING decided_at, case_id, round, professional_id),"
+        " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers - 1"
+        "  WHERE id = (SELECT professional_id FROM o) AND $2 <> 'accepted' RETURNING id)"
+        " SELECT " TS ("o.decided_at") ", (SELECT count(*) FROM assignment.offers r WHERE r.case_id = o.case_id"
+        "  AND r.round = o.round AND r.status IN ('declined', 'expired') AND r.id <> $1::uuid),"
+        " pr.id, pr.name, pr.email, pr.phone, pr.agency, pr.discipline, (SELECT count(*) FROM p)"
+        " FROM o LEFT JOIN assignment.professionals pr ON pr.id = o.professional_id");
     kw_db_prepare (db, "offers_pending_of_case",
         "SELECT id FROM assignment.offers WHERE case_id = $1::uuid AND status = 'pending' FOR UPDATE");
     //  The maximum holds here: the row is locked by this UPDATE, and a
@@ -111,12 +121,18 @@ offers_prepare (kw_db_t *db)
         " FROM assignment.offers o LEFT JOIN assignment.professionals p ON p.id = o.professional_id"
         " LEFT JOIN assignment.case_family f ON f.id = o.family_member_id"
         " WHERE o.case_id = $1::uuid ORDER BY o.created_at, o.id");
+    //  The case with its professional key worker and deputy (people_from's
+    //  columns from 5 and 11).
     kw_db_prepare (db, "offers_case_view",
-        "SELECT " TS ("opened_at") ", " TS ("closed_at") ", close_reason, close_note, "
-        TS ("review_flagged_at") " FROM assignment.cases WHERE id = $1::uuid");
+        "SELECT " TS ("c.opened_at") ", " TS ("c.closed_at") ", c.close_reason, c.close_note, "
+        TS ("c.review_flagged_at") ", k.id, k.name, k.email, k.phone, k.agency, k.discipline,"
+        " d.id, d.name, d.email, d.phone, d.agency, d.discipline FROM assignment.cases c"
+        " LEFT JOIN assignment.professionals k ON k.id = c.key_worker_id AND c.key_worker_kind = 'professional'"
+        " LEFT JOIN assignment.professionals d ON d.id = c.deputy_id WHERE c.id = $1::uuid");
     kw_db_prepare (db, "offers_cover_view",
-        "SELECT cover_id, " TS ("starts_at") ", " TS ("ends_at") " FROM assignment.covers"
-        " WHERE case_id = $1::uuid AND status = 'active'");
+        "SELECT " TS ("v.starts_at") ", " TS ("v.ends_at") ", p.id, p.name, p.email, p.phone, p.agency,"
+        " p.discipline FROM assignment.covers v LEFT JOIN assignment.professionals p ON p.id = v.cover_id"
+        " WHERE v.case_id = $1::uuid AND v.status = 'active'");
     kw_db_prepare (db, "offers_override_professional",
         "SELECT active, caseload + cover_load >= max_caseload FROM assignment.professionals"
         " WHERE id = $1::uuid AND region = $2");
@@ -145,16 +161,15 @@ offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_r
     PGresult *res = kw_db_query (db, "offers_insert", 11, params);
     if (!res)
         return -1;
-    char *expires_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-    PQclear (res);
-    const char *id_param [1] = { professional_id };
-    const char *case_param [1] = { row->id };
-    if ((professional_id && kw_db_exec (db, "offers_pending_up", 1, id_param) != 0)
-    ||  kw_db_exec (db, "offers_case_offered", 1, case_param) != 0)
+    if (PQntuples (res) != 1 || strcmp (PQgetvalue (res, 0, 7), "1") != 0) {
+        PQclear (res);
         return -1;
+    }
+    char *expires_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
     int failed = 0;
-    Kw__KeyWorker *offeree = professional_id ? people_professional (db, professional_id, arena, &failed)
+    Kw__KeyWorker *offeree = professional_id ? people_from (res, 0, 1, 0, arena)
                                              : people_family_member (db, family_id, arena, &failed);
+    PQclear (res);
     if (failed || !offeree)
         return -1;
     Kw__OfferMade event = KW__OFFER_MADE__INIT;
@@ -229,11 +244,11 @@ s_load (kw_db_t *db, const char *case_id, const char *offer_id, kw_arena_t *aren
 }
 
 //  Move the offer by event: its end is stored and announced (OfferEnded)
-//  with a timeline row. The state reached, or OFFER_INVALID when the
+//  with a timeline row; the offeree in *offeree_out when asked. The state reached, or OFFER_INVALID when the
 //  offer is not pending (nothing written); -2 on a database error.
 static int
 s_end (kw_db_t *db, journal_actor_t actor, const case_row_t *row, offer_t *offer, offer_event_t event,
-       const char *reason, kw_arena_t *arena)
+       const char *reason, Kw__KeyWorker **offeree_out, kw_arena_t *arena)
 {
     offer_state_t next = s_execute (offer->state, event);
     if (next == OFFER_INVALID) {
@@ -252,30 +267,26 @@ s_end (kw_db_t *db, journal_actor_t actor, const case_row_t *row, offer_t *offer
     }
     Kw__OfferEnded ended = KW__OFFER_ENDED__INIT;
     ended.at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-    PQclear (res);
-    offer->state = next;
-    const char *id_param [1] = { offer->professional_id };
-    if (offer->professional_id && next != OFFER_ACCEPTED
-    &&  kw_db_exec (db, "offers_pending_down", 1, id_param) != 0)
-        return -2;
-    char round [16];
-    snprintf (round, sizeof round, "%d", offer->round);
-    const char *count_params [2] = { row->id, round };
-    res = kw_db_query (db, "offers_refusals", 2, count_params);
-    if (!res)
-        return -2;
     ended.has_refusals = 1;
-    ended.refusals = (uint32_t) atoi (PQgetvalue (res, 0, 0));
-    PQclear (res);
+    ended.refusals = (uint32_t) atoi (PQgetvalue (res, 0, 1))
+                   + (next == OFFER_DECLINED || next == OFFER_EXPIRED);
     int failed = 0;
+    ended.offeree = offer->professional_id ? people_from (res, 0, 2, 0, arena) : NULL;
+    int moved = atoi (PQgetvalue (res, 0, 8));
+    PQclear (res);
+    if (offer->professional_id && moved != (next != OFFER_ACCEPTED))
+        return -2;
+    offer->state = next;
+    if (!offer->professional_id)
+        ended.offeree = people_family_member (db, offer->family_id, arena, &failed);
+    if (failed)
+        return -2;
+    if (offeree_out)
+        *offeree_out = ended.offeree;
     ended.offer_id = offer->id;
     ended.case_id = row->id;
     ended.referral_id = row->referral_id;
     ended.region = row->region;
-    ended.offeree = offer->professional_id ? people_professional (db, offer->professional_id, arena, &failed)
-                                           : people_family_member (db, offer->family_id, arena, &failed);
-    if (failed)
-        return -2;
     ended.status = (char *) s_state_names [next];
     ended.reason = (char *) reason;
     ended.has_round = 1;
@@ -309,7 +320,7 @@ offers_withdraw_pending (kw_db_t *db, journal_actor_t actor, const case_row_t *r
         return 0;
     if (s_load (db, row->id, id, arena, &offer) != 1)
         return -1;
-    return s_end (db, actor, row, &offer, OFFER_WITHDRAW, reason, arena) == -2 ? -1 : 0;
+    return s_end (db, actor, row, &offer, OFFER_WITHDRAW, reason, NULL, arena) == -2 ? -1 : 0;
 }
 
 int
@@ -325,7 +336,7 @@ offers_expire (kw_service_t *svc, kw_db_t *db, const char *offer_id, const char 
         return found;
     if (!offer.due || offer.state != OFFER_PENDING)
         return 0;
-    int state = s_end (db, NULL, &row, &offer, OFFER_EXPIRE, NULL, arena);
+    int state = s_end (db, NULL, &row, &offer, OFFER_EXPIRE, NULL, NULL, arena);
     if (state == -2)
         return -1;
     if (state != OFFER_EXPIRED)
@@ -373,7 +384,12 @@ offers_case_view (kw_db_t *db, const case_row_t *row, const char *relationship, 
     out->close_reason = rows_text (res, 0, 2, arena);
     out->close_note = rows_text (res, 0, 3, arena);
     out->review_flagged_at = rows_text (res, 0, 4, arena);
+    int failed = 0;
+    out->key_worker = people_from (res, 0, 5, 0, arena);
+    out->deputy = people_from (res, 0, 11, 0, arena);
     PQclear (res);
+    if (row->key_worker_kind && strcmp (row->key_worker_kind, "family_member") == 0)
+        out->key_worker = people_family_member (db, row->key_worker_family_id, arena, &failed);
     out->has_round = 1;
     out->round = (uint32_t) row->round;
     out->awaiting_reason = row->awaiting_reason ? row->awaiting_reason
@@ -381,10 +397,6 @@ offers_case_view (kw_db_t *db, const case_row_t *row, const char *relationship, 
     out->has_awaiting = 1;
     out->awaiting = out->awaiting_reason != NULL;
     out->relationship = (char *) relationship;
-    int failed = 0;
-    out->key_worker = people_key_worker (db, row->key_worker_kind, row->key_worker_id,
-                                         row->key_worker_family_id, arena, &failed);
-    out->deputy = people_professional (db, row->deputy_id, arena, &failed);
     if (failed)
         return NULL;
 
@@ -392,18 +404,18 @@ offers_case_view (kw_db_t *db, const case_row_t *row, const char *relationship, 
     if (!res)
         return NULL;
     if (PQntuples (res)) {
-        out->cover = PQgetisnull (res, 0, 0) ? NULL : people_professional (db, PQgetvalue (res, 0, 0), arena, &failed);
+        out->cover = people_from (res, 0, 2, 0, arena);
         if (!out->cover) {
             out->cover = kw_arena_calloc (arena, sizeof *out->cover);
             kw__key_worker__init (out->cover);
             out->cover->kind = "coordinator";
             out->cover->name = "the coordinator (nobody had room to cover)";
         }
-        out->cover->from = rows_text (res, 0, 1, arena);
-        out->cover->to = rows_text (res, 0, 2, arena);
+        out->cover->from = rows_text (res, 0, 0, arena);
+        out->cover->to = rows_text (res, 0, 1, arena);
     }
     PQclear (res);
-    if (failed || people_team (db, row->id, arena, &out->team, &out->n_team) != 0)
+    if (people_team (db, row->id, arena, &out->team, &out->n_team) != 0)
         return NULL;
 
     res = kw_db_query (db, "offers_view", 1, params);
@@ -504,7 +516,7 @@ static int
 s_not_open (kw_tx_t *tx, answer_t *self)
 {
     if (self->offer.state == OFFER_PENDING && self->offer.due) {
-        int state = s_end (tx->db, NULL, &self->row, &self->offer, OFFER_EXPIRE, NULL, tx->arena);
+        int state = s_end (tx->db, NULL, &self->row, &self->offer, OFFER_EXPIRE, NULL, NULL, tx->arena);
         if (state == -2 || (state == OFFER_EXPIRED && matching_next (tx->svc, tx->db, NULL, &self->row,
                                                                     tx->arena) != 0))
             return -1;
@@ -572,7 +584,8 @@ s_accept_write (kw_tx_t *tx)
     char *deputy_id;
     if (matching_deputy (tx->svc, tx->db, row, offer->professional_id, tx->arena, &deputy_id) != 0)
         return -1;
-    if (s_end (tx->db, tx->req->caller, row, offer, OFFER_ACCEPT, NULL, tx->arena) != OFFER_ACCEPTED)
+    Kw__KeyWorker *offeree;
+    if (s_end (tx->db, tx->req->caller, row, offer, OFFER_ACCEPT, NULL, &offeree, tx->arena) != OFFER_ACCEPTED)
         return -1;
     const char *params [5] = { row->id, offer->professional_id, offer->kind, offer->family_id, deputy_id };
     PGresult *res = kw_db_query (tx->db, "offers_case_key_worker", 5, params);
@@ -586,8 +599,7 @@ s_accept_write (kw_tx_t *tx)
     changed.referral_id = row->referral_id;
     changed.region = row->region;
     changed.offer_id = offer->id;
-    changed.key_worker = people_key_worker (tx->db, offer->kind, offer->professional_id, offer->family_id,
-                                            tx->arena, &failed);
+    changed.key_worker = offeree;
     changed.previous = people_key_worker (tx->db, before.key_worker_kind, before.key_worker_id,
                                           before.key_worker_family_id, tx->arena, &failed);
     changed.deputy = people_professional (tx->db, deputy_id, tx->arena, &failed);
@@ -614,7 +626,7 @@ s_decline_write (kw_tx_t *tx)
     if (self->offer.state != OFFER_PENDING || self->offer.due)
         return s_not_open (tx, self);
     if (s_end (tx->db, tx->req->caller, &self->row, &self->offer, OFFER_DECLINE, self->in->reason,
-               tx->arena) != OFFER_DECLINED
+               NULL, tx->arena) != OFFER_DECLINED
     ||  matching_next (tx->svc, tx->db, tx->req->caller, &self->row, tx->arena) != 0
     ||  kw_audit (tx->db, tx->req->caller, "offer_decline", "case", self->row.id, "ok") != 0)
         return -1;

@@ -22,24 +22,24 @@ people_prepare (kw_db_t *db)
     return 0;
 }
 
-//  A person from columns id, name, email, phone and (professional) agency,
-//  discipline or (family) relationship.
-static Kw__KeyWorker *
-s_person (PGresult *res, int row, int family, kw_arena_t *arena)
+Kw__KeyWorker *
+people_from (PGresult *res, int row, int col, int family, kw_arena_t *arena)
 {
+    if (PQgetisnull (res, row, col))
+        return NULL;
     Kw__KeyWorker *p = kw_arena_calloc (arena, sizeof *p);
     kw__key_worker__init (p);
     if (!family)
-        p->id = rows_text (res, row, 0, arena);
-    p->name = rows_text (res, row, 1, arena);
-    p->email = rows_text (res, row, 2, arena);
-    p->phone = rows_text (res, row, 3, arena);
+        p->id = rows_text (res, row, col, arena);
+    p->name = rows_text (res, row, col + 1, arena);
+    p->email = rows_text (res, row, col + 2, arena);
+    p->phone = rows_text (res, row, col + 3, arena);
     p->kind = family ? "family_member" : "professional";
     if (family)
-        p->relationship = rows_text (res, row, 4, arena);
+        p->relationship = rows_text (res, row, col + 4, arena);
     else {
-        p->agency = rows_text (res, row, 4, arena);
-        p->discipline = rows_text (res, row, 5, arena);
+        p->agency = rows_text (res, row, col + 4, arena);
+        p->discipline = rows_text (res, row, col + 5, arena);
     }
     return p;
 }
@@ -55,7 +55,7 @@ s_one (kw_db_t *db, const char *stmt, const char *id, int family, kw_arena_t *ar
         *failed = 1;
         return NULL;
     }
-    Kw__KeyWorker *p = PQntuples (res) ? s_person (res, 0, family, arena) : NULL;
+    Kw__KeyWorker *p = PQntuples (res) ? people_from (res, 0, 0, family, arena) : NULL;
     PQclear (res);
     return p;
 }
@@ -91,7 +91,7 @@ people_family (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__KeyWorke
     *n = (size_t) PQntuples (res);
     *out = kw_arena_calloc (arena, sizeof **out * (*n ? *n : 1));
     for (size_t i = 0; i < *n; i++)
-        (*out) [i] = s_person (res, (int) i, 1, arena);
+        (*out) [i] = people_from (res, (int) i, 0, 1, arena);
     PQclear (res);
     return 0;
 }
@@ -103,6 +103,14 @@ people_team (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__TeamMember
     PGresult *res = kw_db_query (db, "people_team", 1, params);
     if (!res)
         return -1;
+    people_team_rows (res, arena, out, n);
+    PQclear (res);
+    return 0;
+}
+
+void
+people_team_rows (PGresult *res, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n)
+{
     *n = (size_t) PQntuples (res);
     *out = kw_arena_calloc (arena, sizeof **out * (*n ? *n : 1));
     for (size_t i = 0; i < *n; i++) {
@@ -122,6 +130,4 @@ people_team (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__TeamMember
         m->added_at = rows_text (res, r, 8, arena);
         (*out) [i] = m;
     }
-    PQclear (res);
-    return 0;
 }

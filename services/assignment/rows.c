@@ -46,13 +46,18 @@ rows_array_literal (char *const *items, size_t count, kw_arena_t *arena)
 {
     size_t size = 3;
     for (size_t i = 0; i < count; i++)
-        size += 3 + 2 * strlen (items [i]);
+        size += 5 + (items [i] ? 2 * strlen (items [i]) : 0);
     char *out = kw_arena_alloc (arena, size);
     size_t n = 0;
     out [n++] = '{';
     for (size_t i = 0; i < count; i++) {
         if (i)
             out [n++] = ',';
+        if (!items [i]) {
+            memcpy (out + n, "NULL", 4);
+            n += 4;
+            continue;
+        }
         out [n++] = '"';
         for (const char *p = items [i]; *p; p++) {
             if (*p == '"' || *p == '\\')

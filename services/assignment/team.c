@@ -36,12 +36,42 @@ team_prepare (kw_db_t *db)
         "  AND (t.professional_id = $3::uuid OR lower (t.email) = lower ($7)"
         "       OR ($7 IS NULL AND t.email IS NULL AND t.name = $4 AND t.agency IS NOT DISTINCT FROM $5)))"
         " ON CONFLICT DO NOTHING");
+    //  The family named in a referral, each member once (by e-mail, or by
+    //  name without one), in one statement.
     kw_db_prepare (db, "team_family_insert",
         "INSERT INTO assignment.case_family (id, case_id, name, relationship, email, phone, language,"
         " preferred_contact, has_parental_responsibility)"
-        " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9::boolean WHERE NOT EXISTS ("
-        "  SELECT 1 FROM assignment.case_family f WHERE f.case_id = $2::uuid"
-        "  AND (lower (f.email) = lower ($5) OR ($5 IS NULL AND f.email IS NULL AND f.name = $3)))");
+        " SELECT gen_random_uuid (), $1::uuid, name, relationship, email, phone, language, preferred_contact,"
+        " responsibility FROM (SELECT DISTINCT ON (coalesce (lower (g.email), 'name ' || g.name)) g.*"
+        "  FROM unnest ($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[])"
+        "   WITH ORDINALITY AS g (name, relationship, email, phone, language, preferred_contact, responsibility, n)"
+        "  WHERE NOT EXISTS (SELECT 1 FROM assignment.case_family f WHERE f.case_id = $1::uuid"
+        "   AND (lower (f.email) = lower (g.email) OR (g.email IS NULL AND f.email IS NULL AND f.name = g.name)))"
+        "  ORDER BY coalesce (lower (g.email), 'name ' || g.name), g.n) AS fresh ORDER BY n");
+    //  The professionals named in a referral, in one statement: matched to
+    //  the registered professionals of the region by e-mail (whose details
+    //  win), each once, none already in the team (as team_insert).
+    kw_db_prepare (db, "team_insert_referral",
+        "WITH given AS ("
+        "  SELECT g.n, p.id AS professional_id, CASE WHEN p.id IS NULL THEN coalesce (g.name, '-') ELSE p.name END AS name,"
+        "   CASE WHEN p.id IS NULL THEN g.agency ELSE p.agency END AS agency,"
+        "   CASE WHEN p.id IS NULL THEN g.discipline ELSE p.discipline END AS discipline,"
+        "   CASE WHEN p.id IS NULL THEN g.email ELSE p.email END AS email,"
+        "   CASE WHEN p.id IS NULL THEN g.phone ELSE p.phone END AS phone"
+        "  FROM unnest ($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])"
+        "   WITH ORDINALITY AS g (name, agency, discipline, email, phone, n)"
+        "  LEFT JOIN assignment.professionals p ON p.region = $1 AND lower (p.email) = lower (g.email)),"
+        " fresh AS ("
+        "  SELECT DISTINCT ON (coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, ''))) *"
+        "  FROM given g WHERE NOT EXISTS (SELECT 1 FROM assignment.team_members t WHERE t.case_id = $2::uuid"
+        "   AND t.removed_at IS NULL AND (t.professional_id = g.professional_id OR lower (t.email) = lower (g.email)"
+        "   OR (g.email IS NULL AND t.email IS NULL AND t.name = g.name AND t.agency IS NOT DISTINCT FROM g.agency)))"
+        "  ORDER BY coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, '')), n)"
+        " INSERT INTO assignment.team_members (id, case_id, professional_id, name, agency, discipline, email,"
+        " phone, source)"
+        " SELECT gen_random_uuid (), $2::uuid, professional_id, name, agency, discipline, email, phone, 'referral'"
+        " FROM fresh ORDER BY n ON CONFLICT DO NOTHING"
+        " RETURNING id, professional_id, name, agency, discipline, email, phone, source, " TS ("added_at"));
     kw_db_prepare (db, "team_remove",
         "UPDATE assignment.team_members SET removed_at = now () WHERE id = $1::uuid AND case_id = $2::uuid"
         " AND removed_at IS NULL RETURNING professional_id, name, agency, discipline, email, phone, source,"
@@ -106,25 +136,37 @@ s_insert (kw_db_t *db, const char *region, const char *case_id, const char *prof
 }
 
 static int
-s_family (kw_db_t *db, const char *case_id, const Kw__ReferralBody *referral)
+s_family (kw_db_t *db, const char *case_id, const Kw__ReferralBody *referral, kw_arena_t *arena)
 {
-    for (size_t i = 0; i < referral->n_family; i++) {
+    size_t n = referral->n_family;
+    if (!n)
+        return 0;
+    char **columns [7];
+    for (size_t c = 0; c < 7; c++)
+        columns [c] = kw_arena_calloc (arena, sizeof (char *) * n);
+    for (size_t i = 0; i < n; i++) {
         const Kw__FamilyMember *f = referral->family [i];
-        char id [KW_UUID_SIZE];
-        kw_uuid_generate (id);
-        const char *pr = !f->has_has_parental_responsibility ? NULL
+        columns [0][i] = f->name;
+        columns [1][i] = f->relationship;
+        columns [2][i] = f->email;
+        columns [3][i] = f->phone;
+        columns [4][i] = f->language;
+        columns [5][i] = f->preferred_contact;
+        columns [6][i] = !f->has_has_parental_responsibility ? NULL
                        : f->has_parental_responsibility ? "true" : "false";
-        const char *params [9] = { id, case_id, f->name, f->relationship, f->email, f->phone,
-                                   f->language, f->preferred_contact, pr };
-        if (kw_db_exec (db, "team_family_insert", 9, params) != 0)
-            return -1;
     }
-    return 0;
+    const char *params [8] = { case_id };
+    for (size_t c = 0; c < 7; c++)
+        params [c + 1] = rows_array_literal (columns [c], n, arena);
+    return kw_db_exec (db, "team_family_insert", 8, params);
 }
 
-int
-team_changed (kw_db_t *db, journal_actor_t actor, const char *region, const char *case_id,
-              const char *referral_id, Kw__TeamMember *added, Kw__TeamMember *removed, kw_arena_t *arena)
+//  team_changed (below) with the team given: the members of a case that
+//  has no key worker yet (members NULL: read them and the case).
+static int
+s_changed (kw_db_t *db, journal_actor_t actor, const char *region, const char *case_id,
+           const char *referral_id, Kw__TeamMember *added, Kw__TeamMember *removed,
+           Kw__TeamMember **members, size_t member_count, kw_arena_t *arena)
 {
     Kw__TeamChanged event = KW__TEAM_CHANGED__INIT;
     event.case_id = (char *) case_id;
@@ -135,15 +177,21 @@ team_changed (kw_db_t *db, journal_actor_t actor, const char *region, const char
     char at [32];
     kw_time_format (kw_time_now_us (), at);
     event.at = at;
-    case_row_t row;
-    int failed = 0;
-    if (people_team (db, case_id, arena, &event.members, &event.n_members) != 0
-    ||  access_row (db, case_id, 0, &row, arena) != 1)
-        return -1;
-    event.key_worker = people_key_worker (db, row.key_worker_kind, row.key_worker_id,
-                                          row.key_worker_family_id, arena, &failed);
-    if (failed)
-        return -1;
+    if (members) {
+        event.members = members;
+        event.n_members = member_count;
+    }
+    else {
+        case_row_t row;
+        int failed = 0;
+        if (people_team (db, case_id, arena, &event.members, &event.n_members) != 0
+        ||  access_row (db, case_id, 0, &row, arena) != 1)
+            return -1;
+        event.key_worker = people_key_worker (db, row.key_worker_kind, row.key_worker_id,
+                                              row.key_worker_family_id, arena, &failed);
+        if (failed)
+            return -1;
+    }
     const Kw__TeamMember *who = added ? added : removed;
     return journal_event (db, actor, region, case_id, NULL, KW_EVENT_ASSIGNMENT_TEAM_CHANGED, &event.base,
                           who ? who->professional_id : NULL, NULL, "%s%s%s: %zu in the team",
@@ -153,25 +201,47 @@ team_changed (kw_db_t *db, journal_actor_t actor, const char *region, const char
 }
 
 int
-team_from_referral (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
-                    const Kw__ReferralBody *referral, kw_arena_t *arena)
+team_changed (kw_db_t *db, journal_actor_t actor, const char *region, const char *case_id,
+              const char *referral_id, Kw__TeamMember *added, Kw__TeamMember *removed, kw_arena_t *arena)
 {
-    if (s_family (db, case_id, referral) != 0)
+    return s_changed (db, actor, region, case_id, referral_id, added, removed, NULL, 0, arena);
+}
+
+int
+team_from_referral (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
+                    const Kw__ReferralBody *referral, int opening, kw_arena_t *arena)
+{
+    if (s_family (db, case_id, referral, arena) != 0)
         return -1;
-    size_t added_count = 0;
-    Kw__TeamMember *last = NULL;
-    for (size_t i = 0; i < referral->n_professionals; i++) {
-        Kw__TeamMember *added;
-        if (s_insert (db, region, case_id, NULL, referral->professionals [i], "referral", arena, &added) != 0)
-            return -1;
-        if (added) {
-            added_count++;
-            last = added;
-        }
+    size_t n = referral->n_professionals;
+    if (!n)
+        return 0;
+    char **columns [5];
+    for (size_t c = 0; c < 5; c++)
+        columns [c] = kw_arena_calloc (arena, sizeof (char *) * n);
+    for (size_t i = 0; i < n; i++) {
+        const Kw__Professional *p = referral->professionals [i];
+        columns [0][i] = p->name;
+        columns [1][i] = p->agency;
+        columns [2][i] = p->discipline;
+        columns [3][i] = p->email && *p->email ? p->email : NULL;
+        columns [4][i] = p->phone;
     }
+    const char *params [7] = { region, case_id };
+    for (size_t c = 0; c < 5; c++)
+        params [c + 2] = rows_array_literal (columns [c], n, arena);
+    PGresult *res = kw_db_query (db, "team_insert_referral", 7, params);
+    if (!res)
+        return -1;
+    Kw__TeamMember **added;
+    size_t added_count;
+    people_team_rows (res, arena, &added, &added_count);
+    PQclear (res);
     if (!added_count)
         return 0;
-    return team_changed (db, NULL, region, case_id, referral_id, added_count == 1 ? last : NULL, NULL, arena);
+    //  A case being opened has no other member and no key worker yet.
+    return s_changed (db, NULL, region, case_id, referral_id, added_count == 1 ? added [0] : NULL, NULL,
+                      opening ? added : NULL, added_count, arena);
 }
 
 kw_apply_result_t
@@ -191,7 +261,7 @@ team_information_added (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *even
     //  No case yet: the decision on this revision will carry the whole team.
     if (!case_id)
         return KW_APPLY_OK;
-    return team_from_referral (db, region, case_id, msg->referral_id, msg->referral, arena) == 0
+    return team_from_referral (db, region, case_id, msg->referral_id, msg->referral, 0, arena) == 0
          ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
