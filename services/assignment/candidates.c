@@ -55,7 +55,9 @@ candidates_prepare (kw_db_t *db)
         " p.cover_load, p.pending_offers, p.active, p.absent,"
         " EXISTS (SELECT 1 FROM assignment.team_members t WHERE t.case_id = $3::uuid"
         "         AND t.professional_id = p.id AND t.removed_at IS NULL)"
-        " FROM assignment.professionals p WHERE p.id = ANY (ARRAY (SELECT id FROM drawn)) AND p.region = $1");
+        " FROM assignment.professionals p WHERE p.id = ANY (ARRAY (SELECT id FROM drawn))"
+        //  Not an index condition: the ids are read by primary key alone.
+        " AND (p.region = $1) IS TRUE");
     return 0;
 }
 

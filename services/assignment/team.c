@@ -60,7 +60,9 @@ team_prepare (kw_db_t *db)
         "   CASE WHEN p.id IS NULL THEN g.phone ELSE p.phone END AS phone"
         "  FROM unnest ($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])"
         "   WITH ORDINALITY AS g (name, agency, discipline, email, phone, n)"
-        "  LEFT JOIN assignment.professionals p ON p.region = $1 AND lower (p.email) = lower (g.email)),"
+        //  Each e-mail looked up by index (a join could read the region).
+        "  LEFT JOIN LATERAL (SELECT * FROM assignment.professionals r WHERE r.region = $1"
+        "   AND lower (r.email) = lower (g.email) LIMIT 1) p ON true),"
         " fresh AS ("
         "  SELECT DISTINCT ON (coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, ''))) *"
         "  FROM given g WHERE NOT EXISTS (SELECT 1 FROM assignment.team_members t WHERE t.case_id = $2::uuid"
