@@ -41,6 +41,9 @@ void kw_consumer_destroy (kw_consumer_t **self_p);
 //  Read and apply everything in bus.outbox past the offsets now: events
 //  applied, or -1 on a database failure.
 int kw_consumer_catch_up (kw_consumer_t *self);
+//  Apply at most events (1 to 256, the default 256) in one transaction, from
+//  the socket or the table; a backlog is applied one batch a loop turn.
+void kw_consumer_set_batch (kw_consumer_t *self, size_t events);
 //  Events applied since start.
 uint64_t kw_consumer_applied (kw_consumer_t *self);
 

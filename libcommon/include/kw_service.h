@@ -58,6 +58,9 @@ typedef struct {
     void (*after_commit) (kw_service_t *svc);   //  after each committed consumer batch, or NULL
     kw_config_var_t *extra_vars;            //  service-specific configuration
     size_t extra_count;
+    size_t consumer_batch;                  //  events in one transaction at most (0: 256); a
+                                            //  service whose events take long keeps its RPC
+                                            //  calls answered between smaller batches
 } kw_service_def_t;
 
 //  Run the service until SIGINT/SIGTERM; returns the process exit status.

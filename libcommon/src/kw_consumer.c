@@ -40,6 +40,7 @@ struct _kw_consumer_t {
     int offsets_loaded;
     uint64_t applied;
     unsigned interval_ms;
+    size_t batch;                   //  events in one transaction at most (BATCH_MAX)
 };
 
 static producer_t *
@@ -142,20 +143,26 @@ failed:
     return -1;
 }
 
-int
-kw_consumer_catch_up (kw_consumer_t *self)
+//  Apply what bus.outbox holds past the offsets, one batch (at most
+//  self->batch events) a transaction. Every batch (all: 1), or one batch a
+//  producer with *more set when a producer has more. Events applied, or -1.
+static int
+s_catch_up (kw_consumer_t *self, int all, int *more)
 {
+    *more = 0;
     if (!self->offsets_loaded && s_load_offsets (self) != 0)
         return -1;
     int total = 0;
+    char limit [24];
+    snprintf (limit, sizeof limit, "%zu", self->batch);
     for (size_t i = 0; i < self->producer_count; i++) {
         producer_t *p = &self->producers [i];
         p->gap = 0;
         for (;;) {
             char after [24];
             snprintf (after, sizeof after, "%" PRIu64, p->last_seq);
-            const char *params [2] = { p->name, after };
-            PGresult *res = kw_db_query (self->db, "kw_consumer_read", 2, params);
+            const char *params [3] = { p->name, after, limit };
+            PGresult *res = kw_db_query (self->db, "kw_consumer_read", 3, params);
             if (!res)
                 return -1;
             int rows = PQntuples (res);
@@ -172,19 +179,46 @@ kw_consumer_catch_up (kw_consumer_t *self)
             if (n < 0)
                 return -1;
             total += n;
-            if (rows < BATCH_MAX || n == 0)
+            if ((size_t) rows < self->batch || n == 0)
                 break;
+            if (!all) {
+                p->gap = 1;
+                *more = 1;
+                break;
+            }
         }
     }
     return total;
 }
 
+int
+kw_consumer_catch_up (kw_consumer_t *self)
+{
+    int more;
+    return s_catch_up (self, 1, &more);
+}
+
+void
+kw_consumer_set_batch (kw_consumer_t *self, size_t events)
+{
+    self->batch = events < 1 ? 1 : events > BATCH_MAX ? BATCH_MAX : events;
+}
+
+//  A batch a producer at a time, the loop turning between batches (RPC
+//  calls are answered while a backlog is applied).
 static void
 s_catch_up_cb (uv_timer_t *timer)
 {
     kw_consumer_t *self = timer->data;
-    if (kw_consumer_catch_up (self) < 0 && !uv_is_active ((uv_handle_t *) self->soon))
+    int more;
+    int n = s_catch_up (self, 0, &more);
+    if (uv_is_active ((uv_handle_t *) self->soon))
+        return;
+    if (n < 0)
         uv_timer_start (self->soon, s_catch_up_cb, RETRY_MS, 0);
+    else
+    if (more)
+        uv_timer_start (self->soon, s_catch_up_cb, 0, 0);
 }
 
 static void
@@ -194,14 +228,14 @@ s_gap (kw_consumer_t *self)
         uv_timer_start (self->soon, s_catch_up_cb, 0, 0);
 }
 
-//  Read up to BATCH_MAX events from the socket and apply them.
+//  Read up to self->batch events from the socket and apply them.
 static void
 s_readable (void *socket, void *arg)
 {
     kw_consumer_t *self = arg;
     Kw__Envelope *events [BATCH_MAX];
     size_t count = 0;
-    while (count < BATCH_MAX) {
+    while (count < self->batch) {
         zmq_msg_t topic, body;
         zmq_msg_init (&topic);
         if (zmq_msg_recv (&topic, socket, ZMQ_DONTWAIT) < 0) {
@@ -269,6 +303,7 @@ kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpo
     self->on_commit = on_commit;
     self->arg = arg;
     self->interval_ms = catchup_interval_ms ? catchup_interval_ms : 1000;
+    self->batch = BATCH_MAX;
     self->arena = kw_arena_new (262144);
     while (producers [self->producer_count])
         self->producer_count++;
@@ -286,7 +321,7 @@ kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpo
         " WHERE consumer = $1 AND producer = $2 AND last_seq = $4::bigint");
     kw_db_prepare (db, "kw_consumer_read",
         "SELECT " KW_OUTBOX_ENVELOPE_COLUMNS " FROM bus.outbox o"
-        " WHERE o.producer = $1 AND o.seq > $2::bigint ORDER BY o.seq LIMIT 256");
+        " WHERE o.producer = $1 AND o.seq > $2::bigint ORDER BY o.seq LIMIT $3::int");
 
     self->sub = zmq_socket (zctx, ZMQ_SUB);
     int linger = 0, hwm = 100000;

@@ -406,6 +406,8 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
             kw_error ("consumer_failed", "reason", err);
             goto done;
         }
+        if (def->consumer_batch)
+            kw_consumer_set_batch (self->consumer, def->consumer_batch);
     }
     self->shutdown = kw_shutdown_new (&self->loop, s_stop, self);
     kw_info ("ready");

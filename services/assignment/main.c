@@ -78,6 +78,9 @@ main (int argc, char **argv)
         .reload = state_reload,
         .extra_vars = extra,
         .extra_count = sizeof extra / sizeof extra [0],
+        //  Opening a case ranks candidates and writes a dozen rows: small
+        //  batches keep offers answered while a backlog of referrals opens.
+        .consumer_batch = 16,
     };
     return kw_service_main (&def, argc, argv);
 }

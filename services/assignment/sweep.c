@@ -5,19 +5,24 @@
     active absences whose end has come end. Each item is handled in its own
     transaction and its events wake the relay; after a restart the first
     run finds whatever fell due meanwhile. Several instances may sweep:
-    every item is re-checked under its row's lock. */
+    every item is re-checked under its row's lock. A run takes at most
+    BATCH items of each kind; when more are due the next run follows at
+    once, the loop turning between runs (RPC calls are answered). */
 #include <stdlib.h>
 #include <uv.h>
 #include "kw_log.h"
 #include "assignment.h"
 
-#define BATCH "200"
+#define BATCH "16"
+#define BATCH_ROWS 16
 
 struct _sweep_t {
     kw_service_t *svc;
     uv_timer_t *timer;
     kw_arena_t *arena;
+    unsigned interval_ms;
     int prepared;
+    int more;                       //  a run found a whole batch due
 };
 
 static void
@@ -74,6 +79,10 @@ s_due (sweep_t *self, due_t kind, const char *stmt)
         done += rc;
     }
     PQclear (res);
+    //  More may be due; once every item found was handled (no busy loop on
+    //  items another instance holds).
+    if (rows >= BATCH_ROWS && done == rows)
+        self->more = 1;
     return done;
 }
 
@@ -87,6 +96,7 @@ sweep_run (sweep_t *self)
         s_prepare (db);
         self->prepared = 1;
     }
+    self->more = 0;
     int offers = s_due (self, DUE_OFFER, "sweep_offers");
     int starts = offers < 0 ? -1 : s_due (self, DUE_START, "sweep_starts");
     int ends = starts < 0 ? -1 : s_due (self, DUE_END, "sweep_ends");
@@ -96,7 +106,9 @@ sweep_run (sweep_t *self)
 static void
 s_tick (uv_timer_t *timer)
 {
-    sweep_run (timer->data);
+    sweep_t *self = timer->data;
+    if (sweep_run (self) >= 0 && self->more)
+        uv_timer_start (self->timer, s_tick, 0, self->interval_ms);
 }
 
 sweep_t *
@@ -106,6 +118,7 @@ sweep_new (kw_service_t *svc, unsigned interval_ms)
     if (!self)
         return NULL;
     self->svc = svc;
+    self->interval_ms = interval_ms;
     self->arena = kw_arena_new (16384);
     self->timer = malloc (sizeof *self->timer);
     if (!self->timer) {

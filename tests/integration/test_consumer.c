@@ -33,6 +33,17 @@ s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
     return kw_db_exec (db, sql, 1, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
+//  Batches committed and the largest.
+static size_t s_batches, s_largest;
+
+static void
+s_committed (size_t applied, void *arg)
+{
+    s_batches++;
+    if (applied > s_largest)
+        s_largest = applied;
+}
+
 static void
 s_add_row (kw_db_t *db, const char *producer, int seq)
 {
@@ -166,6 +177,18 @@ main (void)
                          s_apply, NULL, NULL, 200, err, sizeof err);
     s_run_for (&loop, &timer, 300);
     is_str (s_scalar (db, count_sql, NULL), "15/15/15", "a restart applies nothing twice");
+
+    //  Smaller batches: a backlog of 10 is applied 4 events a transaction.
+    kw_consumer_destroy (&c);
+    for (int seq = 16; seq <= 25; seq++)
+        s_add_row (setup, producer, seq);
+    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", consumer, producers,
+                         s_apply, s_committed, NULL, 200, err, sizeof err);
+    kw_consumer_set_batch (c, 4);
+    s_run_for (&loop, &timer, 300);
+    is_str (s_scalar (db, count_sql, NULL), "25/25/25", "a backlog is applied in full with a batch of 4");
+    ok (s_batches == 3 && s_largest == 4, "in 3 transactions of at most 4 events (%zu, largest %zu)",
+        s_batches, s_largest);
 
     const char *params [1] = { producer };
     kw_db_exec (setup, "DELETE FROM bus.outbox WHERE producer = $1", 1, params);

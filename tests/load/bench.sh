@@ -8,7 +8,9 @@
 #   3. loadgen open loop at BENCH_RATE (100) referrals/s for BENCH_SECONDS (20):
 #      p50/p95/p99 from POST to the offer_made event seen on the bus; the
 #      referrals suggest registered, unregistered or no professionals
-#   4. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight, BENCH_SECONDS
+#   4. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight, BENCH_SECONDS;
+#      after each loop, the seconds until every event was applied (the next
+#      phase starts on an idle stack)
 #   5. pgbench, one-row INSERT script, 4 clients, 10 s (synchronous_commit as set)
 #   6. every pending offer accepted, BENCH_CONCURRENCY at once: accepts/s; the
 #      registry's counts afterwards (nobody above their maximum)
@@ -89,11 +91,28 @@ import_workforce norfolk "$OUT/workforce.csv" | tee "$OUT/workforce.out"
 PLACES=$("${PSQL[@]}" -c "SELECT sum (max_caseload) FROM assignment.professionals WHERE region = 'norfolk'")
 echo "places: $PLACES"
 
+# caught_up LABEL: wait (at most 600 s) until every consumer has applied
+# every event written so far; prints the seconds it took.
+caught_up() {
+    local t0 t1 behind
+    t0=$(date +%s.%N)
+    for _ in $(seq 1 6000); do
+        behind=$("${PSQL[@]}" -c "SELECT count(*) FROM bus.offsets o JOIN bus.producers p
+                                   ON p.producer = o.producer WHERE o.last_seq < p.last_seq")
+        [ "$behind" = 0 ] && break
+        sleep 0.1
+    done
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" -v l="$1" 'BEGIN {printf "caught up after the %s: %.1f s\n", l, b - a}'
+}
+
 echo "## loadgen open loop: $RATE referrals/s for $SECONDS_EACH s"
 "$LOADGEN" --rate "$RATE" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench | tee "$OUT/open.out"
+caught_up "open loop" | tee "$OUT/open.caught"
 echo "## loadgen closed loop: $CONCURRENCY in flight for $SECONDS_EACH s"
 "$LOADGEN" --max --concurrency "$CONCURRENCY" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench \
     | tee "$OUT/max.out"
+caught_up "closed loop" | tee "$OUT/max.caught"
 
 echo "## pgbench: one-row INSERT, 4 clients, 10 s"
 SYNC=$("${PSQL[@]}" -c "SHOW synchronous_commit")
@@ -158,6 +177,8 @@ printf '%-44s %12s\n' "max ms POST -> offer at $RATE/s" "$(field open max_ms)"
 printf '%-44s %12s   %s\n' "referrals neither offered nor waiting in 10 s" \
     "$(( $(field open incomplete) + $(field max incomplete) ))" "0"
 printf '%-44s %12s\n' "cases waiting for the coordinator (no room)" "${WAITING:--}"
+printf '%-44s %12s\n' "s until every event applied, open loop" "$(sed -n 's/.*: \([0-9.]*\) s$/\1/p' "$OUT/open.caught")"
+printf '%-44s %12s\n' "s until every event applied, closed loop" "$(sed -n 's/.*: \([0-9.]*\) s$/\1/p' "$OUT/max.caught")"
 echo "# offers observed on the bus (SUB $KW_BUS_SUB, assignment.offer_made; case_awaiting_key_worker)"
 read -r OVER_HELD OVER_OFFERED MAX_PENDING MAX_HELD SUM_HELD SUM_PENDING <<< "$OFFERED"
 printf '%-44s %12s\n' "workforce: professionals, places" "$WORKFORCE, ${PLACES:--}"
