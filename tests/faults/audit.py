@@ -10,9 +10,15 @@ stops after the decision, with no case):
                               first decision and the case id projected
     eligibility.referrals     one row;   eligibility.decisions  one row
     bus.outbox                referral.received and eligibility.decided once
-                              (correlation: referral id); assignment.case_opened
-                              and offer_made once (correlation: case id)
-    assignment.cases          one row;   assignment.offers      one row
+                              (correlation: referral id); assignment.case_opened,
+                              team_changed and offer_made once (correlation:
+                              case id), and offer_accepted and key_worker_changed
+                              once when the ledger accepted the offer
+    assignment.cases          one row, active with the offeree as its one key
+                              worker when the ledger accepted the offer, else
+                              offered with none
+    assignment.offers         one row, accepted (by the ledger) or pending
+    assignment.timeline       one row for each of the case's events
     eligibility.cases, scheduling.cases    one row each (their projections)
     notification.deliveries   one row, sent
     SMTP sink                 one transaction with that delivery's Message-ID;
@@ -22,7 +28,10 @@ stops after the decision, with no case):
                               the copy after it), each fault explaining at
                               most one (kwtest.explain_resends)
 and every consumer's offset for every producer it reads equals that
-producer's last seq, which equals the number of its outbox rows."""
+producer's last seq, which equals the number of its outbox rows. Each
+professional of the ledger's workforce is announced once
+(assignment.professional_changed) and counts exactly the cases they hold
+and the offers pending to them, never above their maximum."""
 
 import os
 
@@ -80,21 +89,31 @@ def _expect_one(f, what, rows, owner):
         f.add("duplicate", "%s: %d %s" % (owner, len(rows), what))
 
 
-def audit(accepted, faults, journal_path):
-    """accepted: {nhs: (referral id, eligible)}; faults: verified or not
-    (stack_faults.Fault). Returns Findings."""
+def audit(ledger, faults, journal_path):
+    """ledger: accepted {nhs: (referral id, eligible)}, answers {case id:
+    (offer id, professional id)} of the offers it accepted, workforce (the
+    professionals' ids); faults: verified or not (stack_faults.Fault).
+    Returns Findings."""
+    accepted, answers, workforce = ledger.accepted, ledger.answers, ledger.workforce
     f = Findings()
     referrals = sql("SELECT id::text, nhs_number, status, coalesce(decision_sequence, 0),"
                     " coalesce(case_id, '') FROM referral.referrals")
     by_nhs = _group(referrals, 1)
     elig_refs = _group(sql("SELECT referral_id::text FROM eligibility.referrals"))
     decisions = _group(sql("SELECT referral_id::text, outcome FROM eligibility.decisions"))
-    cases = _group(sql("SELECT referral_id::text, id::text FROM assignment.cases"))
-    offers = _group(sql("SELECT case_id::text FROM assignment.offers"))
+    cases = _group(sql("SELECT referral_id::text, id::text, status, coalesce (key_worker_id::text, ''),"
+                       " coalesce (key_worker_kind, '') FROM assignment.cases"))
+    offers = _group(sql("SELECT case_id::text, id::text, status, coalesce (professional_id::text, '')"
+                        " FROM assignment.offers"))
+    professionals = sql("SELECT id::text, caseload, pending_offers, cover_load, max_caseload"
+                        " FROM assignment.professionals")
+    timeline = {e: int(n) for e, n in sql("SELECT event_id::text, count(*) FROM assignment.timeline"
+                                          " WHERE event_id IS NOT NULL GROUP BY 1")}
     elig_cases = _group(sql("SELECT case_id::text FROM eligibility.cases"))
     sched_cases = _group(sql("SELECT case_id::text FROM scheduling.cases"))
     deliveries = _group(sql("SELECT case_id, id::text, status FROM notification.deliveries"))
-    events = _group(sql("SELECT producer || '.' || type || ' ' || correlation_id FROM bus.outbox"))
+    events = _group(sql("SELECT producer || '.' || type || ' ' || correlation_id, event_id::text"
+                        " FROM bus.outbox"))
     mails = sink_journal(journal_path)
     per_message = {}
     for m in mails:
@@ -106,6 +125,9 @@ def audit(accepted, faults, journal_path):
                "eligibility.decisions": sum(map(len, decisions.values())),
                "assignment.cases": sum(map(len, cases.values())),
                "assignment.offers": sum(map(len, offers.values())),
+               "assignment.offers accepted": sum(1 for rows in offers.values() for r in rows
+                                                 if r[2] == "accepted"),
+               "assignment.timeline (events)": sum(timeline.values()),
                "eligibility.cases": sum(map(len, elig_cases.values())),
                "scheduling.cases": sum(map(len, sched_cases.values())),
                "notification.deliveries": sum(map(len, deliveries.values())),
@@ -154,11 +176,20 @@ def audit(accepted, faults, journal_path):
         if projected_case != case_id:
             f.add("lost" if not projected_case else "wrong",
                   "%s: referral projection has case %r" % (own, projected_case))
-        for kind in ("case_opened", "offer_made"):
+        answer = answers.get(case_id)
+        kinds = ("case_opened", "team_changed", "offer_made") + (
+            ("offer_accepted", "key_worker_changed") if answer else ())
+        for kind in kinds:
             key = "assignment.%s %s" % (kind, case_id)
             known_events.add(key)
             _expect_one(f, "assignment.%s event" % kind, events.get(key, []), own)
+            for _, event_id in events.get(key, []):
+                if timeline.get(event_id, 0) != 1:
+                    f.add("lost" if not timeline.get(event_id) else "duplicate",
+                          "%s: %d timeline rows for its assignment.%s event %s" % (
+                              own, timeline.get(event_id, 0), kind, event_id))
         _expect_one(f, "offer", offers.get(case_id, []), own)
+        _audit_key_worker(f, own, own_cases[0], offers.get(case_id, []), answer)
         _expect_one(f, "eligibility.cases row", elig_cases.get(case_id, []), own)
         _expect_one(f, "scheduling.cases row", sched_cases.get(case_id, []), own)
         sent = deliveries.get(case_id, [])
@@ -183,6 +214,7 @@ def audit(accepted, faults, journal_path):
                         ("scheduling.cases row", sched_cases), ("delivery", deliveries)):
         for cid in set(table) - known_cases:
             f.add("unexpected", "%s for case %s, not in the ledger" % (name, cid))
+    _audit_professionals(f, professionals, cases, offers, workforce, events, known_events)
     for key in set(events) - known_events:
         f.add("unexpected", "outbox event %s (%d)" % (key, len(events[key])))
     for mid in set(per_message) - known_mail:
@@ -194,6 +226,61 @@ def audit(accepted, faults, journal_path):
               " notification kill or PostgreSQL restart right after the first" % (mid, again, before))
     _audit_offsets(f)
     return f
+
+
+def _audit_key_worker(f, own, case, offers, answer):
+    """Exactly one key worker, the offeree, for a case whose offer the
+    ledger accepted; none, and the offer pending, for the others."""
+    _, _, status, key_worker, kind = case
+    accepted = [o for o in offers if o[2] == "accepted"]
+    if len(accepted) > 1:
+        f.add("duplicate", "%s: %d offers accepted" % (own, len(accepted)))
+    if answer:
+        offer_id, professional_id = answer
+        if not any(o[1] == offer_id for o in accepted):
+            f.add("lost", "%s: offer %s was accepted (200) and is %s" % (
+                own, offer_id, [o[2] for o in offers if o[1] == offer_id] or "gone"))
+        if status != "active" or key_worker != professional_id or kind != "professional":
+            f.add("wrong", "%s: accepted by %s, the case is %s with key worker %r" % (
+                own, professional_id, status, key_worker))
+    else:
+        if accepted or key_worker or status != "offered":
+            f.add("unexpected", "%s: not accepted by the ledger, the case is %s with key worker %r" % (
+                own, status, key_worker))
+        if [o[2] for o in offers] != ["pending"]:
+            f.add("wrong", "%s: offers %s, expected one pending" % (own, [o[2] for o in offers]))
+
+
+def _audit_professionals(f, professionals, cases, offers, workforce, events, known_events):
+    """Each professional's counts are the cases they hold and the offers
+    pending to them, within their maximum; each of the workforce is
+    announced once."""
+    held, pending = {}, {}
+    for rows in cases.values():
+        for _, _, status, key_worker, kind in rows:
+            if status == "active" and kind == "professional":
+                held[key_worker] = held.get(key_worker, 0) + 1
+    for rows in offers.values():
+        for _, _, status, professional_id in rows:
+            if status == "pending" and professional_id:
+                pending[professional_id] = pending.get(professional_id, 0) + 1
+    seen = set()
+    for pid, caseload, pending_offers, cover_load, maximum in professionals:
+        seen.add(pid)
+        if int(caseload) != held.get(pid, 0) or int(pending_offers) != pending.get(pid, 0):
+            f.add("wrong", "professional %s: counts %s cases and %s pending offers, holds %d and has %d" % (
+                pid, caseload, pending_offers, held.get(pid, 0), pending.get(pid, 0)))
+        if int(caseload) + int(cover_load) > int(maximum):
+            f.add("wrong", "professional %s: %s cases and %s covered above the maximum %s" % (
+                pid, caseload, cover_load, maximum))
+    for pid in sorted(set(held) - seen):
+        f.add("wrong", "%d cases held by %s, not a registered professional" % (held[pid], pid))
+    for pid in sorted(workforce):
+        key = "assignment.professional_changed " + pid
+        known_events.add(key)
+        _expect_one(f, "assignment.professional_changed event", events.get(key, []), "professional " + pid)
+    f.tally["assignment.professionals"] = len(professionals)
+    f.tally["cases held by key workers"] = sum(held.values())
 
 
 def _audit_offsets(f):

@@ -1,7 +1,9 @@
 """A check of the checker: after a clean ledger run, known defects are
 injected from outside (rows written twice or lost behind the services'
-backs, an e-mail transmitted again, an event published twice or past a gap,
-a fault that did not take effect) and the audit must report each one, in
+backs, an offer accepted twice, a professional's count that drifted, a
+timeline row lost, an e-mail transmitted again, an event published twice
+or past a gap, a fault that did not take effect) and the audit must report
+each one, in
 the right category and naming the record it concerns. Reversible defects
 are undone and the audit must then be as clean as before.
 
@@ -25,7 +27,7 @@ def _new(before, after, category, marker):
 
 
 def _audit(ledger, injector, faults):
-    return auditing.audit(ledger.accepted, faults, injector.sink_journal())
+    return auditing.audit(ledger, faults, injector.sink_journal())
 
 
 def _resend(injector, message_id):
@@ -78,6 +80,12 @@ def _far_from_faults(ledger, injector, faults):
 def check(ledger, injector, faults, baseline, settle):
     rid, case, delivery = _far_from_faults(ledger, injector, faults)
     message_id = delivery_message_id(delivery)
+    # A case whose offer the ledger accepted, its offer and key worker, and
+    # the event that made them its key worker.
+    held, (offer, holder) = sorted(ledger.answers.items())[0]
+    changed = scalar("SELECT event_id FROM bus.outbox WHERE type = 'key_worker_changed'"
+                     " AND correlation_id = :'p1'", held)
+    params = (rid, case, delivery, held, holder, offer, changed)
 
     # Reversible defects: (label, category, marker, apply SQL, undo SQL).
     table = [
@@ -106,12 +114,26 @@ def check(ledger, injector, faults, baseline, settle):
         ("a delivery recorded but never transmitted", "lost", "00000000-0000-4000-8000-000000000001",
          "UPDATE notification.deliveries SET id = '00000000-0000-4000-8000-000000000001' WHERE id = :'p3'",
          "UPDATE notification.deliveries SET id = :'p3' WHERE id = '00000000-0000-4000-8000-000000000001'"),
+        ("an offer accepted twice (a second key worker for the case)", "duplicate", held,
+         "INSERT INTO assignment.offers SELECT (jsonb_populate_record (NULL::assignment.offers, to_jsonb (o)"
+         " || jsonb_build_object ('id', gen_random_uuid ()))).* FROM assignment.offers o WHERE o.id = :'p6'",
+         "DELETE FROM assignment.offers WHERE case_id = :'p4' AND id <> :'p6'"),
+        ("a professional's caseload that drifted from the cases they hold", "wrong", holder,
+         "UPDATE assignment.professionals SET caseload = caseload - 1 WHERE id = :'p5'",
+         "UPDATE assignment.professionals SET caseload = caseload + 1 WHERE id = :'p5'"),
+        ("an accepted case whose key worker is not the offeree who accepted", "wrong", held,
+         "UPDATE assignment.cases SET key_worker_id = (SELECT id FROM assignment.professionals"
+         " WHERE id <> :'p5' ORDER BY id LIMIT 1) WHERE id = :'p4'",
+         "UPDATE assignment.cases SET key_worker_id = :'p5' WHERE id = :'p4'"),
+        ("a key worker's change with no timeline row", "lost", changed,
+         "UPDATE assignment.timeline SET event_id = NULL WHERE event_id = :'p7'",
+         "UPDATE assignment.timeline SET event_id = :'p7' WHERE case_id = :'p4' AND kind = 'key_worker_changed'"),
     ]
     for label, category, marker, apply, undo in table:
         before = _audit(ledger, injector, faults)
-        sql(apply, rid, case, delivery)
+        sql(apply, *params)
         after = _audit(ledger, injector, faults)
-        sql(undo, rid, case, delivery)
+        sql(undo, *params)
         again = _audit(ledger, injector, faults)
         ok(_new(before, after, category, marker) and again.details() == before.details(),
            "ledger reports %s (%s), and is clean once it is undone" % (label, category),

@@ -1,14 +1,19 @@
-"""Fault injection with a ledger. Posts referrals through the gateway (a mix
-of eligible and ineligible, each retried with its own Idempotency-Key until
-it gets a definitive answer) while an injector kills a random program of the
-stack or restarts PostgreSQL (stack_faults.py, or the injector named by
-KW_FAULTS_INJECTOR), one verified fault at a time, each waiting for the
-stack to recover (health, the bus, and a referral accepted after it). Then
+"""Fault injection with a ledger. Registers a workforce (one CSV import),
+then posts referrals through the gateway (a mix of eligible and ineligible,
+each retried with its own Idempotency-Key until it gets a definitive answer)
+and accepts the offers of two cases in three as their offerees (each accept
+retried with its own Idempotency-Key too) while an injector kills a random
+program of the stack or restarts PostgreSQL (stack_faults.py, or the
+injector named by KW_FAULTS_INJECTOR), one verified fault at a time, each
+waiting for the stack to recover (health, the bus, and a referral accepted
+after it). Then
 it waits until every effect is in place, waits a settle period, and audits
 again (audit.py): nothing lost, nothing happened twice, nothing unexpected,
-every consumer caught up, and every e-mail transmitted again explained by a
-fault in the crash window. Prints one summary line and TAP; exits non-zero
-on any finding.
+every consumer caught up, every e-mail transmitted again explained by a
+fault in the crash window, exactly one key worker for each case whose offer
+was accepted and none for the others, and every professional's counts
+equal to the cases and offers they hold. Prints one summary line and TAP;
+exits non-zero on any finding.
 
     ledger.py REFERRALS FAULTS [--defects]
 
@@ -23,12 +28,19 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from kwtest import ok, done, token, http, referral, nhs_number  # noqa: E402
+from kwtest import ok, done, token, http, referral, nhs_number, sql, workforce  # noqa: E402
 import audit as auditing  # noqa: E402
 import stack_faults  # noqa: E402
 
 POSTERS = 4
 SETTLE_S = float(os.environ.get("KW_FAULTS_SETTLE", "8"))
+# Places in the workforce for every referral: nobody runs out of room.
+WORKFORCE_MAX_CASELOAD = 20
+
+
+def chosen(case_id):
+    """Whether the ledger accepts the case's offer: two cases in three."""
+    return int(case_id.replace("-", "")[-6:], 16) % 3 != 0
 
 
 class Ledger:
@@ -47,6 +59,10 @@ class Ledger:
         self.accepted = {}          # nhs -> (referral id, eligible)
         self.refused = []           # (status, body) of definitive refusals
         self.last_success = 0.0
+        self.workforce = set()      # the professionals registered (ids)
+        self.answers = {}           # case id -> (offer id, professional id), accepted (200)
+        self.answer_refused = []    # (case id, status, body) of definitive refusals of an accept
+        self.tried = set()          # cases whose offer the acceptor answered
 
     def take(self):
         with self.lock:
@@ -80,6 +96,64 @@ def poster(ledger, tok, pace, stop):
                 break
             time.sleep(0.05)
         time.sleep(pace)
+
+
+def accept(ledger, case_id, offer_id, professional_id, tokens):
+    """Accept the offer as its offeree, retried with one Idempotency-Key
+    until a definitive answer."""
+    tok = tokens.get(professional_id)
+    if not tok:
+        tok = tokens[professional_id] = token(role="key_worker", sub="ledger-" + professional_id,
+                                              professional_id=professional_id)
+    key = str(uuid.uuid4())
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            status, body, _ = http("POST", "/v1/cases/%s/offers/%s/accept" % (case_id, offer_id), {}, tok,
+                                   headers={"Idempotency-Key": key})
+        except OSError:
+            status, body = None, None
+        if status == 200:
+            with ledger.lock:
+                ledger.answers[case_id] = (offer_id, professional_id)
+            return
+        if status is not None and 400 <= status < 500:
+            with ledger.lock:
+                ledger.answer_refused.append((case_id, status, body))
+            return
+        time.sleep(0.05)
+
+
+def acceptor(ledger, stop, deadline_s=300):
+    """Accept the pending offers of the chosen cases as they appear, while
+    the referrals are posted and the faults injected; once stop is set,
+    until every eligible referral has its case and no chosen offer is left
+    pending (or the deadline)."""
+    tokens = {}
+    deadline = None
+    while True:
+        if stop.is_set() and deadline is None:
+            deadline = time.monotonic() + deadline_s
+        try:
+            # Counted before the offers are read: a case and its offer commit together.
+            cases = int(sql("SELECT count(*) FROM assignment.cases")[0][0])
+            rows = sql("SELECT case_id, id, professional_id FROM assignment.offers WHERE status = 'pending'"
+                       " AND professional_id IS NOT NULL ORDER BY created_at LIMIT 500")
+        except Exception:   # PostgreSQL restarting
+            time.sleep(0.2)
+            continue
+        todo = [r for r in rows if chosen(r[0]) and r[0] not in ledger.tried]
+        for case_id, offer_id, professional_id in todo:
+            ledger.tried.add(case_id)
+            accept(ledger, case_id, offer_id, professional_id, tokens)
+        if todo:
+            continue
+        if deadline is not None:
+            with ledger.lock:
+                eligible = sum(1 for _, e in ledger.accepted.values() if e)
+            if cases >= eligible or time.monotonic() > deadline:
+                return
+        time.sleep(0.2)
 
 
 def healthy(injector):
@@ -121,7 +195,7 @@ def settle(ledger, injector, faults, deadline_s=300, during=None):
     deadline = time.monotonic() + deadline_s
     journal = injector.sink_journal()
     while True:
-        f = auditing.audit(ledger.accepted, faults, journal)
+        f = auditing.audit(ledger, faults, journal)
         pending = f.count("lost") + f.count("unapplied")
         if pending == 0 or time.monotonic() > deadline:
             break
@@ -131,7 +205,7 @@ def settle(ledger, injector, faults, deadline_s=300, during=None):
             during()
             during = None
         time.sleep(SETTLE_S)
-        again = auditing.audit(ledger.accepted, faults, journal)
+        again = auditing.audit(ledger, faults, journal)
         if again.fingerprint() == f.fingerprint():
             return again, True
         if time.monotonic() > deadline:
@@ -145,9 +219,10 @@ def summary(ledger, report, f, settled, posting):
     for x in verified:
         by_victim[x.victim] = by_victim.get(x.victim, 0) + 1
     window = sum(1 for x in verified if x.victim in auditing.RESEND_FAULTS)
-    print("accepted %d, lost %d, duplicate %d, wrong %d, unexpected %d, unapplied %d, re-sent %d"
-          " (bound %d, unexplained %d), faults verified %d of %d attempted, longest recovery %.1f s (%s)" % (
-              len(ledger.accepted), f.count("lost"), f.count("duplicate"), f.count("wrong"),
+    print("accepted %d, offers accepted %d, lost %d, duplicate %d, wrong %d, unexpected %d, unapplied %d,"
+          " re-sent %d (bound %d, unexplained %d), faults verified %d of %d attempted, longest recovery"
+          " %.1f s (%s)" % (
+              len(ledger.accepted), len(ledger.answers), f.count("lost"), f.count("duplicate"), f.count("wrong"),
               f.count("unexpected"), f.count("unapplied"), len(f.resent), window,
               f.count("resent_unexplained"), len(verified), len(verified) + len(report["unverified"]),
               report["longest"], report["longest_victim"]))
@@ -173,6 +248,11 @@ def main():
     injector = stack_faults.load()
     tok = token(sub="fault-ledger")
     ledger = Ledger(count, rng)
+    people = max(60, -(-count // WORKFORCE_MAX_CASELOAD))
+    workforce(tok, people, WORKFORCE_MAX_CASELOAD, prefix="ledger")
+    ledger.workforce = {r[0] for r in sql("SELECT id FROM assignment.professionals WHERE email LIKE 'ledger.%'")}
+    print("# workforce: %d professionals, %d places" % (len(ledger.workforce),
+                                                         len(ledger.workforce) * WORKFORCE_MAX_CASELOAD))
     # Spread the referrals over the faults: about 1.5 s per fault and recovery.
     pace = max(0.0, POSTERS * faults * 1.5 / count - 0.005) if faults else 0.0
     stop = threading.Event()
@@ -180,14 +260,16 @@ def main():
     threads = [threading.Thread(target=poster, args=(ledger, tok, pace, stop)) for _ in range(POSTERS)]
     inj = threading.Thread(target=run_injector,
                            args=(injector, random.Random(seed + 1), faults, ledger, stop, report))
+    accepting = threading.Thread(target=acceptor, args=(ledger, stop))
     started = time.monotonic()
-    for t in threads + [inj]:
+    for t in threads + [inj, accepting]:
         t.start()
     for t in threads:
         t.join()
     inj.join(timeout=600)
     stop.set()
     inj.join()
+    accepting.join()
     posting = time.monotonic() - started
     all_faults = report["verified"] + report["unverified"]
 
@@ -196,6 +278,10 @@ def main():
     window = sum(1 for x in report["verified"] if x.victim in auditing.RESEND_FAULTS)
     ok(len(ledger.accepted) == count and not ledger.refused,
        "faults: every one of the %d referrals was accepted" % count, ledger.refused[:3])
+    eligible_cases = sum(1 for _, e in ledger.accepted.values() if e)
+    ok(len(ledger.tried) > 0 and not ledger.answer_refused and len(ledger.answers) == len(ledger.tried),
+       "faults: %d offers accepted by their offerees while the faults were injected, none refused"
+       " (%d eligible referrals)" % (len(ledger.answers), eligible_cases), ledger.answer_refused[:3])
     ok(len(report["verified"]) == faults and not report["unverified"],
        "faults: %d faults injected, each verified" % len(report["verified"]), report["unverified"][:5])
     ok(settled, "faults: the stores settled (two audits %.0f s apart agree)" % SETTLE_S)
@@ -203,7 +289,8 @@ def main():
        "faults: nothing lost, every consumer applied every event", f.details()[:5])
     ok(f.count("duplicate") == 0 and f.count("unexpected") == 0, "faults: no effect happened twice",
        f.details()[:5])
-    ok(f.count("wrong") == 0, "faults: every decision and projection is the expected one", f.details()[:5])
+    ok(f.count("wrong") == 0, "faults: every decision, projection, key worker and professional's count is"
+       " the expected one", f.details()[:5])
     ok(f.count("resent_unexplained") == 0 and len(f.resent) <= window,
        "faults: %d e-mails transmitted again, each after its own notification kill or PostgreSQL"
        " restart (bound %d)" % (len(f.resent), window), f.details()[:5])
