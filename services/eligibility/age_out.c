@@ -188,7 +188,7 @@ static void
 s_on_timer (uv_timer_t *timer)
 {
     age_out_t *self = timer->data;
-    const region_set_t *regions = eligibility_regions (self->svc);
+    const region_set_t *regions = state_regions (self->svc);
     for (size_t i = 0; i < region_set_count (regions); i++) {
         sweep_counts_t counts = { 0, 0 };
         s_sweep_region (self, region_set_at (regions, i), 0, &counts);
@@ -236,10 +236,10 @@ void
 age_out_sweep_rpc (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
     static const char *const roles [] = { "admin", NULL };
-    const region_t *region = eligibility_caller_region (svc, req, roles,
+    const region_t *region = state_caller_region (svc, req, roles,
                                                         "only admins may run the age-out sweep",
                                                         resp, arena);
-    eligibility_t *state = kw_service_state (svc);
+    eligibility_t *state = state_get (svc);
     if (!region)
         return;
     sweep_counts_t counts = { 0, 0 };

@@ -92,7 +92,7 @@ s_one_authorise (kw_tx_t *tx)
 {
     static const char *const roles [] = { "admin", "coordinator", NULL };
     reevaluation_t *self = tx->arg;
-    self->region = eligibility_caller_region (tx->svc, tx->req, roles,
+    self->region = state_caller_region (tx->svc, tx->req, roles,
                                               "only coordinators may re-evaluate referrals",
                                               tx->resp, tx->arena);
     if (!self->region)
@@ -151,7 +151,7 @@ void
 reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
     static const char *const roles [] = { "admin", NULL };
-    const region_t *region = eligibility_caller_region (svc, req, roles,
+    const region_t *region = state_caller_region (svc, req, roles,
                                                         "only admins may re-evaluate all referrals",
                                                         resp, arena);
     if (!region)
