@@ -38,8 +38,9 @@ void kw_rpc_reply_error (Kw__Response *resp, kw_arena_t *arena, Kw__Status statu
 //  is set to FORBIDDEN with refusal (and field, optional) and 0 returned.
 int kw_rpc_role_allowed (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
                          const char *const *roles, const char *field, const char *refusal);
-//  Unpack the request payload as desc into arena; on failure sets resp to
-//  INVALID and returns NULL.
+//  Unpack the request payload as desc into arena (kw_pb_unpack: nesting
+//  bounded, no field numbered 0); on failure sets resp to INVALID and
+//  returns NULL.
 ProtobufCMessage *kw_rpc_unpack (const Kw__Request *req, Kw__Response *resp,
                                  kw_arena_t *arena, const ProtobufCMessageDescriptor *desc);
 

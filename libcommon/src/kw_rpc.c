@@ -9,6 +9,7 @@
 #include <zmq.h>
 #include "kw_jwt.h"
 #include "kw_log.h"
+#include "kw_pb.h"
 #include "kw_rpc.h"
 #include "kw_time.h"
 #include "kw_zwatch.h"
@@ -68,9 +69,9 @@ struct _kw_rpc_server_t {
 static void
 s_server_handle (kw_rpc_server_t *self, zmq_msg_t *frames)
 {
-    Kw__Request *req = kw__request__unpack (kw_arena_allocator (self->arena),
-                                            zmq_msg_size (&frames [2]),
-                                            zmq_msg_data (&frames [2]));
+    Kw__Request *req = (Kw__Request *) kw_pb_unpack (&kw__request__descriptor, self->arena,
+                                                     zmq_msg_data (&frames [2]),
+                                                     zmq_msg_size (&frames [2]));
     Kw__Response resp = KW__RESPONSE__INIT;
     if (!req)
         kw_rpc_reply_error (&resp, self->arena, KW__STATUS__STATUS_INVALID, NULL,
@@ -188,38 +189,6 @@ kw_rpc_reply_error (Kw__Response *resp, kw_arena_t *arena, Kw__Status status,
     resp->payload.len = 0;
 }
 
-//  protobuf-c keeps a field numbered 0 (sent as a two-byte varint) as an
-//  unknown field, then cannot read its own packing of it: a service that
-//  stored such a message could never read it back. 1 when msg or any
-//  message inside it holds one.
-static int
-s_has_field_zero (const ProtobufCMessage *msg)
-{
-    for (unsigned i = 0; i < msg->n_unknown_fields; i++)
-        if (msg->unknown_fields [i].tag == 0)
-            return 1;
-    const ProtobufCMessageDescriptor *desc = msg->descriptor;
-    for (unsigned i = 0; i < desc->n_fields; i++) {
-        const ProtobufCFieldDescriptor *field = &desc->fields [i];
-        if (field->type != PROTOBUF_C_TYPE_MESSAGE)
-            continue;
-        const char *member = (const char *) msg + field->offset;
-        if (field->label == PROTOBUF_C_LABEL_REPEATED) {
-            size_t count = *(const size_t *) ((const char *) msg + field->quantifier_offset);
-            ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *) member;
-            for (size_t j = 0; j < count; j++)
-                if (s_has_field_zero (items [j]))
-                    return 1;
-        }
-        else {
-            const ProtobufCMessage *sub = *(ProtobufCMessage *const *) member;
-            if (sub && s_has_field_zero (sub))
-                return 1;
-        }
-    }
-    return 0;
-}
-
 int
 kw_rpc_role_allowed (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
                      const char *const *roles, const char *field, const char *refusal)
@@ -234,10 +203,7 @@ ProtobufCMessage *
 kw_rpc_unpack (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
                const ProtobufCMessageDescriptor *desc)
 {
-    ProtobufCMessage *msg = protobuf_c_message_unpack (desc, kw_arena_allocator (arena),
-                                                       req->payload.len, req->payload.data);
-    if (msg && s_has_field_zero (msg))
-        msg = NULL;
+    ProtobufCMessage *msg = kw_pb_unpack (desc, arena, req->payload.data, req->payload.len);
     if (!msg)
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
                             "payload is not a valid %s", desc->short_name);
@@ -312,9 +278,9 @@ s_client_readable (void *socket, void *arg)
             memcpy (&id, zmq_msg_data (&frames [0]), ID_SIZE);
             call_t *call = s_take_call (self, id);
             if (call) {
-                Kw__Response *resp = kw__response__unpack (kw_arena_allocator (self->arena),
-                                                           zmq_msg_size (&frames [1]),
-                                                           zmq_msg_data (&frames [1]));
+                Kw__Response *resp = (Kw__Response *) kw_pb_unpack (
+                    &kw__response__descriptor, self->arena, zmq_msg_data (&frames [1]),
+                    zmq_msg_size (&frames [1]));
                 Kw__Response broken = KW__RESPONSE__INIT;
                 if (!resp) {
                     broken.status = KW__STATUS__STATUS_INTERNAL;
