@@ -101,7 +101,8 @@ TEST_LINK_test_notification_message := services/notification/message.o
 TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
                                  services/gateway/openapi.o
 TEST_LINK_test_referral_validate := services/referral/validate.o
-TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/validate.o
+TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/tabular.o \
+                            services/referral/validate.o
 
 .SECONDEXPANSION:
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/tap.o $$(addprefix $(B)/obj/,$$(TEST_LINK_$$*)) $(LIBCOMMON)

@@ -11,6 +11,8 @@
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_pb.h"
+#include "kw_relay.h"
+#include "kw_rpc_server.h"
 #include "kw_service.h"
 #include "kw_shutdown.h"
 

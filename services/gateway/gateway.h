@@ -9,7 +9,7 @@
 #define H2O_USE_LIBUV 1
 #include <h2o.h>
 #include "kw_pbjson.h"
-#include "kw_rpc.h"
+#include "kw_rpc_client.h"
 #include "routes.h"
 
 typedef struct {
