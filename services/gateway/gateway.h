@@ -1,6 +1,6 @@
 /*  gateway: the only HTTP surface. Checks the bearer token, turns each
     request into an RPC to the service behind its route, and the answer into
-    JSON with the error format of API.md. */
+    JSON, errors as {"error": {"code", "message", "field"}}. */
 #ifndef GATEWAY_H
 #define GATEWAY_H
 

@@ -43,7 +43,7 @@ typedef void (dsr_reject_fn) (const dsr_reject_t *reject, void *arg);
 
 #define DSR_COLUMN_COUNT 15
 
-//  The column names in the order of the feed format (docs/design.md).
+//  The column names, in the feed format's order.
 extern const char *const dsr_columns [DSR_COLUMN_COUNT];
 
 //  Parse data (len bytes, not NUL-terminated) in format, checking dates
