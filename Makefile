@@ -6,6 +6,7 @@
 #   make run        local stack in the foreground (PostgreSQL, SMTP sink, bus, services, gateway)
 #   make test       unit, integration and end-to-end tests against the real stack
 #   make unit       unit tests only
+#   make mutation   break the key rules one at a time; every break must fail a test
 
 SAN ?=
 ifeq ($(SAN),1)
@@ -28,7 +29,7 @@ LDFLAGS_ALL := $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
 
 .DEFAULT_GOAL := all
-.PHONY: all run test unit clean deps bench faults fuzz FORCE
+.PHONY: all run test unit clean deps bench faults fuzz mutation FORCE
 .SUFFIXES:
 .SECONDARY:
 
@@ -137,6 +138,11 @@ bench: deps all
 faults: deps all
 	@tests/faults/run.sh $(B)
 
+# Mutations of the key rules (tests/mutation/mutations.tsv), each of which
+# a test must catch; built and run in a copy under build-mutation/.
+mutation: deps
+	@tests/mutation/run.sh
+
 # Fuzz targets (clang, libFuzzer) and the load generator have their own rules.
 # make faults: KW_FAULTS_REFERRALS (20000) referrals, KW_FAULTS_COUNT (1000) faults.
 include tests/fuzz/fuzz.mk
@@ -144,6 +150,6 @@ include tests/load/load.mk
 include deploy/docker/docker.mk
 
 clean:
-	rm -rf build build-san build-clang build-fuzz
+	rm -rf build build-san build-clang build-fuzz build-mutation
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
