@@ -102,7 +102,8 @@ TEST_LINK_test_notification_message := services/notification/message.o
 TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
                                  services/gateway/openapi.o
 TEST_LINK_test_referral_validate := services/referral/validate.o
-TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/validate.o
+TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/tabular.o \
+                            services/referral/validate.o
 TEST_LINK_test_assignment_rank := services/assignment/rank.o
 TEST_LINK_test_assignment_settings := services/assignment/settings.o services/assignment/rank.o
 TEST_LINK_test_assignment_professional_check := services/assignment/professional_check.o

@@ -1,4 +1,5 @@
-/*  kw_consumer: exactly-once application of events (DESIGN.md section 2).
+/*  kw_consumer: exactly-once application of events (docs/design.md, "The
+    event path").
     Offsets live in bus.offsets(consumer, producer, last_seq). Events with
     seq <= last_seq are skipped; the next one is applied and the offset
     advanced in the same transaction; a gap is filled from bus.outbox first.

@@ -1,6 +1,7 @@
 /*  kw_jwt: JSON Web Tokens signed with HS256 (RFC 7519 / RFC 7515), the
-    claims the platform uses (DESIGN.md section 6). Only HS256 is accepted;
-    "alg": "none" and every other algorithm are rejected. */
+    claims the platform uses (the caller a request carries, docs/design.md
+    "RPC"). Only HS256 is accepted; "alg": "none" and every other algorithm
+    are rejected. */
 #ifndef KW_JWT_H
 #define KW_JWT_H
 

@@ -1,24 +1,24 @@
-/*  kw_outbox: the transactional outbox and its relay (DESIGN.md section 2).
+/*  kw_outbox: the transactional outbox (docs/design.md, "The event path").
     kw_outbox_insert writes an event into bus.outbox inside the caller's
     transaction and numbers it there from bus.producers: the counter row
     stays locked until the transaction ends, so seq is gapless and follows
-    commit order. The relay publishes committed events past its cursor as
-    [topic][Envelope] on the PUB socket, without a transaction of its own;
-    on start it goes back one batch, so events committed just before a crash
-    are sent again (consumers skip what they have). It runs when woken after
-    a local commit, on NOTIFY kw_outbox_<producer>, and on a timer.
-    Sending that NOTIFY with every event is optional (kw_outbox_set_notify):
-    it serialises the commits of all notifying transactions in PostgreSQL,
-    and a producer with one writer wakes its own relay after each commit. */
+    commit order. kw_relay publishes what was committed. Each insert may
+    also NOTIFY KW_OUTBOX_NOTIFY_PREFIX<producer> to wake the relays of other
+    instances (kw_outbox_set_notify): it serialises the commits of all
+    notifying transactions in PostgreSQL, and a producer with one writer
+    wakes its own relay after each commit. */
 #ifndef KW_OUTBOX_H
 #define KW_OUTBOX_H
 
 #include <stdint.h>
-#include <uv.h>
 #include <protobuf-c/protobuf-c.h>
 #include "kw_arena.h"
 #include "kw_db.h"
 #include "kw/envelope.pb-c.h"
+
+//  The NOTIFY channel of a producer's relays is this prefix and its name,
+//  so a commit wakes only the relays of its own producer.
+#define KW_OUTBOX_NOTIFY_PREFIX "kw_outbox_"
 
 //  1: every insert also NOTIFYs kw_outbox_<producer> (for relays of other
 //  instances of the producer); 0 (the default): it does not.
@@ -57,20 +57,5 @@ int kw_outbox_topic (const char *producer, const char *type, char *buf, size_t s
 //  in arena. NULL when the row is malformed.
 Kw__Envelope *kw_outbox_envelope (PGresult *res, int row, const char *producer,
                                   kw_arena_t *arena);
-
-typedef struct _kw_relay_t kw_relay_t;
-
-//  Start a relay for producer: db is its working connection (shared with the
-//  service), listen_conninfo/user open a second connection for LISTEN.
-kw_relay_t *kw_relay_new (uv_loop_t *loop, kw_db_t *db, const char *listen_conninfo,
-                          const char *listen_user, void *pub_socket,
-                          const char *producer, unsigned interval_ms);
-void kw_relay_destroy (kw_relay_t **self_p);
-//  Run the relay soon (next loop turn).
-void kw_relay_wake (kw_relay_t *self);
-//  Publish everything committed past the cursor now; returns events published or -1.
-int kw_relay_run_once (kw_relay_t *self);
-//  Events published since start.
-uint64_t kw_relay_published (kw_relay_t *self);
 
 #endif

@@ -36,7 +36,8 @@ typedef kw_apply_result_t (kw_service_event_fn) (kw_service_t *svc, kw_db_t *db,
 //  One event a service applies: where it comes from (kw_topics.h), the
 //  message its payload is, and its handler. An event with no row is passed
 //  over (its offset advances); a payload that does not unpack as the
-//  message is skipped with a log line.
+//  message (kw_pb_unpack: nesting bounded before protobuf-c reads it) is
+//  skipped with a log line.
 typedef struct {
     const char *producer;                       //  KW_PRODUCER_*
     const char *type;                           //  KW_EVENT_*

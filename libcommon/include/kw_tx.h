@@ -15,7 +15,9 @@
     failure rolls everything back and answers UNAVAILABLE "the <what> could
     not be stored; retry with the same Idempotency-Key", or, when the handler
     names one, a unique violation (23505) as a CONFLICT on a field.
-    A handler that writes nothing (a read) does not use kw_tx. */
+    A handler that writes nothing (a read) does not use kw_tx. Work that is
+    not a request (a sweep, a batch) commits each item in a transaction of
+    its own with kw_tx_job. */
 #ifndef KW_TX_H
 #define KW_TX_H
 
@@ -50,5 +52,11 @@ typedef struct {
 //  log line), 0 otherwise (replayed, refused, an error answer, failed).
 int kw_tx_run (const kw_tx_def_t *def, kw_service_t *svc, const Kw__Request *req,
                 Kw__Response *resp, kw_arena_t *arena, void *arg);
+
+//  Run work in a transaction of its own on the service's connection, for
+//  what is not a request (one case of a sweep, one referral of a batch):
+//  commit when it returns 0 or more and wake the relay, roll back when it
+//  returns -1. Its result, or -1 when it or the commit failed.
+int kw_tx_job (kw_service_t *svc, int (*work) (kw_db_t *db, void *arg), void *arg);
 
 #endif

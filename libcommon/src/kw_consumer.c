@@ -12,6 +12,7 @@
 #include "kw_consumer.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
+#include "kw_pb.h"
 #include "kw_zwatch.h"
 
 #define BATCH_MAX 256
@@ -245,8 +246,8 @@ s_readable (void *socket, void *arg)
         int framed = zmq_msg_more (&topic);
         zmq_msg_init (&body);
         if (framed && zmq_msg_recv (&body, socket, 0) >= 0 && !zmq_msg_more (&body)) {
-            Kw__Envelope *env = kw__envelope__unpack (kw_arena_allocator (self->arena),
-                                                      zmq_msg_size (&body), zmq_msg_data (&body));
+            Kw__Envelope *env = (Kw__Envelope *) kw_pb_unpack (&kw__envelope__descriptor, self->arena,
+                                                               zmq_msg_data (&body), zmq_msg_size (&body));
             char expected [256];
             if (env && env->producer && env->type
             &&  kw_outbox_topic (env->producer, env->type, expected, sizeof expected) == 0

@@ -15,7 +15,7 @@
 #include <zmq.h>
 #include "kw_config.h"
 #include "kw_health.h"
-#include "kw_rpc.h"
+#include "kw_rpc_client.h"
 #include "kw_shutdown.h"
 #include "kw_time.h"
 

@@ -11,6 +11,9 @@
 #include "kw_idempotency.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
+#include "kw_pb.h"
+#include "kw_relay.h"
+#include "kw_rpc_server.h"
 #include "kw_service.h"
 #include "kw_shutdown.h"
 
@@ -160,8 +163,8 @@ s_apply (kw_db_t *db, const Kw__Envelope *event, kw_arena_t *arena, void *arg)
     for (const kw_service_event_t *e = self->def->events; e->producer; e++) {
         if (strcmp (e->producer, event->producer) != 0 || strcmp (e->type, event->type) != 0)
             continue;
-        const ProtobufCMessage *payload = protobuf_c_message_unpack (
-            e->payload, kw_arena_allocator (arena), event->payload.len, event->payload.data);
+        const ProtobufCMessage *payload = kw_pb_unpack (e->payload, arena, event->payload.data,
+                                                        event->payload.len);
         if (!payload) {
             kw_warn ("event_unreadable", "producer", event->producer, "type", event->type,
                      "event_id", event->event_id, "expected", e->payload->short_name);

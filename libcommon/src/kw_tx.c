@@ -1,6 +1,6 @@
 /*  kw_tx: a write handler's transaction: authorise, replay, write, then
     commit with the answer kept and the relay woken, or fail with the
-    answer a client retries on (see kw_tx.h). */
+    answer a client retries on; and a job's transaction (see kw_tx.h). */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,4 +73,19 @@ kw_tx_run (const kw_tx_def_t *def, kw_service_t *svc, const Kw__Request *req,
         return s_fail (def, &tx, NULL);
     kw_service_outbox_committed (svc);
     return resp->status == KW__STATUS__STATUS_OK;
+}
+
+int
+kw_tx_job (kw_service_t *svc, int (*work) (kw_db_t *db, void *arg), void *arg)
+{
+    kw_db_t *db = kw_service_db (svc);
+    if (kw_db_begin (db) != 0)
+        return -1;
+    int rc = work (db, arg);
+    if (rc < 0 || kw_db_commit (db) != 0) {
+        kw_db_rollback (db);
+        return -1;
+    }
+    kw_service_outbox_committed (svc);
+    return rc;
 }

@@ -16,6 +16,7 @@
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
+#include "kw_tx.h"
 #include "kw_tz.h"
 #include "eligibility.h"
 
@@ -91,53 +92,71 @@ s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *re
     return 1;
 }
 
+//  What a case is due for; how many events were emitted.
+typedef struct {
+    const region_t *region;
+    const char *case_id;
+    const char *referral_id;
+    int age_out [3];
+    int aged_out;
+    unsigned upper_age;
+    int transition_emitted, age_out_emitted;
+} due_t;
+
+//  Announce what the case is due for (a kw_tx_job). 0, or -1 on a
+//  database error.
+static int
+s_announce (kw_db_t *db, void *arg)
+{
+    due_t *self = arg;
+    self->transition_emitted = s_emit (db, self->region, self->case_id, self->referral_id,
+                                       "transition_due", KW_EVENT_ELIGIBILITY_CASE_TRANSITION_DUE,
+                                       self->age_out, self->upper_age);
+    self->age_out_emitted = self->transition_emitted < 0 || !self->aged_out ? 0
+        : s_emit (db, self->region, self->case_id, self->referral_id, "age_out",
+                  KW_EVENT_ELIGIBILITY_CASE_AGE_OUT, self->age_out, self->upper_age);
+    return self->transition_emitted < 0 || self->age_out_emitted < 0 ? -1 : 0;
+}
+
 //  One case in a transaction of its own (none when nothing is due that
 //  was not announced): 0, or -1 on a database error.
 static int
-s_case (kw_db_t *db, const region_t *region, const int today [3], const char *case_id,
+s_case (kw_service_t *svc, const region_t *region, const int today [3], const char *case_id,
         const char *referral_id, const Kw__ReferralBody *body, int transition_sent,
         sweep_counts_t *counts)
 {
     int in_school = region->upper_age_extended
                   ? rules_flag (body, region->upper_age_extended_when) == 1 : 0;
-    int age_out [3], transition [3];
+    due_t due = { .region = region, .case_id = case_id, .referral_id = referral_id };
+    int transition [3];
     if (!body->child || rules_upper_age_dates (region, body->child->date_of_birth, in_school,
-                                               age_out, transition) != 0)
+                                               due.age_out, transition) != 0)
         return 0;
-    unsigned upper_age = in_school ? region->upper_age_extended : region->upper_age;
+    due.upper_age = in_school ? region->upper_age_extended : region->upper_age;
     int transition_due = kw_date_cmp (today [0], today [1], today [2],
                                       transition [0], transition [1], transition [2]) >= 0;
-    int aged_out = kw_date_cmp (today [0], today [1], today [2],
-                                age_out [0], age_out [1], age_out [2]) >= 0;
-    if (!transition_due || (transition_sent && !aged_out))
+    due.aged_out = kw_date_cmp (today [0], today [1], today [2],
+                                due.age_out [0], due.age_out [1], due.age_out [2]) >= 0;
+    if (!transition_due || (transition_sent && !due.aged_out))
         return 0;
-    if (kw_db_begin (db) != 0)
+    if (kw_tx_job (svc, s_announce, &due) != 0)
         return -1;
-    int sent = s_emit (db, region, case_id, referral_id, "transition_due",
-                       KW_EVENT_ELIGIBILITY_CASE_TRANSITION_DUE, age_out, upper_age);
-    int out = sent < 0 || !aged_out ? 0
-            : s_emit (db, region, case_id, referral_id, "age_out", KW_EVENT_ELIGIBILITY_CASE_AGE_OUT,
-                      age_out, upper_age);
-    if (sent < 0 || out < 0 || kw_db_commit (db) != 0) {
-        kw_db_rollback (db);
-        return -1;
-    }
-    counts->transition_due += (unsigned) sent;
-    counts->age_out += (unsigned) out;
+    counts->transition_due += (unsigned) due.transition_emitted;
+    counts->age_out += (unsigned) due.age_out_emitted;
     return 0;
 }
 
 //  Sweep region's open cases on today (day, its text). 0, or -1 on a
 //  database error.
 static int
-s_sweep (kw_db_t *db, const region_t *region, const int today [3], const char *day,
+s_sweep (kw_service_t *svc, const region_t *region, const int today [3], const char *day,
          sweep_counts_t *counts)
 {
     char notice [16], years [16];
     snprintf (notice, sizeof notice, "%u", region->transition_notice_days);
     snprintf (years, sizeof years, "%u", region->upper_age);
     const char *params [4] = { region->id, day, notice, years };
-    PGresult *res = kw_db_query (db, "eligibility_age_out_candidates", 4, params);
+    PGresult *res = kw_db_query (kw_service_db (svc), "eligibility_age_out_candidates", 4, params);
     if (!res)
         return -1;
     int failed = 0;
@@ -145,7 +164,7 @@ s_sweep (kw_db_t *db, const region_t *region, const int today [3], const char *d
     for (int i = 0; i < PQntuples (res) && !failed; i++) {
         Kw__ReferralBody *body = referrals_body (res, i, 2, arena);
         if (body)
-            failed = s_case (db, region, today, PQgetvalue (res, i, 0), PQgetvalue (res, i, 1),
+            failed = s_case (svc, region, today, PQgetvalue (res, i, 0), PQgetvalue (res, i, 1),
                              body, PQgetvalue (res, i, 3) [0] == 't', counts) != 0;
         kw_arena_reset (arena);
     }
@@ -168,7 +187,7 @@ s_sweep_region (age_out_t *self, const region_t *region, int force, sweep_counts
         slot++;
     if (!force && slot < self->swept_count && strcmp (self->swept [slot].date, day) == 0)
         return 0;
-    if (s_sweep (kw_service_db (self->svc), region, today, day, counts) != 0) {
+    if (s_sweep (self->svc, region, today, day, counts) != 0) {
         kw_error ("age_out_sweep_failed", "region", region->id,
                   "reason", kw_db_error (kw_service_db (self->svc)));
         return -1;
@@ -179,8 +198,6 @@ s_sweep_region (age_out_t *self, const region_t *region, int force, sweep_counts
     }
     if (slot < self->swept_count)
         snprintf (self->swept [slot].date, sizeof self->swept [slot].date, "%s", day);
-    if (counts->transition_due || counts->age_out)
-        kw_service_outbox_committed (self->svc);
     return 0;
 }
 
@@ -188,7 +205,7 @@ static void
 s_on_timer (uv_timer_t *timer)
 {
     age_out_t *self = timer->data;
-    const region_set_t *regions = eligibility_regions (self->svc);
+    const region_set_t *regions = state_regions (self->svc);
     for (size_t i = 0; i < region_set_count (regions); i++) {
         sweep_counts_t counts = { 0, 0 };
         s_sweep_region (self, region_set_at (regions, i), 0, &counts);
@@ -236,10 +253,10 @@ void
 age_out_sweep_rpc (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
     static const char *const roles [] = { "admin", NULL };
-    const region_t *region = eligibility_caller_region (svc, req, roles,
-                                                        "only admins may run the age-out sweep",
-                                                        resp, arena);
-    eligibility_t *state = kw_service_state (svc);
+    const region_t *region = state_caller_region (svc, req, roles,
+                                                  "only admins may run the age-out sweep",
+                                                  resp, arena);
+    eligibility_t *state = state_get (svc);
     if (!region)
         return;
     sweep_counts_t counts = { 0, 0 };

@@ -132,7 +132,7 @@ decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *refer
     const Kw__Child *child = referral->body->child;
     int failed = 0;
     char *rating = child && child->nhs_number
-                 ? dsr_rating (db, region->id, child->nhs_number, arena, &failed) : NULL;
+                 ? ratings_find (db, region->id, child->nhs_number, arena, &failed) : NULL;
     Kw__EligibilityDecision *newest = NULL;
     unsigned sequence = 0;
     if (failed || s_newest (db, referral->referral_id, &newest, &sequence, arena) != 0)
@@ -164,7 +164,7 @@ s_decide_revision (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
     //  until an admin re-evaluates the region once its file is in place.
     if (referrals_keep (db, msg->referral_id, msg->region, msg->revision, msg->referral, arena) != 0)
         return KW_APPLY_RETRY;
-    const region_t *region = region_set_find (eligibility_regions (svc), msg->region);
+    const region_t *region = region_set_find (state_regions (svc), msg->region);
     if (!region) {
         kw_warn ("unknown_region", "event_id", event->event_id,
                  "referral_id", msg->referral_id, "region", msg->region);

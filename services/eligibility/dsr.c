@@ -1,5 +1,5 @@
-/*  dsr: the eligibility service's projection of the DSR ratings; deciding
-    again the referral of a child whose rating changed; and the first step
+/*  dsr: the DSR entry events: the rating is kept (ratings.c); the referral
+    of a child whose rating changed is decided again; and the first step
     of turning a DSR entry into a referral: an entry that is new
     or newly rated for referral, has consent recorded and no open referral,
     and is not ruled out by the region's rules on what the entry tells, is
@@ -11,29 +11,6 @@
 #include "kw_outbox.h"
 #include "kw_tz.h"
 #include "eligibility.h"
-
-int
-dsr_prepare (kw_db_t *db)
-{
-    kw_db_prepare (db, "eligibility_dsr_rating",
-        "SELECT rag FROM eligibility.dsr_ratings WHERE region = $1 AND nhs_number = $2");
-    kw_db_prepare (db, "eligibility_dsr_upsert",
-        "INSERT INTO eligibility.dsr_ratings (region, nhs_number, rag, effective_date)"
-        " VALUES ($1, $2, $3, $4::date) ON CONFLICT (region, nhs_number) DO UPDATE"
-        " SET rag = EXCLUDED.rag, effective_date = EXCLUDED.effective_date, updated_at = now ()");
-    return 0;
-}
-
-char *
-dsr_rating (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t *arena, int *failed)
-{
-    const char *params [2] = { region, nhs_number };
-    PGresult *res = kw_db_query (db, "eligibility_dsr_rating", 2, params);
-    *failed = !res;
-    char *rag = res && PQntuples (res) ? kw_arena_strdup (arena, PQgetvalue (res, 0, 0)) : NULL;
-    PQclear (res);
-    return rag;
-}
 
 static int
 s_refers (const region_t *region, const char *rag)
@@ -52,13 +29,12 @@ dsr_entry_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, cons
     if (!msg->region || !msg->nhs_number || !msg->rag || !msg->rag_effective_date
     ||  !msg->as_referral)
         return KW_APPLY_SKIP;
-    const region_t *region = region_set_find (eligibility_regions (svc), msg->region);
+    const region_t *region = region_set_find (state_regions (svc), msg->region);
     if (!region) {
         kw_warn ("unknown_region", "event_id", event->event_id, "region", msg->region);
         return KW_APPLY_SKIP;
     }
-    const char *params [4] = { msg->region, msg->nhs_number, msg->rag, msg->rag_effective_date };
-    if (kw_db_exec (db, "eligibility_dsr_upsert", 4, params) != 0)
+    if (ratings_keep (db, msg->region, msg->nhs_number, msg->rag, msg->rag_effective_date) != 0)
         return KW_APPLY_RETRY;
     int newly_rated = !msg->previous_rag || strcmp (msg->previous_rag, msg->rag) != 0;
     int referred = 0;

@@ -1,8 +1,10 @@
-/*  eligibility: the service's modules: the projection of referrals and
-    cases it decides on (referrals.c), deciding and recording decisions
-    (decide.c), re-evaluation on demand, after a rule change and on a DSR
-    re-rating (reevaluate.c), the DSR projection (dsr.c) and the age-out
-    sweep (age_out.c). */
+/*  eligibility: the service's modules: its state, the region set in force
+    (state.c); the projection of referrals and cases it decides on
+    (referrals.c) and of DSR ratings (ratings.c); deciding and recording
+    decisions (decide.c); re-evaluation on demand, after a rule change and
+    on a DSR re-rating (reevaluate.c); the DSR entry events (dsr.c); the
+    age-out sweep (age_out.c); and the rule set as the API shows it
+    (ruleset.c). main.c wires them to the runtime; no module calls into it. */
 #ifndef ELIGIBILITY_H
 #define ELIGIBILITY_H
 
@@ -13,25 +15,39 @@
 
 typedef struct _age_out_t age_out_t;
 
+// ---- state.c
+
 //  The service state.
 typedef struct {
     region_set_t *regions;
-    age_out_t *age_out;
+    age_out_t *age_out;                 //  set by main.c once the sweep has started
 } eligibility_t;
 
+//  Create the state and load the region set of KW_REGION_DIR. 0, or -1
+//  with the reason printed.
+int state_start (kw_service_t *svc);
+//  SIGHUP: load the region files again; a set that does not load leaves
+//  the old one in force.
+void state_reload (kw_service_t *svc);
+//  Free the state (the sweep is stopped first). Safe twice.
+void state_stop (kw_service_t *svc);
+//  The state, or NULL before start and after stop.
+eligibility_t *state_get (kw_service_t *svc);
 //  The region set in force.
-const region_set_t *eligibility_regions (kw_service_t *svc);
+const region_set_t *state_regions (kw_service_t *svc);
 //  The caller's region when the caller has one of roles; else resp is
 //  answered (forbidden with refusal, or no such region) and NULL returned.
-const region_t *eligibility_caller_region (kw_service_t *svc, const Kw__Request *req,
-                                           const char *const *roles, const char *refusal,
-                                           Kw__Response *resp, kw_arena_t *arena);
+const region_t *state_caller_region (kw_service_t *svc, const Kw__Request *req,
+                                     const char *const *roles, const char *refusal,
+                                     Kw__Response *resp, kw_arena_t *arena);
 
 //  What made a decision (eligibility.decisions.cause).
 #define CAUSE_RECEIVED "received"
 #define CAUSE_INFORMATION_ADDED "information_added"
 #define CAUSE_DSR_RATING_CHANGED "dsr_rating_changed"
 #define CAUSE_RE_EVALUATION "re_evaluation"
+
+// ---- referrals.c
 
 //  A referral as eligibility last saw it.
 typedef struct {
@@ -59,6 +75,19 @@ kw_service_event_fn referrals_case_opened;
 //  Event assignment.case_closed (CaseClosed): the case is closed.
 kw_service_event_fn referrals_case_closed;
 
+// ---- ratings.c
+
+int ratings_prepare (kw_db_t *db);
+//  The child's DSR rating in region (in arena), NULL when not on the DSR;
+//  *failed set on a database error.
+char *ratings_find (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t *arena,
+                    int *failed);
+//  Keep the child's rating and its effective date. 0 or -1.
+int ratings_keep (kw_db_t *db, const char *region, const char *nhs_number, const char *rag,
+                  const char *effective_date);
+
+// ---- decide.c
+
 int decide_prepare (kw_db_t *db);
 //  Decide the referral under its region's rule set today, in the open
 //  transaction. When the result differs from the referral's newest
@@ -73,31 +102,28 @@ int decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *r
 kw_service_event_fn decide_received;
 kw_service_event_fn decide_information_added;
 
+// ---- reevaluate.c
+
 int reevaluate_prepare (kw_db_t *db);
 //  Decide again the child's newest decided referral in region that is not
 //  withdrawn, after a change in the child's DSR rating; *open is set when
 //  its decision (changed or not) is not ineligible. 0 or -1.
 int reevaluate_child (kw_db_t *db, const region_t *region, const char *nhs_number, int *open,
                       kw_arena_t *arena);
-//  RPC eligibility.ruleset: the rule set of the caller's region (or the
-//  region the request names).
-void ruleset_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
-
 //  RPC eligibility.re_evaluate and eligibility.re_evaluate_all.
 void reevaluate_one (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 void reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
-//  The child's DSR rating in region (in arena), NULL when not on the DSR;
-//  *failed set on a database error.
-char *dsr_rating (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t *arena,
-                  int *failed);
-int dsr_prepare (kw_db_t *db);
+// ---- dsr.c
+
 //  Events referral.dsr_entry_created and referral.dsr_entry_changed
 //  (DsrEntryEvent): keep the rating, decide again a referred child whose
 //  rating changed, and emit eligibility.dsr_referral_due when a new or newly
 //  rated entry with consent and no open referral meets the region's rules
 //  as far as the entry tells.
 kw_service_event_fn dsr_entry_apply;
+
+// ---- age_out.c
 
 int age_out_prepare (kw_db_t *db);
 //  Start the daily sweep: at start and at the first check after midnight in
@@ -107,5 +133,11 @@ void age_out_stop (age_out_t **self_p);
 //  RPC eligibility.age_out_sweep: the sweep of the caller's region, now.
 void age_out_sweep_rpc (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
                         kw_arena_t *arena);
+
+// ---- ruleset.c
+
+//  RPC eligibility.ruleset: the rule set of the caller's region (or the
+//  region the request names).
+void ruleset_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
 #endif

@@ -34,24 +34,29 @@ reevaluate_prepare (kw_db_t *db)
     return 0;
 }
 
-//  Load and decide one referral in a transaction of its own, after a rule
-//  change: 1 changed, 0 unchanged (or no longer there), -1 database error.
+//  One referral of a region decided again after a rule change.
+typedef struct {
+    const region_t *region;
+    const char *referral_id;
+    kw_arena_t *arena;
+} alone_t;
+
+//  Load and decide the referral (a kw_tx_job): 1 changed, 0 unchanged (or
+//  no longer there), -1 database error.
 static int
-s_decide_alone (kw_db_t *db, const region_t *region, const char *referral_id, kw_arena_t *arena)
+s_decide_alone (kw_db_t *db, void *arg)
 {
-    if (kw_db_begin (db) != 0)
-        return -1;
+    alone_t *self = arg;
     referral_seen_t referral;
     Kw__EligibilityDecision *decision;
     int changed = 0;
-    int found = referrals_load (db, referral_id, &referral, arena);
-    if (found < 0
-    ||  (found == 1 && decide_record (db, region, &referral, CAUSE_RE_EVALUATION, &decision,
-                                      &changed, arena) != 0)) {
-        kw_db_rollback (db);
+    int found = referrals_load (db, self->referral_id, &referral, self->arena);
+    if (found <= 0)
+        return found;
+    if (decide_record (db, self->region, &referral, CAUSE_RE_EVALUATION, &decision, &changed,
+                       self->arena) != 0)
         return -1;
-    }
-    return kw_db_commit (db) == 0 ? changed : -1;
+    return changed;
 }
 
 int
@@ -92,19 +97,21 @@ s_one_authorise (kw_tx_t *tx)
 {
     static const char *const roles [] = { "admin", "coordinator", NULL };
     reevaluation_t *self = tx->arg;
-    self->region = eligibility_caller_region (tx->svc, tx->req, roles,
-                                              "only coordinators may re-evaluate referrals",
-                                              tx->resp, tx->arena);
+    self->region = state_caller_region (tx->svc, tx->req, roles,
+                                        "only coordinators may re-evaluate referrals",
+                                        tx->resp, tx->arena);
     if (!self->region)
         return 0;
-    int found = kw_uuid_valid (self->id) ? referrals_load (tx->db, self->id, &self->referral, tx->arena) : 0;
+    int found = kw_uuid_valid (self->id)
+              ? referrals_load (tx->db, self->id, &self->referral, tx->arena) : 0;
     if (found < 0)
         return -1;
     //  Another region's referral is not there for this caller.
     if (found == 1 && strcmp (self->referral.region, self->region->id) == 0)
         return 1;
     kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
-    return kw_audit (tx->db, tx->req->caller, "re_evaluate", "referral", self->id, "refused") == 0 ? 0 : -1;
+    return kw_audit (tx->db, tx->req->caller, "re_evaluate", "referral", self->id, "refused") == 0
+         ? 0 : -1;
 }
 
 //  The decision, its event when it changed, the audit record and the answer.
@@ -151,9 +158,9 @@ void
 reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
     static const char *const roles [] = { "admin", NULL };
-    const region_t *region = eligibility_caller_region (svc, req, roles,
-                                                        "only admins may re-evaluate all referrals",
-                                                        resp, arena);
+    const region_t *region = state_caller_region (svc, req, roles,
+                                                  "only admins may re-evaluate all referrals",
+                                                  resp, arena);
     if (!region)
         return;
     kw_db_t *db = kw_service_db (svc);
@@ -170,7 +177,8 @@ reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
     int failed = 0;
     kw_arena_t *scratch = kw_arena_new (0);
     for (int i = 0; i < PQntuples (res) && !failed; i++) {
-        int changed = s_decide_alone (db, region, PQgetvalue (res, i, 0), scratch);
+        alone_t job = { region, PQgetvalue (res, i, 0), scratch };
+        int changed = kw_tx_job (svc, s_decide_alone, &job);
         kw_arena_reset (scratch);
         failed = changed == -1;
         out.evaluated += changed >= 0;
@@ -178,8 +186,6 @@ reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
     }
     kw_arena_destroy (&scratch);
     PQclear (res);
-    if (out.changed)
-        kw_service_outbox_committed (svc);
     char evaluated [16], changed [16];
     snprintf (evaluated, sizeof evaluated, "%u", out.evaluated);
     snprintf (changed, sizeof changed, "%u", out.changed);

@@ -1,35 +1,26 @@
-/*  region: the region files (schema in region.h): reading one, validating
-    it strictly into a region_t with its rule tree, and the set of regions
-    in a directory. Every error names the file, the field's path in it
-    (".key", "[i]") and the problem; values quoted in errors are cut to 32
-    bytes. */
+/*  region: the region files (schema in region.h): validating one into a
+    region_t with its rule tree, with the strict readers of kw_jread (every
+    error names the file, the field's path in it and the problem), and the
+    set of regions in a directory. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
-#include <jansson.h>
+#include "kw_jread.h"
 #include "region.h"
 
 #define MAX_FILE_SIZE (1024 * 1024)
 #define MAX_ID_LENGTH 32
-#define FIELD_SIZE 256                  //  a field path: the depth limit keeps it short
-#define CUT_SIZE 33                     //  a value quoted in an error: 32 bytes at most
 
 struct _region_set_t {
     region_t **regions;
     size_t count;
 };
 
-//  One parse: where its error goes, and the rules it has read so far.
+//  One parse: the reader (its file and error), and the rules read so far.
 typedef struct {
-    const char *file;
-    char *err;
-    size_t err_size;
+    kw_jread_t r;
     const region_t *region;             //  its lists are read before the rule set
     const char *rule_ids [REGION_MAX_RULES];
     size_t rule_count;
@@ -85,69 +76,6 @@ static const struct {
 static const char *const s_kind_keys [] = { "all", "any", "not", "criterion", NULL };
 
 static int
-s_fail (parse_t *p, const char *field, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-
-//  Fill the error: "<file>: field "<field>": <problem>", or without the
-//  field when field is NULL. Always -1.
-static int
-s_fail (parse_t *p, const char *field, const char *fmt, ...)
-{
-    char reason [256];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (reason, sizeof reason, fmt, ap);
-    va_end (ap);
-    if (!p->err || !p->err_size)
-        return -1;
-    if (field)
-        snprintf (p->err, p->err_size, "%s: field \"%s\": %s", p->file, field, reason);
-    else
-        snprintf (p->err, p->err_size, "%s: %s", p->file, reason);
-    return -1;
-}
-
-//  s cut to its first 32 bytes, never inside a UTF-8 character, into cut.
-static const char *
-s_cut (char *cut, const char *s)
-{
-    size_t len = strnlen (s, CUT_SIZE - 1);
-    if (s [len])
-        while (len > 0 && ((unsigned char) s [len] & 0xC0) == 0x80)
-            len--;
-    memcpy (cut, s, len);
-    cut [len] = '\0';
-    return cut;
-}
-
-//  The path of key inside at ("" is the top), the key cut to 32 bytes.
-//  A path too long to hold (never within the depth limit) ends in "...".
-static const char *
-s_at (char *field, const char *at, const char *key)
-{
-    char cut [CUT_SIZE];
-    if (snprintf (field, FIELD_SIZE, *at ? "%s.%s" : "%s%s", at, s_cut (cut, key)) >= FIELD_SIZE)
-        strcpy (field + FIELD_SIZE - 4, "...");
-    return field;
-}
-
-static const char *
-s_at_index (char *field, const char *at, size_t index)
-{
-    if (snprintf (field, FIELD_SIZE, "%s[%zu]", at, index) >= FIELD_SIZE)
-        strcpy (field + FIELD_SIZE - 4, "...");
-    return field;
-}
-
-static int
-s_in_list (const char *s, const char *const *list)
-{
-    for (size_t i = 0; list && list [i]; i++)
-        if (strcmp (s, list [i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int
 s_is_upper (char c)
 {
     return c >= 'A' && c <= 'Z';
@@ -166,93 +94,20 @@ s_upper (char c)
     return c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : c;
 }
 
-static int
-s_oom (parse_t *p, const char *field)
-{
-    return s_fail (p, field, "out of memory");
-}
-
-//  Every key of object at must be in keys or in more.
-static int
-s_check_keys (parse_t *p, json_t *object, const char *at, const char *const *keys,
-              const char *const *more)
-{
-    const char *key;
-    json_t *value;
-    json_object_foreach (object, key, value) {
-        if (!s_in_list (key, keys) && !s_in_list (key, more)) {
-            char field [FIELD_SIZE];
-            return s_fail (p, s_at (field, at, key), "unknown key");
-        }
-    }
-    return 0;
-}
-
-//  The object member key of parent into *out (NULL when absent and not
-//  required), with only the keys listed.
-static int
-s_object (parse_t *p, json_t *parent, const char *key, int required, const char *const *keys,
-          json_t **out)
-{
-    *out = json_object_get (parent, key);
-    if (!*out)
-        return required ? s_fail (p, key, "is required") : 0;
-    if (!json_is_object (*out))
-        return s_fail (p, key, "must be an object");
-    return s_check_keys (p, *out, key, keys, NULL);
-}
-
-//  The string member key of object at, copied into *out when out is given;
-//  left alone when absent and not required.
-static int
-s_string (parse_t *p, json_t *object, const char *at, const char *key, int required,
-          int allow_empty, char **out)
-{
-    char field [FIELD_SIZE];
-    json_t *value = json_object_get (object, key);
-    if (!value)
-        return required ? s_fail (p, s_at (field, at, key), "is required") : 0;
-    if (!json_is_string (value))
-        return s_fail (p, s_at (field, at, key), "must be a string");
-    if (!allow_empty && json_string_length (value) == 0)
-        return s_fail (p, s_at (field, at, key), "must not be empty");
-    if (out && !(*out = strdup (json_string_value (value))))
-        return s_oom (p, s_at (field, at, key));
-    return 0;
-}
-
 //  A required id: 1-32 of [a-z0-9_], and - when hyphen.
 static int
 s_id (parse_t *p, json_t *object, const char *at, int hyphen, char **out)
 {
-    if (s_string (p, object, at, "id", 1, 1, out) != 0)
+    if (kw_jread_string (&p->r, object, at, "id", 1, 1, out) != 0)
         return -1;
     size_t length = strlen (*out);
     int valid = length >= 1 && length <= MAX_ID_LENGTH;
     for (const char *c = *out; *c && valid; c++)
         valid = (*c >= 'a' && *c <= 'z') || s_is_digit (*c) || *c == '_' || (hyphen && *c == '-');
-    char field [FIELD_SIZE], cut [CUT_SIZE];
+    char field [KW_JREAD_PATH_SIZE], cut [KW_JREAD_CUT_SIZE];
     if (!valid)
-        return s_fail (p, s_at (field, at, "id"), "\"%s\" must be 1 to %d characters of a-z, 0-9%s",
-                       s_cut (cut, *out), MAX_ID_LENGTH, hyphen ? ", _ and -" : " and _");
-    return 0;
-}
-
-//  An integer member from min to max; dflt when absent and not required.
-static int
-s_uint (parse_t *p, json_t *object, const char *at, const char *key, unsigned min, unsigned max,
-        int required, unsigned dflt, unsigned *out)
-{
-    char field [FIELD_SIZE];
-    json_t *value = json_object_get (object, key);
-    if (!value) {
-        *out = dflt;
-        return required ? s_fail (p, s_at (field, at, key), "is required") : 0;
-    }
-    if (!json_is_integer (value)
-    ||  json_integer_value (value) < (json_int_t) min || json_integer_value (value) > (json_int_t) max)
-        return s_fail (p, s_at (field, at, key), "must be an integer from %u to %u", min, max);
-    *out = (unsigned) json_integer_value (value);
+        return kw_jread_fail (&p->r, kw_jread_at (field, at, "id"), "\"%s\" must be 1 to %d characters of a-z, 0-9%s",
+                       kw_jread_cut (cut, *out), MAX_ID_LENGTH, hyphen ? ", _ and -" : " and _");
     return 0;
 }
 
@@ -260,15 +115,15 @@ s_uint (parse_t *p, json_t *object, const char *at, const char *key, unsigned mi
 static int
 s_flag (parse_t *p, json_t *object, const char *at, const char *key, region_flag_t *out)
 {
-    char field [FIELD_SIZE], cut [CUT_SIZE];
+    char field [KW_JREAD_PATH_SIZE], cut [KW_JREAD_CUT_SIZE];
     json_t *value = json_object_get (object, key);
     if (!value)
-        return s_fail (p, s_at (field, at, key), "is required");
+        return kw_jread_fail (&p->r, kw_jread_at (field, at, key), "is required");
     if (!json_is_string (value))
-        return s_fail (p, s_at (field, at, key), "must be a string naming a flag");
+        return kw_jread_fail (&p->r, kw_jread_at (field, at, key), "must be a string naming a flag");
     *out = region_flag_from_path (json_string_value (value));
     if (*out == FLAG_NONE)
-        return s_fail (p, s_at (field, at, key), "\"%s\" is not a flag", s_cut (cut, json_string_value (value)));
+        return kw_jread_fail (&p->r, kw_jread_at (field, at, key), "\"%s\" is not a flag", kw_jread_cut (cut, json_string_value (value)));
     return 0;
 }
 
@@ -278,27 +133,24 @@ static int
 s_age (parse_t *p, json_t *object, const char *at, unsigned *years, unsigned *extended,
        region_flag_t *when)
 {
-    if (s_uint (p, object, at, "years", 1, 130, 1, 0, years) != 0)
+    if (kw_jread_uint (&p->r, object, at, "years", 1, 130, 1, 0, years) != 0)
         return -1;
-    char field [FIELD_SIZE];
+    char field [KW_JREAD_PATH_SIZE];
     json_t *value = json_object_get (object, "extended_years");
     int has_when = json_object_get (object, "extended_when") != NULL;
     if (!value && !has_when)
         return 0;
     if (!value)
-        return s_fail (p, s_at (field, at, "extended_years"), "is required with \"extended_when\"");
+        return kw_jread_fail (&p->r, kw_jread_at (field, at, "extended_years"), "is required with \"extended_when\"");
     if (!has_when)
-        return s_fail (p, s_at (field, at, "extended_when"), "is required with \"extended_years\"");
+        return kw_jread_fail (&p->r, kw_jread_at (field, at, "extended_when"), "is required with \"extended_years\"");
     if (!json_is_integer (value)
     ||  json_integer_value (value) <= (json_int_t) *years || json_integer_value (value) > 130)
-        return s_fail (p, s_at (field, at, "extended_years"),
+        return kw_jread_fail (&p->r, kw_jread_at (field, at, "extended_years"),
                        "must be an integer above years (%u) and at most 130", *years);
     *extended = (unsigned) json_integer_value (value);
     return s_flag (p, object, at, "extended_when", when);
 }
-
-//  Normalise a list item in place: NULL, or what is wrong with it.
-typedef const char *(item_check_fn) (char *item);
 
 static const char *
 s_gp_prefix (char *item)
@@ -330,7 +182,7 @@ s_district (char *item)
 static const char *
 s_rating (char *item)
 {
-    return s_in_list (item, s_ratings) ? NULL : "is not a rating (red, amber, green or blue)";
+    return kw_jread_in_list (item, s_ratings) ? NULL : "is not a rating (red, amber, green or blue)";
 }
 
 //  Copy the NULL-terminated list source into *out.
@@ -341,81 +193,10 @@ s_copy_list (parse_t *p, const char *field, const char *const *source, char ***o
     while (source [n])
         n++;
     if (!(*out = calloc (n, sizeof (char *))))
-        return s_oom (p, field);
+        return kw_jread_oom (&p->r, field);
     for (*count = 0; *count < n; (*count)++)
         if (!((*out) [*count] = strdup (source [*count])))
-            return s_oom (p, field);
-    return 0;
-}
-
-typedef struct {
-    const char *text;
-    size_t index;
-} entry_t;
-
-static int
-s_compare_entries (const void *a, const void *b)
-{
-    const entry_t *x = a, *y = b;
-    int rc = strcmp (x->text, y->text);
-    return rc ? rc : (x->index > y->index) - (x->index < y->index);
-}
-
-//  The index of the first item of list that repeats an earlier one into
-//  *repeat, count when there is none; sorted, so a long list is no slower
-//  to check than to read.
-static int
-s_first_repeat (char **list, size_t count, size_t *repeat)
-{
-    entry_t *entries = malloc (count * sizeof (entry_t));
-    if (!entries)
-        return -1;
-    for (size_t i = 0; i < count; i++)
-        entries [i] = (entry_t) { list [i], i };
-    qsort (entries, count, sizeof (entry_t), s_compare_entries);
-    *repeat = count;
-    for (size_t i = 1; i < count; i++)
-        if (strcmp (entries [i - 1].text, entries [i].text) == 0 && entries [i].index < *repeat)
-            *repeat = entries [i].index;
-    free (entries);
-    return 0;
-}
-
-//  A non-empty array of distinct strings, each passing check (which
-//  normalises the copy kept); left alone when absent and not required.
-static int
-s_list (parse_t *p, json_t *object, const char *at, const char *key, int required,
-        item_check_fn *check, char ***out, size_t *count)
-{
-    char field [FIELD_SIZE], item_field [FIELD_SIZE], cut [CUT_SIZE];
-    s_at (field, at, key);
-    json_t *array = json_object_get (object, key);
-    if (!array)
-        return required ? s_fail (p, field, "is required") : 0;
-    size_t n = json_array_size (array);
-    if (!json_is_array (array) || n == 0)
-        return s_fail (p, field, "must be a non-empty array of strings");
-    if (!(*out = calloc (n, sizeof (char *))))
-        return s_oom (p, field);
-    for (size_t i = 0; i < n; i++) {
-        json_t *item = json_array_get (array, i);
-        s_at_index (item_field, field, i);
-        if (!json_is_string (item))
-            return s_fail (p, item_field, "must be a string");
-        const char *text = json_string_value (item);
-        char *copy = (*out) [(*count)++] = strdup (text);
-        if (!copy)
-            return s_oom (p, item_field);
-        const char *problem = check (copy);
-        if (problem)
-            return s_fail (p, item_field, "\"%s\" %s", s_cut (cut, text), problem);
-    }
-    size_t repeat;
-    if (s_first_repeat (*out, n, &repeat) != 0)
-        return s_oom (p, field);
-    if (repeat < n)
-        return s_fail (p, s_at_index (item_field, field, repeat), "\"%s\" is listed twice",
-                       s_cut (cut, json_string_value (json_array_get (array, repeat))));
+            return kw_jread_oom (&p->r, field);
     return 0;
 }
 
@@ -425,15 +206,15 @@ static int s_rule (parse_t *p, json_t *node, const char *at, unsigned depth, rul
 static int
 s_children (parse_t *p, json_t *array, const char *at, const char *key, unsigned depth, rule_t *self)
 {
-    char field [FIELD_SIZE], child [FIELD_SIZE];
-    s_at (field, at, key);
+    char field [KW_JREAD_PATH_SIZE], child [KW_JREAD_PATH_SIZE];
+    kw_jread_at (field, at, key);
     size_t n = json_array_size (array);
     if (!json_is_array (array) || n == 0 || n > REGION_MAX_CHILDREN)
-        return s_fail (p, field, "must be an array of 1 to %d rules", REGION_MAX_CHILDREN);
+        return kw_jread_fail (&p->r, field, "must be an array of 1 to %d rules", REGION_MAX_CHILDREN);
     if (!(self->children = calloc (n, sizeof (rule_t *))))
-        return s_oom (p, field);
+        return kw_jread_oom (&p->r, field);
     for (size_t i = 0; i < n; i++)
-        if (s_rule (p, json_array_get (array, i), s_at_index (child, field, i), depth + 1,
+        if (s_rule (p, json_array_get (array, i), kw_jread_at_index (child, field, i), depth + 1,
                     &self->children [self->child_count++]) != 0)
             return -1;
     return 0;
@@ -449,30 +230,30 @@ s_kind (parse_t *p, json_t *node, const char *at, size_t *kind)
         if (json_object_get (node, s_kind_keys [i]))
             given [count++] = s_kind_keys [i];
     if (count == 0)
-        return s_fail (p, at, "needs one of \"all\", \"any\", \"not\" or \"criterion\"");
+        return kw_jread_fail (&p->r, at, "needs one of \"all\", \"any\", \"not\" or \"criterion\"");
     if (count > 1) {
         char list [64] = "";
         for (size_t i = 0; i < count; i++)
             snprintf (list + strlen (list), sizeof list - strlen (list), "%s\"%s\"",
                       i == 0 ? "" : i + 1 < count ? ", " : " and ", given [i]);
-        return s_fail (p, at, "has %s: a rule has only one of all, any, not and criterion", list);
+        return kw_jread_fail (&p->r, at, "has %s: a rule has only one of all, any, not and criterion", list);
     }
     for (size_t i = 0; i < COMPOSITE_COUNT; i++)
         if (strcmp (given [0], s_kinds [i].name) == 0) {
             *kind = i;
             return 0;
         }
-    char field [FIELD_SIZE], cut [CUT_SIZE];
+    char field [KW_JREAD_PATH_SIZE], cut [KW_JREAD_CUT_SIZE];
     json_t *value = json_object_get (node, "criterion");
     if (!json_is_string (value))
-        return s_fail (p, s_at (field, at, "criterion"), "must be a string naming a criterion kind");
+        return kw_jread_fail (&p->r, kw_jread_at (field, at, "criterion"), "must be a string naming a criterion kind");
     for (size_t i = COMPOSITE_COUNT; i < KIND_COUNT; i++)
         if (strcmp (json_string_value (value), s_kinds [i].name) == 0) {
             *kind = i;
             return 0;
         }
-    return s_fail (p, s_at (field, at, "criterion"), "\"%s\" is not a criterion kind",
-                   s_cut (cut, json_string_value (value)));
+    return kw_jread_fail (&p->r, kw_jread_at (field, at, "criterion"), "\"%s\" is not a criterion kind",
+                   kw_jread_cut (cut, json_string_value (value)));
 }
 
 //  A leaf's own keys.
@@ -487,20 +268,20 @@ s_leaf (parse_t *p, json_t *node, const char *at, rule_t *self)
             return s_flag (p, node, at, "field", &self->field);
         case RULE_GP_PRACTICE:
             if (!region->gp_prefix_count)
-                return s_fail (p, at, "a gp_practice criterion needs the region's \"gp_prefixes\"");
+                return kw_jread_fail (&p->r, at, "a gp_practice criterion needs the region's \"gp_prefixes\"");
             return 0;
         case RULE_POSTCODE_IN_REGION:
             if (!region->postcode_district_count)
-                return s_fail (p, at, "a postcode_in_region criterion needs the region's \"postcode_districts\"");
+                return kw_jread_fail (&p->r, at, "a postcode_in_region criterion needs the region's \"postcode_districts\"");
             return 0;
         case RULE_PROFESSIONALS:
-            if (s_uint (p, node, at, "at_least", 1, 50, 1, 0, &self->at_least) != 0)
+            if (kw_jread_uint (&p->r, node, at, "at_least", 1, 50, 1, 0, &self->at_least) != 0)
                 return -1;
-            return s_uint (p, node, at, "agencies_at_least", 1, 50, 1, 0, &self->agencies_at_least);
+            return kw_jread_uint (&p->r, node, at, "agencies_at_least", 1, 50, 1, 0, &self->agencies_at_least);
         case RULE_DSR_RATING:
-            return s_list (p, node, at, "ratings", 1, s_rating, &self->ratings, &self->rating_count);
+            return kw_jread_list (&p->r, node, at, "ratings", 1, s_rating, &self->ratings, &self->rating_count);
         default:
-            return s_fail (p, at, "is not a criterion");
+            return kw_jread_fail (&p->r, at, "is not a criterion");
     }
 }
 
@@ -511,26 +292,26 @@ s_rule (parse_t *p, json_t *node, const char *at, unsigned depth, rule_t **out)
 {
     rule_t *self = *out = calloc (1, sizeof (rule_t));
     if (!self)
-        return s_oom (p, at);
+        return kw_jread_oom (&p->r, at);
     if (!json_is_object (node))
-        return s_fail (p, at, "must be a rule object");
+        return kw_jread_fail (&p->r, at, "must be a rule object");
     if (depth > REGION_MAX_DEPTH)
-        return s_fail (p, at, "rules nest more than %d deep", REGION_MAX_DEPTH);
+        return kw_jread_fail (&p->r, at, "rules nest more than %d deep", REGION_MAX_DEPTH);
     if (p->rule_count == REGION_MAX_RULES)
-        return s_fail (p, at, "the rule set has more than %d rules", REGION_MAX_RULES);
+        return kw_jread_fail (&p->r, at, "the rule set has more than %d rules", REGION_MAX_RULES);
     size_t kind = 0;
     if (s_kind (p, node, at, &kind) != 0)
         return -1;
     const char *own [] = { "id", "description", kind < COMPOSITE_COUNT ? s_kinds [kind].name : "criterion", NULL };
-    if (s_check_keys (p, node, at, own, s_kinds [kind].keys) != 0
+    if (kw_jread_keys (&p->r, node, at, own, s_kinds [kind].keys) != 0
     ||  s_id (p, node, at, 0, &self->id) != 0)
         return -1;
-    char field [FIELD_SIZE];
+    char field [KW_JREAD_PATH_SIZE];
     for (size_t i = 0; i < p->rule_count; i++)
         if (strcmp (p->rule_ids [i], self->id) == 0)
-            return s_fail (p, s_at (field, at, "id"), "\"%s\" is the id of another rule", self->id);
+            return kw_jread_fail (&p->r, kw_jread_at (field, at, "id"), "\"%s\" is the id of another rule", self->id);
     p->rule_ids [p->rule_count++] = self->id;
-    if (s_string (p, node, at, "description", 1, 0, &self->description) != 0)
+    if (kw_jread_string (&p->r, node, at, "description", 1, 0, &self->description) != 0)
         return -1;
     self->kind = s_kinds [kind].kind;
     json_t *value = json_object_get (node, s_kinds [kind].name);
@@ -538,9 +319,9 @@ s_rule (parse_t *p, json_t *node, const char *at, unsigned depth, rule_t **out)
         return s_children (p, value, at, s_kinds [kind].name, depth, self);
     if (self->kind == RULE_NOT) {
         if (!(self->children = calloc (1, sizeof (rule_t *))))
-            return s_oom (p, at);
+            return kw_jread_oom (&p->r, at);
         self->child_count = 1;
-        return s_rule (p, value, s_at (field, at, "not"), depth + 1, &self->children [0]);
+        return s_rule (p, value, kw_jread_at (field, at, "not"), depth + 1, &self->children [0]);
     }
     return s_leaf (p, node, at, self);
 }
@@ -549,16 +330,16 @@ static int
 s_ruleset (parse_t *p, json_t *root, ruleset_t *ruleset)
 {
     json_t *object;
-    if (s_object (p, root, "ruleset", 1, s_ruleset_keys, &object) != 0
+    if (kw_jread_object (&p->r, root, "", "ruleset", 1, s_ruleset_keys, &object) != 0
     ||  s_id (p, object, "ruleset", 1, &ruleset->id) != 0
-    ||  s_uint (p, object, "ruleset", "version", 1, 1000000, 1, 0, &ruleset->version) != 0
-    ||  s_string (p, object, "ruleset", "description", 0, 1, &ruleset->description) != 0)
+    ||  kw_jread_uint (&p->r, object, "ruleset", "version", 1, 1000000, 1, 0, &ruleset->version) != 0
+    ||  kw_jread_string (&p->r, object, "ruleset", "description", 0, 1, &ruleset->description) != 0)
         return -1;
     if (!ruleset->description && !(ruleset->description = strdup ("")))
-        return s_oom (p, "ruleset.description");
+        return kw_jread_oom (&p->r, "ruleset.description");
     json_t *rule = json_object_get (object, "rule");
     if (!rule)
-        return s_fail (p, "ruleset.rule", "is required");
+        return kw_jread_fail (&p->r, "ruleset.rule", "is required");
     return s_rule (p, rule, "ruleset.rule", 1, &ruleset->rule);
 }
 
@@ -569,7 +350,7 @@ s_other (parse_t *p, json_t *root)
     for (size_t i = 0; s_other_sections [i]; i++) {
         json_t *section = json_object_get (root, s_other_sections [i]);
         if (section && !json_is_object (section))
-            return s_fail (p, s_other_sections [i], "must be an object");
+            return kw_jread_fail (&p->r, s_other_sections [i], "must be an object");
     }
     return 0;
 }
@@ -578,28 +359,28 @@ static int
 s_parse (parse_t *p, json_t *root, region_t *self)
 {
     if (!json_is_object (root))
-        return s_fail (p, NULL, "must hold a JSON object");
+        return kw_jread_fail (&p->r, NULL, "must hold a JSON object");
     json_t *upper_age, *transition, *reviews;
-    if (s_check_keys (p, root, "", s_region_keys, s_other_sections) != 0
+    if (kw_jread_keys (&p->r, root, "", s_region_keys, s_other_sections) != 0
     ||  s_other (p, root) != 0
-    ||  s_string (p, root, "", "comment", 0, 1, NULL) != 0
+    ||  kw_jread_string (&p->r, root, "", "comment", 0, 1, NULL) != 0
     ||  s_id (p, root, "", 1, &self->id) != 0
-    ||  s_string (p, root, "", "name", 1, 0, &self->name) != 0
-    ||  s_string (p, root, "", "time_zone", 1, 0, &self->time_zone) != 0
-    ||  s_list (p, root, "", "gp_prefixes", 0, s_gp_prefix,
+    ||  kw_jread_string (&p->r, root, "", "name", 1, 0, &self->name) != 0
+    ||  kw_jread_string (&p->r, root, "", "time_zone", 1, 0, &self->time_zone) != 0
+    ||  kw_jread_list (&p->r, root, "", "gp_prefixes", 0, s_gp_prefix,
                 &self->gp_prefixes, &self->gp_prefix_count) != 0
-    ||  s_list (p, root, "", "postcode_districts", 0, s_district,
+    ||  kw_jread_list (&p->r, root, "", "postcode_districts", 0, s_district,
                 &self->postcode_districts, &self->postcode_district_count) != 0
-    ||  s_list (p, root, "", "dsr_referral_ratings", 0, s_rating,
+    ||  kw_jread_list (&p->r, root, "", "dsr_referral_ratings", 0, s_rating,
                 &self->dsr_referral_ratings, &self->dsr_referral_rating_count) != 0
-    ||  s_object (p, root, "upper_age", 1, s_upper_age_keys, &upper_age) != 0
+    ||  kw_jread_object (&p->r, root, "", "upper_age", 1, s_upper_age_keys, &upper_age) != 0
     ||  s_age (p, upper_age, "upper_age", &self->upper_age, &self->upper_age_extended,
                &self->upper_age_extended_when) != 0
-    ||  s_object (p, root, "transition", 0, s_transition_keys, &transition) != 0
-    ||  s_uint (p, transition, "transition", "notice_days", 0, 730, 0, 180,
+    ||  kw_jread_object (&p->r, root, "", "transition", 0, s_transition_keys, &transition) != 0
+    ||  kw_jread_uint (&p->r, transition, "transition", "notice_days", 0, 730, 0, 180,
                 &self->transition_notice_days) != 0
-    ||  s_object (p, root, "reviews", 0, s_reviews_keys, &reviews) != 0
-    ||  s_uint (p, reviews, "reviews", "interval_days", 7, 730, 0, 182,
+    ||  kw_jread_object (&p->r, root, "", "reviews", 0, s_reviews_keys, &reviews) != 0
+    ||  kw_jread_uint (&p->r, reviews, "reviews", "interval_days", 7, 730, 0, 182,
                 &self->review_interval_days) != 0)
         return -1;
     if (!self->dsr_referral_ratings
@@ -612,79 +393,17 @@ s_parse (parse_t *p, json_t *root, region_t *self)
 region_t *
 region_parse (const char *text, size_t len, const char *path, char *err, size_t err_size)
 {
-    parse_t parse = { .file = path ? path : "(region)", .err = err, .err_size = err_size };
-    json_error_t jerr;
-    json_t *root = json_loadb (text ? text : "", text ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        s_fail (&parse, NULL, "line %d: %s", jerr.line, jerr.text);
+    parse_t parse = { .r = { .file = path ? path : "(region)", .err = err, .err_size = err_size } };
+    json_t *root = kw_jread_parse (&parse.r, text, len);
+    if (!root)
         return NULL;
-    }
     region_t *self = calloc (1, sizeof (region_t));
     parse.region = self;
-    int rc = self ? s_parse (&parse, root, self) : s_oom (&parse, NULL);
+    int rc = self ? s_parse (&parse, root, self) : kw_jread_oom (&parse.r, NULL);
     json_decref (root);
     if (rc != 0)
         region_destroy (&self);
     return self;
-}
-
-//  The whole of a regular file of at most MAX_FILE_SIZE bytes into *text
-//  (the caller's to free). -1 with the reason in err.
-static int
-s_read_file (const char *path, char **text, size_t *len, char *err, size_t err_size)
-{
-    int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat (fd, &st) != 0) {
-        snprintf (err, err_size, "%s: cannot open: %s", path, strerror (errno));
-        if (fd >= 0)
-            close (fd);
-        return -1;
-    }
-    const char *problem = NULL;
-    size_t size = 0, capacity = 0;
-    *text = NULL;
-    if (!S_ISREG (st.st_mode))
-        problem = "not a regular file";
-    else
-    if (st.st_size > MAX_FILE_SIZE)
-        problem = "larger than 1 MiB";
-    else {
-        //  One more byte than the file should hold, to see it grow past the limit.
-        capacity = (size_t) st.st_size + 1;
-        *text = malloc (capacity);
-        if (!*text)
-            problem = "out of memory";
-    }
-    while (!problem) {
-        if (size == capacity) {
-            char *bigger = capacity <= MAX_FILE_SIZE ? realloc (*text, capacity * 2) : NULL;
-            if (!bigger) {
-                problem = capacity > MAX_FILE_SIZE ? "larger than 1 MiB" : "out of memory";
-                break;
-            }
-            *text = bigger;
-            capacity *= 2;
-        }
-        ssize_t got = read (fd, *text + size, capacity - size);
-        if (got < 0 && errno != EINTR)
-            problem = strerror (errno);
-        if (got == 0)
-            break;
-        if (got > 0)
-            size += (size_t) got;
-    }
-    close (fd);
-    if (!problem && size > MAX_FILE_SIZE)
-        problem = "larger than 1 MiB";
-    if (problem) {
-        snprintf (err, err_size, "%s: %s", path, problem);
-        free (*text);
-        *text = NULL;
-        return -1;
-    }
-    *len = size;
-    return 0;
 }
 
 region_t *
@@ -692,19 +411,11 @@ region_load_file (const char *path, char *err, size_t err_size)
 {
     char *text;
     size_t len;
-    if (s_read_file (path, &text, &len, err, err_size) != 0)
+    if (kw_jread_file (path, MAX_FILE_SIZE, &text, &len, err, err_size) != 0)
         return NULL;
     region_t *self = region_parse (text, len, path, err, err_size);
     free (text);
     return self;
-}
-
-static void
-s_free_list (char **list, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        free (list [i]);
-    free (list);
 }
 
 //  Bounded by the depth limit, which even a partly built tree keeps.
@@ -719,7 +430,7 @@ s_rule_destroy (rule_t **self_p)
     free (self->children);
     free (self->id);
     free (self->description);
-    s_free_list (self->ratings, self->rating_count);
+    kw_jread_free_list (self->ratings, self->rating_count);
     free (self);
     *self_p = NULL;
 }
@@ -734,9 +445,9 @@ region_destroy (region_t **self_p)
     free (self->name);
     free (self->time_zone);
     //  After a failure lists are partly filled: the counts say how far.
-    s_free_list (self->gp_prefixes, self->gp_prefix_count);
-    s_free_list (self->postcode_districts, self->postcode_district_count);
-    s_free_list (self->dsr_referral_ratings, self->dsr_referral_rating_count);
+    kw_jread_free_list (self->gp_prefixes, self->gp_prefix_count);
+    kw_jread_free_list (self->postcode_districts, self->postcode_district_count);
+    kw_jread_free_list (self->dsr_referral_ratings, self->dsr_referral_rating_count);
     free (self->ruleset.id);
     free (self->ruleset.description);
     s_rule_destroy (&self->ruleset.rule);
@@ -785,7 +496,7 @@ s_list_dir (const char *dir, char ***names, size_t *count)
     if (rc == 0)
         qsort (*names, *count, sizeof (char *), s_compare_names);
     else {
-        s_free_list (*names, *count);
+        kw_jread_free_list (*names, *count);
         *names = NULL;
         *count = 0;
         errno = ENOMEM;
@@ -825,8 +536,9 @@ region_set_load (const char *dir, char *err, size_t err_size)
         }
         for (size_t j = 0; j < self->count; j++)
             if (strcmp (self->regions [j]->id, region->id) == 0) {
-                parse_t parse = { .file = path, .err = err, .err_size = err_size };
-                s_fail (&parse, "id", "\"%s\" is defined by another file, %s", region->id, names [j]);
+                kw_jread_t reader = { .file = path, .err = err, .err_size = err_size };
+                kw_jread_fail (&reader, "id", "\"%s\" is defined by another file, %s", region->id,
+                               names [j]);
                 failed = 1;
             }
         if (failed)
@@ -834,7 +546,7 @@ region_set_load (const char *dir, char *err, size_t err_size)
         else
             self->regions [self->count++] = region;
     }
-    s_free_list (names, count);
+    kw_jread_free_list (names, count);
     if (failed)
         region_set_destroy (&self);
     return self;

@@ -73,7 +73,7 @@ ruleset_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_a
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "region", "no region given");
         return;
     }
-    const region_t *region = region_set_find (eligibility_regions (svc), name);
+    const region_t *region = region_set_find (state_regions (svc), name);
     if (!region) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "region",
                             "unknown region %.64s", name);

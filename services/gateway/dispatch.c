@@ -8,6 +8,7 @@
 #include "kw_arena.h"
 #include "kw_jwt.h"
 #include "kw_log.h"
+#include "kw_pb.h"
 #include "gateway.h"
 #include "openapi.h"
 #include "request.h"
@@ -72,8 +73,8 @@ s_on_reply (const Kw__Response *resp, void *arg)
         return;
     }
     kw_arena_t *arena = kw_arena_new (16384);
-    ProtobufCMessage *out = protobuf_c_message_unpack (ctx->route->output, kw_arena_allocator (arena),
-                                                       resp->payload.len, resp->payload.data);
+    ProtobufCMessage *out = kw_pb_unpack (ctx->route->output, arena, resp->payload.data,
+                                          resp->payload.len);
     if (!out) {
         kw_error ("malformed_reply", "service", route_service_names [ctx->service]);
         reply_error (self, ctx->req, ctx->index, 500, "internal", "the service answered malformed data",

@@ -1,6 +1,6 @@
 /*  gateway: the only HTTP surface. Checks the bearer token, turns each
     request into an RPC to the service behind its route, and the answer into
-    JSON with the error format of API.md. */
+    JSON, errors as {"error": {"code", "message", "field"}}. */
 #ifndef GATEWAY_H
 #define GATEWAY_H
 
@@ -9,7 +9,7 @@
 #define H2O_USE_LIBUV 1
 #include <h2o.h>
 #include "kw_pbjson.h"
-#include "kw_rpc.h"
+#include "kw_rpc_client.h"
 #include "routes.h"
 
 typedef struct {

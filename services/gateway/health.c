@@ -4,6 +4,7 @@
     gateway's counters in the Prometheus text format (no labels carry data). */
 #include <stdio.h>
 #include <string.h>
+#include "kw_pb.h"
 #include "gateway.h"
 
 typedef struct health_ctx health_ctx_t;
@@ -54,7 +55,9 @@ s_on_probe (const Kw__Response *resp, void *arg)
     probe->call_id = 0;
     const char *state = "unavailable";
     if (resp && resp->status == KW__STATUS__STATUS_OK) {
-        Kw__HealthReply *reply = kw__health_reply__unpack (NULL, resp->payload.len, resp->payload.data);
+        Kw__HealthReply *reply = kw_pb_check (&kw__health_reply__descriptor, resp->payload.data,
+                                              resp->payload.len, KW_PB_MAX_DEPTH) == 0
+            ? kw__health_reply__unpack (NULL, resp->payload.len, resp->payload.data) : NULL;
         state = reply && reply->status && strcmp (reply->status, "ok") == 0 ? "ok" : "degraded";
         if (reply)
             kw__health_reply__free_unpacked (reply, NULL);

@@ -150,7 +150,7 @@ s_operation (json_t *schemas, const route_t *route)
                              "schema", "type", route->kind == ROUTE_METRICS ? "string" : "object");
     json_object_set_new (responses, status, json_pack ("{ssso}", "description", "success", "content", content));
     json_object_set_new (responses, "default", json_pack (
-        "{sss{s{s{ss}}}}", "description", "an error (API.md: 400, 401, 403, 404, 409, 413, 415, 503)",
+        "{sss{s{s{ss}}}}", "description", "an error (400, 401, 403, 404, 409, 413, 415, 503)",
         "content", "application/json", "schema", "$ref", "#/components/schemas/Error"));
     json_object_set_new (op, "responses", responses);
     if (route->kind != ROUTE_RPC)

@@ -1,4 +1,4 @@
-/*  reply: JSON answers and the error format of API.md. */
+/*  reply: JSON answers, and errors as {"error": {"code", "message", "field"}}. */
 #include <string.h>
 #include "gateway.h"
 

@@ -1,13 +1,13 @@
 /*  dsr_parse: Dynamic Support Register feed files to validated rows. Reads
-    CSV (RFC 4180: quoted fields with embedded commas, quotes and newlines,
-    CRLF or LF, a UTF-8 byte order mark, blank lines) with a header row, or
-    NDJSON (one JSON object per line). Each good row is handed over as a
-    dsr_row_t; each bad row as a dsr_reject_t naming its line, the field and
-    the problem. Values are never copied into error messages. */
+    CSV with a header row, or NDJSON (one JSON object per line), through
+    tabular. Each good row is handed over as a dsr_row_t; each bad row as a
+    dsr_reject_t naming its line, the field and the problem. Values are
+    never copied into error messages. */
 #ifndef REFERRAL_DSR_PARSE_H
 #define REFERRAL_DSR_PARSE_H
 
 #include <stddef.h>
+#include "tabular.h"
 
 typedef enum {
     DSR_FORMAT_CSV,
@@ -34,18 +34,16 @@ typedef struct {
     char cetr_next [11];                //  "" or a real date
 } dsr_row_t;
 
-typedef struct {
-    size_t line;                        //  0 for a problem with the whole file
-    char field [64];                    //  the column, "header" or "" (whole row)
-    char error [200];
-} dsr_reject_t;
+//  A bad row, or (line 0) a problem with the whole file: its line, the
+//  column ("header", or "" for the whole row) and the problem.
+typedef tabular_problem_t dsr_reject_t;
 
 typedef void (dsr_row_fn) (const dsr_row_t *row, void *arg);
 typedef void (dsr_reject_fn) (const dsr_reject_t *reject, void *arg);
 
 #define DSR_COLUMN_COUNT 15
 
-//  The column names in API.md order.
+//  The column names, in the feed format's order.
 extern const char *const dsr_columns [DSR_COLUMN_COUNT];
 
 //  Parse data (len bytes, not NUL-terminated) in format, checking dates

@@ -1,4 +1,4 @@
-/*  validate: the referral body rules of API.md (required parts, NHS number,
+/*  validate: the rules a referral body meets (required parts, NHS number,
     real dates not in the future, consent, sizes). */
 #include <ctype.h>
 #include <stdarg.h>

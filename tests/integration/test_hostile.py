@@ -4,7 +4,8 @@ strings, invalid UTF-8, NUL bytes, nulls, missing and unknown fields, wrong
 content types, oversized, half-sent and trickled bodies (raw sockets), bad
 tokens, another region's token, path traversal, hostile query parameters and
 SQL metacharacters in every string field. Every answer must be the right 4xx
-with the API.md error body (naming the field where one applies), never a 5xx;
+with the error body {"error": {"code", "message", "field"}} (naming the field
+where one applies), never a 5xx;
 afterwards the stack is healthy, no process was restarted, nothing accepted
 was lost and a normal referral still goes all the way to a case."""
 
@@ -51,7 +52,7 @@ def full_referral(nhs=None):
 
 
 def leaves(node, path=""):
-    """(path, value) for every scalar in the body, with API.md paths."""
+    """(path, value) for every scalar in the body, with the API's field paths."""
     if isinstance(node, dict):
         for k, v in node.items():
             yield from leaves(v, path + "." + k if path else k)
@@ -120,7 +121,7 @@ def err_of(body):
 
 def expect(name, resp, statuses, field=None, field_optional=False, code=None):
     """One case: the status is one of statuses (an int or a set), the body is
-    the API.md error body with the right code, and names field when given
+    the error body with the right code, and names field when given
     (field_optional: the field, when present, is that one). Never 5xx."""
     status, body = resp[0], resp[1]
     statuses = {statuses} if isinstance(statuses, int) else set(statuses)

@@ -12,6 +12,7 @@
 #include "kw_db.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
+#include "kw_relay.h"
 #include "kw_shutdown.h"
 #include "tap.h"
 

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
-#include "kw_rpc.h"
+#include "kw_rpc_client.h"
+#include "kw_rpc_server.h"
 #include "kw_shutdown.h"
 #include "kw/referral.pb-c.h"
 #include "tap.h"

@@ -1,0 +1,23 @@
+/*  kw_rpc_server: a service's end of RPC (see kw_rpc.h): a ROUTER socket
+    that hands each request to the service's handler and sends its answer. */
+#ifndef KW_RPC_SERVER_H
+#define KW_RPC_SERVER_H
+
+#include <uv.h>
+#include "kw_rpc.h"
+
+typedef struct _kw_rpc_server_t kw_rpc_server_t;
+
+//  Handle one request: fill resp (status, message, field, payload). Memory for
+//  the response may come from arena, which is reset after the reply is sent.
+typedef void (kw_rpc_handler_fn) (const Kw__Request *req, Kw__Response *resp,
+                                  kw_arena_t *arena, void *arg);
+
+//  Bind a ROUTER socket to endpoint and serve requests on loop.
+kw_rpc_server_t *kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
+                                    kw_rpc_handler_fn *handler, void *arg,
+                                    char *err, size_t err_size);
+//  Stop serving and close the socket. Clears the caller's pointer.
+void kw_rpc_server_destroy (kw_rpc_server_t **self_p);
+
+#endif

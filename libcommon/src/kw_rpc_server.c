@@ -1,0 +1,119 @@
+/*  kw_rpc_server: a service's end of RPC: a ROUTER socket receiving
+    [identity][request-id][Request] and answering [identity][request-id][Response]
+    through the service's handler; requests past their deadline are dropped. */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <zmq.h>
+#include "kw_log.h"
+#include "kw_pb.h"
+#include "kw_rpc_server.h"
+#include "kw_time.h"
+#include "kw_zwatch.h"
+
+struct _kw_rpc_server_t {
+    void *socket;
+    kw_zwatch_t *watch;
+    kw_rpc_handler_fn *handler;
+    void *arg;
+    kw_arena_t *arena;
+};
+
+static void
+s_server_handle (kw_rpc_server_t *self, zmq_msg_t *frames)
+{
+    Kw__Request *req = (Kw__Request *) kw_pb_unpack (&kw__request__descriptor, self->arena,
+                                                     zmq_msg_data (&frames [2]),
+                                                     zmq_msg_size (&frames [2]));
+    Kw__Response resp = KW__RESPONSE__INIT;
+    if (!req)
+        kw_rpc_reply_error (&resp, self->arena, KW__STATUS__STATUS_INVALID, NULL,
+                            "request frame is not a valid Request");
+    else
+    if (req->deadline_ms > 0 && (int64_t) (kw_time_now_us () / 1000) > req->deadline_ms) {
+        //  The caller has given up: doing the work now could surprise a retry.
+        kw_warn ("rpc_expired", "method", req->method);
+        return;
+    }
+    else {
+        self->handler (req, &resp, self->arena, self->arg);
+    }
+    size_t size = kw__response__get_packed_size (&resp);
+    zmq_msg_t out;
+    zmq_msg_init_size (&out, size);
+    kw__response__pack (&resp, zmq_msg_data (&out));
+    if (zmq_msg_send (&frames [0], self->socket, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+    ||  zmq_msg_send (&frames [1], self->socket, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+    ||  zmq_msg_send (&out, self->socket, ZMQ_DONTWAIT) < 0) {
+        kw_warn ("rpc_reply_lost", "reason", zmq_strerror (errno));
+        zmq_msg_close (&out);
+    }
+}
+
+static void
+s_server_readable (void *socket, void *arg)
+{
+    kw_rpc_server_t *self = arg;
+    for (int n = 0; n < KW_RPC_RECV_BUDGET; n++) {
+        zmq_msg_t frames [3];
+        int count = kw_rpc_recv_frames (socket, frames, 3);
+        if (count == 0)
+            break;
+        if (count == 3 && zmq_msg_size (&frames [1]) == KW_RPC_ID_SIZE)
+            s_server_handle (self, frames);
+        else
+            kw_warn ("rpc_bad_frames", "reason", "expected [identity][id][request]");
+        kw_rpc_close_frames (frames, count, 3);
+        kw_arena_reset (self->arena);
+    }
+}
+
+kw_rpc_server_t *
+kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
+                   kw_rpc_handler_fn *handler, void *arg, char *err, size_t err_size)
+{
+    assert (loop && zctx && endpoint && handler);
+    kw_rpc_server_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, err_size, "out of memory");
+        return NULL;
+    }
+    self->handler = handler;
+    self->arg = arg;
+    self->arena = kw_arena_new (16384);
+    self->socket = zmq_socket (zctx, ZMQ_ROUTER);
+    if (!self->socket) {
+        snprintf (err, err_size, "zmq_socket: %s", zmq_strerror (errno));
+        kw_rpc_server_destroy (&self);
+        return NULL;
+    }
+    kw_rpc_socket_defaults (self->socket);
+    if (zmq_bind (self->socket, endpoint) != 0) {
+        snprintf (err, err_size, "cannot bind %s: %s", endpoint, zmq_strerror (errno));
+        kw_rpc_server_destroy (&self);
+        return NULL;
+    }
+    self->watch = kw_zwatch_new (loop, self->socket, s_server_readable, self);
+    if (!self->watch) {
+        snprintf (err, err_size, "cannot watch the RPC socket");
+        kw_rpc_server_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+kw_rpc_server_destroy (kw_rpc_server_t **self_p)
+{
+    assert (self_p);
+    kw_rpc_server_t *self = *self_p;
+    if (!self)
+        return;
+    kw_zwatch_destroy (&self->watch);
+    if (self->socket)
+        zmq_close (self->socket);
+    kw_arena_destroy (&self->arena);
+    free (self);
+    *self_p = NULL;
+}
