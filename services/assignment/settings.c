@@ -1,12 +1,12 @@
 /*  settings: reading the assignment section of the region files (schema in
-    settings.h). Errors name the file, the field's path and the problem. */
+    settings.h) with the strict readers of kw_jread. Errors name the file,
+    the field's path and the problem. */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
+#include "kw_jread.h"
 #include "settings.h"
 
 #define MAX_FILE_SIZE (1024 * 1024)
@@ -23,26 +23,6 @@ struct _settings_t {
     settings_region_t *regions;
     size_t count;
 };
-
-static int
-s_fail (char *err, size_t size, const char *file, const char *field, const char *fmt, ...)
-    __attribute__ ((format (printf, 5, 6)));
-
-//  "<file>: field "<field>": <problem>"; always -1.
-static int
-s_fail (char *err, size_t size, const char *file, const char *field, const char *fmt, ...)
-{
-    char reason [256];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (reason, sizeof reason, fmt, ap);
-    va_end (ap);
-    if (field)
-        snprintf (err, size, "%s: field \"%s\": %s", file, field, reason);
-    else
-        snprintf (err, size, "%s: %s", file, reason);
-    return -1;
-}
 
 int
 settings_duration (const char *text, long *seconds)
@@ -67,98 +47,58 @@ settings_duration (const char *text, long *seconds)
     return -1;
 }
 
-//  A duration member of section, within [min, max] seconds, into *out.
+//  A duration member of the section, within [min, max] seconds, into *out
+//  (left alone when absent).
 static int
-s_duration (json_t *section, const char *key, long min, long max, const char *file,
-            long *out, char *err, size_t size)
+s_duration (kw_jread_t *r, json_t *section, const char *key, long min, long max, long *out)
 {
     json_t *value = json_object_get (section, key);
-    char field [64];
-    snprintf (field, sizeof field, SECTION ".%s", key);
     if (!value)
         return 0;
+    char path [KW_JREAD_PATH_SIZE];
+    kw_jread_at (path, SECTION, key);
     long seconds;
     if (!json_is_string (value) || settings_duration (json_string_value (value), &seconds) != 0)
-        return s_fail (err, size, file, field,
-                       "must be a duration: a whole number and s, m, h or d, such as \"72h\"");
+        return kw_jread_fail (r, path, "must be a duration: a whole number and s, m, h or d, such as \"72h\"");
     if (seconds < min || seconds > max)
-        return s_fail (err, size, file, field, "must be from %lds to %ldd", min, max / 86400);
+        return kw_jread_fail (r, path, "must be from %lds to %ldd", min, max / 86400);
     *out = seconds;
     return 0;
 }
 
-//  An integer member of object (at path) within [min, max], into *out.
 static int
-s_int (json_t *object, const char *path, const char *key, long min, long max, const char *file,
-       int *out, char *err, size_t size)
-{
-    json_t *value = json_object_get (object, key);
-    char field [64];
-    snprintf (field, sizeof field, "%s.%s", path, key);
-    if (!value)
-        return 0;
-    if (!json_is_integer (value) || json_integer_value (value) < min || json_integer_value (value) > max)
-        return s_fail (err, size, file, field, "must be an integer from %ld to %ld", min, max);
-    *out = (int) json_integer_value (value);
-    return 0;
-}
-
-//  Every key of object (at path) must be one of keys.
-static int
-s_keys (json_t *object, const char *path, const char *const *keys, const char *file,
-        char *err, size_t size)
-{
-    const char *key;
-    json_t *value;
-    json_object_foreach (object, key, value) {
-        int known = 0;
-        for (size_t i = 0; keys [i] && !known; i++)
-            known = strcmp (key, keys [i]) == 0;
-        if (!known) {
-            char field [128];
-            snprintf (field, sizeof field, "%s.%.32s", path, key);
-            return s_fail (err, size, file, field, "unknown key");
-        }
-    }
-    return 0;
-}
-
-static int
-s_weights (json_t *section, const char *file, rank_weights_t *w, char *err, size_t size)
+s_weights (kw_jread_t *r, json_t *section, rank_weights_t *w)
 {
     static const char *const keys [] = {
         "suggested", "continuity", "discipline", "locality", "language", "capacity", NULL
     };
-    const char *path = SECTION ".weights";
-    json_t *weights = json_object_get (section, "weights");
-    if (!weights)
-        return 0;
-    if (!json_is_object (weights))
-        return s_fail (err, size, file, path, "must be an object");
+    json_t *weights;
+    if (kw_jread_object (r, section, SECTION, "weights", 0, keys, &weights) != 0)
+        return -1;
     int *slots [] = { &w->suggested, &w->continuity, &w->discipline, &w->locality, &w->language,
                       &w->capacity };
-    if (s_keys (weights, path, keys, file, err, size) != 0)
-        return -1;
-    for (size_t i = 0; keys [i]; i++)
-        if (s_int (weights, path, keys [i], 0, 1000, file, slots [i], err, size) != 0)
+    for (size_t i = 0; weights && keys [i]; i++) {
+        unsigned value;
+        if (kw_jread_uint (r, weights, SECTION ".weights", keys [i], 0, 1000, 0, (unsigned) *slots [i],
+                           &value) != 0)
             return -1;
+        *slots [i] = (int) value;
+    }
     return 0;
 }
 
-//  A required string member of root into buf (size bytes).
+//  A required non-empty string member of root into buf (size bytes).
 static int
-s_string (json_t *root, const char *key, const char *file, char *buf, size_t buf_size,
-          char *err, size_t size)
+s_string (kw_jread_t *r, json_t *root, const char *key, char *buf, size_t size)
 {
-    json_t *value = json_object_get (root, key);
-    if (!value)
-        return s_fail (err, size, file, key, "is required");
-    if (!json_is_string (value) || !*json_string_value (value))
-        return s_fail (err, size, file, key, "must be a non-empty string");
-    if (json_string_length (value) >= buf_size)
-        return s_fail (err, size, file, key, "is longer than %zu characters", buf_size - 1);
-    memcpy (buf, json_string_value (value), json_string_length (value) + 1);
-    return 0;
+    char *value = NULL;
+    int rc = kw_jread_string (r, root, "", key, 1, 0, &value);
+    if (rc == 0 && strlen (value) >= size)
+        rc = kw_jread_fail (r, key, "is longer than %zu characters", size - 1);
+    if (rc == 0)
+        memcpy (buf, value, strlen (value) + 1);
+    free (value);
+    return rc;
 }
 
 int
@@ -169,34 +109,26 @@ settings_parse (const char *text, size_t len, const char *file, settings_region_
         "comment", "offer_ttl", "refusals_before_waiting", "long_absence", "weights", NULL
     };
     *out = settings_defaults;
-    json_error_t jerr;
-    json_t *root = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
+    kw_jread_t r = { .file = file, .err = err, .err_size = size };
+    json_t *root = kw_jread_parse (&r, text, len);
     if (!root)
-        return s_fail (err, size, file, NULL, "not valid JSON at line %d, column %d: %s",
-                       jerr.line, jerr.column, jerr.text);
+        return -1;
+    json_t *section = NULL;
     int rc = -1;
-    json_t *section = json_object_get (root, SECTION);
-    int refusals = (int) out->refusals_before_waiting;
     if (!json_is_object (root))
-        s_fail (err, size, file, NULL, "must be a JSON object");
+        kw_jread_fail (&r, NULL, "must be a JSON object");
     else
-    if (s_string (root, "id", file, out->id, sizeof out->id, err, size) == 0
-    &&  s_string (root, "time_zone", file, out->time_zone, sizeof out->time_zone, err, size) == 0) {
-        if (!section)
-            rc = 0;
-        else
-        if (!json_is_object (section))
-            s_fail (err, size, file, SECTION, "must be an object");
-        else
-        if (s_keys (section, SECTION, keys, file, err, size) == 0
-        &&  s_duration (section, "offer_ttl", 1, 90L * 86400, file, &out->offer_ttl_seconds, err, size) == 0
-        &&  s_int (section, SECTION, "refusals_before_waiting", 1, 50, file, &refusals, err, size) == 0
-        &&  s_duration (section, "long_absence", 3600, 365L * 86400, file, &out->long_absence_seconds,
-                        err, size) == 0
-        &&  s_weights (section, file, &out->weights, err, size) == 0)
-            rc = 0;
-    }
-    out->refusals_before_waiting = (unsigned) refusals;
+    if (s_string (&r, root, "id", out->id, sizeof out->id) == 0
+    &&  s_string (&r, root, "time_zone", out->time_zone, sizeof out->time_zone) == 0
+    &&  kw_jread_object (&r, root, "", SECTION, 0, keys, &section) == 0
+    &&  (!section
+         || (kw_jread_string (&r, section, SECTION, "comment", 0, 1, NULL) == 0
+             && s_duration (&r, section, "offer_ttl", 1, 90L * 86400, &out->offer_ttl_seconds) == 0
+             && kw_jread_uint (&r, section, SECTION, "refusals_before_waiting", 1, 50, 0,
+                               out->refusals_before_waiting, &out->refusals_before_waiting) == 0
+             && s_duration (&r, section, "long_absence", 3600, 365L * 86400, &out->long_absence_seconds) == 0
+             && s_weights (&r, section, &out->weights) == 0)))
+        rc = 0;
     json_decref (root);
     return rc;
 }
@@ -205,23 +137,10 @@ settings_parse (const char *text, size_t len, const char *file, settings_region_
 static int
 s_load_file (const char *path, settings_region_t *out, char *err, size_t size)
 {
-    FILE *f = fopen (path, "rb");
-    if (!f)
-        return s_fail (err, size, path, NULL, "cannot be read: %s", strerror (errno));
-    char *text = malloc (MAX_FILE_SIZE + 1);
-    size_t len = text ? fread (text, 1, MAX_FILE_SIZE + 1, f) : 0;
-    int failed = ferror (f);
-    fclose (f);
-    int rc;
-    if (!text)
-        rc = s_fail (err, size, path, NULL, "out of memory");
-    else
-    if (failed)
-        rc = s_fail (err, size, path, NULL, "cannot be read");
-    else
-    if (len > MAX_FILE_SIZE)
-        rc = s_fail (err, size, path, NULL, "is larger than %d bytes", MAX_FILE_SIZE);
-    else
+    char *text = NULL;
+    size_t len = 0;
+    int rc = kw_jread_file (path, MAX_FILE_SIZE, &text, &len, err, size);
+    if (rc == 0)
         rc = settings_parse (text, len, path, out, err, size);
     free (text);
     return rc;
@@ -268,8 +187,8 @@ settings_load (const char *dir, char *err, size_t size)
         failed = s_load_file (path, region, err, size) != 0;
         for (size_t j = 0; j < self->count && !failed; j++)
             if (strcmp (self->regions [j].id, region->id) == 0)
-                failed = s_fail (err, size, path, "id", "\"%s\" is defined by another file, %s",
-                                 region->id, names [j]) != 0;
+                failed = snprintf (err, size, "%s: field \"id\": \"%s\" is defined by another file, %s",
+                                   path, region->id, names [j]) != 0;
         if (!failed)
             self->count++;
     }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <uv.h>
 #include "kw_log.h"
+#include "kw_tx.h"
 #include "assignment.h"
 
 #define BATCH "16"
@@ -41,24 +42,33 @@ s_prepare (kw_db_t *db)
 
 typedef enum { DUE_OFFER, DUE_START, DUE_END } due_t;
 
+//  One due item, as a kw_tx_job.
+typedef struct {
+    sweep_t *self;
+    due_t kind;
+    const char *id;
+    const char *case_id;
+} item_t;
+
+static int
+s_work (kw_db_t *db, void *arg)
+{
+    item_t *item = arg;
+    sweep_t *self = item->self;
+    return item->kind == DUE_OFFER ? offers_expire (self->svc, db, item->id, item->case_id, self->arena)
+         : item->kind == DUE_START ? absences_start (self->svc, db, item->id, self->arena)
+         : absences_end (self->svc, db, item->id, self->arena);
+}
+
 //  Handle one due item in its own transaction: 1 done, 0 nothing to do, -1 failed.
 static int
 s_item (sweep_t *self, due_t kind, const char *id, const char *case_id)
 {
-    kw_db_t *db = kw_service_db (self->svc);
     kw_arena_reset (self->arena);
-    if (kw_db_begin (db) != 0)
-        return -1;
-    int rc = kind == DUE_OFFER ? offers_expire (self->svc, db, id, case_id, self->arena)
-           : kind == DUE_START ? absences_start (self->svc, db, id, self->arena)
-           : absences_end (self->svc, db, id, self->arena);
-    if (rc < 0 || kw_db_commit (db) != 0) {
-        kw_warn ("sweep_failed", "id", id, "reason", kw_db_error (db));
-        kw_db_rollback (db);
-        return -1;
-    }
-    if (rc > 0)
-        kw_service_outbox_committed (self->svc);
+    item_t item = { self, kind, id, case_id };
+    int rc = kw_tx_job (self->svc, s_work, &item);
+    if (rc < 0)
+        kw_warn ("sweep_failed", "id", id, "reason", kw_db_error (kw_service_db (self->svc)));
     return rc;
 }
 

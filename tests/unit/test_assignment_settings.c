@@ -75,7 +75,7 @@ static const row_t ROWS [] = {
       "t.json: field \"assignment.refusals_before_waiting\": must be an integer from 1 to 50", 0, 0, 0, { 0 } },
     { "no id", "{\"time_zone\": \"Europe/London\"}", "t.json: field \"id\": is required", 0, 0, 0, { 0 } },
     { "empty time zone", "{\"id\": \"x\", \"time_zone\": \"\"}",
-      "t.json: field \"time_zone\": must be a non-empty string", 0, 0, 0, { 0 } },
+      "t.json: field \"time_zone\": must not be empty", 0, 0, 0, { 0 } },
     { "not an object", "[1]", "t.json: must be a JSON object", 0, 0, 0, { 0 } },
     { "not JSON", "{\"id\": ", NULL, 0, 0, 0, { 0 } },
 };
@@ -99,7 +99,7 @@ main (void)
         char err [512] = "";
         int rc = settings_parse (row->text, strlen (row->text), "t.json", &out, err, sizeof err);
         if (strcmp (row->name, "not JSON") == 0) {
-            ok (rc == -1 && strncmp (err, "t.json: not valid JSON at line 1", 32) == 0, "%s: %s", row->name, err);
+            ok (rc == -1 && strncmp (err, "t.json: line 1: ", 16) == 0, "%s: %s", row->name, err);
             continue;
         }
         if (row->error) {
