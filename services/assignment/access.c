@@ -132,14 +132,19 @@ s_refuse (kw_db_t *db, const Kw__Request *req, const char *action, const char *r
 }
 
 int
-access_read (kw_db_t *db, const Kw__Request *req, const case_row_t *row, const char *action,
-             Kw__Response *resp, kw_arena_t *arena)
+access_read (kw_db_t *db, const Kw__Request *req, const char *id, const char *action, case_row_t *row,
+             const char **relationship, Kw__Response *resp, kw_arena_t *arena)
 {
+    int found = access_load (db, req, id, 0, row, resp, arena);
+    if (found <= 0)
+        return found;
     int failed = 0;
-    const char *relationship = access_relationship (db, req, row, &failed);
+    const char *related = access_relationship (db, req, row, &failed);
     if (failed)
         return -1;
     if (relationship)
+        *relationship = related;
+    if (related)
         return 1;
     return s_refuse (db, req, action, "case", row->id,
                      "you may see only cases you are key worker, deputy, cover or team member of,"

@@ -24,6 +24,7 @@
 #include "kw/eligibility.pb-c.h"
 #include "kw/referral.pb-c.h"
 #include "kw_consumer.h"
+#include "kw_cursor.h"
 #include "kw_rpc.h"
 #include "kw_service.h"
 #include "rank.h"
@@ -48,6 +49,12 @@ char *rows_text (PGresult *res, int row, int col, kw_arena_t *arena);
 char **rows_array (const char *text, kw_arena_t *arena, size_t *count);
 //  items as a text[] literal, every item quoted, a NULL item NULL, in arena.
 char *rows_array_literal (char *const *items, size_t count, kw_arena_t *arena);
+//  A page of res, read with one row more than it shows: the rows it shows
+//  in *count and an array for as many items, in arena.
+void *rows_page (PGresult *res, const kw_page_t *page, size_t *count, kw_arena_t *arena);
+//  The cursor after the last of the shown rows when res holds more (from
+//  that row's time column and id), else NULL.
+char *rows_next_cursor (PGresult *res, size_t shown, int time_col, const char *id, kw_arena_t *arena);
 
 // ---- state.c
 
@@ -134,10 +141,12 @@ int access_load (kw_db_t *db, const Kw__Request *req, const char *id, int lock, 
 //  admins of the region), "key_worker", "deputy", "cover", "team",
 //  "offeree", "family", or NULL when none. *failed on a database error.
 const char *access_relationship (kw_db_t *db, const Kw__Request *req, const case_row_t *row, int *failed);
-//  1 when the caller may read the case; else 0 with resp answered
-//  FORBIDDEN and the refusal audited (action on the case), -1 on a database error.
-int access_read (kw_db_t *db, const Kw__Request *req, const case_row_t *row, const char *action,
-                 Kw__Response *resp, kw_arena_t *arena);
+//  Load case id (access_load) for the caller to read: 1 when they may,
+//  with their relationship in *relationship (when asked); else 0 with
+//  resp answered NOT_FOUND, or FORBIDDEN with the refusal audited (action
+//  on the case); -1 on a database error.
+int access_read (kw_db_t *db, const Kw__Request *req, const char *id, const char *action, case_row_t *row,
+                 const char **relationship, Kw__Response *resp, kw_arena_t *arena);
 //  1 when the caller's role is coordinator or admin; else 0, refused and
 //  audited as access_read.
 int access_coordinator (kw_db_t *db, const Kw__Request *req, const char *record_type,

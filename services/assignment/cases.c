@@ -86,13 +86,10 @@ cases_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_are
         return;
     kw_db_t *db = kw_service_db (svc);
     case_row_t row;
-    int rc = access_load (db, req, in->id, 0, &row, resp, arena);
-    if (rc > 0)
-        rc = access_read (db, req, &row, "read", resp, arena);
+    const char *relationship;
+    int rc = access_read (db, req, in->id, "read", &row, &relationship, resp, arena);
     if (rc > 0) {
-        int failed = 0;
-        const char *relationship = access_relationship (db, req, &row, &failed);
-        Kw__Case *out = failed ? NULL : offers_case_view (db, &row, relationship, arena);
+        Kw__Case *out = offers_case_view (db, &row, relationship, arena);
         if (out && kw_audit (db, req->caller, "read", "case", row.id, "ok") == 0)
             kw_rpc_reply_ok (resp, arena, &out->base);
         else
@@ -143,14 +140,11 @@ static void
 s_page (PGresult *res, const kw_page_t *page, Kw__Response *resp, kw_arena_t *arena)
 {
     Kw__CaseList out = KW__CASE_LIST__INIT;
-    size_t rows = (size_t) PQntuples (res);
-    out.n_items = rows > (size_t) page->limit ? (size_t) page->limit : rows;
-    out.items = kw_arena_calloc (arena, sizeof *out.items * (out.n_items ? out.n_items : 1));
+    out.items = rows_page (res, page, &out.n_items, arena);
     for (size_t i = 0; i < out.n_items; i++)
         out.items [i] = s_summary (res, (int) i, arena);
-    if (rows > out.n_items)
-        out.next_cursor = kw_cursor_after (arena, PQgetvalue (res, (int) out.n_items - 1, 12),
-                                           out.items [out.n_items - 1]->id);
+    out.next_cursor = rows_next_cursor (res, out.n_items, 12, out.n_items ? out.items [out.n_items - 1]->id : NULL,
+                                        arena);
     kw_rpc_reply_ok (resp, arena, &out.base);
 }
 
@@ -266,9 +260,7 @@ cases_caseloads (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
         return;
     }
     Kw__CaseloadList out = KW__CASELOAD_LIST__INIT;
-    size_t rows = (size_t) PQntuples (res);
-    out.n_items = rows > (size_t) page.limit ? (size_t) page.limit : rows;
-    out.items = kw_arena_calloc (arena, sizeof *out.items * (out.n_items ? out.n_items : 1));
+    out.items = rows_page (res, &page, &out.n_items, arena);
     for (size_t i = 0; i < out.n_items; i++) {
         int r = (int) i;
         Kw__Caseload *c = kw_arena_calloc (arena, sizeof *c);
@@ -288,9 +280,8 @@ cases_caseloads (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
         c->active = PQgetvalue (res, r, 10) [0] == 't';
         out.items [i] = c;
     }
-    if (rows > out.n_items)
-        out.next_cursor = kw_cursor_after (arena, PQgetvalue (res, (int) out.n_items - 1, 11),
-                                           out.items [out.n_items - 1]->professional_id);
+    out.next_cursor = rows_next_cursor (res, out.n_items, 11,
+                                        out.n_items ? out.items [out.n_items - 1]->professional_id : NULL, arena);
     PQclear (res);
     if (kw_audit (db, req->caller, "caseloads", "professional", "", "ok") != 0) {
         s_unavailable (resp, arena);
@@ -308,9 +299,7 @@ cases_timeline (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
         return;
     kw_db_t *db = kw_service_db (svc);
     case_row_t row;
-    int rc = access_load (db, req, in->id, 0, &row, resp, arena);
-    if (rc > 0)
-        rc = access_read (db, req, &row, "read_timeline", resp, arena);
+    int rc = access_read (db, req, in->id, "read_timeline", &row, NULL, resp, arena);
     if (rc == 0)
         return;
     kw_page_t page;
@@ -333,9 +322,7 @@ cases_timeline (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
         return;
     }
     Kw__Timeline out = KW__TIMELINE__INIT;
-    size_t rows = (size_t) PQntuples (res);
-    out.n_items = rows > (size_t) page.limit ? (size_t) page.limit : rows;
-    out.items = kw_arena_calloc (arena, sizeof *out.items * (out.n_items ? out.n_items : 1));
+    out.items = rows_page (res, &page, &out.n_items, arena);
     for (size_t i = 0; i < out.n_items; i++) {
         int r = (int) i;
         Kw__TimelineEntry *e = kw_arena_calloc (arena, sizeof *e);
@@ -350,8 +337,7 @@ cases_timeline (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
         e->event_id = rows_text (res, r, 8, arena);
         out.items [i] = e;
     }
-    if (rows > out.n_items)
-        out.next_cursor = kw_cursor_after (arena, PQgetvalue (res, (int) out.n_items - 1, 0), row.id);
+    out.next_cursor = rows_next_cursor (res, out.n_items, 0, row.id, arena);
     PQclear (res);
     kw_rpc_reply_ok (resp, arena, &out.base);
 }

@@ -420,14 +420,11 @@ professionals_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *res
         return;
     }
     Kw__ProfessionalList out = KW__PROFESSIONAL_LIST__INIT;
-    size_t rows = (size_t) PQntuples (res);
-    out.n_items = rows > (size_t) page.limit ? (size_t) page.limit : rows;
-    out.items = kw_arena_calloc (arena, sizeof *out.items * (out.n_items ? out.n_items : 1));
+    out.items = rows_page (res, &page, &out.n_items, arena);
     for (size_t i = 0; i < out.n_items; i++)
         out.items [i] = s_record (res, (int) i, arena);
-    if (rows > out.n_items)
-        out.next_cursor = kw_cursor_after (arena, PQgetvalue (res, (int) out.n_items - 1, 19),
-                                           out.items [out.n_items - 1]->id);
+    out.next_cursor = rows_next_cursor (res, out.n_items, 19, out.n_items ? out.items [out.n_items - 1]->id : NULL,
+                                        arena);
     PQclear (res);
     kw_rpc_reply_ok (resp, arena, &out.base);
 }

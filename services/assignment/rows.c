@@ -1,7 +1,8 @@
 /*  rows: reading and writing the column values the assignment modules
-    share: text that may be NULL, and PostgreSQL text[] values in their text
-    form ({a,"b c"}) both ways. */
+    share: text that may be NULL, PostgreSQL text[] values in their text
+    form ({a,"b c"}) both ways, and the pages of the lists. */
 #include <string.h>
+#include "kw_cursor.h"
 #include "assignment.h"
 
 char *
@@ -69,4 +70,20 @@ rows_array_literal (char *const *items, size_t count, kw_arena_t *arena)
     out [n++] = '}';
     out [n] = 0;
     return out;
+}
+
+void *
+rows_page (PGresult *res, const kw_page_t *page, size_t *count, kw_arena_t *arena)
+{
+    size_t rows = (size_t) PQntuples (res);
+    *count = rows > (size_t) page->limit ? (size_t) page->limit : rows;
+    return kw_arena_calloc (arena, sizeof (void *) * (*count ? *count : 1));
+}
+
+char *
+rows_next_cursor (PGresult *res, size_t shown, int time_col, const char *id, kw_arena_t *arena)
+{
+    if (!shown || (size_t) PQntuples (res) <= shown)
+        return NULL;
+    return kw_cursor_after (arena, PQgetvalue (res, (int) shown - 1, time_col), id);
 }

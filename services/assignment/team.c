@@ -288,9 +288,7 @@ team_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_aren
         return;
     kw_db_t *db = kw_service_db (svc);
     case_row_t row;
-    int rc = access_load (db, req, in->id, 0, &row, resp, arena);
-    if (rc > 0)
-        rc = access_read (db, req, &row, "read_team", resp, arena);
+    int rc = access_read (db, req, in->id, "read_team", &row, NULL, resp, arena);
     if (rc > 0 && (kw_audit (db, req->caller, "read_team", "case", row.id, "ok") != 0
                    || s_answer (db, row.id, resp, arena) != 0))
         rc = -1;

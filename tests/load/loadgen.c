@@ -31,6 +31,7 @@
 #include "kw/envelope.pb-c.h"
 #include "kw/assignment.pb-c.h"
 #include "kw_topics.h"
+#include "load_clock.h"
 
 #define TABLE_SIZE (1u << 18)           //  referrals tracked, power of two
 #define MAX_REFERRALS (TABLE_SIZE / 2)
@@ -57,22 +58,7 @@ static s_entry_t *s_table;
 static size_t s_entries;
 static uint64_t s_rng;
 
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static uint64_t
-s_random (void)
-{
-    s_rng ^= s_rng << 13;
-    s_rng ^= s_rng >> 7;
-    s_rng ^= s_rng << 17;
-    return s_rng;
-}
 
 //  A random ten-digit NHS number with a valid modulus-11 check digit.
 static void
@@ -81,7 +67,7 @@ s_nhs_number (char out [11])
     for (;;) {
         int sum = 0;
         for (int i = 0; i < 9; i++) {
-            int d = (int) (s_random () % 10);
+            int d = (int) (load_random (&s_rng) % 10);
             out [i] = (char) ('0' + d);
             sum += d * (10 - i);
         }
@@ -162,14 +148,14 @@ typedef struct {
 static void
 s_suggestion (s_gen_t *gen, char *out, size_t size)
 {
-    uint64_t pick = s_random () % 10;
+    uint64_t pick = load_random (&s_rng) % 10;
     if (pick < 4 && gen->workforce > 0)
         snprintf (out, size, "\"suggested_key_worker\":{\"email\":\"%s.%d@example.org\"},", gen->prefix,
-                  (int) (s_random () % (uint64_t) gen->workforce));
+                  (int) (load_random (&s_rng) % (uint64_t) gen->workforce));
     else
     if (pick < 5)
         snprintf (out, size, "\"suggested_key_worker\":{\"email\":\"someone.%u@example.org\"},",
-                  (unsigned) (s_random () % 100000));
+                  (unsigned) (load_random (&s_rng) % 100000));
     else
         out [0] = 0;
 }
@@ -182,7 +168,7 @@ s_post (s_gen_t *gen, double sent)
     char nhs [11], body [2560], suggested [160];
     s_nhs_number (nhs);
     s_suggestion (gen, suggested, sizeof suggested);
-    int chn = (int) (s_random () % 2), hlon = !chn || s_random () % 2;
+    int chn = (int) (load_random (&s_rng) % 2), hlon = !chn || load_random (&s_rng) % 2;
     snprintf (body, sizeof body,
         "{\"source\":\"professional\","
         "\"referrer\":{\"name\":\"Dr Referrer\",\"agency\":\"Riverside Surgery\",\"role\":\"GP\","
@@ -198,8 +184,9 @@ s_post (s_gen_t *gen, double sent)
         "{\"name\":\"Teacher C\",\"agency\":\"Riverside School\",\"discipline\":\"teacher\"}],"
         "%s"
         "\"consent\":{\"basis\":\"parental_responsibility\",\"given_by\":\"Parent\",\"date\":\"2026-11-20\"}}",
-        nhs, (int) (1 + s_random () % 35), languages [s_random () % (sizeof languages / sizeof languages [0])],
-        tf [chn], tf [hlon], tf [s_random () % 2], tf [s_random () % 2], suggested);
+        nhs, (int) (1 + load_random (&s_rng) % 35),
+        languages [load_random (&s_rng) % (sizeof languages / sizeof languages [0])],
+        tf [chn], tf [hlon], tf [load_random (&s_rng) % 2], tf [load_random (&s_rng) % 2], suggested);
     s_request_t *req = calloc (1, sizeof *req);
     req->sent = sent;
     CURL *easy = curl_easy_init ();
@@ -226,7 +213,7 @@ s_collect (s_gen_t *gen)
     while ((msg = curl_multi_info_read (gen->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
-        double now = s_now ();
+        double now = load_now ();
         CURL *easy = msg->easy_handle;
         s_request_t *req = NULL;
         long status = 0;
@@ -274,7 +261,7 @@ s_drain_bus (s_gen_t *gen)
             zmq_msg_close (&topic);
             return;
         }
-        double now = s_now ();
+        double now = load_now ();
         int offer_topic = zmq_msg_size (&topic) == strlen (TOPIC)
                        && memcmp (zmq_msg_data (&topic), TOPIC, strlen (TOPIC)) == 0;
         int waiting_topic = zmq_msg_size (&topic) == strlen (TOPIC_WAITING)
@@ -436,11 +423,11 @@ s_accept_run (const char *addr, const char *token, const char *file, int concurr
     double *lat = calloc (count + 1, sizeof *lat);
     size_t next = 0, done = 0, ok = 0, conflict = 0, other = 0;
     int in_flight = 0;
-    double start = s_now ();
+    double start = load_now ();
     while (done < count) {
         while (in_flight < concurrency && next < count) {
             s_accept_t *a = malloc (sizeof *a);
-            a->sent = s_now ();
+            a->sent = load_now ();
             CURL *easy = curl_easy_init ();
             curl_easy_setopt (easy, CURLOPT_URL, urls [next++]);
             curl_easy_setopt (easy, CURLOPT_HTTPHEADER, headers);
@@ -466,7 +453,7 @@ s_accept_run (const char *addr, const char *token, const char *file, int concurr
             curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &a);
             curl_easy_getinfo (msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
             if (status == 200)
-                lat [ok++] = s_now () - a->sent;
+                lat [ok++] = load_now () - a->sent;
             else
             if (status == 409)
                 conflict++;
@@ -479,7 +466,7 @@ s_accept_run (const char *addr, const char *token, const char *file, int concurr
             done++;
         }
     }
-    double window = s_now () - start;
+    double window = load_now () - start;
     qsort (lat, ok, sizeof *lat, s_cmp_double);
     printf ("# accepts: %zu offers, %d in flight\n", count, concurrency);
     printf ("accepted %zu  refused (409) %zu  other %zu in %.2f s: %.1f accepts/s, p50 %.1f ms, p99 %.1f ms\n",
@@ -587,22 +574,22 @@ main (int argc, char **argv)
     gen.headers = curl_slist_append (gen.headers, "Expect:");
 
     //  Let the subscription reach the bus before the first referral.
-    double settle = s_now () + 0.5;
-    while (s_now () < settle)
-        s_turn (&gen, settle - s_now ());
+    double settle = load_now () + 0.5;
+    while (load_now () < settle)
+        s_turn (&gen, settle - load_now ());
 
-    double start = s_now ();
+    double start = load_now ();
     double stop = start + duration;
     double max_lag = 0;
     uint64_t scheduled = 0;
     for (;;) {
-        double now = s_now ();
+        double now = load_now ();
         if (now >= stop)
             break;
         double wait;
         if (max_mode) {
             while (gen.in_flight < concurrency && s_entries < MAX_REFERRALS)
-                s_post (&gen, s_now ());
+                s_post (&gen, load_now ());
             wait = stop - now;
         }
         else {
@@ -614,17 +601,17 @@ main (int argc, char **argv)
                 scheduled++;
                 due = start + (double) scheduled / rate;
             }
-            wait = due - s_now ();
+            wait = due - load_now ();
         }
         s_turn (&gen, wait);
     }
-    double send_end = s_now ();
+    double send_end = load_now ();
     uint64_t accepted_in_window = gen.accepted;
 
     //  Wait for the replies in flight and the offers still to come.
     double give_up = send_end + timeout;
-    while (s_now () < give_up && (gen.in_flight > 0 || gen.completed < gen.accepted))
-        s_turn (&gen, give_up - s_now ());
+    while (load_now () < give_up && (gen.in_flight > 0 || gen.completed < gen.accepted))
+        s_turn (&gen, give_up - load_now ());
 
     //  Latency of each accepted referral; one without its offer in time
     //  counts as infinite, so it lands in the top percentiles.

@@ -18,6 +18,7 @@
 #include "kw_arena.h"
 #include "kw_db.h"
 #include "../../../services/assignment/assignment.h"
+#include "../load_clock.h"
 
 static const char *const NEEDS [] = {
     "complex_health_needs", "high_level_of_need", "learning_disability", "autism", "inpatient"
@@ -27,22 +28,7 @@ static const char *const LANGUAGES [] = { "en", "en", "en", "en", "pl", "ur", "r
 
 static uint64_t s_rng = 0x9e3779b97f4a7c15u;
 
-static uint64_t
-s_random (void)
-{
-    s_rng ^= s_rng << 13;
-    s_rng ^= s_rng >> 7;
-    s_rng ^= s_rng << 17;
-    return s_rng;
-}
 
-static double
-s_now (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int
 s_cmp (const void *a, const void *b)
@@ -92,22 +78,22 @@ main (int argc, char **argv)
         char *needs [COUNT_OF (NEEDS)];
         size_t need_count = 0;
         for (size_t k = 0; k < COUNT_OF (NEEDS); k++)
-            if (s_random () % 3 == 0)
+            if (load_random (&s_rng) % 3 == 0)
                 needs [need_count++] = (char *) NEEDS [k];
-        snprintf (district, sizeof district, "NR%d", (int) (1 + s_random () % 35));
-        snprintf (suggestion, sizeof suggestion, "%s.%d@example.org", prefix, (int) (s_random () % (uint64_t) workforce));
+        snprintf (district, sizeof district, "NR%d", (int) (1 + load_random (&s_rng) % 35));
+        snprintf (suggestion, sizeof suggestion, "%s.%d@example.org", prefix, (int) (load_random (&s_rng) % (uint64_t) workforce));
         candidates_child_t child = {
             .region = region, .needs = needs, .need_count = need_count, .district = district,
-            .language = LANGUAGES [s_random () % COUNT_OF (LANGUAGES)],
-            .suggested_email = s_random () % 3 == 0 ? suggestion : NULL
+            .language = LANGUAGES [load_random (&s_rng) % COUNT_OF (LANGUAGES)],
+            .suggested_email = load_random (&s_rng) % 3 == 0 ? suggestion : NULL
         };
         candidates_t ranked;
-        double t0 = s_now ();
+        double t0 = load_now ();
         if (candidates_rank (db, &child, &weights, arena, &ranked) != 0) {
             fprintf (stderr, "bench_matching: %s\n", kw_db_error (db));
             return 1;
         }
-        double t = s_now () - t0;
+        double t = load_now () - t0;
         if (i >= 0) {
             times [i] = t;
             total += t;
