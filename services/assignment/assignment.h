@@ -27,6 +27,7 @@
 #include "kw_cursor.h"
 #include "kw_rpc.h"
 #include "kw_service.h"
+#include "kw_tx.h"
 #include "rank.h"
 #include "settings.h"
 
@@ -229,6 +230,9 @@ int offers_withdraw_pending (kw_db_t *db, journal_actor_t actor, const case_row_
 //  The case (with its offers, team, key worker) as the API shows it. NULL
 //  on a database error.
 Kw__Case *offers_case_view (kw_db_t *db, const case_row_t *row, const char *relationship, kw_arena_t *arena);
+//  Answer the write tx with the case as it stands now, as its caller may
+//  see it. 0 or -1.
+int offers_answer (kw_tx_t *tx, const char *case_id);
 //  RPCs offer.accept, offer.decline (OfferDecision -> Case), offer.create
 //  (OfferCreate -> Case).
 void offers_accept (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);

@@ -171,22 +171,6 @@ typedef struct {
     const char *requested_by;
 } closure_call_t;
 
-//  Answer with the case as it stands. 0 or -1.
-static int
-s_answer (kw_tx_t *tx, const char *case_id)
-{
-    case_row_t row;
-    int failed = 0;
-    if (access_row (tx->db, case_id, 0, &row, tx->arena) != 1)
-        return -1;
-    const char *relationship = access_relationship (tx->db, tx->req, &row, &failed);
-    Kw__Case *view = failed ? NULL : offers_case_view (tx->db, &row, relationship, tx->arena);
-    if (!view)
-        return -1;
-    kw_rpc_reply_ok (tx->resp, tx->arena, &view->base);
-    return 0;
-}
-
 static int
 s_close_authorise (kw_tx_t *tx)
 {
@@ -212,7 +196,7 @@ s_close_write (kw_tx_t *tx)
     }
     if (kw_audit (tx->db, tx->req->caller, "close", "case", self->row.id, "ok") != 0)
         return -1;
-    return s_answer (tx, self->row.id);
+    return offers_answer (tx, self->row.id);
 }
 
 void
@@ -312,7 +296,7 @@ s_change_write (kw_tx_t *tx)
     ||  matching_new_round (tx->svc, tx->db, tx->req->caller, row, PURPOSE_CHANGE, tx->arena) != 0
     ||  kw_audit (tx->db, tx->req->caller, "change_request", "case", row->id, "ok") != 0)
         return -1;
-    return s_answer (tx, row->id);
+    return offers_answer (tx, row->id);
 }
 
 void

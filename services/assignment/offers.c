@@ -453,19 +453,18 @@ offers_case_view (kw_db_t *db, const case_row_t *row, const char *relationship, 
     return out;
 }
 
-//  Answer resp with the case as it stands now. 0 or -1.
-static int
-s_answer (kw_db_t *db, const Kw__Request *req, const char *case_id, Kw__Response *resp, kw_arena_t *arena)
+int
+offers_answer (kw_tx_t *tx, const char *case_id)
 {
     case_row_t row;
-    if (access_row (db, case_id, 0, &row, arena) != 1)
+    if (access_row (tx->db, case_id, 0, &row, tx->arena) != 1)
         return -1;
     int failed = 0;
-    const char *relationship = access_relationship (db, req, &row, &failed);
-    Kw__Case *view = failed ? NULL : offers_case_view (db, &row, relationship, arena);
+    const char *relationship = access_relationship (tx->db, tx->req, &row, &failed);
+    Kw__Case *view = failed ? NULL : offers_case_view (tx->db, &row, relationship, tx->arena);
     if (!view)
         return -1;
-    kw_rpc_reply_ok (resp, arena, &view->base);
+    kw_rpc_reply_ok (tx->resp, tx->arena, &view->base);
     return 0;
 }
 
@@ -616,7 +615,7 @@ s_accept_write (kw_tx_t *tx)
                        changed.deputy && changed.deputy->name ? changed.deputy->name : "none") != 0
     ||  kw_audit (tx->db, tx->req->caller, "offer_accept", "case", row->id, "ok") != 0)
         return -1;
-    return s_answer (tx->db, tx->req, row->id, tx->resp, tx->arena);
+    return offers_answer (tx, row->id);
 }
 
 static int
@@ -630,7 +629,7 @@ s_decline_write (kw_tx_t *tx)
     ||  matching_next (tx->svc, tx->db, tx->req->caller, &self->row, tx->arena) != 0
     ||  kw_audit (tx->db, tx->req->caller, "offer_decline", "case", self->row.id, "ok") != 0)
         return -1;
-    return s_answer (tx->db, tx->req, self->row.id, tx->resp, tx->arena);
+    return offers_answer (tx, self->row.id);
 }
 
 //  A reason: required (or not), at most MAX_REASON bytes. 1 when it is
@@ -739,7 +738,7 @@ s_override_write (kw_tx_t *tx)
                      self->in->reason, tx->arena) != 0
     ||  kw_audit (tx->db, tx->req->caller, "offer_override", "case", row->id, "ok") != 0)
         return -1;
-    return s_answer (tx->db, tx->req, row->id, tx->resp, tx->arena);
+    return offers_answer (tx, row->id);
 }
 
 void
