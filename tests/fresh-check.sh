@@ -139,7 +139,7 @@ step "make test"
 make test > /root/make-test.out 2>&1
 rc=$?
 # What a reader of the log needs: the installer, errors, the suites, failures, the tally.
-grep -E '^(install-deps|make|# suite|not ok|E: |W: )|error|[0-9]+ passed, [0-9]+ failed$' /root/make-test.out
+grep -E '^(install-deps|make|# suite|not ok|E: |W: )|error:|Error [0-9]|[0-9]+ passed, [0-9]+ failed$' /root/make-test.out
 tail -n 1 /root/make-test.out | grep -qE '^[0-9]+ passed, 0 failed$' \
     || fail "make test (its output: /root/make-test.out in the new root): $(tail -n 5 /root/make-test.out)"
 [ "$rc" -eq 0 ] || fail "make test exited with status $rc"
