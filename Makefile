@@ -16,7 +16,9 @@
 # stops) and then starts a second make with the same goals and
 # KW_PACKAGES=installed. Only that second make reads the rest of this file, so
 # the pkg-config flags it takes while reading are those of the installed
-# packages. The second make builds with one job per core unless -j was given.
+# packages. The second make builds with one job per core unless -j was given;
+# it replaces the shell of the recipe, so a SIGTERM to the first make reaches
+# it (make passes SIGTERM on to what it runs) and through it `make run`'s stack.
 # Every other goal (all, clean, fuzz, ...) reads the whole file at once and
 # stops with a hint to run `make deps` when a package is missing.
 INSTALL_FIRST := run test unit bench faults
@@ -33,7 +35,7 @@ $(MAKECMDGOALS): install-then-make
 install-then-make:
 	@deploy/install-deps.sh
 	+@case ' $(MAKEFLAGS) ' in *' -j'*) jobs= ;; *) jobs=-j$$(nproc) ;; esac; \
-	 $(MAKE) --no-print-directory KW_PACKAGES=installed $$jobs $(MAKECMDGOALS)
+	 exec $(MAKE) --no-print-directory KW_PACKAGES=installed $$jobs $(MAKECMDGOALS)
 else
 
 SAN ?=
@@ -179,6 +181,6 @@ include tests/load/load.mk
 clean:
 	rm -rf build build-san build-clang build-fuzz
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 endif
