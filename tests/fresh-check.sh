@@ -217,7 +217,7 @@ if grep -q '"event":"restarting"' /root/make-run.out; then
 fi
 clean=$(tests/check-clean-exit.sh var) || fail "a program did not stop cleanly: $clean"
 # This shell is PID 1 of the namespace: anything left is its child or orphan.
-left=$(ps -eo pid=,ppid=,args= | awk -v me="$BASHPID" '$1 != 1 && $1 != me && $2 != me')
+left=$(me=$BASHPID; ps -eo pid=,ppid=,args= | awk -v me="$me" '$1 != 1 && $1 != me && $2 != me')
 [ -z "$left" ] || fail "still running after make run ended: $left"
 echo "  stopped: make exited with $rc, every program logged stopped, nothing left running"
 step ""

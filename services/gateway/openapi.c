@@ -104,9 +104,13 @@ s_operation (json_t *schemas, const route_t *route)
             *p = '_';
     json_object_set_new (op, "operationId", json_string (id));
     json_t *params = json_array ();
-    if (strstr (route->pattern, "{id}"))
-        json_array_append_new (params, json_pack ("{sssssbs{ss}}", "name", "id", "in", "path",
-                                                  "required", 1, "schema", "type", "string"));
+    if (strstr (route->pattern, "{id}")) {
+        json_t *param = json_pack ("{sssssbs{ss}}", "name", "id", "in", "path",
+                                   "required", 1, "schema", "type", "string");
+        if (route->id_meaning)
+            json_object_set_new (param, "description", json_string (route->id_meaning));
+        json_array_append_new (params, param);
+    }
     if (route->has_query)
         for (unsigned i = 0; i < route->input->n_fields; i++) {
             const ProtobufCFieldDescriptor *field = &route->input->fields [i];

@@ -20,6 +20,8 @@ const char *const route_service_names [SERVICE_COUNT] = {
 #define RPC(svc, name, in, out) \
     .kind = ROUTE_RPC, .service = SERVICE_##svc, .rpc = name, .input = &in, .output = &out
 
+#define ID_REFERRAL "the referral's id (a UUID)"
+
 static const route_t s_routes [] = {
     { "GET", "/v1/health", .kind = ROUTE_HEALTH, .success = 200 },
     { "GET", "/metrics", .kind = ROUTE_METRICS, .success = 200 },
@@ -29,18 +31,22 @@ static const route_t s_routes [] = {
     { "GET", "/v1/referrals", RPC (REFERRAL, "referral.list", kw__referral_list_request__descriptor,
       kw__referral_list__descriptor), .success = 200, .has_query = 1 },
     { "GET", "/v1/referrals/{id}", RPC (REFERRAL, "referral.get", kw__id_request__descriptor,
-      kw__referral__descriptor), .success = 200 },
+      kw__referral__descriptor), .success = 200, .id_meaning = ID_REFERRAL },
     { "POST", "/v1/referrals/{id}/withdraw", RPC (REFERRAL, "referral.withdraw",
-      kw__withdraw_request__descriptor, kw__referral__descriptor), .success = 200, .has_body = 1 },
+      kw__withdraw_request__descriptor, kw__referral__descriptor), .success = 200, .has_body = 1,
+      .id_meaning = ID_REFERRAL },
     { "POST", "/v1/referrals/{id}/information", RPC (REFERRAL, "referral.information",
-      kw__referral_information__descriptor, kw__referral__descriptor), .success = 200, .has_body = 1 },
+      kw__referral_information__descriptor, kw__referral__descriptor), .success = 200, .has_body = 1,
+      .id_meaning = ID_REFERRAL },
     { "POST", "/v1/dsr/imports", RPC (REFERRAL, "dsr.import", kw__dsr_import_request__descriptor,
       kw__dsr_import_result__descriptor), .success = 200, .raw_body = 1,
       .max_body = ROUTE_MAX_FILE, .timeout_ms = ROUTE_FILE_TIMEOUT_MS },
     { "GET", "/v1/dsr/entries/{id}", RPC (REFERRAL, "dsr.entry", kw__id_request__descriptor,
-      kw__dsr_entry__descriptor), .success = 200 },
+      kw__dsr_entry__descriptor), .success = 200,
+      .id_meaning = "the child's NHS number (10 digits; its DSR entry in the caller's region)" },
     { "POST", "/v1/referrals/{id}/re-evaluate", RPC (ELIGIBILITY, "eligibility.re_evaluate",
-      kw__id_request__descriptor, kw__re_evaluation__descriptor), .success = 200 },
+      kw__id_request__descriptor, kw__re_evaluation__descriptor), .success = 200,
+      .id_meaning = ID_REFERRAL },
     { "GET", "/v1/eligibility/ruleset", RPC (ELIGIBILITY, "eligibility.ruleset",
       kw__ruleset_request__descriptor, kw__ruleset__descriptor), .success = 200 },
     { "POST", "/v1/admin/eligibility/re-evaluate", RPC (ELIGIBILITY, "eligibility.re_evaluate_all",
@@ -50,7 +56,7 @@ static const route_t s_routes [] = {
       kw__age_out_sweep_request__descriptor, kw__age_out_sweep_result__descriptor), .success = 200,
       .timeout_ms = ROUTE_ADMIN_TIMEOUT_MS },
     { "GET", "/v1/cases/{id}", RPC (ASSIGNMENT, "case.get", kw__id_request__descriptor,
-      kw__case__descriptor), .success = 200 },
+      kw__case__descriptor), .success = 200, .id_meaning = "the case's id (a UUID)" },
     { "GET", "/v1/notifications", RPC (NOTIFICATION, "notification.list",
       kw__delivery_list_request__descriptor, kw__delivery_list__descriptor), .success = 200,
       .has_query = 1 },

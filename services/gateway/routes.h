@@ -48,6 +48,7 @@ typedef struct {
                                 //  bytes field "data", its kind as the string field "format"
     size_t max_body;            //  the route's body limit; 0: the gateway's (KW_MAX_BODY)
     unsigned timeout_ms;        //  the route's RPC timeout; 0: the gateway's (KW_RPC_TIMEOUT_MS)
+    const char *id_meaning;     //  what {id} is, for the API document
 } route_t;
 
 typedef struct {
