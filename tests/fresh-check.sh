@@ -136,8 +136,22 @@ step "apt-get install make"
     || fail "apt-get install make: $(tail -n 5 /root/apt-make.out)"
 
 step "make test"
-make test > /root/make-test.out 2>&1
-rc=$?
+# When the first compile and the first suite started: how long the
+# packages, the build and the tests took within make test.
+BUILD_AT= TESTS_AT=
+while IFS= read -r line; do
+    printf '%s\n' "$line" >> /root/make-test.out
+    case "$line" in
+        'cc '*|protoc-c*) [ -n "$BUILD_AT" ] || BUILD_AT=$SECONDS ;;
+        '# suite '*) [ -n "$TESTS_AT" ] || TESTS_AT=$SECONDS ;;
+    esac
+done < <(make test 2>&1; echo "make-test-status $?")
+rc=$(sed -n 's/^make-test-status //p' /root/make-test.out)
+sed -i '/^make-test-status /d' /root/make-test.out
+if [ -n "$BUILD_AT" ] && [ -n "$TESTS_AT" ]; then
+    printf 'fresh-check:     %-24s %4d s\n' "packages (install-deps)" $((BUILD_AT - STEP_START)) \
+        "build" $((TESTS_AT - BUILD_AT)) "tests" $((SECONDS - TESTS_AT))
+fi
 # What a reader of the log needs: the installer, errors, the suites, failures, the tally.
 grep -E '^(install-deps|make|# suite|not ok|E: |W: )|error:|Error [0-9]|[0-9]+ passed, [0-9]+ failed$' /root/make-test.out
 tail -n 1 /root/make-test.out | grep -qE '^[0-9]+ passed, 0 failed$' \
@@ -183,20 +197,19 @@ printf '  POST /v1/referrals: %s\n' "$(printf '%s' "$out" | tr '\n' ' ')"
 [ "$(printf '%s\n' "$out" | tail -n 1)" = 201 ] || fail "the example POST did not answer 201"
 ref=$(printf '%s\n' "$out" | sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p' | head -n 1)
 [ -n "$ref" ] || fail "no referral id in the answer"
-deadline=$((SECONDS + 30))
-until out=$(readme "${CMDS[1]//<referral id>/$ref}") \
-      && [[ "$out" == *'"status":"eligible"'* && "$out" == *'"case_id":"'* ]]; do
-    [ $SECONDS -lt $deadline ] || fail "the referral is not eligible with a case after 30 s: $out"
-    sleep 0.2
-done
+# poll COMMAND WANT1 WANT2 PROBLEM: run a README command until its answer
+# (left in $out) holds both strings; fail with PROBLEM after 30 s.
+poll() {
+    local deadline=$((SECONDS + 30))
+    until out=$(readme "$1") && [[ "$out" == *"$2"* && "$out" == *"$3"* ]]; do
+        [ $SECONDS -lt $deadline ] || fail "$4 after 30 s: $out"
+        sleep 0.2
+    done
+}
+poll "${CMDS[1]//<referral id>/$ref}" '"status":"eligible"' '"case_id":"' "the referral is not eligible with a case"
 case_id=$(printf '%s\n' "$out" | sed -n 's/.*"case_id":"\([0-9a-f-]*\)".*/\1/p')
 echo "  GET /v1/referrals/$ref: eligible, case $case_id"
-deadline=$((SECONDS + 30))
-until out=$(readme "${CMDS[2]//<case id>/$case_id}") \
-      && [[ "$out" == *'"status":"offered"'* && "$out" == *'"status":"pending"'* ]]; do
-    [ $SECONDS -lt $deadline ] || fail "the case has no pending offer after 30 s: $out"
-    sleep 0.2
-done
+poll "${CMDS[2]//<case id>/$case_id}" '"status":"offered"' '"status":"pending"' "the case has no pending offer"
 echo "  GET /v1/cases/$case_id: offered, one offer pending"
 deadline=$((SECONDS + 30))
 until [ -n "$(ls var/mail)" ]; do

@@ -120,6 +120,14 @@ supervise() {
     done
 }
 
+# Send a signal to every program whose pid file is there.
+signal_programs() {
+    local name
+    for name in gateway $SERVICES bus smtp; do
+        [ -f "$VAR/run/$name.pid" ] && kill -"$1" "$(cat "$VAR/run/$name.pid")" 2>/dev/null || true
+    done
+}
+
 CHILDREN=()
 stop_all() {
     # A second signal (make passing on SIGTERM, a second Ctrl-C) must not cut
@@ -131,20 +139,14 @@ stop_all() {
     log stopping
     # Every supervisor passes the stop on to its program; the pid files reach a
     # program whose supervisor had not yet noted its pid. Killed after 30 s.
-    local deadline=$((SECONDS + 30)) alive=1 name pid
+    local deadline=$((SECONDS + 30)) alive=1 pid
     kill -TERM "${CHILDREN[@]}" 2>/dev/null || true
-    for name in gateway $SERVICES bus smtp; do
-        [ -f "$VAR/run/$name.pid" ] && kill -TERM "$(cat "$VAR/run/$name.pid")" 2>/dev/null || true
-    done
+    signal_programs TERM
     while [ "$alive" -eq 1 ]; do
         alive=0
         for pid in "${CHILDREN[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
         [ "$alive" -eq 1 ] || break
-        if [ $SECONDS -ge $deadline ]; then
-            for name in gateway $SERVICES bus smtp; do
-                [ -f "$VAR/run/$name.pid" ] && kill -KILL "$(cat "$VAR/run/$name.pid")" 2>/dev/null || true
-            done
-        fi
+        [ $SECONDS -lt $deadline ] || signal_programs KILL
         sleep 0.2
     done
     for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
