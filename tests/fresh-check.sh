@@ -179,7 +179,8 @@ make_run() {
         done
     fi
     ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
-    make run > /root/make-run.out 2>&1 &
+    : > /root/make-run.out
+    make run >> /root/make-run.out 2>&1 &
     local run=$! deadline=$((SECONDS + 900)) build_at='' stack_at=''
     until grep -q '^  Token:' /root/make-run.out; do
         kill -0 "$run" 2>/dev/null || fail "make run ended: $(tail -n 20 /root/make-run.out)"
