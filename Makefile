@@ -177,6 +177,7 @@ faults: all
 # make faults: KW_FAULTS_REFERRALS (20000) referrals, KW_FAULTS_COUNT (1000) faults.
 include tests/fuzz/fuzz.mk
 include tests/load/load.mk
+include deploy/docker/docker.mk
 
 clean:
 	rm -rf build build-san build-clang build-fuzz

@@ -20,6 +20,10 @@ int kw_config_load (kw_config_var_t *vars, size_t count, const char *program,
                     const char *summary, int argc, char **argv,
                     char *err, size_t err_size);
 
+//  Take the first argument equal to flag out of argv (argc is lowered, the
+//  rest keep their order, argv [argc] stays NULL); 1 when it was there.
+int kw_config_take (int *argc, char **argv, const char *flag);
+
 //  Value of the named var in the table, or NULL.
 const char *kw_config_get (const kw_config_var_t *vars, size_t count, const char *name);
 

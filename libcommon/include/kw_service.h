@@ -38,6 +38,9 @@ typedef struct {
 } kw_service_def_t;
 
 //  Run the service until SIGINT/SIGTERM; returns the process exit status.
+//  With --health (see kw_health.h) it checks the instance running with the
+//  same configuration instead; with --migrate it applies the service's
+//  migrations and returns.
 int kw_service_main (const kw_service_def_t *def, int argc, char **argv);
 
 kw_db_t *kw_service_db (kw_service_t *self);

@@ -9,8 +9,11 @@
 static void
 s_usage (const kw_config_var_t *vars, size_t count, const char *program, const char *summary)
 {
-    printf ("Usage: %s [--help]\n\n%s\n\nConfiguration (environment variables):\n",
-            program, summary);
+    printf ("Usage: %s [--help | --health[=live]]\n\n%s\n\n"
+            "  --health       check the instance running with this configuration: exit 0 when\n"
+            "                 it answers and is ready to work, 1 otherwise\n"
+            "  --health=live  exit 0 when it answers at all\n\n"
+            "Configuration (environment variables):\n", program, summary);
     for (size_t i = 0; i < count; i++) {
         printf ("  %-26s %s\n", vars [i].name, vars [i].help);
         if (vars [i].fallback)
@@ -41,6 +44,18 @@ kw_config_load (kw_config_var_t *vars, size_t count, const char *program,
             return -1;
         }
     }
+    return 0;
+}
+
+int
+kw_config_take (int *argc, char **argv, const char *flag)
+{
+    for (int i = 1; i < *argc; i++)
+        if (strcmp (argv [i], flag) == 0) {
+            memmove (&argv [i], &argv [i + 1], (size_t) (*argc - i) * sizeof *argv);
+            (*argc)--;
+            return 1;
+        }
     return 0;
 }
 

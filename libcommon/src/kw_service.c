@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include "kw_health.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_service.h"
@@ -206,14 +207,24 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     kw_service_t *self = &service;
     self->def = def;
     s_build_vars (self);
-    char err [512];
-    int rc = kw_config_load (self->vars, self->var_count, def->name, def->summary,
+    kw_health_mode_t health = kw_health_take (&argc, argv);
+    int migrate_only = kw_config_take (&argc, argv, "--migrate");
+    char err [512], summary [512];
+    snprintf (summary, sizeof summary, "%s\n\n  --migrate      apply this service's schema migrations"
+              " and exit", def->summary);
+    int rc = kw_config_load (self->vars, self->var_count, def->name, summary,
                              argc, argv, err, sizeof err);
     if (rc != 0) {
         if (rc < 0)
             fprintf (stderr, "%s: %s\n", def->name, err);
         free (self->vars);
         return rc > 0 ? 0 : 2;
+    }
+    if (health != KW_HEALTH_NONE) {
+        rc = kw_health_service (def->name, kw_service_config (self, self->rpc_var), health,
+                                KW_HEALTH_TIMEOUT_MS);
+        free (self->vars);
+        return rc;
     }
     kw_log_level_t level = KW_LOG_INFO;
     if (kw_log_level_parse (kw_service_config (self, "KW_LOG_LEVEL"), &level) != 0) {
@@ -245,6 +256,10 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     if (kw_migrate_run (self->db, def->name, def->migrations, def->migration_count,
                         err, sizeof err) < 0) {
         kw_error ("migration_failed", "reason", err);
+        goto done;
+    }
+    if (migrate_only) {
+        status = 0;
         goto done;
     }
     self->zctx = zmq_ctx_new ();

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zmq.h>
 #include "kw_config.h"
+#include "kw_health.h"
 #include "kw_log.h"
 #include "kw_shutdown.h"
 #include "kw_zwatch.h"
@@ -108,6 +109,7 @@ main (int argc, char **argv)
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
+    kw_health_mode_t health = kw_health_take (&argc, argv);
     int rc = kw_config_load (vars, count, "bus",
                              "The event bus: a ZeroMQ XSUB/XPUB proxy between the services.",
                              argc, argv, err, sizeof err);
@@ -116,6 +118,9 @@ main (int argc, char **argv)
             fprintf (stderr, "bus: %s\n", err);
         return rc > 0 ? 0 : 2;
     }
+    if (health != KW_HEALTH_NONE)
+        return kw_health_bus (kw_config_get (vars, count, "KW_BUS_PUB"),
+                              kw_config_get (vars, count, "KW_BUS_SUB"), KW_HEALTH_TIMEOUT_MS);
     kw_log_level_t level;
     if (kw_log_level_parse (kw_config_get (vars, count, "KW_LOG_LEVEL"), &level) != 0) {
         fprintf (stderr, "bus: KW_LOG_LEVEL: expected debug, info, warn or error\n");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zmq.h>
 #include "kw_config.h"
+#include "kw_health.h"
 #include "kw_jwt.h"
 #include "kw_log.h"
 #include "kw_shutdown.h"
@@ -130,6 +131,7 @@ main (int argc, char **argv)
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
+    kw_health_mode_t health = kw_health_take (&argc, argv);
     int rc = kw_config_load (vars, count, "gateway",
                              "The HTTP gateway: the only HTTP surface of the key worker service.",
                              argc, argv, err, sizeof err);
@@ -137,6 +139,14 @@ main (int argc, char **argv)
         if (rc < 0)
             fprintf (stderr, "gateway: %s\n", err);
         return rc > 0 ? 0 : 2;
+    }
+    if (health != KW_HEALTH_NONE) {
+        //  The gateway's own answer waits up to KW_HEALTH_TIMEOUT_MS for the services.
+        long probe_ms = 1000;
+        kw_config_int ("KW_HEALTH_TIMEOUT_MS", kw_config_get (vars, count, "KW_HEALTH_TIMEOUT_MS"),
+                       50, 60000, &probe_ms, err, sizeof err);
+        return kw_health_gateway (kw_config_get (vars, count, "KW_HTTP_ADDR"), health,
+                                  (unsigned) probe_ms + KW_HEALTH_TIMEOUT_MS);
     }
     kw_log_level_t level;
     if (kw_log_level_parse (kw_config_get (vars, count, "KW_LOG_LEVEL"), &level) != 0) {

@@ -1,13 +1,18 @@
 """Helpers for the integration tests: TAP output, HTTP calls to the gateway,
 SQL through psql, tokens through kwctl, the stack's processes and mail store.
 The tests run against the stack that tests/run-all.sh started; its settings
-arrive in the environment (KW_VAR_DIR, KW_HTTP_ADDR, KW_PG_PORT, KW_BIN_DIR)."""
+arrive in the environment (KW_VAR_DIR, KW_HTTP_ADDR, KW_PG_PORT, KW_BIN_DIR).
+Against a stack elsewhere (deploy/docker/compose-test.sh: containers), the
+commands and the mail directory are given instead: KW_TEST_KWCTL and
+KW_TEST_PSQL (a command line each, e.g. "docker exec CONTAINER kwctl") and
+KW_TEST_MAIL_DIR."""
 
 import email
 import glob
 import json
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
@@ -15,10 +20,14 @@ import time
 import urllib.error
 import urllib.request
 
-VAR = os.environ["KW_VAR_DIR"]
+VAR = os.environ.get("KW_VAR_DIR", "")
 HTTP = "http://" + os.environ["KW_HTTP_ADDR"]
-BIN = os.environ["KW_BIN_DIR"]
-PG_PORT = os.environ["KW_PG_PORT"]
+BIN = os.environ.get("KW_BIN_DIR", "")
+PG_PORT = os.environ.get("KW_PG_PORT", "")
+KWCTL = shlex.split(os.environ.get("KW_TEST_KWCTL", "")) or [os.path.join(BIN, "kwctl")]
+PSQL = shlex.split(os.environ.get("KW_TEST_PSQL", "")) or [
+    "psql", "-h", os.path.join(VAR, "pg", "run"), "-p", PG_PORT, "-U", "postgres", "-d", "kw"]
+MAIL_DIR = os.environ.get("KW_TEST_MAIL_DIR") or os.path.join(VAR, "mail")
 
 _count = 0
 _failed = 0
@@ -44,7 +53,7 @@ def done():
 
 
 def token(role="coordinator", region="norfolk", sub="test-coordinator", **extra):
-    args = [BIN + "/kwctl", "token", "--role", role, "--region", region, "--sub", sub]
+    args = KWCTL + ["token", "--role", role, "--region", region, "--sub", sub]
     for key, value in extra.items():
         args += ["--" + key.replace("_", "-"), value]
     return subprocess.check_output(args, text=True).strip()
@@ -74,8 +83,7 @@ def http(method, path, body=None, tok=None, headers=None, raw=None):
 def sql(query, *params):
     """Run a query as the cluster owner; returns rows as lists of strings.
     Parameters are passed as psql variables and quoted by psql itself."""
-    args = ["psql", "-h", VAR + "/pg/run", "-p", PG_PORT, "-U", "postgres", "-d", "kw",
-            "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1"]
+    args = PSQL + ["-At", "-F", "\t", "-v", "ON_ERROR_STOP=1"]
     for i, p in enumerate(params):
         args += ["-v", "p%d=%s" % (i + 1, p)]
     out = subprocess.run(args, input=query, capture_output=True, text=True, check=True).stdout
@@ -118,10 +126,23 @@ def wait_restarted(name, old_pid, timeout=20.0):
     return wait_until(restarted, timeout)
 
 
+def pg_ctl(*args):
+    """Run pg_ctl on the stack's cluster (as its owner when we are root)."""
+    pgbin = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
+    cmd = [pgbin + "/pg_ctl", "-D", os.path.join(VAR, "pg", "data")] + list(args)
+    if os.getuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def pg_start():
+    pg_ctl("-l", os.path.join(VAR, "pg", "server.log"), "-o", "-p " + PG_PORT, "-w", "-t", "60", "start")
+
+
 def mails():
     """Every message in the SMTP sink's store, parsed."""
     out = []
-    for path in sorted(glob.glob(os.path.join(VAR, "mail", "*.eml"))):
+    for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml"))):
         with open(path, "rb") as f:
             out.append(email.message_from_binary_file(f))
     return out

@@ -1,5 +1,5 @@
 /*  Tests for kw_config: defaults, environment overrides, required variables,
-    --help, unknown arguments and integer parsing. */
+    --help, unknown arguments, flags taken out of argv and integer parsing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +48,14 @@ main (void)
     ok (strstr (buf, "KW_TEST_ADDR") && strstr (buf, "default: 127.0.0.1:1")
         && strstr (buf, "required") && strstr (buf, "summary text"),
         "--help lists every variable with its default");
+
+    char *args [] = { "prog", "--migrate", "--other", "--migrate", NULL };
+    int argc = 4;
+    ok (kw_config_take (&argc, args, "--migrate") == 1 && argc == 3
+        && strcmp (args [1], "--other") == 0 && strcmp (args [2], "--migrate") == 0 && args [3] == NULL,
+        "a flag is taken out once, the rest keep their order");
+    ok (kw_config_take (&argc, args, "--absent") == 0 && argc == 3, "an absent flag changes nothing");
+    ok (kw_config_take (&argc, args, "--migrat") == 0, "a flag matches whole arguments only");
 
     long v = 0;
     ok (kw_config_int ("N", "42", 1, 100, &v, err, sizeof err) == 0 && v == 42, "an integer in range parses");
