@@ -7,6 +7,7 @@
 #   make run        local stack in the foreground (PostgreSQL, SMTP sink, bus, services, gateway)
 #   make test       unit, integration and end-to-end tests against the real stack
 #   make unit       unit tests only
+#   make mutation   break the key rules one at a time; every break must fail a test
 #   make fresh-check  the README's quick start on a new Debian 12 root (root only)
 #
 # make run, test, unit, bench and faults work as the first command on a new
@@ -59,7 +60,7 @@ LDFLAGS_ALL := $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
 
 .DEFAULT_GOAL := all
-.PHONY: all run test unit clean deps bench faults fuzz fresh-check FORCE
+.PHONY: all run test unit clean deps bench faults fuzz mutation fresh-check FORCE
 .SUFFIXES:
 .SECONDARY:
 
@@ -173,6 +174,11 @@ bench: all
 faults: all
 	@tests/faults/run.sh $(B)
 
+# Mutations of the key rules (tests/mutation/mutations.tsv), each of which
+# a test must catch; built and run in a copy under build-mutation/.
+mutation: deps
+	@tests/mutation/run.sh
+
 # Fuzz targets (clang, libFuzzer) and the load generator have their own rules.
 # make faults: KW_FAULTS_REFERRALS (20000) referrals, KW_FAULTS_COUNT (1000) faults.
 include tests/fuzz/fuzz.mk
@@ -180,7 +186,7 @@ include tests/load/load.mk
 include deploy/docker/docker.mk
 
 clean:
-	rm -rf build build-san build-clang build-fuzz
+	rm -rf build build-san build-clang build-fuzz build-mutation
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every unit test binary in BUILD/tests (default build) and print TAP,
-# then "N passed, N failed". Exits non-zero on any failure.
+# then "N passed, N failed, N skipped". Exits non-zero on any failure.
 # With VALGRIND=1 each test runs under valgrind's memcheck.
 set -uo pipefail
 B=${1:-build}

@@ -3,11 +3,12 @@
 # through the gateway's published port. Starts dockerd when it is not
 # running (root), builds the images (make images), brings the stack up with
 # the demo data and its own secrets, project name, port and volumes, runs the
-# end-to-end referral test, then the fault ledger (tests/faults/ledger.py)
-# while containers are killed and PostgreSQL's container is restarted
-# (tests/faults/inject_compose.py), and brings everything down again,
+# fault ledger (tests/faults/ledger.py) while containers are killed and
+# PostgreSQL's container is restarted (tests/faults/compose_faults.py), then
+# the end-to-end referral test, and brings everything down again,
 # removing its containers, networks, volumes and secrets (the images stay,
-# for the next run). Prints TAP, the build and start times, and
+# for the next run). The fault ledger runs first: it audits the whole
+# database against its own referrals. Prints TAP, the build and start times, and
 # "N passed, N failed".
 #   deploy/docker/compose-test.sh [BUILD_DIR]
 # KW_COMPOSE_REFERRALS (300) and KW_COMPOSE_FAULTS (8) size the ledger run;
@@ -94,6 +95,9 @@ export KW_TEST_MAIL_DIR
 export KW_VAR_DIR=$ROOT/$B/compose-test/var
 mkdir -p "$KW_VAR_DIR"
 
+# The ledger first: it audits every row of the database against its own.
+tally_run "compose/faults" env KW_FAULTS_INJECTOR=compose_faults:ComposeStack \
+    /usr/bin/python3 tests/faults/ledger.py "${KW_COMPOSE_REFERRALS:-300}" "${KW_COMPOSE_FAULTS:-8}"
 tally_run "compose/e2e_referral" /usr/bin/python3 tests/integration/test_e2e_referral.py
 if [ "$FAILED" -ne 0 ]; then
     "${COMPOSE[@]}" ps

@@ -2,7 +2,11 @@
 """smtp_sink: a local SMTP server that accepts every message and stores it
 as one .eml file in a directory, for the local stack and the tests. Each file
 is written under a temporary name and renamed into place, so a reader never
-sees half a message. Runs until SIGTERM or SIGINT.
+sees half a message. Every accepted transaction is also one line of
+transactions.log in the same directory, written before the server's reply:
+{"at": seconds since the epoch, "file": the .eml name, "message_id": the
+Message-ID header or "", "bytes": the size}. A message sent twice is two
+lines and two files, whatever its Message-ID. Runs until SIGTERM or SIGINT.
 
     smtp_sink.py [--host 127.0.0.1] [--port 2525] --dir DIR
 
@@ -10,7 +14,9 @@ Needs Debian's python3-aiosmtpd. Logs carry counts and file names only, never
 addresses or message content."""
 
 import argparse
+import email.parser
 import itertools
+import json
 import os
 import signal
 import sys
@@ -30,6 +36,7 @@ class Store:
         self.directory = directory
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
+        self.journal = open(os.path.join(directory, "transactions.log"), "a", encoding="utf-8")
 
     def _name(self):
         now = time.time()
@@ -55,6 +62,17 @@ class Store:
                 pass
             raise
 
+    def _record(self, name, content):
+        """Append the transaction to the journal (flushed and synced)."""
+        headers = email.parser.BytesHeaderParser().parsebytes(content)
+        line = json.dumps({"at": time.time(), "file": name,
+                           "message_id": str(headers.get("Message-ID", "")).strip(),
+                           "bytes": len(content)})
+        with self.lock:
+            self.journal.write(line + "\n")
+            self.journal.flush()
+            os.fsync(self.journal.fileno())
+
     async def handle_DATA(self, server, session, envelope):
         content = envelope.original_content or envelope.content or b""
         if isinstance(content, str):
@@ -66,6 +84,7 @@ class Store:
         name = self._name()
         try:
             self._write(name, trace.encode("utf-8", "replace") + content)
+            self._record(name, content)
         except OSError as e:
             print("smtp_sink: store failed: %s" % e.strerror, file=sys.stderr, flush=True)
             return "451 Requested action aborted: local error in processing"

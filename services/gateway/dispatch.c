@@ -112,57 +112,25 @@ s_header (h2o_req_t *req, const h2o_token_t *token, const char *name, size_t nam
 static void
 s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt_claims_t *claims)
 {
-    char key [REQUEST_MAX_KEY + 1];
-    request_error_t rerr;
-    size_t key_len, type_len;
-    const char *key_value = s_header (req, NULL, H2O_STRLIT ("idempotency-key"), &key_len);
-    const char *type = s_header (req, H2O_TOKEN_CONTENT_TYPE, NULL, 0, &type_len);
-    const char *query = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : NULL;
-    size_t query_len = query ? req->path.len - req->query_at - 1 : 0;
-    json_t *input = NULL;
-    if (request_idempotency_key (key_value, key_len, key, &rerr) == 0)
-        input = request_input (m, self->max_body, type, type_len, req->entity.base, req->entity.len,
-                               query, query_len, &rerr);
-    if (!input) {
-        reply_error (self, req, m->index, rerr.status, rerr.code, rerr.message, rerr.field, NULL);
-        return;
-    }
+    request_parts_t parts = {
+        .body = req->entity.base, .body_len = req->entity.len,
+        .query = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : NULL,
+        .query_len = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0,
+    };
+    parts.idempotency_key = s_header (req, NULL, H2O_STRLIT ("idempotency-key"), &parts.idempotency_key_len);
+    parts.content_type = s_header (req, H2O_TOKEN_CONTENT_TYPE, NULL, 0, &parts.content_type_len);
     kw_arena_t *arena = kw_arena_new (16384);
-    ProtobufCMessage *msg = NULL;
-    kw_pbjson_error_t err;
-    int rc = kw_pbjson_from_json (m->route->input, input, arena, &msg, &err);
-    json_decref (input);
-    if (rc != 0) {
-        reply_error (self, req, m->index, 400, "invalid", err.message, err.field, NULL);
+    request_rpc_t rpc;
+    request_error_t err;
+    if (request_build (m, claims, self->max_body, &parts, arena, &rpc, &err) != 0) {
+        reply_error (self, req, m->index, err.status, err.code, err.message, err.field, NULL);
         kw_arena_destroy (&arena);
         return;
     }
-    if (m->route->raw_body && request_attach_file (msg, req->entity.base, req->entity.len) != 0) {
-        reply_error (self, req, m->index, 500, "internal", "the route has no file field", NULL, NULL);
-        kw_arena_destroy (&arena);
-        return;
-    }
-    size_t size = protobuf_c_message_get_packed_size (msg);
-    uint8_t *payload = kw_arena_alloc (arena, size ? size : 1);
-    protobuf_c_message_pack (msg, payload);
-
-    Kw__Caller caller = KW__CALLER__INIT;
-    caller.sub = (char *) claims->sub;
-    caller.role = (char *) claims->role;
-    caller.region = (char *) claims->region;
-    caller.agency = (char *) claims->agency;
-    caller.professional_id = (char *) claims->professional_id;
-    Kw__Request request = KW__REQUEST__INIT;
-    request.method = (char *) m->route->rpc;
-    request.caller = &caller;
-    request.payload.data = payload;
-    request.payload.len = size;
-    request.idempotency_key = key;
-
     call_ctx_t *ctx = h2o_mem_alloc_shared (&req->pool, sizeof *ctx, s_dispose);
     *ctx = (call_ctx_t) { .gateway = self, .req = req, .route = m->route,
                           .index = m->index, .service = m->route->service };
-    ctx->call_id = kw_rpc_client_call (self->clients [ctx->service], &request,
+    ctx->call_id = kw_rpc_client_call (self->clients [ctx->service], &rpc.request,
                                        m->route->timeout_ms ? m->route->timeout_ms
                                                             : self->rpc_timeout_ms, s_on_reply, ctx);
     kw_arena_destroy (&arena);

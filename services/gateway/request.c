@@ -1,4 +1,5 @@
-/*  request: Content-Type, Idempotency-Key and the route's input as JSON. */
+/*  request: Content-Type, Idempotency-Key, the route's input as JSON and
+    the RPC request built from them. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -189,4 +190,46 @@ request_input (const route_match_t *m, size_t max_body,
         json_object_set_new (input, "id", id ? id : json_string (""));
     }
     return input;
+}
+
+int
+request_build (const route_match_t *m, const kw_jwt_claims_t *claims, size_t max_body,
+               const request_parts_t *parts, kw_arena_t *arena, request_rpc_t *out,
+               request_error_t *err)
+{
+    if (request_idempotency_key (parts->idempotency_key, parts->idempotency_key_len, out->key, err) != 0)
+        return -1;
+    json_t *input = request_input (m, max_body, parts->content_type, parts->content_type_len,
+                                   parts->body, parts->body_len, parts->query, parts->query_len, err);
+    if (!input)
+        return -1;
+    ProtobufCMessage *msg = NULL;
+    kw_pbjson_error_t perr;
+    int rc = kw_pbjson_from_json (m->route->input, input, arena, &msg, &perr);
+    json_decref (input);
+    if (rc != 0) {
+        s_fail (err, 400, "invalid", perr.field, perr.message);
+        return -1;
+    }
+    if (m->route->raw_body && request_attach_file (msg, parts->body, parts->body_len) != 0) {
+        s_fail (err, 500, "internal", NULL, "the route has no file field");
+        return -1;
+    }
+    size_t size = protobuf_c_message_get_packed_size (msg);
+    uint8_t *payload = kw_arena_alloc (arena, size ? size : 1);
+    protobuf_c_message_pack (msg, payload);
+
+    kw__caller__init (&out->caller);
+    out->caller.sub = (char *) claims->sub;
+    out->caller.role = (char *) claims->role;
+    out->caller.region = (char *) claims->region;
+    out->caller.agency = (char *) claims->agency;
+    out->caller.professional_id = (char *) claims->professional_id;
+    kw__request__init (&out->request);
+    out->request.method = (char *) m->route->rpc;
+    out->request.caller = &out->caller;
+    out->request.payload.data = payload;
+    out->request.payload.len = size;
+    out->request.idempotency_key = out->key;
+    return 0;
 }

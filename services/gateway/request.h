@@ -1,19 +1,22 @@
 /*  request: the checks on a request that need no server: the Content-Type,
-    the Idempotency-Key, and the route's input built from the JSON body, the
-    query string and the path id. dispatch.c applies them to h2o requests;
-    the fuzz target applies them to raw bytes. */
+    the Idempotency-Key, the route's input built from the JSON body, the
+    query string and the path id, and the RPC request forwarded to the
+    service. dispatch.c applies them to h2o requests; the fuzz target
+    applies them to raw bytes. */
 #ifndef GATEWAY_REQUEST_H
 #define GATEWAY_REQUEST_H
 
 #include <stddef.h>
 #include <jansson.h>
+#include "kw_arena.h"
 #include "kw_jwt.h"
+#include "kw/rpc.pb-c.h"
 #include "routes.h"
 
 #define REQUEST_MAX_KEY 200
 
 typedef struct {
-    int status;                 //  400, 401, 413 or 415
+    int status;                 //  400, 401, 413, 415 or 500
     const char *code;           //  "invalid", "unauthenticated", "too_large", ...
     char message [256];
     char field [256];           //  "" when no field applies
@@ -50,5 +53,34 @@ json_t *request_input (const route_match_t *m, size_t max_body,
 //  message points into body, which must outlive it. 0, or -1 when msg has
 //  no such field.
 int request_attach_file (ProtobufCMessage *msg, const char *body, size_t len);
+
+//  The parts of an HTTP request the RPC request is built from; each value
+//  NULL (length 0) when the request has none.
+typedef struct {
+    const char *idempotency_key;
+    size_t idempotency_key_len;
+    const char *content_type;
+    size_t content_type_len;
+    const char *body;
+    size_t body_len;
+    const char *query;              //  after the '?'
+    size_t query_len;
+} request_parts_t;
+
+//  The RPC request a routed, authenticated request is forwarded as.
+typedef struct {
+    char key [REQUEST_MAX_KEY + 1];
+    Kw__Caller caller;
+    Kw__Request request;
+} request_rpc_t;
+
+//  Build out->request for the route m on behalf of claims: the
+//  Idempotency-Key, the route's input (from parts, at most max_body bytes of
+//  body) as its protobuf message packed into arena, the caller from claims.
+//  0 with out filled (it points into out, arena, claims, m and parts->body),
+//  or -1 with err filled with the answer to give.
+int request_build (const route_match_t *m, const kw_jwt_claims_t *claims, size_t max_body,
+                   const request_parts_t *parts, kw_arena_t *arena, request_rpc_t *out,
+                   request_error_t *err);
 
 #endif

@@ -1,32 +1,34 @@
 """Fault injection with a ledger. Posts referrals through the gateway (a mix
 of eligible and ineligible, each retried with its own Idempotency-Key until
-it gets a definitive answer) while an injector SIGKILLs a random program of
-the stack (the supervisor restarts it) or restarts PostgreSQL with
-pg_ctl -m immediate. Then it waits for quiescence and checks every effect
-from the database and the SMTP store against the ledger of accepted
-referrals. Prints one summary line and TAP; exits non-zero unless nothing
-was lost and nothing happened twice.
+it gets a definitive answer) while an injector kills a random program of the
+stack or restarts PostgreSQL (stack_faults.py, or the injector named by
+KW_FAULTS_INJECTOR), one verified fault at a time, each waiting for the
+stack to recover (health, the bus, and a referral accepted after it). Then
+it waits until every effect is in place, waits a settle period, and audits
+again (audit.py): nothing lost, nothing happened twice, nothing unexpected,
+every consumer caught up, and every e-mail transmitted again explained by a
+fault in the crash window. Prints one summary line and TAP; exits non-zero
+on any finding.
 
-    ledger.py REFERRALS FAULTS"""
+    ledger.py REFERRALS FAULTS [--defects]
 
-import email.parser
-import glob
+--defects: once the clean run has passed, injects known defects from outside
+(defects.py) and checks that the audit reports each one."""
+
 import os
 import random
-import signal
-import subprocess
 import sys
 import threading
 import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from kwtest import ok, done, token, http, referral, nhs_number, pid_of, sql, VAR  # noqa: E402
+from kwtest import ok, done, token, http, referral, nhs_number  # noqa: E402
+import audit as auditing  # noqa: E402
+import stack_faults  # noqa: E402
 
-VICTIMS = ["bus", "gateway", "referral", "eligibility", "assignment", "scheduling", "notification",
-           "postgres"]
-PGBIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
 POSTERS = 4
+SETTLE_S = float(os.environ.get("KW_FAULTS_SETTLE", "8"))
 
 
 class Ledger:
@@ -34,7 +36,14 @@ class Ledger:
         self.lock = threading.Lock()
         self.next = 0
         self.count = count
-        self.plan = [(nhs_number(rng), rng.random() < 0.7, str(uuid.uuid4())) for _ in range(count)]
+        nhs = []
+        seen = set()
+        while len(nhs) < count:
+            n = nhs_number(rng)
+            if n not in seen:
+                seen.add(n)
+                nhs.append(n)
+        self.plan = [(n, rng.random() < 0.7, str(uuid.uuid4())) for n in nhs]
         self.accepted = {}          # nhs -> (referral id, eligible)
         self.refused = []           # (status, body) of definitive refusals
         self.last_success = 0.0
@@ -73,45 +82,30 @@ def poster(ledger, tok, pace, stop):
         time.sleep(pace)
 
 
-def pg_ctl(*args):
-    cmd = [PGBIN + "/pg_ctl", "-D", os.path.join(VAR, "pg", "data")] + list(args)
-    if os.getuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-
-
-def inject(rng, name):
-    if name == "postgres":
-        pg_ctl("-m", "immediate", "-w", "stop")
-        pg_ctl("-l", os.path.join(VAR, "pg", "server.log"), "-o", "-p " + os.environ["KW_PG_PORT"],
-               "-w", "-t", "60", "start")
-        return
+def healthy(injector):
+    """Every service answers the gateway's health check and the bus accepts
+    connections on both endpoints."""
     try:
-        os.kill(pid_of(name), signal.SIGKILL)
-    except (OSError, ValueError):
-        pass                        # between a crash and its restart: nothing to kill
-
-
-def healthy():
-    try:
-        status, body, _ = http("GET", "/v1/health")
+        status, _, _ = http("GET", "/v1/health")
     except OSError:
         return False
-    return status == 200
+    return status == 200 and injector.bus_reachable()
 
 
-def injector(rng, faults, ledger, stop, report):
-    """Inject faults one after another: each waits for the stack to recover
-    (health ok and a referral accepted after the fault) before the next."""
-    while report["faults"] < faults and not stop.is_set():
+def run_injector(injector, rng, faults, ledger, stop, report):
+    """Inject faults one after another until `faults` are verified; each
+    waits for the stack to recover (healthy and a referral accepted after the
+    fault) before the next. Unverified attempts are kept apart."""
+    while len(report["verified"]) < faults and not stop.is_set():
         time.sleep(rng.uniform(0.1, 0.8))
-        name = rng.choice(VICTIMS)
+        name = rng.choice(injector.victims)
         t0 = time.monotonic()
-        inject(rng, name)
-        report["faults"] += 1
-        report["by_victim"][name] = report["by_victim"].get(name, 0) + 1
+        fault = injector.inject(name)
+        (report["verified"] if fault.verified else report["unverified"]).append(fault)
+        if len(report["unverified"]) > max(10, faults):
+            return
         while not stop.is_set():
-            if healthy() and (ledger.last_success > t0 or ledger.next >= ledger.count):
+            if healthy(injector) and (ledger.last_success > t0 or ledger.next >= ledger.count):
                 break
             time.sleep(0.02)
         recovery = time.monotonic() - t0
@@ -119,92 +113,73 @@ def injector(rng, faults, ledger, stop, report):
             report["longest"], report["longest_victim"] = recovery, name
 
 
-def counts(rows):
-    out = {}
-    for key, n in rows:
-        out[key] = out.get(key, 0) + int(n)
-    return out
+def settle(ledger, injector, faults, deadline_s=300, during=None):
+    """Audit until nothing is missing (or the deadline), then wait SETTLE_S
+    and audit again until two audits in a row agree. during() runs once in
+    the first settle period (defects.py injects a late duplicate there).
+    Returns the last Findings and whether the stores settled."""
+    deadline = time.monotonic() + deadline_s
+    journal = injector.sink_journal()
+    while True:
+        f = auditing.audit(ledger.accepted, faults, journal)
+        pending = f.count("lost") + f.count("unapplied")
+        if pending == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    while True:
+        if during:
+            during()
+            during = None
+        time.sleep(SETTLE_S)
+        again = auditing.audit(ledger.accepted, faults, journal)
+        if again.fingerprint() == f.fingerprint():
+            return again, True
+        if time.monotonic() > deadline:
+            return again, False
+        f = again
 
 
-def mail_per_case():
-    """Distinct e-mails per case, and how many messages repeated one. An
-    e-mail is its Message-ID (RFC 5322 3.6.4): delivery to SMTP is at least
-    once, and a message sent again after a crash between the server's reply
-    and the commit carries the same Message-ID, which mail stores file once."""
-    parser = email.parser.BytesHeaderParser()
-    ids, resent = {}, 0
-    for path in glob.glob(os.path.join(VAR, "mail", "*.eml")):
-        with open(path, "rb") as f:
-            headers = parser.parse(f)
-        case_id = headers.get("Subject", "").rsplit(" ", 1)[-1]
-        seen = ids.setdefault(case_id, set())
-        message_id = headers.get("Message-ID", path)
-        if message_id in seen:
-            resent += 1
-        seen.add(message_id)
-    return {case_id: len(s) for case_id, s in ids.items()}, resent
-
-
-def audit(ledger):
-    """Compare the stores with the ledger: (lost, duplicates, wrong, details)."""
-    ours = {nhs: rid for nhs, (rid, _) in ledger.accepted.items()}
-    rows = sql("SELECT nhs_number, id::text FROM referral.referrals")
-    per_nhs = {}
-    for nhs, rid in rows:
-        if nhs in ours:
-            per_nhs.setdefault(nhs, []).append(rid)
-    decisions = dict(sql("SELECT referral_id::text, outcome FROM eligibility.decisions"))
-    cases = counts(sql("SELECT referral_id::text, count(*) FROM assignment.cases GROUP BY 1"))
-    case_of = dict(sql("SELECT referral_id::text, id::text FROM assignment.cases"))
-    offers = counts(sql("SELECT case_id::text, count(*) FROM assignment.offers GROUP BY 1"))
-    sent = counts(sql("SELECT case_id, count(*) FROM notification.deliveries"
-                      " WHERE status = 'sent' GROUP BY 1"))
-    mails, resent = mail_per_case()
-    lost, dup, wrong, details = 0, 0, 0, []
-    for nhs, (rid, eligible) in ledger.accepted.items():
-        stored = per_nhs.get(nhs, [])
-        if rid not in stored:
-            lost += 1
-            details.append("referral %s not stored" % rid)
-            continue
-        dup += len(stored) - 1
-        outcome = decisions.get(rid)
-        if outcome is None:
-            lost += 1
-            details.append("referral %s has no decision" % rid)
-            continue
-        if outcome != ("eligible" if eligible else "ineligible"):
-            wrong += 1
-            details.append("referral %s decided %s" % (rid, outcome))
-        if not eligible:
-            dup += cases.get(rid, 0)
-            continue
-        case_id = case_of.get(rid)
-        dup += max(0, cases.get(rid, 0) - 1)
-        if case_id is None or offers.get(case_id, 0) == 0 or mails.get(case_id, 0) == 0 \
-                or sent.get(case_id, 0) == 0:
-            lost += 1
-            details.append("referral %s: case %s, offers %s, deliveries %s, mails %s" % (
-                rid, case_id, offers.get(case_id, 0), sent.get(case_id, 0), mails.get(case_id, 0)))
-            continue
-        dup += offers[case_id] - 1 + mails[case_id] - 1 + sent[case_id] - 1
-    return lost, dup, wrong, details, resent
+def summary(ledger, report, f, settled, posting):
+    verified = report["verified"]
+    by_victim = {}
+    for x in verified:
+        by_victim[x.victim] = by_victim.get(x.victim, 0) + 1
+    window = sum(1 for x in verified if x.victim in auditing.RESEND_FAULTS)
+    print("accepted %d, lost %d, duplicate %d, wrong %d, unexpected %d, unapplied %d, re-sent %d"
+          " (bound %d, unexplained %d), faults verified %d of %d attempted, longest recovery %.1f s (%s)" % (
+              len(ledger.accepted), f.count("lost"), f.count("duplicate"), f.count("wrong"),
+              f.count("unexpected"), f.count("unapplied"), len(f.resent), window,
+              f.count("resent_unexplained"), len(verified), len(verified) + len(report["unverified"]),
+              report["longest"], report["longest_victim"]))
+    print("# posting took %.0f s; faults by victim: %s; refused %d; settled: %s" % (
+        posting, ", ".join("%s %d" % kv for kv in sorted(by_victim.items())), len(ledger.refused),
+        "yes, %.0f s after the last change" % SETTLE_S if settled else "NO"))
+    print("# audited: " + ", ".join("%s %d" % kv for kv in sorted(f.tally.items())))
+    for mid, first, again, victim, at in f.resent:
+        print("#   re-sent %s: %.3f then %.3f, after %s hit at %.3f" % (mid, first, again, victim, at))
+    for x in report["unverified"][:10]:
+        print("#   unverified fault: %r" % (x,))
+    for line in f.details()[:20]:
+        print("#   " + line)
 
 
 def main():
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    faults = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    count = int(args[0]) if args else 1000
+    faults = int(args[1]) if len(args) > 1 else 30
     seed = int(os.environ.get("KW_FAULTS_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     print("# faults: %d referrals, %d faults, seed %d" % (count, faults, seed))
+    injector = stack_faults.load()
     tok = token(sub="fault-ledger")
     ledger = Ledger(count, rng)
     # Spread the referrals over the faults: about 1.5 s per fault and recovery.
     pace = max(0.0, POSTERS * faults * 1.5 / count - 0.005) if faults else 0.0
     stop = threading.Event()
-    report = {"faults": 0, "longest": 0.0, "longest_victim": "", "by_victim": {}}
+    report = {"verified": [], "unverified": [], "longest": 0.0, "longest_victim": ""}
     threads = [threading.Thread(target=poster, args=(ledger, tok, pace, stop)) for _ in range(POSTERS)]
-    inj = threading.Thread(target=injector, args=(random.Random(seed + 1), faults, ledger, stop, report))
+    inj = threading.Thread(target=run_injector,
+                           args=(injector, random.Random(seed + 1), faults, ledger, stop, report))
     started = time.monotonic()
     for t in threads + [inj]:
         t.start()
@@ -212,31 +187,30 @@ def main():
         t.join()
     inj.join(timeout=600)
     stop.set()
+    inj.join()
     posting = time.monotonic() - started
+    all_faults = report["verified"] + report["unverified"]
 
-    # Quiescence: effects settle once every consumer has caught up.
-    deadline = time.monotonic() + 300
-    while True:
-        result = audit(ledger)
-        if result[0] == 0 or time.monotonic() > deadline:
-            break
-        time.sleep(2)
-    lost, dup, wrong, details, resent = result
-    print("accepted %d, lost %d, duplicate effects %d, faults injected %d, longest recovery %.1f s (%s)" % (
-        len(ledger.accepted), lost, dup, report["faults"], report["longest"], report["longest_victim"]))
-    print("# posting took %.0f s; faults by victim: %s; refused %d" % (
-        posting, ", ".join("%s %d" % kv for kv in sorted(report["by_victim"].items())), len(ledger.refused)))
-    print("# e-mails sent again with the same Message-ID after a crash between the SMTP reply"
-          " and the commit: %d" % resent)
-    for line in details[:20]:
-        print("#   " + line)
+    f, settled = settle(ledger, injector, all_faults)
+    summary(ledger, report, f, settled, posting)
+    window = sum(1 for x in report["verified"] if x.victim in auditing.RESEND_FAULTS)
     ok(len(ledger.accepted) == count and not ledger.refused,
        "faults: every one of the %d referrals was accepted" % count, ledger.refused[:3])
-    ok(report["faults"] == faults, "faults: %d faults injected" % report["faults"])
-    ok(lost == 0, "faults: nothing lost", details[:5])
-    ok(dup == 0, "faults: no effect happened twice")
-    ok(wrong == 0, "faults: every decision is the expected one")
-    ok(healthy(), "faults: the stack is healthy at the end")
+    ok(len(report["verified"]) == faults and not report["unverified"],
+       "faults: %d faults injected, each verified" % len(report["verified"]), report["unverified"][:5])
+    ok(settled, "faults: the stores settled (two audits %.0f s apart agree)" % SETTLE_S)
+    ok(f.count("lost") == 0 and f.count("unapplied") == 0,
+       "faults: nothing lost, every consumer applied every event", f.details()[:5])
+    ok(f.count("duplicate") == 0 and f.count("unexpected") == 0, "faults: no effect happened twice",
+       f.details()[:5])
+    ok(f.count("wrong") == 0, "faults: every decision and projection is the expected one", f.details()[:5])
+    ok(f.count("resent_unexplained") == 0 and len(f.resent) <= window,
+       "faults: %d e-mails transmitted again, each after its own notification kill or PostgreSQL"
+       " restart (bound %d)" % (len(f.resent), window), f.details()[:5])
+    ok(healthy(injector), "faults: the stack is healthy at the end")
+    if "--defects" in sys.argv and f.clean() and settled:
+        import defects
+        defects.check(ledger, injector, all_faults, f, settle)
     done()
 
 

@@ -4,6 +4,9 @@
 #   make fuzz-regress           run every target over its seed corpus and its
 #                               regression inputs only (no fuzzing)
 #   make fuzz-build             build the targets only
+# Without libFuzzer, every target is also built with the project's compiler
+# and flags into $(B)/fuzz-replay/ (part of make all), linked with
+# tests/fuzz/replay.c; make test replays each one's corpus and regressions.
 # Seeds: tests/fuzz/corpus/<target>/ (read-only); inputs that crashed once:
 # tests/fuzz/regressions/<target>/; an optional libFuzzer dictionary:
 # tests/fuzz/<target>.dict. New inputs found while fuzzing go to
@@ -40,6 +43,20 @@ FUZZ_LINK_fuzz_region := $(FUZZ_OBJ)/services/eligibility/region.o $(FUZZ_OBJ)/s
 FUZZ_LINK_fuzz_envelope := $(FUZZ_LINK_fuzz_region)
 FUZZ_LINK_fuzz_dsr := $(FUZZ_OBJ)/services/referral/dsr_parse.o $(FUZZ_OBJ)/services/referral/validate.o
 FUZZ_INC := -Iservices/gateway -Iservices/eligibility -Iservices/referral
+
+# Replay builds: the same targets and service objects, from $(B).
+REPLAY_BINS := $(addprefix $(B)/fuzz-replay/,$(FUZZ_TARGETS))
+REPLAY_LINK = $(patsubst $(FUZZ_OBJ)/%,$(B)/obj/%,$(FUZZ_LINK_$(1)))
+
+$(B)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(B)/CFLAGS.stamp | $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(FUZZ_INC) -MMD -MP -c $< -o $@
+
+all: $(REPLAY_BINS)
+
+$(B)/fuzz-replay/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o $$(call REPLAY_LINK,fuzz_$$*) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $^ $(LDLIBS_ALL) -o $@
 
 .PHONY: fuzz-build fuzz-regress
 

@@ -5,7 +5,8 @@
     method and path, the bearer token (kw_jwt_verify), the Content-Type and
     Idempotency-Key checks, the input JSON from body, query
     (routes_query_json) and path id, kw_pbjson_from_json into the route's
-    input message, and the RPC Request as packed for the service and
+    input message and the RPC Request (request_build, which dispatch.c's
+    forwarding calls), then the Request as packed for the service and
     unpacked there (checked to arrive unchanged). */
 #include <stdint.h>
 #include <stdio.h>
@@ -95,70 +96,60 @@ s_parse (const char *data, size_t size, fuzz_request_t *req)
     req->body.len = (size_t) (end - p);
 }
 
-//  The gateway's token check (the outcome does not stop the walk: the
-//  fuzzer cannot sign tokens, and what follows is worth reaching).
+//  The gateway's token check: the claims when the token verifies, else a
+//  coordinator's (the fuzzer cannot sign tokens, and what follows is worth
+//  reaching).
 static void
-s_authenticate (const fuzz_request_t *req)
+s_authenticate (const fuzz_request_t *req, kw_jwt_claims_t *claims)
 {
-    kw_jwt_claims_t claims;
     request_error_t err;
     int rc = request_bearer (req->authorization.base, req->authorization.len, s_secret,
-                             sizeof s_secret - 1, 1800000000, &claims, &err);
-    if ((rc == 0 && !kw_jwt_role_valid (claims.role))
+                             sizeof s_secret - 1, 1800000000, claims, &err);
+    if ((rc == 0 && !kw_jwt_role_valid (claims->role))
     ||  (rc != 0 && (err.status != 401 || !memchr (err.message, 0, sizeof err.message))))
         abort ();
+    if (rc != 0) {
+        memset (claims, 0, sizeof *claims);
+        strcpy (claims->sub, "fuzz");
+        strcpy (claims->role, "coordinator");
+        strcpy (claims->region, "norfolk");
+    }
 }
 
-//  As dispatch.c s_forward (through request.c, the code the gateway runs), then the service's side: kw_rpc's Request
-//  unpack and kw_rpc_unpack of the payload, which must give the same message.
+//  dispatch.c's forwarding (request_build, the code the gateway runs), then
+//  the service's side: kw_rpc's Request unpack and the payload's unpack,
+//  which must give the same message.
 static void
-s_forward (const fuzz_request_t *req, const route_match_t *m, kw_arena_t *arena)
+s_forward (const fuzz_request_t *req, const route_match_t *m, const kw_jwt_claims_t *claims,
+           kw_arena_t *arena)
 {
-    char key [REQUEST_MAX_KEY + 1];
+    request_parts_t parts = {
+        .idempotency_key = req->idempotency_key.base, .idempotency_key_len = req->idempotency_key.len,
+        .content_type = req->content_type.base, .content_type_len = req->content_type.len,
+        .body = req->body.base, .body_len = req->body.len,
+        .query = req->has_query ? req->query.base : NULL, .query_len = req->query.len,
+    };
+    request_rpc_t rpc;
     request_error_t rerr;
-    if (request_idempotency_key (req->idempotency_key.base, req->idempotency_key.len, key, &rerr) != 0) {
-        if (rerr.status != 400 || !memchr (rerr.message, 0, sizeof rerr.message))
-            abort ();
-        return;
-    }
-    json_t *input = request_input (m, S_MAX_BODY, req->content_type.base, req->content_type.len,
-                                   req->body.base, req->body.len,
-                                   req->has_query ? req->query.base : NULL, req->query.len, &rerr);
-    if (!input) {
+    if (request_build (m, claims, S_MAX_BODY, &parts, arena, &rpc, &rerr) != 0) {
         if ((rerr.status != 400 && rerr.status != 413 && rerr.status != 415) || !rerr.code
         ||  !memchr (rerr.message, 0, sizeof rerr.message) || !memchr (rerr.field, 0, sizeof rerr.field))
             abort ();
         return;
     }
-    ProtobufCMessage *msg = NULL;
-    kw_pbjson_error_t err;
-    int rc = kw_pbjson_from_json (m->route->input, input, arena, &msg, &err);
-    json_decref (input);
-    if (rc != 0)
-        return;
-    if (m->route->raw_body && request_attach_file (msg, req->body.base, req->body.len) != 0)
+    const Kw__Request *request = &rpc.request;
+    size_t size = request->payload.len;
+    if (strcmp (request->method, m->route->rpc) != 0 || request->idempotency_key != rpc.key
+    ||  strcmp (request->caller->sub, claims->sub) != 0 || strcmp (request->caller->role, claims->role) != 0)
         abort ();
-    size_t size = protobuf_c_message_get_packed_size (msg);
-    uint8_t *payload = kw_arena_alloc (arena, size ? size : 1);
-    protobuf_c_message_pack (msg, payload);
-
-    Kw__Caller caller = KW__CALLER__INIT;
-    caller.sub = (char *) "fuzz";
-    caller.role = (char *) "coordinator";
-    caller.region = (char *) "norfolk";
-    Kw__Request request = KW__REQUEST__INIT;
-    request.method = (char *) m->route->rpc;
-    request.caller = &caller;
-    request.payload.data = payload;
-    request.payload.len = size;
-    request.idempotency_key = key;
-    size_t wire_len = kw__request__get_packed_size (&request);
+    size_t wire_len = kw__request__get_packed_size (request);
     uint8_t *wire = kw_arena_alloc (arena, wire_len ? wire_len : 1);
-    kw__request__pack (&request, wire);
+    kw__request__pack (request, wire);
 
     Kw__Request *got = kw__request__unpack (kw_arena_allocator (arena), wire_len, wire);
-    if (!got || strcmp (got->method, m->route->rpc) != 0 || strcmp (got->idempotency_key, key) != 0
-    ||  got->payload.len != size || (size && memcmp (got->payload.data, payload, size) != 0))
+    if (!got || strcmp (got->method, m->route->rpc) != 0 || strcmp (got->idempotency_key, rpc.key) != 0
+    ||  !got->caller || strcmp (got->caller->region, claims->region) != 0
+    ||  got->payload.len != size || (size && memcmp (got->payload.data, request->payload.data, size) != 0))
         abort ();
     ProtobufCMessage *in = protobuf_c_message_unpack (m->route->input, kw_arena_allocator (arena),
                                                       got->payload.len, got->payload.data);
@@ -166,7 +157,7 @@ s_forward (const fuzz_request_t *req, const route_match_t *m, kw_arena_t *arena)
         abort ();
     uint8_t *again = kw_arena_alloc (arena, size ? size : 1);
     protobuf_c_message_pack (in, again);
-    if (size && memcmp (again, payload, size) != 0)
+    if (size && memcmp (again, request->payload.data, size) != 0)
         abort ();
 }
 
@@ -190,8 +181,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         if (m.index >= count || m.route != &table [m.index] || !memchr (m.id, 0, sizeof m.id))
             abort ();
         if (m.route->kind == ROUTE_RPC) {
-            s_authenticate (&req);
-            s_forward (&req, &m, arena);
+            kw_jwt_claims_t claims;
+            s_authenticate (&req, &claims);
+            s_forward (&req, &m, &claims, arena);
         }
     }
     else

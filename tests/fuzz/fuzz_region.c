@@ -41,21 +41,29 @@ s_write (const char *path, const uint8_t *data, size_t size)
         abort ();
 }
 
-//  The example referral, or an empty body when it cannot be read.
+//  The example referral; the target stops with the reason when it cannot be
+//  read or decoded (it is read from the repository's top directory), since
+//  an empty referral would leave most of rules_decide unfuzzed.
 static Kw__ReferralBody *
 s_example (void)
 {
-    static Kw__ReferralBody empty = KW__REFERRAL_BODY__INIT;
-    FILE *file = fopen ("deploy/examples/referral.json", "rb");
-    if (!file)
-        return &empty;
+    static const char path [] = "deploy/examples/referral.json";
+    FILE *file = fopen (path, "rb");
+    if (!file) {
+        fprintf (stderr, "fuzz_region: cannot open %s (run from the repository's top directory): %m\n", path);
+        exit (1);
+    }
     char text [16384];
     size_t len = fread (text, 1, sizeof text, file);
+    int whole = feof (file) && !ferror (file);
     fclose (file);
     ProtobufCMessage *msg = NULL;
     kw_pbjson_error_t err;
-    if (kw_pbjson_decode (&kw__referral_body__descriptor, text, len, s_example_arena, &msg, &err) != 0)
-        return &empty;
+    if (!whole || kw_pbjson_decode (&kw__referral_body__descriptor, text, len, s_example_arena, &msg, &err) != 0) {
+        fprintf (stderr, "fuzz_region: %s is not a referral body of at most %zu bytes: %s %s\n", path,
+                 sizeof text, whole ? err.field : "", whole ? err.message : "too long or unreadable");
+        exit (1);
+    }
     return (Kw__ReferralBody *) msg;
 }
 

@@ -80,6 +80,22 @@ def http(method, path, body=None, tok=None, headers=None, raw=None):
         return status, text, hdrs
 
 
+def list_all(tok, query=""):
+    """Every item of GET /v1/referrals?query for tok, following next_cursor
+    in pages of 500; None on an error answer."""
+    items, cursor = [], None
+    for _ in range(10000):
+        status, page, _ = http("GET", "/v1/referrals?limit=500%s%s" % (
+            "&" + query if query else "", "&cursor=" + cursor if cursor else ""), tok=tok)
+        if status != 200:
+            return None
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+    return None
+
+
 def sql(query, *params):
     """Run a query as the cluster owner; returns rows as lists of strings.
     Parameters are passed as psql variables and quoted by psql itself."""
@@ -102,6 +118,14 @@ def wait_until(predicate, timeout=30.0, interval=0.1):
         if value or time.time() >= deadline:
             return value
         time.sleep(interval)
+
+
+def caught_up(timeout=30.0):
+    """Wait until every consumer's offset has reached its producer's last
+    seq (every event written so far applied everywhere); True when so."""
+    return wait_until(lambda: scalar("SELECT count(*) FROM bus.offsets o JOIN bus.producers p"
+                                     " ON p.producer = o.producer WHERE o.last_seq < p.last_seq") == "0",
+                      timeout, 0.2)
 
 
 def pid_of(name):
@@ -201,44 +225,126 @@ def post_referrals(count, rng, tok, on_progress=None, eligible_share=0.7):
     return ids, eligible_ids, failures
 
 
+def sink_journal(path=None):
+    """The SMTP sink's transactions (its transactions.log, by default the
+    test stack's), one dict per accepted transmission, in order: {"at",
+    "file", "message_id", "bytes"} (deploy/local/smtp_sink.py)."""
+    try:
+        with open(path or os.path.join(MAIL_DIR, "transactions.log"), encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def delivery_message_id(delivery_id):
+    """The Message-ID notification gives the e-mail of a delivery."""
+    return "<%s@keyworker.invalid>" % delivery_id
+
+
+# Faults inside whose window an e-mail may be transmitted again: a crash of
+# notification between the SMTP server's reply and the commit, or the
+# database going away at that moment. The fault must hit within
+# RESEND_HIT_S after the transmission it interrupted (the window is one
+# round trip and one COMMIT); the sink stamps a transaction once it has read
+# it, which can be a few milliseconds after the sender's last byte and so
+# after a kill that followed that byte, hence RESEND_STAMP_S before it.
+# The copy must follow the fault within RESEND_AFTER_S (the restart, then
+# the sender's first run).
+RESEND_FAULTS = ("notification", "postgres")
+RESEND_STAMP_S = 0.1
+RESEND_HIT_S = 1.0
+RESEND_AFTER_S = 60.0
+
+
+def explain_resends(per_message, faults):
+    """per_message: {message id: [transmission times]}; faults: [(victim,
+    time)] of faults verified to have happened. Every transmission after the
+    first must be explained by its own fault of RESEND_FAULTS that hit right
+    after the transmission before it and shortly before this one (see
+    RESEND_HIT_S). Returns (explained, unexplained): lists of (message id,
+    before, again, victim, fault time), and of (message id, before, again, None)."""
+    window = sorted((at, victim) for victim, at in faults if victim in RESEND_FAULTS)
+    used, explained, unexplained = set(), [], []
+    for mid, times in sorted(per_message.items()):
+        times = sorted(times)
+        for first, again in zip(times, times[1:]):
+            i = next((i for i, (at, _) in enumerate(window)
+                      if i not in used and first - RESEND_STAMP_S <= at <= first + RESEND_HIT_S
+                      and at <= again <= at + RESEND_AFTER_S), None)
+            if i is None:
+                unexplained.append((mid, first, again, None))
+            else:
+                used.add(i)
+                explained.append((mid, first, again, window[i][1], window[i][0]))
+    return explained, unexplained
+
+
 def effects(ids):
-    """Count each accepted referral's effects in every service's own tables."""
+    """Count each accepted referral's effects in every service's own tables,
+    row by row, and its e-mails as SMTP transactions."""
     id_list = "{" + ",".join(ids) + "}"
-    decisions = dict(sql("SELECT referral_id::text, count(*) FROM eligibility.decisions"
-                         " WHERE referral_id::text = ANY (:'p1'::text[]) GROUP BY 1", id_list))
-    cases = dict(sql("SELECT referral_id::text, count(*) FROM assignment.cases"
-                     " WHERE referral_id::text = ANY (:'p1'::text[]) GROUP BY 1", id_list))
-    offers = dict(sql("SELECT c.referral_id::text, count(o.id) FROM assignment.cases c"
-                      " JOIN assignment.offers o ON o.case_id = c.id"
-                      " WHERE c.referral_id::text = ANY (:'p1'::text[]) GROUP BY 1", id_list))
-    deliveries = dict(sql("SELECT c.referral_id::text, count(d.id) FROM assignment.cases c"
-                          " JOIN notification.deliveries d ON d.case_id = c.id::text"
-                          " WHERE c.referral_id::text = ANY (:'p1'::text[]) AND d.status = 'sent'"
-                          " GROUP BY 1", id_list))
-    case_of = dict(sql("SELECT id::text, referral_id::text FROM assignment.cases"
-                       " WHERE referral_id::text = ANY (:'p1'::text[])", id_list))
-    # An e-mail is its Message-ID: a copy sent again after a crash between
-    # the SMTP reply and the commit carries the same one (see ledger.py).
-    mail_ids = {}
-    for m in mails():
-        text = m.get_payload(decode=True).decode("utf-8", "replace")
-        for case_id, rid in case_of.items():
-            if case_id in text:
-                mail_ids.setdefault(rid, set()).add(m.get("Message-ID"))
-    mail_count = {rid: len(ids) for rid, ids in mail_ids.items()}
-    return {"decisions": decisions, "cases": cases, "offers": offers,
-            "deliveries": deliveries, "mails": mail_count}
+
+    def per_referral(query):
+        return {rid: int(n) for rid, n in sql(query, id_list)}
+    decisions = per_referral("SELECT referral_id::text, count(*) FROM eligibility.decisions"
+                             " WHERE referral_id::text = ANY (:'p1'::text[]) GROUP BY 1")
+    cases = per_referral("SELECT referral_id::text, count(*) FROM assignment.cases"
+                         " WHERE referral_id::text = ANY (:'p1'::text[]) GROUP BY 1")
+    offers = per_referral("SELECT c.referral_id::text, count(o.id) FROM assignment.cases c"
+                          " JOIN assignment.offers o ON o.case_id = c.id"
+                          " WHERE c.referral_id::text = ANY (:'p1'::text[]) GROUP BY 1")
+    scheduled = per_referral("SELECT c.referral_id::text, count(s.case_id) FROM assignment.cases c"
+                             " JOIN scheduling.cases s ON s.case_id = c.id"
+                             " WHERE c.referral_id::text = ANY (:'p1'::text[]) GROUP BY 1")
+    projected = per_referral("SELECT r.id::text, count(*) FROM referral.referrals r"
+                             " JOIN assignment.cases c ON c.referral_id = r.id AND r.case_id = c.id::text"
+                             " WHERE r.id::text = ANY (:'p1'::text[]) AND r.status = 'eligible' GROUP BY 1")
+    rows = sql("SELECT c.referral_id::text, d.id::text, d.status FROM assignment.cases c"
+               " JOIN notification.deliveries d ON d.case_id = c.id::text"
+               " WHERE c.referral_id::text = ANY (:'p1'::text[])", id_list)
+    deliveries, sent, referral_of = {}, {}, {}
+    for rid, did, status in rows:
+        deliveries[rid] = deliveries.get(rid, 0) + 1
+        if status == "sent":
+            sent[rid] = sent.get(rid, 0) + 1
+        referral_of[delivery_message_id(did)] = rid
+    # Every transmission the SMTP sink accepted counts, whatever its Message-ID.
+    per_message = {}
+    for t in sink_journal():
+        if t["message_id"] in referral_of:
+            per_message.setdefault(t["message_id"], []).append(t["at"])
+    mails = {}
+    for mid, times in per_message.items():
+        mails[referral_of[mid]] = mails.get(referral_of[mid], 0) + len(times)
+    return {"decisions": decisions, "cases": cases, "offers": offers, "scheduled": scheduled,
+            "projected": projected, "deliveries": deliveries, "sent": sent, "mails": mails,
+            "per_message": per_message, "referral_of": referral_of}
 
 
-def check_exactly_once(label, ids, eligible_ids, timeout=60):
-    """Wait until every referral has all its effects, then assert each
-    effect happened exactly once (TAP lines prefixed with label)."""
+def check_exactly_once(label, ids, eligible_ids, faults=(), timeout=60, settle=3.0):
+    """Wait until every referral has all its effects, wait settle seconds
+    and count again (a late duplicate counts), then assert each effect
+    happened exactly once. faults: [(victim, time)] of the faults the test
+    injected: an e-mail transmitted again is allowed only after its own
+    kill of notification or PostgreSQL restart (TAP lines prefixed with label)."""
     def complete():
         e = effects(ids)
         full = (len(e["decisions"]) == len(ids) and len(e["offers"]) == len(eligible_ids)
-                and len(e["mails"]) == len(eligible_ids) and len(e["deliveries"]) == len(eligible_ids))
+                and len(e["mails"]) == len(eligible_ids) and len(e["sent"]) == len(eligible_ids)
+                and len(e["scheduled"]) == len(eligible_ids) and len(e["projected"]) == len(eligible_ids))
         return e if full else None
     e = wait_until(complete, timeout, 0.5) or effects(ids)
+    deadline = time.time() + timeout
+    while True:
+        time.sleep(settle)
+        again = effects(ids)
+        if again == e or time.time() > deadline:
+            break
+        e = again
+    explained, unexplained = explain_resends(e["per_message"], faults)
+    mails = dict(e["mails"])
+    for mid, *_ in explained:
+        mails[e["referral_of"][mid]] -= 1
     dup = lambda d: {k: v for k, v in d.items() if int(v) != 1}
     ok(len(e["decisions"]) == len(ids) and not dup(e["decisions"]),
        "%s: %d referrals, each decided exactly once" % (label, len(ids)),
@@ -250,6 +356,17 @@ def check_exactly_once(label, ids, eligible_ids, timeout=60):
     ok(set(e["offers"]) == eligible_ids and not dup(e["offers"]),
        "%s: each case has exactly one offer" % label,
        "offers %d, duplicated %s" % (len(e["offers"]), dup(e["offers"])))
-    ok(set(e["mails"]) == eligible_ids and not dup(e["mails"]) and not dup(e["deliveries"]),
-       "%s: each offer sent exactly one e-mail" % label,
-       "mails %d, duplicated %s" % (len(e["mails"]), dup(e["mails"])))
+    ok(set(e["scheduled"]) == eligible_ids and not dup(e["scheduled"])
+       and set(e["projected"]) == eligible_ids and not dup(e["projected"]),
+       "%s: the scheduling and referral projections hold each case exactly once" % label,
+       "scheduled %d %s, projected %d %s" % (len(e["scheduled"]), dup(e["scheduled"]),
+                                             len(e["projected"]), dup(e["projected"])))
+    ok(set(e["deliveries"]) == eligible_ids and not dup(e["deliveries"])
+       and set(e["sent"]) == eligible_ids and not dup(e["sent"]),
+       "%s: each offer has exactly one delivery, sent" % label,
+       "deliveries %d %s, sent %d %s" % (len(e["deliveries"]), dup(e["deliveries"]),
+                                         len(e["sent"]), dup(e["sent"])))
+    ok(set(mails) == eligible_ids and not dup(mails) and not unexplained,
+       "%s: each offer was transmitted to SMTP exactly once (%d again after a fault)" % (
+           label, len(explained)),
+       "mails %d, duplicated %s, unexplained %s" % (len(mails), dup(mails), unexplained[:3]))

@@ -3,8 +3,9 @@ opens a case with an offer in assignment, and e-mails the offered
 professional through notification, all over the real bus."""
 
 import random
+import time
 from kwtest import (ok, done, token, http, sql, scalar, wait_until, mails, nhs_number,
-                    referral)
+                    referral, caught_up, sink_journal, delivery_message_id)
 
 rng = random.Random()
 tok = token()
@@ -49,8 +50,20 @@ def offer_mail():
     return [m for m in mails() if case_id and case_id in m.get_payload(decode=True).decode("utf-8", "replace")]
 
 got = wait_until(offer_mail, 15)
-ok(got and len(got) == 1 and got[0]["To"] and "kw.one@example.org" in got[0]["To"],
-   "exactly one e-mail reaches the offered professional", [m["To"] for m in got or []])
+# The count is taken once every consumer has caught up, the delivery is
+# recorded sent and a settle period has passed: a second transmission
+# would be in the sink's journal by then.
+sent = wait_until(lambda: scalar("SELECT count(*) FROM notification.deliveries WHERE case_id = :'p1'"
+                                 " AND status = 'sent'", case_id) == "1", 15)
+caught_up()
+time.sleep(2)
+got = offer_mail()
+delivery = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'", case_id)
+transmissions = [t for t in sink_journal() if t["message_id"] == delivery_message_id(delivery)]
+ok(sent and len(got) == 1 and len(transmissions) == 1 and got[0]["To"]
+   and "kw.one@example.org" in got[0]["To"],
+   "exactly one e-mail reaches the offered professional, in one SMTP transaction",
+   ([m["To"] for m in got], transmissions))
 text = got[0].get_payload(decode=True).decode() if got else ""
 ok(got and nhs not in text and "Test" not in text.split() and "Child" not in text.split(),
    "the e-mail carries no personal data of the child", text[:400])

@@ -65,6 +65,11 @@ main (void)
     is_int (got.exp, 2000000000, "exp");
     ok (kw_jwt_verify (token, SECRET, SECRET_LEN, 2000000001, &got, err, sizeof err) == -1
         && strstr (err, "expired"), "an expired token is refused");
+    //  RFC 7519 4.1.4: not accepted on or after exp
+    ok (kw_jwt_verify (token, SECRET, SECRET_LEN, 2000000000, &got, err, sizeof err) == -1
+        && strstr (err, "expired"), "a token is refused at the second of its exp");
+    ok (kw_jwt_verify (token, SECRET, SECRET_LEN, 1999999999, &got, err, sizeof err) == 0,
+        "a token is accepted in the second before its exp");
     ok (kw_jwt_verify (token, (const unsigned char *) "another-secret-xx", 17, 1800000000, &got, err, sizeof err) == -1,
         "a wrong secret is refused");
     char *tampered = strdup (token);

@@ -55,8 +55,8 @@ main (void)
 
     //  the encoder writes every field, and the output decodes to the same message
     json_t *json = kw_pbjson_to_json (msg);
-    ok (json_is_null (json_object_get (json_object_get (json, "needs"), "inpatient")) == 0,
-        "a present boolean is encoded");
+    ok (json_is_false (json_object_get (json_object_get (json, "needs"), "inpatient")),
+        "a present false boolean is encoded as false");
     ok (json_is_array (json_object_get (json, "family")), "repeated fields are arrays");
     is_str (json_string_value (json_object_get (json, "source")), "professional", "enum encodes by name");
     char *text = json_dumps (json, JSON_COMPACT);

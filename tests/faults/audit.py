@@ -1,0 +1,224 @@
+"""The ledger's audit: counts every effect of every accepted referral in
+every store, row by row, and compares each count with what should have
+happened. Nothing here relies on a unique key or ON CONFLICT: a row applied
+twice is two rows counted, an e-mail transmitted twice is two lines of the
+SMTP sink's journal, an event published twice is two outbox rows.
+
+What one accepted referral must leave (an eligible one; an ineligible one
+stops after the decision, with no case):
+    referral.referrals        one row for the child, status as decided, the
+                              first decision and the case id projected
+    eligibility.referrals     one row;   eligibility.decisions  one row
+    bus.outbox                referral.received and eligibility.decided once
+                              (correlation: referral id); assignment.case_opened
+                              and offer_made once (correlation: case id)
+    assignment.cases          one row;   assignment.offers      one row
+    eligibility.cases, scheduling.cases    one row each (their projections)
+    notification.deliveries   one row, sent
+    SMTP sink                 one transaction with that delivery's Message-ID;
+                              another only as the documented crash window (a
+                              kill of notification or a PostgreSQL restart
+                              within a second after the first transmission,
+                              the copy after it), each fault explaining at
+                              most one (kwtest.explain_resends)
+and every consumer's offset for every producer it reads equals that
+producer's last seq, which equals the number of its outbox rows."""
+
+import os
+
+from kwtest import sql, sink_journal, delivery_message_id, explain_resends, RESEND_FAULTS
+
+# Who reads whom (each service's kw_service_def_t consumes list).
+CONSUMERS = {
+    "referral": ["eligibility", "assignment"],
+    "eligibility": ["referral", "assignment"],
+    "assignment": ["eligibility"],
+    "scheduling": ["assignment"],
+    "notification": ["assignment"],
+}
+CATEGORIES = ("lost", "duplicate", "wrong", "unexpected", "unapplied", "resent_unexplained")
+
+
+class Findings:
+    """Counts per category with their details, the tallies of every store,
+    and the re-sends (allowed ones explained by a fault)."""
+
+    def __init__(self):
+        self.items = {c: [] for c in CATEGORIES}
+        self.tally = {}
+        self.resent = []            # (message id, before, again, victim, fault time)
+
+    def add(self, category, detail):
+        self.items[category].append(detail)
+
+    def count(self, category):
+        return len(self.items[category])
+
+    def clean(self):
+        return not any(self.items.values())
+
+    def details(self):
+        return ["%s: %s" % (c, d) for c in CATEGORIES for d in self.items[c]]
+
+    def fingerprint(self):
+        """What a later audit must find again for the stores to have settled."""
+        return (tuple(sorted(self.tally.items())), tuple(self.details()))
+
+
+def _group(rows, key=0):
+    out = {}
+    for row in rows:
+        out.setdefault(row[key], []).append(row)
+    return out
+
+
+def _expect_one(f, what, rows, owner):
+    """Exactly one row: lost when none, duplicate when more."""
+    if not rows:
+        f.add("lost", "%s: no %s" % (owner, what))
+    elif len(rows) > 1:
+        f.add("duplicate", "%s: %d %s" % (owner, len(rows), what))
+
+
+def audit(accepted, faults, journal_path):
+    """accepted: {nhs: (referral id, eligible)}; faults: verified or not
+    (stack_faults.Fault). Returns Findings."""
+    f = Findings()
+    referrals = sql("SELECT id::text, nhs_number, status, coalesce(decision_sequence, 0),"
+                    " coalesce(case_id, '') FROM referral.referrals")
+    by_nhs = _group(referrals, 1)
+    elig_refs = _group(sql("SELECT referral_id::text FROM eligibility.referrals"))
+    decisions = _group(sql("SELECT referral_id::text, outcome FROM eligibility.decisions"))
+    cases = _group(sql("SELECT referral_id::text, id::text FROM assignment.cases"))
+    offers = _group(sql("SELECT case_id::text FROM assignment.offers"))
+    elig_cases = _group(sql("SELECT case_id::text FROM eligibility.cases"))
+    sched_cases = _group(sql("SELECT case_id::text FROM scheduling.cases"))
+    deliveries = _group(sql("SELECT case_id, id::text, status FROM notification.deliveries"))
+    events = _group(sql("SELECT producer || '.' || type || ' ' || correlation_id FROM bus.outbox"))
+    mails = sink_journal(journal_path)
+    per_message = {}
+    for m in mails:
+        per_message.setdefault(m["message_id"], []).append(m["at"])
+    eml = len([n for n in os.listdir(os.path.dirname(journal_path)) if n.endswith(".eml")]) \
+        if os.path.isdir(os.path.dirname(journal_path)) else 0
+
+    f.tally = {"referral.referrals": len(referrals), "eligibility.referrals": len(elig_refs),
+               "eligibility.decisions": sum(map(len, decisions.values())),
+               "assignment.cases": sum(map(len, cases.values())),
+               "assignment.offers": sum(map(len, offers.values())),
+               "eligibility.cases": sum(map(len, elig_cases.values())),
+               "scheduling.cases": sum(map(len, sched_cases.values())),
+               "notification.deliveries": sum(map(len, deliveries.values())),
+               "bus.outbox": sum(map(len, events.values())), "smtp transactions": len(mails),
+               "smtp files": eml}
+    if eml != len(mails):
+        f.add("wrong", "the SMTP sink holds %d messages and journaled %d transactions" % (eml, len(mails)))
+
+    known_refs, known_cases, known_mail, known_events = set(), set(), set(), set()
+    for nhs, (rid, eligible) in sorted(accepted.items()):
+        known_refs.add(rid)
+        own = "referral " + rid
+        stored = by_nhs.get(nhs, [])
+        mine = [r for r in stored if r[0] == rid]
+        if not mine:
+            f.add("lost", "%s: not stored" % own)
+            continue
+        if len(stored) > 1:
+            f.add("duplicate", "%s: the child has %d referrals" % (own, len(stored)))
+        _, _, status, seq, projected_case = mine[0]
+        outcome = "eligible" if eligible else "ineligible"
+        _expect_one(f, "eligibility.referrals row", elig_refs.get(rid, []), own)
+        _expect_one(f, "referral.received event", events.get("referral.received " + rid, []), own)
+        known_events.add("referral.received " + rid)
+        decided = decisions.get(rid, [])
+        _expect_one(f, "decision", decided, own)
+        _expect_one(f, "eligibility.decided event", events.get("eligibility.decided " + rid, []), own)
+        known_events.add("eligibility.decided " + rid)
+        if decided and decided[0][1] != outcome:
+            f.add("wrong", "%s: decided %s, expected %s" % (own, decided[0][1], outcome))
+        if decided and (status != outcome or seq != "1"):
+            f.add("lost" if status == "received" else "wrong",
+                  "%s: referral projection status %s, decision %s (expected %s, 1)" % (own, status, seq, outcome))
+        own_cases = cases.get(rid, [])
+        if not eligible:
+            if own_cases or projected_case:
+                f.add("unexpected", "%s: ineligible but has a case (%d, projected %r)" % (
+                    own, len(own_cases), projected_case))
+            continue
+        _expect_one(f, "case", own_cases, own)
+        if not own_cases:
+            continue
+        case_id = own_cases[0][1]
+        known_cases.add(case_id)
+        own = "referral %s case %s" % (rid, case_id)
+        if projected_case != case_id:
+            f.add("lost" if not projected_case else "wrong",
+                  "%s: referral projection has case %r" % (own, projected_case))
+        for kind in ("case_opened", "offer_made"):
+            key = "assignment.%s %s" % (kind, case_id)
+            known_events.add(key)
+            _expect_one(f, "assignment.%s event" % kind, events.get(key, []), own)
+        _expect_one(f, "offer", offers.get(case_id, []), own)
+        _expect_one(f, "eligibility.cases row", elig_cases.get(case_id, []), own)
+        _expect_one(f, "scheduling.cases row", sched_cases.get(case_id, []), own)
+        sent = deliveries.get(case_id, [])
+        _expect_one(f, "delivery", sent, own)
+        for _, did, dstatus in sent:
+            mid = delivery_message_id(did)
+            known_mail.add(mid)
+            if dstatus != "sent":
+                f.add("lost", "%s: delivery %s is %s" % (own, did, dstatus))
+            if not per_message.get(mid):
+                f.add("lost", "%s: delivery %s reached no SMTP transaction" % (own, did))
+
+    # Effects that belong to no accepted referral.
+    for rows, what in ((referrals, "referral"), ):
+        for r in rows:
+            if r[0] not in known_refs:
+                f.add("unexpected", "%s %s (status %s) is not in the ledger" % (what, r[0], r[2]))
+    for name, table in (("decision", decisions), ("eligibility.referrals row", elig_refs), ("case", cases)):
+        for rid in set(table) - known_refs:
+            f.add("unexpected", "%s for referral %s, not in the ledger" % (name, rid))
+    for name, table in (("offer", offers), ("eligibility.cases row", elig_cases),
+                        ("scheduling.cases row", sched_cases), ("delivery", deliveries)):
+        for cid in set(table) - known_cases:
+            f.add("unexpected", "%s for case %s, not in the ledger" % (name, cid))
+    for key in set(events) - known_events:
+        f.add("unexpected", "outbox event %s (%d)" % (key, len(events[key])))
+    for mid in set(per_message) - known_mail:
+        f.add("unexpected", "SMTP transaction for message %s, not a delivery of the ledger" % mid)
+    f.resent, unexplained = explain_resends({m: t for m, t in per_message.items() if m in known_mail},
+                                            [(x.victim, x.at) for x in faults if x.verified])
+    for mid, before, again, _ in unexplained:
+        f.add("resent_unexplained", "message %s transmitted again at %.3f (before: %.3f) with no"
+              " notification kill or PostgreSQL restart right after the first" % (mid, again, before))
+    _audit_offsets(f)
+    return f
+
+
+def _audit_offsets(f):
+    """Every consumer has applied every event of every producer it reads: its
+    offset equals the producer's last seq, which equals the producer's
+    outbox row count and highest seq (gapless)."""
+    last = dict(sql("SELECT producer, last_seq FROM bus.producers"))
+    outbox = {p: (int(n), int(m or 0)) for p, n, m in
+              sql("SELECT producer, count(*), coalesce(max(seq), 0) FROM bus.outbox GROUP BY 1")}
+    offsets = {(c, p): int(s) for c, p, s in sql("SELECT consumer, producer, last_seq FROM bus.offsets")}
+    for producer, (rows, high) in sorted(outbox.items()):
+        if not (rows == high == int(last.get(producer, -1))):
+            f.add("wrong", "producer %s: %d outbox rows, highest seq %d, last_seq %s" % (
+                producer, rows, high, last.get(producer)))
+    applied = 0
+    for consumer, producers in sorted(CONSUMERS.items()):
+        for producer in producers:
+            have = offsets.get((consumer, producer))
+            want = outbox.get(producer, (0, 0))[1]
+            if have is None:
+                f.add("unapplied", "consumer %s has no offset for %s" % (consumer, producer))
+            elif have < want:
+                f.add("unapplied", "consumer %s applied %s up to %d of %d" % (consumer, producer, have, want))
+            elif have > want:
+                f.add("wrong", "consumer %s is at %s seq %d, past the outbox's %d" % (
+                    consumer, producer, have, want))
+            applied += have or 0
+    f.tally["events applied (all consumers)"] = applied

@@ -1,0 +1,161 @@
+"""A check of the checker: after a clean ledger run, known defects are
+injected from outside (rows written twice or lost behind the services'
+backs, an e-mail transmitted again, an event published twice or past a gap,
+a fault that did not take effect) and the audit must report each one, in
+the right category and naming the record it concerns. Reversible defects
+are undone and the audit must then be as clean as before.
+
+    check(ledger, injector, faults, baseline, settle)   prints TAP lines"""
+
+import email
+import os
+import smtplib
+import subprocess
+
+from kwtest import (ok, sql, scalar, wait_until, sink_journal, delivery_message_id, VAR, pid_of,
+                    RESEND_FAULTS)
+import audit as auditing
+import stack_faults
+
+
+def _new(before, after, category, marker):
+    """Findings of category naming marker that before did not have."""
+    old = set(before.details())
+    return [d for d in after.details() if d not in old and d.startswith(category + ":") and marker in d]
+
+
+def _audit(ledger, injector, faults):
+    return auditing.audit(ledger.accepted, faults, injector.sink_journal())
+
+
+def _resend(injector, message_id):
+    """Transmit again, as a sender would, the stored e-mail with that Message-ID."""
+    for name in sorted(os.listdir(os.path.dirname(injector.sink_journal()))):
+        if not name.endswith(".eml"):
+            continue
+        with open(os.path.join(os.path.dirname(injector.sink_journal()), name), "rb") as f:
+            msg = email.message_from_binary_file(f)
+        if msg.get("Message-ID") == message_id:
+            for trace in ("Return-Path", "Delivered-To"):
+                del msg[trace]
+            with smtplib.SMTP("127.0.0.1", int(os.environ["KW_SMTP_PORT"]), timeout=10) as s:
+                s.sendmail("noreply@keyworker.invalid", ["kw.one@example.org"], msg.as_bytes())
+            return
+    raise RuntimeError("no stored e-mail with Message-ID %s" % message_id)
+
+
+def _append_event(step, select, *params):
+    """Append to assignment's events, numbered last_seq + step (2 leaves a
+    gap), each row of select (type, region, correlation_id, payload) under
+    a new event id."""
+    sql("WITH p AS (UPDATE bus.producers SET last_seq = last_seq + %d WHERE producer = 'assignment'"
+        " RETURNING last_seq)"
+        " INSERT INTO bus.outbox (producer, seq, event_id, type, region, correlation_id, payload, sequenced_at)"
+        " SELECT 'assignment', p.last_seq, gen_random_uuid (), e.type, e.region, e.correlation_id, e.payload,"
+        " now () FROM (%s) e, p" % (step, select), *params)
+
+
+def _exited_pid():
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def _far_from_faults(ledger, injector, faults):
+    """An eligible referral, its case and delivery, whose e-mail was
+    transmitted more than 2 s away from every fault that could explain a
+    copy (kwtest.explain_resends)."""
+    sent = {t["message_id"]: t["at"] for t in sink_journal(injector.sink_journal())}
+    for rid in sorted(r for r, e in ledger.accepted.values() if e):
+        case = scalar("SELECT id FROM assignment.cases WHERE referral_id = :'p1'", rid)
+        delivery = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'", case)
+        at = sent.get(delivery_message_id(delivery))
+        if at and all(abs(at - x.at) > 2 for x in faults if x.victim in RESEND_FAULTS):
+            return rid, case, delivery
+    raise RuntimeError("no e-mail was sent away from the faults")
+
+
+def check(ledger, injector, faults, baseline, settle):
+    rid, case, delivery = _far_from_faults(ledger, injector, faults)
+    message_id = delivery_message_id(delivery)
+
+    # Reversible defects: (label, category, marker, apply SQL, undo SQL).
+    table = [
+        ("a decision recorded twice", "duplicate", rid,
+         "INSERT INTO eligibility.decisions (referral_id, region, outcome, ruleset, version, decision,"
+         " revision, sequence, cause) SELECT referral_id, region, outcome, ruleset, version, decision,"
+         " revision, sequence + 1, 're_evaluation' FROM eligibility.decisions WHERE referral_id = :'p1'",
+         "DELETE FROM eligibility.decisions WHERE referral_id = :'p1' AND sequence > 1"),
+        ("a scheduling projection row applied twice without its unique key", "duplicate", case,
+         "ALTER TABLE scheduling.cases DROP CONSTRAINT cases_pkey;"
+         " INSERT INTO scheduling.cases SELECT * FROM scheduling.cases WHERE case_id = :'p2'",
+         "DELETE FROM scheduling.cases a USING scheduling.cases b WHERE a.case_id = :'p2'"
+         " AND b.case_id = a.case_id AND a.ctid > b.ctid;"
+         " ALTER TABLE scheduling.cases ADD PRIMARY KEY (case_id)"),
+        ("a referral projection that lost its case", "lost", rid,
+         "UPDATE referral.referrals SET case_id = NULL WHERE id = :'p1'",
+         "UPDATE referral.referrals SET case_id = :'p2' WHERE id = :'p1'"),
+        ("a referral projection with the wrong status", "wrong", rid,
+         "UPDATE referral.referrals SET status = 'ineligible' WHERE id = :'p1'",
+         "UPDATE referral.referrals SET status = 'eligible' WHERE id = :'p1'"),
+        ("an eligibility case projection lost", "lost", case,
+         "UPDATE eligibility.cases SET case_id = '00000000-0000-4000-8000-000000000000'"
+         " WHERE case_id = :'p2'",
+         "UPDATE eligibility.cases SET case_id = :'p2'"
+         " WHERE case_id = '00000000-0000-4000-8000-000000000000'"),
+        ("a delivery recorded but never transmitted", "lost", "00000000-0000-4000-8000-000000000001",
+         "UPDATE notification.deliveries SET id = '00000000-0000-4000-8000-000000000001' WHERE id = :'p3'",
+         "UPDATE notification.deliveries SET id = :'p3' WHERE id = '00000000-0000-4000-8000-000000000001'"),
+    ]
+    for label, category, marker, apply, undo in table:
+        before = _audit(ledger, injector, faults)
+        sql(apply, rid, case, delivery)
+        after = _audit(ledger, injector, faults)
+        sql(undo, rid, case, delivery)
+        again = _audit(ledger, injector, faults)
+        ok(_new(before, after, category, marker) and again.details() == before.details(),
+           "ledger reports %s (%s), and is clean once it is undone" % (label, category),
+           after.details()[:5])
+
+    # Fault injection that did not take effect is not counted as a fault.
+    fault = injector.inject("no-such-program")
+    ok(not fault.verified, "ledger does not count a fault at a program that does not exist", fault)
+    if isinstance(injector, stack_faults.LocalStack):
+        path = os.path.join(VAR, "run", "referral.pid")
+        saved = pid_of("referral")
+        with open(path, "w") as f:
+            f.write("%d\n" % _exited_pid())
+        try:
+            fault = injector.inject("referral")
+        finally:
+            with open(path, "w") as f:
+                f.write("%d\n" % saved)
+        ok(not fault.verified, "ledger does not count a kill aimed at a pid that is not running", fault)
+
+    # An e-mail transmitted again after the first audit found everything in
+    # place: only the audit after the settle period can see it.
+    f, _ = settle(ledger, injector, faults, during=lambda: _resend(injector, message_id))
+    ok(_new(baseline, f, "resent_unexplained", message_id),
+       "ledger reports an e-mail transmitted twice with no fault, sent after the first audit passed",
+       f.details()[:5])
+
+    # A producer that publishes an event twice: the real consumers apply it
+    # (a new event id, so nothing unique stops them) and the audit counts the
+    # second event, the second delivery and the second e-mail.
+    before = _audit(ledger, injector, faults)
+    _append_event(1, "SELECT type, region, correlation_id, payload FROM bus.outbox"
+                     " WHERE type = 'offer_made' AND correlation_id = :'p1'", case)
+    after = wait_until(lambda: (lambda a: a if _new(before, a, "duplicate", "delivery") else None)(
+        _audit(ledger, injector, faults)), 60, 1.0) or _audit(ledger, injector, faults)
+    ok(_new(before, after, "duplicate", "assignment.offer_made event") and _new(before, after, "duplicate",
+                                                                                 "delivery"),
+       "ledger reports an event published twice, and the second delivery its consumer made",
+       after.details()[:5])
+
+    # A producer that skipped a seq: the consumers stop at the gap.
+    before = _audit(ledger, injector, faults)
+    _append_event(2, "SELECT 'ledger_probe' AS type, '' AS region, '' AS correlation_id, ''::bytea AS payload")
+    after = _audit(ledger, injector, faults)
+    ok(_new(before, after, "unapplied", "scheduling applied assignment")
+       and _new(before, after, "wrong", "producer assignment"),
+       "ledger reports events no consumer could apply (a gap in a producer's seq)", after.details()[:5])
