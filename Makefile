@@ -1,4 +1,5 @@
-# Key worker service platform: one non-recursive build.
+# Key worker service platform: one non-recursive build (read a second time,
+# after the installer, for the goals named below).
 # Outputs go under $(B): build/bin (binaries), build/gen (protobuf-c code),
 # build/obj (objects), build/lib (libcommon.a), build/tests (unit tests).
 #   make            build everything
@@ -7,6 +8,36 @@
 #   make test       unit, integration and end-to-end tests against the real stack
 #   make unit       unit tests only
 #   make mutation   break the key rules one at a time; every break must fail a test
+#   make fresh-check  the README's quick start on a new Debian 12 root (root only)
+#
+# make run, test, unit, bench and faults work as the first command on a new
+# Debian 12 machine. Asked for one of them, this file is read twice: the first
+# make reads only the block below, which runs deploy/install-deps.sh (as root
+# it installs what is missing; otherwise it prints the apt-get command and make
+# stops) and then starts a second make with the same goals and
+# KW_PACKAGES=installed. Only that second make reads the rest of this file, so
+# the pkg-config flags it takes while reading are those of the installed
+# packages. The second make builds with one job per core unless -j was given;
+# it replaces the shell of the recipe, so a SIGTERM to the first make reaches
+# it (make passes SIGTERM on to what it runs) and through it `make run`'s stack.
+# Every other goal (all, clean, fuzz, ...) reads the whole file at once and
+# stops with a hint to run `make deps` when a package is missing.
+INSTALL_FIRST := run test unit bench faults
+FIRST_READING :=
+ifneq ($(filter $(INSTALL_FIRST),$(MAKECMDGOALS)),)
+ifneq ($(KW_PACKAGES),installed)
+FIRST_READING := yes
+endif
+endif
+ifeq ($(FIRST_READING),yes)
+.PHONY: $(MAKECMDGOALS) install-then-make
+$(MAKECMDGOALS): install-then-make
+	@:
+install-then-make:
+	@deploy/install-deps.sh
+	+@case ' $(MAKEFLAGS) ' in *' -j'*) jobs= ;; *) jobs=-j$$(nproc) ;; esac; \
+	 exec $(MAKE) --no-print-directory KW_PACKAGES=installed $$jobs $(MAKECMDGOALS)
+else
 
 SAN ?=
 ifeq ($(SAN),1)
@@ -29,12 +60,14 @@ LDFLAGS_ALL := $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
 
 .DEFAULT_GOAL := all
-.PHONY: all run test unit clean deps bench faults fuzz mutation FORCE
+.PHONY: all run test unit clean deps bench faults fuzz mutation fresh-check FORCE
 .SUFFIXES:
 .SECONDARY:
 
 # ---- flags stamp: objects rebuild when the compiler or flags change
 $(B)/CFLAGS.stamp: FORCE
+	@pkg-config --exists $(PKGS) 2>/dev/null || \
+	    { echo 'make: missing packages: run make deps (deploy/install-deps.sh) first' >&2; exit 1; }
 	@mkdir -p $(@D)
 	@echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)' | cmp -s - $@ || echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)' > $@
 
@@ -126,19 +159,23 @@ all: $(BINS) $(UNIT_BINS) $(ITEST_BINS)
 deps:
 	@deploy/install-deps.sh
 
-unit: deps all
+# The README's quick start on a new Debian 12 root (debootstrap), as root.
+fresh-check:
+	@tests/fresh-check.sh
+
+unit: all
 	@tests/run-unit.sh $(B)
 
-test: deps all
+test: all
 	@tests/run-all.sh $(B)
 
-run: deps all
+run: all
 	@deploy/local/stack.sh run
 
-bench: deps all
+bench: all
 	@tests/load/bench.sh $(B)
 
-faults: deps all
+faults: all
 	@tests/faults/run.sh $(B)
 
 # Mutations of the key rules (tests/mutation/mutations.tsv), each of which
@@ -155,4 +192,6 @@ include deploy/docker/docker.mk
 clean:
 	rm -rf build build-san build-clang build-fuzz build-mutation
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+endif

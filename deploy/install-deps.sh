@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install the Debian packages the build, the tests and the local stack need.
 # As root it installs what is missing with apt; otherwise it prints the
-# exact command and fails.
+# exact command and fails. The list is what `make test` and `make run` need on
+# a minimal Debian 12 (debootstrap --variant=minbase: runuser, mount and
+# coreutils' env are there already); `make fresh-check` proves it.
 set -eu
 
 PACKAGES="make gcc clang libclang-rt-14-dev pkg-config git ca-certificates curl procps

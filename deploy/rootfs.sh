@@ -30,6 +30,9 @@ deb $mirror bookworm-updates main
 deb ${mirror%/debian}/debian-security bookworm-security main
 LIST
 rm -rf "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
+# The root directory of the tar file is mktemp's, 0700: a root file system's
+# is 0755, or no other user (postgres, _apt) could reach anything in it.
+chmod 0755 "$dir"
 tar -C "$dir" --numeric-owner -cf "$out.tmp" .
 mv "$out.tmp" "$out"
 echo "rootfs: $out" >&2

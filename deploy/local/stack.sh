@@ -3,7 +3,9 @@
 # its own port and socket directory, an SMTP sink storing mail under
 # $KW_VAR_DIR/mail (unless KW_SMTP_URL is set), the bus, the five services
 # and the gateway, each restarted a second after it dies. Runs in the
-# foreground until SIGINT/SIGTERM, then stops everything and keeps the data.
+# foreground until SIGINT or SIGTERM (to this process or to its process
+# group, however it was started), then stops everything, restarts nothing,
+# and keeps the data.
 #
 #   deploy/local/stack.sh run       what `make run` does
 #
@@ -13,6 +15,14 @@
 # KW_DEMO (1: load the demo professionals of deploy/demo; 0: none),
 # and the service endpoints of `<binary> --help`.
 set -euo pipefail
+
+# bash cannot trap a signal that was ignored when it started (a script that
+# ignores SIGINT, a background job of another script, nohup of a shell that
+# does): start again with SIGINT and SIGTERM at their default actions, so that
+# both always reach stop_all and the supervisors.
+if [ -n "$(trap -p INT TERM)" ]; then
+    exec env --default-signal=INT,TERM "$0" "$@"
+fi
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VAR=${KW_VAR_DIR:-$ROOT/var}
@@ -82,43 +92,63 @@ ensure_secret() {
     fi
 }
 
-# Keep one program running: restart it a second after it exits, until stop.
+# Keep one program running: restart it a second after it exits, until a
+# signal comes (Ctrl-C reaches the whole process group; stop_all sends TERM)
+# or the stop flag is set. A signal is passed on to the program as SIGTERM,
+# and a program that exits after one is never restarted.
 supervise() {
     local name=$1; shift
-    # Ctrl-C reaches the whole process group: the programs stop on it, and the
-    # loop must not take that for a crash while stop_all is on its way.
-    trap '' INT
-    while [ ! -e "$VAR/run/stopping" ]; do
+    local pid='' stop=0 rc
+    trap 'stop=1; [ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null || true' INT TERM
+    while [ "$stop" -eq 0 ] && [ ! -e "$VAR/run/stopping" ]; do
         "$@" >>"$VAR/log/$name.log" 2>&1 &
-        local pid=$!
+        pid=$!
         echo "$pid" > "$VAR/run/$name.pid"
-        local rc=0
+        # A signal that came while the program was being started.
+        [ "$stop" -eq 0 ] || kill -TERM "$pid" 2>/dev/null || true
+        rc=0
         wait "$pid" || rc=$?
-        # Restart after a second; a stop in progress sets the flag meanwhile.
+        # A trap ends the wait early: wait again until the program has exited.
+        while kill -0 "$pid" 2>/dev/null; do
+            rc=0
+            wait "$pid" || rc=$?
+        done
+        pid=''
+        [ "$stop" -eq 0 ] && [ ! -e "$VAR/run/stopping" ] || break
         sleep 1
-        [ -e "$VAR/run/stopping" ] && break
+        [ "$stop" -eq 0 ] && [ ! -e "$VAR/run/stopping" ] || break
         log restarting "\"program\":\"$name\",\"exit_status\":$rc"
+    done
+}
+
+# Send a signal to every program whose pid file is there.
+signal_programs() {
+    local name
+    for name in gateway $SERVICES bus smtp; do
+        [ -f "$VAR/run/$name.pid" ] && kill -"$1" "$(cat "$VAR/run/$name.pid")" 2>/dev/null || true
     done
 }
 
 CHILDREN=()
 stop_all() {
-    trap - INT TERM
+    # A second signal (make passing on SIGTERM, a second Ctrl-C) must not cut
+    # the stop short.
+    trap '' INT TERM
+    mkdir -p "$VAR/run"
     touch "$VAR/run/stopping"
     rm -f "$VAR/run/ready"
     log stopping
-    # Ask every program to stop, again while any supervisor is still waiting
-    # (a program restarted just before the stop flag was set); kill after 30 s.
-    local deadline=$((SECONDS + 30)) signal=TERM
-    while :; do
-        for name in gateway $SERVICES bus smtp; do
-            [ -f "$VAR/run/$name.pid" ] && kill -"$signal" "$(cat "$VAR/run/$name.pid")" 2>/dev/null || true
-        done
-        local alive=0 pid
+    # Every supervisor passes the stop on to its program; the pid files reach a
+    # program whose supervisor had not yet noted its pid. Killed after 30 s.
+    local deadline=$((SECONDS + 30)) alive=1 pid
+    kill -TERM "${CHILDREN[@]}" 2>/dev/null || true
+    signal_programs TERM
+    while [ "$alive" -eq 1 ]; do
+        alive=0
         for pid in "${CHILDREN[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        [ "$alive" -eq 0 ] && break
-        [ $SECONDS -ge $deadline ] && signal=KILL
-        sleep 0.5
+        [ "$alive" -eq 1 ] || break
+        [ $SECONDS -lt $deadline ] || signal_programs KILL
+        sleep 0.2
     done
     for pid in "${CHILDREN[@]}"; do wait "$pid" 2>/dev/null || true; done
     stop_postgres
@@ -184,10 +214,9 @@ MSG
     else
         log not_healthy "\"hint\":\"see $VAR/log\""
     fi
-    while :; do
-        wait -n "${CHILDREN[@]}" 2>/dev/null || true
-        sleep 1
-    done
+    # Until a signal runs stop_all (or, should every supervisor end, until then).
+    wait "${CHILDREN[@]}" 2>/dev/null || true
+    stop_all
 }
 
 case "${1:-run}" in

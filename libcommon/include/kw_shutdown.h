@@ -9,6 +9,8 @@ typedef struct _kw_shutdown_t kw_shutdown_t;
 typedef void (kw_shutdown_fn) (int signum, void *arg);
 
 kw_shutdown_t *kw_shutdown_new (uv_loop_t *loop, kw_shutdown_fn *fn, void *arg);
+//  Stop watching; SIGINT and SIGTERM are ignored from then on, so a repeated
+//  signal cannot cut the rest of the stop short (SIGKILL still ends it).
 void kw_shutdown_destroy (kw_shutdown_t **self_p);
 
 //  Close every handle still open on loop (owners should have closed theirs,

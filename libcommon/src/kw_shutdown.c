@@ -1,5 +1,6 @@
 /*  kw_shutdown: SIGINT/SIGTERM watched on the loop, and the loop's last rites. */
 #include <assert.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include "kw_shutdown.h"
@@ -57,8 +58,20 @@ kw_shutdown_destroy (kw_shutdown_t **self_p)
     kw_shutdown_t *self = *self_p;
     if (!self)
         return;
+    //  A signal that comes while the program finishes its stop (a second
+    //  Ctrl-C, a supervisor's SIGTERM after the terminal's SIGINT) must not
+    //  cut it short: from here on both are ignored. They are blocked while
+    //  libuv puts back their default action, so none slips in between.
+    sigset_t both, old;
+    sigemptyset (&both);
+    sigaddset (&both, SIGINT);
+    sigaddset (&both, SIGTERM);
+    pthread_sigmask (SIG_BLOCK, &both, &old);
     uv_close ((uv_handle_t *) &self->sigint, s_close_cb);
     uv_close ((uv_handle_t *) &self->sigterm, s_close_cb);
+    signal (SIGINT, SIG_IGN);
+    signal (SIGTERM, SIG_IGN);
+    pthread_sigmask (SIG_SETMASK, &old, NULL);
     *self_p = NULL;
 }
 

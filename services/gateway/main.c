@@ -11,6 +11,7 @@
 #include "kw_log.h"
 #include "kw_shutdown.h"
 #include "gateway.h"
+#include "too_large.h"
 
 #define MAX_ENTITY (20 * 1024 * 1024)
 
@@ -171,6 +172,7 @@ main (int argc, char **argv)
     self->loop = loop;
     if (s_setup (self, vars, count, zctx) != 0)
         return 2;
+    too_large_register (host, MAX_ENTITY, self->max_body, ROUTE_MAX_FILE);
 
     h2o_context_init (&s_context, loop, &s_config);
     s_accept.ctx = &s_context;

@@ -110,8 +110,11 @@ s_operation (json_t *schemas, const route_t *route)
             break;
         char name [64];
         snprintf (name, sizeof name, "%.*s", (int) (close - open - 1), open + 1);
-        json_array_append_new (params, json_pack ("{sssssbs{ss}}", "name", name, "in", "path",
-                                                  "required", 1, "schema", "type", "string"));
+        json_t *param = json_pack ("{sssssbs{ss}}", "name", name, "in", "path",
+                                   "required", 1, "schema", "type", "string");
+        if (route->id_meaning && strcmp (name, "id") == 0)
+            json_object_set_new (param, "description", json_string (route->id_meaning));
+        json_array_append_new (params, param);
     }
     if (route->has_query)
         for (unsigned i = 0; i < route->input->n_fields; i++) {

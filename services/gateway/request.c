@@ -82,6 +82,29 @@ s_file_format (const char *value, size_t len)
     return NULL;
 }
 
+void
+request_limit_text (size_t limit, char *buf, size_t size)
+{
+    if (limit >= 1024 * 1024 && limit % (1024 * 1024) == 0)
+        snprintf (buf, size, "%zu MiB (%zu bytes)", limit / (1024 * 1024), limit);
+    else
+    if (limit >= 1024 && limit % 1024 == 0)
+        snprintf (buf, size, "%zu KiB (%zu bytes)", limit / 1024, limit);
+    else
+        snprintf (buf, size, "%zu bytes", limit);
+}
+
+//  413 for a body over the route's limit, stating it.
+static void
+s_too_large (request_error_t *err, const char *what, size_t limit)
+{
+    char text [64];
+    request_limit_text (limit, text, sizeof text);
+    char message [sizeof err->message];
+    snprintf (message, sizeof message, "the %s is over the limit of %s for this call", what, text);
+    s_fail (err, 413, "too_large", NULL, message);
+}
+
 static json_t *
 s_body (const route_match_t *m, size_t max_body, const char *content_type, size_t content_type_len,
         const char *body, size_t body_len, request_error_t *err)
@@ -96,7 +119,7 @@ s_body (const route_match_t *m, size_t max_body, const char *content_type, size_
             return NULL;
         }
         if (body_len > max_body) {
-            s_fail (err, 413, "too_large", NULL, "the file is larger than the limit");
+            s_too_large (err, "file", max_body);
             return NULL;
         }
         return json_pack ("{ss}", "format", format);
@@ -108,7 +131,7 @@ s_body (const route_match_t *m, size_t max_body, const char *content_type, size_
         return NULL;
     }
     if (body_len > max_body) {
-        s_fail (err, 413, "too_large", NULL, "the body is larger than the limit");
+        s_too_large (err, "body", max_body);
         return NULL;
     }
     json_error_t jerr;

@@ -37,6 +37,10 @@ int request_is_json (const char *value, size_t len);
 int request_idempotency_key (const char *value, size_t len, char key [REQUEST_MAX_KEY + 1],
                              request_error_t *err);
 
+//  A body limit as people read it: "1 MiB (1048576 bytes)", "512 KiB (524288
+//  bytes)" or "1500 bytes". A 413 states the limit it applied in these words.
+void request_limit_text (size_t limit, char *buf, size_t size);
+
 //  The route's input as a JSON object: the body (when the route takes one;
 //  content_type may be NULL), the query string (NULL when the URL has none)
 //  and the path segments the pattern names. NULL with err filled when the request is not acceptable.

@@ -50,6 +50,7 @@ typedef struct {
     int csv_only;               //  a raw body that may only be CSV
     size_t max_body;            //  the route's body limit; 0: the gateway's (KW_MAX_BODY)
     unsigned timeout_ms;        //  the route's RPC timeout; 0: the gateway's (KW_RPC_TIMEOUT_MS)
+    const char *id_meaning;     //  what {id} is, for the API document
 } route_t;
 
 #define ROUTE_MAX_PARAMS 2

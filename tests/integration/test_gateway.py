@@ -47,7 +47,9 @@ status, body, _ = http("POST", "/v1/referrals", raw=json.dumps(good).encode(), t
                        headers={"Content-Type": "text/plain"})
 ok(status == 415 and body["error"]["code"] == "unsupported_media_type", "a non-JSON content type is 415", body)
 status, body, _ = http("POST", "/v1/referrals", raw=b"{" + b" " * (1024 * 1024 + 10) + b"}", tok=tok)
-ok(status == 413 and body["error"]["code"] == "too_large", "a body over 1 MiB is 413", body)
+ok(status == 413 and body["error"]["code"] == "too_large"
+   and body["error"]["message"] == "the body is over the limit of 1 MiB (1048576 bytes) for this call",
+   "a body over 1 MiB is 413 stating the limit", body)
 status, body, _ = http("POST", "/v1/referrals", raw=b'{"source": ', tok=tok)
 ok(status == 400 and "malformed JSON" in body["error"]["message"], "malformed JSON is 400", body)
 status, body, _ = http("POST", "/v1/referrals", raw=b'[1, 2]', tok=tok)

@@ -451,8 +451,10 @@ for size in [1024 * 1024 + 1, 5 * 1024 * 1024]:
 status, body, raw = raw_exchange(request_bytes("POST", "/v1/referrals", tok_=tok, content_length=25 * 1024 * 1024,
                                                headers={"Content-Type": "application/json"}))
 # Beyond the hard 20 MiB limit h2o refuses before reading the body (and before
-# the gateway's handler runs), so the answer is 413 but in h2o's plain text.
-ok(status == 413, "a declared Content-Length of 25 MiB is 413 without reading the body", (status, body))
+# the gateway's handler runs), so the answer is 413 in plain text, stating the limits.
+ok(status == 413 and isinstance(body, str) and "over the limit of 20 MiB" in body
+   and "a JSON body: at most 1 MiB" in body,
+   "a declared Content-Length of 25 MiB is 413 without reading the body, stating the limits", (status, body))
 status, body, raw = raw_exchange(request_bytes("POST", "/v1/referrals", good_text + b"x" * (2 * 1024 * 1024),
                                                tok_=tok, headers={"Content-Type": "text/plain"}))
 expect("an oversized body with the wrong content type is 413 or 415", (status, body), {413, 415})

@@ -5,6 +5,7 @@ and their exit statuses (0 done, 1 the API answered an error, 2 usage, 3 no
 gateway). Every endpoint kwctl calls is served: a 404 or 405 where kwctl
 expects an answer fails its test."""
 
+import base64
 import datetime
 import json
 import os
@@ -114,6 +115,17 @@ ok(rc == 2 and "token needs --role, --region and --sub" in err and out == "",
 rc, out, _ = kwctl("token", "--role", "referrer", "--region", "norfolk", "--sub", "ops-test")
 ok(rc == 0 and re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+\n", out) is not None,
    "kwctl token still prints one JWT line", out)
+for bad in ("kw1", "7d1f0c3e-2a4b-4c1d-9e8f-00000000000", "7d1f0c3e-2a4b-4c1d-9e8f-00000000000g"):
+    rc, out, err = kwctl("token", "--role", "key_worker", "--region", "norfolk", "--sub", "kw1",
+                         "--professional-id", bad)
+    ok(rc == 2 and out == "" and "--professional-id must be a UUID" in err,
+       "kwctl token --professional-id %s exits 2: not a UUID" % bad, err)
+pid = "7d1f0c3e-2a4b-4c1d-9e8f-000000000001"
+rc, out, err = kwctl("token", "--role", "key_worker", "--region", "norfolk", "--sub", "kw1",
+                     "--professional-id", pid)
+claims = json.loads(base64.urlsafe_b64decode(out.split(".")[1] + "==")) if rc == 0 else {}
+ok(rc == 0 and claims.get("professional_id") == pid,
+   "kwctl token --professional-id UUID puts the id in the token", out + err)
 
 # ---------------------------------------------------------------- create
 body1 = fresh_referral()
@@ -300,6 +312,11 @@ ok(rc == 0 and len(rows) == len(expected) and "more:" not in out
            for i in self_ids),
    "list --all shows every row with id, status, source, received_at and child name",
    out[:2000] + err)
+received = [l.split()[3] for l in out.splitlines()[1:]]
+_, help_out, _ = kwctl("referral", "--help")
+ok(rc == 0 and len(received) > 1 and received == sorted(received)
+   and "oldest first" in help_out and "newest" not in help_out,
+   "list prints the referrals oldest first, as kwctl referral --help says", out[:1000] + help_out)
 first = http("GET", "/v1/referrals?source=self&limit=1", tok=TOK)[1]["items"][0]
 day = first["received_at"][:10]
 rc, out, err = kwctl("referral", "list", "--source", "self", "--from", day, "--to", day,

@@ -142,6 +142,13 @@ main (void)
     big [sizeof big - 1] = '}';
     in = request_input (&m, 1024, "application/json", 16, big, sizeof big, NULL, 0, &rerr);
     ok (!in && rerr.status == 413 && strcmp (rerr.code, "too_large") == 0, "413 over the limit");
+    is_str (rerr.message, "the body is over the limit of 1 KiB (1024 bytes) for this call",
+            "the 413 states the limit it applied");
+    char limit [64];
+    request_limit_text (1024 * 1024, limit, sizeof limit);
+    is_str (limit, "1 MiB (1048576 bytes)", "a limit in MiB");
+    request_limit_text (1500, limit, sizeof limit);
+    is_str (limit, "1500 bytes", "a limit that is no whole KiB in bytes");
     in = request_input (&m, 1024, "application/json", 16, "{\"a\":", 5, NULL, 0, &rerr);
     ok (!in && rerr.status == 400 && strstr (rerr.message, "malformed JSON"), "400 for malformed JSON");
     in = request_input (&m, 1024, "application/json", 16, "[]", 2, NULL, 0, &rerr);
@@ -258,6 +265,17 @@ main (void)
         && json_array_size (json_object_get (health, "security")) == 0, "health needs no token");
     ok (json_object_get (json_object_get (json_object_get (paths, "/v1/referrals/{id}"), "get"), "security") == NULL,
         "a referral read needs the bearer token (the document's default)");
+    json_t *entry_params = json_object_get (json_object_get (json_object_get (paths, "/v1/dsr/entries/{id}"),
+                                                             "get"), "parameters");
+    const char *entry_id = json_string_value (json_object_get (json_array_get (entry_params, 0), "description"));
+    ok (entry_id && strstr (entry_id, "NHS number"), "the DSR entry's {id} is described as the NHS number");
+    size_t id_routes;
+    const route_t *id_table = routes_table (&id_routes);
+    int id_described = 1;
+    for (size_t i = 0; i < id_routes; i++)
+        if (strstr (id_table [i].pattern, "{id}") && !id_table [i].id_meaning)
+            id_described = 0;
+    ok (id_described, "every route with an {id} says what the id is");
     json_decref (doc);
     return tap_done ();
 }

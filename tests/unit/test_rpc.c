@@ -80,6 +80,15 @@ s_run_for (uv_loop_t *loop, uv_timer_t *timer, int ms)
     uv_run (loop, UV_RUN_DEFAULT);
 }
 
+//  Run the loop until the call has its answer (a reply or a timeout), for at
+//  most 5 s: a slow machine (valgrind) only makes the test slower.
+static void
+s_run_until_answered (uv_loop_t *loop, uv_timer_t *timer, const result_t *r)
+{
+    for (int waited = 0; r->replies + r->timeouts == 0 && waited < 5000; waited += 10)
+        s_run_for (loop, timer, 10);
+}
+
 int
 main (void)
 {
@@ -112,7 +121,7 @@ main (void)
     result_t r = { 0 };
     ok (kw_rpc_client_call (client, &req, 1000, s_reply, &r) > 0, "call returns an id");
     is_int (kw_rpc_client_pending (client), 1, "one call pending");
-    s_run_for (&loop, &timer, 100);
+    s_run_until_answered (&loop, &timer, &r);
     is_int (r.replies, 1, "one reply");
     is_int (r.status, KW__STATUS__STATUS_OK, "status OK");
     is_str (r.echoed, "hello from tester", "payload and caller reach the handler");
@@ -122,7 +131,7 @@ main (void)
     memset (&r, 0, sizeof r);
     req.method = "nope";
     kw_rpc_client_call (client, &req, 1000, s_reply, &r);
-    s_run_for (&loop, &timer, 100);
+    s_run_until_answered (&loop, &timer, &r);
     is_int (r.status, KW__STATUS__STATUS_INVALID, "unknown method is INVALID");
     is_str (r.field, "method", "the field is carried");
     is_str (r.message, "unknown method nope", "the message is carried");
@@ -133,7 +142,7 @@ main (void)
     req.payload.data = (uint8_t *) "\xff\xff\xff";
     req.payload.len = 3;
     kw_rpc_client_call (client, &req, 1000, s_reply, &r);
-    s_run_for (&loop, &timer, 100);
+    s_run_until_answered (&loop, &timer, &r);
     is_int (r.status, KW__STATUS__STATUS_INVALID, "a malformed payload is INVALID, not a crash");
 
     //  Cancel: the callback never runs.
@@ -151,7 +160,8 @@ main (void)
     memset (&r, 0, sizeof r);
     int handled = s_handled;
     kw_rpc_client_call (client, &req, 100, s_reply, &r);
-    s_run_for (&loop, &timer, 400);
+    s_run_until_answered (&loop, &timer, &r);
+    s_run_for (&loop, &timer, 100);
     is_int (r.timeouts, 1, "a call nobody answers times out once");
     is_int (r.replies, 0, "and gets no reply");
     is_int (s_handled, handled, "and reaches no handler");

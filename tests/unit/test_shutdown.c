@@ -1,5 +1,5 @@
 /*  Unit tests for kw_shutdown: SIGTERM and SIGINT reach the callback on the
-    loop, once; kw_loop_finish closes what is left and the loop is clean. */
+    loop, once; later ones are ignored; kw_loop_finish closes what is left and the loop is clean. */
 #include <signal.h>
 #include "kw_shutdown.h"
 #include "tap.h"
@@ -38,6 +38,11 @@ main (void)
     is_int (s_calls, 1, "SIGTERM ran the callback once");
     is_int (s_signum, SIGTERM, "with the signal number");
     ok (s_shutdown == NULL, "the callback could destroy the watcher");
+
+    //  Once the stop has begun, a repeated signal does not end the process.
+    raise (SIGTERM);
+    raise (SIGINT);
+    ok (1, "SIGTERM and SIGINT after the stop began are ignored");
 
     //  A handle nobody closed is closed by kw_loop_finish.
     uv_idle_t idle;

@@ -1,6 +1,6 @@
 /*  dsr: the `kwctl dsr` commands: import a Dynamic Support Register feed
     file (POST /v1/dsr/imports, CSV or NDJSON) and show one entry with its
-    rating history (GET /v1/dsr/entries/{nhs_number}). */
+    rating history (GET /v1/dsr/entries/{id}, the id being the NHS number). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

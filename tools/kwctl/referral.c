@@ -35,7 +35,7 @@ kwctl_referral_usage (FILE *out)
         "  get       Show GET /v1/referrals/ID: status, source, child, the eligibility\n"
         "            decision with each criterion met yes, no or unknown, the case.\n"
         "  list      List GET /v1/referrals as a table (id, status, source, received_at,\n"
-        "            child), newest page first as the gateway orders it.\n"
+        "            child), oldest first (by time received) as the gateway orders it.\n"
         "            --status   received, eligible, ineligible, more_information_needed,\n"
         "                       withdrawn or closed\n"
         "            --source   professional, self or dsr\n"

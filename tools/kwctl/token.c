@@ -7,6 +7,7 @@
 #include <time.h>
 #include "kw_config.h"
 #include "kw_jwt.h"
+#include "kw_uuid.h"
 #include "kwctl.h"
 
 //  Print the token command's usage.
@@ -19,6 +20,8 @@ kwctl_token_usage (FILE *out)
         "\n"
         "Print a bearer token signed with HS256 for the gateway.\n"
         "  ROLE is one of admin, coordinator, key_worker, referrer, dsr_feed, family.\n"
+        "  --professional-id is the id (a UUID) of the professional the token is for:\n"
+        "  a key_worker sees the offers and notifications made to that id.\n"
         "  --ttl defaults to 86400 (one day); 0 makes a token that never expires.\n"
         "\n"
         "Configuration (environment variables):\n"
@@ -70,7 +73,15 @@ kwctl_token (int argc, char **argv)
             case 'g': rc = s_claim (claims.region, optarg, "region"); break;
             case 's': rc = s_claim (claims.sub, optarg, "sub"); break;
             case 'a': rc = s_claim (claims.agency, optarg, "agency"); break;
-            case 'p': rc = s_claim (claims.professional_id, optarg, "professional-id"); break;
+            case 'p':
+                if (!kw_uuid_valid (optarg)) {
+                    fprintf (stderr, "kwctl: --professional-id must be a UUID (like"
+                                     " 7d1f0c3e-2a4b-4c1d-9e8f-000000000001), not \"%.60s\"\n", optarg);
+                    rc = -1;
+                }
+                else
+                    rc = s_claim (claims.professional_id, optarg, "professional-id");
+                break;
             case 't':
                 rc = kw_config_int ("--ttl", optarg, 0, 366L * 86400, &ttl, err, sizeof err);
                 if (rc)
