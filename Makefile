@@ -133,7 +133,7 @@ TEST_LINK_test_eligibility_rules := services/eligibility/rules.o services/eligib
 TEST_LINK_test_eligibility_region := services/eligibility/region.o
 TEST_LINK_test_notification_message := services/notification/message.o
 TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
-                                 services/gateway/openapi.o
+                                 services/gateway/openapi.o services/gateway/regions.o
 TEST_LINK_test_referral_validate := services/referral/validate.o
 TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/tabular.o \
                             services/referral/validate.o

@@ -9,6 +9,12 @@
 
 #define MAX_TOKEN 8192
 
+//  Secrets that were once published as examples (the old compose default):
+//  never accepted.
+static const char *const s_published [] = {
+    "change-me-local-only-secret-0123456789", NULL
+};
+
 static const char *const s_roles [] = {
     "admin", "coordinator", "key_worker", "referrer", "dsr_feed", "family", NULL
 };
@@ -81,6 +87,12 @@ kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
     }
     json_t *payload = json_pack ("{s:s, s:s, s:s}", "sub", claims->sub,
                                  "role", claims->role, "region", claims->region);
+    if (*claims->iss)
+        json_object_set_new (payload, "iss", json_string (claims->iss));
+    if (*claims->aud)
+        json_object_set_new (payload, "aud", json_string (claims->aud));
+    if (claims->nbf)
+        json_object_set_new (payload, "nbf", json_integer (claims->nbf));
     if (*claims->agency)
         json_object_set_new (payload, "agency", json_string (claims->agency));
     if (*claims->professional_id)
@@ -139,9 +151,13 @@ s_claim (json_t *payload, const char *name, char *out, int required, char *err, 
 }
 
 static int
-s_time_claim (json_t *payload, const char *name, int64_t *out, char *err, size_t err_size)
+s_time_claim (json_t *payload, const char *name, int64_t *out, int required, char *err, size_t err_size)
 {
     json_t *value = json_object_get (payload, name);
+    if (!value && required) {
+        snprintf (err, err_size, "token lacks the %s claim", name);
+        return -1;
+    }
     if (!value)
         return 0;
     if (!json_is_integer (value)) {
@@ -167,9 +183,82 @@ s_check_header (const char *h64, size_t len, char *err, size_t err_size)
     return rc;
 }
 
+//  aud: the audience itself, or an array of strings holding it.
+static int
+s_audience (json_t *payload, const char *audience, kw_jwt_claims_t *claims, char *err, size_t err_size)
+{
+    json_t *aud = json_object_get (payload, "aud");
+    int found = json_is_string (aud) && strcmp (json_string_value (aud), audience) == 0;
+    size_t i;
+    json_t *item;
+    if (json_is_array (aud))
+        json_array_foreach (aud, i, item)
+            found = found || (json_is_string (item) && strcmp (json_string_value (item), audience) == 0);
+    if (!found) {
+        snprintf (err, err_size, aud ? "token audience (aud) is not this API's" : "token lacks the aud claim");
+        return -1;
+    }
+    snprintf (claims->aud, sizeof claims->aud, "%s", audience);
+    return 0;
+}
+
+//  The rules on the claims' values once they are read.
+static int
+s_check_claims (const kw_jwt_claims_t *claims, const kw_jwt_policy_t *policy, int64_t now,
+                char *err, size_t err_size)
+{
+    const char *why = NULL;
+    if (!kw_jwt_role_valid (claims->role))
+        why = "token role is not one of the platform's roles";
+    else
+    if (strcmp (claims->iss, policy->issuer) != 0)
+        why = "token issuer (iss) is not the one this API trusts";
+    else
+    if (claims->exp <= now)
+        why = "token has expired";
+    else
+    if (claims->iat > now + policy->skew)
+        why = "token is issued in the future (iat)";
+    else
+    if (claims->nbf > now + policy->skew)
+        why = "token is not valid yet (nbf)";
+    else
+    if (claims->exp <= claims->iat || claims->exp - claims->iat > policy->max_lifetime)
+        why = "token lifetime (exp - iat) is over the maximum this API accepts";
+    if (why)
+        snprintf (err, err_size, "%s", why);
+    return why ? -1 : 0;
+}
+
+int
+kw_jwt_policy_init (kw_jwt_policy_t *policy, const char *issuer, const char *audience,
+                    const char *max_lifetime, char *err, size_t err_size)
+{
+    *policy = (kw_jwt_policy_t) {
+        .issuer = issuer && *issuer ? issuer : KW_JWT_DEFAULT_ISSUER,
+        .audience = audience && *audience ? audience : KW_JWT_DEFAULT_AUDIENCE,
+        .max_lifetime = KW_JWT_DEFAULT_LIFETIME, .skew = KW_JWT_SKEW
+    };
+    if (strlen (policy->issuer) >= KW_JWT_CLAIM_SIZE || strlen (policy->audience) >= KW_JWT_CLAIM_SIZE) {
+        snprintf (err, err_size, "KW_JWT_ISSUER and KW_JWT_AUDIENCE must be under %d bytes", KW_JWT_CLAIM_SIZE);
+        return -1;
+    }
+    if (max_lifetime && *max_lifetime) {
+        char *end = NULL;
+        long long n = strtoll (max_lifetime, &end, 10);
+        if (*end || n < 60 || n > 7 * 86400) {
+            snprintf (err, err_size, "KW_JWT_MAX_LIFETIME must be a whole number of seconds from 60 to 604800");
+            return -1;
+        }
+        policy->max_lifetime = n;
+    }
+    return 0;
+}
+
 int
 kw_jwt_verify (const char *token, const unsigned char *secret, size_t secret_len,
-               int64_t now, kw_jwt_claims_t *claims, char *err, size_t err_size)
+               const kw_jwt_policy_t *policy, int64_t now, kw_jwt_claims_t *claims,
+               char *err, size_t err_size)
 {
     memset (claims, 0, sizeof *claims);
     if (sodium_init () < 0) {
@@ -209,17 +298,14 @@ kw_jwt_verify (const char *token, const unsigned char *secret, size_t secret_len
           || s_claim (payload, "region", claims->region, 1, err, err_size)
           || s_claim (payload, "agency", claims->agency, 0, err, err_size)
           || s_claim (payload, "professional_id", claims->professional_id, 0, err, err_size)
-          || s_time_claim (payload, "exp", &claims->exp, err, err_size)
-          || s_time_claim (payload, "iat", &claims->iat, err, err_size) ? -1 : 0;
+          || s_claim (payload, "iss", claims->iss, 1, err, err_size)
+          || s_audience (payload, policy->audience, claims, err, err_size)
+          || s_time_claim (payload, "exp", &claims->exp, 1, err, err_size)
+          || s_time_claim (payload, "iat", &claims->iat, 1, err, err_size)
+          || s_time_claim (payload, "nbf", &claims->nbf, 0, err, err_size) ? -1 : 0;
     json_decref (payload);
-    if (rc == 0 && !kw_jwt_role_valid (claims->role)) {
-        snprintf (err, err_size, "token role is not one of the platform's roles");
-        rc = -1;
-    }
-    if (rc == 0 && claims->exp && claims->exp <= now) {
-        snprintf (err, err_size, "token has expired");
-        rc = -1;
-    }
+    if (rc == 0)
+        rc = s_check_claims (claims, policy, now, err, err_size);
     return rc;
 }
 
@@ -246,12 +332,20 @@ kw_jwt_secret_load (const char *secret, const char *secret_file,
         while (n > 0 && (out [n - 1] == '\n' || out [n - 1] == '\r'))
             n--;
     }
-    if (!out || n < 16) {
+    if (!out || n < KW_JWT_MIN_SECRET) {
         free (out);
-        snprintf (err, err_size, "KW_JWT_SECRET (or KW_JWT_SECRET_FILE) must hold at least 16 bytes");
+        snprintf (err, err_size, "KW_JWT_SECRET (or KW_JWT_SECRET_FILE) must hold at least %d bytes",
+                  KW_JWT_MIN_SECRET);
         return NULL;
     }
     out [n] = 0;
+    for (const char *const *p = s_published; *p; p++)
+        if (strcmp ((const char *) out, *p) == 0) {
+            free (out);
+            snprintf (err, err_size, "KW_JWT_SECRET (or KW_JWT_SECRET_FILE) is an example value that was"
+                      " published; make a random one (deploy/docker/secrets.sh)");
+            return NULL;
+        }
     *len = n;
     return out;
 }

@@ -85,19 +85,34 @@ s_on_reply (const Kw__Response *resp, void *arg)
     kw_arena_destroy (&arena);
 }
 
-//  The bearer token's claims; -1 (answered 401) when missing or invalid.
+//  The bearer token's claims, its region one the gateway knows and its role
+//  one the route names; -1 (answered 401 or 403) otherwise.
 static int
-s_authenticate (gateway_t *self, h2o_req_t *req, size_t index, kw_jwt_claims_t *claims)
+s_authenticate (gateway_t *self, h2o_req_t *req, const route_t *route, size_t index,
+                kw_jwt_claims_t *claims)
 {
     ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     request_error_t err;
+    int64_t now = (int64_t) time (NULL);
     if (request_bearer (at >= 0 ? req->headers.entries [at].value.base : NULL,
                         at >= 0 ? req->headers.entries [at].value.len : 0,
-                        self->secret, self->secret_len, (int64_t) time (NULL), claims, &err) == 0)
-        return 0;
-    self->unauthenticated++;
-    reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
-    return -1;
+                        self->secret, self->secret_len, &self->policy, now, claims, &err) != 0) {
+        self->unauthenticated++;
+        reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
+        return -1;
+    }
+    if (!regions_known (self->regions, claims->region, now)) {
+        self->unauthenticated++;
+        reply_error (self, req, index, 401, "unauthenticated", "token region is not a region of this platform",
+                     NULL, NULL);
+        return -1;
+    }
+    if (request_authorise (route, claims, &err) != 0) {
+        self->forbidden++;
+        reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
+        return -1;
+    }
+    return 0;
 }
 
 //  A header's value, or NULL (with len 0) when the request has none.
@@ -171,7 +186,7 @@ dispatch_request (h2o_handler_t *handler, h2o_req_t *req)
         return 0;
     }
     kw_jwt_claims_t claims;
-    if (s_authenticate (self, req, m.index, &claims) != 0)
+    if (s_authenticate (self, req, m.route, m.index, &claims) != 0)
         return 0;
     s_forward (self, req, &m, &claims);
     return 0;

@@ -8,8 +8,10 @@
 #include <stdint.h>
 #define H2O_USE_LIBUV 1
 #include <h2o.h>
+#include "kw_jwt.h"
 #include "kw_pbjson.h"
 #include "kw_rpc_client.h"
+#include "regions.h"
 #include "routes.h"
 
 typedef struct {
@@ -18,6 +20,10 @@ typedef struct {
     kw_rpc_client_t *clients [SERVICE_COUNT];
     unsigned char *secret;
     size_t secret_len;
+    kw_jwt_policy_t policy;                 //  iss, aud, the longest lifetime
+    char issuer [KW_JWT_CLAIM_SIZE];
+    char audience [KW_JWT_CLAIM_SIZE];
+    regions_t *regions;                     //  the region ids a token may name
     unsigned rpc_timeout_ms;
     unsigned health_timeout_ms;
     size_t max_body;
@@ -25,6 +31,7 @@ typedef struct {
     uint64_t answers [32][6];
     uint64_t unavailable;
     uint64_t unauthenticated;
+    uint64_t forbidden;                     //  refused by the route's roles
 } gateway_t;
 
 //  Entry point for every request (the h2o handler).

@@ -125,10 +125,14 @@ metrics_request (gateway_t *self, h2o_req_t *req, size_t route)
         "# HELP kw_gateway_unauthenticated_total Requests refused for a missing or bad token.\n"
         "# TYPE kw_gateway_unauthenticated_total counter\n"
         "kw_gateway_unauthenticated_total %llu\n"
+        "# HELP kw_gateway_forbidden_total Requests refused because the route does not name the token's role.\n"
+        "# TYPE kw_gateway_forbidden_total counter\n"
+        "kw_gateway_forbidden_total %llu\n"
         "# HELP kw_gateway_rpc_pending Calls waiting for a service.\n"
         "# TYPE kw_gateway_rpc_pending gauge\n"
         "kw_gateway_rpc_pending %zu\n",
-        (unsigned long long) self->unavailable, (unsigned long long) self->unauthenticated, pending);
+        (unsigned long long) self->unavailable, (unsigned long long) self->unauthenticated,
+        (unsigned long long) self->forbidden, pending);
     req->res.status = 200;
     req->res.reason = "OK";
     h2o_add_header (pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,

@@ -90,6 +90,18 @@ s_setup (gateway_t *self, kw_config_var_t *vars, size_t count, void *zctx)
     self->rpc_timeout_ms = (unsigned) timeout;
     self->health_timeout_ms = (unsigned) health_timeout;
     self->max_body = (size_t) max_body;
+    snprintf (self->issuer, sizeof self->issuer, "%s", kw_config_get (vars, count, "KW_JWT_ISSUER"));
+    snprintf (self->audience, sizeof self->audience, "%s", kw_config_get (vars, count, "KW_JWT_AUDIENCE"));
+    if (kw_jwt_policy_init (&self->policy, self->issuer, self->audience,
+                            kw_config_get (vars, count, "KW_JWT_MAX_LIFETIME"), err, sizeof err) != 0) {
+        fprintf (stderr, "gateway: %s\n", err);
+        return -1;
+    }
+    self->regions = regions_new (kw_config_get (vars, count, "KW_REGION_DIR"), err, sizeof err);
+    if (!self->regions) {
+        fprintf (stderr, "gateway: %s\n", err);
+        return -1;
+    }
     self->secret = kw_jwt_secret_load (kw_config_get (vars, count, "KW_JWT_SECRET"),
                                        kw_config_get (vars, count, "KW_JWT_SECRET_FILE"),
                                        &self->secret_len, err, sizeof err);
@@ -117,8 +129,13 @@ main (int argc, char **argv)
 {
     kw_config_var_t vars [] = {
         { "KW_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP API listens on (host:port, [v6]:port)", NULL },
-        { "KW_JWT_SECRET", "", "HS256 secret for bearer tokens (at least 16 bytes)", NULL },
+        { "KW_JWT_SECRET", "", "HS256 secret for bearer tokens (at least 32 bytes)", NULL },
         { "KW_JWT_SECRET_FILE", "var/jwt_secret", "file holding the secret when KW_JWT_SECRET is empty", NULL },
+        { "KW_JWT_ISSUER", KW_JWT_DEFAULT_ISSUER, "the issuer (iss) every token must name", NULL },
+        { "KW_JWT_AUDIENCE", KW_JWT_DEFAULT_AUDIENCE, "the audience (aud) every token must name", NULL },
+        { "KW_JWT_MAX_LIFETIME", "43200", "longest lifetime of a token (exp - iat), in seconds", NULL },
+        { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): a token's region"
+          " must be the id of one", NULL },
         { "KW_REFERRAL_RPC", "tcp://127.0.0.1:5561", "referral service RPC endpoint", NULL },
         { "KW_ELIGIBILITY_RPC", "tcp://127.0.0.1:5562", "eligibility service RPC endpoint", NULL },
         { "KW_ASSIGNMENT_RPC", "tcp://127.0.0.1:5563", "assignment service RPC endpoint (several instances:"
@@ -192,6 +209,7 @@ main (int argc, char **argv)
     kw_shutdown_destroy (&shutdown);
     int loop_rc = kw_loop_finish (loop);
     free (self->secret);
+    regions_destroy (&self->regions);
     zmq_ctx_term (zctx);
     if (loop_rc != 0)
         kw_error ("loop_not_clean");

@@ -158,6 +158,18 @@ s_operation (json_t *schemas, const route_t *route)
     json_object_set_new (op, "responses", responses);
     if (route->kind != ROUTE_RPC)
         json_object_set_new (op, "security", json_array ());
+    else {
+        json_t *roles = json_array ();
+        for (int i = 0; i < ROLE_COUNT; i++)
+            if (route->roles & (1u << i))
+                json_array_append_new (roles, json_string (route_role_names [i]));
+        json_object_set_new (op, "x-roles", roles);
+        char text [128], description [400];
+        routes_roles_text (route, text, sizeof text);
+        snprintf (description, sizeof description, "Roles: %s. The gateway answers 403 to a token of any other"
+                  " role; the service checks the region and the caller's relationship to the record.", text);
+        json_object_set_new (op, "description", json_string (description));
+    }
     return op;
 }
 

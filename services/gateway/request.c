@@ -17,7 +17,8 @@ s_fail (request_error_t *err, int status, const char *code, const char *field, c
 
 int
 request_bearer (const char *value, size_t len, const unsigned char *secret, size_t secret_len,
-                int64_t now, kw_jwt_claims_t *claims, request_error_t *err)
+                const kw_jwt_policy_t *policy, int64_t now, kw_jwt_claims_t *claims,
+                request_error_t *err)
 {
     char token [8200];
     if (!value) {
@@ -31,9 +32,22 @@ request_bearer (const char *value, size_t len, const unsigned char *secret, size
     memcpy (token, value + 7, len - 7);
     token [len - 7] = 0;
     char reason [128];
-    if (kw_jwt_verify (token, secret, secret_len, now, claims, reason, sizeof reason) == 0)
+    if (kw_jwt_verify (token, secret, secret_len, policy, now, claims, reason, sizeof reason) == 0)
         return 0;
     s_fail (err, 401, "unauthenticated", NULL, reason);
+    return -1;
+}
+
+int
+request_authorise (const route_t *route, const kw_jwt_claims_t *claims, request_error_t *err)
+{
+    if (routes_role_allowed (route, claims->role))
+        return 0;
+    char roles [96], message [sizeof err->message];
+    routes_roles_text (route, roles, sizeof roles);
+    snprintf (message, sizeof message, "the role %.40s may not make this call (it is open to: %s)",
+              claims->role, roles);
+    s_fail (err, 403, "forbidden", NULL, message);
     return -1;
 }
 

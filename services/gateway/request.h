@@ -23,10 +23,15 @@ typedef struct {
 } request_error_t;
 
 //  Check the Authorization value (NULL when absent): "Bearer <token>" with a
-//  token valid at now. 0 and claims filled, or -1 with the reason in
-//  err->message (status 401).
+//  token valid under policy at now. 0 and claims filled, or -1 with the
+//  reason in err->message (status 401).
 int request_bearer (const char *value, size_t len, const unsigned char *secret, size_t secret_len,
-                    int64_t now, kw_jwt_claims_t *claims, request_error_t *err);
+                    const kw_jwt_policy_t *policy, int64_t now, kw_jwt_claims_t *claims,
+                    request_error_t *err);
+
+//  403 unless the route names the caller's role: 0, or -1 with err filled
+//  (naming the roles the route is open to).
+int request_authorise (const route_t *route, const kw_jwt_claims_t *claims, request_error_t *err);
 
 //  1 when the Content-Type value (may be NULL) is application/json, with or
 //  without parameters.

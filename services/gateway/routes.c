@@ -17,6 +17,10 @@ const char *const route_service_names [SERVICE_COUNT] = {
     "referral", "eligibility", "assignment", "scheduling", "notification"
 };
 
+const char *const route_role_names [ROLE_COUNT] = {
+    "admin", "coordinator", "key_worker", "referrer", "dsr_feed", "family"
+};
+
 #define RPC(svc, name, in, out) \
     .kind = ROUTE_RPC, .service = SERVICE_##svc, .rpc = name, .input = &in, .output = &out
 
@@ -29,98 +33,98 @@ static const route_t s_routes [] = {
     { "GET", "/metrics", .kind = ROUTE_METRICS, .success = 200 },
     { "GET", "/v1/openapi.json", .kind = ROUTE_OPENAPI, .success = 200 },
     { "POST", "/v1/referrals", RPC (REFERRAL, "referral.create", kw__referral_body__descriptor,
-      kw__referral_created__descriptor), .success = 201, .has_body = 1 },
+      kw__referral_created__descriptor), .roles = ROLES_ALL, .success = 201, .has_body = 1 },
     { "GET", "/v1/referrals", RPC (REFERRAL, "referral.list", kw__referral_list_request__descriptor,
-      kw__referral_list__descriptor), .success = 200, .has_query = 1 },
+      kw__referral_list__descriptor), .roles = ROLES_ALL, .success = 200, .has_query = 1 },
     { "GET", "/v1/referrals/{id}", RPC (REFERRAL, "referral.get", kw__id_request__descriptor,
-      kw__referral__descriptor), .success = 200, .id_meaning = ID_REFERRAL },
+      kw__referral__descriptor), .roles = ROLES_ALL, .success = 200, .id_meaning = ID_REFERRAL },
     { "POST", "/v1/referrals/{id}/withdraw", RPC (REFERRAL, "referral.withdraw",
-      kw__withdraw_request__descriptor, kw__referral__descriptor), .success = 200, .has_body = 1,
+      kw__withdraw_request__descriptor, kw__referral__descriptor), .roles = ROLES_ALL, .success = 200, .has_body = 1,
       .id_meaning = ID_REFERRAL },
     { "POST", "/v1/referrals/{id}/information", RPC (REFERRAL, "referral.information",
-      kw__referral_information__descriptor, kw__referral__descriptor), .success = 200, .has_body = 1,
+      kw__referral_information__descriptor, kw__referral__descriptor), .roles = ROLES_ALL, .success = 200, .has_body = 1,
       .id_meaning = ID_REFERRAL },
     { "POST", "/v1/dsr/imports", RPC (REFERRAL, "dsr.import", kw__dsr_import_request__descriptor,
-      kw__dsr_import_result__descriptor), .success = 200, .raw_body = 1,
+      kw__dsr_import_result__descriptor), .roles = ROLES_STAFF | ROLE_DSR_FEED, .success = 200, .raw_body = 1,
       .max_body = ROUTE_MAX_FILE, .timeout_ms = ROUTE_FILE_TIMEOUT_MS },
     { "GET", "/v1/dsr/entries/{id}", RPC (REFERRAL, "dsr.entry", kw__id_request__descriptor,
-      kw__dsr_entry__descriptor), .success = 200,
+      kw__dsr_entry__descriptor), .roles = ROLES_STAFF | ROLE_DSR_FEED, .success = 200,
       .id_meaning = "the child's NHS number (10 digits; its DSR entry in the caller's region)" },
     { "POST", "/v1/referrals/{id}/re-evaluate", RPC (ELIGIBILITY, "eligibility.re_evaluate",
-      kw__id_request__descriptor, kw__re_evaluation__descriptor), .success = 200,
+      kw__id_request__descriptor, kw__re_evaluation__descriptor), .roles = ROLES_STAFF, .success = 200,
       .id_meaning = ID_REFERRAL },
     { "GET", "/v1/eligibility/ruleset", RPC (ELIGIBILITY, "eligibility.ruleset",
-      kw__ruleset_request__descriptor, kw__ruleset__descriptor), .success = 200 },
+      kw__ruleset_request__descriptor, kw__ruleset__descriptor), .roles = ROLES_ALL, .success = 200 },
     { "POST", "/v1/admin/eligibility/re-evaluate", RPC (ELIGIBILITY, "eligibility.re_evaluate_all",
-      kw__re_evaluate_all_request__descriptor, kw__re_evaluate_all_result__descriptor), .success = 200,
+      kw__re_evaluate_all_request__descriptor, kw__re_evaluate_all_result__descriptor), .roles = ROLE_ADMIN, .success = 200,
       .timeout_ms = ROUTE_ADMIN_TIMEOUT_MS },
     { "POST", "/v1/admin/eligibility/age-out", RPC (ELIGIBILITY, "eligibility.age_out_sweep",
-      kw__age_out_sweep_request__descriptor, kw__age_out_sweep_result__descriptor), .success = 200,
+      kw__age_out_sweep_request__descriptor, kw__age_out_sweep_result__descriptor), .roles = ROLE_ADMIN, .success = 200,
       .timeout_ms = ROUTE_ADMIN_TIMEOUT_MS },
     { "POST", "/v1/professionals", RPC (ASSIGNMENT, "professional.create",
-      kw__professional_record__descriptor, kw__professional_record__descriptor), .success = 201,
+      kw__professional_record__descriptor, kw__professional_record__descriptor), .roles = ROLES_STAFF, .success = 201,
       .has_body = 1 },
     { "GET", "/v1/professionals", RPC (ASSIGNMENT, "professional.list",
-      kw__professional_list_request__descriptor, kw__professional_list__descriptor), .success = 200,
+      kw__professional_list_request__descriptor, kw__professional_list__descriptor), .roles = ROLES_STAFF, .success = 200,
       .has_query = 1 },
     { "POST", "/v1/professionals/import", RPC (ASSIGNMENT, "professional.import",
       kw__professional_import_request__descriptor, kw__professional_import_result__descriptor),
-      .success = 200, .raw_body = 1, .csv_only = 1, .max_body = ROUTE_MAX_FILE,
+      .roles = ROLES_STAFF, .success = 200, .raw_body = 1, .csv_only = 1, .max_body = ROUTE_MAX_FILE,
       .timeout_ms = ROUTE_FILE_TIMEOUT_MS },
     { "GET", "/v1/professionals/{id}", RPC (ASSIGNMENT, "professional.get", kw__id_request__descriptor,
-      kw__professional_record__descriptor), .success = 200,
+      kw__professional_record__descriptor), .roles = ROLES_STAFF | ROLE_KEY_WORKER, .success = 200,
       .id_meaning = ID_PROFESSIONAL },
     { "PATCH", "/v1/professionals/{id}", RPC (ASSIGNMENT, "professional.update",
-      kw__professional_record__descriptor, kw__professional_record__descriptor), .success = 200,
+      kw__professional_record__descriptor, kw__professional_record__descriptor), .roles = ROLES_STAFF, .success = 200,
       .has_body = 1,
       .id_meaning = ID_PROFESSIONAL },
     { "POST", "/v1/professionals/{id}/absences", RPC (ASSIGNMENT, "absence.create",
-      kw__absence_create__descriptor, kw__absence__descriptor), .success = 201, .has_body = 1,
+      kw__absence_create__descriptor, kw__absence__descriptor), .roles = ROLES_STAFF | ROLE_KEY_WORKER, .success = 201, .has_body = 1,
       .id_meaning = ID_PROFESSIONAL },
     { "GET", "/v1/professionals/{id}/absences", RPC (ASSIGNMENT, "absence.list",
-      kw__absence_list_request__descriptor, kw__absence_list__descriptor), .success = 200,
+      kw__absence_list_request__descriptor, kw__absence_list__descriptor), .roles = ROLES_STAFF | ROLE_KEY_WORKER, .success = 200,
       .id_meaning = ID_PROFESSIONAL },
     { "POST", "/v1/professionals/{id}/absences/{absence_id}/cancel", RPC (ASSIGNMENT, "absence.cancel",
-      kw__absence_cancel__descriptor, kw__absence__descriptor), .success = 200,
+      kw__absence_cancel__descriptor, kw__absence__descriptor), .roles = ROLES_STAFF | ROLE_KEY_WORKER, .success = 200,
       .id_meaning = ID_PROFESSIONAL },
     { "GET", "/v1/cases", RPC (ASSIGNMENT, "case.list", kw__case_list_request__descriptor,
-      kw__case_list__descriptor), .success = 200, .has_query = 1 },
+      kw__case_list__descriptor), .roles = ROLES_STAFF, .success = 200, .has_query = 1 },
     { "GET", "/v1/me/cases", RPC (ASSIGNMENT, "case.mine", kw__my_cases_request__descriptor,
-      kw__case_list__descriptor), .success = 200, .has_query = 1 },
+      kw__case_list__descriptor), .roles = ROLE_KEY_WORKER | ROLE_FAMILY, .success = 200, .has_query = 1 },
     { "GET", "/v1/caseloads", RPC (ASSIGNMENT, "caseload.list", kw__caseload_list_request__descriptor,
-      kw__caseload_list__descriptor), .success = 200, .has_query = 1 },
+      kw__caseload_list__descriptor), .roles = ROLES_STAFF, .success = 200, .has_query = 1 },
     { "GET", "/v1/cases/{id}", RPC (ASSIGNMENT, "case.get", kw__id_request__descriptor,
-      kw__case__descriptor), .success = 200,
+      kw__case__descriptor), .roles = ROLES_CASE, .success = 200,
       .id_meaning = ID_CASE },
     { "POST", "/v1/cases/{id}/offers", RPC (ASSIGNMENT, "offer.create", kw__offer_create__descriptor,
-      kw__case__descriptor), .success = 201, .has_body = 1,
+      kw__case__descriptor), .roles = ROLES_STAFF, .success = 201, .has_body = 1,
       .id_meaning = ID_CASE },
     { "POST", "/v1/cases/{id}/offers/{offer_id}/accept", RPC (ASSIGNMENT, "offer.accept",
-      kw__offer_decision__descriptor, kw__case__descriptor), .success = 200,
+      kw__offer_decision__descriptor, kw__case__descriptor), .roles = ROLES_CASE, .success = 200,
       .id_meaning = ID_CASE },
     { "POST", "/v1/cases/{id}/offers/{offer_id}/decline", RPC (ASSIGNMENT, "offer.decline",
-      kw__offer_decision__descriptor, kw__case__descriptor), .success = 200, .has_body = 1,
+      kw__offer_decision__descriptor, kw__case__descriptor), .roles = ROLES_CASE, .success = 200, .has_body = 1,
       .id_meaning = ID_CASE },
     { "GET", "/v1/cases/{id}/team", RPC (ASSIGNMENT, "team.get", kw__id_request__descriptor,
-      kw__team__descriptor), .success = 200,
+      kw__team__descriptor), .roles = ROLES_CASE, .success = 200,
       .id_meaning = ID_CASE },
     { "POST", "/v1/cases/{id}/team", RPC (ASSIGNMENT, "team.add", kw__team_add__descriptor,
-      kw__team__descriptor), .success = 201, .has_body = 1,
+      kw__team__descriptor), .roles = ROLES_STAFF, .success = 201, .has_body = 1,
       .id_meaning = ID_CASE },
     { "DELETE", "/v1/cases/{id}/team/{member_id}", RPC (ASSIGNMENT, "team.remove",
-      kw__team_remove__descriptor, kw__team__descriptor), .success = 200,
+      kw__team_remove__descriptor, kw__team__descriptor), .roles = ROLES_STAFF, .success = 200,
       .id_meaning = ID_CASE },
     { "POST", "/v1/cases/{id}/change-request", RPC (ASSIGNMENT, "case.change_request",
-      kw__change_request__descriptor, kw__case__descriptor), .success = 200, .has_body = 1,
+      kw__change_request__descriptor, kw__case__descriptor), .roles = ROLES_CASE, .success = 200, .has_body = 1,
       .id_meaning = ID_CASE },
     { "POST", "/v1/cases/{id}/close", RPC (ASSIGNMENT, "case.close", kw__close_request__descriptor,
-      kw__case__descriptor), .success = 200, .has_body = 1,
+      kw__case__descriptor), .roles = ROLES_STAFF, .success = 200, .has_body = 1,
       .id_meaning = ID_CASE },
     { "GET", "/v1/cases/{id}/timeline", RPC (ASSIGNMENT, "case.timeline", kw__timeline_request__descriptor,
-      kw__timeline__descriptor), .success = 200, .has_query = 1,
+      kw__timeline__descriptor), .roles = ROLES_CASE, .success = 200, .has_query = 1,
       .id_meaning = ID_CASE },
     { "GET", "/v1/notifications", RPC (NOTIFICATION, "notification.list",
-      kw__delivery_list_request__descriptor, kw__delivery_list__descriptor), .success = 200,
+      kw__delivery_list_request__descriptor, kw__delivery_list__descriptor), .roles = ROLES_STAFF | ROLE_KEY_WORKER, .success = 200,
       .has_query = 1 },
 };
 
@@ -129,6 +133,26 @@ routes_table (size_t *count)
 {
     *count = sizeof s_routes / sizeof s_routes [0];
     return s_routes;
+}
+
+int
+routes_role_allowed (const route_t *route, const char *role)
+{
+    for (int i = 0; role && i < ROLE_COUNT; i++)
+        if (strcmp (role, route_role_names [i]) == 0)
+            return (route->roles & (1u << i)) != 0;
+    return 0;
+}
+
+void
+routes_roles_text (const route_t *route, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size)
+        *buf = 0;
+    for (int i = 0; i < ROLE_COUNT && len < size; i++)
+        if (route->roles & (1u << i))
+            len += (size_t) snprintf (buf + len, size - len, "%s%s", len ? ", " : "", route_role_names [i]);
 }
 
 //  Match path against pattern; each {name} segment is copied into m's

@@ -26,6 +26,21 @@ typedef enum {
     ROUTE_OPENAPI               //  GET /v1/openapi.json, no token
 } route_kind_t;
 
+//  The platform's roles, as bits of a route's roles.
+typedef enum {
+    ROLE_ADMIN = 1 << 0,
+    ROLE_COORDINATOR = 1 << 1,
+    ROLE_KEY_WORKER = 1 << 2,
+    ROLE_REFERRER = 1 << 3,
+    ROLE_DSR_FEED = 1 << 4,
+    ROLE_FAMILY = 1 << 5,
+    ROLE_COUNT = 6
+} route_role_t;
+#define ROLES_ALL (ROLE_ADMIN | ROLE_COORDINATOR | ROLE_KEY_WORKER | ROLE_REFERRER | ROLE_DSR_FEED \
+                   | ROLE_FAMILY)
+#define ROLES_STAFF (ROLE_ADMIN | ROLE_COORDINATOR)
+#define ROLES_CASE (ROLE_ADMIN | ROLE_COORDINATOR | ROLE_KEY_WORKER | ROLE_FAMILY)
+
 #define ROUTE_ID_SIZE 128
 //  Files (DSR imports): up to 20 MiB, and a minute to import.
 #define ROUTE_MAX_FILE (20 * 1024 * 1024)
@@ -43,6 +58,8 @@ typedef struct {
     const ProtobufCMessageDescriptor *input;
     const ProtobufCMessageDescriptor *output;
     int success;                //  HTTP status of a successful answer
+    unsigned roles;             //  the roles the gateway lets through (route_role_t bits);
+                                //  0 for the routes that need no token
     int has_body;               //  the JSON body is the input
     int has_query;              //  query parameters are input fields
     int raw_body;               //  the body is a file (CSV or NDJSON), sent as the input's
@@ -67,6 +84,15 @@ typedef struct {
 
 //  The service names, in service_id_t order ("referral", ...).
 extern const char *const route_service_names [SERVICE_COUNT];
+
+//  The role names, in route_role_t bit order ("admin", "coordinator", ...).
+extern const char *const route_role_names [ROLE_COUNT];
+
+//  1 when role (a token's role claim; NULL is no role) is one the route names.
+int routes_role_allowed (const route_t *route, const char *role);
+
+//  The route's role names in order, ", "-separated, into buf ("" for none).
+void routes_roles_text (const route_t *route, char *buf, size_t size);
 
 //  The route table and its size.
 const route_t *routes_table (size_t *count);

@@ -2,7 +2,8 @@
     input is a small HTTP request: "METHOD PATH[?QUERY]" on the first line,
     "Name: value" header lines, an empty line, then the body. It runs the
     steps of dispatch.c that do not need a server: routes_match on the
-    method and path, the bearer token (kw_jwt_verify), the Content-Type and
+    method and path, the bearer token (kw_jwt_verify), the route's roles
+    (request_authorise), the Content-Type and
     Idempotency-Key checks, the input JSON from body, query
     (routes_query_json) and path id, kw_pbjson_from_json into the route's
     input message and the RPC Request (request_build, which dispatch.c's
@@ -103,8 +104,12 @@ static void
 s_authenticate (const fuzz_request_t *req, kw_jwt_claims_t *claims)
 {
     request_error_t err;
+    kw_jwt_policy_t policy;
+    char perr [128];
+    if (kw_jwt_policy_init (&policy, NULL, NULL, NULL, perr, sizeof perr) != 0)
+        abort ();
     int rc = request_bearer (req->authorization.base, req->authorization.len, s_secret,
-                             sizeof s_secret - 1, 1800000000, claims, &err);
+                             sizeof s_secret - 1, &policy, 1800000000, claims, &err);
     if ((rc == 0 && !kw_jwt_role_valid (claims->role))
     ||  (rc != 0 && (err.status != 401 || !memchr (err.message, 0, sizeof err.message))))
         abort ();
@@ -183,6 +188,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         if (m.route->kind == ROUTE_RPC) {
             kw_jwt_claims_t claims;
             s_authenticate (&req, &claims);
+            //  The route's roles: 403 exactly for a role it does not name.
+            request_error_t aerr;
+            int refused = request_authorise (m.route, &claims, &aerr) != 0;
+            if (refused != !routes_role_allowed (m.route, claims.role) || (refused && aerr.status != 403)
+            ||  !m.route->roles)
+                abort ();
             s_forward (&req, &m, &claims, arena);
         }
     }

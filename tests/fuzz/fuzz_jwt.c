@@ -2,7 +2,8 @@
     the mode: even, the rest is the token as received; odd, the rest is
     "header JSON\npayload JSON", encoded and signed here with the secret so
     that the claim checks behind the signature are reached too. A verified
-    token must carry sub, region and a valid role. */
+    token must carry sub, region and a valid role, the policy's issuer and
+    audience, and times that keep the policy's rules. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +63,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         token [size - 1] = 0;
     }
     kw_jwt_claims_t claims;
+    kw_jwt_policy_t policy;
     char err [128];
-    if (kw_jwt_verify (token, s_secret, S_SECRET_LEN, S_NOW, &claims, err, sizeof err) == 0) {
+    if (kw_jwt_policy_init (&policy, NULL, NULL, NULL, err, sizeof err) != 0)
+        abort ();
+    if (kw_jwt_verify (token, s_secret, S_SECRET_LEN, &policy, S_NOW, &claims, err, sizeof err) == 0) {
         if (!*claims.sub || !*claims.region || !kw_jwt_role_valid (claims.role))
             abort ();
-        if (claims.exp && claims.exp <= S_NOW)
+        if (claims.exp <= S_NOW || claims.iat > S_NOW + policy.skew || claims.nbf > S_NOW + policy.skew
+        ||  claims.exp - claims.iat > policy.max_lifetime
+        ||  strcmp (claims.iss, policy.issuer) != 0 || strcmp (claims.aud, policy.audience) != 0)
             abort ();
     }
     else

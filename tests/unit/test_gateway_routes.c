@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "../../services/gateway/openapi.h"
+#include "../../services/gateway/regions.h"
 #include "../../services/gateway/request.h"
 #include "../../services/gateway/routes.h"
 #include "kw/dsr.pb-c.h"
@@ -98,27 +101,88 @@ main (void)
         "empty pairs are ignored");
     json_decref (obj);
     //  request.c: bearer token
-    static const unsigned char secret [] = "route-test-secret-0123456789";
-    kw_jwt_claims_t claims = { .exp = 0 };
+    static const unsigned char secret [] = "route-test-secret-0123456789abcdef";
+    kw_jwt_policy_t policy;
+    char jerr [128];
+    kw_jwt_policy_init (&policy, NULL, NULL, NULL, jerr, sizeof jerr);
+    kw_jwt_claims_t claims = { .iat = 1800000000, .exp = 1800000600 };
     snprintf (claims.sub, sizeof claims.sub, "alice");
     snprintf (claims.role, sizeof claims.role, "coordinator");
     snprintf (claims.region, sizeof claims.region, "norfolk");
-    char jerr [128];
+    snprintf (claims.iss, sizeof claims.iss, "kw-local");
+    snprintf (claims.aud, sizeof claims.aud, "kw-api");
     char *token = kw_jwt_sign (&claims, secret, sizeof secret - 1, jerr, sizeof jerr);
     char header [600];
     snprintf (header, sizeof header, "Bearer %s", token ? token : "");
     free (token);
     kw_jwt_claims_t got;
     request_error_t berr;
-    ok (request_bearer (header, strlen (header), secret, sizeof secret - 1, 1800000000, &got, &berr) == 0
+    ok (request_bearer (header, strlen (header), secret, sizeof secret - 1, &policy, 1800000000, &got, &berr) == 0
         && strcmp (got.sub, "alice") == 0, "a valid Bearer token is accepted");
-    ok (request_bearer (NULL, 0, secret, sizeof secret - 1, 0, &got, &berr) == -1 && berr.status == 401
+    ok (request_bearer (NULL, 0, secret, sizeof secret - 1, &policy, 0, &got, &berr) == -1 && berr.status == 401
         && strstr (berr.message, "required"), "no Authorization header is 401");
-    ok (request_bearer ("Basic abc", 9, secret, sizeof secret - 1, 0, &got, &berr) == -1
+    ok (request_bearer ("Basic abc", 9, secret, sizeof secret - 1, &policy, 0, &got, &berr) == -1
         && strstr (berr.message, "Bearer"), "another scheme is 401");
-    ok (request_bearer (header, strlen (header), (const unsigned char *) "another-secret-0123456", 22,
-                        1800000000, &got, &berr) == -1 && strstr (berr.message, "signature"),
+    ok (request_bearer (header, strlen (header), (const unsigned char *) "another-secret-0123456789abcdefgh", 33,
+                        &policy, 1800000000, &got, &berr) == -1 && strstr (berr.message, "signature"),
         "a wrong signature is 401 with the reason");
+    ok (request_bearer (header, strlen (header), secret, sizeof secret - 1, &policy, 1800000600, &got,
+                        &berr) == -1 && berr.status == 401 && strstr (berr.message, "expired"),
+        "an expired token is 401 with the reason");
+
+    //  request.c and routes.c: the route's roles
+    size_t route_count;
+    const route_t *table = routes_table (&route_count);
+    int named = 1;
+    for (size_t i = 0; i < route_count; i++)
+        named = named && (table [i].kind == ROUTE_RPC ? table [i].roles != 0 && (table [i].roles & ~ROLES_ALL) == 0
+                                                      : table [i].roles == 0);
+    ok (named, "every RPC route names its roles, and only the platform's; the open routes name none");
+    route_match_t rm;
+    char rallow [64];
+    ok (routes_match ("POST", 4, "/v1/admin/eligibility/re-evaluate", 33, &rm, rallow, sizeof rallow) == 0,
+        "the admin re-evaluation is routed");
+    snprintf (got.role, sizeof got.role, "coordinator");
+    ok (request_authorise (rm.route, &got, &berr) == -1 && berr.status == 403 && strcmp (berr.code, "forbidden") == 0
+        && strstr (berr.message, "coordinator") && strstr (berr.message, "open to: admin"),
+        "a role the route does not name is 403, naming the role and the route's roles");
+    snprintf (got.role, sizeof got.role, "admin");
+    ok (request_authorise (rm.route, &got, &berr) == 0, "the role the route names passes");
+    ok (routes_match ("GET", 3, "/v1/me/cases", 12, &rm, rallow, sizeof rallow) == 0
+        && routes_role_allowed (rm.route, "key_worker") && routes_role_allowed (rm.route, "family")
+        && !routes_role_allowed (rm.route, "coordinator") && !routes_role_allowed (rm.route, "Family")
+        && !routes_role_allowed (rm.route, "") && !routes_role_allowed (rm.route, NULL),
+        "roles match exactly: a name, never a prefix, case or nothing");
+    char rtext [128];
+    routes_roles_text (rm.route, rtext, sizeof rtext);
+    is_str (rtext, "key_worker, family", "the roles as text, in the platform's order");
+
+    //  regions.c: the known regions
+    char rdir [64], rfile [128];
+    snprintf (rdir, sizeof rdir, "/tmp/kw-regions-%d", (int) getpid ());
+    mkdir (rdir, 0700);
+    char regerr [256];
+    ok (regions_new (rdir, regerr, sizeof regerr) == NULL && strstr (regerr, "KW_REGION_DIR"),
+        "a region directory without region files is refused");
+    snprintf (rfile, sizeof rfile, "%s/norfolk.json", rdir);
+    FILE *rf = fopen (rfile, "w");
+    fputs ("{\"id\": \"norfolk\", \"name\": \"Norfolk\"}", rf);
+    fclose (rf);
+    regions_t *regions = regions_new (rdir, regerr, sizeof regerr);
+    ok (regions && regions_known (regions, "norfolk", 100) && !regions_known (regions, "suffolk", 100)
+        && !regions_known (regions, "NORFOLK", 100) && !regions_known (regions, "", 100)
+        && !regions_known (regions, NULL, 100), "a region is known by its file's id, exactly");
+    snprintf (rfile, sizeof rfile, "%s/suffolk.json", rdir);
+    rf = fopen (rfile, "w");
+    fputs ("{\"id\": \"suffolk\"}", rf);
+    fclose (rf);
+    ok (!regions_known (regions, "suffolk", 100), "the directory is read again at most once a second");
+    ok (regions_known (regions, "suffolk", 101), "a region added later is found a second later");
+    regions_destroy (&regions);
+    unlink (rfile);
+    snprintf (rfile, sizeof rfile, "%s/norfolk.json", rdir);
+    unlink (rfile);
+    rmdir (rdir);
 
     //  request.c: content type, idempotency key, input
     ok (request_is_json ("application/json", 16) && request_is_json ("Application/JSON; charset=utf-8", 31)
@@ -219,8 +283,7 @@ main (void)
     json_t *doc = openapi_document ();
     is_str (json_string_value (json_object_get (doc, "openapi")), "3.0.3", "an OpenAPI 3 document");
     json_t *paths = json_object_get (doc, "paths");
-    size_t count;
-    const route_t *table = routes_table (&count);
+    size_t count = route_count;
     size_t described = 0;
     for (size_t i = 0; i < count; i++) {
         char method [8] = "";
@@ -229,6 +292,16 @@ main (void)
         described += json_object_get (json_object_get (paths, table [i].pattern), method) != NULL;
     }
     is_int ((int) described, (int) count, "every route is in the document");
+    json_t *admin_op = json_object_get (json_object_get (paths, "/v1/admin/eligibility/re-evaluate"), "post");
+    json_t *xroles = json_object_get (admin_op, "x-roles");
+    ok (json_array_size (xroles) == 1 && strcmp (json_string_value (json_array_get (xroles, 0)), "admin") == 0
+        && strstr (json_string_value (json_object_get (admin_op, "description")), "Roles: admin."),
+        "an operation lists its roles (x-roles and its description)");
+    json_t *case_roles = json_object_get (json_object_get (json_object_get (paths, "/v1/cases/{id}"), "get"),
+                                          "x-roles");
+    ok (json_array_size (case_roles) == 4
+        && strcmp (json_string_value (json_array_get (case_roles, 3)), "family") == 0,
+        "the case's roles are the four that may have a relationship to it");
     json_t *list = json_object_get (json_object_get (paths, "/v1/referrals"), "get");
     json_t *params = json_object_get (list, "parameters");
     int status_param = 0, cursor_param = 0;

@@ -22,12 +22,18 @@ kwctl_token_usage (FILE *out)
         "  ROLE is one of admin, coordinator, key_worker, referrer, dsr_feed, family.\n"
         "  --professional-id is the id (a UUID) of the professional the token is for:\n"
         "  a key_worker sees the offers and notifications made to that id.\n"
-        "  --ttl defaults to 86400 (one day); 0 makes a token that never expires.\n"
+        "  --ttl is the token's lifetime in seconds: 60 up to KW_JWT_MAX_LIFETIME\n"
+        "  (default 43200, 12 hours), which is also the default.\n"
+        "  The token names KW_JWT_ISSUER (iss) and KW_JWT_AUDIENCE (aud), as the\n"
+        "  gateway requires.\n"
         "\n"
         "Configuration (environment variables):\n"
-        "  KW_JWT_SECRET              the signing secret (at least 16 bytes)\n"
+        "  KW_JWT_SECRET              the signing secret (at least 32 bytes)\n"
         "  KW_JWT_SECRET_FILE         file holding the secret when KW_JWT_SECRET is unset\n"
-        "                             default: var/jwt_secret\n");
+        "                             default: var/jwt_secret\n"
+        "  KW_JWT_ISSUER              default: " KW_JWT_DEFAULT_ISSUER "\n"
+        "  KW_JWT_AUDIENCE            default: " KW_JWT_DEFAULT_AUDIENCE "\n"
+        "  KW_JWT_MAX_LIFETIME        the longest --ttl, in seconds; default: 43200\n");
 }
 
 //  Copy a claim argument, which must fit and hold no control characters.
@@ -63,8 +69,14 @@ kwctl_token (int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     kw_jwt_claims_t claims = { .exp = 0 };
-    long ttl = 86400;
+    kw_jwt_policy_t policy;
     char err [256];
+    if (kw_jwt_policy_init (&policy, getenv ("KW_JWT_ISSUER"), getenv ("KW_JWT_AUDIENCE"),
+                            getenv ("KW_JWT_MAX_LIFETIME"), err, sizeof err) != 0) {
+        fprintf (stderr, "kwctl: %s\n", err);
+        return 2;
+    }
+    long ttl = (long) policy.max_lifetime;
     int c;
     while ((c = getopt_long (argc, argv, "h", options, NULL)) != -1) {
         int rc = 0;
@@ -83,7 +95,7 @@ kwctl_token (int argc, char **argv)
                     rc = s_claim (claims.professional_id, optarg, "professional-id");
                 break;
             case 't':
-                rc = kw_config_int ("--ttl", optarg, 0, 366L * 86400, &ttl, err, sizeof err);
+                rc = kw_config_int ("--ttl", optarg, 60, (long) policy.max_lifetime, &ttl, err, sizeof err);
                 if (rc)
                     fprintf (stderr, "kwctl: %s\n", err);
                 break;
@@ -112,7 +124,9 @@ kwctl_token (int argc, char **argv)
         return 1;
     }
     claims.iat = (int64_t) time (NULL);
-    claims.exp = ttl ? claims.iat + ttl : 0;
+    claims.exp = claims.iat + ttl;
+    snprintf (claims.iss, sizeof claims.iss, "%s", policy.issuer);
+    snprintf (claims.aud, sizeof claims.aud, "%s", policy.audience);
     char *token = kw_jwt_sign (&claims, secret, secret_len, err, sizeof err);
     free (secret);
     if (!token) {
