@@ -27,7 +27,9 @@ def forge(header, claims, key=secret):
     return signing + "." + b64(sig)
 
 
-claims = {"sub": "edge", "role": "coordinator", "region": "norfolk", "exp": int(time.time()) + 600}
+claims = {"sub": "edge", "role": "coordinator", "region": "norfolk", "iat": int(time.time()),
+          "exp": int(time.time()) + 600, "iss": os.environ.get("KW_JWT_ISSUER") or "kw-local",
+          "aud": os.environ.get("KW_JWT_AUDIENCE") or "kw-api"}
 status, body, _ = http("GET", "/v1/referrals/00000000-0000-4000-8000-000000000000",
                        tok=forge({"alg": "HS256", "typ": "JWT"}, claims))
 ok(status == 404, "a token signed elsewhere with the secret is accepted", body)

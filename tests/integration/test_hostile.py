@@ -570,7 +570,15 @@ def forge(header, claims, key=secret, raw_header=None, raw_claims=None):
 
 
 now = int(time.time())
-claims = {"sub": "hostile", "role": "coordinator", "region": "norfolk", "exp": now + 600}
+ISS = os.environ.get("KW_JWT_ISSUER") or "kw-local"
+AUD = os.environ.get("KW_JWT_AUDIENCE") or "kw-api"
+claims = {"sub": "hostile", "role": "coordinator", "region": "norfolk", "iss": ISS, "aud": AUD,
+          "iat": now - 10, "exp": now + 600}
+
+
+def without(name):
+    return {k: v for k, v in claims.items() if k != name}
+
 HS = {"alg": "HS256", "typ": "JWT"}
 valid = forge(HS, claims)
 sig = valid.rsplit(".", 1)[1]
@@ -624,6 +632,21 @@ bad_tokens = [
     ("a role of null", "Bearer " + forge(HS, dict(claims, role=None))),
     ("an overlong sub", "Bearer " + forge(HS, dict(claims, sub="s" * 5000))),
     ("a token over 8 KiB", "Bearer " + forge(HS, dict(claims, pad="p" * 9000))),
+    ("no exp", "Bearer " + forge(HS, without("exp"))),
+    ("exp 0 (never)", "Bearer " + forge(HS, dict(claims, exp=0))),
+    ("no iat", "Bearer " + forge(HS, without("iat"))),
+    ("iat two minutes ahead", "Bearer " + forge(HS, dict(claims, iat=now + 120, exp=now + 720))),
+    ("nbf two minutes ahead", "Bearer " + forge(HS, dict(claims, nbf=now + 120))),
+    ("a lifetime over 12 hours", "Bearer " + forge(HS, dict(claims, exp=claims["iat"] + 12 * 3600 + 1))),
+    ("no iss", "Bearer " + forge(HS, without("iss"))),
+    ("another issuer", "Bearer " + forge(HS, dict(claims, iss="https://elsewhere.example"))),
+    ("no aud", "Bearer " + forge(HS, without("aud"))),
+    ("another audience", "Bearer " + forge(HS, dict(claims, aud="another-api"))),
+    ("an audience list without this API", "Bearer " + forge(HS, dict(claims, aud=["a", "b"]))),
+    ("a region no region file names", "Bearer " + forge(HS, dict(claims, region="nowhere"))),
+    ("a region of SQL", "Bearer " + forge(HS, dict(claims, region="norfolk' OR '1'='1"))),
+    ("the region in upper case", "Bearer " + forge(HS, dict(claims, region="NORFOLK"))),
+    ("a region that is a path", "Bearer " + forge(HS, dict(claims, region="../../etc/passwd"))),
 ]
 ROUTES = [("GET", "/v1/referrals/00000000-0000-4000-8000-000000000000"), ("POST", "/v1/referrals"),
           ("GET", "/v1/eligibility/ruleset"), ("GET", "/v1/cases/00000000-0000-4000-8000-000000000000"),
@@ -640,6 +663,9 @@ status, body, hdrs = http("GET", "/v1/referrals/x", headers={"Authorization": "B
 ok(hdrs.get("WWW-Authenticate") == "Bearer", "a 401 carries WWW-Authenticate: Bearer", dict(hdrs))
 status, body, _ = http("GET", "/v1/referrals/00000000-0000-4000-8000-000000000000", tok=forge(HS, claims))
 expect("a forged-but-correct token reaches the service (404 for an unknown id)", (status, body), 404)
+status, body, _ = http("GET", "/v1/referrals/00000000-0000-4000-8000-000000000000",
+                       tok=forge(HS, dict(claims, aud=["another-api", AUD], nbf=now + 30, iat=now + 30)))
+expect("an audience list holding this API, iat and nbf within the minute of skew: accepted", (status, body), 404)
 
 # ============================================================================
 # 12. Another region, another caller
@@ -651,14 +677,10 @@ if status == 201:
     accepted[rid] = mine
 nhse = token(region="nhse", sub="nhse-coordinator")
 expect("a norfolk referral read with an nhse token is 404", get_referral(rid, nhse), 404)
-expect("a norfolk referral read with a token for an unknown region is 404",
-       get_referral(rid, token(region="nowhere")), 404)
-expect("a norfolk referral read with a region of SQL is 404",
-       get_referral(rid, forge(HS, dict(claims, region="norfolk' OR '1'='1"))), 404)
-expect("a norfolk referral read with the region in upper case is 404",
-       get_referral(rid, forge(HS, dict(claims, region="NORFOLK"))), 404)
-expect("the ruleset of an unknown region is 404", http("GET", "/v1/eligibility/ruleset",
-                                                         tok=token(region="../../etc/passwd")), 404)
+expect("a norfolk referral read with a token for an unknown region is 401",
+       get_referral(rid, token(region="nowhere")), 401)
+expect("the ruleset with a token whose region is a path is 401", http("GET", "/v1/eligibility/ruleset",
+                                                                      tok=token(region="../../etc/passwd")), 401)
 for hostile in ["x", "'%20OR%20'1'='1", "..%2F..%2Fetc", "0" * 127, "00000000-0000-4000-8000-00000000000g",
                 "%00"]:
     expect("re-evaluating the referral id %s is 404" % hostile[:24],
@@ -671,8 +693,8 @@ expect("the region's re-evaluation with a coordinator token is 403",
        http("POST", "/v1/admin/eligibility/re-evaluate", tok=tok), 403)
 expect("the age-out sweep with a key worker token is 403",
        http("POST", "/v1/admin/eligibility/age-out", tok=token(role="key_worker")), 403)
-expect("the age-out sweep for a region without a rule set is 404",
-       http("POST", "/v1/admin/eligibility/age-out", tok=token(role="admin", region="nowhere")), 404)
+expect("the age-out sweep for a region no region file names is 401",
+       http("POST", "/v1/admin/eligibility/age-out", tok=token(role="admin", region="nowhere")), 401)
 expect("an admin command with a junk body is judged on the token alone (403)",
        http("POST", "/v1/admin/eligibility/re-evaluate", raw=b"\x00{junk", tok=tok,
             headers={"Content-Type": "application/json"}), 403)
