@@ -109,6 +109,8 @@ s_authenticate (gateway_t *self, h2o_req_t *req, const route_t *route, size_t in
     }
     if (request_authorise (route, claims, &err) != 0) {
         self->forbidden++;
+        kw_info ("forbidden_role", "route", route->pattern, "method", route->method, "role", claims->role,
+                 "region", claims->region);
         reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
         return -1;
     }
