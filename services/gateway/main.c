@@ -11,6 +11,7 @@
 #include "kw_log.h"
 #include "kw_shutdown.h"
 #include "gateway.h"
+#include "openapi.h"
 #include "too_large.h"
 
 #define MAX_ENTITY (20 * 1024 * 1024)
@@ -149,6 +150,13 @@ main (int argc, char **argv)
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
+    if (argc == 2 && strcmp (argv [1], "--openapi") == 0) {
+        //  The API document the gateway serves, for linters and clients.
+        json_t *doc = openapi_document ();
+        int rc = json_dumpf (doc, stdout, JSON_INDENT (1) | JSON_SORT_KEYS) == 0 ? 0 : 1;
+        json_decref (doc);
+        return rc;
+    }
     kw_health_mode_t health = kw_health_take (&argc, argv);
     int rc = kw_config_load (vars, count, "gateway",
                              "The HTTP gateway: the only HTTP surface of the key worker service.",

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "kw_pbjson.h"
 #include "openapi.h"
+#include "request.h"
 
 //  A message's schema name: its full name without the package ("Referral").
 static const char *
@@ -103,7 +104,12 @@ s_operation (json_t *schemas, const route_t *route)
         if (*p == '.' || *p == '/')
             *p = '_';
     json_object_set_new (op, "operationId", json_string (id));
+    json_object_set_new (op, "summary", json_string (route->summary ? route->summary : route->pattern));
+    json_object_set_new (op, "tags", json_pack ("[s]", route->kind == ROUTE_RPC
+                                                       ? route_service_names [route->service] : "platform"));
     json_t *params = json_array ();
+    if (route->kind == ROUTE_RPC && strcmp (route->method, "GET") != 0)
+        json_array_append_new (params, json_pack ("{ss}", "$ref", "#/components/parameters/IdempotencyKey"));
     for (const char *open = strchr (route->pattern, '{'); open; open = strchr (open + 1, '{')) {
         const char *close = strchr (open, '}');
         if (!close)
@@ -152,12 +158,18 @@ s_operation (json_t *schemas, const route_t *route)
         content = json_pack ("{s{s{ss}}}", route->kind == ROUTE_METRICS ? "text/plain" : "application/json",
                              "schema", "type", route->kind == ROUTE_METRICS ? "string" : "object");
     json_object_set_new (responses, status, json_pack ("{ssso}", "description", "success", "content", content));
+    json_object_set_new (responses, "405", json_pack (
+        "{sss{s{ss}}s{s{s{ss}}}}", "description", "the path does not take the request's method",
+        "headers", "Allow", "$ref", "#/components/headers/Allow",
+        "content", "application/json", "schema", "$ref", "#/components/schemas/Error"));
     json_object_set_new (responses, "default", json_pack (
         "{sss{s{s{ss}}}}", "description", "an error (400, 401, 403, 404, 409, 413, 415, 503)",
         "content", "application/json", "schema", "$ref", "#/components/schemas/Error"));
     json_object_set_new (op, "responses", responses);
-    if (route->kind != ROUTE_RPC)
+    if (route->kind != ROUTE_RPC) {
         json_object_set_new (op, "security", json_array ());
+        json_object_set_new (op, "description", json_string ("No token is needed."));
+    }
     else {
         json_t *roles = json_array ();
         for (int i = 0; i < ROLE_COUNT; i++)
@@ -195,11 +207,38 @@ openapi_document (void)
         method [n < sizeof method - 1 ? n : sizeof method - 1] = 0;
         json_object_set_new (item, method, s_operation (schemas, route));
     }
-    return json_pack ("{sss{ssss}s{s{s{ssssss}}so}s[{s[]}]so}",
+    json_t *tags = json_array ();
+    for (int i = 0; i < SERVICE_COUNT; i++) {
+        char text [96];
+        snprintf (text, sizeof text, "Calls answered by the %s service", route_service_names [i]);
+        json_array_append_new (tags, json_pack ("{ssss}", "name", route_service_names [i], "description", text));
+    }
+    json_array_append_new (tags, json_pack ("{ssss}", "name", "platform", "description",
+                                            "The gateway's own answers: health, metrics and this document"));
+    json_t *components = json_pack ("{s{s{ssssss}}so}", "securitySchemes", "bearer", "type", "http",
+                                    "scheme", "bearer", "bearerFormat", "JWT", "schemas", schemas);
+    json_object_set_new (components, "parameters", json_pack (
+        "{s{sssssbsss{sssisi}}}", "IdempotencyKey", "name", "Idempotency-Key", "in", "header", "required", 0,
+        "description", "A write sent again with the same key and body gets the first answer again (for 24"
+        " hours, to the same caller); another body or call with the key is 409 idempotency_key_reused.",
+        "schema", "type", "string", "minLength", 1, "maxLength", REQUEST_MAX_KEY));
+    json_object_set_new (components, "headers", json_pack (
+        "{s{sss{ss}}}", "Allow", "description", "the methods the path takes, e.g. \"GET, POST\"",
+        "schema", "type", "string"));
+    return json_pack ("{sss{sssssss{ss}}s[{ssss}]s[{s[]}]sososo}",
         "openapi", "3.0.3",
         "info", "title", "Key worker service API", "version", "1",
-        "components", "securitySchemes", "bearer", "type", "http", "scheme", "bearer",
-        "bearerFormat", "JWT", "schemas", schemas,
+        "description", "The HTTP API of the key worker service platform. Every call but health, metrics and"
+        " this document needs a bearer token; each operation lists the roles it is open to (x-roles). Errors"
+        " are {\"error\": {\"code\", \"message\", \"field\"}} (the Error schema): 400 invalid input naming"
+        " the field, 401 no or a bad token, 403 a role or caller not allowed, 404 no such record in the"
+        " caller's region, 405 a method the path does not take, 409 a conflict, 413 a body over the call's"
+        " limit, 415 a content type the call does not take, 503 a service that did not answer in time."
+        " Lists answer {\"items\", \"next_cursor\"}.",
+        "contact", "name", "Key worker service platform maintainers",
+        "servers", "url", "/", "description", "the gateway that serves this document",
         "security", "bearer",
+        "components", components,
+        "tags", tags,
         "paths", paths);
 }

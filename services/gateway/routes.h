@@ -57,6 +57,7 @@ typedef struct {
     const char *rpc;            //  "referral.get"
     const ProtobufCMessageDescriptor *input;
     const ProtobufCMessageDescriptor *output;
+    const char *summary;        //  what the call does, in a few words (the API document's)
     int success;                //  HTTP status of a successful answer
     unsigned roles;             //  the roles the gateway lets through (route_role_t bits);
                                 //  0 for the routes that need no token

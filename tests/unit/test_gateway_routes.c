@@ -292,6 +292,21 @@ main (void)
         described += json_object_get (json_object_get (paths, table [i].pattern), method) != NULL;
     }
     is_int ((int) described, (int) count, "every route is in the document");
+    int complete = 1;
+    for (size_t i = 0; i < count; i++) {
+        char method [8] = "";
+        for (size_t j = 0; table [i].method [j] && j < 7; j++)
+            method [j] = (char) (table [i].method [j] | 0x20);
+        json_t *op = json_object_get (json_object_get (paths, table [i].pattern), method);
+        json_t *first = json_array_get (json_object_get (op, "parameters"), 0);
+        const char *ref = json_string_value (json_object_get (first, "$ref"));
+        int writes = table [i].kind == ROUTE_RPC && strcmp (table [i].method, "GET") != 0;
+        complete = complete && json_string_length (json_object_get (op, "summary")) > 0
+                && json_array_size (json_object_get (op, "tags")) == 1
+                && json_object_get (json_object_get (op, "responses"), "405")
+                && writes == (ref && strcmp (ref, "#/components/parameters/IdempotencyKey") == 0);
+    }
+    ok (complete, "every operation has a summary, a tag and its 405; every write declares Idempotency-Key");
     json_t *admin_op = json_object_get (json_object_get (paths, "/v1/admin/eligibility/re-evaluate"), "post");
     json_t *xroles = json_object_get (admin_op, "x-roles");
     ok (json_array_size (xroles) == 1 && strcmp (json_string_value (json_array_get (xroles, 0)), "admin") == 0
@@ -328,11 +343,11 @@ main (void)
     ok (pro_import == NULL, "the professionals import is described as CSV only");
     json_t *accept = json_object_get (json_object_get (json_object_get (paths,
         "/v1/cases/{id}/offers/{offer_id}/accept"), "post"), "parameters");
-    ok (json_array_size (accept) == 2
-        && strcmp (json_string_value (json_object_get (json_array_get (accept, 0), "name")), "id") == 0
-        && strcmp (json_string_value (json_object_get (json_array_get (accept, 1), "name")), "offer_id") == 0
-        && strcmp (json_string_value (json_object_get (json_array_get (accept, 1), "in")), "path") == 0,
-        "both path segments are parameters");
+    ok (json_array_size (accept) == 3
+        && strcmp (json_string_value (json_object_get (json_array_get (accept, 1), "name")), "id") == 0
+        && strcmp (json_string_value (json_object_get (json_array_get (accept, 2), "name")), "offer_id") == 0
+        && strcmp (json_string_value (json_object_get (json_array_get (accept, 2), "in")), "path") == 0,
+        "both path segments are parameters (after the Idempotency-Key header)");
     json_t *health = json_object_get (json_object_get (paths, "/v1/health"), "get");
     ok (json_is_array (json_object_get (health, "security"))
         && json_array_size (json_object_get (health, "security")) == 0, "health needs no token");
