@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include "regions.h"
 
@@ -14,12 +15,23 @@ struct _regions_t {
     char ids [MAX_REGIONS][MAX_ID];
     size_t count;
     int64_t read_at;            //  when the directory was last read
+    struct timespec changed;    //  the directory's mtime then
 };
+
+//  The directory's mtime (zero when it cannot be read).
+static struct timespec
+s_changed (const char *dir)
+{
+    struct stat st;
+    struct timespec none = { 0, 0 };
+    return stat (dir, &st) == 0 ? st.st_mtim : none;
+}
 
 //  Read every *.json file's "id" into self; -1 when the directory cannot be read.
 static int
 s_read (regions_t *self)
 {
+    self->changed = s_changed (self->dir);
     DIR *d = opendir (self->dir);
     if (!d)
         return -1;
@@ -76,7 +88,9 @@ regions_known (regions_t *self, const char *id, int64_t now)
         return 0;
     if (s_has (self, id))
         return 1;
-    if (now == self->read_at)
+    struct timespec changed = s_changed (self->dir);
+    int added = changed.tv_sec != self->changed.tv_sec || changed.tv_nsec != self->changed.tv_nsec;
+    if (!added && now == self->read_at)
         return 0;
     self->read_at = now;
     return s_read (self) == 0 && s_has (self, id);
