@@ -126,6 +126,17 @@ rc, out, err = kwctl("token", "--role", "key_worker", "--region", "norfolk", "--
 claims = json.loads(base64.urlsafe_b64decode(out.split(".")[1] + "==")) if rc == 0 else {}
 ok(rc == 0 and claims.get("professional_id") == pid,
    "kwctl token --professional-id UUID puts the id in the token", out + err)
+ok(claims.get("iss") == (os.environ.get("KW_JWT_ISSUER") or "kw-local")
+   and claims.get("aud") == (os.environ.get("KW_JWT_AUDIENCE") or "kw-api")
+   and claims.get("exp", 0) - claims.get("iat", 0) == 43200,
+   "kwctl token writes iss, aud, iat and exp 12 hours later by default", claims)
+for ttl in ("0", "59", "43201"):
+    rc, out, err = kwctl("token", "--role", "coordinator", "--region", "norfolk", "--sub", "c1", "--ttl", ttl)
+    ok(rc == 2 and out == "" and "--ttl" in err and "60 to 43200" in err,
+       "kwctl token --ttl %s exits 2: a token lives 60 s to KW_JWT_MAX_LIFETIME" % ttl, err)
+rc, out, err = kwctl("token", "--role", "coordinator", "--region", "norfolk", "--sub", "c1", "--ttl", "600")
+short = json.loads(base64.urlsafe_b64decode(out.split(".")[1] + "==")) if rc == 0 else {}
+ok(rc == 0 and short.get("exp", 0) - short.get("iat", 0) == 600, "kwctl token --ttl 600", out + err)
 
 # ---------------------------------------------------------------- create
 body1 = fresh_referral()
