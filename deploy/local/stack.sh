@@ -17,8 +17,9 @@
 #
 # PostgreSQL takes SCRAM passwords only (no trust, no peer): each role has
 # its own secret in $KW_VAR_DIR/pg/secrets/<role> and a libpq password file
-# $KW_VAR_DIR/pg/pgpass.<role> holding only it, which is all its program
-# sees; $KW_VAR_DIR/pg/pgpass holds them all for the operator (psql, tests).
+# $KW_VAR_DIR/pg/pgpass.<role> holding only it; a service's program sees
+# only $KW_VAR_DIR/pg/pgpass.<service> (its role's, and for referral the
+# audit reader's); $KW_VAR_DIR/pg/pgpass holds them all for the operator.
 # Each service's migrations run first, as kw_owner (`<service> --migrate`);
 # the services then run as their own roles, which cannot change the schema.
 set -euo pipefail
@@ -72,6 +73,10 @@ make_secrets() {
             cat "$VAR/pg/pgpass.$role" >> "$VAR/pg/pgpass.new"
         done
         mv "$VAR/pg/pgpass.new" "$VAR/pg/pgpass"
+        # What each service's program may use: its role, and for referral
+        # (it answers GET /v1/audit) the audit reader's.
+        for role in $SERVICES; do cp "$VAR/pg/pgpass.kw_$role" "$VAR/pg/pgpass.$role"; done
+        cat "$VAR/pg/pgpass.kw_audit_reader" >> "$VAR/pg/pgpass.referral"
     )
 }
 
@@ -259,7 +264,7 @@ run() {
     supervise bus "$BIN/bus" &
     CHILDREN+=($!)
     for s in $SERVICES; do
-        supervise "$s" env PGPASSFILE="$VAR/pg/pgpass.kw_$s" "$BIN/$s" &
+        supervise "$s" env PGPASSFILE="$VAR/pg/pgpass.$s" "$BIN/$s" &
         CHILDREN+=($!)
     done
     supervise gateway "$BIN/gateway" &
