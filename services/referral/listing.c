@@ -99,6 +99,7 @@ listing_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_
     const char **ids = kw_arena_calloc (arena, (out.n_items ? out.n_items : 1) * sizeof *ids);
     for (size_t i = 0; i < out.n_items; i++)
         ids [i] = out.items [i]->id;
-    record_audit_many (db, req->caller, "list", "referral", ids, out.n_items, arena);
+    if (record_audit_many (db, resp, req->caller, "list", "referral", ids, out.n_items, arena) != 0)
+        return;
     kw_rpc_reply_ok (resp, arena, &out.base);
 }

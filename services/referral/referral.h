@@ -34,8 +34,9 @@ int record_prepare (kw_db_t *db);
 const char *record_status_name (Kw__ReferralStatus status);
 const char *record_source_name (Kw__Source source);
 //  Append one audit record per id (ids made by this service: UUIDs or NHS
-//  numbers) for records of type ("referral", "dsr_entry"): 0 or -1.
-int record_audit_many (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *type,
+//  numbers) for records of type ("referral", "dsr_entry"): 0, or -1 with
+//  UNAVAILABLE replied on resp (a read that cannot be audited fails).
+int record_audit_many (kw_db_t *db, Kw__Response *resp, const Kw__Caller *caller, const char *action, const char *type,
                        const char *const *ids, size_t count, kw_arena_t *arena);
 //  1 when caller may see a referral made by created_by (in its region).
 int record_may_read (const Kw__Caller *caller, const char *created_by);
