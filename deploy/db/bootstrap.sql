@@ -105,6 +105,8 @@ CREATE TABLE IF NOT EXISTS audit.events (
     outcome         text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_events_record ON audit.events (record_id, at);
+-- GET /v1/audit: a region's rows in the order written.
+CREATE INDEX IF NOT EXISTS audit_events_region ON audit.events (region, id);
 
 -- Privileges. The owner migrates: it records migrations and subscriptions.
 GRANT USAGE ON SCHEMA bus TO kw_owner;

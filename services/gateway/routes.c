@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kw/assignment.pb-c.h"
+#include "kw/audit.pb-c.h"
 #include "kw/dsr.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw/notification.pb-c.h"
@@ -50,7 +51,7 @@ static const route_t s_routes [] = {
       kw__id_request__descriptor, kw__re_evaluation__descriptor), .success = 200,
       .id_meaning = ID_REFERRAL },
     { "GET", "/v1/eligibility/ruleset", RPC (ELIGIBILITY, "eligibility.ruleset",
-      kw__ruleset_request__descriptor, kw__ruleset__descriptor), .success = 200 },
+      kw__ruleset_request__descriptor, kw__ruleset__descriptor), .success = 200, .has_query = 1 },
     { "POST", "/v1/admin/eligibility/re-evaluate", RPC (ELIGIBILITY, "eligibility.re_evaluate_all",
       kw__re_evaluate_all_request__descriptor, kw__re_evaluate_all_result__descriptor), .success = 200,
       .timeout_ms = ROUTE_ADMIN_TIMEOUT_MS },
@@ -122,6 +123,8 @@ static const route_t s_routes [] = {
     { "GET", "/v1/notifications", RPC (NOTIFICATION, "notification.list",
       kw__delivery_list_request__descriptor, kw__delivery_list__descriptor), .success = 200,
       .has_query = 1 },
+    { "GET", "/v1/audit", RPC (REFERRAL, "audit.list", kw__audit_list_request__descriptor,
+      kw__audit_list__descriptor), .success = 200, .has_query = 1 },
 };
 
 const route_t *

@@ -118,4 +118,10 @@ kw_service_event_fn projection_case_opened;
 //  Event assignment.case_closed (CaseClosed): the referral is closed.
 kw_service_event_fn projection_case_closed;
 
+// ---- audit_log.c: RPC audit.list, read as the audit reader role
+//  Open the audit reader's connection (KW_AUDIT_DB_USER; connected on first use).
+int audit_log_start (kw_service_t *svc);
+void audit_log_stop (kw_service_t *svc);
+void audit_log_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
 #endif
