@@ -11,7 +11,6 @@
 #include "kw/audit.pb-c.h"
 #include "kw_audit.h"
 #include "kw_cursor.h"
-#include "kw_time.h"
 #include "referral.h"
 
 static kw_db_t *s_reader;
@@ -43,18 +42,6 @@ static const char *
 s_given (const char *value)
 {
     return value && *value ? value : NULL;
-}
-
-//  0 when value is absent or a real date; -1 with INVALID replied.
-static int
-s_date (const char *value, const char *field, Kw__Response *resp, kw_arena_t *arena)
-{
-    int y, m, d;
-    if (!value || kw_date_parse (value, &y, &m, &d) == 0)
-        return 0;
-    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, field,
-                        "%s is not a real date in the form YYYY-MM-DD", field);
-    return -1;
 }
 
 //  The cursor: the id of the last row of the page, digits only.
@@ -99,7 +86,7 @@ audit_log_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
         return;
     }
     const char *from = s_given (in->from), *to = s_given (in->to), *cursor = s_given (in->cursor);
-    if (s_date (from, "from", resp, arena) || s_date (to, "to", resp, arena))
+    if (listing_check_date (from, "from", resp, arena) || listing_check_date (to, "to", resp, arena))
         return;
     if (from && to && strcmp (from, to) > 0) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "to", "to is before from");

@@ -25,9 +25,8 @@ listing_prepare (kw_db_t *db)
     return 0;
 }
 
-//  A date filter: NULL when absent, else it must be a real date.
-static int
-s_date (const char *value, const char *field, Kw__Response *resp, kw_arena_t *arena)
+int
+listing_check_date (const char *value, const char *field, Kw__Response *resp, kw_arena_t *arena)
 {
     int y, m, d;
     if (value && *value && kw_date_parse (value, &y, &m, &d) != 0) {
@@ -46,7 +45,7 @@ listing_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_
         kw_rpc_unpack (req, resp, arena, &kw__referral_list_request__descriptor);
     if (!in)
         return;
-    if (s_date (in->from, "from", resp, arena) || s_date (in->to, "to", resp, arena))
+    if (listing_check_date (in->from, "from", resp, arena) || listing_check_date (in->to, "to", resp, arena))
         return;
     const char *from = in->from && *in->from ? in->from : NULL;
     const char *to = in->to && *in->to ? in->to : NULL;

@@ -118,6 +118,10 @@ kw_service_event_fn projection_case_opened;
 //  Event assignment.case_closed (CaseClosed): the referral is closed.
 kw_service_event_fn projection_case_closed;
 
+//  A date filter of a list (listing.c): 0 when value is absent, empty or a
+//  real date YYYY-MM-DD; else INVALID naming field is replied and -1.
+int listing_check_date (const char *value, const char *field, Kw__Response *resp, kw_arena_t *arena);
+
 // ---- audit_log.c: RPC audit.list, read as the audit reader role
 //  Open the audit reader's connection (KW_AUDIT_DB_USER; connected on first use).
 int audit_log_start (kw_service_t *svc);

@@ -1,6 +1,7 @@
 """PostgreSQL least privilege on the running stack: every role logs in with
 its own SCRAM password and nothing else (no trust in any stack's client
-rules); no runtime role owns anything or can run DDL (CREATE, ALTER, DROP
+rules); no runtime role owns anything (but its session's temporary tables)
+or can run DDL (CREATE, ALTER, DROP
 in its own schema, public, bus and audit), only the owner can; a service
 reads only its own and its subscribed producers' events; bus.migrations and
 bus.subscriptions are the owner's; audit.events is append-only; the prune
