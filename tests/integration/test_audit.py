@@ -10,7 +10,7 @@ audited."""
 
 import os
 import subprocess
-from kwtest import ok, done, http, token, referral, nhs_number, sql, KWCTL, HTTP
+from kwtest import ok, done, http, token, referral, nhs_number, sql, wait_until, KWCTL, HTTP
 
 KEYS = {"at", "actor", "role", "region", "action", "record_type", "record_id", "outcome"}
 
@@ -141,6 +141,16 @@ ok(s == 409 and b["error"]["code"] == "duplicate_referral" and "existing_id" not
    "a referrer's duplicate is 409 without existing_id", b)
 s, b, _ = http("POST", "/v1/referrals", referral(nhs2), coord)
 ok(s == 409 and b["error"].get("existing_id") == first["id"], "a coordinator's names the existing referral", b)
+
+# A case of another region: 404, audited as not_found in the caller's region.
+case_id = wait_until(lambda: (http("GET", "/v1/referrals/" + first["id"], tok=coord)[1] or {}).get("case_id"), 30)
+ok(case_id, "the second referral's case opens", case_id)
+s, b, _ = http("GET", "/v1/cases/%s" % case_id, tok=other_coord)
+ok(s == 404, "another region's coordinator is told there is no such case", b)
+s, b, _ = audit(other_admin, "record_id=%s" % case_id)
+ok(s == 200 and [(i["actor"], i["action"], i["record_type"], i["outcome"]) for i in b["items"]]
+   == [("audit-nhse-coordinator", "read", "case", "not_found")],
+   "the refused cross-region case read is in the other region's trail", b)
 
 # Admins list only their own region's notifications; another region's rule
 # set is for admins only.
