@@ -324,7 +324,7 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     kw_health_mode_t health = kw_health_take (&argc, argv);
     int migrate_only = kw_config_take (&argc, argv, "--migrate");
     char err [512], summary [512];
-    snprintf (summary, sizeof summary, "%s\n\n  --migrate      apply this service's schema migrations"
+    snprintf (summary, sizeof summary, "%s\n\n  --migrate      apply this service's schema migrations as KW_DB_OWNER"
               " and exit", def->summary);
     int rc = kw_config_load (self->vars, self->var_count, def->name, summary,
                              argc, argv, err, sizeof err);
