@@ -1,7 +1,9 @@
 /*  Tests of kw_prune_outbox against the test stack's PostgreSQL: a
     producer's events are deleted only when older than the retention and
     passed by every consumer subscribed to it (one without an offset holds
-    them all), in batches; other producers' events are untouched. */
+    them all), in batches; other producers' events are untouched. As a
+    service's own role (row-level security) it deletes its own old events
+    when nobody consumes them, and none that a consumer has not applied. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,32 @@ main (void)
     const char *p3d [1] = { c3 };
     kw_db_exec (db, "DELETE FROM bus.subscriptions WHERE consumer = $1", 1, p3d);
     is_int (kw_prune_outbox (db, producer, 0, 1000), 500, "retention 0: every passed event goes");
+
+    //  As the runtime roles: events far past every offset, two days old.
+    const char *far = "INSERT INTO bus.outbox (producer, seq, event_id, type, occurred_at, payload)"
+                      " SELECT $1, 900000000000 + n, gen_random_uuid (), 't', now () - interval '2 days',"
+                      " '\\x00' FROM generate_series (1, 30) n";
+    const char *scheduling [1] = { "scheduling" }, *referral [1] = { "referral" };
+    kw_db_exec (db, far, 1, scheduling);
+    kw_db_exec (db, far, 1, referral);
+    kw_db_t *as_scheduling = kw_db_new (url, "kw_scheduling", "test_prune_scheduling");
+    kw_db_t *as_referral = kw_db_new (url, "kw_referral", "test_prune_referral");
+    ok (kw_db_connect (as_scheduling, 5000) == 0 && kw_db_connect (as_referral, 5000) == 0,
+        "connected as kw_scheduling and kw_referral");
+    is_int (kw_prune_outbox (as_referral, "scheduling", 0, 7), 0,
+            "kw_referral cannot delete another producer's events");
+    is_int (kw_prune_outbox (as_scheduling, "scheduling", 86400, 7), 30,
+            "kw_scheduling deletes its own old events, which nobody consumes");
+    is_int (kw_prune_outbox (as_referral, "referral", 86400, 7), 0,
+            "kw_referral deletes none its consumers have not applied");
+    kw_db_destroy (&as_scheduling);
+    kw_db_destroy (&as_referral);
+    const char *leftover [1] = { "referral" };
+    PGresult *res = kw_db_query (db, "SELECT count(*) FROM bus.outbox WHERE producer = $1"
+                                     " AND seq > 900000000000", 1, leftover);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "30", "the referral events are all still there");
+    PQclear (res);
+    kw_db_exec (db, "DELETE FROM bus.outbox WHERE seq > 900000000000", 0, NULL);
 
     kw_db_exec (db, "DELETE FROM bus.outbox WHERE producer IN ($1, $2)", 2, params);
     kw_db_exec (db, "DELETE FROM bus.subscriptions WHERE producer = $1", 1, params);
