@@ -62,7 +62,7 @@ intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *bod
     event.referral_id = id;
     event.region = caller->region;
     event.received_at = received_at;
-    event.referral = (Kw__ReferralBody *) body;
+    event.referral = record_event_body (body, arena);
     event.has_revision = 1;
     if (kw_outbox_insert (db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_RECEIVED, caller->region, id, &event.base, NULL) != 0
     ||  kw_audit (db, caller, "create", "referral", id, "ok") != 0)

@@ -166,3 +166,18 @@ record_load (kw_db_t *db, const Kw__Request *req, const char *id, const char *ac
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INTERNAL, NULL, "stored referral is unreadable");
     return out;
 }
+
+Kw__ReferralBody *
+record_event_body (const Kw__ReferralBody *body, kw_arena_t *arena)
+{
+    Kw__ReferralBody *out = kw_arena_alloc (arena, sizeof *out);
+    *out = *body;
+    out->referrer = NULL;
+    if (body->child) {
+        out->child = kw_arena_alloc (arena, sizeof *out->child);
+        *out->child = *body->child;
+        out->child->given_name = NULL;
+        out->child->family_name = NULL;
+    }
+    return out;
+}

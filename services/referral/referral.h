@@ -40,6 +40,10 @@ int record_audit_many (kw_db_t *db, Kw__Response *resp, const Kw__Caller *caller
                        const char *const *ids, size_t count, kw_arena_t *arena);
 //  1 when caller may see a referral made by created_by (in its region).
 int record_may_read (const Kw__Caller *caller, const char *created_by);
+//  What referral.received and referral.information_added carry of body (in
+//  arena, sharing body's parts): all but the child's name and the referrer,
+//  which no consumer uses (docs/events.md, "Who reads the payloads").
+Kw__ReferralBody *record_event_body (const Kw__ReferralBody *body, kw_arena_t *arena);
 //  The referral in row of res (RECORD_COLUMNS), in arena; NULL when unreadable.
 Kw__Referral *record_from_row (PGresult *res, int row, kw_arena_t *arena);
 //  The referral id as the caller may see it, or NULL with resp answered

@@ -59,6 +59,30 @@ status, body, _ = http("POST", "/v1/referrals", referral(nhs_number()), tok)
 ok(status == 201, "a referral is created", body)
 ok(caught_up(), "every consumer applied it")
 
+# The referral event carries no more than its consumers use: not the
+# child's name, nor the referrer.
+body = referral(nhs_number())
+body["child"]["given_name"], body["child"]["family_name"] = "Zanzibarina", "Quixotefield"
+status, made, _ = http("POST", "/v1/referrals", body, tok)
+payload = scalar("SELECT encode(payload, 'hex') FROM bus.outbox WHERE producer = 'referral' AND type = 'received'"
+                 " AND correlation_id = :'p1'", made.get("id", ""))
+payload = bytes.fromhex(payload).decode("latin-1") if payload else None
+ok(status == 201 and payload and body["child"]["nhs_number"] in payload
+   and not any(w in payload for w in ["Zanzibarina", "Quixotefield", "Dr Referrer", "referrer@example.org"]),
+   "referral.received carries the NHS number but not the child's name or the referrer",
+   (status, made, payload))
+s, _, _ = http("POST", "/v1/referrals/%s/information" % made.get("id", ""),
+               {"professionals": [{"name": "Nurse D", "agency": "Community Health", "discipline": "ld_nurse"}]},
+               tok)
+added = scalar("SELECT encode(payload, 'hex') FROM bus.outbox WHERE producer = 'referral'"
+               " AND type = 'information_added' AND correlation_id = :'p1'", made.get("id", ""))
+added = bytes.fromhex(added).decode("latin-1") if added else ""
+ok(s == 200 and "Nurse D" in added and "Zanzibarina" not in added and "Dr Referrer" not in added,
+   "referral.information_added (read by assignment too) carries the new professional, not the child's name")
+ok(caught_up(), "and eligibility decides from it")
+rows = sql("SELECT status FROM referral.referrals WHERE id = :'p1'", made.get("id", ""))
+ok(rows and rows[0][0] != "received", "the referral was decided", rows)
+
 # Nobody but the owner owns anything, and no runtime role can run DDL.
 owned = scalar("SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner"
                " WHERE c.relpersistence <> 't' AND r.rolname = ANY (string_to_array(:'p1', ','))", ",".join(RUNTIME))
