@@ -10,7 +10,7 @@ policy lets a producer delete only events every consumer has passed."""
 import os
 import re
 import subprocess
-from kwtest import ok, done, VAR, PG_PORT, http, token, referral, nhs_number, caught_up, scalar, sql
+from kwtest import ok, done, VAR, PG_PORT, BIN, http, token, referral, nhs_number, caught_up, scalar, sql
 
 SERVICES = ["referral", "eligibility", "assignment", "scheduling", "notification"]
 RUNTIME = ["kw_" + s for s in SERVICES] + ["kw_audit_reader"]
@@ -179,5 +179,19 @@ for stmt in ["INSERT INTO audit.events (actor, role, region, action, record_type
              "SELECT count(*) FROM bus.outbox"]:
     good, said = refused("kw_audit_reader", stmt)
     ok(good, "kw_audit_reader: %s is refused" % stmt, said)
+
+# A service refuses to start until --migrate (as the owner) has recorded its
+# subscriptions; --migrate records them from its event table.
+env = dict(os.environ, KW_DB_URL="host=%s port=%s dbname=kw" % (os.path.join(VAR, "pg", "run"), PG_PORT),
+           KW_RPC_ENABLED="0", PGPASSFILE=os.path.join(VAR, "pg", "pgpass.scheduling"))
+sql("DELETE FROM bus.subscriptions WHERE consumer = 'scheduling'")
+run = subprocess.run([os.path.join(BIN, "scheduling")], env=env, capture_output=True, text=True, timeout=60)
+ok(run.returncode != 0 and "schema_not_migrated" in run.stderr,
+   "scheduling without its subscriptions refuses to start", run.stderr[-400:])
+env["PGPASSFILE"] = os.path.join(VAR, "pg", "pgpass.kw_owner")
+run = subprocess.run([os.path.join(BIN, "scheduling"), "--migrate"], env=env, capture_output=True, text=True,
+                     timeout=60)
+ok(run.returncode == 0 and sql("SELECT producer FROM bus.subscriptions WHERE consumer = 'scheduling'")
+   == [["assignment"]], "scheduling --migrate as kw_owner records its producers again", run.stderr[-300:])
 
 done()
