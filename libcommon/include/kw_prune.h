@@ -10,7 +10,10 @@
 
 //  Delete producer's events older than retention_s seconds that every
 //  subscribed consumer has passed, batch rows a statement, until none is
-//  left. Returns the rows deleted or -1 (reason in kw_db_error).
-long kw_prune_outbox (kw_db_t *db, const char *producer, long retention_s, int batch);
+//  left or max_batches statements have run (so a long backlog is deleted a
+//  part at a time between loop turns). Returns the rows deleted or -1
+//  (reason in kw_db_error); *more is set when the limit stopped it.
+long kw_prune_outbox (kw_db_t *db, const char *producer, long retention_s, int batch, int max_batches,
+                      int *more);
 
 #endif

@@ -5,9 +5,11 @@
 #include "kw_prune.h"
 
 long
-kw_prune_outbox (kw_db_t *db, const char *producer, long retention_s, int batch)
+kw_prune_outbox (kw_db_t *db, const char *producer, long retention_s, int batch, int max_batches,
+                 int *more)
 {
-    assert (db && producer && batch > 0);
+    assert (db && producer && batch > 0 && max_batches > 0 && more);
+    *more = 0;
     kw_db_prepare (db, "kw_prune_outbox",
         "DELETE FROM bus.outbox WHERE id IN ("
         " SELECT id FROM bus.outbox b WHERE b.producer = $1"
@@ -21,7 +23,7 @@ kw_prune_outbox (kw_db_t *db, const char *producer, long retention_s, int batch)
     snprintf (size, sizeof size, "%d", batch);
     const char *params [3] = { producer, retention, size };
     long total = 0;
-    for (;;) {
+    for (int i = 0; i < max_batches; i++) {
         int deleted = kw_db_exec_count (db, "kw_prune_outbox", 3, params, NULL, NULL);
         if (deleted < 0)
             return -1;
@@ -29,4 +31,6 @@ kw_prune_outbox (kw_db_t *db, const char *producer, long retention_s, int batch)
         if (deleted < batch)
             return total;
     }
+    *more = 1;
+    return total;
 }

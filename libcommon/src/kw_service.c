@@ -20,8 +20,11 @@
 
 #define COMMON_VARS 12
 #define DB_WAIT_MS 60000
-//  Old published events deleted a statement at a time.
+//  Old published events deleted a statement at a time, at most
+//  PRUNE_BATCHES statements a loop turn (the rest a second later).
 #define PRUNE_BATCH 1000
+#define PRUNE_BATCHES 10
+#define PRUNE_AGAIN_MS 1000
 //  How often expired Idempotency-Key answers and old events are deleted.
 #define PRUNE_INTERVAL_MS (3600 * 1000)
 
@@ -233,7 +236,11 @@ s_prune (uv_timer_t *timer)
     if (kw_db_ensure (self->db) != 0)
         return;
     char count [24];
-    long events = kw_prune_outbox (self->db, self->def->name, self->retention_s, PRUNE_BATCH);
+    int more = 0;
+    long events = kw_prune_outbox (self->db, self->def->name, self->retention_s, PRUNE_BATCH,
+                                   PRUNE_BATCHES, &more);
+    if (more)
+        uv_timer_start (self->prune, s_prune, PRUNE_AGAIN_MS, PRUNE_INTERVAL_MS);
     snprintf (count, sizeof count, "%ld", events);
     if (events < 0)
         kw_warn ("outbox_prune_failed", "reason", kw_db_error (self->db));

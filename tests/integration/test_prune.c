@@ -42,6 +42,7 @@ main (void)
         return 1;
     }
     kw_db_t *db = kw_db_new (url, NULL, "test_prune");
+    int more = 0;
     kw_db_connect (db, 5000);
     char producer [64], other [64], c1 [64], c2 [64], c3 [64];
     snprintf (producer, sizeof producer, "prune_%d", (int) getpid ());
@@ -67,27 +68,31 @@ main (void)
     s_offset (db, c1, producer, "1500");
     s_offset (db, c2, producer, "1800");
 
-    is_int (kw_prune_outbox (db, producer, 86400, 400), 1500,
+    is_int (kw_prune_outbox (db, producer, 86400, 400, 2, &more), 800,
+            "two statements of 400 at most a call");
+    ok (more, "and it says more are due");
+    is_int (kw_prune_outbox (db, producer, 86400, 400, 100, &more), 700,
             "the events every consumer passed and older than a day are deleted, 400 a statement");
+    ok (!more, "all of them: nothing more is due");
     is_int (s_count (db, producer), 1000, "the rest stay");
     is_int (s_count (db, other), 100, "another producer's events are untouched");
-    is_int (kw_prune_outbox (db, producer, 86400, 400), 0, "nothing more the second time");
+    is_int (kw_prune_outbox (db, producer, 86400, 400, 100, &more), 0, "nothing more the second time");
 
     s_offset (db, c1, producer, "2500");
-    is_int (kw_prune_outbox (db, producer, 86400, 1000), 300,
+    is_int (kw_prune_outbox (db, producer, 86400, 1000, 100, &more), 300,
             "the slowest consumer holds the rest (up to its offset 1800)");
     s_offset (db, c2, producer, "2500");
-    is_int (kw_prune_outbox (db, producer, 86400, 1000), 200,
+    is_int (kw_prune_outbox (db, producer, 86400, 1000, 100, &more), 200,
             "events younger than the retention stay when all have passed them");
 
     //  A third consumer subscribed but without an offset yet holds everything.
     const char *p3 [2] = { c3, producer };
     kw_db_exec (db, "INSERT INTO bus.subscriptions (consumer, producer) VALUES ($1, $2)", 2, p3);
-    is_int (kw_prune_outbox (db, producer, 0, 1000), 0,
+    is_int (kw_prune_outbox (db, producer, 0, 1000, 100, &more), 0,
             "a consumer with no offset yet keeps every event");
     const char *p3d [1] = { c3 };
     kw_db_exec (db, "DELETE FROM bus.subscriptions WHERE consumer = $1", 1, p3d);
-    is_int (kw_prune_outbox (db, producer, 0, 1000), 500, "retention 0: every passed event goes");
+    is_int (kw_prune_outbox (db, producer, 0, 1000, 100, &more), 500, "retention 0: every passed event goes");
 
     //  As the runtime roles: events far past every offset, two days old.
     const char *far = "INSERT INTO bus.outbox (producer, seq, event_id, type, occurred_at, payload)"
@@ -100,11 +105,11 @@ main (void)
     kw_db_t *as_referral = kw_db_new (url, "kw_referral", "test_prune_referral");
     ok (kw_db_connect (as_scheduling, 5000) == 0 && kw_db_connect (as_referral, 5000) == 0,
         "connected as kw_scheduling and kw_referral");
-    is_int (kw_prune_outbox (as_referral, "scheduling", 0, 7), 0,
+    is_int (kw_prune_outbox (as_referral, "scheduling", 0, 7, 100, &more), 0,
             "kw_referral cannot delete another producer's events");
-    is_int (kw_prune_outbox (as_scheduling, "scheduling", 86400, 7), 30,
+    is_int (kw_prune_outbox (as_scheduling, "scheduling", 86400, 7, 100, &more), 30,
             "kw_scheduling deletes its own old events, which nobody consumes");
-    is_int (kw_prune_outbox (as_referral, "referral", 86400, 7), 0,
+    is_int (kw_prune_outbox (as_referral, "referral", 86400, 7, 100, &more), 0,
             "kw_referral deletes none its consumers have not applied");
     kw_db_destroy (&as_scheduling);
     kw_db_destroy (&as_referral);
