@@ -55,6 +55,8 @@ test_stack_start() {
         return 1
     fi
     export KW_TEST_DB_URL="host=$var/pg/run port=$KW_PG_PORT dbname=kw user=postgres"
+    # The operator's password file (every role's SCRAM secret; the stack made it).
+    export PGPASSFILE="$var/pg/pgpass"
 }
 
 test_stack_stop() {

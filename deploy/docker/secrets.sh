@@ -16,6 +16,8 @@ dir=${1:-${KW_SECRETS_DIR:-deploy/docker/secrets}}
 SECRETS="
 jwt_secret          random
 pg_superuser        random
+db_owner            random
+db_audit_reader     random
 db_referral         random
 db_eligibility      random
 db_assignment       random

@@ -14,6 +14,14 @@
 # KW_SMTP_URL, KW_SMTP_PORT (2525, for the sink), KW_BIN_DIR (build/bin),
 # KW_DEMO (1: load the demo professionals of deploy/demo; 0: none),
 # and the service endpoints of `<binary> --help`.
+#
+# PostgreSQL takes SCRAM passwords only (no trust, no peer): each role has
+# its own secret in $KW_VAR_DIR/pg/secrets/<role> and a libpq password file
+# $KW_VAR_DIR/pg/pgpass.<role> holding only it; a service's program sees
+# only $KW_VAR_DIR/pg/pgpass.<service> (its role's, and for referral the
+# audit reader's); $KW_VAR_DIR/pg/pgpass holds them all for the operator.
+# Each service's migrations run first, as kw_owner (`<service> --migrate`);
+# the services then run as their own roles, which cannot change the schema.
 set -euo pipefail
 
 # bash cannot trap a signal that was ignored when it started (a script that
@@ -34,6 +42,8 @@ PGPORT=${KW_PG_PORT:-55432}
 PGDATA=$VAR/pg/data
 PGSOCK=$VAR/pg/run
 SERVICES="referral eligibility assignment scheduling notification"
+PGSECRETS=$VAR/pg/secrets
+ROLES="postgres kw_owner kw_audit_reader kw_referral kw_eligibility kw_assignment kw_scheduling kw_notification"
 
 export KW_PG_PORT=$PGPORT
 export KW_HTTP_ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
@@ -49,8 +59,50 @@ as_pg() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A random secret per role, and the password files (mode 0600) of each role
+# and of the operator; kept across runs.
+make_secrets() {
+    local role
+    (
+        umask 077
+        mkdir -p "$PGSECRETS"
+        : > "$VAR/pg/pgpass.new"
+        for role in $ROLES; do
+            [ -s "$PGSECRETS/$role" ] || head -c 24 /dev/urandom | base64 | tr -d '\n/+=' > "$PGSECRETS/$role"
+            printf '*:*:*:%s:%s\n' "$role" "$(cat "$PGSECRETS/$role")" > "$VAR/pg/pgpass.$role"
+            cat "$VAR/pg/pgpass.$role" >> "$VAR/pg/pgpass.new"
+        done
+        mv "$VAR/pg/pgpass.new" "$VAR/pg/pgpass"
+        # What each service's program may use: its role, and for referral
+        # (it answers GET /v1/audit) the audit reader's.
+        for role in $SERVICES; do cp "$VAR/pg/pgpass.kw_$role" "$VAR/pg/pgpass.$role"; done
+        cat "$VAR/pg/pgpass.kw_audit_reader" >> "$VAR/pg/pgpass.referral"
+    )
+}
+
+# Client authentication: a SCRAM password for every role, on the socket and
+# over TCP alike; nothing else is accepted.
+write_hba() {
+    printf '%s\n' '# TYPE  DATABASE  USER  ADDRESS       METHOD' \
+        'local   all       all                 scram-sha-256' \
+        'host    all       all   127.0.0.1/32  scram-sha-256' \
+        'host    all       all   ::1/128       scram-sha-256' \
+        | as_pg tee "$PGDATA/pg_hba.conf" >/dev/null
+}
+
+# Each role's password from its secret (psql reads it through a backtick
+# command, never from argv).
+set_passwords() {
+    local role
+    for role in $ROLES; do
+        printf '\\set pw `cat %s`\nALTER ROLE "%s" PASSWORD :'"'"'pw'"'"';\n' "$PGSECRETS/$role" "$role" \
+            | PGOPTIONS="-c client_min_messages=warning" "${PSQL[@]}" -d kw >/dev/null
+    done
+}
+
 start_postgres() {
     mkdir -p "$VAR/pg" "$PGSOCK"
+    make_secrets
     if [ "$(id -u)" -eq 0 ]; then
         id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
         chown postgres "$VAR/pg" "$PGSOCK"
@@ -60,11 +112,19 @@ start_postgres() {
     fi
     if [ ! -f "$PGDATA/PG_VERSION" ]; then
         log pg_initdb
-        as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        # initdb runs as the cluster user: it reads the superuser's secret
+        # from a copy it owns, removed at once.
+        (umask 077; cp "$PGSECRETS/postgres" "$VAR/pg/initdb.pw")
+        [ "$(id -u)" -ne 0 ] || chown postgres "$VAR/pg/initdb.pw"
+        as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres -A scram-sha-256 --pwfile="$VAR/pg/initdb.pw" \
+            -E UTF8 --locale=C.UTF-8 >/dev/null
+        rm -f "$VAR/pg/initdb.pw"
+        write_hba
         cat >> "$PGDATA/postgresql.conf" <<CONF
 # key worker service local cluster
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PGSOCK'
+password_encryption = scram-sha-256
 synchronous_commit = on
 fsync = on
 max_connections = 200
@@ -72,13 +132,25 @@ shared_buffers = 128MB
 log_min_messages = warning
 CONF
     fi
+    # A cluster made when the stack still trusted local connections: the
+    # superuser gets its password first, then the rules below replace trust.
+    local was_trusting=0
+    grep -Eq '^[^#]*[[:space:]]trust([[:space:]]|$)' "$PGDATA/pg_hba.conf" && was_trusting=1
     if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
         as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$VAR/pg/server.log" -o "-p $PGPORT" -w -t 60 start >/dev/null
     fi
-    PSQL=("$PGBIN/psql" -h "$PGSOCK" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -q)
+    PSQL=(env PGPASSFILE="$VAR/pg/pgpass" "$PGBIN/psql" -h "$PGSOCK" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -q)
+    if [ "$was_trusting" = 1 ]; then
+        printf '\\set pw `cat %s`\nALTER ROLE postgres PASSWORD :'"'"'pw'"'"';\n' "$PGSECRETS/postgres" \
+            | "${PSQL[@]}" -d postgres >/dev/null
+        as_pg sh -c "grep -q '^password_encryption' '$PGDATA/postgresql.conf' || echo 'password_encryption = scram-sha-256' >> '$PGDATA/postgresql.conf'"
+        write_hba
+        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -w reload >/dev/null
+    fi
     "${PSQL[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'kw'" | grep -q 1 \
         || "${PSQL[@]}" -d postgres -c "CREATE DATABASE kw"
     PGOPTIONS="-c client_min_messages=warning" "${PSQL[@]}" -d kw -f "$ROOT/deploy/db/bootstrap.sql" >/dev/null
+    set_passwords
     log pg_ready "\"port\":$PGPORT"
 }
 
@@ -157,8 +229,13 @@ stop_all() {
     exit 0
 }
 
-assignment_migrated() {
-    "${PSQL[@]}" -d kw -tAc "SELECT 1 FROM bus.migrations WHERE service = 'assignment'" | grep -q 1
+# Every service's migrations, as the schema owner, before any service runs.
+migrate_all() {
+    local s
+    for s in $SERVICES; do
+        PGPASSFILE="$VAR/pg/pgpass.kw_owner" "$BIN/$s" --migrate >>"$VAR/log/migrate.log" 2>&1 \
+            || { log migration_failed "\"service\":\"$s\",\"hint\":\"see $VAR/log/migrate.log\""; return 1; }
+    done
 }
 
 wait_for() {  # wait_for SECONDS COMMAND...
@@ -175,6 +252,7 @@ run() {
     rm -f "$VAR/run/stopping" "$VAR/run/ready" "$VAR/run/"*.pid
     trap stop_all INT TERM
     start_postgres
+    migrate_all || { stop_postgres; exit 1; }
     ensure_secret
     if [ -z "${KW_SMTP_URL:-}" ]; then
         local smtp_port=${KW_SMTP_PORT:-2525}
@@ -186,16 +264,15 @@ run() {
     supervise bus "$BIN/bus" &
     CHILDREN+=($!)
     for s in $SERVICES; do
-        supervise "$s" "$BIN/$s" &
+        supervise "$s" env PGPASSFILE="$VAR/pg/pgpass.$s" "$BIN/$s" &
         CHILDREN+=($!)
     done
     supervise gateway "$BIN/gateway" &
     CHILDREN+=($!)
 
-    # Demo professionals once the assignment schema exists (KW_DEMO=0:
-    # none; the test stacks register their own over the API).
+    # Demo professionals (KW_DEMO=0: none; the test stacks register their
+    # own over the API).
     if [ "${KW_DEMO:-1}" != 0 ]; then
-        wait_for 60 assignment_migrated || log demo_data_late
         "${PSQL[@]}" -d kw -f "$ROOT/deploy/demo/professionals.sql" >/dev/null || log demo_data_failed
     fi
     if wait_for 60 curl -fsS "http://$KW_HTTP_ADDR/v1/health"; then

@@ -1,9 +1,14 @@
 /*  kw_service: the runtime every domain service shares: configuration and
     --help, logging, the database connection and migrations, the outbox relay,
     the event consumer, the RPC server, signals and a clean shutdown. A
-    service supplies a kw_service_def_t and calls kw_service_main. A service
-    whose schema has an idempotency table (written to by kw_tx) has its
-    expired Idempotency-Key answers deleted at start and every hour. */
+    service supplies a kw_service_def_t and calls kw_service_main. Its
+    migrations are applied by `--migrate`, as the schema owner; at start it
+    runs as its own role and refuses to run until they are applied and
+    bus.subscriptions names the producers of its event table. At start and
+    every hour its published events older than KW_OUTBOX_RETENTION_S that
+    every consumer has applied are deleted (kw_prune), and, when its schema
+    has an idempotency table (written to by kw_tx), its expired
+    Idempotency-Key answers. */
 #ifndef KW_SERVICE_H
 #define KW_SERVICE_H
 
@@ -66,7 +71,8 @@ typedef struct {
 
 //  Run the service until SIGINT/SIGTERM; returns the process exit status.
 //  With --health (see kw_health.h) it checks the instance running with the
-//  same configuration instead; with --migrate it applies the service's
+//  same configuration instead; with --migrate it connects as KW_DB_OWNER,
+//  records the producers it consumes in bus.subscriptions, applies the service's
 //  migrations and returns.
 int kw_service_main (const kw_service_def_t *def, int argc, char **argv);
 

@@ -1,5 +1,6 @@
 /*  kw_audit: rows of audit.events (see kw_audit.h). */
 #include "kw_audit.h"
+#include "kw_rpc.h"
 
 int
 kw_audit (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *record_type,
@@ -13,4 +14,15 @@ kw_audit (kw_db_t *db, const Kw__Caller *caller, const char *action, const char 
                                caller->region ? caller->region : "", action, record_type,
                                record_id, outcome };
     return kw_db_exec (db, "kw_audit", 7, params);
+}
+
+int
+kw_audit_read (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *record_type,
+               const char *record_id, const char *outcome, Kw__Response *resp, kw_arena_t *arena)
+{
+    if (kw_audit (db, caller, action, record_type, record_id, outcome) == 0)
+        return 0;
+    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                        "the read could not be audited; try again");
+    return -1;
 }

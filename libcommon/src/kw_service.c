@@ -12,14 +12,20 @@
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_pb.h"
+#include "kw_prune.h"
 #include "kw_relay.h"
 #include "kw_rpc_server.h"
 #include "kw_service.h"
 #include "kw_shutdown.h"
 
-#define COMMON_VARS 10
+#define COMMON_VARS 12
 #define DB_WAIT_MS 60000
-//  How often expired Idempotency-Key answers are deleted.
+//  Old published events deleted a statement at a time, at most
+//  PRUNE_BATCHES statements a loop turn (the rest a second later).
+#define PRUNE_BATCH 1000
+#define PRUNE_BATCHES 10
+#define PRUNE_AGAIN_MS 1000
+//  How often expired Idempotency-Key answers and old events are deleted.
 #define PRUNE_INTERVAL_MS (3600 * 1000)
 
 struct _kw_service_t {
@@ -35,7 +41,9 @@ struct _kw_service_t {
     kw_rpc_server_t *rpc;
     kw_shutdown_t *shutdown;
     uv_signal_t *hangup;                    //  SIGHUP, when the service reloads on it
-    uv_timer_t *prune;                      //  when the service keeps Idempotency-Key answers
+    uv_timer_t *prune;                      //  old events and Idempotency-Key answers
+    int keeps_answers;                      //  its schema has an idempotency table
+    long retention_s;                       //  KW_OUTBOX_RETENTION_S
     const char **producers;                 //  consumed, from the event table, NULL-terminated
     void *state;
     int stopping;
@@ -66,6 +74,8 @@ s_build_vars (kw_service_t *self)
     kw_config_var_t common [COMMON_VARS] = {
         { "KW_DB_URL", "host=127.0.0.1 port=55432 dbname=kw", "PostgreSQL connection (libpq URL or key=value)", NULL },
         { "KW_DB_USER", self->db_user_default, "PostgreSQL role of this service (overrides any user in KW_DB_URL)", NULL },
+        { "KW_DB_OWNER", "kw_owner", "PostgreSQL role that owns the schemas: --migrate connects as it", NULL },
+        { "KW_OUTBOX_RETENTION_S", "604800", "seconds a published event stays in bus.outbox once every consumer has passed it", NULL },
         { "KW_BUS_PUB", "tcp://127.0.0.1:5550", "bus endpoint this service publishes events to (the proxy's XSUB)", NULL },
         { "KW_BUS_SUB", "tcp://127.0.0.1:5551", "bus endpoint this service subscribes from (the proxy's XPUB)", NULL },
         { self->rpc_var, self->rpc_default, "endpoint this service binds for RPC from the gateway", NULL },
@@ -223,8 +233,23 @@ static void
 s_prune (uv_timer_t *timer)
 {
     kw_service_t *self = timer->data;
-    int deleted = kw_db_ensure (self->db) == 0 ? kw_idempotency_prune (self->db, self->def->name) : -1;
-    char count [16];
+    if (kw_db_ensure (self->db) != 0)
+        return;
+    char count [24];
+    int more = 0;
+    long events = kw_prune_outbox (self->db, self->def->name, self->retention_s, PRUNE_BATCH,
+                                   PRUNE_BATCHES, &more);
+    if (more)
+        uv_timer_start (self->prune, s_prune, PRUNE_AGAIN_MS, PRUNE_INTERVAL_MS);
+    snprintf (count, sizeof count, "%ld", events);
+    if (events < 0)
+        kw_warn ("outbox_prune_failed", "reason", kw_db_error (self->db));
+    else
+    if (events > 0)
+        kw_info ("outbox_pruned", "events", count);
+    if (!self->keeps_answers)
+        return;
+    int deleted = kw_idempotency_prune (self->db, self->def->name);
     snprintf (count, sizeof count, "%d", deleted);
     if (deleted < 0)
         kw_warn ("idempotency_prune_failed", "reason", kw_db_error (self->db));
@@ -233,8 +258,9 @@ s_prune (uv_timer_t *timer)
         kw_info ("idempotency_pruned", "answers", count);
 }
 
-//  Prune the Idempotency-Key answers now and every PRUNE_INTERVAL_MS when
-//  the service keeps them (its schema has an idempotency table).
+//  Prune the service's old events, and its Idempotency-Key answers when it
+//  keeps them (its schema has an idempotency table), now and every
+//  PRUNE_INTERVAL_MS.
 static int
 s_prune_start (kw_service_t *self)
 {
@@ -244,10 +270,8 @@ s_prune_start (kw_service_t *self)
     PGresult *res = kw_db_query (self->db, "SELECT to_regclass ($1) IS NOT NULL", 1, params);
     if (!res)
         return -1;
-    int keeps = PQgetvalue (res, 0, 0) [0] == 't';
+    self->keeps_answers = PQgetvalue (res, 0, 0) [0] == 't';
     PQclear (res);
-    if (!keeps)
-        return 0;
     self->prune = malloc (sizeof *self->prune);
     assert (self->prune);
     uv_timer_init (&self->loop, self->prune);
@@ -307,7 +331,7 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     kw_health_mode_t health = kw_health_take (&argc, argv);
     int migrate_only = kw_config_take (&argc, argv, "--migrate");
     char err [512], summary [512];
-    snprintf (summary, sizeof summary, "%s\n\n  --migrate      apply this service's schema migrations"
+    snprintf (summary, sizeof summary, "%s\n\n  --migrate      apply this service's schema migrations as KW_DB_OWNER"
               " and exit", def->summary);
     int rc = kw_config_load (self->vars, self->var_count, def->name, summary,
                              argc, argv, err, sizeof err);
@@ -332,6 +356,7 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     int ok = 1;
     long relay_ms = s_int_var (self, "KW_RELAY_INTERVAL_MS", 10, 3600000, &ok);
     long catchup_ms = s_int_var (self, "KW_CATCHUP_INTERVAL_MS", 10, 3600000, &ok);
+    self->retention_s = s_int_var (self, "KW_OUTBOX_RETENTION_S", 0, 3650L * 86400, &ok);
     long rpc_enabled = s_int_var (self, "KW_RPC_ENABLED", 0, 1, &ok);
     kw_outbox_set_notify ((int) s_int_var (self, "KW_OUTBOX_NOTIFY", 0, 1, &ok));
     if (!ok) {
@@ -344,19 +369,27 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     int status = 1;
     uv_loop_init (&self->loop);
     const char *url = kw_service_config (self, "KW_DB_URL");
-    const char *user = kw_service_config (self, "KW_DB_USER");
+    //  The schema owner migrates; the runtime role only checks (it cannot run DDL).
+    const char *user = kw_service_config (self, migrate_only ? "KW_DB_OWNER" : "KW_DB_USER");
     self->db = kw_db_new (url, user, def->name);
     if (kw_db_connect (self->db, DB_WAIT_MS) != 0) {
         kw_error ("db_unavailable", "reason", kw_db_error (self->db));
         goto done;
     }
-    if (kw_migrate_run (self->db, def->name, def->migrations, def->migration_count,
-                        err, sizeof err) < 0) {
-        kw_error ("migration_failed", "reason", err);
+    if (def->events && def->events->producer)
+        self->producers = s_producers (def->events);
+    if (migrate_only) {
+        if (kw_migrate_run (self->db, def->name, def->migrations, def->migration_count,
+                            err, sizeof err) < 0
+        ||  kw_migrate_subscribe (self->db, def->name, self->producers, err, sizeof err) != 0)
+            kw_error ("migration_failed", "reason", err);
+        else
+            status = 0;
         goto done;
     }
-    if (migrate_only) {
-        status = 0;
+    if (kw_migrate_check (self->db, def->name, def->migrations, def->migration_count,
+                          self->producers, err, sizeof err) != 0) {
+        kw_error ("schema_not_migrated", "reason", err);
         goto done;
     }
     if (s_prune_start (self) != 0) {
@@ -399,8 +432,7 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
             goto done;
         }
     }
-    if (def->events && def->events->producer) {
-        self->producers = s_producers (def->events);
+    if (self->producers) {
         self->consumer = kw_consumer_new (&self->loop, self->db, self->zctx,
                                           kw_service_config (self, "KW_BUS_SUB"), def->name,
                                           self->producers, s_apply, s_committed, self,

@@ -68,13 +68,16 @@ access_row (kw_db_t *db, const char *id, int lock, case_row_t *row, kw_arena_t *
 }
 
 int
-access_load (kw_db_t *db, const Kw__Request *req, const char *id, int lock, case_row_t *row,
-             Kw__Response *resp, kw_arena_t *arena)
+access_load (kw_db_t *db, const Kw__Request *req, const char *id, const char *action, int lock,
+             case_row_t *row, Kw__Response *resp, kw_arena_t *arena)
 {
     int found = id && kw_uuid_valid (id) ? access_row (db, id, lock, row, arena) : 0;
     if (found < 0)
         return -1;
-    if (!found || strcmp (row->region, req->caller->region) != 0) {
+    int elsewhere = found && strcmp (row->region, req->caller->region) != 0;
+    if (elsewhere && kw_audit (db, req->caller, action, "case", id, "not_found") != 0)
+        return -1;
+    if (!found || elsewhere) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such case");
         return 0;
     }
@@ -135,7 +138,7 @@ int
 access_read (kw_db_t *db, const Kw__Request *req, const char *id, const char *action, case_row_t *row,
              const char **relationship, Kw__Response *resp, kw_arena_t *arena)
 {
-    int found = access_load (db, req, id, 0, row, resp, arena);
+    int found = access_load (db, req, id, action, 0, row, resp, arena);
     if (found <= 0)
         return found;
     int failed = 0;

@@ -134,10 +134,11 @@ int access_prepare (kw_db_t *db);
 //  when there is none, -1 on a database error.
 int access_row (kw_db_t *db, const char *id, int lock, case_row_t *row, kw_arena_t *arena);
 //  Load case id of the caller's region into row (locked when lock): 1, 0
-//  when there is none in the region (resp answered NOT_FOUND), -1 on a
-//  database error.
-int access_load (kw_db_t *db, const Kw__Request *req, const char *id, int lock, case_row_t *row,
-                 Kw__Response *resp, kw_arena_t *arena);
+//  when there is none in the region (resp answered NOT_FOUND; a case of
+//  another region is audited as action with outcome not_found), -1 on a
+//  database error or when that audit row cannot be written.
+int access_load (kw_db_t *db, const Kw__Request *req, const char *id, const char *action, int lock,
+                 case_row_t *row, Kw__Response *resp, kw_arena_t *arena);
 //  The caller's relationship to the case: "coordinator" (coordinators and
 //  admins of the region), "key_worker", "deputy", "cover", "team",
 //  "offeree", "family", or NULL when none. *failed on a database error.

@@ -175,7 +175,7 @@ static int
 s_close_authorise (kw_tx_t *tx)
 {
     closure_call_t *self = tx->arg;
-    int found = access_load (tx->db, tx->req, self->close->id, 1, &self->row, tx->resp, tx->arena);
+    int found = access_load (tx->db, tx->req, self->close->id, "close", 1, &self->row, tx->resp, tx->arena);
     if (found <= 0)
         return found;
     return access_coordinator (tx->db, tx->req, "case", self->row.id, "close", tx->resp, tx->arena);
@@ -228,7 +228,7 @@ static int
 s_change_authorise (kw_tx_t *tx)
 {
     closure_call_t *self = tx->arg;
-    int found = access_load (tx->db, tx->req, self->change->id, 1, &self->row, tx->resp, tx->arena);
+    int found = access_load (tx->db, tx->req, self->change->id, "change_request", 1, &self->row, tx->resp, tx->arena);
     if (found <= 0)
         return found;
     int failed = 0;

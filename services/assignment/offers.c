@@ -483,7 +483,7 @@ s_answer_authorise (kw_tx_t *tx)
 {
     answer_t *self = tx->arg;
     const Kw__Caller *caller = tx->req->caller;
-    int found = access_load (tx->db, tx->req, self->in->id, 1, &self->row, tx->resp, tx->arena);
+    int found = access_load (tx->db, tx->req, self->in->id, "offer_answer", 1, &self->row, tx->resp, tx->arena);
     if (found <= 0)
         return found;
     found = s_load (tx->db, self->row.id, self->in->offer_id, tx->arena, &self->offer);
@@ -693,7 +693,7 @@ static int
 s_override_authorise (kw_tx_t *tx)
 {
     override_t *self = tx->arg;
-    int found = access_load (tx->db, tx->req, self->in->id, 1, &self->row, tx->resp, tx->arena);
+    int found = access_load (tx->db, tx->req, self->in->id, "offer_override", 1, &self->row, tx->resp, tx->arena);
     if (found <= 0)
         return found;
     return access_coordinator (tx->db, tx->req, "case", self->row.id, "offer_override", tx->resp, tx->arena);

@@ -307,7 +307,7 @@ s_authorise (kw_tx_t *tx)
 {
     team_change_t *self = tx->arg;
     const char *id = self->add ? self->add->id : self->remove->id;
-    int found = access_load (tx->db, tx->req, id, 1, &self->row, tx->resp, tx->arena);
+    int found = access_load (tx->db, tx->req, id, "change_team", 1, &self->row, tx->resp, tx->arena);
     if (found <= 0)
         return found;
     return access_coordinator (tx->db, tx->req, "case", self->row.id, "change_team", tx->resp, tx->arena);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "kw/eligibility.pb-c.h"
 #include "kw/referral.pb-c.h"
+#include "kw_audit.h"
 #include "kw_config.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
@@ -269,5 +270,8 @@ age_out_sweep_rpc (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp
     out.has_transition_due = out.has_age_out = 1;
     out.transition_due = counts.transition_due;
     out.age_out = counts.age_out;
+    if (kw_audit_read (kw_service_db (svc), req->caller, "age_out_sweep", "region", region->id, "ok",
+                       resp, arena) != 0)
+        return;
     kw_rpc_reply_ok (resp, arena, &out.base);
 }

@@ -195,5 +195,7 @@ reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
                             "database unavailable after %u referrals; run it again", out.evaluated);
         return;
     }
+    if (kw_audit_read (db, req->caller, "re_evaluate_all", "region", region->id, "ok", resp, arena) != 0)
+        return;
     kw_rpc_reply_ok (resp, arena, &out.base);
 }

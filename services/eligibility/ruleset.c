@@ -2,6 +2,7 @@
     (GET /v1/eligibility/ruleset): the rule tree as configured, the
     criteria decisions report (with their parts), and the region's
     settings. */
+#include <string.h>
 #include "kw/eligibility.pb-c.h"
 #include "eligibility.h"
 
@@ -71,6 +72,13 @@ ruleset_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_a
                      : req->caller ? req->caller->region : NULL;
     if (!name || !*name) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "region", "no region given");
+        return;
+    }
+    //  Another region's rule set is for admins only.
+    if (req->caller && req->caller->region && strcmp (name, req->caller->region) != 0
+    &&  !(req->caller->role && strcmp (req->caller->role, "admin") == 0)) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, "region",
+                            "only admins may read another region's rule set");
         return;
     }
     const region_t *region = region_set_find (state_regions (svc), name);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kw/assignment.pb-c.h"
+#include "kw/audit.pb-c.h"
 #include "kw/dsr.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw/notification.pb-c.h"
@@ -73,7 +74,7 @@ static const route_t s_routes [] = {
     { "GET", "/v1/eligibility/ruleset", RPC (ELIGIBILITY, "eligibility.ruleset",
       kw__ruleset_request__descriptor, kw__ruleset__descriptor),
       .roles = ROLES_ALL, .summary = "Read the region's eligibility rule set",
-      .success = 200 },
+      .success = 200, .has_query = 1 },
     { "POST", "/v1/admin/eligibility/re-evaluate", RPC (ELIGIBILITY, "eligibility.re_evaluate_all",
       kw__re_evaluate_all_request__descriptor, kw__re_evaluate_all_result__descriptor),
       .roles = ROLE_ADMIN, .summary = "Decide again every undecided referral of the region",
@@ -193,6 +194,10 @@ static const route_t s_routes [] = {
       .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "List notifications sent",
       .success = 200,
       .has_query = 1 },
+    { "GET", "/v1/audit", RPC (REFERRAL, "audit.list", kw__audit_list_request__descriptor,
+      kw__audit_list__descriptor),
+      .roles = ROLE_ADMIN, .summary = "Who did what to which record, and when (the caller's region)",
+      .success = 200, .has_query = 1 },
 };
 
 const route_t *

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "kw/assignment.pb-c.h"
 #include "kw/notification.pb-c.h"
+#include "kw_audit.h"
 #include "kw_cursor.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
@@ -126,8 +127,9 @@ s_status (const char *name)
 void
 deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
-    //  Admins see every region; coordinators their region; key workers the
-    //  deliveries addressed to them. Families and referrers see none.
+    //  Admins and coordinators see their region's deliveries; key workers
+    //  the deliveries addressed to them. Families and referrers see none.
+    //  Every list is audited; a list whose audit row cannot be written fails.
     static const char *const roles [] = { "admin", "coordinator", "key_worker", NULL };
     const char *role = req->caller->role;
     if (!kw_rpc_role_allowed (req, resp, arena, roles, NULL, "this role may not list notifications"))
@@ -136,10 +138,14 @@ deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
         kw_rpc_unpack (req, resp, arena, &kw__delivery_list_request__descriptor);
     if (!in)
         return;
-    int admin = strcmp (role, "admin") == 0;
-    const char *region = admin ? (in->region && *in->region ? in->region : NULL) : req->caller->region;
-    if (!admin && (!region || !*region)) {
+    const char *region = req->caller->region;
+    if (!region || !*region) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL, "the caller has no region");
+        return;
+    }
+    if (in->region && *in->region && strcmp (in->region, region) != 0) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, "region",
+                            "you may list only your own region's notifications");
         return;
     }
     const char *recipient = NULL;
@@ -194,5 +200,8 @@ deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
         out.next_cursor = kw_cursor_after (arena, PQgetvalue (res, count - 1, 11),
                                            PQgetvalue (res, count - 1, 0));
     PQclear (res);
+    if (kw_audit_read (kw_service_db (svc), req->caller, "list", "notification",
+                       in->case_id && *in->case_id ? in->case_id : "", "ok", resp, arena) != 0)
+        return;
     kw_rpc_reply_ok (resp, arena, &out.base);
 }

@@ -255,7 +255,7 @@ s_information_write (kw_tx_t *tx)
     event.has_revision = 1;
     event.revision = (uint32_t) strtoul (PQgetvalue (res, 0, 0), NULL, 10);
     event.received_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 1));
-    event.referral = merged;
+    event.referral = record_event_body (merged, arena);
     PQclear (res);
     if (kw_outbox_insert (tx->db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_INFORMATION_ADDED, region,
                           self->id, &event.base, NULL) != 0

@@ -131,7 +131,8 @@ dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
     }
     PQclear (res);
     const char *ids [1] = { in->id };
-    record_audit_many (db, req->caller, "read", "dsr_entry", ids, 1, arena);
+    if (record_audit_many (db, resp, req->caller, "read", "dsr_entry", ids, 1, arena) != 0)
+        return;
     kw_rpc_reply_ok (resp, arena, &entry->base);
 }
 

@@ -62,7 +62,7 @@ intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *bod
     event.referral_id = id;
     event.region = caller->region;
     event.received_at = received_at;
-    event.referral = (Kw__ReferralBody *) body;
+    event.referral = record_event_body (body, arena);
     event.has_revision = 1;
     if (kw_outbox_insert (db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_RECEIVED, caller->region, id, &event.base, NULL) != 0
     ||  kw_audit (db, caller, "create", "referral", id, "ok") != 0)
@@ -117,7 +117,10 @@ s_create_write (kw_tx_t *tx)
         kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_CONFLICT, "child.nhs_number",
                             "an open referral already exists for this child in the region");
         tx->resp->code = "duplicate_referral";
-        tx->resp->existing_id = existing;
+        //  Only those who may read any referral of the region learn its id.
+        static const char *const see_existing [] = { "admin", "coordinator", NULL };
+        if (kw_jwt_role_in (caller->role, see_existing))
+            tx->resp->existing_id = existing;
         return 0;
     }
     char received_at [KW_TIME_RFC3339_SIZE];
@@ -169,6 +172,7 @@ intake_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     Kw__Referral *out = record_load (db, req, in->id, "read", resp, arena);
     if (!out)
         return;
-    kw_audit (db, req->caller, "read", "referral", in->id, "ok");
+    if (kw_audit_read (db, req->caller, "read", "referral", in->id, "ok", resp, arena) != 0)
+        return;
     kw_rpc_reply_ok (resp, arena, &out->base);
 }

@@ -25,9 +25,8 @@ listing_prepare (kw_db_t *db)
     return 0;
 }
 
-//  A date filter: NULL when absent, else it must be a real date.
-static int
-s_date (const char *value, const char *field, Kw__Response *resp, kw_arena_t *arena)
+int
+listing_check_date (const char *value, const char *field, Kw__Response *resp, kw_arena_t *arena)
 {
     int y, m, d;
     if (value && *value && kw_date_parse (value, &y, &m, &d) != 0) {
@@ -46,7 +45,7 @@ listing_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_
         kw_rpc_unpack (req, resp, arena, &kw__referral_list_request__descriptor);
     if (!in)
         return;
-    if (s_date (in->from, "from", resp, arena) || s_date (in->to, "to", resp, arena))
+    if (listing_check_date (in->from, "from", resp, arena) || listing_check_date (in->to, "to", resp, arena))
         return;
     const char *from = in->from && *in->from ? in->from : NULL;
     const char *to = in->to && *in->to ? in->to : NULL;
@@ -99,6 +98,7 @@ listing_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_
     const char **ids = kw_arena_calloc (arena, (out.n_items ? out.n_items : 1) * sizeof *ids);
     for (size_t i = 0; i < out.n_items; i++)
         ids [i] = out.items [i]->id;
-    record_audit_many (db, req->caller, "list", "referral", ids, out.n_items, arena);
+    if (record_audit_many (db, resp, req->caller, "list", "referral", ids, out.n_items, arena) != 0)
+        return;
     kw_rpc_reply_ok (resp, arena, &out.base);
 }

@@ -1,6 +1,7 @@
 /*  referral: the referral intake service. Creates, lists, changes and reads
-    referrals over RPC, imports DSR feed files, and keeps each referral's
-    decision and case current from events. */
+    referrals over RPC, imports DSR feed files, keeps each referral's
+    decision and case current from events, and answers admins' questions to
+    the audit trail (audit_log.c). */
 #include <string.h>
 #include "kw/assignment.pb-c.h"
 #include "kw/eligibility.pb-c.h"
@@ -18,6 +19,7 @@ static const kw_service_method_t s_methods [] = {
     { "referral.information", changes_information },
     { "dsr.import", dsr_import },
     { "dsr.entry", dsr_entries_get },
+    { "audit.list", audit_log_list },
     { NULL, NULL }
 };
 
@@ -39,12 +41,16 @@ s_start (kw_service_t *svc)
     kw_db_t *db = kw_service_db (svc);
     return record_prepare (db) || intake_prepare (db)
         || listing_prepare (db) || changes_prepare (db) || dsr_import_prepare (db)
-        || dsr_entries_prepare (db) || projection_prepare (db) ? -1 : 0;
+        || dsr_entries_prepare (db) || projection_prepare (db) || audit_log_start (svc) ? -1 : 0;
 }
 
 int
 main (int argc, char **argv)
 {
+    static kw_config_var_t extra [] = {
+        { "KW_AUDIT_DB_USER", "kw_audit_reader",
+          "PostgreSQL role that reads audit.events for GET /v1/audit (and nothing else)", NULL },
+    };
     kw_service_def_t def = {
         .name = KW_PRODUCER_REFERRAL,
         .summary = "The referral service: intake of referrals and DSR feeds, and their status.",
@@ -53,6 +59,9 @@ main (int argc, char **argv)
         .methods = s_methods,
         .events = s_events,
         .start = s_start,
+        .stop = audit_log_stop,
+        .extra_vars = extra,
+        .extra_count = sizeof extra / sizeof extra [0],
     };
     return kw_service_main (&def, argc, argv);
 }

@@ -56,7 +56,7 @@ record_prepare (kw_db_t *db)
 }
 
 int
-record_audit_many (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *type,
+record_audit_many (kw_db_t *db, Kw__Response *resp, const Kw__Caller *caller, const char *action, const char *type,
                    const char *const *ids, size_t count, kw_arena_t *arena)
 {
     if (count == 0)
@@ -78,7 +78,11 @@ record_audit_many (kw_db_t *db, const Kw__Caller *caller, const char *action, co
     array [len] = 0;
     const char *params [6] = { caller->sub ? caller->sub : "", caller->role ? caller->role : "",
                                caller->region ? caller->region : "", action, type, array };
-    return kw_db_exec (db, "referral_audit_many", 6, params);
+    if (kw_db_exec (db, "referral_audit_many", 6, params) == 0)
+        return 0;
+    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                        "the read could not be audited; try again");
+    return -1;
 }
 
 int
@@ -139,15 +143,20 @@ record_load (kw_db_t *db, const Kw__Request *req, const char *id, const char *ac
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "database unavailable");
         return NULL;
     }
-    if (PQntuples (res) == 0 || strcmp (PQgetvalue (res, 0, RECORD_REGION), req->caller->region) != 0) {
+    //  Another region's referral is answered as missing, and the refused
+    //  read audited as not_found.
+    int elsewhere = PQntuples (res) > 0
+                 && strcmp (PQgetvalue (res, 0, RECORD_REGION), req->caller->region) != 0;
+    if (PQntuples (res) == 0 || elsewhere) {
         PQclear (res);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
+        if (!elsewhere || kw_audit_read (db, req->caller, action, "referral", id, "not_found", resp, arena) == 0)
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such referral");
         return NULL;
     }
     if (!record_may_read (req->caller, PQgetvalue (res, 0, RECORD_CREATED_BY))) {
         PQclear (res);
-        kw_audit (db, req->caller, action, "referral", id, "forbidden");
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
+        if (kw_audit_read (db, req->caller, action, "referral", id, "forbidden", resp, arena) == 0)
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL,
                             "you may see only referrals you made");
         return NULL;
     }
@@ -155,5 +164,20 @@ record_load (kw_db_t *db, const Kw__Request *req, const char *id, const char *ac
     PQclear (res);
     if (!out)
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INTERNAL, NULL, "stored referral is unreadable");
+    return out;
+}
+
+Kw__ReferralBody *
+record_event_body (const Kw__ReferralBody *body, kw_arena_t *arena)
+{
+    Kw__ReferralBody *out = kw_arena_alloc (arena, sizeof *out);
+    *out = *body;
+    out->referrer = NULL;
+    if (body->child) {
+        out->child = kw_arena_alloc (arena, sizeof *out->child);
+        *out->child = *body->child;
+        out->child->given_name = NULL;
+        out->child->family_name = NULL;
+    }
     return out;
 }

@@ -34,11 +34,16 @@ int record_prepare (kw_db_t *db);
 const char *record_status_name (Kw__ReferralStatus status);
 const char *record_source_name (Kw__Source source);
 //  Append one audit record per id (ids made by this service: UUIDs or NHS
-//  numbers) for records of type ("referral", "dsr_entry"): 0 or -1.
-int record_audit_many (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *type,
+//  numbers) for records of type ("referral", "dsr_entry"): 0, or -1 with
+//  UNAVAILABLE replied on resp (a read that cannot be audited fails).
+int record_audit_many (kw_db_t *db, Kw__Response *resp, const Kw__Caller *caller, const char *action, const char *type,
                        const char *const *ids, size_t count, kw_arena_t *arena);
 //  1 when caller may see a referral made by created_by (in its region).
 int record_may_read (const Kw__Caller *caller, const char *created_by);
+//  What referral.received and referral.information_added carry of body (in
+//  arena, sharing body's parts): all but the child's name and the referrer,
+//  which no consumer uses (docs/events.md, "Who reads the payloads").
+Kw__ReferralBody *record_event_body (const Kw__ReferralBody *body, kw_arena_t *arena);
 //  The referral in row of res (RECORD_COLUMNS), in arena; NULL when unreadable.
 Kw__Referral *record_from_row (PGresult *res, int row, kw_arena_t *arena);
 //  The referral id as the caller may see it, or NULL with resp answered
@@ -116,5 +121,15 @@ kw_service_event_fn projection_decided;
 kw_service_event_fn projection_case_opened;
 //  Event assignment.case_closed (CaseClosed): the referral is closed.
 kw_service_event_fn projection_case_closed;
+
+//  A date filter of a list (listing.c): 0 when value is absent, empty or a
+//  real date YYYY-MM-DD; else INVALID naming field is replied and -1.
+int listing_check_date (const char *value, const char *field, Kw__Response *resp, kw_arena_t *arena);
+
+// ---- audit_log.c: RPC audit.list, read as the audit reader role
+//  Open the audit reader's connection (KW_AUDIT_DB_USER; connected on first use).
+int audit_log_start (kw_service_t *svc);
+void audit_log_stop (kw_service_t *svc);
+void audit_log_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
 #endif

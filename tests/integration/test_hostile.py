@@ -768,7 +768,7 @@ for query in ["case_id='%20OR%20'1'='1", "case_id=1;DROP%20TABLE%20notification.
     status, body, _ = http("GET", "/v1/notifications?" + query, tok=tok)
     ok(status == 200 and isinstance(body, dict) and body.get("items") == [],
        "GET /v1/notifications?%s is 200 with no items" % query, (status, body))
-for path in ["/v1/referrals/x?colour=red", "/v1/eligibility/ruleset?region=nhse", "/v1/cases/x?x=%00"]:
+for path in ["/v1/referrals/x?colour=red", "/v1/dsr/entries/x?region=nhse", "/v1/cases/x?x=%00"]:
     expect("GET %s (no query taken) is 400" % path, http("GET", path, tok=tok)[:2], 400)
 
 # ============================================================================

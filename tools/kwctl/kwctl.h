@@ -55,6 +55,10 @@ void kwctl_dsr_usage (FILE *out);
 int kwctl_eligibility (int argc, char **argv, kwctl_global_t *global);
 //  Print the eligibility commands' usage.
 void kwctl_eligibility_usage (FILE *out);
+//  kwctl audit ARGS: argv [0] is "audit". Returns the exit status.
+int kwctl_audit (int argc, char **argv, kwctl_global_t *global);
+//  Print the audit command's usage.
+void kwctl_audit_usage (FILE *out);
 //  Print the options, environment and exit statuses every gateway command shares.
 void kwctl_common_usage (FILE *out);
 

@@ -22,6 +22,7 @@ s_usage (FILE *out)
         "              caseloads\n"
         "  case        show and list cases, answer offers, the team, close, change requests,\n"
         "              the timeline\n"
+        "  audit       the region's audit trail (admins)\n"
         "\n"
         "kwctl COMMAND --help describes one command.\n"
         "\n");
@@ -36,6 +37,8 @@ s_usage (FILE *out)
     kwctl_professional_usage (out);
     fprintf (out, "\n");
     kwctl_case_usage (out);
+    fprintf (out, "\n");
+    kwctl_audit_usage (out);
     fprintf (out, "\n");
     kwctl_common_usage (out);
 }
@@ -86,6 +89,8 @@ main (int argc, char **argv)
         return kwctl_professional (argc - first, argv + first, &global);
     if (strcmp (command, "case") == 0)
         return kwctl_case (argc - first, argv + first, &global);
+    if (strcmp (command, "audit") == 0)
+        return kwctl_audit (argc - first, argv + first, &global);
     fprintf (stderr, "kwctl: unknown command '%.32s' (try --help)\n", command);
     return KWCTL_USAGE;
 }
