@@ -68,8 +68,7 @@ s_on_reply (const Kw__Response *resp, void *arg)
         if (status == 500)
             kw_error ("service_error", "service", route_service_names [ctx->service],
                       "route", ctx->route->pattern);
-        reply_error (self, ctx->req, ctx->index, status, code, resp->message,
-                     resp->field, resp->existing_id);
+        reply_service_error (self, ctx->req, ctx->index, status, code, resp);
         return;
     }
     kw_arena_t *arena = kw_arena_new (16384);
@@ -96,7 +95,7 @@ s_authenticate (gateway_t *self, h2o_req_t *req, size_t index, kw_jwt_claims_t *
                         self->secret, self->secret_len, (int64_t) time (NULL), claims, &err) == 0)
         return 0;
     self->unauthenticated++;
-    reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
+    reply_error (self, req, index, err.status, err.code, err.problem.message, NULL, NULL);
     return -1;
 }
 
@@ -124,7 +123,7 @@ s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt
     request_rpc_t rpc;
     request_error_t err;
     if (request_build (m, claims, self->max_body, &parts, arena, &rpc, &err) != 0) {
-        reply_error (self, req, m->index, err.status, err.code, err.message, err.field, NULL);
+        reply_error (self, req, m->index, err.status, err.code, err.problem.message, err.problem.field, NULL);
         kw_arena_destroy (&arena);
         return;
     }

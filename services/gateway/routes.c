@@ -238,11 +238,9 @@ s_unescape (const char *s, size_t len, char *out, size_t size)
 }
 
 static int
-s_query_fail (kw_pbjson_error_t *err, const char *field, const char *message)
+s_query_fail (kw_field_error_t *err, const char *field, const char *message)
 {
-    snprintf (err->field, sizeof err->field, "%s", field);
-    snprintf (err->message, sizeof err->message, "%s", message);
-    return -1;
+    return kw_field_error_set (err, 0, field, "%s", message);
 }
 
 static int
@@ -255,7 +253,7 @@ s_is_integer_type (ProtobufCType type)
 
 int
 routes_query_json (const ProtobufCMessageDescriptor *desc, const char *query, size_t len,
-                   json_t *obj, kw_pbjson_error_t *err)
+                   json_t *obj, kw_field_error_t *err)
 {
     memset (err, 0, sizeof *err);
     const char *p = query, *end = query + len;

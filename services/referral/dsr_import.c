@@ -130,7 +130,7 @@ s_on_row (const dsr_row_t *row, void *arg)
 }
 
 static void
-s_reject (import_t *self, const dsr_reject_t *reject)
+s_reject (import_t *self, const kw_field_error_t *reject)
 {
     self->n_rejected++;
     if (self->reported == MAX_REPORTED)
@@ -148,12 +148,12 @@ s_reject (import_t *self, const dsr_reject_t *reject)
     row->has_line = 1;
     row->line = (uint32_t) reject->line;
     row->field = kw_arena_strdup (self->arena, reject->field);
-    row->error = kw_arena_strdup (self->arena, reject->error);
+    row->error = kw_arena_strdup (self->arena, reject->message);
     self->rejected [self->reported++] = row;
 }
 
 static void
-s_on_reject (const dsr_reject_t *reject, void *arg)
+s_on_reject (const kw_field_error_t *reject, void *arg)
 {
     s_reject (arg, reject);
 }
@@ -247,10 +247,10 @@ s_import_write (kw_tx_t *tx)
     kw_db_t *db = tx->db;
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
-    dsr_reject_t err;
+    kw_field_error_t err;
     if (dsr_parse (import->format, (const char *) in->data.data, in->data.len, ty, tm, td,
                    s_on_row, s_on_reject, import, &err) != 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.error);
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.message);
         return 0;
     }
     unsigned char file_hash [crypto_hash_sha256_BYTES];

@@ -97,14 +97,14 @@ s_on_row (const dsr_row_t *row, void *arg)
 }
 
 static void
-s_on_reject (const dsr_reject_t *reject, void *arg)
+s_on_reject (const kw_field_error_t *reject, void *arg)
 {
     if (reject->line == 0 || reject->line <= s_last_line)
         abort ();
     s_last_line = reject->line;
     if (!s_terminated (reject->field, sizeof reject->field)
-    ||  !s_terminated (reject->error, sizeof reject->error)
-    ||  !*reject->error || !s_printable (reject->field) || !s_printable (reject->error))
+    ||  !s_terminated (reject->message, sizeof reject->message)
+    ||  !*reject->message || !s_printable (reject->field) || !s_printable (reject->message))
         abort ();
 }
 
@@ -120,12 +120,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         return 0;
     memcpy (copy, data + 1, len);
     s_last_line = 0;
-    dsr_reject_t err;
+    kw_field_error_t err;
     int rc = dsr_parse (format, copy, len, TY, TM, TD, s_on_row, s_on_reject, NULL, &err);
     if (rc != 0 && rc != -1)
         abort ();
-    if (rc == -1 && (!s_terminated (err.error, sizeof err.error) || !*err.error
-                 ||  !s_terminated (err.field, sizeof err.field) || !s_printable (err.error)))
+    if (rc == -1 && (!s_terminated (err.message, sizeof err.message) || !*err.message
+                 ||  !s_terminated (err.field, sizeof err.field) || !s_printable (err.message)))
         abort ();
     free (copy);
     return 0;

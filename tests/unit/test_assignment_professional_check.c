@@ -97,7 +97,7 @@ s_record (const char *body, kw_arena_t *arena)
     if (!json)
         return NULL;
     ProtobufCMessage *msg = NULL;
-    kw_pbjson_error_t err;
+    kw_field_error_t err;
     int rc = kw_pbjson_from_json (&kw__professional_record__descriptor, json, arena, &msg, &err);
     json_decref (json);
     return rc == 0 ? (Kw__ProfessionalRecord *) msg : NULL;
