@@ -12,8 +12,10 @@ kw_nhs_parse (const char *s, size_t len, char out [KW_NHS_SIZE])
         char c = s [i];
         if (c == ' ' || c == '-')
             continue;
-        if (c < '0' || c > '9')
+        if (c < '0' || c > '9') {
+            out [0] = 0;
             return KW_NHS_CHARACTER;
+        }
         if (digits == 10)
             too_long = 1;
         else
