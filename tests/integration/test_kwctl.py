@@ -412,6 +412,14 @@ entry = json.loads(out) if rc == 0 else {}
 ok(rc == 0 and entry.get("nhs_number") == dsr_nhs[1] and entry.get("rag") == "green"
    and len(entry.get("history", [])) == 1,
    "dsr get --json (NHS number with spaces) prints the entry as the API answers", out + err)
+rc, out, err = kwctl("dsr", "get", "-".join((dsr_nhs[1][:3], dsr_nhs[1][3:6], dsr_nhs[1][6:])), "--json")
+entry = json.loads(out) if rc == 0 else {}
+ok(rc == 0 and entry.get("nhs_number") == dsr_nhs[1],
+   "dsr get --json (NHS number with hyphens) prints the entry", out + err)
+wrong = dsr_nhs[1][:9] + str((int(dsr_nhs[1][9]) + 1) % 10)
+rc, _, err = kwctl("dsr", "get", wrong[:3] + "-" + wrong[3:6] + "-" + wrong[6:])
+ok(rc == 2 and "check digit" in err and "10 digits" not in err,
+   "dsr get of a hyphenated NHS number with a wrong check digit exits 2 naming the check digit", err)
 rc, out, err = kwctl("dsr", "get", nhs_number(rng))
 ok(rc == 1 and err.startswith("kwctl: 404 not_found"),
    "dsr get of an NHS number not on the register exits 1 with the 404", err)

@@ -29,6 +29,14 @@ main (void)
     is_str (m.id, "abc-123", "the id segment is captured");
     ok (s_match ("GET", "/v1/referrals/abc/extra", &m, allow) == -1, "an extra segment is not a route");
     ok (s_match ("GET", "/v1/referrals/", &m, allow) == -1, "an empty id is not a route");
+    ok (s_match ("GET", "/v1/dsr/entries/400%20000%200039", &m, allow) == 0
+        && strcmp (m.id, "400 000 0039") == 0, "a path segment is percent-decoded (%s)", m.id);
+    ok (s_match ("GET", "/v1/dsr/entries/400+000+0039", &m, allow) == 0
+        && strcmp (m.id, "400+000+0039") == 0, "a + in a path segment stays a +");
+    ok (s_match ("GET", "/v1/dsr/entries/40%zz", &m, allow) == -1
+        && s_match ("GET", "/v1/dsr/entries/40%0", &m, allow) == -1
+        && s_match ("GET", "/v1/dsr/entries/40%00", &m, allow) == -1,
+        "a malformed escape or a NUL byte in a segment is not a route");
     ok (s_match ("DELETE", "/v1/referrals", &m, allow) == -2 && strcmp (allow, "POST, GET") == 0,
         "a known path with another method is 405 with Allow: %s", allow);
     ok (s_match ("GET", "/v1/referrals", &m, allow) == 0 && m.route->has_query

@@ -947,11 +947,14 @@ s_test_referral (void)
     s_rejects (&f, "professionals[4].discipline", "must be one of", "astronaut",
                "the fifth professional's discipline");
 
-    //  The first problem is the one reported.
+    //  Two problems: both reported, in the order of the body's parts.
     s_fixture (&f);
     f.child.postcode = "NR2 3T";
     f.consent.has_basis = 0;
-    s_rejects (&f, "child.postcode", "UK postcode", NULL, "a bad postcode and no consent basis");
+    ok (validate_referral (&f.body, TY, TM, TD, &errs) == -1 && errs.count == 2
+        && strcmp (errs.items [0].field, "child.postcode") == 0
+        && strcmp (errs.items [1].field, "consent.basis") == 0,
+        "referral: a bad postcode and no consent basis are both reported, the postcode first");
 
     //  Sizes of lists.
     s_fixture (&f);
