@@ -64,6 +64,13 @@ s, b, _ = http("POST", "/v1/professionals", {"name": " ", "discipline": "astrona
 ok(s == 400 and [f for f, _ in problems(b)] == ["name", "agency", "discipline", "email", "max_caseload"],
    "a professional's record with five problems gets five errors", b)
 
+s, doc, _ = http("GET", "/v1/openapi.json")
+err_props = (doc.get("components", {}).get("schemas", {}).get("Error", {}).get("properties", {})
+             .get("error", {}).get("properties", {})) if s == 200 else {}
+ok(err_props.get("errors", {}).get("type") == "array"
+   and set(err_props["errors"]["items"]["properties"]) == {"field", "message"},
+   "the OpenAPI document describes errors as a list of field and message", err_props)
+
 # --- NHS numbers as written
 nhs = nhs_number(rng)
 s, b, _ = http("POST", "/v1/referrals", referral(grouped(nhs, " ")), coord)
