@@ -64,6 +64,21 @@ typedef struct {
                                             //  calls answered between smaller batches
 } kw_service_def_t;
 
+//  Work done off the service's loop, on a worker thread: a database
+//  connection of its own (db, opened for the work and closed after it, its
+//  statements prepared by the work), a copy of the request, and resp and
+//  arena its own. It must not touch the loop, the service's connection or
+//  its state; kw_tx_run_on runs its transaction on db.
+typedef void (kw_service_work_fn) (kw_service_t *svc, kw_db_t *db, const Kw__Request *req,
+                                   Kw__Response *resp, kw_arena_t *arena);
+
+//  From an RPC handler: answer req with work done on a worker thread, so
+//  other calls are answered while it runs. When it is done, back on the
+//  loop, the relay is woken and the answer sent. 0, or -1 when it cannot be
+//  deferred (resp then answers UNAVAILABLE: retry).
+int kw_service_defer (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
+                      kw_arena_t *arena, kw_service_work_fn *work);
+
 //  Run the service until SIGINT/SIGTERM; returns the process exit status.
 //  With --health (see kw_health.h) it checks the instance running with the
 //  same configuration instead; with --migrate it applies the service's
