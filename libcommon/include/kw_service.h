@@ -14,6 +14,7 @@
 #include "kw_db.h"
 #include "kw_migrate.h"
 #include "kw_rpc.h"
+#include "kw_rpc_server.h"
 #include "kw_topics.h"
 
 typedef struct _kw_service_t kw_service_t;
@@ -63,6 +64,15 @@ typedef struct {
                                             //  service whose events take long keeps its RPC
                                             //  calls answered between smaller batches
 } kw_service_def_t;
+
+//  From an RPC handler: the answer to req is sent later, with
+//  kw_service_answer, by work the handler goes on with between turns of the
+//  loop (in steps, so other calls are answered meanwhile). NULL when it
+//  cannot be deferred (resp then answers UNAVAILABLE: retry).
+kw_rpc_pending_t *kw_service_defer_answer (kw_service_t *svc, Kw__Response *resp, kw_arena_t *arena);
+//  On the loop: send a deferred answer (dropped once the service is
+//  stopping) and free it. Clears the caller's pointer.
+void kw_service_answer (kw_service_t *svc, kw_rpc_pending_t **pending_p, const Kw__Response *resp);
 
 //  Work done off the service's loop, on a worker thread: a database
 //  connection of its own (db, opened for the work and closed after it, its

@@ -115,6 +115,24 @@ kw_service_outbox_committed (kw_service_t *self)
         kw_relay_wake (self->relay);
 }
 
+kw_rpc_pending_t *
+kw_service_defer_answer (kw_service_t *self, Kw__Response *resp, kw_arena_t *arena)
+{
+    kw_rpc_pending_t *pending = self->rpc ? kw_rpc_server_defer (self->rpc) : NULL;
+    if (!pending)
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                            "the work could not be started; retry");
+    return pending;
+}
+
+void
+kw_service_answer (kw_service_t *self, kw_rpc_pending_t **pending_p, const Kw__Response *resp)
+{
+    //  After a shutdown began the server is gone: the answer is kept under
+    //  the caller's Idempotency-Key when it was one to keep.
+    kw_rpc_pending_reply (pending_p, self->rpc ? resp : NULL);
+}
+
 //  A request answered off the loop.
 typedef struct {
     uv_work_t work;
@@ -149,9 +167,7 @@ s_deferred_done (uv_work_t *work, int status)
     deferred_t *job = work->data;
     kw_service_t *self = job->svc;
     kw_service_outbox_committed (self);
-    //  After a shutdown began the server is gone: the answer is kept under
-    //  the caller's Idempotency-Key when it was one to keep.
-    kw_rpc_pending_reply (&job->pending, self->rpc ? &job->resp : NULL);
+    kw_service_answer (self, &job->pending, &job->resp);
     kw_arena_destroy (&job->arena);
     free (job);
 }
@@ -167,12 +183,13 @@ kw_service_defer (kw_service_t *self, const Kw__Request *req, Kw__Response *resp
         uint8_t *packed = kw_arena_pack (job->arena, &req->base, &size);
         job->req = (Kw__Request *) kw_pb_unpack (&kw__request__descriptor, job->arena, packed, size);
     }
-    if (!job || !job->req || !self->rpc || !(job->pending = kw_rpc_server_defer (self->rpc))) {
+    if (!job || !job->req || !(job->pending = kw_service_defer_answer (self, resp, arena))) {
         if (job)
             kw_arena_destroy (&job->arena);
         free (job);
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
-                            "the work could not be started; retry");
+        if (resp->status == KW__STATUS__STATUS_OK)
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                                "the work could not be started; retry");
         return -1;
     }
     kw__response__init (&job->resp);
