@@ -3,7 +3,8 @@
     its frame checks (producer, type, topic), then each service's apply
     unpacking the payload as ReferralReceived and DsrEntryEvent (with the
     eligibility rules run on them, as the eligibility service does),
-    EligibilityDecided, DsrReferralDue and ReferralWithdrawn with their field
+    EligibilityDecided (through the referral service's own projection row,
+    projection.c), DsrReferralDue and ReferralWithdrawn with their field
     checks, OfferMade through the notification service's own delivery row
     and e-mail rendering (deliveries.c, message.c), and every other
     assignment event's message. As a Request: kw_rpc.c's
@@ -28,6 +29,7 @@
 #include "kw/referral.pb-c.h"
 #include "kw/rpc.pb-c.h"
 #include "message.h"
+#include "referral.h"
 #include "notification.h"
 #include "region.h"
 #include "rules.h"
@@ -243,6 +245,21 @@ s_eligibility_decided (const Kw__Envelope *event)
     s_repack (&msg->decision->base);
     //  Eligibility compares a fresh decision with the stored one.
     if (!rules_same_result (msg->decision, msg->decision))
+        abort ();
+    //  The referral service's row for it (projection.c): a known status,
+    //  the decision stored as it came, numbers that are numbers.
+    projection_decision_t row;
+    if (projection_decided_row (event, msg, s_arena, &row) != 0)
+        return;
+    if (!row.status || !row.decision
+    ||  (strcmp (row.status, "eligible") != 0 && strcmp (row.status, "ineligible") != 0
+         && strcmp (row.status, "more_information_needed") != 0)
+    ||  strspn (row.revision, "0123456789") != strlen (row.revision) || !*row.sequence
+    ||  strspn (row.sequence, "0123456789") != strlen (row.sequence))
+        abort ();
+    Kw__EligibilityDecision *stored = kw__eligibility_decision__unpack (
+        kw_arena_allocator (s_arena), row.decision_size, row.decision);
+    if (!stored || !rules_same_result (stored, msg->decision))
         abort ();
 }
 
