@@ -261,6 +261,9 @@ reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
         free (self);
         return;
     }
+    char count [16];
+    snprintf (count, sizeof count, "%zu", self->count);
+    kw_info ("re_evaluate_all_started", "region", self->region, "referrals", count);
     uv_idle_init (kw_service_loop (svc), &self->idle);
     self->idle.data = self;
     uv_idle_start (&self->idle, s_sweep_step);
