@@ -147,6 +147,17 @@ ok(rc == 0 and m and m.group(1) != rid1, "referral create - reads the referral f
    out + err)
 rid2 = m.group(1) if m else None
 
+bad = fresh_referral()
+del bad["referrer"]["name"]
+bad["child"]["postcode"] = "nowhere"
+bad["consent"]["date"] = "2999-01-01"
+rc, out, err = kwctl("referral", "create", "-", stdin=json.dumps(bad))
+lines = err.splitlines()
+ok(rc == 1 and len(lines) == 3 and lines[0].startswith("kwctl: 400 invalid: referrer.name is required")
+   and "(field child.postcode)" in lines[1] and "(field consent.date)" in lines[2]
+   and lines[1].startswith("kwctl:   "),
+   "referral create of a body with three problems prints each on a line of its own", err)
+
 body3 = fresh_referral()
 del body3["child"]["gp_practice"]
 rc, out, err = kwctl("--json", "referral", "create", write_json("referral3.json", body3))
