@@ -4,23 +4,17 @@
     HH:MM shapes, and the professional disciplines the API knows. Each
     check of a field is 0 when the value is acceptable (absent, NULL, is
     acceptable unless said otherwise), else -1 with err naming the field
-    and the problem; values are never echoed. */
+    and the problem added to errs (kw_field_error); values are never
+    echoed. */
 #ifndef KW_CHECK_H
 #define KW_CHECK_H
 
 #include <stddef.h>
-
-typedef struct {
-    char field [128];
-    char message [512];
-} kw_check_error_t;
+#include "kw_field_error.h"
 
 //  The disciplines of professionals, NULL-terminated.
 extern const char *const kw_check_disciplines [];
 
-//  Fill err with field and the message (printf); always -1.
-int kw_check_fail (kw_check_error_t *err, const char *field, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
 //  1 when s is NULL or only white space.
 int kw_check_blank (const char *s);
 //  1 when s has the shape of an e-mail address (local@domain.tld, printable
@@ -32,19 +26,19 @@ int kw_check_phone_shape (const char *s);
 
 //  Optional text of at most max bytes without control characters (lines:
 //  line breaks and tabs allowed).
-int kw_check_text_lines (const char *s, size_t max, int lines, const char *field, kw_check_error_t *err);
-int kw_check_text (const char *s, size_t max, const char *field, kw_check_error_t *err);
+int kw_check_text_lines (const char *s, size_t max, int lines, const char *field, kw_field_errors_t *errs);
+int kw_check_text (const char *s, size_t max, const char *field, kw_field_errors_t *errs);
 //  As kw_check_text, and not blank.
-int kw_check_required_text (const char *s, size_t max, const char *field, kw_check_error_t *err);
+int kw_check_required_text (const char *s, size_t max, const char *field, kw_field_errors_t *errs);
 //  Optional value that must be one of names (NULL-terminated); the error lists them.
-int kw_check_one_of (const char *s, const char *const *names, const char *field, kw_check_error_t *err);
+int kw_check_one_of (const char *s, const char *const *names, const char *field, kw_field_errors_t *errs);
 //  Optional e-mail address, phone number, ISO 639 language code (two or
 //  three lower-case letters).
-int kw_check_email (const char *s, const char *field, kw_check_error_t *err);
-int kw_check_phone (const char *s, const char *field, kw_check_error_t *err);
-int kw_check_language (const char *s, const char *field, kw_check_error_t *err);
+int kw_check_email (const char *s, const char *field, kw_field_errors_t *errs);
+int kw_check_phone (const char *s, const char *field, kw_field_errors_t *errs);
+int kw_check_language (const char *s, const char *field, kw_field_errors_t *errs);
 //  Optional "HH:MM" on a 24-hour clock: minutes since midnight in *minutes
 //  (-1 when s is NULL).
-int kw_check_clock (const char *s, const char *field, int *minutes, kw_check_error_t *err);
+int kw_check_clock (const char *s, const char *field, int *minutes, kw_field_errors_t *errs);
 
 #endif

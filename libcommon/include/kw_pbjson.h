@@ -13,22 +13,23 @@
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 #include "kw_arena.h"
+#include "kw_field_error.h"
 
 #define KW_PBJSON_MAX_DEPTH 32
 #define KW_PBJSON_MAX_ITEMS 1000
 
-typedef struct {
-    char field [256];           //  dotted path, e.g. "child.date_of_birth", "family[1].email"
-    char message [256];         //  what is wrong, never the offending value
-} kw_pbjson_error_t;
+//  A decoding error names its field as a dotted path ("child.date_of_birth",
+//  "family[1].email") and what is wrong, never the offending value. The
+//  first error stops decoding: a body that is not what its message
+//  describes has one error.
 
 //  Parse JSON text (len bytes, need not be NUL-terminated) into a new message
 //  of type desc allocated in arena. 0, or -1 with err filled.
 int kw_pbjson_decode (const ProtobufCMessageDescriptor *desc, const char *text, size_t len,
-                      kw_arena_t *arena, ProtobufCMessage **out, kw_pbjson_error_t *err);
+                      kw_arena_t *arena, ProtobufCMessage **out, kw_field_error_t *err);
 //  Same from an already parsed JSON value (must be an object).
 int kw_pbjson_from_json (const ProtobufCMessageDescriptor *desc, json_t *json,
-                         kw_arena_t *arena, ProtobufCMessage **out, kw_pbjson_error_t *err);
+                         kw_arena_t *arena, ProtobufCMessage **out, kw_field_error_t *err);
 //  Encode a message as a new JSON object (caller json_decref's).
 json_t *kw_pbjson_to_json (const ProtobufCMessage *msg);
 //  Encode a message as compact JSON text (caller frees).

@@ -12,6 +12,7 @@
 #include <zmq.h>
 #include "kw/rpc.pb-c.h"
 #include "kw_arena.h"
+#include "kw_field_error.h"
 
 #define KW_RPC_MAX_FRAME (32 * 1024 * 1024)
 //  Bytes of the request id that pairs a reply with its call.
@@ -33,6 +34,9 @@ void kw_rpc_reply_ok (Kw__Response *resp, kw_arena_t *arena, const ProtobufCMess
 void kw_rpc_reply_error (Kw__Response *resp, kw_arena_t *arena, Kw__Status status,
                          const char *field, const char *fmt, ...)
     __attribute__ ((format (printf, 5, 6)));
+//  Set resp to INVALID with every problem of errs (at least one) in
+//  resp->errors, the first also as its field and message.
+void kw_rpc_reply_invalid (Kw__Response *resp, kw_arena_t *arena, const kw_field_errors_t *errs);
 //  1 when the caller's role is one of roles (NULL-terminated); else resp
 //  is set to FORBIDDEN with refusal (and field, optional) and 0 returned.
 int kw_rpc_role_allowed (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,

@@ -19,6 +19,7 @@
 #include "kw_db.h"
 #include "kw_migrate.h"
 #include "kw_rpc.h"
+#include "kw_rpc_server.h"
 #include "kw_topics.h"
 
 typedef struct _kw_service_t kw_service_t;
@@ -68,6 +69,30 @@ typedef struct {
                                             //  service whose events take long keeps its RPC
                                             //  calls answered between smaller batches
 } kw_service_def_t;
+
+//  From an RPC handler: the answer to req is sent later, with
+//  kw_service_answer, by work the handler goes on with between turns of the
+//  loop (in steps, so other calls are answered meanwhile). NULL when it
+//  cannot be deferred (resp then answers UNAVAILABLE: retry).
+kw_rpc_pending_t *kw_service_defer_answer (kw_service_t *svc, Kw__Response *resp, kw_arena_t *arena);
+//  On the loop: send a deferred answer (dropped once the service is
+//  stopping) and free it. Clears the caller's pointer.
+void kw_service_answer (kw_service_t *svc, kw_rpc_pending_t **pending_p, const Kw__Response *resp);
+
+//  Work done off the service's loop, on a worker thread: a database
+//  connection of its own (db, opened for the work and closed after it, its
+//  statements prepared by the work), a copy of the request, and resp and
+//  arena its own. It must not touch the loop, the service's connection or
+//  its state; kw_tx_run_on runs its transaction on db.
+typedef void (kw_service_work_fn) (kw_service_t *svc, kw_db_t *db, const Kw__Request *req,
+                                   Kw__Response *resp, kw_arena_t *arena);
+
+//  From an RPC handler: answer req with work done on a worker thread, so
+//  other calls are answered while it runs. When it is done, back on the
+//  loop, the relay is woken and the answer sent. 0, or -1 when it cannot be
+//  deferred (resp then answers UNAVAILABLE: retry).
+int kw_service_defer (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
+                      kw_arena_t *arena, kw_service_work_fn *work);
 
 //  Run the service until SIGINT/SIGTERM; returns the process exit status.
 //  With --health (see kw_health.h) it checks the instance running with the

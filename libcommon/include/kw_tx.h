@@ -53,6 +53,11 @@ typedef struct {
 int kw_tx_run (const kw_tx_def_t *def, kw_service_t *svc, const Kw__Request *req,
                 Kw__Response *resp, kw_arena_t *arena, void *arg);
 
+//  As kw_tx_run, on db (a worker's connection, kw_service_defer), without
+//  waking the relay: the caller wakes it on the loop's thread.
+int kw_tx_run_on (const kw_tx_def_t *def, kw_service_t *svc, kw_db_t *db, const Kw__Request *req,
+                  Kw__Response *resp, kw_arena_t *arena, void *arg);
+
 //  Run work in a transaction of its own on the service's connection, for
 //  what is not a request (one case of a sweep, one referral of a batch):
 //  commit when it returns 0 or more and wake the relay, roll back when it

@@ -14,7 +14,7 @@
 
 typedef struct {
     kw_arena_t *arena;
-    kw_pbjson_error_t *err;
+    kw_field_error_t *err;
     char path [256];
 } decoder_t;
 
@@ -335,7 +335,7 @@ s_decode_message (decoder_t *self, const ProtobufCMessageDescriptor *desc,
 
 int
 kw_pbjson_from_json (const ProtobufCMessageDescriptor *desc, json_t *json,
-                     kw_arena_t *arena, ProtobufCMessage **out, kw_pbjson_error_t *err)
+                     kw_arena_t *arena, ProtobufCMessage **out, kw_field_error_t *err)
 {
     decoder_t self = { .arena = arena, .err = err };
     memset (err, 0, sizeof *err);
@@ -346,7 +346,7 @@ kw_pbjson_from_json (const ProtobufCMessageDescriptor *desc, json_t *json,
 
 int
 kw_pbjson_decode (const ProtobufCMessageDescriptor *desc, const char *text, size_t len,
-                  kw_arena_t *arena, ProtobufCMessage **out, kw_pbjson_error_t *err)
+                  kw_arena_t *arena, ProtobufCMessage **out, kw_field_error_t *err)
 {
     memset (err, 0, sizeof *err);
     json_error_t jerr;

@@ -70,6 +70,26 @@ kw_rpc_reply_error (Kw__Response *resp, kw_arena_t *arena, Kw__Status status,
     resp->payload.len = 0;
 }
 
+void
+kw_rpc_reply_invalid (Kw__Response *resp, kw_arena_t *arena, const kw_field_errors_t *errs)
+{
+    if (errs->count == 0) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL, "the input is not valid");
+        return;
+    }
+    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, errs->items [0].field, "%s",
+                        errs->items [0].message);
+    resp->n_errors = errs->count;
+    resp->errors = kw_arena_alloc (arena, errs->count * sizeof *resp->errors);
+    for (size_t i = 0; i < errs->count; i++) {
+        Kw__FieldError *e = kw_arena_alloc (arena, sizeof *e);
+        kw__field_error__init (e);
+        e->field = kw_arena_strdup (arena, errs->items [i].field);
+        e->message = kw_arena_strdup (arena, errs->items [i].message);
+        resp->errors [i] = e;
+    }
+}
+
 int
 kw_rpc_role_allowed (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
                      const char *const *roles, const char *field, const char *refusal)

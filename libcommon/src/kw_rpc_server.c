@@ -18,7 +18,62 @@ struct _kw_rpc_server_t {
     kw_rpc_handler_fn *handler;
     void *arg;
     kw_arena_t *arena;
+    zmq_msg_t *current;             //  the frames of the request being handled
+    int deferred;                   //  its answer is sent later
 };
+
+struct _kw_rpc_pending_t {
+    kw_rpc_server_t *server;
+    zmq_msg_t identity;
+    zmq_msg_t request_id;
+};
+
+//  Send [identity][request-id][resp]; the two frames are consumed.
+static void
+s_send (void *socket, zmq_msg_t *identity, zmq_msg_t *request_id, const Kw__Response *resp)
+{
+    size_t size = kw__response__get_packed_size (resp);
+    zmq_msg_t out;
+    zmq_msg_init_size (&out, size);
+    kw__response__pack (resp, zmq_msg_data (&out));
+    if (zmq_msg_send (identity, socket, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+    ||  zmq_msg_send (request_id, socket, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
+    ||  zmq_msg_send (&out, socket, ZMQ_DONTWAIT) < 0) {
+        kw_warn ("rpc_reply_lost", "reason", zmq_strerror (errno));
+        zmq_msg_close (&out);
+    }
+}
+
+kw_rpc_pending_t *
+kw_rpc_server_defer (kw_rpc_server_t *self)
+{
+    assert (self->current);
+    kw_rpc_pending_t *pending = calloc (1, sizeof *pending);
+    if (!pending)
+        return NULL;
+    pending->server = self;
+    zmq_msg_init (&pending->identity);
+    zmq_msg_init (&pending->request_id);
+    zmq_msg_copy (&pending->identity, &self->current [0]);
+    zmq_msg_copy (&pending->request_id, &self->current [1]);
+    self->deferred = 1;
+    return pending;
+}
+
+void
+kw_rpc_pending_reply (kw_rpc_pending_t **pending_p, const Kw__Response *resp)
+{
+    assert (pending_p);
+    kw_rpc_pending_t *pending = *pending_p;
+    if (!pending)
+        return;
+    if (resp)
+        s_send (pending->server->socket, &pending->identity, &pending->request_id, resp);
+    zmq_msg_close (&pending->identity);
+    zmq_msg_close (&pending->request_id);
+    free (pending);
+    *pending_p = NULL;
+}
 
 static void
 s_server_handle (kw_rpc_server_t *self, zmq_msg_t *frames)
@@ -37,18 +92,14 @@ s_server_handle (kw_rpc_server_t *self, zmq_msg_t *frames)
         return;
     }
     else {
+        self->current = frames;
+        self->deferred = 0;
         self->handler (req, &resp, self->arena, self->arg);
+        self->current = NULL;
+        if (self->deferred)
+            return;
     }
-    size_t size = kw__response__get_packed_size (&resp);
-    zmq_msg_t out;
-    zmq_msg_init_size (&out, size);
-    kw__response__pack (&resp, zmq_msg_data (&out));
-    if (zmq_msg_send (&frames [0], self->socket, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
-    ||  zmq_msg_send (&frames [1], self->socket, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0
-    ||  zmq_msg_send (&out, self->socket, ZMQ_DONTWAIT) < 0) {
-        kw_warn ("rpc_reply_lost", "reason", zmq_strerror (errno));
-        zmq_msg_close (&out);
-    }
+    s_send (self->socket, &frames [0], &frames [1], &resp);
 }
 
 static void

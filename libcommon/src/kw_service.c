@@ -125,6 +125,99 @@ kw_service_outbox_committed (kw_service_t *self)
         kw_relay_wake (self->relay);
 }
 
+kw_rpc_pending_t *
+kw_service_defer_answer (kw_service_t *self, Kw__Response *resp, kw_arena_t *arena)
+{
+    kw_rpc_pending_t *pending = self->rpc ? kw_rpc_server_defer (self->rpc) : NULL;
+    if (!pending)
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                            "the work could not be started; retry");
+    return pending;
+}
+
+void
+kw_service_answer (kw_service_t *self, kw_rpc_pending_t **pending_p, const Kw__Response *resp)
+{
+    //  After a shutdown began the server is gone: the answer is kept under
+    //  the caller's Idempotency-Key when it was one to keep.
+    kw_rpc_pending_reply (pending_p, self->rpc ? resp : NULL);
+}
+
+//  A request answered off the loop.
+typedef struct {
+    uv_work_t work;
+    kw_service_t *svc;
+    kw_service_work_fn *fn;
+    kw_rpc_pending_t *pending;
+    kw_arena_t *arena;
+    Kw__Request *req;                       //  a copy, in arena
+    Kw__Response resp;
+} deferred_t;
+
+static void
+s_deferred_work (uv_work_t *work)
+{
+    deferred_t *job = work->data;
+    kw_service_t *self = job->svc;
+    char name [96];
+    snprintf (name, sizeof name, "%s-worker", self->def->name);
+    kw_db_t *db = kw_db_new (kw_service_config (self, "KW_DB_URL"), kw_service_config (self, "KW_DB_USER"),
+                             name);
+    if (kw_db_connect (db, DB_WAIT_MS) != 0)
+        kw_rpc_reply_error (&job->resp, job->arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                            "database unavailable; retry with the same Idempotency-Key");
+    else
+        job->fn (self, db, job->req, &job->resp, job->arena);
+    kw_db_destroy (&db);
+}
+
+static void
+s_deferred_done (uv_work_t *work, int status)
+{
+    deferred_t *job = work->data;
+    kw_service_t *self = job->svc;
+    kw_service_outbox_committed (self);
+    kw_service_answer (self, &job->pending, &job->resp);
+    kw_arena_destroy (&job->arena);
+    free (job);
+}
+
+int
+kw_service_defer (kw_service_t *self, const Kw__Request *req, Kw__Response *resp,
+                  kw_arena_t *arena, kw_service_work_fn *work)
+{
+    deferred_t *job = calloc (1, sizeof *job);
+    if (job) {
+        job->arena = kw_arena_new (65536);
+        size_t size;
+        uint8_t *packed = kw_arena_pack (job->arena, &req->base, &size);
+        job->req = (Kw__Request *) kw_pb_unpack (&kw__request__descriptor, job->arena, packed, size);
+    }
+    if (!job || !job->req || !(job->pending = kw_service_defer_answer (self, resp, arena))) {
+        if (job)
+            kw_arena_destroy (&job->arena);
+        free (job);
+        if (resp->status == KW__STATUS__STATUS_OK)
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                                "the work could not be started; retry");
+        return -1;
+    }
+    kw__response__init (&job->resp);
+    job->svc = self;
+    job->fn = work;
+    job->work.data = job;
+    if (uv_queue_work (&self->loop, &job->work, s_deferred_work, s_deferred_done) != 0) {
+        Kw__Response refused = KW__RESPONSE__INIT;
+        kw_rpc_reply_error (&refused, job->arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                            "the work could not be started; retry");
+        kw_rpc_pending_reply (&job->pending, &refused);
+        kw_arena_destroy (&job->arena);
+        free (job);
+        return -1;
+    }
+    return 0;
+}
+
 void
 kw_service_set_state (kw_service_t *self, void *state)
 {

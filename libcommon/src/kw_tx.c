@@ -32,9 +32,17 @@ int
 kw_tx_run (const kw_tx_def_t *def, kw_service_t *svc, const Kw__Request *req,
            Kw__Response *resp, kw_arena_t *arena, void *arg)
 {
+    int committed = kw_tx_run_on (def, svc, kw_service_db (svc), req, resp, arena, arg);
+    kw_service_outbox_committed (svc);
+    return committed;
+}
+
+int
+kw_tx_run_on (const kw_tx_def_t *def, kw_service_t *svc, kw_db_t *db, const Kw__Request *req,
+              Kw__Response *resp, kw_arena_t *arena, void *arg)
+{
     assert (def && def->name && def->what && def->authorise && def->write);
-    kw_tx_t tx = { .svc = svc, .db = kw_service_db (svc), .req = req, .resp = resp,
-                   .arena = arena, .arg = arg };
+    kw_tx_t tx = { .svc = svc, .db = db, .req = req, .resp = resp, .arena = arena, .arg = arg };
     const char *schema = kw_service_name (svc);
     if (kw_db_begin (tx.db) != 0)
         return s_fail (def, &tx, NULL);
@@ -71,7 +79,6 @@ kw_tx_run (const kw_tx_def_t *def, kw_service_t *svc, const Kw__Request *req,
     }
     if (kw_db_commit (tx.db) != 0)
         return s_fail (def, &tx, NULL);
-    kw_service_outbox_committed (svc);
     return resp->status == KW__STATUS__STATUS_OK;
 }
 

@@ -492,14 +492,15 @@ absences_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
     absence_call_t self = { .professional_id = in->id ? in->id : "", .create = in };
     kw_db_t *db = kw_service_db (svc);
     const char *tz = state_settings (svc, req->caller->region)->time_zone;
-    kw_check_error_t err;
+    kw_field_errors_t errs;
+    kw_field_errors_init (&errs);
     if (!in->from || !in->to) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, in->from ? "to" : "from",
                             "%s is required", in->from ? "to" : "from");
         return;
     }
-    if (kw_check_text (in->reason, MAX_REASON, "reason", &err) != 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.message);
+    if (kw_check_text (in->reason, MAX_REASON, "reason", &errs) != 0) {
+        kw_rpc_reply_invalid (resp, arena, &errs);
         return;
     }
     if (s_when (db, in->from, "from", 0, tz, arena, &self.from, resp) != 0

@@ -209,13 +209,15 @@ closure_close_rpc (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp
                                                                          &kw__close_request__descriptor) };
     if (!self.close)
         return;
-    kw_check_error_t err;
+    kw_field_errors_t errs;
+    kw_field_errors_init (&errs);
     if (!self.close->reason)
-        kw_check_fail (&err, "reason", "reason is required: one of no_longer_needed, moved_away,"
-                       " transferred_to_adult_services, other");
-    if (!self.close->reason || kw_check_one_of (self.close->reason, s_reasons, "reason", &err) != 0
-    ||  kw_check_text_lines (self.close->note, MAX_NOTE, 1, "note", &err) != 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.message);
+        kw_field_errors_add (&errs, "reason", "reason is required: one of no_longer_needed, moved_away,"
+                             " transferred_to_adult_services, other");
+    kw_check_one_of (self.close->reason, s_reasons, "reason", &errs);
+    kw_check_text_lines (self.close->note, MAX_NOTE, 1, "note", &errs);
+    if (errs.count) {
+        kw_rpc_reply_invalid (resp, arena, &errs);
         return;
     }
     if (kw_tx_run (&def, svc, req, resp, arena, &self))
@@ -310,10 +312,12 @@ closure_change_request (kw_service_t *svc, const Kw__Request *req, Kw__Response 
                                                                            &kw__change_request__descriptor) };
     if (!self.change)
         return;
-    kw_check_error_t err;
-    if (kw_check_one_of (self.change->requested_by, s_requesters, "requested_by", &err) != 0
-    ||  kw_check_required_text (self.change->reason, MAX_NOTE, "reason", &err) != 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.message);
+    kw_field_errors_t errs;
+    kw_field_errors_init (&errs);
+    kw_check_one_of (self.change->requested_by, s_requesters, "requested_by", &errs);
+    kw_check_required_text (self.change->reason, MAX_NOTE, "reason", &errs);
+    if (errs.count) {
+        kw_rpc_reply_invalid (resp, arena, &errs);
         return;
     }
     if (kw_tx_run (&def, svc, req, resp, arena, &self))

@@ -283,9 +283,9 @@ s_row (import_t *self, const kw_csv_record_t *rec, size_t header_count)
         s_reject (self, rec->line, "deputy_email", "deputy_email is not an e-mail address");
         return 0;
     }
-    kw_check_error_t err;
-    if (professional_check (p, 1, self->arena, &err) != 0) {
-        s_reject (self, rec->line, s_column_of_field (err.field), "%s", err.message);
+    kw_field_errors_t errs;
+    if (professional_check (p, 1, self->arena, &errs) != 0) {
+        s_reject (self, rec->line, s_column_of_field (errs.items [0].field), "%s", errs.items [0].message);
         return 0;
     }
     for (size_t i = 0; i < self->row_count; i++)

@@ -30,17 +30,21 @@ professional_check_district (const char *s)
 
 //  A list of at most PROFESSIONAL_MAX_LIST items, none twice (after
 //  upper-casing when upper), each passing item_ok.
-static int
+static void
 s_list (char **items, size_t count, const char *name, int upper, int (*item_ok) (const char *),
-        const char *shape, kw_arena_t *arena, kw_check_error_t *err)
+        const char *shape, kw_arena_t *arena, kw_field_errors_t *errs)
 {
-    if (count > PROFESSIONAL_MAX_LIST)
-        return kw_check_fail (err, name, "%s has more than %d items", name, PROFESSIONAL_MAX_LIST);
+    if (count > PROFESSIONAL_MAX_LIST) {
+        kw_field_errors_add (errs, name, "%s has more than %d items", name, PROFESSIONAL_MAX_LIST);
+        return;
+    }
     for (size_t i = 0; i < count; i++) {
         char field [64];
         snprintf (field, sizeof field, "%s[%zu]", name, i);
-        if (!item_ok (items [i]))
-            return kw_check_fail (err, field, "%s must be %s", field, shape);
+        if (!item_ok (items [i])) {
+            kw_field_errors_add (errs, field, "%s must be %s", field, shape);
+            continue;
+        }
         if (upper) {
             char *copy = kw_arena_strdup (arena, items [i]);
             for (char *c = copy; *c; c++)
@@ -48,21 +52,23 @@ s_list (char **items, size_t count, const char *name, int upper, int (*item_ok) 
             items [i] = copy;
         }
         for (size_t j = 0; j < i; j++)
-            if (strcmp (items [i], items [j]) == 0)
-                return kw_check_fail (err, field, "%s is listed twice", field);
+            if (items [j] && strcmp (items [i], items [j]) == 0) {
+                kw_field_errors_add (errs, field, "%s is listed twice", field);
+                break;
+            }
     }
-    return 0;
 }
 
 static int
 s_language_ok (const char *s)
 {
-    kw_check_error_t ignored;
+    kw_field_errors_t ignored;
+    kw_field_errors_init (&ignored);
     return s && kw_check_language (s, "", &ignored) == 0;
 }
 
-static int
-s_hours (const Kw__WorkingHours *hours, kw_check_error_t *err)
+static void
+s_hours (const Kw__WorkingHours *hours, kw_field_errors_t *errs)
 {
     static const char *const days [] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
     size_t counts [7] = { hours->n_mon, hours->n_tue, hours->n_wed, hours->n_thu, hours->n_fri,
@@ -73,24 +79,24 @@ s_hours (const Kw__WorkingHours *hours, kw_check_error_t *err)
         snprintf (field, sizeof field, "working_hours.%s", days [d]);
         if (counts [d] == 0)
             continue;
-        if (counts [d] != 2)
-            return kw_check_fail (err, field, "%s must be [start, end] as HH:MM, or empty", field);
+        if (counts [d] != 2) {
+            kw_field_errors_add (errs, field, "%s must be [start, end] as HH:MM, or empty", field);
+            continue;
+        }
         int start, end;
         char start_field [64], end_field [64];
         snprintf (start_field, sizeof start_field, "%s[0]", field);
         snprintf (end_field, sizeof end_field, "%s[1]", field);
-        if (kw_check_clock (lists [d][0], start_field, &start, err) != 0
-        ||  kw_check_clock (lists [d][1], end_field, &end, err) != 0)
-            return -1;
-        if (end <= start)
-            return kw_check_fail (err, field, "%s must start before it ends", field);
+        int bad = kw_check_clock (lists [d][0], start_field, &start, errs) != 0;
+        bad |= kw_check_clock (lists [d][1], end_field, &end, errs) != 0;
+        if (!bad && end <= start)
+            kw_field_errors_add (errs, field, "%s must start before it ends", field);
     }
-    return 0;
 }
 
 //  The fields the service computes.
-static int
-s_computed (const Kw__ProfessionalRecord *in, kw_check_error_t *err)
+static void
+s_computed (const Kw__ProfessionalRecord *in, kw_field_errors_t *errs)
 {
     const struct { int given; const char *name; } computed [] = {
         { in->has_caseload, "caseload" }, { in->n_cases > 0, "cases" },
@@ -100,47 +106,40 @@ s_computed (const Kw__ProfessionalRecord *in, kw_check_error_t *err)
     };
     for (size_t i = 0; i < sizeof computed / sizeof computed [0]; i++)
         if (computed [i].given)
-            return kw_check_fail (err, computed [i].name, "%s is kept by the service and cannot be set",
-                                  computed [i].name);
-    return 0;
+            kw_field_errors_add (errs, computed [i].name, "%s is kept by the service and cannot be set",
+                                 computed [i].name);
 }
 
 int
-professional_check (Kw__ProfessionalRecord *in, int create, kw_arena_t *arena, kw_check_error_t *err)
+professional_check (Kw__ProfessionalRecord *in, int create, kw_arena_t *arena, kw_field_errors_t *errs)
 {
-    memset (err, 0, sizeof *err);
-    if (s_computed (in, err) != 0)
-        return -1;
+    kw_field_errors_init (errs);
+    s_computed (in, errs);
     if (create && in->id)
-        return kw_check_fail (err, "id", "id is given by the service");
-    if (create) {
-        if (kw_check_required_text (in->name, MAX_TEXT, "name", err)
-        ||  kw_check_required_text (in->agency, MAX_TEXT, "agency", err))
-            return -1;
-        if (!in->discipline)
-            return kw_check_fail (err, "discipline", "discipline is required");
-        if (!in->email)
-            return kw_check_fail (err, "email", "email is required");
-    }
-    else
-    if ((in->name && kw_check_required_text (in->name, MAX_TEXT, "name", err))
-    ||  (in->agency && kw_check_required_text (in->agency, MAX_TEXT, "agency", err)))
-        return -1;
-    if (kw_check_one_of (in->discipline, kw_check_disciplines, "discipline", err)
-    ||  kw_check_email (in->email, "email", err)
-    ||  (in->phone && *in->phone && kw_check_phone (in->phone, "phone", err))
-    ||  s_list (in->languages, in->n_languages, "languages", 0, s_language_ok,
-                "an ISO 639 language code such as en", arena, err)
-    ||  s_list (in->localities, in->n_localities, "localities", 1, professional_check_district,
-                "a postcode district such as NR2", arena, err))
-        return -1;
+        kw_field_errors_add (errs, "id", "id is given by the service");
+    if (create || in->name)
+        kw_check_required_text (in->name, MAX_TEXT, "name", errs);
+    if (create || in->agency)
+        kw_check_required_text (in->agency, MAX_TEXT, "agency", errs);
+    if (create && !in->discipline)
+        kw_field_errors_add (errs, "discipline", "discipline is required");
+    kw_check_one_of (in->discipline, kw_check_disciplines, "discipline", errs);
+    if (create && !in->email)
+        kw_field_errors_add (errs, "email", "email is required");
+    kw_check_email (in->email, "email", errs);
+    if (in->phone && *in->phone)
+        kw_check_phone (in->phone, "phone", errs);
+    s_list (in->languages, in->n_languages, "languages", 0, s_language_ok,
+            "an ISO 639 language code such as en", arena, errs);
+    s_list (in->localities, in->n_localities, "localities", 1, professional_check_district,
+            "a postcode district such as NR2", arena, errs);
     if (in->has_max_caseload && in->max_caseload > PROFESSIONAL_MAX_CASELOAD)
-        return kw_check_fail (err, "max_caseload", "max_caseload must be from 0 to %d", PROFESSIONAL_MAX_CASELOAD);
-    if (in->working_hours && s_hours (in->working_hours, err))
-        return -1;
+        kw_field_errors_add (errs, "max_caseload", "max_caseload must be from 0 to %d", PROFESSIONAL_MAX_CASELOAD);
+    if (in->working_hours)
+        s_hours (in->working_hours, errs);
     if (in->deputy_id && *in->deputy_id && !kw_uuid_valid (in->deputy_id))
-        return kw_check_fail (err, "deputy_id", "deputy_id must be the id of a registered professional");
+        kw_field_errors_add (errs, "deputy_id", "deputy_id must be the id of a registered professional");
     if (create && in->deputy_id && !*in->deputy_id)
         in->deputy_id = NULL;
-    return 0;
+    return errs->count ? -1 : 0;
 }

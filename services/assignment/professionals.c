@@ -334,9 +334,9 @@ s_create_or_update (kw_service_t *svc, const Kw__Request *req, Kw__Response *res
     const char *id = self.in->id;
     if (!create)
         self.in->id = NULL;
-    kw_check_error_t err;
-    if (professional_check (self.in, create, arena, &err) != 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.message);
+    kw_field_errors_t errs;
+    if (professional_check (self.in, create, arena, &errs) != 0) {
+        kw_rpc_reply_invalid (resp, arena, &errs);
         return;
     }
     if (create)

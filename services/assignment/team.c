@@ -394,7 +394,6 @@ s_remove_write (kw_tx_t *tx)
 static int
 s_check_member (const Kw__TeamAdd *in, Kw__Response *resp, kw_arena_t *arena)
 {
-    kw_check_error_t err;
     if (in->professional_id) {
         if (kw_uuid_valid (in->professional_id) && !in->name && !in->email)
             return 0;
@@ -403,13 +402,16 @@ s_check_member (const Kw__TeamAdd *in, Kw__Response *resp, kw_arena_t *arena)
                             : "professional_id must be the id of a registered professional");
         return -1;
     }
-    if (kw_check_required_text (in->name, MAX_TEXT, "name", &err) == 0
-    &&  kw_check_text (in->agency, MAX_TEXT, "agency", &err) == 0
-    &&  kw_check_one_of (in->discipline, kw_check_disciplines, "discipline", &err) == 0
-    &&  kw_check_email (in->email, "email", &err) == 0
-    &&  kw_check_phone (in->phone, "phone", &err) == 0)
+    kw_field_errors_t errs;
+    kw_field_errors_init (&errs);
+    kw_check_required_text (in->name, MAX_TEXT, "name", &errs);
+    kw_check_text (in->agency, MAX_TEXT, "agency", &errs);
+    kw_check_one_of (in->discipline, kw_check_disciplines, "discipline", &errs);
+    kw_check_email (in->email, "email", &errs);
+    kw_check_phone (in->phone, "phone", &errs);
+    if (errs.count == 0)
         return 0;
-    kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.message);
+    kw_rpc_reply_invalid (resp, arena, &errs);
     return -1;
 }
 

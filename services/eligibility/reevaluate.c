@@ -2,8 +2,13 @@
     (coordinators), for every undecided or more-information referral of a
     region after a rule change (admins), and for a referred child whose DSR
     rating changed. Each referral is decided in its own transaction; only a
-    changed result is recorded and announced (decide.c). */
+    changed result is recorded and announced (decide.c). A region's
+    re-evaluation is done 16 referrals a turn of the loop, so the service
+    answers other calls and applies events meanwhile, and is answered when
+    done. */
+#include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kw/eligibility.pb-c.h"
 #include "kw/rpc.pb-c.h"
@@ -154,6 +159,72 @@ reevaluate_one (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
     kw_tx_run (&one, svc, req, resp, arena, &self);
 }
 
+//  Referrals decided again in one turn of the loop; the service answers
+//  other calls between turns.
+#define REEVALUATE_ALL_STEP 16
+
+//  A re-evaluation of a region, in steps between turns of the loop.
+typedef struct {
+    kw_service_t *svc;
+    uv_idle_t idle;
+    kw_rpc_pending_t *pending;
+    kw_arena_t *arena;                  //  ids, the answer
+    char region [128];
+    char **ids;
+    size_t count, next;
+    Kw__ReEvaluateAllResult out;
+    int failed;
+} sweep_t;
+
+static void
+s_sweep_free (uv_handle_t *handle)
+{
+    sweep_t *self = handle->data;
+    kw_arena_destroy (&self->arena);
+    free (self);
+}
+
+//  The answer, once every referral is decided or the database failed.
+static void
+s_sweep_finish (sweep_t *self)
+{
+    char evaluated [16], changed [16];
+    snprintf (evaluated, sizeof evaluated, "%u", self->out.evaluated);
+    snprintf (changed, sizeof changed, "%u", self->out.changed);
+    kw_info ("re_evaluated_all", "region", self->region, "evaluated", evaluated, "changed", changed);
+    Kw__Response resp = KW__RESPONSE__INIT;
+    if (self->failed)
+        kw_rpc_reply_error (&resp, self->arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
+                            "database unavailable after %u referrals; run it again", self->out.evaluated);
+    else
+        kw_rpc_reply_ok (&resp, self->arena, &self->out.base);
+    kw_service_answer (self->svc, &self->pending, &resp);
+    uv_idle_stop (&self->idle);
+    uv_close ((uv_handle_t *) &self->idle, s_sweep_free);
+}
+
+//  One step: the next REEVALUATE_ALL_STEP referrals, each in its own
+//  transaction, with the region's rules as loaded now.
+static void
+s_sweep_step (uv_idle_t *idle)
+{
+    sweep_t *self = idle->data;
+    const region_t *region = region_set_find (state_regions (self->svc), self->region);
+    self->failed = !region;
+    kw_arena_t *scratch = kw_arena_new (0);
+    for (int n = 0; region && n < REEVALUATE_ALL_STEP && self->next < self->count && !self->failed; n++) {
+        alone_t job = { region, self->ids [self->next++], scratch };
+        int changed = kw_tx_job (self->svc, s_decide_alone, &job);
+        kw_arena_reset (scratch);
+        self->failed = changed == -1;
+        self->out.evaluated += changed >= 0;
+        self->out.changed += changed == 1;
+    }
+    kw_arena_destroy (&scratch);
+    if (self->failed || self->next == self->count)
+        s_sweep_finish (self);
+}
+
 void
 reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
@@ -172,30 +243,33 @@ reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "database unavailable");
         return;
     }
-    Kw__ReEvaluateAllResult out = KW__RE_EVALUATE_ALL_RESULT__INIT;
-    out.has_evaluated = out.has_changed = 1;
-    int failed = 0;
-    kw_arena_t *scratch = kw_arena_new (0);
-    for (int i = 0; i < PQntuples (res) && !failed; i++) {
-        alone_t job = { region, PQgetvalue (res, i, 0), scratch };
-        int changed = kw_tx_job (svc, s_decide_alone, &job);
-        kw_arena_reset (scratch);
-        failed = changed == -1;
-        out.evaluated += changed >= 0;
-        out.changed += changed == 1;
+    //  Audited when it starts: a sweep that cannot be audited does not run.
+    if (kw_audit_read (db, req->caller, "re_evaluate_all", "region", region->id, "ok", resp, arena) != 0) {
+        PQclear (res);
+        return;
     }
-    kw_arena_destroy (&scratch);
+    sweep_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->svc = svc;
+    self->arena = kw_arena_new (0);
+    snprintf (self->region, sizeof self->region, "%s", region->id);
+    self->count = (size_t) PQntuples (res);
+    self->ids = kw_arena_alloc (self->arena, (self->count + 1) * sizeof *self->ids);
+    for (size_t i = 0; i < self->count; i++)
+        self->ids [i] = kw_arena_strdup (self->arena, PQgetvalue (res, (int) i, 0));
     PQclear (res);
-    char evaluated [16], changed [16];
-    snprintf (evaluated, sizeof evaluated, "%u", out.evaluated);
-    snprintf (changed, sizeof changed, "%u", out.changed);
-    kw_info ("re_evaluated_all", "region", region->id, "evaluated", evaluated, "changed", changed);
-    if (failed) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL,
-                            "database unavailable after %u referrals; run it again", out.evaluated);
+    kw__re_evaluate_all_result__init (&self->out);
+    self->out.has_evaluated = self->out.has_changed = 1;
+    self->pending = kw_service_defer_answer (svc, resp, arena);
+    if (!self->pending) {
+        kw_arena_destroy (&self->arena);
+        free (self);
         return;
     }
-    if (kw_audit_read (db, req->caller, "re_evaluate_all", "region", region->id, "ok", resp, arena) != 0)
-        return;
-    kw_rpc_reply_ok (resp, arena, &out.base);
+    char count [16];
+    snprintf (count, sizeof count, "%zu", self->count);
+    kw_info ("re_evaluate_all_started", "region", self->region, "referrals", count);
+    uv_idle_init (kw_service_loop (svc), &self->idle);
+    self->idle.data = self;
+    uv_idle_start (&self->idle, s_sweep_step);
 }

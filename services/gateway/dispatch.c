@@ -68,8 +68,7 @@ s_on_reply (const Kw__Response *resp, void *arg)
         if (status == 500)
             kw_error ("service_error", "service", route_service_names [ctx->service],
                       "route", ctx->route->pattern);
-        reply_error (self, ctx->req, ctx->index, status, code, resp->message,
-                     resp->field, resp->existing_id);
+        reply_service_error (self, ctx->req, ctx->index, status, code, resp);
         return;
     }
     kw_arena_t *arena = kw_arena_new (16384);
@@ -98,7 +97,7 @@ s_authenticate (gateway_t *self, h2o_req_t *req, const route_t *route, size_t in
                         at >= 0 ? req->headers.entries [at].value.len : 0,
                         self->secret, self->secret_len, &self->policy, now, claims, &err) != 0) {
         self->unauthenticated++;
-        reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
+        reply_error (self, req, index, err.status, err.code, err.problem.message, NULL, NULL);
         return -1;
     }
     if (!regions_known (self->regions, claims->region, now)) {
@@ -111,7 +110,7 @@ s_authenticate (gateway_t *self, h2o_req_t *req, const route_t *route, size_t in
         self->forbidden++;
         kw_info ("forbidden_role", "route", route->pattern, "method", route->method, "role", claims->role,
                  "region", claims->region);
-        reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
+        reply_error (self, req, index, err.status, err.code, err.problem.message, NULL, NULL);
         return -1;
     }
     return 0;
@@ -141,7 +140,7 @@ s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt
     request_rpc_t rpc;
     request_error_t err;
     if (request_build (m, claims, self->max_body, &parts, arena, &rpc, &err) != 0) {
-        reply_error (self, req, m->index, err.status, err.code, err.message, err.field, NULL);
+        reply_error (self, req, m->index, err.status, err.code, err.problem.message, err.problem.field, NULL);
         kw_arena_destroy (&arena);
         return;
     }

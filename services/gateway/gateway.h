@@ -42,6 +42,10 @@ void reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json
 //  Send the error format: {"error": {"code", "message", "field"?, "existing_id"?}}.
 void reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
                   const char *message, const char *field, const char *existing_id);
+//  Send a service's error answer in that format, with its field errors
+//  (when it gave any) as "errors": [{"field", "message"}, ...].
+void reply_service_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
+                          const Kw__Response *resp);
 //  Count an answer for /metrics.
 void reply_count (gateway_t *self, size_t route, int status);
 

@@ -88,10 +88,14 @@ s_add_schema (json_t *schemas, const ProtobufCMessageDescriptor *desc)
 static json_t *
 s_error_schema (void)
 {
-    return json_pack ("{ss s{s{ss s{s{ss}s{ss}s{ss}s{ss}} s[ss]}}}",
+    //  "errors": every problem of a body, the first being field and message.
+    json_t *problem = json_pack ("{ss s{s{ss}s{ss}} s[ss]}", "type", "object", "properties",
+        "field", "type", "string", "message", "type", "string", "required", "field", "message");
+    return json_pack ("{ss s{s{ss s{s{ss}s{ss}s{ss}s{ss}s{ss so}} s[ss]}}}",
         "type", "object", "properties", "error", "type", "object", "properties",
         "code", "type", "string", "message", "type", "string", "field", "type", "string",
-        "existing_id", "type", "string", "required", "code", "message");
+        "existing_id", "type", "string", "errors", "type", "array", "items", problem,
+        "required", "code", "message");
 }
 
 static json_t *

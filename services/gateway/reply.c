@@ -1,4 +1,7 @@
-/*  reply: JSON answers, and errors as {"error": {"code", "message", "field"}}. */
+/*  reply: JSON answers, and errors as {"error": {"code", "message", "field"}};
+    an answer to input with several problems also lists every one of them
+    in "errors": [{"field", "message"}, ...], the first being the error's
+    own field and message. */
 #include <string.h>
 #include "gateway.h"
 
@@ -51,9 +54,9 @@ reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json_t *b
     free (text);
 }
 
-void
-reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
-             const char *message, const char *field, const char *existing_id)
+//  The error object: code, message, and field and existing_id when given.
+static json_t *
+s_error (const char *code, const char *message, const char *field, const char *existing_id)
 {
     json_t *error = json_object ();
     json_object_set_new (error, "code", json_string (code));
@@ -66,8 +69,43 @@ reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const ch
     }
     if (existing_id && *existing_id)
         json_object_set_new (error, "existing_id", json_string (existing_id));
+    return error;
+}
+
+static void
+s_send_error (gateway_t *self, h2o_req_t *req, size_t route, int status, json_t *error)
+{
     if (status == 401)
         h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
                         H2O_STRLIT ("Bearer"));
     reply_json (self, req, route, status, json_pack ("{s:o}", "error", error));
+}
+
+void
+reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
+             const char *message, const char *field, const char *existing_id)
+{
+    s_send_error (self, req, route, status, s_error (code, message, field, existing_id));
+}
+
+void
+reply_service_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
+                     const Kw__Response *resp)
+{
+    json_t *error = s_error (code, resp->message, resp->field, resp->existing_id);
+    if (resp->n_errors > 0) {
+        json_t *errors = json_array ();
+        for (size_t i = 0; i < resp->n_errors; i++) {
+            json_t *field = json_string (resp->errors [i]->field ? resp->errors [i]->field : "");
+            json_t *message = json_string (resp->errors [i]->message ? resp->errors [i]->message : "");
+            if (field && message)
+                json_array_append_new (errors, json_pack ("{s:o,s:o}", "field", field, "message", message));
+            else {
+                json_decref (field);
+                json_decref (message);
+            }
+        }
+        json_object_set_new (error, "errors", errors);
+    }
+    s_send_error (self, req, route, status, error);
 }

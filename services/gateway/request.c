@@ -11,8 +11,7 @@ s_fail (request_error_t *err, int status, const char *code, const char *field, c
 {
     err->status = status;
     err->code = code;
-    snprintf (err->field, sizeof err->field, "%s", field ? field : "");
-    snprintf (err->message, sizeof err->message, "%s", message);
+    kw_field_error_set (&err->problem, 0, field, "%s", message);
 }
 
 int
@@ -43,7 +42,7 @@ request_authorise (const route_t *route, const kw_jwt_claims_t *claims, request_
 {
     if (routes_role_allowed (route, claims->role))
         return 0;
-    char roles [96], message [sizeof err->message];
+    char roles [96], message [sizeof err->problem.message];
     routes_roles_text (route, roles, sizeof roles);
     snprintf (message, sizeof message, "the role %.40s may not make this call (it is open to: %s)",
               claims->role, roles);
@@ -114,7 +113,7 @@ s_too_large (request_error_t *err, const char *what, size_t limit)
 {
     char text [64];
     request_limit_text (limit, text, sizeof text);
-    char message [sizeof err->message];
+    char message [sizeof err->problem.message];
     snprintf (message, sizeof message, "the %s is over the limit of %s for this call", what, text);
     s_fail (err, 413, "too_large", NULL, message);
 }
@@ -187,7 +186,7 @@ request_input (const route_match_t *m, size_t max_body,
     if (!input)
         return NULL;
     if (query && query_len > 0) {
-        kw_pbjson_error_t perr;
+        kw_field_error_t perr;
         if (!m->route->has_query) {
             json_decref (input);
             s_fail (err, 400, "invalid", NULL, "this resource takes no query parameters");
@@ -218,7 +217,7 @@ request_build (const route_match_t *m, const kw_jwt_claims_t *claims, size_t max
     if (!input)
         return -1;
     ProtobufCMessage *msg = NULL;
-    kw_pbjson_error_t perr;
+    kw_field_error_t perr;
     int rc = kw_pbjson_from_json (m->route->input, input, arena, &msg, &perr);
     json_decref (input);
     if (rc != 0) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "kw_arena.h"
+#include "kw_field_error.h"
 #include "kw_jwt.h"
 #include "kw/rpc.pb-c.h"
 #include "routes.h"
@@ -18,8 +19,7 @@
 typedef struct {
     int status;                 //  400, 401, 413, 415 or 500
     const char *code;           //  "invalid", "unauthenticated", "too_large", ...
-    char message [256];
-    char field [256];           //  "" when no field applies
+    kw_field_error_t problem;   //  its field ("" when none applies) and message
 } request_error_t;
 
 //  Check the Authorization value (NULL when absent): "Bearer <token>" with a

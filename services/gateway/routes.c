@@ -227,8 +227,10 @@ routes_roles_text (const route_t *route, char *buf, size_t size)
             len += (size_t) snprintf (buf + len, size - len, "%s%s", len ? ", " : "", route_role_names [i]);
 }
 
-//  Match path against pattern; each {name} segment is copied into m's
-//  params (and {id} into m->id).
+static int s_unescape (const char *s, size_t len, int plus_is_space, char *out, size_t size);
+
+//  Match path against pattern; each {name} segment is percent-decoded into
+//  m's params (and {id} into m->id): "400%20000%200039" is "400 000 0039".
 static int
 s_path_matches (const char *pattern, const char *path, size_t path_len, route_match_t *m)
 {
@@ -246,16 +248,14 @@ s_path_matches (const char *pattern, const char *path, size_t path_len, route_ma
             while (p < end && *p != '/')
                 p++;
             size_t len = (size_t) (p - seg);
-            if (len == 0 || len >= ROUTE_ID_SIZE)
-                return 0;
             char *name = m->param_names [m->param_count];
             char *value = m->params [m->param_count++];
+            if (len == 0 || s_unescape (seg, len, 0, value, ROUTE_ID_SIZE) != 0 || !*value)
+                return 0;
             memcpy (name, pattern + 1, name_len);
             name [name_len] = 0;
-            memcpy (value, seg, len);
-            value [len] = 0;
             if (strcmp (name, "id") == 0)
-                memcpy (m->id, value, len + 1);
+                memcpy (m->id, value, strlen (value) + 1);
             pattern = close + 1;
         }
         else {
@@ -305,14 +305,15 @@ s_hex (int c)
     return -1;
 }
 
-//  Percent-decode [s, s+len) into out (size bytes); -1 when malformed or too long.
+//  Percent-decode [s, s+len) into out (size bytes), '+' as a space in a
+//  query; -1 when malformed, holding a NUL byte or too long.
 static int
-s_unescape (const char *s, size_t len, char *out, size_t size)
+s_unescape (const char *s, size_t len, int plus_is_space, char *out, size_t size)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         int c = (unsigned char) s [i];
-        if (c == '+')
+        if (c == '+' && plus_is_space)
             c = ' ';
         else
         if (c == '%') {
@@ -334,11 +335,9 @@ s_unescape (const char *s, size_t len, char *out, size_t size)
 }
 
 static int
-s_query_fail (kw_pbjson_error_t *err, const char *field, const char *message)
+s_query_fail (kw_field_error_t *err, const char *field, const char *message)
 {
-    snprintf (err->field, sizeof err->field, "%s", field);
-    snprintf (err->message, sizeof err->message, "%s", message);
-    return -1;
+    return kw_field_error_set (err, 0, field, "%s", message);
 }
 
 static int
@@ -351,7 +350,7 @@ s_is_integer_type (ProtobufCType type)
 
 int
 routes_query_json (const ProtobufCMessageDescriptor *desc, const char *query, size_t len,
-                   json_t *obj, kw_pbjson_error_t *err)
+                   json_t *obj, kw_field_error_t *err)
 {
     memset (err, 0, sizeof *err);
     const char *p = query, *end = query + len;
@@ -364,9 +363,9 @@ routes_query_json (const ProtobufCMessageDescriptor *desc, const char *query, si
             p = stop + 1;
             continue;
         }
-        if (s_unescape (p, (size_t) ((eq ? eq : stop) - p), key, sizeof key) != 0)
+        if (s_unescape (p, (size_t) ((eq ? eq : stop) - p), 1, key, sizeof key) != 0)
             return s_query_fail (err, "", "a query parameter name is malformed");
-        if (s_unescape (eq ? eq + 1 : stop, eq ? (size_t) (stop - eq - 1) : 0, value, sizeof value) != 0)
+        if (s_unescape (eq ? eq + 1 : stop, eq ? (size_t) (stop - eq - 1) : 0, 1, value, sizeof value) != 0)
             return s_query_fail (err, key, "is malformed or too long");
         const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field_by_name (desc, key);
         if (!field || field->label == PROTOBUF_C_LABEL_REPEATED || field->type == PROTOBUF_C_TYPE_MESSAGE)

@@ -107,6 +107,6 @@ int routes_match (const char *method, size_t method_len, const char *path, size_
 //  fields of desc: integer fields become JSON integers. -1 with err naming the
 //  parameter when it is unknown, repeated, malformed or not a number.
 int routes_query_json (const ProtobufCMessageDescriptor *desc, const char *query, size_t len,
-                       json_t *obj, kw_pbjson_error_t *err);
+                       json_t *obj, kw_field_error_t *err);
 
 #endif

@@ -44,50 +44,65 @@ deliveries_prepare (kw_db_t *db)
 
 // ---- events
 
-kw_apply_result_t
-deliveries_offer_made (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
-                       const void *payload, kw_arena_t *arena)
+int
+deliveries_offer_row (const Kw__Envelope *event, const Kw__OfferMade *msg, delivery_row_t *row)
 {
-    const Kw__OfferMade *msg = payload;
+    memset (row, 0, sizeof *row);
     if (!msg->case_id || !*msg->case_id || !msg->professional_id || !*msg->professional_id)
-        return KW_APPLY_SKIP;
-    const char *region = msg->region && *msg->region ? msg->region : event->region;
-    if (!region || !*region)
-        return KW_APPLY_SKIP;
-
+        return -1;
+    row->region = msg->region && *msg->region ? msg->region : event->region;
+    if (!row->region || !*row->region)
+        return -1;
     message_offer_t offer = {
         .case_id = msg->case_id,
         .professional_name = msg->professional_name,
         .professional_email = msg->professional_email,
         .expires_at = msg->expires_at,
     };
-    char err [128] = "";
-    char *subject = NULL, *body = NULL;
-    int renderable = message_offer_render (&offer, &subject, &body, err, sizeof err) == 0;
-    const char *address = message_address_valid (msg->professional_email) ? msg->professional_email : "";
+    row->renderable = message_offer_render (&offer, &row->subject, &row->body, row->error,
+                                            sizeof row->error) == 0;
+    row->address = message_address_valid (msg->professional_email) ? msg->professional_email : "";
+    return 0;
+}
 
+void
+deliveries_row_free (delivery_row_t *row)
+{
+    free (row->subject);
+    free (row->body);
+    row->subject = row->body = NULL;
+}
+
+kw_apply_result_t
+deliveries_offer_made (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
+                       const void *payload, kw_arena_t *arena)
+{
+    const Kw__OfferMade *msg = payload;
+    delivery_row_t row;
+    if (deliveries_offer_row (event, msg, &row) != 0)
+        return KW_APPLY_SKIP;
     char id [KW_UUID_SIZE];
     kw_uuid_generate (id);
     const char *values [12] = {
         id, event->event_id, KW_TOPIC (KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE),
-        msg->professional_id, address,
-        "offer_made", msg->case_id, region, renderable ? subject : "", renderable ? body : "",
-        renderable ? "pending" : "suppressed", renderable ? NULL : err
+        msg->professional_id, row.address,
+        "offer_made", msg->case_id, row.region, row.renderable ? row.subject : "",
+        row.renderable ? row.body : "", row.renderable ? "pending" : "suppressed",
+        row.renderable ? NULL : row.error
     };
     int inserted = kw_db_exec_count (db, "notification_insert", 12, values, NULL, NULL);
-    free (subject);
-    free (body);
+    deliveries_row_free (&row);
     if (inserted < 0)
         return KW_APPLY_RETRY;
     if (!inserted)
         kw_info ("delivery_exists", "event_id", event->event_id, "case_id", msg->case_id);
     else
-    if (renderable)
+    if (row.renderable)
         kw_info ("delivery_queued", "delivery_id", id, "case_id", msg->case_id,
                  "recipient_id", msg->professional_id);
     else
         kw_warn ("delivery_suppressed", "delivery_id", id, "case_id", msg->case_id,
-                 "recipient_id", msg->professional_id, "reason", err);
+                 "recipient_id", msg->professional_id, "reason", row.error);
     return KW_APPLY_OK;
 }
 

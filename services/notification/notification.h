@@ -5,9 +5,29 @@
 #define NOTIFICATION_H
 
 #include <stddef.h>
+#include "kw/assignment.pb-c.h"
 #include "kw_service.h"
 
 // ---- deliveries.c
+
+//  The delivery an offer_made event becomes, with no database: the region
+//  (the event's when the offer names none), the recipient's address ("" when
+//  it is not one), and the e-mail rendered (subject and body, caller frees
+//  with deliveries_row_free), or why it cannot be (recorded suppressed).
+typedef struct {
+    const char *region;
+    const char *address;
+    int renderable;
+    char *subject;
+    char *body;
+    char error [128];
+} delivery_row_t;
+
+//  Fill row for the event and its OfferMade message. 0, or -1 when the
+//  event is never applicable (no case, professional or region: skipped).
+int deliveries_offer_row (const Kw__Envelope *event, const Kw__OfferMade *msg, delivery_row_t *row);
+//  Free what deliveries_offer_row rendered.
+void deliveries_row_free (delivery_row_t *row);
 
 //  Register the statements deliveries uses. 0.
 int deliveries_prepare (kw_db_t *db);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "kw_log.h"
+#include "kw_nhs.h"
 #include "kw_outbox.h"
 #include "kw_time.h"
 #include "kw_tx.h"
@@ -205,8 +206,12 @@ s_information_write (kw_tx_t *tx)
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "source", "source cannot be changed");
         return 0;
     }
+    //  The number as written ("400 000 0039") is the stored one when its
+    //  digits are; a number that cannot be read is refused by the checks.
+    char nhs [KW_NHS_SIZE];
     if (info->child && info->child->nhs_number && current->child
-    &&  strcmp (info->child->nhs_number, current->child->nhs_number) != 0) {
+    &&  kw_nhs_parse (info->child->nhs_number, strlen (info->child->nhs_number), nhs) == KW_NHS_OK
+    &&  strcmp (nhs, current->child->nhs_number) != 0) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "child.nhs_number",
                             "child.nhs_number cannot be changed; withdraw this referral and make a new one");
         return 0;
@@ -214,10 +219,13 @@ s_information_write (kw_tx_t *tx)
     Kw__ReferralBody *merged = s_merge (current, info, arena);
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
-    validate_error_t verr;
-    if (!merged || validate_referral (merged, ty, tm, td, &verr) != 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, merged ? verr.field : NULL, "%s",
-                            merged ? verr.message : "the information could not be merged");
+    kw_field_errors_t errs;
+    if (!merged) {
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL, "the information could not be merged");
+        return 0;
+    }
+    if (validate_referral (merged, ty, tm, td, &errs) != 0) {
+        kw_rpc_reply_invalid (resp, arena, &errs);
         return 0;
     }
     validate_normalise (merged, arena);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "kw/dsr.pb-c.h"
 #include "kw_log.h"
+#include "kw_nhs.h"
 #include "kw_time.h"
 #include "referral.h"
 #include "validate.h"
@@ -99,11 +100,16 @@ dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
     Kw__IdRequest *in = (Kw__IdRequest *) kw_rpc_unpack (req, resp, arena, &kw__id_request__descriptor);
     if (!in)
         return;
-    if (!validate_nhs_number (in->id)) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, "nhs_number",
-                            "nhs_number must be 10 digits with a valid check digit");
+    //  The id is the NHS number in any written form ("400 000 0039").
+    kw_field_errors_t errs;
+    kw_field_errors_init (&errs);
+    if (validate_nhs_field (in->id, "nhs_number", &errs) != 0) {
+        kw_rpc_reply_invalid (resp, arena, &errs);
         return;
     }
+    char nhs [KW_NHS_SIZE];
+    kw_nhs_parse (in->id, strlen (in->id), nhs);
+    in->id = kw_arena_strdup (arena, nhs);
     kw_db_t *db = kw_service_db (svc);
     int failed;
     Kw__DsrEntry *entry = s_load (db, req->caller->region, in->id, arena, &failed);
@@ -204,9 +210,9 @@ dsr_entries_referral_due (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *ev
     Kw__ReferralBody *body = dsr_entry_referral (entry, 1, &made);
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
-    validate_error_t verr;
-    if (validate_referral (body, ty, tm, td, &verr) != 0) {
-        kw_warn ("dsr_referral_invalid", "event_id", event->event_id, "field", verr.field);
+    kw_field_errors_t errs;
+    if (validate_referral (body, ty, tm, td, &errs) != 0) {
+        kw_warn ("dsr_referral_invalid", "event_id", event->event_id, "field", errs.items [0].field);
         return KW_APPLY_OK;
     }
     Kw__Caller caller = KW__CALLER__INIT;

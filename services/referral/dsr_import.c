@@ -5,7 +5,8 @@
     one event per new or changed entry with one more COPY. The import record,
     entries, history, events, audit records and the Idempotency-Key answer
     commit together; rows that did not change are left alone, so the same
-    file imported again changes nothing. */
+    file imported again changes nothing. An import takes seconds: it runs
+    on a worker thread with a connection of its own (kw_service_defer). */
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -130,7 +131,7 @@ s_on_row (const dsr_row_t *row, void *arg)
 }
 
 static void
-s_reject (import_t *self, const dsr_reject_t *reject)
+s_reject (import_t *self, const kw_field_error_t *reject)
 {
     self->n_rejected++;
     if (self->reported == MAX_REPORTED)
@@ -148,12 +149,12 @@ s_reject (import_t *self, const dsr_reject_t *reject)
     row->has_line = 1;
     row->line = (uint32_t) reject->line;
     row->field = kw_arena_strdup (self->arena, reject->field);
-    row->error = kw_arena_strdup (self->arena, reject->error);
+    row->error = kw_arena_strdup (self->arena, reject->message);
     self->rejected [self->reported++] = row;
 }
 
 static void
-s_on_reject (const dsr_reject_t *reject, void *arg)
+s_on_reject (const kw_field_error_t *reject, void *arg)
 {
     s_reject (arg, reject);
 }
@@ -247,10 +248,10 @@ s_import_write (kw_tx_t *tx)
     kw_db_t *db = tx->db;
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
-    dsr_reject_t err;
+    kw_field_error_t err;
     if (dsr_parse (import->format, (const char *) in->data.data, in->data.len, ty, tm, td,
                    s_on_row, s_on_reject, import, &err) != 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.error);
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, err.field, "%s", err.message);
         return 0;
     }
     unsigned char file_hash [crypto_hash_sha256_BYTES];
@@ -294,8 +295,12 @@ s_import_write (kw_tx_t *tx)
     return 0;
 }
 
-void
-dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
+//  On a worker thread (kw_service_defer): the whole import, parse to
+//  commit, on the worker's own connection, while the service's loop goes on
+//  answering other calls.
+static void
+s_import_work (kw_service_t *svc, kw_db_t *db, const Kw__Request *req, Kw__Response *resp,
+               kw_arena_t *arena)
 {
     static const kw_tx_def_t import_tx = {
         .name = "dsr_import", .what = "import",
@@ -316,9 +321,11 @@ dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
                             "format must be csv or ndjson");
         return;
     }
+    dsr_import_prepare (db);
     kw_uuid_generate (import.id);
     int64_t started = kw_time_now_us ();
-    int imported = kw_tx_run (&import_tx, svc, req, resp, arena, &import);
+    kw_info ("dsr_import_started", "import_id", import.id);
+    int imported = kw_tx_run_on (&import_tx, svc, db, req, resp, arena, &import);
     kw_buf_free (&import.stage);
     if (!imported)
         return;
@@ -327,4 +334,10 @@ dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
     kw_info ("dsr_imported", "import_id", import.id, "rows", import.rows_text,
              "created", import.counts [0], "updated", import.counts [1],
              "rejected", import.rejected_text, "ms", ms);
+}
+
+void
+dsr_import (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
+{
+    kw_service_defer (svc, req, resp, arena, s_import_work);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "kw_time.h"
+#include "kw_nhs.h"
 #include "validate.h"
 #include "dsr_parse.h"
 
@@ -295,24 +296,10 @@ s_nhs_number (row_check_t *check, tabular_value_t *v, uint64_t *nhs)
     size_t len;
     if (s_clean (check, v, COL_NHS_NUMBER, 1, NULL, &len, NULL) != 0)
         return -1;
-    size_t digits = 0;
-    uint64_t number = 0;
-    for (size_t i = 0; i < v->len; i++) {
-        char c = v->text [i];
-        if (c == ' ' || c == '-')
-            continue;
-        if (c < '0' || c > '9' || digits == 10)
-            return s_reject (check->parser, check->line, name,
-                             "%s must be 10 digits (spaces and hyphens are allowed)", name);
-        dest [digits++] = c;
-        number = number * 10 + (uint64_t) (c - '0');
-    }
-    dest [digits] = 0;
-    if (digits != 10)
-        return s_reject (check->parser, check->line, name,
-                         "%s must be 10 digits (spaces and hyphens are allowed)", name);
-    if (!validate_nhs_number (dest))
-        return s_reject (check->parser, check->line, name, "%s has a wrong check digit", name);
+    kw_nhs_status_t status = kw_nhs_parse (v->text, v->len, dest);
+    if (status != KW_NHS_OK)
+        return s_reject (check->parser, check->line, name, "%s %s", name, kw_nhs_problem (status));
+    uint64_t number = strtoull (dest, NULL, 10);
     size_t first = s_seen_find (check->parser, number);
     if (first)
         return s_reject (check->parser, check->line, name, "%s appears again; first on line %zu",
@@ -382,7 +369,7 @@ s_row (size_t line, tabular_value_t *values, void *arg)
 
 //  A row tabular could not read, to the caller.
 static void
-s_problem (const tabular_problem_t *problem, void *arg)
+s_problem (const kw_field_error_t *problem, void *arg)
 {
     parser_t *self = arg;
     if (self->on_reject)
@@ -391,7 +378,7 @@ s_problem (const tabular_problem_t *problem, void *arg)
 
 int
 dsr_parse (dsr_format_t format, const char *data, size_t len, int ty, int tm, int td,
-           dsr_row_fn *on_row, dsr_reject_fn *on_reject, void *arg, dsr_reject_t *err)
+           dsr_row_fn *on_row, dsr_reject_fn *on_reject, void *arg, kw_field_error_t *err)
 {
     static const tabular_columns_t columns = { "DSR", dsr_columns, DSR_COLUMN_COUNT };
     parser_t *self = calloc (1, sizeof *self);

@@ -1,7 +1,7 @@
 /*  dsr_parse: Dynamic Support Register feed files to validated rows. Reads
     CSV with a header row, or NDJSON (one JSON object per line), through
     tabular. Each good row is handed over as a dsr_row_t; each bad row as a
-    dsr_reject_t naming its line, the field and the problem. Values are
+    kw_field_error_t naming its line, the field and the problem. Values are
     never copied into error messages. */
 #ifndef REFERRAL_DSR_PARSE_H
 #define REFERRAL_DSR_PARSE_H
@@ -34,12 +34,8 @@ typedef struct {
     char cetr_next [11];                //  "" or a real date
 } dsr_row_t;
 
-//  A bad row, or (line 0) a problem with the whole file: its line, the
-//  column ("header", or "" for the whole row) and the problem.
-typedef tabular_problem_t dsr_reject_t;
-
 typedef void (dsr_row_fn) (const dsr_row_t *row, void *arg);
-typedef void (dsr_reject_fn) (const dsr_reject_t *reject, void *arg);
+typedef void (dsr_reject_fn) (const kw_field_error_t *reject, void *arg);
 
 #define DSR_COLUMN_COUNT 15
 
@@ -59,6 +55,6 @@ extern const char *const dsr_columns [DSR_COLUMN_COUNT];
 //  no DSR column, unknown, duplicate or missing columns, a header that is
 //  not valid CSV or not UTF-8, a UTF-16 file, or no memory.
 int dsr_parse (dsr_format_t format, const char *data, size_t len, int ty, int tm, int td,
-               dsr_row_fn *on_row, dsr_reject_fn *on_reject, void *arg, dsr_reject_t *err);
+               dsr_row_fn *on_row, dsr_reject_fn *on_reject, void *arg, kw_field_error_t *err);
 
 #endif

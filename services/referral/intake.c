@@ -152,9 +152,9 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
         return;
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
-    validate_error_t verr;
-    if (validate_referral (self.body, ty, tm, td, &verr) != 0) {
-        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, verr.field, "%s", verr.message);
+    kw_field_errors_t errs;
+    if (validate_referral (self.body, ty, tm, td, &errs) != 0) {
+        kw_rpc_reply_invalid (resp, arena, &errs);
         return;
     }
     validate_normalise (self.body, arena);

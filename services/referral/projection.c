@@ -46,26 +46,36 @@ s_outcome_status (Kw__Outcome outcome)
     }
 }
 
+int
+projection_decided_row (const Kw__Envelope *event, const Kw__EligibilityDecided *msg, kw_arena_t *arena,
+                        projection_decision_t *row)
+{
+    memset (row, 0, sizeof *row);
+    if (!msg->referral_id || !msg->decision || !msg->decision->has_outcome)
+        return -1;
+    row->status = s_outcome_status (msg->decision->outcome);
+    if (!row->status)
+        return -1;
+    row->decision = kw_arena_pack (arena, &msg->decision->base, &row->decision_size);
+    row->decided_at = msg->decision->decided_at ? msg->decision->decided_at : event->occurred_at;
+    snprintf (row->revision, sizeof row->revision, "%u", msg->revision);
+    //  Decisions from before they were numbered: one per revision.
+    snprintf (row->sequence, sizeof row->sequence, "%u",
+              msg->has_sequence ? msg->sequence : msg->revision + 1);
+    return 0;
+}
+
 kw_apply_result_t
 projection_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                     kw_arena_t *arena)
 {
     const Kw__EligibilityDecided *msg = payload;
-    if (!msg->referral_id || !msg->decision || !msg->decision->has_outcome)
+    projection_decision_t row;
+    if (projection_decided_row (event, msg, arena, &row) != 0)
         return KW_APPLY_SKIP;
-    const char *status = s_outcome_status (msg->decision->outcome);
-    if (!status)
-        return KW_APPLY_SKIP;
-    size_t size;
-    uint8_t *packed = kw_arena_pack (arena, &msg->decision->base, &size);
-    char revision [16], sequence [16];
-    snprintf (revision, sizeof revision, "%u", msg->revision);
-    //  Decisions from before they were numbered: one per revision.
-    snprintf (sequence, sizeof sequence, "%u", msg->has_sequence ? msg->sequence : msg->revision + 1);
-    const char *values [6] = { msg->referral_id, status, (const char *) packed,
-                               msg->decision->decided_at ? msg->decision->decided_at : event->occurred_at,
-                               revision, sequence };
-    int lengths [6] = { 0, 0, (int) size, 0, 0, 0 };
+    const char *values [6] = { msg->referral_id, row.status, (const char *) row.decision, row.decided_at,
+                               row.revision, row.sequence };
+    int lengths [6] = { 0, 0, (int) row.decision_size, 0, 0, 0 };
     int formats [6] = { 0, 0, 1, 0, 0, 0 };
     int applied = kw_db_exec_count (db, "referral_decided", 6, values, lengths, formats);
     if (applied < 0)

@@ -5,6 +5,7 @@
 #define REFERRAL_H
 
 #include "kw/dsr.pb-c.h"
+#include "kw/eligibility.pb-c.h"
 #include "kw/referral.pb-c.h"
 #include "kw_audit.h"
 #include "kw_consumer.h"
@@ -114,6 +115,23 @@ void dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *r
 kw_service_event_fn dsr_entries_referral_due;
 
 int projection_prepare (kw_db_t *db);
+//  What an eligibility.decided event writes on its referral, with no
+//  database: the status its outcome gives, the decision packed (in arena),
+//  when it was decided (the event's time when the decision has none), the
+//  referral's revision and the decision's number (revision + 1 for
+//  decisions from before they were numbered).
+typedef struct {
+    const char *status;
+    uint8_t *decision;
+    size_t decision_size;
+    const char *decided_at;
+    char revision [16];
+    char sequence [16];
+} projection_decision_t;
+//  Fill row for the event's message. 0, or -1 when the event is never
+//  applicable (no referral, decision or known outcome: skipped).
+int projection_decided_row (const Kw__Envelope *event, const Kw__EligibilityDecided *msg,
+                            kw_arena_t *arena, projection_decision_t *row);
 //  Event eligibility.decided (EligibilityDecided): the referral's status
 //  and decision, unless a newer decision is shown.
 kw_service_event_fn projection_decided;

@@ -27,34 +27,25 @@ typedef struct {
 //  ---------------------------------------------------------------------
 //  Problems
 
-//  Fill problem, its error from fmt.
-static void
-s_vproblem (tabular_problem_t *problem, size_t line, const char *field, const char *fmt, va_list ap)
-{
-    problem->line = line;
-    snprintf (problem->field, sizeof problem->field, "%s", field);
-    vsnprintf (problem->error, sizeof problem->error, fmt, ap);
-}
-
 void
 tabular_vreject (tabular_problem_fn *fn, void *arg, size_t line, const char *field,
                  const char *fmt, va_list ap)
 {
     if (!fn)
         return;
-    tabular_problem_t problem;
-    s_vproblem (&problem, line, field, fmt, ap);
+    kw_field_error_t problem;
+    kw_field_error_vset (&problem, line, field, fmt, ap);
     fn (&problem, arg);
 }
 
 int
-tabular_fail (tabular_problem_t *err, size_t line, const char *field, const char *fmt, ...)
+tabular_fail (kw_field_error_t *err, size_t line, const char *field, const char *fmt, ...)
 {
     if (!err)
               return -1;
     va_list ap;
     va_start (ap, fmt);
-    s_vproblem (err, line, field, fmt, ap);
+    kw_field_error_vset (err, line, field, fmt, ap);
     va_end (ap);
     return -1;
 }
@@ -166,7 +157,7 @@ s_add (text_t *t, const char *fmt, ...)
 
 //  Map the header's columns to the expected ones. 0, or -1 with err filled.
 static int
-s_csv_header (reader_t *self, kw_csv_record_t *rec, tabular_problem_t *err)
+s_csv_header (reader_t *self, kw_csv_record_t *rec, kw_field_error_t *err)
 {
     const tabular_columns_t *spec = self->spec;
     const char *field = "header";
@@ -226,7 +217,7 @@ s_csv_header (reader_t *self, kw_csv_record_t *rec, tabular_problem_t *err)
     if (known == 0)
         return tabular_fail (err, rec->line, field,
                              "the first line is not a header row naming the %s columns", spec->name);
-    char message [sizeof err->error];
+    char message [sizeof err->message];
     text_t text = { message, sizeof message, 0 };
     message [0] = 0;
     if (unknowns)
@@ -251,7 +242,7 @@ s_csv_header (reader_t *self, kw_csv_record_t *rec, tabular_problem_t *err)
 }
 
 static int
-s_parse_csv (reader_t *self, const char *data, size_t len, tabular_problem_t *err)
+s_parse_csv (reader_t *self, const char *data, size_t len, kw_field_error_t *err)
 {
     kw_csv_t csv;
     const char *problem;
@@ -385,7 +376,7 @@ s_is_space (char c)
 //  Lines end in LF, CRLF or a lone CR, as in CSV (JSON text holds no raw
 //  CR or LF, so no object is split).
 static int
-s_parse_ndjson (reader_t *self, const char *data, size_t len, tabular_problem_t *err)
+s_parse_ndjson (reader_t *self, const char *data, size_t len, kw_field_error_t *err)
 {
     size_t pos = 0, line = 1;
     const char *lf = memchr (data, '\n', len);    //  the next LF at or after pos, if any
@@ -416,7 +407,7 @@ s_parse_ndjson (reader_t *self, const char *data, size_t len, tabular_problem_t 
 int
 tabular_read (tabular_format_t format, const char *data, size_t len, const tabular_columns_t *spec,
               tabular_row_fn *on_row, tabular_problem_fn *on_problem, void *arg,
-              tabular_problem_t *err)
+              kw_field_error_t *err)
 {
     if (err)
         memset (err, 0, sizeof *err);

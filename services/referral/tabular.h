@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include "kw_field_error.h"
 #include "kw_csv.h"
 
 //  Columns a CSV record keeps spans for: a header with more columns than
@@ -40,12 +41,9 @@ typedef struct {
     int boolean;
 } tabular_value_t;
 
-//  A problem of the file (line 0: the whole file) or of one row.
-typedef struct {
-    size_t line;                        //  the line the row starts on (the header is line 1)
-    char field [64];                    //  the column, "header" or "" (the whole row)
-    char error [200];
-} tabular_problem_t;
+//  A problem of the file (line 0: the whole file) or of one row is a
+//  kw_field_error_t: the line the row starts on (the header is line 1), the
+//  column ("header", or "" for the whole row) and the problem.
 
 //  The columns a file has: what they are (for errors: "the DSR columns")
 //  and their names, lower case.
@@ -58,7 +56,7 @@ typedef struct {
 //  One row's values, in column order, starting on line: 0, or -1 to stop
 //  reading (out of memory).
 typedef int (tabular_row_fn) (size_t line, tabular_value_t *values, void *arg);
-typedef void (tabular_problem_fn) (const tabular_problem_t *problem, void *arg);
+typedef void (tabular_problem_fn) (const kw_field_error_t *problem, void *arg);
 
 //  Read data (len bytes, not NUL-terminated) in format, calling on_row for
 //  each row and on_problem (may be NULL) for each row that cannot be read,
@@ -70,14 +68,14 @@ typedef void (tabular_problem_fn) (const tabular_problem_t *problem, void *arg);
 //  asked to stop.
 int tabular_read (tabular_format_t format, const char *data, size_t len,
                   const tabular_columns_t *columns, tabular_row_fn *on_row,
-                  tabular_problem_fn *on_problem, void *arg, tabular_problem_t *err);
+                  tabular_problem_fn *on_problem, void *arg, kw_field_error_t *err);
 
 //  Report a row that cannot be used to fn (nothing when fn is NULL), the
 //  problem's error from fmt.
 void tabular_vreject (tabular_problem_fn *fn, void *arg, size_t line, const char *field,
                       const char *fmt, va_list ap);
 //  Fill err when it is not NULL. Always -1.
-int tabular_fail (tabular_problem_t *err, size_t line, const char *field, const char *fmt, ...)
+int tabular_fail (kw_field_error_t *err, size_t line, const char *field, const char *fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
 
 //  What one pass over a value found (utf8, nul, control, quotes).

@@ -7,29 +7,13 @@
 #include <strings.h>
 #include "kw_time.h"
 #include "kw_check.h"
+#include "kw_nhs.h"
 #include "validate.h"
 
 #define MAX_TEXT 200
 #define MAX_SUMMARY 4000
 #define MAX_PROFESSIONALS 50
 #define MAX_FAMILY 20
-
-int
-validate_nhs_number (const char *s)
-{
-    if (!s || strlen (s) != 10)
-        return 0;
-    int sum = 0;
-    for (int i = 0; i < 10; i++)
-        if (!isdigit ((unsigned char) s [i]))
-            return 0;
-    for (int i = 0; i < 9; i++)
-        sum += (s [i] - '0') * (10 - i);
-    int check = 11 - sum % 11;
-    if (check == 11)
-        check = 0;
-    return check != 10 && check == s [9] - '0';
-}
 
 int
 validate_postcode (const char *s, char out [9])
@@ -83,15 +67,15 @@ validate_past_date (const char *s, int ty, int tm, int td)
 }
 
 static int
-s_past_date (const char *s, int ty, int tm, int td, const char *field, validate_error_t *err)
+s_past_date (const char *s, int ty, int tm, int td, const char *field, kw_field_errors_t *errs)
 {
     int y, m, d;
     if (kw_check_blank (s))
-        return kw_check_fail (err, field, "%s is required", field);
+        return kw_field_errors_add (errs, field, "%s is required", field);
     if (kw_date_parse (s, &y, &m, &d) != 0)
-        return kw_check_fail (err, field, "%s is not a real date in the form YYYY-MM-DD", field);
+        return kw_field_errors_add (errs, field, "%s is not a real date in the form YYYY-MM-DD", field);
     if (kw_date_cmp (y, m, d, ty, tm, td) > 0)
-        return kw_check_fail (err, field, "%s is in the future", field);
+        return kw_field_errors_add (errs, field, "%s is in the future", field);
     return 0;
 }
 
@@ -106,18 +90,18 @@ static const char *const DAYS [] = { "mon", "tue", "wed", "thu", "fri", "sat", "
 //  A parent or carer suggested as key worker is named by the e-mail given
 //  for them in the family list.
 static int
-s_family_key_worker (const Kw__ReferralBody *body, validate_error_t *err)
+s_family_key_worker (const Kw__ReferralBody *body, kw_field_errors_t *errs)
 {
     const Kw__SuggestedKeyWorker *k = body->suggested_key_worker;
     if (!k->has_family_member || !k->family_member)
         return 0;
     if (!k->email)
-        return kw_check_fail (err, "suggested_key_worker.email",
+        return kw_field_errors_add (errs, "suggested_key_worker.email",
                        "suggested_key_worker.email is required to suggest a family member");
     for (size_t i = 0; i < body->n_family; i++)
         if (body->family [i]->email && strcasecmp (body->family [i]->email, k->email) == 0)
             return 0;
-    return kw_check_fail (err, "suggested_key_worker.email",
+    return kw_field_errors_add (errs, "suggested_key_worker.email",
                    "suggested_key_worker.email must be the e-mail of a member of family to suggest"
                    " a family member");
 }
@@ -133,36 +117,39 @@ validate_gp_practice (const char *s)
     return 1;
 }
 
-static int
-s_meeting_preferences (const Kw__MeetingPreferences *mp, validate_error_t *err)
+static void
+s_meeting_preferences (const Kw__MeetingPreferences *mp, kw_field_errors_t *errs)
 {
-    if (kw_check_one_of (mp->location, LOCATIONS, "meeting_preferences.location", err))
-        return -1;
+    kw_check_one_of (mp->location, LOCATIONS, "meeting_preferences.location", errs);
     if (mp->n_days > 7)
-        return kw_check_fail (err, "meeting_preferences.days", "meeting_preferences.days has more than 7 days");
-    for (size_t i = 0; i < mp->n_days; i++) {
+        kw_field_errors_add (errs, "meeting_preferences.days", "meeting_preferences.days has more than 7 days");
+    for (size_t i = 0; i < mp->n_days && i < 7; i++) {
         char field [64];
         snprintf (field, sizeof field, "meeting_preferences.days[%zu]", i);
-        if (kw_check_one_of (mp->days [i], DAYS, field, err))
-            return -1;
+        if (kw_check_one_of (mp->days [i], DAYS, field, errs))
+            continue;
         for (size_t j = 0; j < i; j++)
-            if (strcmp (mp->days [i], mp->days [j]) == 0)
-                return kw_check_fail (err, field, "%s repeats a day", field);
+            if (strcmp (mp->days [i], mp->days [j]) == 0) {
+                kw_field_errors_add (errs, field, "%s repeats a day", field);
+                break;
+            }
     }
     int earliest, latest;
-    if (kw_check_clock (mp->earliest, "meeting_preferences.earliest", &earliest, err)
-    ||  kw_check_clock (mp->latest, "meeting_preferences.latest", &latest, err))
-        return -1;
+    kw_check_clock (mp->earliest, "meeting_preferences.earliest", &earliest, errs);
+    kw_check_clock (mp->latest, "meeting_preferences.latest", &latest, errs);
     if (earliest >= 0 && latest >= 0 && earliest >= latest)
-        return kw_check_fail (err, "meeting_preferences.latest",
-                       "meeting_preferences.latest is not after meeting_preferences.earliest");
-    return 0;
+        kw_field_errors_add (errs, "meeting_preferences.latest",
+                             "meeting_preferences.latest is not after meeting_preferences.earliest");
 }
 
 void
 validate_normalise (Kw__ReferralBody *body, kw_arena_t *arena)
 {
     char postcode [9];
+    char nhs [KW_NHS_SIZE];
+    if (body->child && body->child->nhs_number
+    &&  kw_nhs_parse (body->child->nhs_number, strlen (body->child->nhs_number), nhs) == KW_NHS_OK)
+        body->child->nhs_number = kw_arena_strdup (arena, nhs);
     if (body->child && body->child->postcode && validate_postcode (body->child->postcode, postcode))
         body->child->postcode = kw_arena_strdup (arena, postcode);
     if (body->child && body->child->gp_practice && validate_gp_practice (body->child->gp_practice)) {
@@ -172,117 +159,158 @@ validate_normalise (Kw__ReferralBody *body, kw_arena_t *arena)
     }
 }
 
-int
-validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validate_error_t *err)
+//  The referrer: name required, contacts well formed; a self-referral
+//  gives the family member's e-mail or phone.
+static void
+s_referrer (const Kw__ReferralBody *body, kw_field_errors_t *errs)
 {
-    if (!body->has_source)
-        return kw_check_fail (err, "source", "source is required");
-    if (body->source < KW__SOURCE__SOURCE_PROFESSIONAL || body->source > KW__SOURCE__SOURCE_DSR)
-        return kw_check_fail (err, "source", "source must be one of: professional, self, dsr");
-    if (!body->referrer)
-        return kw_check_fail (err, "referrer", "referrer is required");
-    if (kw_check_required_text (body->referrer->name, MAX_TEXT, "referrer.name", err)
-    ||  kw_check_text (body->referrer->agency, MAX_TEXT, "referrer.agency", err)
-    ||  kw_check_text (body->referrer->role, MAX_TEXT, "referrer.role", err)
-    ||  kw_check_email (body->referrer->email, "referrer.email", err)
-    ||  kw_check_phone (body->referrer->phone, "referrer.phone", err))
-        return -1;
-    if (body->source == KW__SOURCE__SOURCE_SELF && !body->referrer->email && !body->referrer->phone)
-        return kw_check_fail (err, "referrer.email",
-                       "a self-referral needs the family member's referrer.email or referrer.phone");
-    const Kw__Child *child = body->child;
-    if (!child)
-        return kw_check_fail (err, "child", "child is required");
-    if (kw_check_blank (child->nhs_number))
-        return kw_check_fail (err, "child.nhs_number", "child.nhs_number is required");
-    if (!validate_nhs_number (child->nhs_number))
-        return kw_check_fail (err, "child.nhs_number",
-                       "child.nhs_number must be 10 digits with a valid check digit");
-    if (kw_check_required_text (child->given_name, MAX_TEXT, "child.given_name", err)
-    ||  kw_check_required_text (child->family_name, MAX_TEXT, "child.family_name", err)
-    ||  s_past_date (child->date_of_birth, ty, tm, td, "child.date_of_birth", err)
-    ||  kw_check_text (child->postcode, 10, "child.postcode", err)
-    ||  kw_check_text (child->gp_practice, 10, "child.gp_practice", err)
-    ||  kw_check_text (child->language, 35, "child.language", err)
-    ||  kw_check_language (child->language, "child.language", err))
-        return -1;
-    if (child->postcode && !validate_postcode (child->postcode, NULL))
-        return kw_check_fail (err, "child.postcode", "child.postcode is not a UK postcode");
-    if (child->gp_practice && !validate_gp_practice (child->gp_practice))
-        return kw_check_fail (err, "child.gp_practice",
-                       "child.gp_practice must be a GP practice code: a letter and five digits");
-    if (body->needs && kw_check_text_lines (body->needs->summary, MAX_SUMMARY, 1, "needs.summary", err))
-        return -1;
-    if (body->n_professionals > MAX_PROFESSIONALS)
-        return kw_check_fail (err, "professionals", "professionals has more than %d entries", MAX_PROFESSIONALS);
+    const Kw__Referrer *r = body->referrer;
+    if (!r) {
+        kw_field_errors_add (errs, "referrer", "referrer is required");
+        return;
+    }
+    kw_check_required_text (r->name, MAX_TEXT, "referrer.name", errs);
+    kw_check_text (r->agency, MAX_TEXT, "referrer.agency", errs);
+    kw_check_text (r->role, MAX_TEXT, "referrer.role", errs);
+    kw_check_email (r->email, "referrer.email", errs);
+    kw_check_phone (r->phone, "referrer.phone", errs);
+    if (body->has_source && body->source == KW__SOURCE__SOURCE_SELF && !r->email && !r->phone)
+        kw_field_errors_add (errs, "referrer.email",
+                             "a self-referral needs the family member's referrer.email or referrer.phone");
+}
+
+int
+validate_nhs_field (const char *s, const char *field, kw_field_errors_t *errs)
+{
+    if (kw_check_blank (s))
+        return kw_field_errors_add (errs, field, "%s is required", field);
+    char digits [KW_NHS_SIZE];
+    kw_nhs_status_t status = kw_nhs_parse (s, strlen (s), digits);
+    if (status != KW_NHS_OK)
+        return kw_field_errors_add (errs, field, "%s %s", field, kw_nhs_problem (status));
+    return 0;
+}
+
+static void
+s_child (const Kw__Child *child, int ty, int tm, int td, kw_field_errors_t *errs)
+{
+    if (!child) {
+        kw_field_errors_add (errs, "child", "child is required");
+        return;
+    }
+    validate_nhs_field (child->nhs_number, "child.nhs_number", errs);
+    kw_check_required_text (child->given_name, MAX_TEXT, "child.given_name", errs);
+    kw_check_required_text (child->family_name, MAX_TEXT, "child.family_name", errs);
+    s_past_date (child->date_of_birth, ty, tm, td, "child.date_of_birth", errs);
+    if (kw_check_text (child->postcode, 10, "child.postcode", errs) == 0
+    &&  child->postcode && !validate_postcode (child->postcode, NULL))
+        kw_field_errors_add (errs, "child.postcode", "child.postcode is not a UK postcode");
+    if (kw_check_text (child->gp_practice, 10, "child.gp_practice", errs) == 0
+    &&  child->gp_practice && !validate_gp_practice (child->gp_practice))
+        kw_field_errors_add (errs, "child.gp_practice",
+                             "child.gp_practice must be a GP practice code: a letter and five digits");
+    if (kw_check_text (child->language, 35, "child.language", errs) == 0)
+        kw_check_language (child->language, "child.language", errs);
+}
+
+static void
+s_professionals (const Kw__ReferralBody *body, kw_field_errors_t *errs)
+{
+    if (body->n_professionals > MAX_PROFESSIONALS) {
+        kw_field_errors_add (errs, "professionals", "professionals has more than %d entries",
+                             MAX_PROFESSIONALS);
+        return;
+    }
     for (size_t i = 0; i < body->n_professionals; i++) {
+        const Kw__Professional *p = body->professionals [i];
         char field [64];
         snprintf (field, sizeof field, "professionals[%zu].name", i);
-        if (kw_check_required_text (body->professionals [i]->name, MAX_TEXT, field, err))
-            return -1;
+        kw_check_required_text (p->name, MAX_TEXT, field, errs);
         snprintf (field, sizeof field, "professionals[%zu].agency", i);
-        if (kw_check_required_text (body->professionals [i]->agency, MAX_TEXT, field, err))
-            return -1;
+        kw_check_required_text (p->agency, MAX_TEXT, field, errs);
         snprintf (field, sizeof field, "professionals[%zu].discipline", i);
-        if (kw_check_one_of (body->professionals [i]->discipline, kw_check_disciplines, field, err))
-            return -1;
+        kw_check_one_of (p->discipline, kw_check_disciplines, field, errs);
         snprintf (field, sizeof field, "professionals[%zu].email", i);
-        if (kw_check_email (body->professionals [i]->email, field, err))
-            return -1;
+        kw_check_email (p->email, field, errs);
         snprintf (field, sizeof field, "professionals[%zu].phone", i);
-        if (kw_check_phone (body->professionals [i]->phone, field, err))
-            return -1;
+        kw_check_phone (p->phone, field, errs);
     }
-    if (body->n_family > MAX_FAMILY)
-        return kw_check_fail (err, "family", "family has more than %d entries", MAX_FAMILY);
+}
+
+static void
+s_family (const Kw__ReferralBody *body, kw_field_errors_t *errs)
+{
+    if (body->n_family > MAX_FAMILY) {
+        kw_field_errors_add (errs, "family", "family has more than %d entries", MAX_FAMILY);
+        return;
+    }
     for (size_t i = 0; i < body->n_family; i++) {
         char field [64];
         const Kw__FamilyMember *f = body->family [i];
         snprintf (field, sizeof field, "family[%zu].name", i);
-        if (kw_check_required_text (f->name, MAX_TEXT, field, err))
-            return -1;
+        kw_check_required_text (f->name, MAX_TEXT, field, errs);
         snprintf (field, sizeof field, "family[%zu].relationship", i);
-        if (kw_check_one_of (f->relationship, RELATIONSHIPS, field, err))
-            return -1;
+        kw_check_one_of (f->relationship, RELATIONSHIPS, field, errs);
         snprintf (field, sizeof field, "family[%zu].email", i);
-        if (kw_check_email (f->email, field, err))
-            return -1;
+        kw_check_email (f->email, field, errs);
         snprintf (field, sizeof field, "family[%zu].phone", i);
-        if (kw_check_phone (f->phone, field, err))
-            return -1;
+        kw_check_phone (f->phone, field, errs);
         snprintf (field, sizeof field, "family[%zu].language", i);
-        if (kw_check_language (f->language, field, err))
-            return -1;
+        kw_check_language (f->language, field, errs);
         snprintf (field, sizeof field, "family[%zu].preferred_contact", i);
-        if (kw_check_one_of (f->preferred_contact, CONTACTS, field, err))
-            return -1;
-        if (f->preferred_contact && strcmp (f->preferred_contact, "email") == 0 && !f->email)
-            return kw_check_fail (err, field, "%s is email but family[%zu].email is not given", field, i);
-        if (f->preferred_contact && (strcmp (f->preferred_contact, "sms") == 0
-                                     || strcmp (f->preferred_contact, "phone") == 0) && !f->phone)
-            return kw_check_fail (err, field, "%s is %s but family[%zu].phone is not given", field,
-                           f->preferred_contact, i);
+        if (kw_check_one_of (f->preferred_contact, CONTACTS, field, errs) != 0 || !f->preferred_contact)
+            continue;
+        if (strcmp (f->preferred_contact, "email") == 0 && !f->email)
+            kw_field_errors_add (errs, field, "%s is email but family[%zu].email is not given", field, i);
+        if ((strcmp (f->preferred_contact, "sms") == 0 || strcmp (f->preferred_contact, "phone") == 0)
+        &&  !f->phone)
+            kw_field_errors_add (errs, field, "%s is %s but family[%zu].phone is not given", field,
+                                 f->preferred_contact, i);
     }
-    if (body->suggested_key_worker && kw_check_email (body->suggested_key_worker->email,
-                                               "suggested_key_worker.email", err))
-        return -1;
-    if (body->suggested_key_worker && s_family_key_worker (body, err))
-        return -1;
-    if (body->meeting_preferences && s_meeting_preferences (body->meeting_preferences, err))
-        return -1;
-    if (!body->consent)
-        return kw_check_fail (err, "consent", "consent is required");
-    if (!body->consent->has_basis)
-        return kw_check_fail (err, "consent.basis", "consent.basis is required");
-    if (body->consent->basis < KW__CONSENT_BASIS__CONSENT_BASIS_OWN_CONSENT
-    ||  body->consent->basis > KW__CONSENT_BASIS__CONSENT_BASIS_BEST_INTEREST)
-        return kw_check_fail (err, "consent.basis",
-                       "consent.basis must be one of: own_consent, parental_responsibility, best_interest");
-    if (kw_check_text (body->consent->given_by, MAX_TEXT, "consent.given_by", err))
-        return -1;
-    if (body->consent->date && !validate_past_date (body->consent->date, 9999, 12, 31))
-        return kw_check_fail (err, "consent.date", "consent.date is not a real date in the form YYYY-MM-DD");
-    if (body->consent->date && s_past_date (body->consent->date, ty, tm, td, "consent.date", err))
-        return -1;
-    return 0;
+}
+
+static void
+s_consent (const Kw__Consent *consent, int ty, int tm, int td, kw_field_errors_t *errs)
+{
+    if (!consent) {
+        kw_field_errors_add (errs, "consent", "consent is required");
+        return;
+    }
+    if (!consent->has_basis)
+        kw_field_errors_add (errs, "consent.basis", "consent.basis is required");
+    else
+    if (consent->basis < KW__CONSENT_BASIS__CONSENT_BASIS_OWN_CONSENT
+    ||  consent->basis > KW__CONSENT_BASIS__CONSENT_BASIS_BEST_INTEREST)
+        kw_field_errors_add (errs, "consent.basis",
+                             "consent.basis must be one of: own_consent, parental_responsibility, best_interest");
+    kw_check_text (consent->given_by, MAX_TEXT, "consent.given_by", errs);
+    if (consent->date && !validate_past_date (consent->date, 9999, 12, 31))
+        kw_field_errors_add (errs, "consent.date", "consent.date is not a real date in the form YYYY-MM-DD");
+    else
+    if (consent->date)
+        s_past_date (consent->date, ty, tm, td, "consent.date", errs);
+}
+
+int
+validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, kw_field_errors_t *errs)
+{
+    kw_field_errors_init (errs);
+    if (!body->has_source)
+        kw_field_errors_add (errs, "source", "source is required");
+    else
+    if (body->source < KW__SOURCE__SOURCE_PROFESSIONAL || body->source > KW__SOURCE__SOURCE_DSR)
+        kw_field_errors_add (errs, "source", "source must be one of: professional, self, dsr");
+    s_referrer (body, errs);
+    s_child (body->child, ty, tm, td, errs);
+    if (body->needs)
+        kw_check_text_lines (body->needs->summary, MAX_SUMMARY, 1, "needs.summary", errs);
+    s_professionals (body, errs);
+    s_family (body, errs);
+    if (body->suggested_key_worker
+    &&  kw_check_email (body->suggested_key_worker->email, "suggested_key_worker.email", errs) == 0)
+        s_family_key_worker (body, errs);
+    if (body->meeting_preferences)
+        s_meeting_preferences (body->meeting_preferences, errs);
+    s_consent (body->consent, ty, tm, td, errs);
+    return errs->count ? -1 : 0;
 }

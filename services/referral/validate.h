@@ -1,4 +1,4 @@
-/*  validate: checks on a referral body before it is stored. Each problem is
+/*  validate: checks on a referral body before it is stored. Every problem is
     reported with the field path it concerns; values are never echoed. */
 #ifndef REFERRAL_VALIDATE_H
 #define REFERRAL_VALIDATE_H
@@ -8,11 +8,9 @@
 #include "kw_arena.h"
 #include "kw_check.h"
 
-//  The first problem of a body: its field path and the message.
-typedef kw_check_error_t validate_error_t;
-
-//  1 when s is a 10-digit NHS number with a valid modulus-11 check digit.
-int validate_nhs_number (const char *s);
+//  A required NHS number in any written form (kw_nhs): 0, or -1 with the
+//  problem (required, characters, length or check digit) added to errs.
+int validate_nhs_field (const char *s, const char *field, kw_field_errors_t *errs);
 //  1 when s has the shape of a UK postcode (outward code, optional space,
 //  inward code: "NR2 3TU", "nr23tu", "SW1A 1AA"); out (9 bytes, may be NULL)
 //  gets it upper case with one space.
@@ -23,11 +21,15 @@ int validate_gp_practice (const char *s);
 int validate_past_date (const char *s, int ty, int tm, int td);
 
 //  Check a referral body against the API contract at today's date
-//  (ty-tm-td). 0 when valid, else -1 with the first problem in err.
-int validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, validate_error_t *err);
+//  (ty-tm-td). 0 when valid, else -1 with every problem in errs (emptied
+//  first), in the order of the body's parts: source, referrer, child,
+//  needs, professionals, family, suggested key worker, meeting
+//  preferences, consent.
+int validate_referral (const Kw__ReferralBody *body, int ty, int tm, int td, kw_field_errors_t *errs);
 
-//  After validate_referral: the postcode upper case with one space, the GP
-//  practice code's letter upper case (new strings in arena).
+//  After validate_referral: the NHS number as its ten digits, the postcode
+//  upper case with one space, the GP practice code's letter upper case (new
+//  strings in arena).
 void validate_normalise (Kw__ReferralBody *body, kw_arena_t *arena);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kw_nhs.h"
 #include "kw_time.h"
 #include "dsr_parse.h"
 #include "validate.h"
@@ -73,7 +74,7 @@ s_on_row (const dsr_row_t *row, void *arg)
     for (const char *p = row->dsr_id; *p; p++)
         if ((unsigned char) *p < 0x20 || *p == 0x7f)
             abort ();
-    if (!validate_nhs_number (row->nhs_number))
+    if (strspn (row->nhs_number, "0123456789") != 10 || row->nhs_number [10] || !kw_nhs_valid (row->nhs_number))
         abort ();
     s_date (row->date_of_birth, 1, 1);
     s_date (row->rag_effective_date, 1, 1);
@@ -97,14 +98,14 @@ s_on_row (const dsr_row_t *row, void *arg)
 }
 
 static void
-s_on_reject (const dsr_reject_t *reject, void *arg)
+s_on_reject (const kw_field_error_t *reject, void *arg)
 {
     if (reject->line == 0 || reject->line <= s_last_line)
         abort ();
     s_last_line = reject->line;
     if (!s_terminated (reject->field, sizeof reject->field)
-    ||  !s_terminated (reject->error, sizeof reject->error)
-    ||  !*reject->error || !s_printable (reject->field) || !s_printable (reject->error))
+    ||  !s_terminated (reject->message, sizeof reject->message)
+    ||  !*reject->message || !s_printable (reject->field) || !s_printable (reject->message))
         abort ();
 }
 
@@ -120,12 +121,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         return 0;
     memcpy (copy, data + 1, len);
     s_last_line = 0;
-    dsr_reject_t err;
+    kw_field_error_t err;
     int rc = dsr_parse (format, copy, len, TY, TM, TD, s_on_row, s_on_reject, NULL, &err);
     if (rc != 0 && rc != -1)
         abort ();
-    if (rc == -1 && (!s_terminated (err.error, sizeof err.error) || !*err.error
-                 ||  !s_terminated (err.field, sizeof err.field) || !s_printable (err.error)))
+    if (rc == -1 && (!s_terminated (err.message, sizeof err.message) || !*err.message
+                 ||  !s_terminated (err.field, sizeof err.field) || !s_printable (err.message)))
         abort ();
     free (copy);
     return 0;

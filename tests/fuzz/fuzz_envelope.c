@@ -3,8 +3,11 @@
     its frame checks (producer, type, topic), then each service's apply
     unpacking the payload as ReferralReceived and DsrEntryEvent (with the
     eligibility rules run on them, as the eligibility service does),
-    EligibilityDecided, OfferMade, DsrReferralDue and ReferralWithdrawn with
-    their field checks, and every other assignment event's message. As a Request: kw_rpc.c's
+    EligibilityDecided (through the referral service's own projection row,
+    projection.c), DsrReferralDue and ReferralWithdrawn with their field
+    checks, OfferMade through the notification service's own delivery row
+    and e-mail rendering (deliveries.c, message.c), and every other
+    assignment event's message. As a Request: kw_rpc.c's
     server unpack and kw_rpc_unpack of the payload as each method input. As a
     Response: the gateway's unpack of the payload as each route output and
     its JSON encoding. Every message that unpacks must pack and unpack to
@@ -25,6 +28,9 @@
 #include "kw/notification.pb-c.h"
 #include "kw/referral.pb-c.h"
 #include "kw/rpc.pb-c.h"
+#include "message.h"
+#include "referral.h"
+#include "notification.h"
 #include "region.h"
 #include "rules.h"
 
@@ -240,6 +246,21 @@ s_eligibility_decided (const Kw__Envelope *event)
     //  Eligibility compares a fresh decision with the stored one.
     if (!rules_same_result (msg->decision, msg->decision))
         abort ();
+    //  The referral service's row for it (projection.c): a known status,
+    //  the decision stored as it came, numbers that are numbers.
+    projection_decision_t row;
+    if (projection_decided_row (event, msg, s_arena, &row) != 0)
+        return;
+    if (!row.status || !row.decision
+    ||  (strcmp (row.status, "eligible") != 0 && strcmp (row.status, "ineligible") != 0
+         && strcmp (row.status, "more_information_needed") != 0)
+    ||  strspn (row.revision, "0123456789") != strlen (row.revision) || !*row.sequence
+    ||  strspn (row.sequence, "0123456789") != strlen (row.sequence))
+        abort ();
+    Kw__EligibilityDecision *stored = kw__eligibility_decision__unpack (
+        kw_arena_allocator (s_arena), row.decision_size, row.decision);
+    if (!stored || !rules_same_result (stored, msg->decision))
+        abort ();
 }
 
 //  The readers of the assignment events: each payload message.
@@ -256,7 +277,10 @@ s_assignment_event (const Kw__Envelope *event)
     }
 }
 
-//  The notification service's apply of assignment.offer_made.
+//  The notification service's apply of assignment.offer_made: the real
+//  delivery row (deliveries.c) and the real rendering (message.c), then
+//  the message composed as the sender sends it; every line of it ends in
+//  CRLF and no header takes a line break from the event.
 static void
 s_offer_made (const Kw__Envelope *event)
 {
@@ -266,11 +290,30 @@ s_offer_made (const Kw__Envelope *event)
         return;
     s_repack (&msg->base);
     s_encode (&msg->base);
-    if (!msg->case_id || !*msg->case_id || !msg->professional_id || !*msg->professional_id)
+    delivery_row_t row;
+    if (deliveries_offer_row (event, msg, &row) != 0)
         return;
-    const char *region = msg->region && *msg->region ? msg->region : event->region;
-    if (region && *region)
-        kw_arena_strdup (s_arena, region);
+    if (!row.region || !*row.region || !row.address || (*row.address && !message_address_valid (row.address)))
+        abort ();
+    if (!row.renderable) {
+        if (!*row.error)
+            abort ();
+        deliveries_row_free (&row);
+        return;
+    }
+    if (!row.subject || !row.body || strchr (row.subject, '\n') || strchr (row.subject, '\r'))
+        abort ();
+    char err [128];
+    char *text = *row.address ? message_compose ("00000000-0000-4000-8000-000000000000",
+                                                 "keyworker@example.org", row.address, row.subject,
+                                                 row.body, 1795000000, err, sizeof err) : NULL;
+    for (const char *p = text; p && (p = strchr (p, '\n')); p++)
+        if (p == text || p [-1] != '\r')
+            abort ();
+    if (text && !strstr (text, "\r\n\r\n"))
+        abort ();
+    free (text);
+    deliveries_row_free (&row);
 }
 
 //  kw_consumer.c s_readable: unpack and check the frame, then apply.

@@ -111,7 +111,7 @@ s_authenticate (const fuzz_request_t *req, kw_jwt_claims_t *claims)
     int rc = request_bearer (req->authorization.base, req->authorization.len, s_secret,
                              sizeof s_secret - 1, &policy, 1800000000, claims, &err);
     if ((rc == 0 && !kw_jwt_role_valid (claims->role))
-    ||  (rc != 0 && (err.status != 401 || !memchr (err.message, 0, sizeof err.message))))
+    ||  (rc != 0 && (err.status != 401 || !memchr (err.problem.message, 0, sizeof err.problem.message))))
         abort ();
     if (rc != 0) {
         memset (claims, 0, sizeof *claims);
@@ -138,7 +138,7 @@ s_forward (const fuzz_request_t *req, const route_match_t *m, const kw_jwt_claim
     request_error_t rerr;
     if (request_build (m, claims, S_MAX_BODY, &parts, arena, &rpc, &rerr) != 0) {
         if ((rerr.status != 400 && rerr.status != 413 && rerr.status != 415) || !rerr.code
-        ||  !memchr (rerr.message, 0, sizeof rerr.message) || !memchr (rerr.field, 0, sizeof rerr.field))
+        ||  !memchr (rerr.problem.message, 0, sizeof rerr.problem.message) || !memchr (rerr.problem.field, 0, sizeof rerr.problem.field))
             abort ();
         return;
     }
@@ -212,7 +212,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             if (!table [i].input)
                 continue;
             json_t *obj = json_object ();
-            kw_pbjson_error_t err;
+            kw_field_error_t err;
             if (routes_query_json (table [i].input, req.query.base, req.query.len, obj, &err) != 0
             &&  (!memchr (err.message, 0, sizeof err.message) || !memchr (err.field, 0, sizeof err.field)))
                 abort ();

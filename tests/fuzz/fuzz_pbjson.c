@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         s_arena = kw_arena_new (65536);
     const ProtobufCMessageDescriptor *desc = s_types [data [0] % S_TYPE_COUNT];
     ProtobufCMessage *first = NULL;
-    kw_pbjson_error_t err;
+    kw_field_error_t err;
     if (kw_pbjson_decode (desc, (const char *) data + 1, size - 1, s_arena, &first, &err) == 0) {
         if (!first || first->descriptor != desc)
             abort ();

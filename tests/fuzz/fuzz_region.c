@@ -61,7 +61,7 @@ s_example (void)
     int whole = feof (file) && !ferror (file);
     fclose (file);
     ProtobufCMessage *msg = NULL;
-    kw_pbjson_error_t err;
+    kw_field_error_t err;
     if (!whole || kw_pbjson_decode (&kw__referral_body__descriptor, text, len, s_example_arena, &msg, &err) != 0) {
         fprintf (stderr, "fuzz_region: %s is not a referral body of at most %zu bytes: %s %s\n", path,
                  sizeof text, whole ? err.field : "", whole ? err.message : "too long or unreadable");

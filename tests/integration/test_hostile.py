@@ -334,8 +334,9 @@ for path in ["referrer.name", "child.nhs_number", "child.given_name", "child.fam
 
 # ============================================================================
 # 5. Values the rules reject: NHS numbers, dates, huge numbers
-for bad in ["123", "abcdefghij", "94347659190", "9434765918", " 9434765919", "9434765919\n",
-            "943 476 5919", "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669",
+# (written forms with spaces and hyphens are accepted: test_validation)
+for bad in ["123", "abcdefghij", "94347659190", "9434765918", "943 476 591", "9434765919\n",
+            "943-476-5918", "943\t476\t5919", "943.476.5919", "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669",
             "-434765919", "1e10000000", "0000000000x"]:
     body = full_referral()
     body["child"]["nhs_number"] = bad

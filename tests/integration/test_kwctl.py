@@ -158,6 +158,17 @@ ok(rc == 0 and m and m.group(1) != rid1, "referral create - reads the referral f
    out + err)
 rid2 = m.group(1) if m else None
 
+bad = fresh_referral()
+del bad["referrer"]["name"]
+bad["child"]["postcode"] = "nowhere"
+bad["consent"]["date"] = "2999-01-01"
+rc, out, err = kwctl("referral", "create", "-", stdin=json.dumps(bad))
+lines = err.splitlines()
+ok(rc == 1 and len(lines) == 3 and lines[0].startswith("kwctl: 400 invalid: referrer.name is required")
+   and "(field child.postcode)" in lines[1] and "(field consent.date)" in lines[2]
+   and lines[1].startswith("kwctl:   "),
+   "referral create of a body with three problems prints each on a line of its own", err)
+
 body3 = fresh_referral()
 del body3["child"]["gp_practice"]
 rc, out, err = kwctl("--json", "referral", "create", write_json("referral3.json", body3))
@@ -423,6 +434,14 @@ entry = json.loads(out) if rc == 0 else {}
 ok(rc == 0 and entry.get("nhs_number") == dsr_nhs[1] and entry.get("rag") == "green"
    and len(entry.get("history", [])) == 1,
    "dsr get --json (NHS number with spaces) prints the entry as the API answers", out + err)
+rc, out, err = kwctl("dsr", "get", "-".join((dsr_nhs[1][:3], dsr_nhs[1][3:6], dsr_nhs[1][6:])), "--json")
+entry = json.loads(out) if rc == 0 else {}
+ok(rc == 0 and entry.get("nhs_number") == dsr_nhs[1],
+   "dsr get --json (NHS number with hyphens) prints the entry", out + err)
+wrong = dsr_nhs[1][:9] + str((int(dsr_nhs[1][9]) + 1) % 10)
+rc, _, err = kwctl("dsr", "get", wrong[:3] + "-" + wrong[3:6] + "-" + wrong[6:])
+ok(rc == 2 and "check digit" in err and "10 digits" not in err,
+   "dsr get of a hyphenated NHS number with a wrong check digit exits 2 naming the check digit", err)
 rc, out, err = kwctl("dsr", "get", nhs_number(rng))
 ok(rc == 1 and err.startswith("kwctl: 404 not_found"),
    "dsr get of an NHS number not on the register exits 1 with the 404", err)

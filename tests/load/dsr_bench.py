@@ -2,7 +2,10 @@
 time PostgreSQL's COPY of the file into a plain table, then the import of
 the same file through the gateway, and a second import of it. Checks that
 exactly the bad rows are reported (by line) and that the second import
-changes nothing; prints rows/s and the ratio to COPY.
+changes nothing; prints rows/s and the ratio to COPY. While the second
+import runs (off the referral service's loop), another call to the service
+is made again and again: how many were answered during the import, and
+their latency (median, 95th percentile, maximum).
     dsr_bench.py OUT_DIR   (the stack's settings in the environment)"""
 
 import json
@@ -10,6 +13,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -114,7 +118,26 @@ first_s, first = import_file(data, token)
 quiet_start = time.perf_counter()
 wait_quiet()
 quiet_s = time.perf_counter() - quiet_start
-second_s, second = import_file(data, token)
+# The second import, with calls to the referral service made meanwhile.
+reader = subprocess.check_output([os.environ["KW_BIN_DIR"] + "/kwctl", "token", "--role", "coordinator",
+                                  "--region", "nhse", "--sub", "bench-reader"], text=True).strip()
+result = {}
+importer = threading.Thread(target=lambda: result.setdefault("second", import_file(data, token)))
+importer.start()
+latencies = []
+while importer.is_alive():
+    req = urllib.request.Request(HTTP + "/v1/dsr/entries/%s" % nhs(0)[0])
+    req.add_header("Authorization", "Bearer " + reader)
+    start = time.perf_counter()
+    try:
+        urllib.request.urlopen(req, timeout=60).read()
+    except urllib.error.HTTPError as e:
+        e.read()
+    if importer.is_alive():
+        latencies.append(time.perf_counter() - start)
+importer.join()
+second_s, second = result["second"]
+latencies.sort()
 lines = {r["line"] for r in first.get("rejected", [])}
 checks = [
     ("the bad rows are reported, each by its line", lines == bad),
@@ -127,6 +150,12 @@ print("## DSR import: %d rows (%d bad), %.1f MB" % (ROWS, len(bad), len(data) / 
 for name, good in checks:
     print("%s - %s" % ("ok" if good else "NOT OK", name))
 print("the services applied the first import's events in %.1f s" % quiet_s)
+if latencies:
+    print("RESULT dsr_import_concurrent_calls=%d call_p50_ms=%.1f call_p95_ms=%.1f call_max_ms=%.1f"
+          % (len(latencies), 1000 * latencies[len(latencies) // 2],
+             1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))], 1000 * latencies[-1]))
+else:
+    print("RESULT dsr_import_concurrent_calls=0 (no call was answered during the import)")
 print("RESULT dsr_rows=%d copy_s=%.3f import_s=%.3f reimport_s=%.3f copy_rows_per_s=%.0f"
       " import_rows_per_s=%.0f reimport_rows_per_s=%.0f ratio=%.3f checks=%s"
       % (ROWS, copy_s, first_s, second_s, ROWS / copy_s, ROWS / first_s, ROWS / second_s,

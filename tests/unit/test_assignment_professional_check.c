@@ -97,7 +97,7 @@ s_record (const char *body, kw_arena_t *arena)
     if (!json)
         return NULL;
     ProtobufCMessage *msg = NULL;
-    kw_pbjson_error_t err;
+    kw_field_error_t err;
     int rc = kw_pbjson_from_json (&kw__professional_record__descriptor, json, arena, &msg, &err);
     json_decref (json);
     return rc == 0 ? (Kw__ProfessionalRecord *) msg : NULL;
@@ -115,35 +115,49 @@ main (void)
             ok (0, "%s: the body reads as a record", row->why);
             continue;
         }
-        kw_check_error_t err;
-        int rc = professional_check (in, row->create, arena, &err);
+        kw_field_errors_t errs;
+        int rc = professional_check (in, row->create, arena, &errs);
+        const kw_field_error_t *first = errs.count ? &errs.items [0] : NULL;
         if (!*row->field)
-            ok (rc == 0 && !*err.field, "%s %s: accepted (%s %s)", row->create ? "create" : "change", row->why,
-                err.field, err.message);
+            ok (rc == 0 && errs.count == 0, "%s %s: accepted (%s %s)", row->create ? "create" : "change",
+                row->why, first ? first->field : "", first ? first->message : "");
         else
-            ok (rc == -1 && strcmp (err.field, row->field) == 0 && *err.message,
-                "%s %s: refused on %s (%s: %s)", row->create ? "create" : "change", row->why, row->field,
-                err.field, err.message);
+            ok (rc == -1 && errs.count == 1 && strcmp (first->field, row->field) == 0 && *first->message,
+                "%s %s: refused on %s alone (%s: %s)", row->create ? "create" : "change", row->why, row->field,
+                first ? first->field : "", first ? first->message : "");
     }
 
     //  Normalised in place.
     kw_arena_reset (arena);
     Kw__ProfessionalRecord *in = s_record ("{" BASE ", \"localities\": [\"nr2\", \"Ip1a\"], \"deputy_id\": \"\"}",
                                            arena);
-    kw_check_error_t err;
-    ok (in && professional_check (in, 1, arena, &err) == 0 && in->n_localities == 2
+    kw_field_errors_t errs;
+    ok (in && professional_check (in, 1, arena, &errs) == 0 && in->n_localities == 2
         && strcmp (in->localities [0], "NR2") == 0 && strcmp (in->localities [1], "IP1A") == 0,
         "districts are kept upper case");
     ok (in && in->deputy_id == NULL, "an empty deputy on create is no deputy");
     in = s_record ("{\"deputy_id\": \"\"}", arena);
-    ok (in && professional_check (in, 0, arena, &err) == 0 && in->deputy_id && !*in->deputy_id,
+    ok (in && professional_check (in, 0, arena, &errs) == 0 && in->deputy_id && !*in->deputy_id,
         "an empty deputy in a change stays empty (it removes the deputy)");
 
     //  A value never appears in the message.
     in = s_record ("{\"name\": \"Ann\", \"agency\": \"A\", \"discipline\": \"social_worker\","
                    " \"email\": \"secret-address\"}", arena);
-    ok (in && professional_check (in, 1, arena, &err) == -1 && !strstr (err.message, "secret-address"),
-        "the refused value is not echoed (%s)", err.message);
+    ok (in && professional_check (in, 1, arena, &errs) == -1 && errs.count == 1
+        && !strstr (errs.items [0].message, "secret-address"),
+        "the refused value is not echoed (%s)", errs.count ? errs.items [0].message : "");
+
+    //  Every problem of a record at once, in the order of its fields.
+    in = s_record ("{\"name\": \" \", \"discipline\": \"astronaut\", \"email\": \"x\", \"phone\": \"12\","
+                   " \"languages\": [\"EN\", \"fr\", \"fr\"], \"max_caseload\": 500, \"caseload\": 3}", arena);
+    static const char *const fields [] = { "caseload", "name", "agency", "discipline", "email", "phone",
+                                           "languages[0]", "languages[2]", "max_caseload" };
+    size_t want = sizeof fields / sizeof fields [0];
+    int rc = in ? professional_check (in, 1, arena, &errs) : 0;
+    ok (rc == -1 && errs.count == want, "a record with %zu problems gets %zu errors (got %zu)", want, want,
+        errs.count);
+    for (size_t i = 0; rc == -1 && i < want; i++)
+        is_str (i < errs.count ? errs.items [i].field : "", fields [i], "error %zu is on %s", i, fields [i]);
 
     //  Districts alone.
     static const struct { const char *s; int ok; } districts [] = {

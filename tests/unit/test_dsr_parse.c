@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kw_nhs.h"
 #include "../../services/referral/dsr_parse.h"
 #include "../../services/referral/validate.h"
 #include "tap.h"
@@ -27,11 +28,11 @@
 
 typedef struct {
     int rc;
-    dsr_reject_t err;
+    kw_field_error_t err;
     size_t rows;
     size_t rejects;
     dsr_row_t row [KEPT];
-    dsr_reject_t reject [KEPT];
+    kw_field_error_t reject [KEPT];
     size_t last_line;                   //  of the last row or reject
     int in_order;                       //  1 while lines only go up
 } result_t;
@@ -56,7 +57,7 @@ s_on_row (const dsr_row_t *row, void *arg)
 }
 
 static void
-s_on_reject (const dsr_reject_t *reject, void *arg)
+s_on_reject (const kw_field_error_t *reject, void *arg)
 {
     if (s_result.rejects < KEPT)
         s_result.reject [s_result.rejects] = *reject;
@@ -104,10 +105,10 @@ s_parse_file (dsr_format_t format, const char *name)
 }
 
 //  The error of the reject on line, or "" when no reject has that line.
-static const dsr_reject_t *
+static const kw_field_error_t *
 s_reject_on (const result_t *r, size_t line)
 {
-    static const dsr_reject_t none = { 0, "(none)", "(none)" };
+    static const kw_field_error_t none = { 0, "(none)", "(none)" };
     for (size_t i = 0; i < r->rejects && i < KEPT; i++)
         if (r->reject [i].line == line)
             return &r->reject [i];
@@ -220,9 +221,9 @@ s_test_header (void)
     r = s_parse_text (DSR_FORMAT_CSV, "DSR-1,9434765994" REST "\n");
     is_int (r->rc, -1, "no header row: -1");
     is_str (r->err.field, "header", "no header row: field header");
-    is_str (r->err.error, "the first line is not a header row naming the DSR columns",
+    is_str (r->err.message, "the first line is not a header row naming the DSR columns",
             "no header row: error");
-    ok (strstr (r->err.error, "9434765994") == NULL, "no header row: values not echoed");
+    ok (strstr (r->err.message, "9434765994") == NULL, "no header row: values not echoed");
     is_int (r->rows + r->rejects, 0, "no header row: nothing reported");
 
     r = s_parse_text (DSR_FORMAT_CSV,
@@ -232,43 +233,43 @@ s_test_header (void)
     is_int (r->rc, -1, "unknown and missing columns: -1");
     is_str (r->err.field, "header", "field is header");
     is_int (r->err.line, 1, "header problem on line 1");
-    is_str (r->err.error, "unknown column 'foo'; missing columns: autism, rag",
+    is_str (r->err.message, "unknown column 'foo'; missing columns: autism, rag",
             "unknown and missing columns named");
 
     r = s_parse_text (DSR_FORMAT_CSV, HEADER ",Foo,Bar\n");
-    is_str (r->err.error, "unknown columns 'Foo', 'Bar'", "two unknown columns");
+    is_str (r->err.message, "unknown columns 'Foo', 'Bar'", "two unknown columns");
     r = s_parse_text (DSR_FORMAT_CSV, HEADER ",Ann Example 9434765994\n");
-    is_str (r->err.error, "unknown column number 16", "an unknown column that looks like data is not echoed");
+    is_str (r->err.message, "unknown column number 16", "an unknown column that looks like data is not echoed");
     r = s_parse_text (DSR_FORMAT_CSV, HEADER ",\n");
-    is_str (r->err.error, "unknown column number 16 (no name)", "a trailing comma in the header");
+    is_str (r->err.message, "unknown column number 16 (no name)", "a trailing comma in the header");
     r = s_parse_text (DSR_FORMAT_CSV, HEADER ",rag\n");
     is_int (r->rc, -1, "duplicate column: -1");
-    is_str (r->err.error, "duplicate column 'rag'", "duplicate column named");
+    is_str (r->err.message, "duplicate column 'rag'", "duplicate column named");
     r = s_parse_text (DSR_FORMAT_CSV, HEADER ", DSR_ID ,x\n");
-    is_str (r->err.error, "unknown column 'x'; duplicate column 'dsr_id'", "unknown and duplicate");
+    is_str (r->err.message, "unknown column 'x'; duplicate column 'dsr_id'", "unknown and duplicate");
     r = s_parse_text (DSR_FORMAT_CSV, "dsr_id\n");
-    ok (r->rc == -1 && strstr (r->err.error, "missing columns: nhs_number, given_name,") != NULL,
+    ok (r->rc == -1 && strstr (r->err.message, "missing columns: nhs_number, given_name,") != NULL,
         "one column only: the rest are missing");
     r = s_parse_text (DSR_FORMAT_CSV, "\n\n" HEADER ",foo\n");
     ok (r->rc == -1 && r->err.line == 3, "header after blank lines: its own line number");
     r = s_parse_text (DSR_FORMAT_CSV, "\"dsr_id\"," HEADER "\n");
-    is_str (r->err.error, "duplicate column 'dsr_id'", "quoted header cell");
+    is_str (r->err.message, "duplicate column 'dsr_id'", "quoted header cell");
     r = s_parse_text (DSR_FORMAT_CSV, "dsr\"_id" HEADER "\n");
-    ok (r->rc == -1 && strstr (r->err.error, "not valid CSV") != NULL, "stray quote in the header: -1");
+    ok (r->rc == -1 && strstr (r->err.message, "not valid CSV") != NULL, "stray quote in the header: -1");
     r = s_parse_text (DSR_FORMAT_CSV, "dsr_id,\"nhs_number\n");
-    ok (r->rc == -1 && strstr (r->err.error, "not closed") != NULL, "unterminated quote in the header: -1");
+    ok (r->rc == -1 && strstr (r->err.message, "not closed") != NULL, "unterminated quote in the header: -1");
     r = s_parse (DSR_FORMAT_CSV, "dsr_id,nhs\xff", 11);
-    ok (r->rc == -1 && strcmp (r->err.error, "the header is not UTF-8 text") == 0,
+    ok (r->rc == -1 && strcmp (r->err.message, "the header is not UTF-8 text") == 0,
         "header not UTF-8: -1");
     r = s_parse (DSR_FORMAT_CSV, "\xff\xfe" "d\0s\0r\0", 8);
-    ok (r->rc == -1 && strstr (r->err.error, "UTF-16") != NULL && r->err.line == 0,
+    ok (r->rc == -1 && strstr (r->err.message, "UTF-16") != NULL && r->err.line == 0,
         "UTF-16 file: -1 on line 0");
 
     char wide [4096] = HEADER;
     for (int i = 0; i < 60; i++)
         strcat (wide, ",x");
     r = s_parse_text (DSR_FORMAT_CSV, wide);
-    ok (r->rc == -1 && strstr (r->err.error, "75 columns") != NULL, "far too many columns: -1");
+    ok (r->rc == -1 && strstr (r->err.message, "75 columns") != NULL, "far too many columns: -1");
 
     //  Same columns, any case, any order, spaces around.
     r = s_parse_text (DSR_FORMAT_CSV,
@@ -295,7 +296,7 @@ static const struct {
     { 4, "dsr_id", "dsr_id contains a control character" },
     { 5, "nhs_number", "nhs_number is required" },
     { 6, "nhs_number", "nhs_number has a wrong check digit" },
-    { 7, "nhs_number", "nhs_number must be 10 digits (spaces and hyphens are allowed)" },
+    { 7, "nhs_number", "nhs_number may hold only digits, spaces and hyphens" },
     { 8, "nhs_number", "nhs_number must be 10 digits (spaces and hyphens are allowed)" },
     { 9, "given_name", "given_name is required" },
     { 10, "given_name", "given_name is longer than 200 bytes" },
@@ -338,17 +339,17 @@ s_test_bad_rows (void)
         "the good row is line 36 (the bad ones do not hold its NHS number)");
     ok (r->in_order, "rows and rejects in file order");
     for (size_t i = 0; i < count && i < r->rejects; i++) {
-        const dsr_reject_t *got = &r->reject [i];
+        const kw_field_error_t *got = &r->reject [i];
         ok (got->line == s_bad [i].line && strcmp (got->field, s_bad [i].field) == 0
-            && strcmp (got->error, s_bad [i].error) == 0,
+            && strcmp (got->message, s_bad [i].error) == 0,
             "line %zu: %s: %s", s_bad [i].line, s_bad [i].field, s_bad [i].error);
-        if (got->line != s_bad [i].line || strcmp (got->error, s_bad [i].error) != 0)
-            tap_diag ("got line %zu field '%s' error '%s'", got->line, got->field, got->error);
+        if (got->line != s_bad [i].line || strcmp (got->message, s_bad [i].error) != 0)
+            tap_diag ("got line %zu field '%s' error '%s'", got->line, got->field, got->message);
     }
     int echoed = 0;
     for (size_t i = 0; i < r->rejects && i < KEPT; i++)
-        if (strstr (r->reject [i].error, "9434766") || strstr (r->reject [i].error, "Ann")
-        ||  strstr (r->reject [i].error, "purple") || strstr (r->reject [i].error, "not-an-address"))
+        if (strstr (r->reject [i].message, "9434766") || strstr (r->reject [i].message, "Ann")
+        ||  strstr (r->reject [i].message, "purple") || strstr (r->reject [i].message, "not-an-address"))
             echoed++;
     is_int (echoed, 0, "no error repeats a value");
 }
@@ -381,20 +382,20 @@ s_test_bytes (void)
         result_t *r = s_parse (DSR_FORMAT_CSV, text, len);
         ok (r->rc == 0 && r->rows == 0 && r->rejects == 1
             && strcmp (r->reject [0].field, "given_name") == 0
-            && strcmp (r->reject [0].error, cases [i].error) == 0, "%s is rejected", cases [i].name);
+            && strcmp (r->reject [0].message, cases [i].error) == 0, "%s is rejected", cases [i].name);
     }
     result_t *r = s_one_row ("DSR-1,9434765994,Siân,Ó Fiacháin,2015-01-01,,,,red,2026-01-01,,,,,");
     ok (r->rows == 1 && strcmp (r->row [0].family_name, "Ó Fiacháin") == 0, "UTF-8 names kept");
     r = s_one_row ("DSR-1,9434765994,\xf0\x9f\x98\x80,Example,2015-01-01,,,,red,2026-01-01,,,,,");
     ok (r->rows == 1, "a four-byte character is fine");
     r = s_one_row ("DSR-\xc2\x85,9434765994" REST);
-    ok (r->rejects == 1 && strcmp (r->reject [0].error, "dsr_id contains a control character") == 0,
+    ok (r->rejects == 1 && strcmp (r->reject [0].message, "dsr_id contains a control character") == 0,
         "a C1 control character in dsr_id is rejected");
     r = s_one_row ("DSR-1,9434765994,Ann\tMarie,Example,2015-01-01,,,,red,2026-01-01,,,,,");
     ok (r->rows == 1, "a tab inside a name is kept");
     r = s_one_row ("\"DSR-1\n\",9434765994" REST);
     ok (r->rows == 0 && r->rejects == 1 && r->reject [0].line == 2
-        && strcmp (r->reject [0].error, "dsr_id contains a control character") == 0,
+        && strcmp (r->reject [0].message, "dsr_id contains a control character") == 0,
         "a newline inside a quoted dsr_id is a control character (only spaces and tabs are trimmed)");
 }
 
@@ -428,7 +429,7 @@ s_test_lengths (void)
     r = s_one_row (line);
     ok (r->rows == 1 && strlen (r->row [0].lead_professional_email) == 254, "e-mail of 254 bytes fits");
     r = s_one_row ("DSR-1,9434765994,Ann,Example,2015-01-01,SW1A  1AA,,,red,2026-01-01,,,,,");
-    ok (r->rejects == 1 && strcmp (r->reject [0].error, "postcode is longer than 8 bytes") == 0,
+    ok (r->rejects == 1 && strcmp (r->reject [0].message, "postcode is longer than 8 bytes") == 0,
         "postcode too long for its buffer");
     r = s_one_row ("DSR-1,9434765994,Ann,Example,2015-01-01,,,,red,2026-11-20,,,,2026-11-20,2026-11-21");
     ok (r->rows == 1, "today is not in the future; cetr_next tomorrow is fine");
@@ -450,9 +451,9 @@ s_test_unterminated (void)
     is_int (r->rc, 0, "unterminated.csv reads");
     is_int (r->rows, 1, "unterminated.csv: the row before it kept");
     is_int (r->rejects, 1, "unterminated.csv: one reject");
-    const dsr_reject_t *reject = s_reject_on (r, 3);
+    const kw_field_error_t *reject = s_reject_on (r, 3);
     is_str (reject->field, "given_name", "unterminated: the column where the quote opened");
-    is_str (reject->error, "a quoted field is not closed before the end of the file",
+    is_str (reject->message, "a quoted field is not closed before the end of the file",
             "unterminated: error");
 
     r = s_parse_text (DSR_FORMAT_CSV, HEADER "\n\"");
@@ -466,14 +467,14 @@ static void
 s_test_counts (void)
 {
     result_t *r = s_one_row ("DSR-1");
-    ok (r->rejects == 1 && strcmp (r->reject [0].error, "the row has 1 field; the header has 15") == 0,
+    ok (r->rejects == 1 && strcmp (r->reject [0].message, "the row has 1 field; the header has 15") == 0,
         "one field");
     r = s_one_row ("   ");
     ok (r->rows == 0 && r->rejects == 0, "a line of spaces is blank");
     r = s_one_row ("\"\"");
     ok (r->rejects == 1 && r->reject [0].line == 2, "a line holding \"\" is a row of one field");
     r = s_one_row ("DSR-1,9434765994" REST ",");
-    ok (r->rejects == 1 && strstr (r->reject [0].error, "16 fields") != NULL, "trailing comma is a field");
+    ok (r->rejects == 1 && strstr (r->reject [0].message, "16 fields") != NULL, "trailing comma is a field");
 }
 
 static void
@@ -490,9 +491,9 @@ s_test_duplicates (void)
     }
     is_str (s_reject_on (r, 3)->field, "rag", "line 3 bad for its rag");
     is_str (s_reject_on (r, 5)->field, "nhs_number", "line 5 repeats an NHS number");
-    is_str (s_reject_on (r, 5)->error, "nhs_number appears again; first on line 2",
+    is_str (s_reject_on (r, 5)->message, "nhs_number appears again; first on line 2",
             "line 5 names the first line (spaces ignored)");
-    is_str (s_reject_on (r, 6)->error, "nhs_number appears again; first on line 4",
+    is_str (s_reject_on (r, 6)->message, "nhs_number appears again; first on line 4",
             "line 6 names line 4, not the bad line 3");
     r = s_one_row ("DSR-1,0000000000" REST);
     ok (r->rows == 1, "an all-zero NHS number (check digit 0) is a number like any other");
@@ -527,7 +528,7 @@ s_test_many (void)
     char first [11] = "";
     while (rows < want) {
         char nhs [11];
-        if (!s_nhs (stem, nhs) || !validate_nhs_number (nhs)) {
+        if (!s_nhs (stem, nhs) || !kw_nhs_valid (nhs)) {
             stem += 7919;
             continue;
         }
@@ -544,7 +545,7 @@ s_test_many (void)
     free (text);
     is_int (r->rows, want, "200,000 distinct NHS numbers: all kept");
     is_int (r->rejects, want / 1000, "each repeat of the first number rejected");
-    ok (r->rejects > 0 && strcmp (r->reject [0].error, "nhs_number appears again; first on line 2") == 0,
+    ok (r->rejects > 0 && strcmp (r->reject [0].message, "nhs_number appears again; first on line 2") == 0,
         "repeat names line 2");
 }
 
@@ -580,20 +581,20 @@ s_test_ndjson (void)
         is_str (r->row [3].family_name, "Example \"Quoted\"", "JSON quotes decoded");
     }
     is_str (s_reject_on (r, 4)->field, "favourite_colour", "unknown key named as the field");
-    is_str (s_reject_on (r, 4)->error, "unknown key 'favourite_colour'", "unknown key error");
+    is_str (s_reject_on (r, 4)->message, "unknown key 'favourite_colour'", "unknown key error");
     is_str (s_reject_on (r, 5)->field, "", "malformed JSON: whole row");
-    ok (strncmp (s_reject_on (r, 5)->error, "the line is not valid JSON: ", 28) == 0, "malformed JSON error");
-    ok (strstr (s_reject_on (r, 5)->error, "DSR-N4") == NULL, "malformed JSON not echoed");
-    is_str (s_reject_on (r, 6)->error, "the line is not a JSON object", "array line");
-    is_str (s_reject_on (r, 7)->error, "nhs_number is required", "missing key is empty");
-    is_str (s_reject_on (r, 8)->error, "rag must be a string or null", "number where text belongs");
-    is_str (s_reject_on (r, 9)->error, "given_name must be a string, not true or false",
+    ok (strncmp (s_reject_on (r, 5)->message, "the line is not valid JSON: ", 28) == 0, "malformed JSON error");
+    ok (strstr (s_reject_on (r, 5)->message, "DSR-N4") == NULL, "malformed JSON not echoed");
+    is_str (s_reject_on (r, 6)->message, "the line is not a JSON object", "array line");
+    is_str (s_reject_on (r, 7)->message, "nhs_number is required", "missing key is empty");
+    is_str (s_reject_on (r, 8)->message, "rag must be a string or null", "number where text belongs");
+    is_str (s_reject_on (r, 9)->message, "given_name must be a string, not true or false",
             "boolean where text belongs");
-    is_str (s_reject_on (r, 10)->error, "the line is not valid JSON: a key appears twice (column 29)",
+    is_str (s_reject_on (r, 10)->message, "the line is not valid JSON: a key appears twice (column 29)",
             "duplicate key");
     is_str (s_reject_on (r, 11)->field, "learning_disability", "bad flag string");
-    is_str (s_reject_on (r, 13)->error, "nhs_number appears again; first on line 1", "NDJSON repeat");
-    is_str (s_reject_on (r, 14)->error, "autism must be true, false, a string or null", "number flag");
+    is_str (s_reject_on (r, 13)->message, "nhs_number appears again; first on line 1", "NDJSON repeat");
+    is_str (s_reject_on (r, 14)->message, "autism must be true, false, a string or null", "number flag");
 
     r = s_parse_text (DSR_FORMAT_NDJSON, "");
     ok (r->rc == 0 && r->rows == 0 && r->rejects == 0, "empty NDJSON: no rows");
@@ -610,16 +611,16 @@ s_test_ndjson (void)
     ok (r->rows == 1 && r->rejects == 2 && r->reject [0].line == 2 && r->reject [1].line == 4,
         "lone CR and CRLF end NDJSON lines too");
     r = s_parse_text (DSR_FORMAT_NDJSON, "{\"dsr_id\": \"DSR\\u0000J\"}\n");
-    ok (r->rejects == 1 && strcmp (r->reject [0].error, "dsr_id contains a NUL byte") == 0,
+    ok (r->rejects == 1 && strcmp (r->reject [0].message, "dsr_id contains a NUL byte") == 0,
         "\\u0000 in a value: NUL byte named");
     r = s_parse (DSR_FORMAT_NDJSON, "{\"given_name\": \"A\xff\"}\n", 20);
-    ok (r->rejects == 1 && strstr (r->reject [0].error, "not valid UTF-8") != NULL, "bytes not UTF-8");
+    ok (r->rejects == 1 && strstr (r->reject [0].message, "not valid UTF-8") != NULL, "bytes not UTF-8");
     r = s_parse_text (DSR_FORMAT_NDJSON, "{\"dsr_id\": \"a\"} {}\n");
-    ok (r->rejects == 1 && strstr (r->reject [0].error, "text after the object") != NULL,
+    ok (r->rejects == 1 && strstr (r->reject [0].message, "text after the object") != NULL,
         "two objects on a line");
     r = s_parse_text (DSR_FORMAT_NDJSON, "{\"Ann Example\": \"x\"}\n");
     ok (r->rejects == 1 && strcmp (r->reject [0].field, "") == 0
-        && strcmp (r->reject [0].error, "an unknown key") == 0, "an unknown key that looks like data is not echoed");
+        && strcmp (r->reject [0].message, "an unknown key") == 0, "an unknown key that looks like data is not echoed");
     r = s_parse_text (DSR_FORMAT_NDJSON, "{\"RAG\": \"red\"}\n");
     ok (r->rejects == 1 && strcmp (r->reject [0].field, "RAG") == 0, "keys are case-sensitive");
     r = s_parse_text (DSR_FORMAT_NDJSON, "\"text\"\n42\nnull\n");

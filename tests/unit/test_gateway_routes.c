@@ -33,6 +33,14 @@ main (void)
     is_str (m.id, "abc-123", "the id segment is captured");
     ok (s_match ("GET", "/v1/referrals/abc/extra", &m, allow) == -1, "an extra segment is not a route");
     ok (s_match ("GET", "/v1/referrals/", &m, allow) == -1, "an empty id is not a route");
+    ok (s_match ("GET", "/v1/dsr/entries/400%20000%200039", &m, allow) == 0
+        && strcmp (m.id, "400 000 0039") == 0, "a path segment is percent-decoded (%s)", m.id);
+    ok (s_match ("GET", "/v1/dsr/entries/400+000+0039", &m, allow) == 0
+        && strcmp (m.id, "400+000+0039") == 0, "a + in a path segment stays a +");
+    ok (s_match ("GET", "/v1/dsr/entries/40%zz", &m, allow) == -1
+        && s_match ("GET", "/v1/dsr/entries/40%0", &m, allow) == -1
+        && s_match ("GET", "/v1/dsr/entries/40%00", &m, allow) == -1,
+        "a malformed escape or a NUL byte in a segment is not a route");
     ok (s_match ("DELETE", "/v1/referrals", &m, allow) == -2 && strcmp (allow, "POST, GET") == 0,
         "a known path with another method is 405 with Allow: %s", allow);
     ok (s_match ("GET", "/v1/referrals", &m, allow) == 0 && m.route->has_query
@@ -58,7 +66,7 @@ main (void)
     ok (s_match ("GET", long_id, &m, allow) == -1, "an over-long id is not a route");
 
     json_t *obj = json_object ();
-    kw_pbjson_error_t err;
+    kw_field_error_t err;
     const char *q = "case_id=abc%2Ddef&limit=25";
     ok (routes_query_json (&kw__delivery_list_request__descriptor, q, strlen (q), obj, &err) == 0,
         "a query decodes");
@@ -121,14 +129,14 @@ main (void)
     ok (request_bearer (header, strlen (header), secret, sizeof secret - 1, &policy, 1800000000, &got, &berr) == 0
         && strcmp (got.sub, "alice") == 0, "a valid Bearer token is accepted");
     ok (request_bearer (NULL, 0, secret, sizeof secret - 1, &policy, 0, &got, &berr) == -1 && berr.status == 401
-        && strstr (berr.message, "required"), "no Authorization header is 401");
+        && strstr (berr.problem.message, "required"), "no Authorization header is 401");
     ok (request_bearer ("Basic abc", 9, secret, sizeof secret - 1, &policy, 0, &got, &berr) == -1
-        && strstr (berr.message, "Bearer"), "another scheme is 401");
+        && strstr (berr.problem.message, "Bearer"), "another scheme is 401");
     ok (request_bearer (header, strlen (header), (const unsigned char *) "another-secret-0123456789abcdefgh", 33,
-                        &policy, 1800000000, &got, &berr) == -1 && strstr (berr.message, "signature"),
+                        &policy, 1800000000, &got, &berr) == -1 && strstr (berr.problem.message, "signature"),
         "a wrong signature is 401 with the reason");
     ok (request_bearer (header, strlen (header), secret, sizeof secret - 1, &policy, 1800000600, &got,
-                        &berr) == -1 && berr.status == 401 && strstr (berr.message, "expired"),
+                        &berr) == -1 && berr.status == 401 && strstr (berr.problem.message, "expired"),
         "an expired token is 401 with the reason");
 
     //  request.c and routes.c: the route's roles
@@ -145,7 +153,7 @@ main (void)
         "the admin re-evaluation is routed");
     snprintf (got.role, sizeof got.role, "coordinator");
     ok (request_authorise (rm.route, &got, &berr) == -1 && berr.status == 403 && strcmp (berr.code, "forbidden") == 0
-        && strstr (berr.message, "coordinator") && strstr (berr.message, "open to: admin"),
+        && strstr (berr.problem.message, "coordinator") && strstr (berr.problem.message, "open to: admin"),
         "a role the route does not name is 403, naming the role and the route's roles");
     snprintf (got.role, sizeof got.role, "admin");
     ok (request_authorise (rm.route, &got, &berr) == 0, "the role the route names passes");
@@ -204,7 +212,7 @@ main (void)
     ok (request_idempotency_key (NULL, 0, key, &rerr) == 0 && *key == 0, "no Idempotency-Key is fine");
     ok (request_idempotency_key ("k-1", 3, key, &rerr) == 0 && strcmp (key, "k-1") == 0, "a key is copied");
     ok (request_idempotency_key ("a\tb", 3, key, &rerr) == -1 && rerr.status == 400
-        && strcmp (rerr.field, "Idempotency-Key") == 0, "a control character in the key is 400 naming it");
+        && strcmp (rerr.problem.field, "Idempotency-Key") == 0, "a control character in the key is 400 naming it");
     char long_key [300];
     memset (long_key, 'k', sizeof long_key);
     ok (request_idempotency_key (long_key, 201, key, &rerr) == -1, "a 201-character key is refused");
@@ -217,7 +225,7 @@ main (void)
     big [sizeof big - 1] = '}';
     in = request_input (&m, 1024, "application/json", 16, big, sizeof big, NULL, 0, &rerr);
     ok (!in && rerr.status == 413 && strcmp (rerr.code, "too_large") == 0, "413 over the limit");
-    is_str (rerr.message, "the body is over the limit of 1 KiB (1024 bytes) for this call",
+    is_str (rerr.problem.message, "the body is over the limit of 1 KiB (1024 bytes) for this call",
             "the 413 states the limit it applied");
     char limit [64];
     request_limit_text (1024 * 1024, limit, sizeof limit);
@@ -225,9 +233,9 @@ main (void)
     request_limit_text (1500, limit, sizeof limit);
     is_str (limit, "1500 bytes", "a limit that is no whole KiB in bytes");
     in = request_input (&m, 1024, "application/json", 16, "{\"a\":", 5, NULL, 0, &rerr);
-    ok (!in && rerr.status == 400 && strstr (rerr.message, "malformed JSON"), "400 for malformed JSON");
+    ok (!in && rerr.status == 400 && strstr (rerr.problem.message, "malformed JSON"), "400 for malformed JSON");
     in = request_input (&m, 1024, "application/json", 16, "[]", 2, NULL, 0, &rerr);
-    ok (!in && rerr.status == 400 && strstr (rerr.message, "object"), "400 for a non-object body");
+    ok (!in && rerr.status == 400 && strstr (rerr.problem.message, "object"), "400 for a non-object body");
     in = request_input (&m, 1024, "application/json", 16, "{\"source\":\"self\"}", 17, NULL, 0, &rerr);
     ok (in && json_is_object (in), "a JSON object is the input");
     json_decref (in);
@@ -239,7 +247,7 @@ main (void)
     json_decref (in);
     ok (s_match ("GET", "/v1/notifications", &m, allow) == 0, "the list route");
     in = request_input (&m, 1024, NULL, 0, NULL, 0, "limit=x", 7, &rerr);
-    ok (!in && rerr.status == 400 && strcmp (rerr.field, "limit") == 0, "a bad query parameter is named");
+    ok (!in && rerr.status == 400 && strcmp (rerr.problem.field, "limit") == 0, "a bad query parameter is named");
 
     //  A file route: CSV or NDJSON (parameters allowed), up to its own limit.
     ok (s_match ("POST", "/v1/dsr/imports", &m, allow) == 0, "the import route");
@@ -285,7 +293,7 @@ main (void)
     ok (s_match ("POST", "/v1/professionals/import", &m, allow) == 0 && m.route->csv_only,
         "the professionals import takes CSV");
     in = request_input (&m, 1024, "application/x-ndjson", 20, "{}", 2, NULL, 0, &rerr);
-    ok (!in && rerr.status == 415 && strstr (rerr.message, "text/csv"), "and not NDJSON");
+    ok (!in && rerr.status == 415 && strstr (rerr.problem.message, "text/csv"), "and not NDJSON");
     in = request_input (&m, 1024, "text/csv", 8, "a", 1, NULL, 0, &rerr);
     is_str (json_string_value (json_object_get (in, "format")), "csv", "CSV is taken");
     json_decref (in);

@@ -14,7 +14,7 @@ static kw_arena_t *arena;
 
 static int
 s_decode (const ProtobufCMessageDescriptor *desc, const char *text, ProtobufCMessage **out,
-          kw_pbjson_error_t *err)
+          kw_field_error_t *err)
 {
     return kw_pbjson_decode (desc, text, strlen (text), arena, out, err);
 }
@@ -36,7 +36,7 @@ int
 main (void)
 {
     arena = kw_arena_new (4096);
-    kw_pbjson_error_t err;
+    kw_field_error_t err;
     ProtobufCMessage *msg = NULL;
 
     char *example = s_read ("deploy/examples/referral.json");

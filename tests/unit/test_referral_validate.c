@@ -4,6 +4,7 @@
     time made wrong, each failing on the exact field path it concerns. */
 #include <stdio.h>
 #include <string.h>
+#include "kw_nhs.h"
 #include "../../services/referral/validate.h"
 #include "tap.h"
 
@@ -49,40 +50,75 @@ s_printable (const char *s, char *out, size_t size)
     return out;
 }
 
+typedef struct {
+    const char *input;
+    kw_nhs_status_t status;
+    const char *name;
+} nhs_case_t;
+
+//  NHS numbers: the written forms read as their ten digits, and each
+//  problem (characters, length, check digit) told apart.
 static void
 s_test_nhs_number (void)
 {
-    static const case_t cases [] = {
-        { "9434765919", 1, "a published example" },
-        { "9434765870", 1, "check digit 0 (remainder 0)" },
-        { "4010232137", 1, "a computed number" },
-        { "4857773457", 1, "another computed number" },
-        { "4000000020", 1, "a computed number with check digit 0" },
-        { "9999999999", 1, "all nines" },
-        { "9434765918", 0, "check digit one too low" },
-        { "9434765911", 0, "a wrong check digit" },
-        { "9434765871", 0, "check digit 1 where 0 is due" },
-        { "4857773450", 0, "check digit 0 where 7 is due" },
-        { "4934765919", 0, "the first two digits swapped" },
-        { "943476591", 0, "9 digits" },
-        { "94347659190", 0, "11 digits" },
-        { "", 0, "empty" },
-        { "943476591X", 0, "a letter as check digit" },
-        { "A434765919", 0, "a leading letter" },
-        { "94347a5919", 0, "a letter in the middle" },
-        { "943 476 5919", 0, "grouped with spaces" },
-        { " 9434765919", 0, "a leading space" },
-        { "9434765919 ", 0, "a trailing space" },
-        { "943476591 ", 0, "a space in place of the check digit" },
-        { "943-476-5919", 0, "grouped with hyphens" },
-        { "+434765919", 0, "a sign" },
-        { "9434765919\n", 0, "a trailing newline" },
+    static const nhs_case_t cases [] = {
+        { "9434765919", KW_NHS_OK, "a published example" },
+        { "9434765870", KW_NHS_OK, "check digit 0 (remainder 0)" },
+        { "4010232137", KW_NHS_OK, "a computed number" },
+        { "4857773457", KW_NHS_OK, "another computed number" },
+        { "4000000020", KW_NHS_OK, "a computed number with check digit 0" },
+        { "9999999999", KW_NHS_OK, "all nines" },
+        { "943 476 5919", KW_NHS_OK, "grouped with spaces, as on letters" },
+        { "943-476-5919", KW_NHS_OK, "grouped with hyphens" },
+        { " 9434765919", KW_NHS_OK, "a leading space" },
+        { "9434765919 ", KW_NHS_OK, "a trailing space" },
+        { "943 476-5919", KW_NHS_OK, "a space and a hyphen" },
+        { "9434765918", KW_NHS_CHECK_DIGIT, "check digit one too low" },
+        { "9434765911", KW_NHS_CHECK_DIGIT, "a wrong check digit" },
+        { "9434765871", KW_NHS_CHECK_DIGIT, "check digit 1 where 0 is due" },
+        { "4857773450", KW_NHS_CHECK_DIGIT, "check digit 0 where 7 is due" },
+        { "4934765919", KW_NHS_CHECK_DIGIT, "the first two digits swapped" },
+        { "943 476 5918", KW_NHS_CHECK_DIGIT, "grouped, a wrong check digit" },
+        { "943-476-5918", KW_NHS_CHECK_DIGIT, "hyphens, a wrong check digit" },
+        { "943476591", KW_NHS_LENGTH, "9 digits" },
+        { "94347659190", KW_NHS_LENGTH, "11 digits" },
+        { "943 476 591", KW_NHS_LENGTH, "9 digits grouped" },
+        { "943-476-59190", KW_NHS_LENGTH, "11 digits with hyphens" },
+        { "", KW_NHS_LENGTH, "empty" },
+        { " - ", KW_NHS_LENGTH, "separators only" },
+        { "943476591 ", KW_NHS_LENGTH, "a space in place of the check digit" },
+        { "943476591X", KW_NHS_CHARACTER, "a letter as check digit" },
+        { "A434765919", KW_NHS_CHARACTER, "a leading letter" },
+        { "94347a5919", KW_NHS_CHARACTER, "a letter in the middle" },
+        { "+434765919", KW_NHS_CHARACTER, "a sign" },
+        { "943.476.5919", KW_NHS_CHARACTER, "full stops" },
+        { "9434765919\n", KW_NHS_CHARACTER, "a trailing newline" },
+        { "943\t476\t5919", KW_NHS_CHARACTER, "tabs" },
     };
     char shown [64];
-    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++)
-        is_int (validate_nhs_number (cases [i].input), cases [i].valid, "nhs_number: %s (%s)",
-                cases [i].name, s_printable (cases [i].input, shown, sizeof shown));
-    ok (!validate_nhs_number (NULL), "nhs_number: NULL");
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        char out [KW_NHS_SIZE] = "x";
+        kw_nhs_status_t got = kw_nhs_parse (cases [i].input, strlen (cases [i].input), out);
+        int digits_ok = cases [i].status != KW_NHS_OK || strlen (out) == 10;
+        for (size_t j = 0; digits_ok && cases [i].status == KW_NHS_OK && j < 10; j++)
+            digits_ok = out [j] >= '0' && out [j] <= '9';
+        ok (got == cases [i].status && digits_ok && (got == KW_NHS_OK || !*out),
+            "nhs_number: %s (%s) is %s", cases [i].name, s_printable (cases [i].input, shown, sizeof shown),
+            *kw_nhs_problem (cases [i].status) ? kw_nhs_problem (cases [i].status) : "accepted");
+        is_int (kw_nhs_valid (cases [i].input), cases [i].status == KW_NHS_OK, "kw_nhs_valid agrees: %s",
+                cases [i].name);
+    }
+    ok (!kw_nhs_valid (NULL), "nhs_number: NULL");
+    char out [KW_NHS_SIZE];
+    ok (kw_nhs_parse ("400 000 0039", 12, out) == KW_NHS_OK && strcmp (out, "4000000039") == 0
+        && kw_nhs_parse ("400-000-0039", 12, out) == KW_NHS_OK && strcmp (out, "4000000039") == 0,
+        "400 000 0039 and 400-000-0039 are both stored as 4000000039");
+    ok (kw_nhs_parse ("9434765919 and more", 10, out) == KW_NHS_OK && strcmp (out, "9434765919") == 0,
+        "only len bytes are read");
+    ok (strcmp (kw_nhs_problem (KW_NHS_LENGTH), kw_nhs_problem (KW_NHS_CHECK_DIGIT)) != 0
+        && strstr (kw_nhs_problem (KW_NHS_LENGTH), "10 digits")
+        && strstr (kw_nhs_problem (KW_NHS_CHECK_DIGIT), "check digit"),
+        "the length and the check digit are told apart");
 
     //  9 digits whose check digit works out as 10 take no tenth digit.
     static const char *const tens [] = { "999000000", "400000008", "400000011" };
@@ -91,7 +127,7 @@ s_test_nhs_number (void)
         for (char d = '0'; d <= '9'; d++) {
             char number [11];
             snprintf (number, sizeof number, "%s%c", tens [i], d);
-            accepted += validate_nhs_number (number);
+            accepted += kw_nhs_valid (number);
         }
         is_int (accepted, 0, "nhs_number: check digit 10 is invalid whatever follows %s", tens [i]);
     }
@@ -100,7 +136,7 @@ s_test_nhs_number (void)
     for (char d = '0'; d <= '9'; d++) {
         char number [11];
         snprintf (number, sizeof number, "943476591%c", d);
-        accepted += validate_nhs_number (number);
+        accepted += kw_nhs_valid (number);
     }
     is_int (accepted, 1, "nhs_number: one check digit of ten fits 943476591");
 }
@@ -526,24 +562,27 @@ s_slot (fixture_t *f, const char *path)
 static void
 s_accepts (fixture_t *f, const char *name)
 {
-    validate_error_t err;
-    memset (&err, 0, sizeof err);
-    int rc = validate_referral (&f->body, TY, TM, TD, &err);
+    kw_field_errors_t errs;
+    int rc = validate_referral (&f->body, TY, TM, TD, &errs);
     is_int (rc, 0, "referral: %s is accepted", name);
-    if (rc != 0)
-        tap_diag ("%s: %s", err.field, err.message);
+    for (size_t i = 0; i < errs.count; i++)
+        tap_diag ("%s: %s", errs.items [i].field, errs.items [i].message);
 }
 
-//  validate_referral rejects f on field, with a message that names the
-//  field, holds fragment, and does not echo value.
+//  validate_referral rejects f on field alone (one thing is wrong), with
+//  a message that names the field, holds fragment, and does not echo value.
 static void
 s_rejects (fixture_t *f, const char *field, const char *fragment, const char *value, const char *name)
 {
-    validate_error_t err;
-    memset (&err, 0, sizeof err);
-    int rc = validate_referral (&f->body, TY, TM, TD, &err);
+    kw_field_errors_t errs;
+    int rc = validate_referral (&f->body, TY, TM, TD, &errs);
+    static const kw_field_error_t none = { 0, "", "" };
+    const kw_field_error_t err = errs.count ? errs.items [0] : none;
     is_int (rc, -1, "referral: %s is rejected", name);
     is_str (err.field, field, "referral: %s names the field", name);
+    is_int ((int) errs.count, 1, "referral: %s is its only error", name);
+    for (size_t i = 1; i < errs.count; i++)
+        tap_diag ("also %s: %s", errs.items [i].field, errs.items [i].message);
     ok (strstr (err.message, field) && strstr (err.message, fragment), "referral: %s message", name);
     if (!strstr (err.message, field) || !strstr (err.message, fragment))
         tap_diag ("message: %s", err.message);
@@ -580,7 +619,13 @@ static const mutation_t s_mutations [] = {
     { "child.nhs_number", "9990000000", "child.nhs_number", "check digit", "an NHS number with check 10" },
     { "child.nhs_number", "943476591", "child.nhs_number", "10 digits", "an NHS number of 9 digits" },
     { "child.nhs_number", "94347659190", "child.nhs_number", "10 digits", "an NHS number of 11 digits" },
-    { "child.nhs_number", "943 476 5919", "child.nhs_number", "10 digits", "a spaced NHS number" },
+    { "child.nhs_number", "943 476 5919", NULL, NULL, "an NHS number grouped with spaces" },
+    { "child.nhs_number", "943-476-5919", NULL, NULL, "an NHS number grouped with hyphens" },
+    { "child.nhs_number", "943 476 591", "child.nhs_number", "10 digits", "a spaced NHS number of 9 digits" },
+    { "child.nhs_number", "943-476-5918", "child.nhs_number", "check digit",
+      "a hyphenated NHS number with a wrong check digit" },
+    { "child.nhs_number", "943/476/5919", "child.nhs_number", "only digits, spaces and hyphens",
+      "an NHS number with slashes" },
     { "child.nhs_number", "9434765870", NULL, NULL, "an NHS number with check digit 0" },
 
     //  Dates.
@@ -750,10 +795,46 @@ s_test_referral (void)
 {
     fixture_t f;
     s_fixture (&f);
-    validate_error_t err;
-    memset (&err, 0, sizeof err);
-    is_int (validate_referral (&f.body, TY, TM, TD, &err), 0, "referral: the complete body is accepted");
-    is_str (err.field, "", "referral: no field named when valid");
+    kw_field_errors_t errs;
+    is_int (validate_referral (&f.body, TY, TM, TD, &errs), 0, "referral: the complete body is accepted");
+    is_int ((int) errs.count, 0, "referral: no field named when valid");
+
+    //  Every problem of a body at once, in the order of the body's parts.
+    s_fixture (&f);
+    f.referrer.name = NULL;
+    f.child.nhs_number = "943476591";
+    f.child.postcode = "ABCDEF";
+    f.family [0].email = "not-an-address";
+    f.consent.date = "2099-01-01";
+    static const struct { const char *field; const char *fragment; } five [] = {
+        { "referrer.name", "is required" }, { "child.nhs_number", "10 digits" },
+        { "child.postcode", "not a UK postcode" }, { "family[0].email", "not an e-mail address" },
+        { "consent.date", "in the future" }
+    };
+    is_int (validate_referral (&f.body, TY, TM, TD, &errs), -1, "referral: a body with five problems is rejected");
+    is_int ((int) errs.count, 5, "referral: a body with five problems gets five errors");
+    for (size_t i = 0; i < 5 && i < errs.count; i++)
+        ok (strcmp (errs.items [i].field, five [i].field) == 0 && strstr (errs.items [i].message, five [i].fragment),
+            "referral: error %zu of five is %s (%s: %s)", i, five [i].field, errs.items [i].field,
+            errs.items [i].message);
+    //  {"source": "professional"} alone: the three missing parts.
+    Kw__ReferralBody bare = KW__REFERRAL_BODY__INIT;
+    bare.has_source = 1;
+    bare.source = KW__SOURCE__SOURCE_PROFESSIONAL;
+    is_int (validate_referral (&bare, TY, TM, TD, &errs), -1, "referral: a body of a source alone is rejected");
+    ok (errs.count == 3 && strcmp (errs.items [0].field, "referrer") == 0
+        && strcmp (errs.items [1].field, "child") == 0 && strcmp (errs.items [2].field, "consent") == 0,
+        "referral: a body of a source alone is told referrer, child and consent are required (%zu errors)",
+        errs.count);
+
+    //  The NHS number is stored as its ten digits.
+    s_fixture (&f);
+    f.child.nhs_number = "943 476-5919";
+    kw_arena_t *arena = kw_arena_new (1024);
+    ok (validate_referral (&f.body, TY, TM, TD, &errs) == 0
+        && (validate_normalise (&f.body, arena), strcmp (f.child.nhs_number, "9434765919") == 0),
+        "referral: an NHS number written 943 476-5919 is stored as 9434765919");
+    kw_arena_destroy (&arena);
 
     //  Missing parts.
     s_fixture (&f);
@@ -866,11 +947,14 @@ s_test_referral (void)
     s_rejects (&f, "professionals[4].discipline", "must be one of", "astronaut",
                "the fifth professional's discipline");
 
-    //  The first problem is the one reported.
+    //  Two problems: both reported, in the order of the body's parts.
     s_fixture (&f);
     f.child.postcode = "NR2 3T";
     f.consent.has_basis = 0;
-    s_rejects (&f, "child.postcode", "UK postcode", NULL, "a bad postcode and no consent basis");
+    ok (validate_referral (&f.body, TY, TM, TD, &errs) == -1 && errs.count == 2
+        && strcmp (errs.items [0].field, "child.postcode") == 0
+        && strcmp (errs.items [1].field, "consent.basis") == 0,
+        "referral: a bad postcode and no consent basis are both reported, the postcode first");
 
     //  Sizes of lists.
     s_fixture (&f);

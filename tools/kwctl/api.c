@@ -144,7 +144,8 @@ kwctl_api_destroy (kwctl_api_t **self_p)
     *self_p = NULL;
 }
 
-//  Print an error answer: "kwctl: STATUS CODE: MESSAGE (field F) (existing_id ID)".
+//  Print an error answer: "kwctl: STATUS CODE: MESSAGE (field F) (existing_id ID)",
+//  then each further field error as "kwctl:   MESSAGE (field F)".
 static void
 s_report (long status, json_t *answer, const char *body)
 {
@@ -180,6 +181,20 @@ s_report (long status, json_t *answer, const char *body)
         fprintf (stderr, ")");
     }
     fprintf (stderr, "\n");
+    //  Every further problem of the body, one a line.
+    json_t *errors = json_object_get (error, "errors");
+    for (size_t i = 1; json_is_array (errors) && i < json_array_size (errors); i++) {
+        json_t *problem = json_array_get (errors, i);
+        fprintf (stderr, "kwctl:   ");
+        kwctl_print_text (stderr, kwctl_str (problem, "message") ? kwctl_str (problem, "message") : "");
+        const char *also = kwctl_str (problem, "field");
+        if (also && *also) {
+            fprintf (stderr, " (field ");
+            kwctl_print_text (stderr, also);
+            fprintf (stderr, ")");
+        }
+        fprintf (stderr, "\n");
+    }
 }
 
 //  Call the gateway (arguments as for kwctl_http_request). Returns KWCTL_OK

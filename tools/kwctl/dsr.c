@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "kw_nhs.h"
 #include "kwctl.h"
 
 #define MAX_FEED_FILE   (20L * 1024 * 1024)
@@ -26,7 +27,7 @@ kwctl_dsr_usage (FILE *out)
         "            the import id, \"rows N: created N, updated N, unchanged N,\n"
         "            rejected N\" and one line per rejected row: \"line L: FIELD: ERROR\".\n"
         "            Rejected rows do not change the exit status; good rows are kept.\n"
-        "  get       Show GET /v1/dsr/entries/NHS_NUMBER (10 digits, spaces allowed):\n"
+        "  get       Show GET /v1/dsr/entries/NHS_NUMBER (10 digits, spaces and hyphens allowed):\n"
         "            the entry and its rating history, oldest first.\n");
 }
 
@@ -117,22 +118,14 @@ s_get (int argc, char **argv, kwctl_global_t *global)
         fprintf (stderr, "kwctl: dsr get needs one NHS_NUMBER (try kwctl dsr --help)\n");
         return KWCTL_USAGE;
     }
-    //  The NHS number as written on letters, "943 476 5919", is accepted too
-    char nhs [11];
-    size_t digits = 0;
-    int valid = 1;
-    for (const char *s = argv [optind]; *s && valid; s++) {
-        if (*s == ' ')
-            continue;
-        valid = *s >= '0' && *s <= '9' && digits < 10;
-        if (valid)
-            nhs [digits++] = *s;
-    }
-    if (!valid || digits != 10) {
-        fprintf (stderr, "kwctl: NHS_NUMBER must be 10 digits\n");
+    //  The NHS number as written on letters, "943 476 5919" or
+    //  "943-476-5919", is accepted too; the ten digits are asked for.
+    char nhs [KW_NHS_SIZE];
+    kw_nhs_status_t status = kw_nhs_parse (argv [optind], strlen (argv [optind]), nhs);
+    if (status != KW_NHS_OK) {
+        fprintf (stderr, "kwctl: NHS_NUMBER %s\n", kw_nhs_problem (status));
         return KWCTL_USAGE;
     }
-    nhs [digits] = 0;
     char path [64];
     snprintf (path, sizeof path, "/v1/dsr/entries/%s", nhs);
     return kwctl_api_show (global, "GET", path, NULL, NULL, 0, NULL, kwctl_print_dsr_entry);
