@@ -13,6 +13,9 @@
 # (127.0.0.1:8080), KW_JWT_SECRET (else $KW_VAR_DIR/jwt_secret is created),
 # KW_SMTP_URL, KW_SMTP_PORT (2525, for the sink), KW_BIN_DIR (build/bin),
 # KW_DEMO (1: load the demo professionals of deploy/demo; 0: none),
+# KW_CURVE_PUBLIC_DIR (else $KW_VAR_DIR/curve: every program's CURVE key pair
+# is made there once, <name>.key mode 0600 and <name>.pub; KW_CURVE_NAMES adds
+# key pairs for more names, e.g. a load generator),
 # and the service endpoints of `<binary> --help`.
 set -euo pipefail
 
@@ -40,6 +43,7 @@ export KW_HTTP_ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
 export KW_DB_URL=${KW_DB_URL:-"host=$PGSOCK port=$PGPORT dbname=kw"}
 export KW_REGION_DIR=${KW_REGION_DIR:-$ROOT/deploy/regions}
 export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}
+export KW_CURVE_PUBLIC_DIR=${KW_CURVE_PUBLIC_DIR:-$VAR/curve}
 
 log() { printf '{"time":"%s","level":"info","service":"stack","event":"%s"%s}\n' \
         "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "${2:+,$2}" >&2; }
@@ -90,6 +94,12 @@ ensure_secret() {
     if [ -z "${KW_JWT_SECRET:-}" ] && [ ! -s "$KW_JWT_SECRET_FILE" ]; then
         (umask 077; head -c 32 /dev/urandom | base64 | tr -d '\n' > "$KW_JWT_SECRET_FILE")
     fi
+}
+
+# Each program's CURVE key pair (kept when there), its secret found by each
+# program as $KW_CURVE_PUBLIC_DIR/<name>.key.
+ensure_keys() {
+    "$BIN/kwctl" keys "$KW_CURVE_PUBLIC_DIR" bus gateway $SERVICES ${KW_CURVE_NAMES:-} >/dev/null
 }
 
 # Keep one program running: restart it a second after it exits, until a
@@ -176,6 +186,7 @@ run() {
     trap stop_all INT TERM
     start_postgres
     ensure_secret
+    ensure_keys
     if [ -z "${KW_SMTP_URL:-}" ]; then
         local smtp_port=${KW_SMTP_PORT:-2525}
         export KW_SMTP_URL="smtp://127.0.0.1:$smtp_port"

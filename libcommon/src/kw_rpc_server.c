@@ -1,10 +1,12 @@
 /*  kw_rpc_server: a service's end of RPC: a ROUTER socket receiving
     [identity][request-id][Request] and answering [identity][request-id][Response]
-    through the service's handler; requests past their deadline are dropped. */
+    through the service's handler; requests past their deadline are dropped,
+    and a caller is believed only from the programs allowed to vouch for one. */
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <zmq.h>
 #include "kw_log.h"
 #include "kw_pb.h"
@@ -18,6 +20,8 @@ struct _kw_rpc_server_t {
     kw_rpc_handler_fn *handler;
     void *arg;
     kw_arena_t *arena;
+    kw_curve_t *curve;
+    char *callers;                  //  programs whose Request.caller is believed
 };
 
 static void
@@ -27,6 +31,8 @@ s_server_handle (kw_rpc_server_t *self, zmq_msg_t *frames)
                                                      zmq_msg_data (&frames [2]),
                                                      zmq_msg_size (&frames [2]));
     Kw__Response resp = KW__RESPONSE__INIT;
+    if (req && req->caller && !kw_curve_sent_by (self->curve, &frames [2], self->callers))
+        req->caller = NULL;             //  a peer that may not vouch for a user
     if (!req)
         kw_rpc_reply_error (&resp, self->arena, KW__STATUS__STATUS_INVALID, NULL,
                             "request frame is not a valid Request");
@@ -71,6 +77,7 @@ s_server_readable (void *socket, void *arg)
 
 kw_rpc_server_t *
 kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
+                   kw_curve_t *curve, const char *callers,
                    kw_rpc_handler_fn *handler, void *arg, char *err, size_t err_size)
 {
     assert (loop && zctx && endpoint && handler);
@@ -82,6 +89,8 @@ kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
     self->handler = handler;
     self->arg = arg;
     self->arena = kw_arena_new (16384);
+    self->curve = curve;
+    self->callers = strdup (callers ? callers : "");
     self->socket = zmq_socket (zctx, ZMQ_ROUTER);
     if (!self->socket) {
         snprintf (err, err_size, "zmq_socket: %s", zmq_strerror (errno));
@@ -89,6 +98,10 @@ kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
         return NULL;
     }
     kw_rpc_socket_defaults (self->socket);
+    if (kw_curve_server (curve, self->socket, "rpc", err, err_size) != 0) {
+        kw_rpc_server_destroy (&self);
+        return NULL;
+    }
     if (zmq_bind (self->socket, endpoint) != 0) {
         snprintf (err, err_size, "cannot bind %s: %s", endpoint, zmq_strerror (errno));
         kw_rpc_server_destroy (&self);
@@ -114,6 +127,7 @@ kw_rpc_server_destroy (kw_rpc_server_t **self_p)
     if (self->socket)
         zmq_close (self->socket);
     kw_arena_destroy (&self->arena);
+    free (self->callers);
     free (self);
     *self_p = NULL;
 }

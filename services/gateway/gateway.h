@@ -18,6 +18,7 @@ typedef struct {
     kw_rpc_client_t *clients [SERVICE_COUNT];
     unsigned char *secret;
     size_t secret_len;
+    kw_curve_t *curve;              //  CURVE keys of the RPC clients
     unsigned rpc_timeout_ms;
     unsigned health_timeout_ms;
     size_t max_body;

@@ -97,13 +97,20 @@ s_setup (gateway_t *self, kw_config_var_t *vars, size_t count, void *zctx)
         fprintf (stderr, "gateway: %s\n", err);
         return -1;
     }
+    self->curve = kw_curve_new ("gateway", kw_config_get (vars, count, "KW_CURVE"),
+                                kw_config_get (vars, count, "KW_CURVE_PUBLIC_DIR"),
+                                kw_config_get (vars, count, "KW_CURVE_SECRET_FILE"), err, sizeof err);
+    if (!self->curve) {
+        fprintf (stderr, "gateway: %s\n", err);
+        return -1;
+    }
     for (int i = 0; i < SERVICE_COUNT; i++) {
         char name [64];
         snprintf (name, sizeof name, "KW_%s_RPC", route_service_names [i]);
         for (char *c = name; *c; c++)
             *c = (char) (*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
         self->clients [i] = kw_rpc_client_new (self->loop, zctx, kw_config_get (vars, count, name),
-                                               err, sizeof err);
+                                               self->curve, route_service_names [i], err, sizeof err);
         if (!self->clients [i]) {
             fprintf (stderr, "gateway: %s: %s\n", name, err);
             return -1;
@@ -129,6 +136,7 @@ main (int argc, char **argv)
         { "KW_HEALTH_TIMEOUT_MS", "1000", "time each service has to answer a health probe", NULL },
         { "KW_MAX_BODY", "1048576", "largest JSON body accepted, in bytes (larger: 413)", NULL },
         { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
+        KW_CURVE_CONFIG_VARS
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
@@ -193,6 +201,7 @@ main (int argc, char **argv)
     int loop_rc = kw_loop_finish (loop);
     free (self->secret);
     zmq_ctx_term (zctx);
+    kw_curve_destroy (&self->curve);
     if (loop_rc != 0)
         kw_error ("loop_not_clean");
     kw_info ("stopped");

@@ -126,7 +126,7 @@ main (void)
     uv_timer_init (&loop, &timer);
     const char *producers [] = { producer, NULL };
     char err [256] = "";
-    kw_consumer_t *c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", consumer, producers,
+    kw_consumer_t *c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", NULL, consumer, producers,
                                         s_apply, NULL, NULL, 200, err, sizeof err);
     ok (c != NULL, "consumer created (%s)", err);
     s_run_for (&loop, &timer, 800);
@@ -173,7 +173,7 @@ main (void)
     //  A restarted consumer starts from its offset: nothing is applied twice.
     kw_consumer_destroy (&c);
     s_fail_once = 0;
-    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", consumer, producers,
+    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", NULL, consumer, producers,
                          s_apply, NULL, NULL, 200, err, sizeof err);
     s_run_for (&loop, &timer, 300);
     is_str (s_scalar (db, count_sql, NULL), "15/15/15", "a restart applies nothing twice");
@@ -182,7 +182,7 @@ main (void)
     kw_consumer_destroy (&c);
     for (int seq = 16; seq <= 25; seq++)
         s_add_row (setup, producer, seq);
-    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", consumer, producers,
+    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", NULL, consumer, producers,
                          s_apply, s_committed, NULL, 200, err, sizeof err);
     kw_consumer_set_batch (c, 4);
     s_run_for (&loop, &timer, 300);
