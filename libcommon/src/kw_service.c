@@ -321,7 +321,8 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
         free (self->vars);
         return rc > 0 ? 0 : 2;
     }
-    self->curve = kw_curve_new (def->name, kw_service_config (self, "KW_CURVE"),
+    //  Migrations talk only to the database: no keys needed.
+    self->curve = kw_curve_new (def->name, migrate_only ? "off" : kw_service_config (self, "KW_CURVE"),
                                 kw_service_config (self, "KW_CURVE_PUBLIC_DIR"),
                                 kw_service_config (self, "KW_CURVE_SECRET_FILE"), err, sizeof err);
     if (!self->curve) {
