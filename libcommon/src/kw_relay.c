@@ -29,7 +29,7 @@ struct _kw_relay_t {
     kw_arena_t *arena;
     uint64_t published;
     int positioned;                 //  cursor read from the database
-    int leader;                     //  holds the producer's lock: publishes
+    int leader;                     //  1 holds the producer's lock (publishes), 0 not, -1 not asked
     char cursor [24];               //  the last seq published
 };
 
@@ -76,7 +76,8 @@ s_try_lead (kw_relay_t *self)
 static void
 s_listen_stop (kw_relay_t *self)
 {
-    s_set_leader (self, 0);
+    if (self->leader == 1)
+        s_set_leader (self, 0);
     if (self->listen_poll) {
         self->listen_poll->data = (void *) (intptr_t) self->listen_fd;
         uv_close ((uv_handle_t *) self->listen_poll, s_close_poll_fd);
@@ -181,7 +182,7 @@ static int
 s_relay_pass (kw_relay_t *self)
 {
     kw_db_t *db = self->db;
-    if (!self->leader)
+    if (self->leader != 1)
         return 0;
     if (kw_db_ensure (db) != 0 || s_position (self) != 0)
         goto failed;
@@ -223,7 +224,7 @@ s_relay_tick_cb (uv_timer_t *timer)
     if (!self->listen_poll && kw_db_ensure (self->listen_db) == 0 && !self->listen_poll)
         s_listen_connected (self->listen_db, self);
     else
-    if (!self->leader && self->listen_poll)
+    if (self->leader != 1 && self->listen_poll)
         s_try_lead (self);
     kw_relay_run_once (self);
 }
@@ -248,6 +249,7 @@ kw_relay_new (uv_loop_t *loop, kw_db_t *db, const char *listen_conninfo,
     self->producer = strdup (producer);
     self->arena = kw_arena_new (65536);
     self->listen_fd = -1;
+    self->leader = -1;
     kw_db_prepare (db, "kw_relay_position",
         "SELECT greatest (last_seq - 256, 0) FROM bus.producers WHERE producer = $1");
     kw_db_prepare (db, "kw_relay_next",
