@@ -12,11 +12,13 @@
 #include "kw_pb.h"
 #include "kw_rpc_server.h"
 #include "kw_time.h"
+#include "kw_zmonitor.h"
 #include "kw_zwatch.h"
 
 struct _kw_rpc_server_t {
     void *socket;
     kw_zwatch_t *watch;
+    kw_zmonitor_t *monitor;         //  failed handshakes, with CURVE
     kw_rpc_handler_fn *handler;
     void *arg;
     kw_arena_t *arena;
@@ -107,6 +109,8 @@ kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
         kw_rpc_server_destroy (&self);
         return NULL;
     }
+    if (kw_curve_on (curve))
+        self->monitor = kw_zmonitor_new (loop, zctx, self->socket, "rpc");
     self->watch = kw_zwatch_new (loop, self->socket, s_server_readable, self);
     if (!self->watch) {
         snprintf (err, err_size, "cannot watch the RPC socket");
@@ -124,6 +128,7 @@ kw_rpc_server_destroy (kw_rpc_server_t **self_p)
     if (!self)
         return;
     kw_zwatch_destroy (&self->watch);
+    kw_zmonitor_destroy (&self->monitor);
     if (self->socket)
         zmq_close (self->socket);
     kw_arena_destroy (&self->arena);

@@ -15,6 +15,7 @@
 #include "kw_health.h"
 #include "kw_log.h"
 #include "kw_shutdown.h"
+#include "kw_zmonitor.h"
 #include "kw_zwatch.h"
 
 #define BUDGET 1024
@@ -25,6 +26,8 @@ typedef struct {
     void *xpub;                     //  subscribers connect here
     kw_zwatch_t *events;
     kw_zwatch_t *subscriptions;
+    kw_zmonitor_t *pub_monitor;     //  failed handshakes, with CURVE
+    kw_zmonitor_t *sub_monitor;
     kw_shutdown_t *shutdown;
     uv_timer_t stats;
     uint64_t forwarded;
@@ -124,6 +127,8 @@ s_stop (int signum, void *arg)
     kw_info ("stopping");
     kw_zwatch_destroy (&bus->events);
     kw_zwatch_destroy (&bus->subscriptions);
+    kw_zmonitor_destroy (&bus->pub_monitor);
+    kw_zmonitor_destroy (&bus->sub_monitor);
     kw_shutdown_destroy (&bus->shutdown);
     uv_close ((uv_handle_t *) &bus->stats, NULL);
 }
@@ -216,6 +221,10 @@ main (int argc, char **argv)
         kw_error ("bind_failed", "endpoint", sub, "reason", zmq_strerror (errno));
         goto done;
     }
+    if (kw_curve_on (bus.curve)) {
+        bus.pub_monitor = kw_zmonitor_new (&loop, zctx, bus.xsub, "bus-pub");
+        bus.sub_monitor = kw_zmonitor_new (&loop, zctx, bus.xpub, "bus-sub");
+    }
     bus.events = kw_zwatch_new (&loop, bus.xsub, s_events_cb, &bus);
     bus.subscriptions = kw_zwatch_new (&loop, bus.xpub, s_subscriptions_cb, &bus);
     bus.shutdown = kw_shutdown_new (&loop, s_stop, &bus);
@@ -228,6 +237,8 @@ main (int argc, char **argv)
 done:
     kw_zwatch_destroy (&bus.events);
     kw_zwatch_destroy (&bus.subscriptions);
+    kw_zmonitor_destroy (&bus.pub_monitor);
+    kw_zmonitor_destroy (&bus.sub_monitor);
     kw_shutdown_destroy (&bus.shutdown);
     zmq_close (bus.xsub);
     zmq_close (bus.xpub);
