@@ -12,6 +12,7 @@
 #include "kw_consumer.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
+#include "kw_rpc.h"
 #include "kw_zwatch.h"
 
 #define BATCH_MAX 256
@@ -143,9 +144,10 @@ failed:
     return -1;
 }
 
-//  Apply what bus.outbox holds past the offsets, one batch (at most
-//  self->batch events) a transaction. Every batch (all: 1), or one batch a
-//  producer with *more set when a producer has more. Events applied, or -1.
+//  Apply what bus.outbox holds past the offsets of the producers marked
+//  (gap), one batch (at most self->batch events) a transaction. Every batch
+//  (all: 1), or one batch a producer, the producer left marked and *more set
+//  when it has more. Events applied, or -1.
 static int
 s_catch_up (kw_consumer_t *self, int all, int *more)
 {
@@ -157,14 +159,18 @@ s_catch_up (kw_consumer_t *self, int all, int *more)
     snprintf (limit, sizeof limit, "%zu", self->batch);
     for (size_t i = 0; i < self->producer_count; i++) {
         producer_t *p = &self->producers [i];
+        if (!p->gap)
+            continue;
         p->gap = 0;
         for (;;) {
             char after [24];
             snprintf (after, sizeof after, "%" PRIu64, p->last_seq);
             const char *params [3] = { p->name, after, limit };
             PGresult *res = kw_db_query (self->db, "kw_consumer_read", 3, params);
-            if (!res)
+            if (!res) {
+                p->gap = 1;
                 return -1;
+            }
             int rows = PQntuples (res);
             Kw__Envelope **events = kw_arena_alloc (self->arena, sizeof *events * (rows ? rows : 1));
             size_t count = 0;
@@ -191,10 +197,18 @@ s_catch_up (kw_consumer_t *self, int all, int *more)
     return total;
 }
 
+static void
+s_mark_all (kw_consumer_t *self)
+{
+    for (size_t i = 0; i < self->producer_count; i++)
+        self->producers [i].gap = 1;
+}
+
 int
 kw_consumer_catch_up (kw_consumer_t *self)
 {
     int more;
+    s_mark_all (self);
     return s_catch_up (self, 1, &more);
 }
 
@@ -221,6 +235,14 @@ s_catch_up_cb (uv_timer_t *timer)
         uv_timer_start (self->soon, s_catch_up_cb, 0, 0);
 }
 
+//  The idle timer: every producer's table, in case a frame was lost.
+static void
+s_tick_cb (uv_timer_t *timer)
+{
+    s_mark_all (timer->data);
+    s_catch_up_cb (timer);
+}
+
 static void
 s_gap (kw_consumer_t *self)
 {
@@ -239,11 +261,9 @@ s_readable (void *socket, void *arg)
     int woken = 0;
     for (size_t n = 0; n < BATCH_MAX; n++) {
         zmq_msg_t frame;
-        zmq_msg_init (&frame);
-        if (zmq_msg_recv (&frame, socket, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&frame);
+        int count = kw_rpc_recv_frames (socket, &frame, 1);
+        if (count == 0)
             break;
-        }
         //  The topic is "producer.type": mark its producer.
         const char *topic = zmq_msg_data (&frame);
         size_t size = zmq_msg_size (&frame);
@@ -256,13 +276,7 @@ s_readable (void *socket, void *arg)
                 woken = 1;
             }
         }
-        while (zmq_msg_more (&frame)) {
-            zmq_msg_close (&frame);
-            zmq_msg_init (&frame);
-            if (zmq_msg_recv (&frame, socket, 0) < 0)
-                break;
-        }
-        zmq_msg_close (&frame);
+        kw_rpc_close_frames (&frame, count, 1);
     }
     if (woken)
         s_gap (self);
@@ -331,7 +345,7 @@ kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpo
     uv_timer_init (loop, self->soon);
     self->tick->data = self->soon->data = self;
     //  Catch up from the table at once, then on every idle interval.
-    uv_timer_start (self->tick, s_catch_up_cb, 0, self->interval_ms);
+    uv_timer_start (self->tick, s_tick_cb, 0, self->interval_ms);
     return self;
 }
 

@@ -11,6 +11,7 @@
 #include <zmq.h>
 #include "kw_curve.h"
 #include "kw_log.h"
+#include "kw_rpc.h"
 
 //  Draft in zmq.h (libzmq 4.3): without it a CURVE server with no ZAP
 //  handler answering admits any client that knows the server's key.
@@ -256,31 +257,20 @@ s_zap_thread (void *arg)
 {
     kw_curve_t *self = arg;
     for (;;) {
-        zmq_msg_t frames [8];
-        int count = 0, more = 1;
-        while (more) {
-            zmq_msg_t scratch;
-            zmq_msg_t *msg = count < 8 ? &frames [count] : &scratch;
-            zmq_msg_init (msg);
-            if (zmq_msg_recv (msg, self->zap, 0) < 0) {
-                zmq_msg_close (msg);
-                for (int i = 0; i < count && i < 8; i++)
-                    zmq_msg_close (&frames [i]);
-                if (errno == EINTR)
-                    goto next;
-                zmq_close (self->zap);      //  ETERM: the context is ending
-                return NULL;
-            }
-            more = zmq_msg_more (msg);
-            if (msg == &scratch)
-                zmq_msg_close (msg);
-            count++;
+        zmq_pollitem_t item = { .socket = self->zap, .events = ZMQ_POLLIN };
+        if (zmq_poll (&item, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;                      //  ETERM: the context is ending
         }
-        s_zap_answer (self, frames, count);
-        for (int i = 0; i < count && i < 8; i++)
-            zmq_msg_close (&frames [i]);
-    next:;
+        zmq_msg_t frames [8];
+        int count = kw_rpc_recv_frames (self->zap, frames, 8);
+        if (count > 0)
+            s_zap_answer (self, frames, count);
+        kw_rpc_close_frames (frames, count, 8);
     }
+    zmq_close (self->zap);
+    return NULL;
 }
 
 int

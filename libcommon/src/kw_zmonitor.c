@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zmq.h>
 #include "kw_log.h"
+#include "kw_rpc.h"
 #include "kw_zmonitor.h"
 #include "kw_zwatch.h"
 
@@ -36,24 +37,16 @@ s_readable (void *socket, void *arg)
     kw_zmonitor_t *self = arg;
     for (int n = 0; n < 64; n++) {
         zmq_msg_t frame;
-        zmq_msg_init (&frame);
-        if (zmq_msg_recv (&frame, socket, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&frame);
+        int count = kw_rpc_recv_frames (socket, &frame, 1);
+        if (count == 0)
             break;
-        }
         uint16_t event = 0;
         uint32_t value = 0;
         if (zmq_msg_size (&frame) >= 6) {
             memcpy (&event, zmq_msg_data (&frame), 2);
             memcpy (&value, (uint8_t *) zmq_msg_data (&frame) + 2, 4);
         }
-        while (zmq_msg_more (&frame)) {
-            zmq_msg_close (&frame);
-            zmq_msg_init (&frame);
-            if (zmq_msg_recv (&frame, socket, 0) < 0)
-                break;
-        }
-        zmq_msg_close (&frame);
+        kw_rpc_close_frames (&frame, count, 1);
         char detail [16];
         snprintf (detail, sizeof detail, "%u", value);
         if (event & EVENTS)

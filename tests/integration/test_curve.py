@@ -83,13 +83,13 @@ with open(os.path.join(VAR, "log", "bus.log")) as f:
     log = f.read()
 ok('"event":"bus_event_refused"' in log and '"sender":"eligibility"' in log,
    "the bus logged the refused event and its sender")
-ok('"event":"curve_handshake_failed","socket":"bus-sub","kind":"no_detail"' in log
-   and '"event":"curve_handshake_failed","socket":"bus-pub","kind":"refused"' in log,
+ok('"event":"curve_handshake_failed","socket":"bus-sub"' in log
+   and '"event":"curve_handshake_failed","socket":"bus-pub"' in log,
    "the bus logged the failed handshakes of both sides")
 for s in SERVICES:
     with open(os.path.join(VAR, "log", s + ".log")) as f:
         log = f.read()
-    ok('"event":"curve_handshake_failed","socket":"rpc","kind":"no_detail"' in log
+    ok(log.count('"event":"curve_handshake_failed","socket":"rpc"') >= 2
        and '"event":"curve_refused","domain":"rpc"' in log,
        "%s logged the client without a key and the refused key" % s)
 for sub, pub in outsiders:
