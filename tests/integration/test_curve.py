@@ -8,13 +8,24 @@ health); and the bus passes an event only from the producer its topic
 names. Each refusal is checked beside an admitted peer doing the same."""
 
 import os
+import subprocess
+import tempfile
 import zmq
-from kwtest import ok, done, VAR
+from kwtest import ok, done, VAR, BIN
 from kwzmq import socket, connect, call, request, publish_until_seen
 
 SERVICES = ["referral", "eligibility", "assignment", "scheduling", "notification"]
 RPC = {s: os.environ["KW_%s_RPC" % s.upper()] for s in SERVICES}
 OK_STATUS, FORBIDDEN = 0, 4
+
+# No keys, no start: a program whose key directory is empty exits at once.
+empty = tempfile.mkdtemp()
+for program in ("bus", "gateway", "referral"):
+    run = subprocess.run([os.path.join(BIN, program)], env=dict(os.environ, KW_CURVE_PUBLIC_DIR=empty),
+                         capture_output=True, text=True, timeout=30)
+    ok(run.returncode == 2 and "cannot read the key" in run.stderr,
+       "%s refuses to start without its keys" % program, (run.returncode, run.stderr[-200:]))
+os.rmdir(empty)
 
 # RPC: the gateway's key is answered; no key and a fresh key are refused.
 for s in SERVICES:
