@@ -178,8 +178,15 @@ main (int argc, char **argv)
     gateway_t *self = (gateway_t *) h2o_create_handler (path, sizeof (gateway_t));
     self->super.on_req = dispatch_request;
     self->loop = loop;
-    if (s_setup (self, vars, count, zctx) != 0)
+    if (s_setup (self, vars, count, zctx) != 0) {
+        for (int i = 0; i < SERVICE_COUNT; i++)
+            kw_rpc_client_destroy (&self->clients [i]);
+        kw_loop_finish (loop);
+        zmq_ctx_term (zctx);
+        kw_curve_destroy (&self->curve);
+        free (self->secret);
         return 2;
+    }
     too_large_register (host, MAX_ENTITY, self->max_body, ROUTE_MAX_FILE);
 
     h2o_context_init (&s_context, loop, &s_config);
