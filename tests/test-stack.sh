@@ -26,7 +26,9 @@ test_stack_start() {
     export KW_PG_PORT=${KW_TEST_PG_PORT:-$((55439 + off))}
     export KW_HTTP_ADDR=${KW_TEST_HTTP_ADDR:-127.0.0.1:$((18089 + off))}
     export KW_SMTP_PORT=${KW_TEST_SMTP_PORT:-$((2539 + off))}
-    unset KW_SMTP_URL KW_JWT_SECRET KW_DB_URL
+    unset KW_SMTP_URL KW_JWT_SECRET KW_DB_URL KW_CURVE KW_CURVE_SECRET_FILE
+    # The stack runs with CURVE: each program's key pair is made here.
+    export KW_CURVE_PUBLIC_DIR="$var/curve"
     export KW_BUS_PUB="ipc://$var/run/bus-pub"
     export KW_BUS_SUB="ipc://$var/run/bus-sub"
     local s

@@ -13,6 +13,9 @@
 # (127.0.0.1:8080), KW_JWT_SECRET (else $KW_VAR_DIR/jwt_secret is created),
 # KW_SMTP_URL, KW_SMTP_PORT (2525, for the sink), KW_BIN_DIR (build/bin),
 # KW_DEMO (1: load the demo professionals of deploy/demo; 0: none),
+# KW_CURVE_PUBLIC_DIR (else $KW_VAR_DIR/curve: every program's CURVE key pair
+# is made there once, <name>.key mode 0600 and <name>.pub; KW_CURVE_NAMES adds
+# key pairs for more names, e.g. a load generator),
 # and the service endpoints of `<binary> --help`.
 #
 # PostgreSQL takes SCRAM passwords only (no trust, no peer): each role has
@@ -50,6 +53,7 @@ export KW_HTTP_ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
 export KW_DB_URL=${KW_DB_URL:-"host=$PGSOCK port=$PGPORT dbname=kw"}
 export KW_REGION_DIR=${KW_REGION_DIR:-$ROOT/deploy/regions}
 export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}
+export KW_CURVE_PUBLIC_DIR=${KW_CURVE_PUBLIC_DIR:-$VAR/curve}
 
 log() { printf '{"time":"%s","level":"info","service":"stack","event":"%s"%s}\n' \
         "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "${2:+,$2}" >&2; }
@@ -164,6 +168,12 @@ ensure_secret() {
     fi
 }
 
+# Each program's CURVE key pair (kept when there), its secret found by each
+# program as $KW_CURVE_PUBLIC_DIR/<name>.key.
+ensure_keys() {
+    "$BIN/kwctl" keys "$KW_CURVE_PUBLIC_DIR" bus gateway $SERVICES ${KW_CURVE_NAMES:-} >/dev/null
+}
+
 # Keep one program running: restart it a second after it exits, until a
 # signal comes (Ctrl-C reaches the whole process group; stop_all sends TERM)
 # or the stop flag is set. A signal is passed on to the program as SIGTERM,
@@ -254,6 +264,7 @@ run() {
     start_postgres
     migrate_all || { stop_postgres; exit 1; }
     ensure_secret
+    ensure_keys
     if [ -z "${KW_SMTP_URL:-}" ]; then
         local smtp_port=${KW_SMTP_PORT:-2525}
         export KW_SMTP_URL="smtp://127.0.0.1:$smtp_port"

@@ -3,9 +3,11 @@
     Offsets live in bus.offsets(consumer, producer, last_seq). Events with
     seq <= last_seq are skipped; the next one is applied and the offset
     advanced in the same transaction; a gap is filled from bus.outbox first.
-    On start, and on a timer while idle, the consumer catches up from the
-    table before trusting the socket. Events waiting on the socket are applied
-    in batches, one transaction per batch. */
+    Events are read only from the table, never from the socket: a frame on
+    the bus is a wake-up naming its producer (docs/security.md, "Events from
+    the outbox"), so a forged frame cannot be applied nor take a genuine
+    event's seq. The consumer also reads the table on start and on a timer
+    while idle, in batches, one transaction per batch. */
 #ifndef KW_CONSUMER_H
 #define KW_CONSUMER_H
 
@@ -13,6 +15,7 @@
 #include <uv.h>
 #include "kw_db.h"
 #include "kw_arena.h"
+#include "kw_curve.h"
 #include "kw/envelope.pb-c.h"
 
 typedef enum {
@@ -29,10 +32,11 @@ typedef void (kw_consumer_commit_fn) (size_t applied, void *arg);
 
 typedef struct _kw_consumer_t kw_consumer_t;
 
-//  Subscribe to each producer's events on sub_endpoint and start applying.
-//  producers is NULL-terminated.
+//  Subscribe to each producer's events on sub_endpoint (a CURVE client of
+//  the bus when curve is on) and start applying. producers is NULL-terminated.
 kw_consumer_t *kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx,
-                                const char *sub_endpoint, const char *name,
+                                const char *sub_endpoint, kw_curve_t *curve,
+                                const char *name,
                                 const char *const *producers,
                                 kw_consumer_apply_fn *apply,
                                 kw_consumer_commit_fn *on_commit, void *arg,

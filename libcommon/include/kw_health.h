@@ -11,6 +11,7 @@
 #define KW_HEALTH_H
 
 #include <stddef.h>
+#include "kw_curve.h"
 
 typedef enum {
     KW_HEALTH_NONE = 0,         //  no check asked for: run the program
@@ -31,9 +32,10 @@ kw_health_mode_t kw_health_take (int *argc, char **argv);
 //  -1 when out is too small.
 int kw_health_local (const char *bound, char *out, size_t size);
 
-//  Ask the service program's RPC endpoint (as bound) for "health".
-//  Returns 0 when it answers "ok" (or anything, for KW_HEALTH_LIVE), else 1.
-int kw_health_service (const char *program, const char *rpc_endpoint,
+//  Ask the service program's RPC endpoint (as bound) for "health", with the
+//  program's own key when curve is on. Returns 0 when it answers "ok" (or
+//  anything, for KW_HEALTH_LIVE), else 1.
+int kw_health_service (const char *program, const char *rpc_endpoint, kw_curve_t *curve,
                        kw_health_mode_t mode, unsigned timeout_ms);
 
 //  GET /v1/health from the gateway listening on addr (host:port as bound).
@@ -41,7 +43,9 @@ int kw_health_service (const char *program, const char *rpc_endpoint,
 int kw_health_gateway (const char *addr, kw_health_mode_t mode, unsigned timeout_ms);
 
 //  Publish a frame on the bus's publish endpoint and wait for it on its
-//  subscribe endpoint (both as bound). Returns 0 when it arrives, else 1.
-int kw_health_bus (const char *pub_endpoint, const char *sub_endpoint, unsigned timeout_ms);
+//  subscribe endpoint (both as bound), with the bus's own key when curve is
+//  on. Returns 0 when it arrives, else 1.
+int kw_health_bus (const char *pub_endpoint, const char *sub_endpoint, kw_curve_t *curve,
+                   unsigned timeout_ms);
 
 #endif

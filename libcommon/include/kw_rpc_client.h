@@ -4,6 +4,7 @@
 #define KW_RPC_CLIENT_H
 
 #include <uv.h>
+#include "kw_curve.h"
 #include "kw_rpc.h"
 
 typedef struct _kw_rpc_client_t kw_rpc_client_t;
@@ -15,7 +16,9 @@ typedef void (kw_rpc_reply_fn) (const Kw__Response *resp, void *arg);
 //  Connect a DEALER socket to endpoint (ZMQ_IMMEDIATE: nothing is queued for
 //  a peer that is not connected). Several endpoints, comma-separated, are
 //  instances of one service: requests are spread over those connected.
+//  With curve (CURVE on), a CURVE client of the program named server.
 kw_rpc_client_t *kw_rpc_client_new (uv_loop_t *loop, void *zctx, const char *endpoint,
+                                    kw_curve_t *curve, const char *server,
                                     char *err, size_t err_size);
 void kw_rpc_client_destroy (kw_rpc_client_t **self_p);
 //  Send req; cb runs exactly once (reply or timeout) unless cancelled.

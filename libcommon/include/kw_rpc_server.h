@@ -4,6 +4,7 @@
 #define KW_RPC_SERVER_H
 
 #include <uv.h>
+#include "kw_curve.h"
 #include "kw_rpc.h"
 
 typedef struct _kw_rpc_server_t kw_rpc_server_t;
@@ -15,8 +16,13 @@ typedef struct _kw_rpc_pending_t kw_rpc_pending_t;
 typedef void (kw_rpc_handler_fn) (const Kw__Request *req, Kw__Response *resp,
                                   kw_arena_t *arena, void *arg);
 
-//  Bind a ROUTER socket to endpoint and serve requests on loop.
+//  Bind a ROUTER socket to endpoint and serve requests on loop. With curve
+//  (CURVE on), the socket is a server of ZAP domain "rpc" (kw_curve_admit it
+//  first), and a request's caller is kept only when it was sent by one of
+//  callers (comma-separated program names): from any other admitted peer the
+//  handler sees a request without a caller.
 kw_rpc_server_t *kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
+                                    kw_curve_t *curve, const char *callers,
                                     kw_rpc_handler_fn *handler, void *arg,
                                     char *err, size_t err_size);
 //  Called from the handler only: the request being handled is answered

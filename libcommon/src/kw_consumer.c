@@ -1,7 +1,7 @@
 /*  kw_consumer: applies each producer's events exactly once, in seq order,
-    with the offset advanced in the same transaction as the effects. The SUB
-    socket is the fast path; bus.outbox is the truth, read on start, on any
-    gap, after a failure and on a timer. */
+    with the offset advanced in the same transaction as the effects. Events
+    are read only from bus.outbox: on start, when a frame on the SUB socket
+    says a producer has something new, after a failure and on a timer. */
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -12,7 +12,7 @@
 #include "kw_consumer.h"
 #include "kw_log.h"
 #include "kw_outbox.h"
-#include "kw_pb.h"
+#include "kw_rpc.h"
 #include "kw_zwatch.h"
 
 #define BATCH_MAX 256
@@ -144,9 +144,10 @@ failed:
     return -1;
 }
 
-//  Apply what bus.outbox holds past the offsets, one batch (at most
-//  self->batch events) a transaction. Every batch (all: 1), or one batch a
-//  producer with *more set when a producer has more. Events applied, or -1.
+//  Apply what bus.outbox holds past the offsets of the producers marked
+//  (gap), one batch (at most self->batch events) a transaction. Every batch
+//  (all: 1), or one batch a producer, the producer left marked and *more set
+//  when it has more. Events applied, or -1.
 static int
 s_catch_up (kw_consumer_t *self, int all, int *more)
 {
@@ -158,14 +159,18 @@ s_catch_up (kw_consumer_t *self, int all, int *more)
     snprintf (limit, sizeof limit, "%zu", self->batch);
     for (size_t i = 0; i < self->producer_count; i++) {
         producer_t *p = &self->producers [i];
+        if (!p->gap)
+            continue;
         p->gap = 0;
         for (;;) {
             char after [24];
             snprintf (after, sizeof after, "%" PRIu64, p->last_seq);
             const char *params [3] = { p->name, after, limit };
             PGresult *res = kw_db_query (self->db, "kw_consumer_read", 3, params);
-            if (!res)
+            if (!res) {
+                p->gap = 1;
                 return -1;
+            }
             int rows = PQntuples (res);
             Kw__Envelope **events = kw_arena_alloc (self->arena, sizeof *events * (rows ? rows : 1));
             size_t count = 0;
@@ -192,10 +197,18 @@ s_catch_up (kw_consumer_t *self, int all, int *more)
     return total;
 }
 
+static void
+s_mark_all (kw_consumer_t *self)
+{
+    for (size_t i = 0; i < self->producer_count; i++)
+        self->producers [i].gap = 1;
+}
+
 int
 kw_consumer_catch_up (kw_consumer_t *self)
 {
     int more;
+    s_mark_all (self);
     return s_catch_up (self, 1, &more);
 }
 
@@ -222,6 +235,14 @@ s_catch_up_cb (uv_timer_t *timer)
         uv_timer_start (self->soon, s_catch_up_cb, 0, 0);
 }
 
+//  The idle timer: every producer's table, in case a frame was lost.
+static void
+s_tick_cb (uv_timer_t *timer)
+{
+    s_mark_all (timer->data);
+    s_catch_up_cb (timer);
+}
+
 static void
 s_gap (kw_consumer_t *self)
 {
@@ -229,68 +250,41 @@ s_gap (kw_consumer_t *self)
         uv_timer_start (self->soon, s_catch_up_cb, 0, 0);
 }
 
-//  Read up to self->batch events from the socket and apply them.
+//  A frame names the producer whose outbox has something new; its content
+//  is never applied (a frame is not a fact: anyone holding a key to the bus
+//  could have sent it). Drain the socket, then read those producers' new
+//  events from bus.outbox on the next loop turn.
 static void
 s_readable (void *socket, void *arg)
 {
     kw_consumer_t *self = arg;
-    Kw__Envelope *events [BATCH_MAX];
-    size_t count = 0;
-    while (count < self->batch) {
-        zmq_msg_t topic, body;
-        zmq_msg_init (&topic);
-        if (zmq_msg_recv (&topic, socket, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&topic);
+    int woken = 0;
+    for (size_t n = 0; n < BATCH_MAX; n++) {
+        zmq_msg_t frame;
+        int count = kw_rpc_recv_frames (socket, &frame, 1);
+        if (count == 0)
             break;
-        }
-        int framed = zmq_msg_more (&topic);
-        zmq_msg_init (&body);
-        if (framed && zmq_msg_recv (&body, socket, 0) >= 0 && !zmq_msg_more (&body)) {
-            Kw__Envelope *env = (Kw__Envelope *) kw_pb_unpack (&kw__envelope__descriptor, self->arena,
-                                                               zmq_msg_data (&body), zmq_msg_size (&body));
-            char expected [256];
-            if (env && env->producer && env->type
-            &&  kw_outbox_topic (env->producer, env->type, expected, sizeof expected) == 0
-            &&  zmq_msg_size (&topic) == strlen (expected)
-            &&  memcmp (zmq_msg_data (&topic), expected, strlen (expected)) == 0
-            &&  s_producer (self, env->producer))
-                events [count++] = env;
-            else
-                kw_warn ("consumer_bad_frame", "consumer", self->name);
-        }
-        else {
-            //  Drain whatever is left of a malformed multipart message.
-            while (framed && zmq_msg_more (&body)) {
-                zmq_msg_close (&body);
-                zmq_msg_init (&body);
-                if (zmq_msg_recv (&body, socket, 0) < 0)
-                    break;
+        //  The topic is "producer.type": mark its producer.
+        const char *topic = zmq_msg_data (&frame);
+        size_t size = zmq_msg_size (&frame);
+        const char *dot = memchr (topic, '.', size);
+        for (size_t i = 0; dot && i < self->producer_count; i++) {
+            producer_t *p = &self->producers [i];
+            if (strlen (p->name) == (size_t) (dot - topic)
+            &&  memcmp (p->name, topic, (size_t) (dot - topic)) == 0) {
+                p->gap = 1;
+                woken = 1;
             }
-            kw_warn ("consumer_bad_frame", "consumer", self->name);
         }
-        zmq_msg_close (&topic);
-        zmq_msg_close (&body);
+        kw_rpc_close_frames (&frame, count, 1);
     }
-    if (count == 0) {
-        kw_arena_reset (self->arena);
-        return;
-    }
-    int gap = 0;
-    if (!self->offsets_loaded)
-        gap = 1;                            //  the table first
-    else
-    if (s_apply_batch (self, events, count) < 0)
-        gap = 1;
-    for (size_t i = 0; i < self->producer_count; i++)
-        gap |= self->producers [i].gap;
-    kw_arena_reset (self->arena);
-    if (gap)
+    if (woken)
         s_gap (self);
 }
 
 kw_consumer_t *
 kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpoint,
-                 const char *name, const char *const *producers,
+                 kw_curve_t *curve, const char *name, const char *const *producers,
                  kw_consumer_apply_fn *apply, kw_consumer_commit_fn *on_commit, void *arg,
                  unsigned catchup_interval_ms, char *err, size_t err_size)
 {
@@ -335,6 +329,10 @@ kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpo
         snprintf (prefix, sizeof prefix, "%s.", producers [i]);
         zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, prefix, strlen (prefix));
     }
+    if (kw_curve_client (curve, self->sub, "bus", err, err_size) != 0) {
+        kw_consumer_destroy (&self);
+        return NULL;
+    }
     if (zmq_connect (self->sub, sub_endpoint) != 0) {
         snprintf (err, err_size, "cannot connect %s: %s", sub_endpoint, zmq_strerror (errno));
         kw_consumer_destroy (&self);
@@ -347,7 +345,7 @@ kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpo
     uv_timer_init (loop, self->soon);
     self->tick->data = self->soon->data = self;
     //  Catch up from the table at once, then on every idle interval.
-    uv_timer_start (self->tick, s_catch_up_cb, 0, self->interval_ms);
+    uv_timer_start (self->tick, s_tick_cb, 0, self->interval_ms);
     return self;
 }
 

@@ -112,7 +112,7 @@ s_probe_send (probe_t *probe)
 }
 
 int
-kw_health_service (const char *program, const char *rpc_endpoint,
+kw_health_service (const char *program, const char *rpc_endpoint, kw_curve_t *curve,
                    kw_health_mode_t mode, unsigned timeout_ms)
 {
     char endpoint [256], err [256] = "";
@@ -125,7 +125,7 @@ kw_health_service (const char *program, const char *rpc_endpoint,
     uv_timer_init (&probe.loop, &probe.retry);
     probe.retry.data = &probe;
     void *zctx = zmq_ctx_new ();
-    probe.client = kw_rpc_client_new (&probe.loop, zctx, endpoint, err, sizeof err);
+    probe.client = kw_rpc_client_new (&probe.loop, zctx, endpoint, curve, program, err, sizeof err);
     if (probe.client) {
         s_probe_send (&probe);
         uv_run (&probe.loop, UV_RUN_DEFAULT);
@@ -245,7 +245,8 @@ kw_health_gateway (const char *addr, kw_health_mode_t mode, unsigned timeout_ms)
 // ---------------------------------------------------------------- bus
 
 int
-kw_health_bus (const char *pub_endpoint, const char *sub_endpoint, unsigned timeout_ms)
+kw_health_bus (const char *pub_endpoint, const char *sub_endpoint, kw_curve_t *curve,
+               unsigned timeout_ms)
 {
     char pub_local [256], sub_local [256];
     if (kw_health_local (pub_endpoint, pub_local, sizeof pub_local) != 0
@@ -253,10 +254,10 @@ kw_health_bus (const char *pub_endpoint, const char *sub_endpoint, unsigned time
         printf ("bus: endpoint too long\n");
         return 1;
     }
-    //  A topic no producer uses ("producer.event" never starts with '_'),
-    //  so no consumer subscribes to it.
+    //  A topic of the bus's own (the bus passes a frame only from the
+    //  producer its topic names), which no consumer subscribes to.
     char topic [64];
-    snprintf (topic, sizeof topic, "_health.%ld.%llu", (long) getpid (),
+    snprintf (topic, sizeof topic, "bus._health.%ld.%llu", (long) getpid (),
               (unsigned long long) kw_time_now_us ());
     void *zctx = zmq_ctx_new ();
     void *pub = zmq_socket (zctx, ZMQ_PUB);
@@ -266,7 +267,10 @@ kw_health_bus (const char *pub_endpoint, const char *sub_endpoint, unsigned time
     zmq_setsockopt (sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt (sub, ZMQ_SUBSCRIBE, topic, strlen (topic));
     int seen = 0;
-    if (zmq_connect (sub, sub_local) == 0 && zmq_connect (pub, pub_local) == 0) {
+    char err [256] = "";
+    if (kw_curve_client (curve, pub, "bus", err, sizeof err) == 0
+    &&  kw_curve_client (curve, sub, "bus", err, sizeof err) == 0
+    &&  zmq_connect (sub, sub_local) == 0 && zmq_connect (pub, pub_local) == 0) {
         //  The subscription travels through the bus to the publisher first:
         //  until it has, the frame is dropped, so it is sent again.
         uint64_t deadline = kw_time_mono_ms () + timeout_ms;
@@ -286,6 +290,7 @@ kw_health_bus (const char *pub_endpoint, const char *sub_endpoint, unsigned time
     if (seen)
         printf ("bus: ok (a frame went from %s to %s)\n", pub_local, sub_local);
     else
-        printf ("bus: no frame from %s reached %s within %u ms\n", pub_local, sub_local, timeout_ms);
+        printf ("bus: no frame from %s reached %s within %u ms%s%s\n", pub_local, sub_local,
+                timeout_ms, *err ? ": " : "", err);
     return seen ? 0 : 1;
 }

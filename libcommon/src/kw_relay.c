@@ -1,5 +1,6 @@
 /*  kw_relay: publishes a producer's committed outbox events on the bus
-    (see kw_outbox.h for how they are written and numbered). */
+    (see kw_outbox.h for how they are written and numbered), while it holds
+    the producer's advisory lock on its own connection. */
 #include <assert.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include "kw_relay.h"
 
 #define RELAY_BATCH 256
+//  One lock a producer: the pair (hash of "kw_relay", hash of the producer).
+#define KW_RELAY_LOCK_SQL "SELECT pg_try_advisory_lock (hashtext ('kw_relay'), hashtext ($1))"
 
 struct _kw_relay_t {
     uv_loop_t *loop;
@@ -26,6 +29,7 @@ struct _kw_relay_t {
     kw_arena_t *arena;
     uint64_t published;
     int positioned;                 //  cursor read from the database
+    int leader;                     //  1 holds the producer's lock (publishes), 0 not, -1 not asked
     char cursor [24];               //  the last seq published
 };
 
@@ -45,8 +49,35 @@ s_close_poll_fd (uv_handle_t *handle)
 }
 
 static void
+s_set_leader (kw_relay_t *self, int leader)
+{
+    if (leader == self->leader)
+        return;
+    self->leader = leader;
+    //  A new leader starts a batch behind the producer's counter.
+    self->positioned = 0;
+    kw_info (leader ? "relay_leader" : "relay_standby", "producer", self->producer);
+}
+
+//  Take the producer's lock on the relay's own connection if free: one
+//  relay of a producer publishes, the others wait; the lock goes with the
+//  session, so a relay that dies or loses its connection hands it over.
+static void
+s_try_lead (kw_relay_t *self)
+{
+    const char *params [1] = { self->producer };
+    PGresult *res = kw_db_query (self->listen_db, KW_RELAY_LOCK_SQL, 1, params);
+    if (!res)
+        return;
+    s_set_leader (self, PQgetvalue (res, 0, 0) [0] == 't');
+    PQclear (res);
+}
+
+static void
 s_listen_stop (kw_relay_t *self)
 {
+    if (self->leader == 1)
+        s_set_leader (self, 0);
     if (self->listen_poll) {
         self->listen_poll->data = (void *) (intptr_t) self->listen_fd;
         uv_close ((uv_handle_t *) self->listen_poll, s_close_poll_fd);
@@ -80,6 +111,7 @@ s_listen_connected (kw_db_t *db, void *arg)
 {
     kw_relay_t *self = arg;
     s_listen_stop (self);
+    s_try_lead (self);
     char channel [128];
     snprintf (channel, sizeof channel, KW_OUTBOX_NOTIFY_PREFIX "%s", self->producer);
     char *quoted = PQescapeIdentifier (kw_db_conn (db), channel, strlen (channel));
@@ -150,6 +182,8 @@ static int
 s_relay_pass (kw_relay_t *self)
 {
     kw_db_t *db = self->db;
+    if (self->leader != 1)
+        return 0;
     if (kw_db_ensure (db) != 0 || s_position (self) != 0)
         goto failed;
     const char *params [2] = { self->producer, self->cursor };
@@ -189,6 +223,9 @@ s_relay_tick_cb (uv_timer_t *timer)
     kw_relay_t *self = timer->data;
     if (!self->listen_poll && kw_db_ensure (self->listen_db) == 0 && !self->listen_poll)
         s_listen_connected (self->listen_db, self);
+    else
+    if (self->leader != 1 && self->listen_poll)
+        s_try_lead (self);
     kw_relay_run_once (self);
 }
 
@@ -212,6 +249,7 @@ kw_relay_new (uv_loop_t *loop, kw_db_t *db, const char *listen_conninfo,
     self->producer = strdup (producer);
     self->arena = kw_arena_new (65536);
     self->listen_fd = -1;
+    self->leader = -1;
     kw_db_prepare (db, "kw_relay_position",
         "SELECT greatest (last_seq - 256, 0) FROM bus.producers WHERE producer = $1");
     kw_db_prepare (db, "kw_relay_next",

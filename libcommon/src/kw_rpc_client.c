@@ -97,7 +97,8 @@ s_client_readable (void *socket, void *arg)
 }
 
 kw_rpc_client_t *
-kw_rpc_client_new (uv_loop_t *loop, void *zctx, const char *endpoint, char *err, size_t err_size)
+kw_rpc_client_new (uv_loop_t *loop, void *zctx, const char *endpoint, kw_curve_t *curve,
+                   const char *server, char *err, size_t err_size)
 {
     assert (loop && zctx && endpoint);
     kw_rpc_client_t *self = calloc (1, sizeof *self);
@@ -121,6 +122,10 @@ kw_rpc_client_new (uv_loop_t *loop, void *zctx, const char *endpoint, char *err,
     zmq_setsockopt (self->socket, ZMQ_IMMEDIATE, &immediate, sizeof immediate);
     int reconnect_max = 1000;
     zmq_setsockopt (self->socket, ZMQ_RECONNECT_IVL_MAX, &reconnect_max, sizeof reconnect_max);
+    if (kw_curve_client (curve, self->socket, server, err, err_size) != 0) {
+        kw_rpc_client_destroy (&self);
+        return NULL;
+    }
     //  Several endpoints, comma-separated: requests go round them (DEALER).
     char list [1024];
     if (snprintf (list, sizeof list, "%s", endpoint) >= (int) sizeof list) {

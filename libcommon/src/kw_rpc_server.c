@@ -1,25 +1,31 @@
 /*  kw_rpc_server: a service's end of RPC: a ROUTER socket receiving
     [identity][request-id][Request] and answering [identity][request-id][Response]
-    through the service's handler; requests past their deadline are dropped. */
+    through the service's handler; requests past their deadline are dropped,
+    and a caller is believed only from the programs allowed to vouch for one. */
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <zmq.h>
 #include "kw_log.h"
 #include "kw_pb.h"
 #include "kw_rpc_server.h"
 #include "kw_time.h"
+#include "kw_zmonitor.h"
 #include "kw_zwatch.h"
 
 struct _kw_rpc_server_t {
     void *socket;
     kw_zwatch_t *watch;
+    kw_zmonitor_t *monitor;         //  failed handshakes, with CURVE
     kw_rpc_handler_fn *handler;
     void *arg;
     kw_arena_t *arena;
     zmq_msg_t *current;             //  the frames of the request being handled
     int deferred;                   //  its answer is sent later
+    kw_curve_t *curve;
+    char *callers;                  //  programs whose Request.caller is believed
 };
 
 struct _kw_rpc_pending_t {
@@ -82,6 +88,8 @@ s_server_handle (kw_rpc_server_t *self, zmq_msg_t *frames)
                                                      zmq_msg_data (&frames [2]),
                                                      zmq_msg_size (&frames [2]));
     Kw__Response resp = KW__RESPONSE__INIT;
+    if (req && req->caller && !kw_curve_sent_by (self->curve, &frames [2], self->callers))
+        req->caller = NULL;             //  a peer that may not vouch for a user
     if (!req)
         kw_rpc_reply_error (&resp, self->arena, KW__STATUS__STATUS_INVALID, NULL,
                             "request frame is not a valid Request");
@@ -122,6 +130,7 @@ s_server_readable (void *socket, void *arg)
 
 kw_rpc_server_t *
 kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
+                   kw_curve_t *curve, const char *callers,
                    kw_rpc_handler_fn *handler, void *arg, char *err, size_t err_size)
 {
     assert (loop && zctx && endpoint && handler);
@@ -133,6 +142,8 @@ kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
     self->handler = handler;
     self->arg = arg;
     self->arena = kw_arena_new (16384);
+    self->curve = curve;
+    self->callers = strdup (callers ? callers : "");
     self->socket = zmq_socket (zctx, ZMQ_ROUTER);
     if (!self->socket) {
         snprintf (err, err_size, "zmq_socket: %s", zmq_strerror (errno));
@@ -140,11 +151,17 @@ kw_rpc_server_new (uv_loop_t *loop, void *zctx, const char *endpoint,
         return NULL;
     }
     kw_rpc_socket_defaults (self->socket);
+    if (kw_curve_server (curve, self->socket, "rpc", err, err_size) != 0) {
+        kw_rpc_server_destroy (&self);
+        return NULL;
+    }
     if (zmq_bind (self->socket, endpoint) != 0) {
         snprintf (err, err_size, "cannot bind %s: %s", endpoint, zmq_strerror (errno));
         kw_rpc_server_destroy (&self);
         return NULL;
     }
+    if (kw_curve_on (curve))
+        self->monitor = kw_zmonitor_new (loop, zctx, self->socket, "rpc");
     self->watch = kw_zwatch_new (loop, self->socket, s_server_readable, self);
     if (!self->watch) {
         snprintf (err, err_size, "cannot watch the RPC socket");
@@ -162,9 +179,11 @@ kw_rpc_server_destroy (kw_rpc_server_t **self_p)
     if (!self)
         return;
     kw_zwatch_destroy (&self->watch);
+    kw_zmonitor_destroy (&self->monitor);
     if (self->socket)
         zmq_close (self->socket);
     kw_arena_destroy (&self->arena);
+    free (self->callers);
     free (self);
     *self_p = NULL;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include "kw_curve.h"
 #include "kw_health.h"
 #include "kw_idempotency.h"
 #include "kw_log.h"
@@ -18,7 +19,7 @@
 #include "kw_service.h"
 #include "kw_shutdown.h"
 
-#define COMMON_VARS 12
+#define COMMON_VARS (13 + KW_CURVE_CONFIG_COUNT)
 #define DB_WAIT_MS 60000
 //  Old published events deleted a statement at a time, at most
 //  PRUNE_BATCHES statements a loop turn (the rest a second later).
@@ -39,6 +40,7 @@ struct _kw_service_t {
     kw_relay_t *relay;
     kw_consumer_t *consumer;
     kw_rpc_server_t *rpc;
+    kw_curve_t *curve;
     kw_shutdown_t *shutdown;
     uv_signal_t *hangup;                    //  SIGHUP, when the service reloads on it
     uv_timer_t *prune;                      //  old events and Idempotency-Key answers
@@ -84,6 +86,8 @@ s_build_vars (kw_service_t *self)
         { "KW_CATCHUP_INTERVAL_MS", "1000", "consumer catch-up timer while idle", NULL },
         { "KW_RPC_ENABLED", "1", "0 to run without the RPC server", NULL },
         { "KW_OUTBOX_NOTIFY", "0", "1 to NOTIFY other instances' relays on every event (one writer per producer needs no NOTIFY)", NULL },
+        { "KW_RPC_CLIENTS", "gateway", "programs admitted to call this service and vouch for the caller (comma-separated key names)", NULL },
+        KW_CURVE_CONFIG_VARS
     };
     self->var_count = COMMON_VARS + def->extra_count;
     self->vars = calloc (self->var_count, sizeof *self->vars);
@@ -434,15 +438,26 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
         free (self->vars);
         return rc > 0 ? 0 : 2;
     }
+    //  Migrations talk only to the database: no keys needed.
+    self->curve = kw_curve_new (def->name, migrate_only ? "off" : kw_service_config (self, "KW_CURVE"),
+                                kw_service_config (self, "KW_CURVE_PUBLIC_DIR"),
+                                kw_service_config (self, "KW_CURVE_SECRET_FILE"), err, sizeof err);
+    if (!self->curve) {
+        fprintf (stderr, "%s: %s\n", def->name, err);
+        free (self->vars);
+        return 2;
+    }
     if (health != KW_HEALTH_NONE) {
-        rc = kw_health_service (def->name, kw_service_config (self, self->rpc_var), health,
-                                KW_HEALTH_TIMEOUT_MS);
+        rc = kw_health_service (def->name, kw_service_config (self, self->rpc_var), self->curve,
+                                health, KW_HEALTH_TIMEOUT_MS);
+        kw_curve_destroy (&self->curve);
         free (self->vars);
         return rc;
     }
     kw_log_level_t level = KW_LOG_INFO;
     if (kw_log_level_parse (kw_service_config (self, "KW_LOG_LEVEL"), &level) != 0) {
         fprintf (stderr, "%s: KW_LOG_LEVEL: expected debug, info, warn or error\n", def->name);
+        kw_curve_destroy (&self->curve);
         free (self->vars);
         return 2;
     }
@@ -452,12 +467,21 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     self->retention_s = s_int_var (self, "KW_OUTBOX_RETENTION_S", 0, 3650L * 86400, &ok);
     long rpc_enabled = s_int_var (self, "KW_RPC_ENABLED", 0, 1, &ok);
     kw_outbox_set_notify ((int) s_int_var (self, "KW_OUTBOX_NOTIFY", 0, 1, &ok));
+    //  The gateway (or whoever KW_RPC_CLIENTS names) calls; the service's
+    //  own key is admitted for its --health probe, which may not vouch.
+    char rpc_peers [512];
+    snprintf (rpc_peers, sizeof rpc_peers, "%s,%s", kw_service_config (self, "KW_RPC_CLIENTS"), def->name);
+    if (ok && kw_curve_admit (self->curve, "rpc", rpc_peers, err, sizeof err) != 0) {
+        fprintf (stderr, "%s: KW_RPC_CLIENTS: %s\n", def->name, err);
+        ok = 0;
+    }
     if (!ok) {
+        kw_curve_destroy (&self->curve);
         free (self->vars);
         return 2;
     }
     kw_log_init (def->name, level);
-    kw_info ("starting");
+    kw_info ("starting", "curve", kw_curve_on (self->curve) ? "on" : "off");
 
     int status = 1;
     uv_loop_init (&self->loop);
@@ -490,10 +514,18 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
         goto done;
     }
     self->zctx = zmq_ctx_new ();
+    if (kw_curve_start (self->curve, self->zctx, err, sizeof err) != 0) {
+        kw_error ("curve_failed", "reason", err);
+        goto done;
+    }
     self->pub = zmq_socket (self->zctx, ZMQ_PUB);
     int linger = 0, hwm = 100000;
     zmq_setsockopt (self->pub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt (self->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (kw_curve_client (self->curve, self->pub, "bus", err, sizeof err) != 0) {
+        kw_error ("curve_failed", "reason", err);
+        goto done;
+    }
     if (zmq_connect (self->pub, kw_service_config (self, "KW_BUS_PUB")) != 0) {
         kw_error ("bus_connect_failed", "endpoint", kw_service_config (self, "KW_BUS_PUB"),
                   "reason", zmq_strerror (errno));
@@ -519,6 +551,7 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
                                 (unsigned) relay_ms);
     if (rpc_enabled) {
         self->rpc = kw_rpc_server_new (&self->loop, self->zctx, kw_service_config (self, self->rpc_var),
+                                       self->curve, kw_service_config (self, "KW_RPC_CLIENTS"),
                                        s_handle, self, err, sizeof err);
         if (!self->rpc) {
             kw_error ("rpc_bind_failed", "reason", err);
@@ -527,7 +560,8 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     }
     if (self->producers) {
         self->consumer = kw_consumer_new (&self->loop, self->db, self->zctx,
-                                          kw_service_config (self, "KW_BUS_SUB"), def->name,
+                                          kw_service_config (self, "KW_BUS_SUB"), self->curve,
+                                          def->name,
                                           self->producers, s_apply, s_committed, self,
                                           (unsigned) catchup_ms, err, sizeof err);
         if (!self->consumer) {
@@ -551,6 +585,7 @@ done:
         zmq_close (self->pub);
     if (self->zctx)
         zmq_ctx_term (self->zctx);
+    kw_curve_destroy (&self->curve);
     int loop_rc = kw_loop_finish (&self->loop);
     kw_db_destroy (&self->db);
     if (loop_rc != 0) {

@@ -1,7 +1,9 @@
 /*  bus: the ZeroMQ XSUB/XPUB proxy every service publishes to and
     subscribes from. Frames are forwarded as they come (events downstream,
     subscriptions upstream); it keeps no state, so a restart loses only
-    frames in flight, which consumers recover from bus.outbox. */
+    frames in flight, which consumers recover from bus.outbox. Both sides
+    are CURVE servers admitting only the programs configured; an event whose
+    topic names a producer other than the key that sent it is dropped. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,27 +11,49 @@
 #include <string.h>
 #include <zmq.h>
 #include "kw_config.h"
+#include "kw_curve.h"
 #include "kw_health.h"
 #include "kw_log.h"
 #include "kw_shutdown.h"
+#include "kw_zmonitor.h"
 #include "kw_zwatch.h"
 
 #define BUDGET 1024
+#define SERVICES "referral,eligibility,assignment,scheduling,notification"
 
 typedef struct {
     void *xsub;                     //  publishers connect here
     void *xpub;                     //  subscribers connect here
     kw_zwatch_t *events;
     kw_zwatch_t *subscriptions;
+    kw_zmonitor_t *pub_monitor;     //  failed handshakes, with CURVE
+    kw_zmonitor_t *sub_monitor;
     kw_shutdown_t *shutdown;
     uv_timer_t stats;
     uint64_t forwarded;
     uint64_t dropped;
+    uint64_t refused;               //  events whose producer was not their sender
+    kw_curve_t *curve;
 } bus_t;
 
-//  Move up to BUDGET whole multipart messages from one socket to the other.
+//  1 when the first part of an event, its topic "producer.type", names the
+//  producer whose key sent it (always, with CURVE off).
+static int
+s_sender_is_producer (bus_t *bus, zmq_msg_t *topic)
+{
+    if (!kw_curve_on (bus->curve))
+        return 1;
+    const char *sender = kw_curve_sender (topic);
+    const char *text = zmq_msg_data (topic);
+    const char *dot = memchr (text, '.', zmq_msg_size (topic));
+    return sender && dot && strlen (sender) == (size_t) (dot - text)
+        && memcmp (sender, text, strlen (sender)) == 0;
+}
+
+//  Move up to BUDGET whole multipart messages from one socket to the other;
+//  with bus set (events), only those whose sender is their producer.
 static uint64_t
-s_forward (void *from, void *to, uint64_t *dropped)
+s_forward (void *from, void *to, bus_t *bus, uint64_t *dropped)
 {
     uint64_t moved = 0;
     for (int n = 0; n < BUDGET; n++) {
@@ -41,9 +65,16 @@ s_forward (void *from, void *to, uint64_t *dropped)
         }
         int more;
         int failed = 0;
+        if (bus && !s_sender_is_producer (bus, &part)) {
+            const char *sender = kw_curve_sender (&part);
+            kw_warn ("bus_event_refused", "reason", "topic names another producer",
+                     "sender", sender ? sender : "(none)");
+            bus->refused++;
+            failed = 1;
+        }
         do {
             more = zmq_msg_more (&part);
-            if (!failed && zmq_msg_send (&part, to, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
+            if (failed || zmq_msg_send (&part, to, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
                 failed = 1;
                 zmq_msg_close (&part);
             }
@@ -67,7 +98,7 @@ static void
 s_events_cb (void *socket, void *arg)
 {
     bus_t *bus = arg;
-    bus->forwarded += s_forward (bus->xsub, bus->xpub, &bus->dropped);
+    bus->forwarded += s_forward (bus->xsub, bus->xpub, bus, &bus->dropped);
 }
 
 static void
@@ -75,17 +106,18 @@ s_subscriptions_cb (void *socket, void *arg)
 {
     bus_t *bus = arg;
     uint64_t ignored = 0;
-    s_forward (bus->xpub, bus->xsub, &ignored);
+    s_forward (bus->xpub, bus->xsub, NULL, &ignored);
 }
 
 static void
 s_stats_cb (uv_timer_t *timer)
 {
     bus_t *bus = timer->data;
-    char forwarded [24], dropped [24];
+    char forwarded [24], dropped [24], refused [24];
     snprintf (forwarded, sizeof forwarded, "%" PRIu64, bus->forwarded);
     snprintf (dropped, sizeof dropped, "%" PRIu64, bus->dropped);
-    kw_debug ("bus_stats", "forwarded", forwarded, "dropped", dropped);
+    snprintf (refused, sizeof refused, "%" PRIu64, bus->refused);
+    kw_debug ("bus_stats", "forwarded", forwarded, "dropped", dropped, "refused", refused);
 }
 
 static void
@@ -95,6 +127,8 @@ s_stop (int signum, void *arg)
     kw_info ("stopping");
     kw_zwatch_destroy (&bus->events);
     kw_zwatch_destroy (&bus->subscriptions);
+    kw_zmonitor_destroy (&bus->pub_monitor);
+    kw_zmonitor_destroy (&bus->sub_monitor);
     kw_shutdown_destroy (&bus->shutdown);
     uv_close ((uv_handle_t *) &bus->stats, NULL);
 }
@@ -106,6 +140,9 @@ main (int argc, char **argv)
         { "KW_BUS_PUB", "tcp://127.0.0.1:5550", "endpoint publishers connect to (bound here, XSUB)", NULL },
         { "KW_BUS_SUB", "tcp://127.0.0.1:5551", "endpoint subscribers connect to (bound here, XPUB)", NULL },
         { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
+        { "KW_BUS_PUBLISHERS", SERVICES, "programs admitted to publish (each only events of its own name; comma-separated key names)", NULL },
+        { "KW_BUS_SUBSCRIBERS", SERVICES, "programs admitted to subscribe (comma-separated key names)", NULL },
+        KW_CURVE_CONFIG_VARS
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
@@ -118,20 +155,48 @@ main (int argc, char **argv)
             fprintf (stderr, "bus: %s\n", err);
         return rc > 0 ? 0 : 2;
     }
-    if (health != KW_HEALTH_NONE)
-        return kw_health_bus (kw_config_get (vars, count, "KW_BUS_PUB"),
-                              kw_config_get (vars, count, "KW_BUS_SUB"), KW_HEALTH_TIMEOUT_MS);
-    kw_log_level_t level;
-    if (kw_log_level_parse (kw_config_get (vars, count, "KW_LOG_LEVEL"), &level) != 0) {
-        fprintf (stderr, "bus: KW_LOG_LEVEL: expected debug, info, warn or error\n");
+    bus_t bus = { 0 };
+    bus.curve = kw_curve_new ("bus", kw_config_get (vars, count, "KW_CURVE"),
+                              kw_config_get (vars, count, "KW_CURVE_PUBLIC_DIR"),
+                              kw_config_get (vars, count, "KW_CURVE_SECRET_FILE"), err, sizeof err);
+    if (!bus.curve) {
+        fprintf (stderr, "bus: %s\n", err);
+        return 2;
+    }
+    if (health != KW_HEALTH_NONE) {
+        rc = kw_health_bus (kw_config_get (vars, count, "KW_BUS_PUB"),
+                            kw_config_get (vars, count, "KW_BUS_SUB"), bus.curve, KW_HEALTH_TIMEOUT_MS);
+        kw_curve_destroy (&bus.curve);
+        return rc;
+    }
+    //  The bus's own key is admitted on both sides for its --health probe.
+    char publishers [512], subscribers [512];
+    snprintf (publishers, sizeof publishers, "%s,bus", kw_config_get (vars, count, "KW_BUS_PUBLISHERS"));
+    snprintf (subscribers, sizeof subscribers, "%s,bus", kw_config_get (vars, count, "KW_BUS_SUBSCRIBERS"));
+    kw_log_level_t level = KW_LOG_INFO;
+    if (kw_log_level_parse (kw_config_get (vars, count, "KW_LOG_LEVEL"), &level) != 0)
+        snprintf (err, sizeof err, "KW_LOG_LEVEL: expected debug, info, warn or error");
+    else
+    if (kw_curve_admit (bus.curve, "bus-pub", publishers, err, sizeof err) == 0
+    &&  kw_curve_admit (bus.curve, "bus-sub", subscribers, err, sizeof err) == 0)
+        *err = 0;
+    if (*err) {
+        fprintf (stderr, "bus: %s\n", err);
+        kw_curve_destroy (&bus.curve);
         return 2;
     }
     kw_log_init ("bus", level);
 
-    bus_t bus = { 0 };
     uv_loop_t loop;
     uv_loop_init (&loop);
     void *zctx = zmq_ctx_new ();
+    int status = 1;
+    if (kw_curve_start (bus.curve, zctx, err, sizeof err) != 0) {
+        kw_error ("curve_failed", "reason", err);
+        zmq_ctx_term (zctx);
+        kw_curve_destroy (&bus.curve);
+        return 1;
+    }
     bus.xsub = zmq_socket (zctx, ZMQ_XSUB);
     bus.xpub = zmq_socket (zctx, ZMQ_XPUB);
     int linger = 0, hwm = 100000;
@@ -141,9 +206,13 @@ main (int argc, char **argv)
     zmq_setsockopt (bus.xsub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt (bus.xpub, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt (bus.xsub, ZMQ_MAXMSGSIZE, &max, sizeof max);
-    int status = 1;
     const char *pub = kw_config_get (vars, count, "KW_BUS_PUB");
     const char *sub = kw_config_get (vars, count, "KW_BUS_SUB");
+    if (kw_curve_server (bus.curve, bus.xsub, "bus-pub", err, sizeof err) != 0
+    ||  kw_curve_server (bus.curve, bus.xpub, "bus-sub", err, sizeof err) != 0) {
+        kw_error ("curve_failed", "reason", err);
+        goto done;
+    }
     if (zmq_bind (bus.xsub, pub) != 0) {
         kw_error ("bind_failed", "endpoint", pub, "reason", zmq_strerror (errno));
         goto done;
@@ -152,22 +221,29 @@ main (int argc, char **argv)
         kw_error ("bind_failed", "endpoint", sub, "reason", zmq_strerror (errno));
         goto done;
     }
+    if (kw_curve_on (bus.curve)) {
+        bus.pub_monitor = kw_zmonitor_new (&loop, zctx, bus.xsub, "bus-pub");
+        bus.sub_monitor = kw_zmonitor_new (&loop, zctx, bus.xpub, "bus-sub");
+    }
     bus.events = kw_zwatch_new (&loop, bus.xsub, s_events_cb, &bus);
     bus.subscriptions = kw_zwatch_new (&loop, bus.xpub, s_subscriptions_cb, &bus);
     bus.shutdown = kw_shutdown_new (&loop, s_stop, &bus);
     uv_timer_init (&loop, &bus.stats);
     bus.stats.data = &bus;
     uv_timer_start (&bus.stats, s_stats_cb, 10000, 10000);
-    kw_info ("ready", "pub", pub, "sub", sub);
+    kw_info ("ready", "pub", pub, "sub", sub, "curve", kw_curve_on (bus.curve) ? "on" : "off");
     uv_run (&loop, UV_RUN_DEFAULT);
     status = 0;
 done:
     kw_zwatch_destroy (&bus.events);
     kw_zwatch_destroy (&bus.subscriptions);
+    kw_zmonitor_destroy (&bus.pub_monitor);
+    kw_zmonitor_destroy (&bus.sub_monitor);
     kw_shutdown_destroy (&bus.shutdown);
     zmq_close (bus.xsub);
     zmq_close (bus.xpub);
     zmq_ctx_term (zctx);
+    kw_curve_destroy (&bus.curve);
     if (kw_loop_finish (&loop) != 0) {
         kw_error ("loop_not_clean");
         status = 1;

@@ -24,6 +24,7 @@ typedef struct {
     char issuer [KW_JWT_CLAIM_SIZE];
     char audience [KW_JWT_CLAIM_SIZE];
     regions_t *regions;                     //  the region ids a token may name
+    kw_curve_t *curve;              //  CURVE keys of the RPC clients
     unsigned rpc_timeout_ms;
     unsigned health_timeout_ms;
     size_t max_body;

@@ -110,13 +110,20 @@ s_setup (gateway_t *self, kw_config_var_t *vars, size_t count, void *zctx)
         fprintf (stderr, "gateway: %s\n", err);
         return -1;
     }
+    self->curve = kw_curve_new ("gateway", kw_config_get (vars, count, "KW_CURVE"),
+                                kw_config_get (vars, count, "KW_CURVE_PUBLIC_DIR"),
+                                kw_config_get (vars, count, "KW_CURVE_SECRET_FILE"), err, sizeof err);
+    if (!self->curve) {
+        fprintf (stderr, "gateway: %s\n", err);
+        return -1;
+    }
     for (int i = 0; i < SERVICE_COUNT; i++) {
         char name [64];
         snprintf (name, sizeof name, "KW_%s_RPC", route_service_names [i]);
         for (char *c = name; *c; c++)
             *c = (char) (*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
         self->clients [i] = kw_rpc_client_new (self->loop, zctx, kw_config_get (vars, count, name),
-                                               err, sizeof err);
+                                               self->curve, route_service_names [i], err, sizeof err);
         if (!self->clients [i]) {
             fprintf (stderr, "gateway: %s: %s\n", name, err);
             return -1;
@@ -147,6 +154,7 @@ main (int argc, char **argv)
         { "KW_HEALTH_TIMEOUT_MS", "1000", "time each service has to answer a health probe", NULL },
         { "KW_MAX_BODY", "1048576", "largest JSON body accepted, in bytes (larger: 413)", NULL },
         { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
+        KW_CURVE_CONFIG_VARS
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
@@ -195,8 +203,15 @@ main (int argc, char **argv)
     gateway_t *self = (gateway_t *) h2o_create_handler (path, sizeof (gateway_t));
     self->super.on_req = dispatch_request;
     self->loop = loop;
-    if (s_setup (self, vars, count, zctx) != 0)
+    if (s_setup (self, vars, count, zctx) != 0) {
+        for (int i = 0; i < SERVICE_COUNT; i++)
+            kw_rpc_client_destroy (&self->clients [i]);
+        kw_loop_finish (loop);
+        zmq_ctx_term (zctx);
+        kw_curve_destroy (&self->curve);
+        free (self->secret);
         return 2;
+    }
     too_large_register (host, MAX_ENTITY, self->max_body, ROUTE_MAX_FILE);
 
     h2o_context_init (&s_context, loop, &s_config);
@@ -219,6 +234,7 @@ main (int argc, char **argv)
     free (self->secret);
     regions_destroy (&self->regions);
     zmq_ctx_term (zctx);
+    kw_curve_destroy (&self->curve);
     if (loop_rc != 0)
         kw_error ("loop_not_clean");
     kw_info ("stopped");

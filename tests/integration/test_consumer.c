@@ -1,7 +1,8 @@
 /*  Tests of kw_consumer against the test stack's PostgreSQL: catch-up from
     bus.outbox on start, exactly-once application with the offset in the
     same transaction, a failed batch rolled back and retried, duplicates
-    skipped, gaps filled from the table, malformed frames ignored. */
+    skipped, gaps filled from the table, a frame with no row in the table
+    never applied, malformed frames ignored. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,7 @@ main (void)
     uv_timer_init (&loop, &timer);
     const char *producers [] = { producer, NULL };
     char err [256] = "";
-    kw_consumer_t *c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", consumer, producers,
+    kw_consumer_t *c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", NULL, consumer, producers,
                                         s_apply, NULL, NULL, 200, err, sizeof err);
     ok (c != NULL, "consumer created (%s)", err);
     s_run_for (&loop, &timer, 800);
@@ -158,35 +159,45 @@ main (void)
     s_run_for (&loop, &timer, 500);
     is_str (s_scalar (db, count_sql, NULL), "14/14/14", "an event whose frame was lost is found while idle");
 
+    //  A frame is a wake-up, never a fact: event 15 with the next seq but no
+    //  row (a forgery) is not applied; the genuine 15 is, once committed.
+    s_send (pub, producer, 15);
+    s_run_for (&loop, &timer, 300);
+    is_str (s_scalar (db, offset_sql, producer), "14", "a frame with no row in bus.outbox is not applied");
+    s_add_row (setup, producer, 15);
+    s_send (pub, producer, 15);
+    s_run_for (&loop, &timer, 100);
+    is_str (s_scalar (db, count_sql, NULL), "15/15/15", "the genuine event 15 is applied");
+
     //  Malformed frames do not crash or stop the consumer.
     zmq_send (pub, "garbage", 7, 0);
     char topic [64];
     snprintf (topic, sizeof topic, "%s.ev", producer);
     zmq_send (pub, topic, strlen (topic), ZMQ_SNDMORE);
     zmq_send (pub, "\xff\xfe\xfd", 3, 0);
-    s_add_row (setup, producer, 15);
-    s_send (pub, producer, 15);
+    s_add_row (setup, producer, 16);
+    s_send (pub, producer, 16);
     s_run_for (&loop, &timer, 100);
-    is_str (s_scalar (db, count_sql, NULL), "15/15/15", "malformed frames are ignored, the next event applies");
-    ok (kw_consumer_applied (c) == 15, "the consumer counted 15");
+    is_str (s_scalar (db, count_sql, NULL), "16/16/16", "malformed frames are ignored, the next event applies");
+    ok (kw_consumer_applied (c) == 16, "the consumer counted 16");
 
     //  A restarted consumer starts from its offset: nothing is applied twice.
     kw_consumer_destroy (&c);
     s_fail_once = 0;
-    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", consumer, producers,
+    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", NULL, consumer, producers,
                          s_apply, NULL, NULL, 200, err, sizeof err);
     s_run_for (&loop, &timer, 300);
-    is_str (s_scalar (db, count_sql, NULL), "15/15/15", "a restart applies nothing twice");
+    is_str (s_scalar (db, count_sql, NULL), "16/16/16", "a restart applies nothing twice");
 
     //  Smaller batches: a backlog of 10 is applied 4 events a transaction.
     kw_consumer_destroy (&c);
-    for (int seq = 16; seq <= 25; seq++)
+    for (int seq = 17; seq <= 26; seq++)
         s_add_row (setup, producer, seq);
-    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", consumer, producers,
+    c = kw_consumer_new (&loop, db, ctx, "inproc://consumer", NULL, consumer, producers,
                          s_apply, s_committed, NULL, 200, err, sizeof err);
     kw_consumer_set_batch (c, 4);
     s_run_for (&loop, &timer, 300);
-    is_str (s_scalar (db, count_sql, NULL), "25/25/25", "a backlog is applied in full with a batch of 4");
+    is_str (s_scalar (db, count_sql, NULL), "26/26/26", "a backlog is applied in full with a batch of 4");
     ok (s_batches == 3 && s_largest == 4, "in 3 transactions of at most 4 events (%zu, largest %zu)",
         s_batches, s_largest);
 

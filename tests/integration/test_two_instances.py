@@ -1,11 +1,12 @@
 """A second instance of each consuming service (eligibility, assignment,
 scheduling, notification) beside the first, on the same database, bus and
 producer names, with an RPC endpoint of its own: every event is still
-applied once and every e-mail sent once. The two relays of a producer both
-publish its events (consumers drop the copies by seq), the two consumers
-of a name race for each batch (the loser finds its offset moved and rolls
-back), the two senders take deliveries with SKIP LOCKED. What deploy/k8s
-and the README say about running a service twice rests on this test."""
+applied once and every e-mail sent once. One relay of a producer publishes,
+the one holding the producer's advisory lock; the other stands by and takes
+over when the first is killed. The two consumers of a name race for each
+batch (the loser finds its offset moved and rolls back), the two senders
+take deliveries with SKIP LOCKED. What deploy/k8s and the README say about
+running a service twice rests on this test."""
 
 import os
 import random
@@ -13,7 +14,7 @@ import signal
 import subprocess
 import time
 from kwtest import (ok, done, token, post_referrals, check_exactly_once, wait_until, BIN, VAR, PG_PORT,
-                    scalar, workforce)
+                    scalar, workforce, kill, wait_restarted)
 
 SERVICES = ["eligibility", "assignment", "scheduling", "notification"]
 rng = random.Random()
@@ -35,6 +36,12 @@ def twin_ready(s):
         return '"event":"ready"' in f.read()
 
 
+def relay_said(s, event, log=None):
+    """The relay of producer s logged event (relay_leader, relay_standby)."""
+    with open(log or logs[s]) as f:
+        return '"event":"%s","producer":"%s"' % (event, s) in f.read()
+
+
 try:
     ok(wait_until(lambda: all(twin_ready(s) for s in SERVICES), 30),
        "a second instance of %s is running" % ", ".join(SERVICES))
@@ -44,6 +51,18 @@ try:
     moved = sum(open(logs[s]).read().count("consumer_offset_moved") for s in SERVICES)
     ok(all(twins[s].poll() is None for s in SERVICES), "the second instances are still running")
     ok(moved > 0, "the two instances raced for batches: the second found its offset moved %d times" % moved)
+    standby = [s for s in SERVICES if relay_said(s, "relay_standby") and not relay_said(s, "relay_leader")]
+    ok(standby == SERVICES, "each second instance's relay stands by: the first holds the producer's lock",
+       standby)
+    # The leader of eligibility's relay is killed: the second takes over and
+    # every event of the next referrals is still applied once.
+    old_pid = kill("eligibility")
+    ok(wait_until(lambda: relay_said("eligibility", "relay_leader"), 30),
+       "the second eligibility's relay takes the lock when the first is killed")
+    ok(wait_restarted("eligibility", old_pid), "the first eligibility is restarted")
+    more, more_eligible, failures = post_referrals(40, rng, tok)
+    ok(len(more) == 40 and not failures, "40 more referrals were accepted", failures[:3])
+    check_exactly_once("after the relay changed hands", more, more_eligible)
     skipped = scalar("SELECT count(*) FROM bus.outbox o JOIN bus.offsets f ON f.producer = o.producer"
                      " WHERE o.seq > f.last_seq")
     ok(skipped == "0", "every consumer has applied every event", skipped)

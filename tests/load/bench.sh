@@ -46,6 +46,9 @@ echo "## eligibility rules: 100,000 generated referrals a rule set, in memory"
 ELIGIBILITY=$("$BENCH_ELIGIBILITY" 2>&1) || echo "bench: bench_eligibility failed"
 echo "$ELIGIBILITY"
 
+# loadgen watches the bus: a key pair of its own, admitted as a subscriber.
+export KW_CURVE_NAMES=loadgen
+export KW_BUS_SUBSCRIBERS=referral,eligibility,assignment,scheduling,notification,loadgen
 test_stack_start "$ROOT/$B/bench-var" || exit 1
 OUT=$KW_VAR_DIR/bench
 mkdir -p "$OUT"
@@ -217,7 +220,10 @@ for p in $PROGRAMS; do
 done
 
 if [ "${BENCH_EMAIL:-0}" -gt 0 ]; then
-    test_stack_start "$ROOT/$B/bench-var" || exit 1
+    # loadgen watches the bus: a key pair of its own, admitted as a subscriber.
+export KW_CURVE_NAMES=loadgen
+export KW_BUS_SUBSCRIBERS=referral,eligibility,assignment,scheduling,notification,loadgen
+test_stack_start "$ROOT/$B/bench-var" || exit 1
     /usr/bin/python3 tests/load/latency.py "$BENCH_EMAIL"
     test_stack_stop
 fi

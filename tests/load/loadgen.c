@@ -15,6 +15,10 @@
       loadgen --accept FILE --concurrency 16
           accept every offer of FILE ("case_id offer_id" lines) as a
           coordinator, N at a time: accepts per second
+    Its SUB socket is a CURVE client of the bus with the key pair named
+    loadgen (KW_CURVE_PUBLIC_DIR/loadgen.key, or KW_CURVE_SECRET_FILE; the
+    bus must admit loadgen among its subscribers, KW_BUS_SUBSCRIBERS), or
+    plain with KW_CURVE=off.
     Prints a summary and one "RESULT key=value ..." line for scripts. */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +32,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <zmq.h>
+#include "kw_curve.h"
 #include "kw/envelope.pb-c.h"
 #include "kw/assignment.pb-c.h"
 #include "kw_topics.h"
@@ -558,6 +563,15 @@ main (int argc, char **argv)
     zmq_setsockopt (gen.sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt (gen.sub, ZMQ_SUBSCRIBE, TOPIC, strlen (TOPIC));
     zmq_setsockopt (gen.sub, ZMQ_SUBSCRIBE, TOPIC_WAITING, strlen (TOPIC_WAITING));
+    char err [512];
+    const char *curve_mode = getenv ("KW_CURVE");
+    kw_curve_t *curve = kw_curve_new ("loadgen", curve_mode ? curve_mode : "on",
+                                      getenv ("KW_CURVE_PUBLIC_DIR"), getenv ("KW_CURVE_SECRET_FILE"),
+                                      err, sizeof err);
+    if (!curve || kw_curve_client (curve, gen.sub, "bus", err, sizeof err) != 0) {
+        fprintf (stderr, "loadgen: %s\n", err);
+        return 1;
+    }
     if (zmq_connect (gen.sub, bus) != 0) {
         fprintf (stderr, "loadgen: cannot connect %s: %s\n", bus, zmq_strerror (errno));
         return 1;
@@ -686,6 +700,7 @@ main (int argc, char **argv)
     curl_global_cleanup ();
     zmq_close (gen.sub);
     zmq_ctx_term (zctx);
+    kw_curve_destroy (&curve);
     free (s_table);
     free (token);
     return gen.accepted > 0 && incomplete == 0 ? 0 : 1;

@@ -190,13 +190,13 @@ main (void)
     s_gateway_rows ();
     uint64_t t0 = kw_time_mono_ms ();
     FILE *saved = s_capture ();
-    int rc = kw_health_bus ("tcp://*:1", "tcp://*:2", 200);
+    int rc = kw_health_bus ("tcp://*:1", "tcp://*:2", NULL, 200);
     s_restore (saved);
     ok (rc == 1 && kw_time_mono_ms () - t0 < 2000 && strstr (s_said, "tcp://127.0.0.1:2"),
         "a bus that is not there fails within the timeout: %s", s_said);
     t0 = kw_time_mono_ms ();
     saved = s_capture ();
-    rc = kw_health_service ("referral", "tcp://*:1", KW_HEALTH_LIVE, 200);
+    rc = kw_health_service ("referral", "tcp://*:1", NULL, KW_HEALTH_LIVE, 200);
     s_restore (saved);
     ok (rc == 1 && kw_time_mono_ms () - t0 < 2000 && strstr (s_said, "referral: no answer from tcp://127.0.0.1:1"),
         "a service that is not there fails within the timeout: %s", s_said);

@@ -99,9 +99,9 @@ main (void)
     void *ctx = zmq_ctx_new ();
     char err [256] = "";
 
-    kw_rpc_server_t *server = kw_rpc_server_new (&loop, ctx, "inproc://rpc", s_handler, NULL, err, sizeof err);
+    kw_rpc_server_t *server = kw_rpc_server_new (&loop, ctx, "inproc://rpc", NULL, NULL, s_handler, NULL, err, sizeof err);
     ok (server != NULL, "server binds (%s)", err);
-    kw_rpc_client_t *client = kw_rpc_client_new (&loop, ctx, "inproc://rpc", err, sizeof err);
+    kw_rpc_client_t *client = kw_rpc_client_new (&loop, ctx, "inproc://rpc", NULL, NULL, err, sizeof err);
     ok (client != NULL, "client connects (%s)", err);
     s_run_for (&loop, &timer, 50);
 
@@ -167,20 +167,20 @@ main (void)
     is_int (s_handled, handled, "and reaches no handler");
 
     //  A server that starts after the deadline drops the stale request.
-    kw_rpc_client_t *late = kw_rpc_client_new (&loop, ctx, "inproc://rpc-late", err, sizeof err);
+    kw_rpc_client_t *late = kw_rpc_client_new (&loop, ctx, "inproc://rpc-late", NULL, NULL, err, sizeof err);
     memset (&r, 0, sizeof r);
     kw_rpc_client_call (late, &req, 50, s_reply, &r);
     s_run_for (&loop, &timer, 120);
-    server = kw_rpc_server_new (&loop, ctx, "inproc://rpc-late", s_handler, NULL, err, sizeof err);
+    server = kw_rpc_server_new (&loop, ctx, "inproc://rpc-late", NULL, NULL, s_handler, NULL, err, sizeof err);
     s_run_for (&loop, &timer, 150);
     is_int (s_handled, handled, "a request past its deadline is not handled");
     is_int (r.timeouts, 1, "its caller saw a timeout");
 
     //  Two instances of a service: the client spreads its calls over both.
     int served [2] = { 0, 0 };
-    kw_rpc_server_t *one = kw_rpc_server_new (&loop, ctx, "inproc://rpc-one", s_counting, &served [0], err, sizeof err);
-    kw_rpc_server_t *two = kw_rpc_server_new (&loop, ctx, "inproc://rpc-two", s_counting, &served [1], err, sizeof err);
-    kw_rpc_client_t *both = kw_rpc_client_new (&loop, ctx, "inproc://rpc-one,inproc://rpc-two", err, sizeof err);
+    kw_rpc_server_t *one = kw_rpc_server_new (&loop, ctx, "inproc://rpc-one", NULL, NULL, s_counting, &served [0], err, sizeof err);
+    kw_rpc_server_t *two = kw_rpc_server_new (&loop, ctx, "inproc://rpc-two", NULL, NULL, s_counting, &served [1], err, sizeof err);
+    kw_rpc_client_t *both = kw_rpc_client_new (&loop, ctx, "inproc://rpc-one,inproc://rpc-two", NULL, NULL, err, sizeof err);
     ok (one && two && both, "a client connects to two endpoints, comma-separated");
     s_run_for (&loop, &timer, 50);
     memset (&r, 0, sizeof r);
@@ -193,7 +193,7 @@ main (void)
     kw_rpc_client_destroy (&both);
     kw_rpc_server_destroy (&one);
     kw_rpc_server_destroy (&two);
-    ok (kw_rpc_client_new (&loop, ctx, "inproc://rpc-one,nonsense", err, sizeof err) == NULL
+    ok (kw_rpc_client_new (&loop, ctx, "inproc://rpc-one,nonsense", NULL, NULL, err, sizeof err) == NULL
         && strstr (err, "nonsense"), "an endpoint that cannot be connected is named: %s", err);
 
     kw_rpc_client_destroy (&late);

@@ -43,6 +43,10 @@ typedef int (kwctl_option_fn) (int c, void *arg);
 int kwctl_token (int argc, char **argv);
 //  Print the token command's usage.
 void kwctl_token_usage (FILE *out);
+//  kwctl keys DIR NAME...: argv [0] is "keys". Returns the exit status.
+int kwctl_keys (int argc, char **argv);
+//  Print the keys command's usage.
+void kwctl_keys_usage (FILE *out);
 //  kwctl referral VERB ARGS: argv [0] is "referral". Returns the exit status.
 int kwctl_referral (int argc, char **argv, kwctl_global_t *global);
 //  Print the referral commands' usage.

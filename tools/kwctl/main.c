@@ -15,6 +15,7 @@ s_usage (FILE *out)
         "\n"
         "Commands:\n"
         "  token       mint a development token\n"
+        "  keys        make the programs' CURVE key pairs\n"
         "  referral    create, show, list and withdraw referrals\n"
         "  dsr         import Dynamic Support Register feeds, show an entry\n"
         "  eligibility show the rule set, decide referrals again, run the age-out sweep\n"
@@ -27,6 +28,8 @@ s_usage (FILE *out)
         "kwctl COMMAND --help describes one command.\n"
         "\n");
     kwctl_token_usage (out);
+    fprintf (out, "\n");
+    kwctl_keys_usage (out);
     fprintf (out, "\n");
     kwctl_referral_usage (out);
     fprintf (out, "\n");
@@ -79,6 +82,8 @@ main (int argc, char **argv)
         }
         return kwctl_token (argc - first, argv + first);
     }
+    if (strcmp (command, "keys") == 0)
+        return kwctl_keys (argc - first, argv + first);
     if (strcmp (command, "referral") == 0)
         return kwctl_referral (argc - first, argv + first, &global);
     if (strcmp (command, "dsr") == 0)
