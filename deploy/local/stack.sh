@@ -13,6 +13,10 @@
 # (127.0.0.1:8080), KW_JWT_SECRET (else $KW_VAR_DIR/jwt_secret is created),
 # KW_SMTP_URL, KW_SMTP_PORT (2525, for the sink), KW_BIN_DIR (build/bin),
 # KW_DEMO (1: load the demo professionals of deploy/demo; 0: none),
+# KW_METRICS_BASE (9550: each program's GET /metrics on 127.0.0.1, the bus on
+# the base port, then referral, eligibility, assignment, scheduling,
+# notification and the gateway on the next six; "off": none; a program's own
+# KW_<PROGRAM>_METRICS wins),
 # and the service endpoints of `<binary> --help`.
 set -euo pipefail
 
@@ -40,6 +44,15 @@ export KW_HTTP_ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
 export KW_DB_URL=${KW_DB_URL:-"host=$PGSOCK port=$PGPORT dbname=kw"}
 export KW_REGION_DIR=${KW_REGION_DIR:-$ROOT/deploy/regions}
 export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}
+METRICS_BASE=${KW_METRICS_BASE:-9550}
+if [ "$METRICS_BASE" != off ]; then
+    i=0
+    for p in bus $SERVICES gateway; do
+        var=KW_${p^^}_METRICS
+        export "$var=${!var:-127.0.0.1:$((METRICS_BASE + i))}"
+        i=$((i + 1))
+    done
+fi
 
 log() { printf '{"time":"%s","level":"info","service":"stack","event":"%s"%s}\n' \
         "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "${2:+,$2}" >&2; }

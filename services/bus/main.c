@@ -11,6 +11,8 @@
 #include "kw_config.h"
 #include "kw_health.h"
 #include "kw_log.h"
+#include "kw_metrics.h"
+#include "kw_metrics_http.h"
 #include "kw_shutdown.h"
 #include "kw_zwatch.h"
 
@@ -22,6 +24,7 @@ typedef struct {
     kw_zwatch_t *events;
     kw_zwatch_t *subscriptions;
     kw_shutdown_t *shutdown;
+    kw_metrics_http_t *metrics;
     uv_timer_t stats;
     uint64_t forwarded;
     uint64_t dropped;
@@ -63,19 +66,36 @@ s_forward (void *from, void *to, uint64_t *dropped)
     return moved;
 }
 
+//  Count frames moved one way: direction "events" (publishers to
+//  subscribers) or "subscriptions".
+static void
+s_count (const char *direction, uint64_t forwarded, uint64_t dropped)
+{
+    kw_metric_add (kw_metrics_counter ("kw_bus_messages_forwarded_total",
+                                       "Whole messages passed on, by direction.", "direction"),
+                   (double) forwarded, direction);
+    kw_metric_add (kw_metrics_counter ("kw_bus_messages_dropped_total",
+                                       "Whole messages dropped because the receiving side was full, by"
+                                       " direction.", "direction"),
+                   (double) dropped, direction);
+}
+
 static void
 s_events_cb (void *socket, void *arg)
 {
     bus_t *bus = arg;
-    bus->forwarded += s_forward (bus->xsub, bus->xpub, &bus->dropped);
+    uint64_t dropped = bus->dropped;
+    uint64_t moved = s_forward (bus->xsub, bus->xpub, &bus->dropped);
+    bus->forwarded += moved;
+    s_count ("events", moved, bus->dropped - dropped);
 }
 
 static void
 s_subscriptions_cb (void *socket, void *arg)
 {
+    uint64_t dropped = 0;
     bus_t *bus = arg;
-    uint64_t ignored = 0;
-    s_forward (bus->xpub, bus->xsub, &ignored);
+    s_count ("subscriptions", s_forward (bus->xpub, bus->xsub, &dropped), dropped);
 }
 
 static void
@@ -96,6 +116,7 @@ s_stop (int signum, void *arg)
     kw_zwatch_destroy (&bus->events);
     kw_zwatch_destroy (&bus->subscriptions);
     kw_shutdown_destroy (&bus->shutdown);
+    kw_metrics_http_destroy (&bus->metrics);
     uv_close ((uv_handle_t *) &bus->stats, NULL);
 }
 
@@ -106,6 +127,8 @@ main (int argc, char **argv)
         { "KW_BUS_PUB", "tcp://127.0.0.1:5550", "endpoint publishers connect to (bound here, XSUB)", NULL },
         { "KW_BUS_SUB", "tcp://127.0.0.1:5551", "endpoint subscribers connect to (bound here, XPUB)", NULL },
         { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
+        { "KW_BUS_METRICS", "", "address (host:port) serving GET /metrics in the Prometheus text format;"
+          " empty: none", NULL },
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
@@ -127,6 +150,9 @@ main (int argc, char **argv)
         return 2;
     }
     kw_log_init ("bus", level);
+    kw_metrics_process ("bus");
+    s_count ("events", 0, 0);
+    s_count ("subscriptions", 0, 0);
 
     bus_t bus = { 0 };
     uv_loop_t loop;
@@ -154,6 +180,9 @@ main (int argc, char **argv)
     }
     bus.events = kw_zwatch_new (&loop, bus.xsub, s_events_cb, &bus);
     bus.subscriptions = kw_zwatch_new (&loop, bus.xpub, s_subscriptions_cb, &bus);
+    const char *metrics = kw_config_get (vars, count, "KW_BUS_METRICS");
+    if (*metrics && !(bus.metrics = kw_metrics_http_new (&loop, metrics, err, sizeof err)))
+        kw_error ("metrics_listen_failed", "reason", err);
     bus.shutdown = kw_shutdown_new (&loop, s_stop, &bus);
     uv_timer_init (&loop, &bus.stats);
     bus.stats.data = &bus;
@@ -165,6 +194,7 @@ done:
     kw_zwatch_destroy (&bus.events);
     kw_zwatch_destroy (&bus.subscriptions);
     kw_shutdown_destroy (&bus.shutdown);
+    kw_metrics_http_destroy (&bus.metrics);
     zmq_close (bus.xsub);
     zmq_close (bus.xpub);
     zmq_ctx_term (zctx);
@@ -172,6 +202,7 @@ done:
         kw_error ("loop_not_clean");
         status = 1;
     }
+    kw_metrics_reset ();
     kw_info ("stopped");
     return status;
 }

@@ -21,10 +21,6 @@ typedef struct {
     unsigned rpc_timeout_ms;
     unsigned health_timeout_ms;
     size_t max_body;
-    //  metrics: answers per route and status class (1xx..5xx), unrouted last
-    uint64_t answers [32][6];
-    uint64_t unavailable;
-    uint64_t unauthenticated;
 } gateway_t;
 
 //  Entry point for every request (the h2o handler).
@@ -35,12 +31,14 @@ void reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json
 //  Send the error format: {"error": {"code", "message", "field"?, "existing_id"?}}.
 void reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
                   const char *message, const char *field, const char *existing_id);
-//  Count an answer for /metrics.
+//  Count an answer for /metrics (kw_gateway_responses_total{route,class}).
 void reply_count (gateway_t *self, size_t route, int status);
 
 //  GET /v1/health: ask every service, answer ok or degraded.
 void health_request (gateway_t *self, h2o_req_t *req, size_t route);
-//  GET /metrics: Prometheus text.
+//  GET /metrics: every family of kw_metrics, in the Prometheus text format.
 void metrics_request (gateway_t *self, h2o_req_t *req, size_t route);
+//  Set the gauges read at scrape time (a kw_metrics collector; arg is the gateway).
+void metrics_collect (void *arg);
 
 #endif
