@@ -324,8 +324,10 @@ kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpo
     while (producers [self->producer_count])
         self->producer_count++;
     self->producers = calloc (self->producer_count ? self->producer_count : 1, sizeof *self->producers);
-    for (size_t i = 0; i < self->producer_count; i++)
+    for (size_t i = 0; i < self->producer_count; i++) {
         self->producers [i].name = strdup (producers [i]);
+        kw_consumer_metrics_applied (producers [i], 0);
+    }
 
     kw_db_prepare (db, "kw_consumer_offset",
         "WITH ins AS (INSERT INTO bus.offsets (consumer, producer) VALUES ($1, $2)"

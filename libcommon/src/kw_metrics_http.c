@@ -1,7 +1,8 @@
 /*  kw_metrics_http: the metrics listener (see kw_metrics_http.h). Each
     connection has a fixed buffer and a deadline timer; the answer is written
-    without waiting for the client, and the connection closed once it is
-    written or the deadline passes. */
+    without waiting for the client; once it is written the sending side is
+    shut and whatever the client still sends is read and dropped until it
+    closes or the deadline passes (so the answer is not lost to a reset). */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct _kw_metrics_http_t {
 struct conn {
     uv_tcp_t tcp;
     uv_timer_t deadline;
+    uv_shutdown_t shutdown;
     kw_metrics_http_t *server;
     conn_t *prev, *next;
     int closing;
@@ -62,12 +64,40 @@ s_conn_close (conn_t *conn)
 }
 
 static void
+s_drain_alloc (uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    static char scratch [4096];
+    *buf = uv_buf_init (scratch, sizeof scratch);
+}
+
+static void
+s_drain (uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    if (nread < 0)
+        s_conn_close (stream->data);
+}
+
+static void
+s_shut (uv_shutdown_t *req, int status)
+{
+    conn_t *conn = req->data;
+    if (status != 0 || conn->closing
+    ||  uv_read_start ((uv_stream_t *) &conn->tcp, s_drain_alloc, s_drain) != 0)
+        s_conn_close (conn);
+}
+
+static void
 s_written (uv_write_t *req, int status)
 {
     answer_t *answer = req->data;
-    s_conn_close (answer->conn);
+    conn_t *conn = answer->conn;
     free (answer->body);
     free (answer);
+    if (conn->closing)
+        return;
+    conn->shutdown.data = conn;
+    if (status != 0 || uv_shutdown (&conn->shutdown, (uv_stream_t *) &conn->tcp, s_shut) != 0)
+        s_conn_close (conn);
 }
 
 //  Write the answer and close the connection once it is out.

@@ -9,10 +9,11 @@ kw_db_metrics_connected (const char *connection, int reconnect)
 {
     kw_metric_set (kw_metrics_gauge ("kw_db_up", "1 while the database connection is up.",
                                      "connection"), 1, connection);
-    if (reconnect)
-        kw_metric_add (kw_metrics_counter ("kw_db_reconnects_total",
-                                           "Database connections made again after one was lost.",
-                                           "connection"), 1, connection);
+    kw_metric_add (kw_metrics_counter ("kw_db_reconnects_total",
+                                       "Database connections made again after one was lost.",
+                                       "connection"), reconnect ? 1 : 0, connection);
+    kw_metric_add (kw_metrics_counter ("kw_db_disconnects_total", "Database connections lost.",
+                                       "connection"), 0, connection);
 }
 
 void

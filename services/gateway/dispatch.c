@@ -8,7 +8,6 @@
 #include "kw_arena.h"
 #include "kw_jwt.h"
 #include "kw_log.h"
-#include "kw_metrics.h"
 #include "kw_rpc_metrics.h"
 #include "kw_pb.h"
 #include "gateway.h"
@@ -57,8 +56,7 @@ s_on_reply (const Kw__Response *resp, void *arg)
     ctx->call_id = 0;
     kw_rpc_metrics_called (route_service_names [ctx->service], ctx->route->rpc, resp, ctx->started);
     if (!resp) {
-        kw_metric_add (kw_metrics_counter ("kw_gateway_rpc_unavailable_total",
-                                           "Calls a service did not answer in time.", NULL), 1);
+        metrics_unavailable (1);
         kw_warn ("service_unavailable", "service", route_service_names [ctx->service],
                  "route", ctx->route->pattern);
         reply_error (self, ctx->req, ctx->index, 503, "unavailable",
@@ -100,8 +98,7 @@ s_authenticate (gateway_t *self, h2o_req_t *req, size_t index, kw_jwt_claims_t *
                         at >= 0 ? req->headers.entries [at].value.len : 0,
                         self->secret, self->secret_len, (int64_t) time (NULL), claims, &err) == 0)
         return 0;
-    kw_metric_add (kw_metrics_counter ("kw_gateway_unauthenticated_total",
-                                       "Requests refused for a missing or bad token.", NULL), 1);
+    metrics_unauthenticated (1);
     reply_error (self, req, index, err.status, err.code, err.message, NULL, NULL);
     return -1;
 }

@@ -38,6 +38,10 @@ void reply_count (gateway_t *self, size_t route, int status);
 void health_request (gateway_t *self, h2o_req_t *req, size_t route);
 //  GET /metrics: every family of kw_metrics, in the Prometheus text format.
 void metrics_request (gateway_t *self, h2o_req_t *req, size_t route);
+//  Count calls a service did not answer in time, and requests refused for
+//  want of a valid token (0: make the series).
+void metrics_unavailable (double calls);
+void metrics_unauthenticated (double requests);
 //  Set the gauges read at scrape time (a kw_metrics collector; arg is the gateway).
 void metrics_collect (void *arg);
 

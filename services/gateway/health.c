@@ -119,3 +119,17 @@ metrics_collect (void *arg)
     kw_metric_set (kw_metrics_gauge ("kw_gateway_rpc_pending", "Calls waiting for a service.", NULL),
                    (double) pending);
 }
+
+void
+metrics_unavailable (double calls)
+{
+    kw_metric_add (kw_metrics_counter ("kw_gateway_rpc_unavailable_total",
+                                       "Calls a service did not answer in time.", NULL), calls);
+}
+
+void
+metrics_unauthenticated (double requests)
+{
+    kw_metric_add (kw_metrics_counter ("kw_gateway_unauthenticated_total",
+                                       "Requests refused for a missing or bad token.", NULL), requests);
+}

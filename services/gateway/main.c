@@ -155,6 +155,8 @@ main (int argc, char **argv)
     if (s_setup (self, vars, count, zctx) != 0)
         return 2;
     kw_metrics_on_collect (metrics_collect, self);
+    metrics_unavailable (0);
+    metrics_unauthenticated (0);
     too_large_register (host, MAX_ENTITY, self->max_body, ROUTE_MAX_FILE);
 
     h2o_context_init (&s_context, loop, &s_config);
