@@ -79,13 +79,18 @@ def problems(text):
 
 
 def value(program, name, **labels):
-    """One sample's value (0 when the series does not exist yet)."""
+    """One sample's value, None when the series does not exist."""
     _, text = fetch(program)
     for f in text_string_to_metric_families(text):
         for s in f.samples:
             if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
                 return s.value
-    return 0.0
+    return None
+
+
+def count(program, name, **labels):
+    """A counter's value, 0 before its series exists."""
+    return value(program, name, **labels) or 0.0
 
 
 # --- every program answers, in the text format, by the rules
@@ -122,13 +127,13 @@ rng = random.Random()
 email = "metrics.suggested.%d@example.org" % rng.randrange(10 ** 9)
 professional(tok, "Metrics Suggested", email)
 before = {
-    "create": value("referral", "kw_rpc_server_duration_seconds_count", method="referral.create", outcome="ok"),
-    "client": value("gateway", "kw_rpc_client_duration_seconds_count", service="referral",
+    "create": count("referral", "kw_rpc_server_duration_seconds_count", method="referral.create", outcome="ok"),
+    "client": count("gateway", "kw_rpc_client_duration_seconds_count", service="referral",
                     method="referral.create", outcome="ok"),
-    "applied": value("eligibility", "kw_consumer_events_applied_total", producer="referral"),
-    "published": value("referral", "kw_relay_published_total", producer="referral"),
-    "sent": value("notification", "kw_notification_deliveries_total", channel="email", status="sent"),
-    "forwarded": value("bus", "kw_bus_messages_forwarded_total", direction="events"),
+    "applied": count("eligibility", "kw_consumer_events_applied_total", producer="referral"),
+    "published": count("referral", "kw_relay_published_total", producer="referral"),
+    "sent": count("notification", "kw_notification_deliveries_total", channel="email", status="sent"),
+    "forwarded": count("bus", "kw_bus_messages_forwarded_total", direction="events"),
 }
 status, body, _ = http("POST", "/v1/referrals", referral(nhs_number(rng), suggested=email), tok)
 ok(status == 201, "a referral is posted", body)
@@ -136,22 +141,22 @@ rid = body.get("id", "") if isinstance(body, dict) else ""
 case_mail = wait_until(lambda: [m for m in mails() if email in str(m.get("To", ""))], 30)
 ok(case_mail, "the offer e-mail reached the sink")
 
-ok(value("referral", "kw_rpc_server_duration_seconds_count", method="referral.create",
+ok(count("referral", "kw_rpc_server_duration_seconds_count", method="referral.create",
          outcome="ok") >= before["create"] + 1, "referral's RPC count for referral.create rose")
-ok(value("gateway", "kw_rpc_client_duration_seconds_count", service="referral", method="referral.create",
+ok(count("gateway", "kw_rpc_client_duration_seconds_count", service="referral", method="referral.create",
          outcome="ok") >= before["client"] + 1, "the gateway's client-side count for referral.create rose")
-ok(wait_until(lambda: value("eligibility", "kw_consumer_events_applied_total", producer="referral")
+ok(wait_until(lambda: count("eligibility", "kw_consumer_events_applied_total", producer="referral")
               >= before["applied"] + 1, 15), "eligibility applied the referral's event")
 ok(wait_until(lambda: value("eligibility", "kw_consumer_lag_events", producer="referral") == 0, 15),
    "eligibility's lag behind referral returns to 0")
-ok(value("referral", "kw_relay_published_total", producer="referral") >= before["published"] + 1,
+ok(count("referral", "kw_relay_published_total", producer="referral") >= before["published"] + 1,
    "referral's relay published the event")
 ok(wait_until(lambda: value("referral", "kw_relay_backlog_events", producer="referral") == 0, 15),
    "referral's relay backlog is 0")
-ok(wait_until(lambda: value("notification", "kw_notification_deliveries_total", channel="email",
+ok(wait_until(lambda: count("notification", "kw_notification_deliveries_total", channel="email",
                             status="sent") >= before["sent"] + 1, 15),
    "notification's deliveries count a sent e-mail")
-ok(value("bus", "kw_bus_messages_forwarded_total", direction="events") > before["forwarded"],
+ok(count("bus", "kw_bus_messages_forwarded_total", direction="events") > before["forwarded"],
    "the bus counted the events it forwarded")
 ok(value("referral", "kw_db_up", connection="referral") == 1, "referral's database connection is up")
 status, api_text, hdrs = http("GET", "/metrics")
