@@ -37,35 +37,40 @@ kw_db_metrics_error (const char *connection, const char *sqlstate)
                                        "connection,class"), 1, connection, class);
 }
 
+//  A count of events by producer: added to a counter, or set on a gauge.
+static void
+s_events (const char *name, const char *help, int gauge, const char *producer, uint64_t events)
+{
+    if (gauge)
+        kw_metric_set (kw_metrics_gauge (name, help, "producer"), (double) events, producer);
+    else
+        kw_metric_add (kw_metrics_counter (name, help, "producer"), (double) events, producer);
+}
+
 void
 kw_consumer_metrics_applied (const char *producer, uint64_t applied)
 {
-    kw_metric_add (kw_metrics_counter ("kw_consumer_events_applied_total",
-                                       "Events applied (offset advanced), by producer.", "producer"),
-                   (double) applied, producer);
+    s_events ("kw_consumer_events_applied_total", "Events applied (offset advanced), by producer.", 0,
+              producer, applied);
 }
 
 void
 kw_consumer_metrics_lag (const char *producer, uint64_t newest, uint64_t last_seq)
 {
-    kw_metric_set (kw_metrics_gauge ("kw_consumer_lag_events",
-                                     "Events of the producer seen (bus or outbox) but not yet applied.",
-                                     "producer"),
-                   newest > last_seq ? (double) (newest - last_seq) : 0, producer);
+    s_events ("kw_consumer_lag_events", "Events of the producer seen (bus or outbox) but not yet applied.",
+              1, producer, newest > last_seq ? newest - last_seq : 0);
 }
 
 void
 kw_relay_metrics_published (const char *producer, uint64_t events)
 {
-    kw_metric_add (kw_metrics_counter ("kw_relay_published_total",
-                                       "Outbox events published on the bus, by producer.", "producer"),
-                   (double) events, producer);
+    s_events ("kw_relay_published_total", "Outbox events published on the bus, by producer.", 0,
+              producer, events);
 }
 
 void
 kw_relay_metrics_backlog (const char *producer, uint64_t backlog)
 {
-    kw_metric_set (kw_metrics_gauge ("kw_relay_backlog_events",
-                                     "Events committed to the outbox and not yet published, by producer.",
-                                     "producer"), (double) backlog, producer);
+    s_events ("kw_relay_backlog_events", "Events committed to the outbox and not yet published, by producer.",
+              1, producer, backlog);
 }
