@@ -1,6 +1,6 @@
 /*  kw_metrics: the process's metric families (counters, gauges, histograms
     with fixed buckets) and their rendering in the Prometheus text exposition
-    format 0.0.4. One registry per process, used from the loop's thread.
+    format 0.0.4. One registry per process (a mutex lets any thread count).
     Label values are names the code chooses (methods, producers, statuses),
     never identifiers or personal data; a family holds at most
     KW_METRICS_MAX_SERIES label sets, and any further set is counted in one

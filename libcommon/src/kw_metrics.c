@@ -2,6 +2,7 @@
     exposition format 0.0.4 (see kw_metrics.h). */
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,9 @@ struct _kw_metric_t {
     kw_metric_t *next;
 };
 
+//  Held while the families change or are read: a database call made off the
+//  loop (a worker thread) may count its error.
+static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static kw_metric_t *s_families;
 static struct {
     kw_metrics_collect_fn *fn;
@@ -52,10 +56,13 @@ const size_t kw_metrics_latency_bucket_count =
 static kw_metric_t *
 s_family (const char *name, const char *help, const char *labels, family_type_t type)
 {
+    pthread_mutex_lock (&s_lock);
     kw_metric_t *last = NULL;
     for (kw_metric_t *f = s_families; f; f = f->next) {
-        if (strcmp (f->name, name) == 0)
+        if (strcmp (f->name, name) == 0) {
+            pthread_mutex_unlock (&s_lock);
             return f;
+        }
         last = f;
     }
     kw_metric_t *self = calloc (1, sizeof *self);
@@ -76,6 +83,7 @@ s_family (const char *name, const char *help, const char *labels, family_type_t 
         last->next = self;
     else
         s_families = self;
+    pthread_mutex_unlock (&s_lock);
     return self;
 }
 
@@ -96,8 +104,11 @@ kw_metrics_histogram (const char *name, const char *help, const char *labels,
                       const double *bounds, size_t count)
 {
     kw_metric_t *self = s_family (name, help, labels, S_HISTOGRAM);
-    if (self->bound_count)
+    pthread_mutex_lock (&s_lock);
+    if (self->bound_count) {
+        pthread_mutex_unlock (&s_lock);
         return self;
+    }
     if (!bounds) {
         bounds = kw_metrics_latency_buckets;
         count = kw_metrics_latency_bucket_count;
@@ -108,6 +119,7 @@ kw_metrics_histogram (const char *name, const char *help, const char *labels,
         self->bounds [i] = bounds [i];
     }
     self->bound_count = count;
+    pthread_mutex_unlock (&s_lock);
     return self;
 }
 
@@ -155,7 +167,9 @@ kw_metric_add (kw_metric_t *self, double value, ...)
     assert (self->type != S_COUNTER || value >= 0);
     va_list args;
     va_start (args, value);
+    pthread_mutex_lock (&s_lock);
     s_series (self, args)->value += value;
+    pthread_mutex_unlock (&s_lock);
     va_end (args);
 }
 
@@ -165,7 +179,9 @@ kw_metric_set (kw_metric_t *self, double value, ...)
     assert (self && self->type == S_GAUGE);
     va_list args;
     va_start (args, value);
+    pthread_mutex_lock (&s_lock);
     s_series (self, args)->value = value;
+    pthread_mutex_unlock (&s_lock);
     va_end (args);
 }
 
@@ -175,6 +191,7 @@ kw_metric_observe (kw_metric_t *self, double value, ...)
     assert (self && self->type == S_HISTOGRAM);
     va_list args;
     va_start (args, value);
+    pthread_mutex_lock (&s_lock);
     series_t *series = s_series (self, args);
     va_end (args);
     size_t b = 0;
@@ -183,6 +200,7 @@ kw_metric_observe (kw_metric_t *self, double value, ...)
     series->buckets [b]++;
     series->sum += value;
     series->count++;
+    pthread_mutex_unlock (&s_lock);
 }
 
 static void
@@ -288,6 +306,7 @@ kw_metrics_render (size_t *len)
     static const char *types [] = { "counter", "gauge", "histogram" };
     for (size_t i = 0; i < s_collector_count; i++)
         s_collectors [i].fn (s_collectors [i].arg);
+    pthread_mutex_lock (&s_lock);
     kw_buf_t out = { 0 };
     kw_buf_reserve (&out, 4096);
     for (const kw_metric_t *f = s_families; f; f = f->next) {
@@ -306,6 +325,7 @@ kw_metrics_render (size_t *len)
         if (other->values [0])
             s_render_series (&out, f, other);
     }
+    pthread_mutex_unlock (&s_lock);
     kw_buf_append (&out, "", 1);
     *len = out.len - 1;
     return out.data;
@@ -322,6 +342,7 @@ s_series_free (series_t *series)
 void
 kw_metrics_reset (void)
 {
+    pthread_mutex_lock (&s_lock);
     s_collector_count = 0;
     while (s_families) {
         kw_metric_t *f = s_families;
@@ -334,6 +355,7 @@ kw_metrics_reset (void)
         free (f->help);
         free (f);
     }
+    pthread_mutex_unlock (&s_lock);
 }
 
 void
