@@ -2,7 +2,8 @@
 # (deploy/local/stack.sh) in its own directory with its own ports and ipc://
 # endpoints, wait until it is healthy, and stop it again.
 #   test_stack_start DIR   exports the stack's settings; 0 when ready
-# Ports: KW_TEST_PG_PORT, KW_TEST_HTTP_ADDR, KW_TEST_SMTP_PORT, or the
+# Ports: KW_TEST_PG_PORT, KW_TEST_HTTP_ADDR, KW_TEST_SMTP_PORT,
+# KW_TEST_METRICS_BASE (seven ports from there), or the
 # defaults moved by KW_TEST_PORT_OFFSET (for several checkouts on one machine).
 #   test_stack_stop
 test_stack_start() {
@@ -36,6 +37,10 @@ test_stack_start() {
         export "KW_${s^^}_RPC=ipc://$var/run/$s-rpc"
     done
     export KW_RELAY_INTERVAL_MS=500 KW_CATCHUP_INTERVAL_MS=500
+    # GET /metrics of the bus, the five services and the gateway on seven ports from here.
+    export KW_METRICS_BASE=${KW_TEST_METRICS_BASE:-$((19550 + off))}
+    unset KW_BUS_METRICS KW_REFERRAL_METRICS KW_ELIGIBILITY_METRICS KW_ASSIGNMENT_METRICS \
+          KW_SCHEDULING_METRICS KW_NOTIFICATION_METRICS KW_GATEWAY_METRICS
     # No demo professionals: tests and benchmarks register their own over the API.
     export KW_DEMO=0
     # The region files in the stack's own directory, so a test may change them.

@@ -16,6 +16,10 @@
 # KW_CURVE_PUBLIC_DIR (else $KW_VAR_DIR/curve: every program's CURVE key pair
 # is made there once, <name>.key mode 0600 and <name>.pub; KW_CURVE_NAMES adds
 # key pairs for more names, e.g. a load generator),
+# KW_METRICS_BASE (9550: each program's GET /metrics on 127.0.0.1, the bus on
+# the base port, then referral, eligibility, assignment, scheduling,
+# notification and the gateway on the next six; "off": none; a program's own
+# KW_<PROGRAM>_METRICS wins),
 # and the service endpoints of `<binary> --help`.
 #
 # PostgreSQL takes SCRAM passwords only (no trust, no peer): each role has
@@ -54,6 +58,15 @@ export KW_DB_URL=${KW_DB_URL:-"host=$PGSOCK port=$PGPORT dbname=kw"}
 export KW_REGION_DIR=${KW_REGION_DIR:-$ROOT/deploy/regions}
 export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}
 export KW_CURVE_PUBLIC_DIR=${KW_CURVE_PUBLIC_DIR:-$VAR/curve}
+METRICS_BASE=${KW_METRICS_BASE:-9550}
+if [ "$METRICS_BASE" != off ]; then
+    i=0
+    for p in bus $SERVICES gateway; do
+        var=KW_${p^^}_METRICS
+        export "$var=${!var:-127.0.0.1:$((METRICS_BASE + i))}"
+        i=$((i + 1))
+    done
+fi
 
 log() { printf '{"time":"%s","level":"info","service":"stack","event":"%s"%s}\n' \
         "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "${2:+,$2}" >&2; }

@@ -5,6 +5,7 @@
 #define KW_CONFIG_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 typedef struct {
     const char *name;           //  environment variable, e.g. "KW_BUS_PUB"
@@ -30,5 +31,9 @@ const char *kw_config_get (const kw_config_var_t *vars, size_t count, const char
 //  Parse a positive integer value in [min, max]; returns -1 with a message on error.
 int kw_config_int (const char *name, const char *value, long min, long max,
                    long *out, char *err, size_t err_size);
+
+//  Parse "host:port" or "[v6]:port" (numeric host, port 1 to 65535) into
+//  addr: 0, or -1 when it is not one.
+int kw_config_addr (const char *text, struct sockaddr_storage *addr);
 
 #endif

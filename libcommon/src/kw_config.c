@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 #include "kw_config.h"
 
 static void
@@ -85,4 +86,28 @@ kw_config_int (const char *name, const char *value, long min, long max,
     }
     *out = parsed;
     return 0;
+}
+
+int
+kw_config_addr (const char *text, struct sockaddr_storage *addr)
+{
+    char host [128];
+    const char *colon = strrchr (text, ':');
+    if (!colon || colon == text || (size_t) (colon - text) >= sizeof host)
+        return -1;
+    long port = strtol (colon + 1, NULL, 10);
+    char port_text [8];
+    snprintf (port_text, sizeof port_text, "%ld", port);
+    if (port < 1 || port > 65535 || strcmp (port_text, colon + 1) != 0)
+        return -1;
+    memcpy (host, text, (size_t) (colon - text));
+    host [colon - text] = 0;
+    if (host [0] == '[') {
+        size_t len = strlen (host);
+        if (len < 3 || host [len - 1] != ']')
+            return -1;
+        host [len - 1] = 0;
+        return uv_ip6_addr (host + 1, (int) port, (struct sockaddr_in6 *) addr) == 0 ? 0 : -1;
+    }
+    return uv_ip4_addr (host, (int) port, (struct sockaddr_in *) addr) == 0 ? 0 : -1;
 }

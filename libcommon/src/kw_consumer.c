@@ -13,6 +13,8 @@
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_rpc.h"
+#include "kw_pb.h"
+#include "kw_runtime_metrics.h"
 #include "kw_zwatch.h"
 
 #define BATCH_MAX 256
@@ -21,6 +23,7 @@
 typedef struct {
     char *name;
     uint64_t last_seq;              //  committed offset
+    uint64_t newest;                //  highest seq seen (socket or table), for the lag
     int gap;                        //  catch-up needed
 } producer_t;
 
@@ -71,6 +74,14 @@ s_load_offsets (kw_consumer_t *self)
     return 0;
 }
 
+static void
+s_lag (kw_consumer_t *self)
+{
+    for (size_t i = 0; i < self->producer_count; i++)
+        kw_consumer_metrics_lag (self->producers [i].name, self->producers [i].newest,
+                                 self->producers [i].last_seq);
+}
+
 //  Apply events (in order) in one transaction. Events already applied are
 //  skipped; an event past the next expected seq marks its producer for
 //  catch-up and is left for it. Returns the number applied, or -1 after a
@@ -92,6 +103,7 @@ s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
         if (!p)
             continue;
         size_t pi = (size_t) (p - self->producers);
+        p->newest = env->seq > p->newest ? env->seq : p->newest;
         if (env->seq <= next [pi])
             continue;                       //  duplicate
         if (env->seq > next [pi] + 1) {
@@ -130,8 +142,11 @@ s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
     }
     if (kw_db_commit (self->db) != 0)
         goto failed;
-    for (size_t i = 0; i < self->producer_count; i++)
+    for (size_t i = 0; i < self->producer_count; i++) {
+        kw_consumer_metrics_applied (self->producers [i].name, next [i] - self->producers [i].last_seq);
         self->producers [i].last_seq = next [i];
+    }
+    s_lag (self);
     self->applied += applied;
     if (self->on_commit)
         self->on_commit (applied, self->arg);
@@ -226,6 +241,7 @@ s_catch_up_cb (uv_timer_t *timer)
     kw_consumer_t *self = timer->data;
     int more;
     int n = s_catch_up (self, 0, &more);
+    s_lag (self);
     if (uv_is_active ((uv_handle_t *) self->soon))
         return;
     if (n < 0)
@@ -303,8 +319,10 @@ kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpo
     while (producers [self->producer_count])
         self->producer_count++;
     self->producers = calloc (self->producer_count ? self->producer_count : 1, sizeof *self->producers);
-    for (size_t i = 0; i < self->producer_count; i++)
+    for (size_t i = 0; i < self->producer_count; i++) {
         self->producers [i].name = strdup (producers [i]);
+        kw_consumer_metrics_applied (producers [i], 0);
+    }
 
     kw_db_prepare (db, "kw_consumer_offset",
         "WITH ins AS (INSERT INTO bus.offsets (consumer, producer) VALUES ($1, $2)"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "kw_db.h"
 #include "kw_log.h"
+#include "kw_runtime_metrics.h"
 #include "kw_time.h"
 
 #define BACKOFF_MIN_MS 100
@@ -25,6 +26,7 @@ struct _kw_db_t {
     char *application_name;
     PGconn *conn;
     int up;
+    int connected_before;           //  a connection was made once (the next is a reconnect)
     statement_t *statements;
     kw_db_connect_fn *on_connect;
     void *on_connect_arg;
@@ -90,8 +92,10 @@ s_set_error (kw_db_t *self, const char *message, const char *sqlstate)
 static void
 s_mark_down (kw_db_t *self)
 {
-    if (self->up)
+    if (self->up) {
         kw_warn ("db_down", "reason", self->error);
+        kw_db_metrics_down (self->application_name);
+    }
     self->up = 0;
     if (self->conn) {
         PQfinish (self->conn);
@@ -127,6 +131,8 @@ s_attempt (kw_db_t *self)
     for (statement_t *st = self->statements; st; st = st->next)
         st->prepared = 0;
     kw_info ("db_connected");
+    kw_db_metrics_connected (self->application_name, self->connected_before);
+    self->connected_before = 1;
     if (self->on_connect)
         self->on_connect (self, self->on_connect_arg);
     return 0;
@@ -209,6 +215,7 @@ s_check (kw_db_t *self, PGresult *res)
     else
         s_set_error (self, PQerrorMessage (self->conn), "08006");
     PQclear (res);
+    kw_db_metrics_error (self->application_name, self->sqlstate);
     if (PQstatus (self->conn) != CONNECTION_OK)
         s_mark_down (self);
     return NULL;

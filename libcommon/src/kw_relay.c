@@ -11,6 +11,7 @@
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_relay.h"
+#include "kw_runtime_metrics.h"
 
 #define RELAY_BATCH 256
 //  One lock a producer: the pair (hash of "kw_relay", hash of the producer).
@@ -201,6 +202,7 @@ s_relay_pass (kw_relay_t *self)
     PQclear (rows);
     kw_arena_reset (self->arena);
     self->published += (uint64_t) n;
+    kw_relay_metrics_published (self->producer, (uint64_t) n);
     return n;
 failed:
     kw_warn ("relay_failed", "producer", self->producer, "reason", kw_db_error (db));
@@ -217,6 +219,20 @@ kw_relay_run_once (kw_relay_t *self)
     return n < 0 ? (total ? total : -1) : total + n;
 }
 
+//  The producer's last committed seq minus the cursor, for the metrics.
+static void
+s_backlog (kw_relay_t *self)
+{
+    const char *params [1] = { self->producer };
+    PGresult *res = kw_db_query (self->db, "kw_relay_last", 1, params);
+    if (!res)
+        return;
+    uint64_t last = PQntuples (res) ? strtoull (PQgetvalue (res, 0, 0), NULL, 10) : 0;
+    uint64_t cursor = strtoull (self->cursor, NULL, 10);
+    kw_relay_metrics_backlog (self->producer, last > cursor ? last - cursor : 0);
+    PQclear (res);
+}
+
 static void
 s_relay_tick_cb (uv_timer_t *timer)
 {
@@ -226,7 +242,8 @@ s_relay_tick_cb (uv_timer_t *timer)
     else
     if (self->leader != 1 && self->listen_poll)
         s_try_lead (self);
-    kw_relay_run_once (self);
+    if (kw_relay_run_once (self) >= 0)
+        s_backlog (self);
 }
 
 static void
@@ -252,6 +269,7 @@ kw_relay_new (uv_loop_t *loop, kw_db_t *db, const char *listen_conninfo,
     self->leader = -1;
     kw_db_prepare (db, "kw_relay_position",
         "SELECT greatest (last_seq - 256, 0) FROM bus.producers WHERE producer = $1");
+    kw_db_prepare (db, "kw_relay_last", "SELECT last_seq FROM bus.producers WHERE producer = $1");
     kw_db_prepare (db, "kw_relay_next",
         "SELECT " KW_OUTBOX_ENVELOPE_COLUMNS " FROM bus.outbox o"
         " WHERE o.producer = $1 AND o.seq > $2::bigint ORDER BY o.seq LIMIT 256");

@@ -11,15 +11,18 @@
 #include "kw_health.h"
 #include "kw_idempotency.h"
 #include "kw_log.h"
+#include "kw_metrics.h"
+#include "kw_metrics_http.h"
 #include "kw_outbox.h"
 #include "kw_pb.h"
 #include "kw_prune.h"
 #include "kw_relay.h"
+#include "kw_rpc_metrics.h"
 #include "kw_rpc_server.h"
 #include "kw_service.h"
 #include "kw_shutdown.h"
 
-#define COMMON_VARS (13 + KW_CURVE_CONFIG_COUNT)
+#define COMMON_VARS (14 + KW_CURVE_CONFIG_COUNT)
 #define DB_WAIT_MS 60000
 //  Old published events deleted a statement at a time, at most
 //  PRUNE_BATCHES statements a loop turn (the rest a second later).
@@ -41,6 +44,7 @@ struct _kw_service_t {
     kw_consumer_t *consumer;
     kw_rpc_server_t *rpc;
     kw_curve_t *curve;
+    kw_metrics_http_t *metrics;
     kw_shutdown_t *shutdown;
     uv_signal_t *hangup;                    //  SIGHUP, when the service reloads on it
     uv_timer_t *prune;                      //  old events and Idempotency-Key answers
@@ -51,6 +55,7 @@ struct _kw_service_t {
     int stopping;
     char rpc_var [64];
     char rpc_default [64];
+    char metrics_var [64];
     char db_user_default [64];
 };
 
@@ -71,6 +76,9 @@ s_build_vars (kw_service_t *self)
     snprintf (self->rpc_var, sizeof self->rpc_var, "KW_%s_RPC", def->name);
     for (char *c = self->rpc_var; *c; c++)
         *c = (char) toupper ((unsigned char) *c);
+    snprintf (self->metrics_var, sizeof self->metrics_var, "KW_%s_METRICS", def->name);
+    for (char *c = self->metrics_var; *c; c++)
+        *c = (char) toupper ((unsigned char) *c);
     snprintf (self->rpc_default, sizeof self->rpc_default, "tcp://127.0.0.1:%d", s_rpc_port (def->name));
     snprintf (self->db_user_default, sizeof self->db_user_default, "kw_%s", def->name);
     kw_config_var_t common [COMMON_VARS] = {
@@ -86,6 +94,7 @@ s_build_vars (kw_service_t *self)
         { "KW_CATCHUP_INTERVAL_MS", "1000", "consumer catch-up timer while idle", NULL },
         { "KW_RPC_ENABLED", "1", "0 to run without the RPC server", NULL },
         { "KW_OUTBOX_NOTIFY", "0", "1 to NOTIFY other instances' relays on every event (one writer per producer needs no NOTIFY)", NULL },
+        { self->metrics_var, "", "address (host:port) serving GET /metrics in the Prometheus text format; empty: none", NULL },
         { "KW_RPC_CLIENTS", "gateway", "programs admitted to call this service and vouch for the caller (comma-separated key names)", NULL },
         KW_CURVE_CONFIG_VARS
     };
@@ -234,32 +243,41 @@ kw_service_state (kw_service_t *self)
     return self->state;
 }
 
-static void
-s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
+//  Answer one request; the method's name in the service's table ("health",
+//  or "unknown" for a name it does not have, or "" before a method is chosen).
+static const char *
+s_dispatch (kw_service_t *self, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena)
 {
-    kw_service_t *self = arg;
     if (req->method && strcmp (req->method, "health") == 0) {
         Kw__HealthReply reply = KW__HEALTH_REPLY__INIT;
         reply.service = (char *) self->def->name;
         reply.status = kw_db_ensure (self->db) == 0 ? "ok" : "degraded";
         kw_rpc_reply_ok (resp, arena, &reply.base);
-        return;
+        return "health";
     }
     if (kw_db_ensure (self->db) != 0) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "database unavailable");
-        return;
+        return "";
     }
     if (!req->caller || !req->caller->region || !*req->caller->region) {
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_FORBIDDEN, NULL, "request has no caller");
-        return;
+        return "";
     }
     for (const kw_service_method_t *m = self->def->methods; m && m->name; m++)
         if (req->method && strcmp (req->method, m->name) == 0) {
             m->fn (self, req, resp, arena);
-            return;
+            return m->name;
         }
     kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_INVALID, NULL,
                         "unknown method %.64s", req->method ? req->method : "");
+    return "unknown";
+}
+
+static void
+s_handle (const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena, void *arg)
+{
+    uint64_t started = uv_hrtime ();
+    kw_rpc_metrics_served (s_dispatch (arg, req, resp, arena), resp->status, started);
 }
 
 //  The event's row of the table, unpack its payload, apply it.
@@ -383,6 +401,7 @@ s_close (kw_service_t *self)
 {
     kw_consumer_destroy (&self->consumer);
     kw_rpc_server_destroy (&self->rpc);
+    kw_metrics_http_destroy (&self->metrics);
     kw_relay_destroy (&self->relay);
     kw_shutdown_destroy (&self->shutdown);
     if (self->hangup) {
@@ -482,6 +501,7 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
     }
     kw_log_init (def->name, level);
     kw_info ("starting", "curve", kw_curve_on (self->curve) ? "on" : "off");
+    kw_metrics_process (def->name);
 
     int status = 1;
     uv_loop_init (&self->loop);
@@ -571,6 +591,11 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
         if (def->consumer_batch)
             kw_consumer_set_batch (self->consumer, def->consumer_batch);
     }
+    const char *metrics_addr = kw_service_config (self, self->metrics_var);
+    //  Without its metrics a service still does its work.
+    if (*metrics_addr && !(self->metrics = kw_metrics_http_new (&self->loop, metrics_addr,
+                                                                err, sizeof err)))
+        kw_error ("metrics_listen_failed", "reason", err);
     self->shutdown = kw_shutdown_new (&self->loop, s_stop, self);
     kw_info ("ready");
     uv_run (&self->loop, UV_RUN_DEFAULT);
@@ -595,5 +620,6 @@ done:
     kw_info ("stopped");
     free (self->producers);
     free (self->vars);
+    kw_metrics_reset ();
     return status;
 }

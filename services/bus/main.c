@@ -14,6 +14,8 @@
 #include "kw_curve.h"
 #include "kw_health.h"
 #include "kw_log.h"
+#include "kw_metrics.h"
+#include "kw_metrics_http.h"
 #include "kw_shutdown.h"
 #include "kw_zmonitor.h"
 #include "kw_zwatch.h"
@@ -29,6 +31,7 @@ typedef struct {
     kw_zmonitor_t *pub_monitor;     //  failed handshakes, with CURVE
     kw_zmonitor_t *sub_monitor;
     kw_shutdown_t *shutdown;
+    kw_metrics_http_t *metrics;
     uv_timer_t stats;
     uint64_t forwarded;
     uint64_t dropped;
@@ -94,19 +97,36 @@ s_forward (void *from, void *to, bus_t *bus, uint64_t *dropped)
     return moved;
 }
 
+//  Count frames moved one way: direction "events" (publishers to
+//  subscribers) or "subscriptions".
+static void
+s_count (const char *direction, uint64_t forwarded, uint64_t dropped)
+{
+    kw_metric_add (kw_metrics_counter ("kw_bus_messages_forwarded_total",
+                                       "Whole messages passed on, by direction.", "direction"),
+                   (double) forwarded, direction);
+    kw_metric_add (kw_metrics_counter ("kw_bus_messages_dropped_total",
+                                       "Whole messages dropped because the receiving side was full, by"
+                                       " direction.", "direction"),
+                   (double) dropped, direction);
+}
+
 static void
 s_events_cb (void *socket, void *arg)
 {
     bus_t *bus = arg;
-    bus->forwarded += s_forward (bus->xsub, bus->xpub, bus, &bus->dropped);
+    uint64_t dropped = bus->dropped;
+    uint64_t moved = s_forward (bus->xsub, bus->xpub, bus, &bus->dropped);
+    bus->forwarded += moved;
+    s_count ("events", moved, bus->dropped - dropped);
 }
 
 static void
 s_subscriptions_cb (void *socket, void *arg)
 {
+    uint64_t dropped = 0;
     bus_t *bus = arg;
-    uint64_t ignored = 0;
-    s_forward (bus->xpub, bus->xsub, NULL, &ignored);
+    s_count ("subscriptions", s_forward (bus->xpub, bus->xsub, NULL, &dropped), dropped);
 }
 
 static void
@@ -130,6 +150,7 @@ s_stop (int signum, void *arg)
     kw_zmonitor_destroy (&bus->pub_monitor);
     kw_zmonitor_destroy (&bus->sub_monitor);
     kw_shutdown_destroy (&bus->shutdown);
+    kw_metrics_http_destroy (&bus->metrics);
     uv_close ((uv_handle_t *) &bus->stats, NULL);
 }
 
@@ -142,7 +163,9 @@ main (int argc, char **argv)
         { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
         { "KW_BUS_PUBLISHERS", SERVICES, "programs admitted to publish (each only events of its own name; comma-separated key names)", NULL },
         { "KW_BUS_SUBSCRIBERS", SERVICES, "programs admitted to subscribe (comma-separated key names)", NULL },
-        KW_CURVE_CONFIG_VARS
+        KW_CURVE_CONFIG_VARS,
+        { "KW_BUS_METRICS", "", "address (host:port) serving GET /metrics in the Prometheus text format;"
+          " empty: none", NULL },
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
@@ -186,6 +209,9 @@ main (int argc, char **argv)
         return 2;
     }
     kw_log_init ("bus", level);
+    kw_metrics_process ("bus");
+    s_count ("events", 0, 0);
+    s_count ("subscriptions", 0, 0);
 
     uv_loop_t loop;
     uv_loop_init (&loop);
@@ -227,6 +253,9 @@ main (int argc, char **argv)
     }
     bus.events = kw_zwatch_new (&loop, bus.xsub, s_events_cb, &bus);
     bus.subscriptions = kw_zwatch_new (&loop, bus.xpub, s_subscriptions_cb, &bus);
+    const char *metrics = kw_config_get (vars, count, "KW_BUS_METRICS");
+    if (*metrics && !(bus.metrics = kw_metrics_http_new (&loop, metrics, err, sizeof err)))
+        kw_error ("metrics_listen_failed", "reason", err);
     bus.shutdown = kw_shutdown_new (&loop, s_stop, &bus);
     uv_timer_init (&loop, &bus.stats);
     bus.stats.data = &bus;
@@ -240,6 +269,7 @@ done:
     kw_zmonitor_destroy (&bus.pub_monitor);
     kw_zmonitor_destroy (&bus.sub_monitor);
     kw_shutdown_destroy (&bus.shutdown);
+    kw_metrics_http_destroy (&bus.metrics);
     zmq_close (bus.xsub);
     zmq_close (bus.xpub);
     zmq_ctx_term (zctx);
@@ -248,6 +278,7 @@ done:
         kw_error ("loop_not_clean");
         status = 1;
     }
+    kw_metrics_reset ();
     kw_info ("stopped");
     return status;
 }

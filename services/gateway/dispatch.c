@@ -8,6 +8,7 @@
 #include "kw_arena.h"
 #include "kw_jwt.h"
 #include "kw_log.h"
+#include "kw_rpc_metrics.h"
 #include "kw_pb.h"
 #include "gateway.h"
 #include "openapi.h"
@@ -22,6 +23,7 @@ typedef struct {
     size_t index;
     service_id_t service;
     uint64_t call_id;           //  0 when no call is pending
+    uint64_t started;           //  uv_hrtime () when the call was made
 } call_ctx_t;
 
 static void
@@ -52,8 +54,9 @@ s_on_reply (const Kw__Response *resp, void *arg)
     call_ctx_t *ctx = arg;
     gateway_t *self = ctx->gateway;
     ctx->call_id = 0;
+    kw_rpc_metrics_called (route_service_names [ctx->service], ctx->route->rpc, resp, ctx->started);
     if (!resp) {
-        self->unavailable++;
+        metrics_unavailable (1);
         kw_warn ("service_unavailable", "service", route_service_names [ctx->service],
                  "route", ctx->route->pattern);
         reply_error (self, ctx->req, ctx->index, 503, "unavailable",
@@ -96,18 +99,18 @@ s_authenticate (gateway_t *self, h2o_req_t *req, const route_t *route, size_t in
     if (request_bearer (at >= 0 ? req->headers.entries [at].value.base : NULL,
                         at >= 0 ? req->headers.entries [at].value.len : 0,
                         self->secret, self->secret_len, &self->policy, now, claims, &err) != 0) {
-        self->unauthenticated++;
+        metrics_unauthenticated (1);
         reply_error (self, req, index, err.status, err.code, err.problem.message, NULL, NULL);
         return -1;
     }
     if (!regions_known (self->regions, claims->region, now)) {
-        self->unauthenticated++;
+        metrics_unauthenticated (1);
         reply_error (self, req, index, 401, "unauthenticated", "token region is not a region of this platform",
                      NULL, NULL);
         return -1;
     }
     if (request_authorise (route, claims, &err) != 0) {
-        self->forbidden++;
+        metrics_forbidden (1);
         kw_info ("forbidden_role", "route", route->pattern, "method", route->method, "role", claims->role,
                  "region", claims->region);
         reply_error (self, req, index, err.status, err.code, err.problem.message, NULL, NULL);
@@ -146,7 +149,8 @@ s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt
     }
     call_ctx_t *ctx = h2o_mem_alloc_shared (&req->pool, sizeof *ctx, s_dispose);
     *ctx = (call_ctx_t) { .gateway = self, .req = req, .route = m->route,
-                          .index = m->index, .service = m->route->service };
+                          .index = m->index, .service = m->route->service,
+                          .started = uv_hrtime () };
     ctx->call_id = kw_rpc_client_call (self->clients [ctx->service], &rpc.request,
                                        m->route->timeout_ms ? m->route->timeout_ms
                                                             : self->rpc_timeout_ms, s_on_reply, ctx);

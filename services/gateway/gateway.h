@@ -28,11 +28,6 @@ typedef struct {
     unsigned rpc_timeout_ms;
     unsigned health_timeout_ms;
     size_t max_body;
-    //  metrics: answers per route and status class (1xx..5xx), unrouted last
-    uint64_t answers [32][6];
-    uint64_t unavailable;
-    uint64_t unauthenticated;
-    uint64_t forbidden;                     //  refused by the route's roles
 } gateway_t;
 
 //  Entry point for every request (the h2o handler).
@@ -47,12 +42,20 @@ void reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, con
 //  (when it gave any) as "errors": [{"field", "message"}, ...].
 void reply_service_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
                           const Kw__Response *resp);
-//  Count an answer for /metrics.
+//  Count an answer for /metrics (kw_gateway_responses_total{route,class}).
 void reply_count (gateway_t *self, size_t route, int status);
 
 //  GET /v1/health: ask every service, answer ok or degraded.
 void health_request (gateway_t *self, h2o_req_t *req, size_t route);
-//  GET /metrics: Prometheus text.
+//  GET /metrics: every family of kw_metrics, in the Prometheus text format.
 void metrics_request (gateway_t *self, h2o_req_t *req, size_t route);
+//  Count calls a service did not answer in time, and requests refused for
+//  want of a valid token (0: make the series).
+void metrics_unavailable (double calls);
+void metrics_unauthenticated (double requests);
+//  Count requests refused by the route's roles (0: make the series).
+void metrics_forbidden (double requests);
+//  Set the gauges read at scrape time (a kw_metrics collector; arg is the gateway).
+void metrics_collect (void *arg);
 
 #endif

@@ -1,9 +1,11 @@
 /*  health: GET /v1/health asks every service's "health" method at once and
     answers when all have replied or timed out (a service without its
-    database is "degraded"); GET /metrics prints the
-    gateway's counters in the Prometheus text format (no labels carry data). */
+    database is "degraded"); GET /metrics prints the process's kw_metrics
+    families in the Prometheus text format (no label carries data). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "kw_metrics.h"
 #include "kw_pb.h"
 #include "gateway.h"
 
@@ -95,47 +97,47 @@ void
 metrics_request (gateway_t *self, h2o_req_t *req, size_t route)
 {
     reply_count (self, route, 200);
-    size_t count;
-    const route_t *routes = routes_table (&count);
-    h2o_mem_pool_t *pool = &req->pool;
-    size_t size = 4096 + (count + 1) * 5 * 160;
-    char *text = h2o_mem_alloc_pool (pool, size);
-    size_t n = 0;
-    n += (size_t) snprintf (text + n, size - n,
-        "# HELP kw_gateway_responses_total HTTP answers by route and status class.\n"
-        "# TYPE kw_gateway_responses_total counter\n");
-    for (size_t r = 0; r <= count && r < 32; r++) {
-        size_t row = r < count ? r : 31;
-        for (int cls = 1; cls <= 5; cls++) {
-            if (!self->answers [row][cls])
-                continue;
-            n += (size_t) snprintf (text + n, size - n,
-                "kw_gateway_responses_total{route=\"%s %s\",class=\"%dxx\"} %llu\n",
-                r < count ? routes [r].method : "ANY", r < count ? routes [r].pattern : "unrouted",
-                cls, (unsigned long long) self->answers [row][cls]);
-        }
-    }
-    size_t pending = 0;
-    for (int i = 0; i < SERVICE_COUNT; i++)
-        pending += kw_rpc_client_pending (self->clients [i]);
-    n += (size_t) snprintf (text + n, size - n,
-        "# HELP kw_gateway_rpc_unavailable_total Calls a service did not answer in time.\n"
-        "# TYPE kw_gateway_rpc_unavailable_total counter\n"
-        "kw_gateway_rpc_unavailable_total %llu\n"
-        "# HELP kw_gateway_unauthenticated_total Requests refused for a missing or bad token.\n"
-        "# TYPE kw_gateway_unauthenticated_total counter\n"
-        "kw_gateway_unauthenticated_total %llu\n"
-        "# HELP kw_gateway_forbidden_total Requests refused because the route does not name the token's role.\n"
-        "# TYPE kw_gateway_forbidden_total counter\n"
-        "kw_gateway_forbidden_total %llu\n"
-        "# HELP kw_gateway_rpc_pending Calls waiting for a service.\n"
-        "# TYPE kw_gateway_rpc_pending gauge\n"
-        "kw_gateway_rpc_pending %zu\n",
-        (unsigned long long) self->unavailable, (unsigned long long) self->unauthenticated,
-        (unsigned long long) self->forbidden, pending);
+    size_t len;
+    char *text = kw_metrics_render (&len);
+    h2o_iovec_t body = h2o_strdup (&req->pool, text, len);
+    free (text);
     req->res.status = 200;
     req->res.reason = "OK";
-    h2o_add_header (pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
-                    H2O_STRLIT ("text/plain; version=0.0.4"));
-    h2o_send_inline (req, text, n < size ? n : size - 1);
+    h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                    H2O_STRLIT ("text/plain; version=0.0.4; charset=utf-8"));
+    h2o_send_inline (req, body.base, body.len);
+}
+
+void
+metrics_collect (void *arg)
+{
+    gateway_t *self = arg;
+    size_t pending = 0;
+    for (int i = 0; i < SERVICE_COUNT; i++)
+        if (self->clients [i])
+            pending += kw_rpc_client_pending (self->clients [i]);
+    kw_metric_set (kw_metrics_gauge ("kw_gateway_rpc_pending", "Calls waiting for a service.", NULL),
+                   (double) pending);
+}
+
+void
+metrics_unavailable (double calls)
+{
+    kw_metric_add (kw_metrics_counter ("kw_gateway_rpc_unavailable_total",
+                                       "Calls a service did not answer in time.", NULL), calls);
+}
+
+void
+metrics_unauthenticated (double requests)
+{
+    kw_metric_add (kw_metrics_counter ("kw_gateway_unauthenticated_total",
+                                       "Requests refused for a missing or bad token.", NULL), requests);
+}
+
+void
+metrics_forbidden (double requests)
+{
+    kw_metric_add (kw_metrics_counter ("kw_gateway_forbidden_total",
+                                       "Requests refused because the route does not name the token's role.", NULL),
+                   requests);
 }

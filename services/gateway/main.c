@@ -9,6 +9,8 @@
 #include "kw_health.h"
 #include "kw_jwt.h"
 #include "kw_log.h"
+#include "kw_metrics.h"
+#include "kw_metrics_http.h"
 #include "kw_shutdown.h"
 #include "gateway.h"
 #include "openapi.h"
@@ -20,6 +22,7 @@ static h2o_globalconf_t s_config;
 static h2o_context_t s_context;
 static h2o_accept_ctx_t s_accept;
 static uv_tcp_t s_listener;
+static kw_metrics_http_t *s_metrics;
 
 static void
 s_on_accept (uv_stream_t *listener, int status)
@@ -36,37 +39,13 @@ s_on_accept (uv_stream_t *listener, int status)
     h2o_accept (&s_accept, sock);
 }
 
-//  Parse "host:port" or "[v6]:port" into addr.
-static int
-s_parse_addr (const char *text, struct sockaddr_storage *addr)
-{
-    char host [128];
-    const char *colon = strrchr (text, ':');
-    if (!colon || colon == text || (size_t) (colon - text) >= sizeof host)
-        return -1;
-    long port = strtol (colon + 1, NULL, 10);
-    char port_text [8];
-    snprintf (port_text, sizeof port_text, "%ld", port);
-    if (port < 1 || port > 65535 || strcmp (port_text, colon + 1) != 0)
-        return -1;
-    memcpy (host, text, (size_t) (colon - text));
-    host [colon - text] = 0;
-    if (host [0] == '[') {
-        size_t len = strlen (host);
-        if (len < 3 || host [len - 1] != ']')
-            return -1;
-        host [len - 1] = 0;
-        return uv_ip6_addr (host + 1, (int) port, (struct sockaddr_in6 *) addr) == 0 ? 0 : -1;
-    }
-    return uv_ip4_addr (host, (int) port, (struct sockaddr_in *) addr) == 0 ? 0 : -1;
-}
-
 static void
 s_stop (int signum, void *arg)
 {
     gateway_t *self = arg;
     kw_info ("stopping", "signal", signum == 2 ? "SIGINT" : "SIGTERM");
     uv_close ((uv_handle_t *) &s_listener, NULL);
+    kw_metrics_http_destroy (&s_metrics);
     for (int i = 0; i < SERVICE_COUNT; i++)
         kw_rpc_client_destroy (&self->clients [i]);
     //  Keep-alive connections and h2o's timers would keep the loop alive:
@@ -154,7 +133,9 @@ main (int argc, char **argv)
         { "KW_HEALTH_TIMEOUT_MS", "1000", "time each service has to answer a health probe", NULL },
         { "KW_MAX_BODY", "1048576", "largest JSON body accepted, in bytes (larger: 413)", NULL },
         { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
-        KW_CURVE_CONFIG_VARS
+        KW_CURVE_CONFIG_VARS,
+        { "KW_GATEWAY_METRICS", "", "address (host:port) serving GET /metrics in the Prometheus text format,"
+          " off the API port; empty: none (GET /metrics on KW_HTTP_ADDR answers the same)", NULL },
     };
     size_t count = sizeof vars / sizeof vars [0];
     char err [256];
@@ -188,8 +169,9 @@ main (int argc, char **argv)
         return 2;
     }
     kw_log_init ("gateway", level);
+    kw_metrics_process ("gateway");
     struct sockaddr_storage addr;
-    if (s_parse_addr (kw_config_get (vars, count, "KW_HTTP_ADDR"), &addr) != 0) {
+    if (kw_config_addr (kw_config_get (vars, count, "KW_HTTP_ADDR"), &addr) != 0) {
         fprintf (stderr, "gateway: KW_HTTP_ADDR: expected host:port\n");
         return 2;
     }
@@ -212,6 +194,10 @@ main (int argc, char **argv)
         free (self->secret);
         return 2;
     }
+    kw_metrics_on_collect (metrics_collect, self);
+    metrics_unavailable (0);
+    metrics_unauthenticated (0);
+    metrics_forbidden (0);
     too_large_register (host, MAX_ENTITY, self->max_body, ROUTE_MAX_FILE);
 
     h2o_context_init (&s_context, loop, &s_config);
@@ -226,6 +212,9 @@ main (int argc, char **argv)
                   "error", uv_strerror (uv_rc));
         return 1;
     }
+    const char *metrics_addr = kw_config_get (vars, count, "KW_GATEWAY_METRICS");
+    if (*metrics_addr && !(s_metrics = kw_metrics_http_new (loop, metrics_addr, err, sizeof err)))
+        kw_error ("metrics_listen_failed", "reason", err);
     kw_shutdown_t *shutdown = kw_shutdown_new (loop, s_stop, self);
     kw_info ("listening", "address", kw_config_get (vars, count, "KW_HTTP_ADDR"));
     uv_run (loop, UV_RUN_DEFAULT);
@@ -235,6 +224,7 @@ main (int argc, char **argv)
     regions_destroy (&self->regions);
     zmq_ctx_term (zctx);
     kw_curve_destroy (&self->curve);
+    kw_metrics_reset ();
     if (loop_rc != 0)
         kw_error ("loop_not_clean");
     kw_info ("stopped");

@@ -2,7 +2,9 @@
     an answer to input with several problems also lists every one of them
     in "errors": [{"field", "message"}, ...], the first being the error's
     own field and message. */
+#include <stdio.h>
 #include <string.h>
+#include "kw_metrics.h"
 #include "gateway.h"
 
 static const char *
@@ -27,9 +29,15 @@ s_reason (int status)
 void
 reply_count (gateway_t *self, size_t route, int status)
 {
-    size_t row = route < 31 ? route : 31;
-    int cls = status / 100;
-    self->answers [row][cls >= 1 && cls <= 5 ? cls : 0]++;
+    size_t count;
+    const route_t *routes = routes_table (&count);
+    char label [160], cls [8];
+    snprintf (label, sizeof label, "%s %s", route < count ? routes [route].method : "ANY",
+              route < count ? routes [route].pattern : "unrouted");
+    snprintf (cls, sizeof cls, "%dxx", status >= 100 && status < 600 ? status / 100 : 0);
+    kw_metric_add (kw_metrics_counter ("kw_gateway_responses_total",
+                                       "HTTP answers by route and status class.", "route,class"),
+                   1, label, cls);
 }
 
 void

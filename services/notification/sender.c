@@ -25,6 +25,7 @@
 #include <time.h>
 #include <curl/curl.h>
 #include "kw_log.h"
+#include "kw_metrics.h"
 #include "message.h"
 #include "notification.h"
 
@@ -210,6 +211,16 @@ s_smtp_send (sender_t *self, const char *to, const char *text, char *err, size_t
 
 // ---- sending
 
+//  Count one e-mail attempt's outcome: sent, retry, failed (no attempt
+//  left) or unsendable.
+static void
+s_count (const char *status)
+{
+    kw_metric_add (kw_metrics_counter ("kw_notification_deliveries_total",
+                                       "E-mail delivery attempts by channel and the status they left"
+                                       " the delivery in.", "channel,status"), 1, "email", status);
+}
+
 //  Send the next due delivery: 1 when one was handled, 0 when none is due,
 //  -1 when the run should stop (database down or server unreachable).
 //  Record the delivery sent while the database was down: 0 when there is
@@ -223,6 +234,7 @@ s_record_unrecorded (sender_t *self)
     if (kw_db_exec (self->db, "notification_sent", 1, params) != 0)
         return -1;
     kw_info ("delivery_sent", "delivery_id", self->unrecorded, "recorded", "late");
+    s_count ("sent");
     *self->unrecorded = 0;
     return 0;
 }
@@ -262,6 +274,7 @@ s_send_one (sender_t *self)
         if (!rc)
             kw_db_rollback (db);
         kw_warn ("delivery_unsendable", "delivery_id", id, "reason", err);
+        s_count ("unsendable");
         free (text);
         free (to);
         return rc ? 1 : -1;
@@ -279,6 +292,7 @@ s_send_one (sender_t *self)
             return -1;
         }
         kw_info ("delivery_sent", "delivery_id", id);
+        s_count ("sent");
         return 1;
     }
     const char *params [3] = { id, err, self->max_attempts };
@@ -298,6 +312,7 @@ s_send_one (sender_t *self)
     PQclear (res);
     kw_warn (strcmp (status, "failed") == 0 ? "delivery_failed" : "delivery_retry",
              "delivery_id", id, "attempts", attempts, "reason", err);
+    s_count (strcmp (status, "failed") == 0 ? "failed" : "retry");
     return s_unreachable (sent) ? -1 : 1;
 }
 

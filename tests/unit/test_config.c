@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include "kw_config.h"
 #include "tap.h"
 
@@ -64,5 +65,13 @@ main (void)
     ok (kw_config_int ("N", "12abc", 1, 100, &v, err, sizeof err) == -1, "trailing text is refused");
     ok (kw_config_int ("N", "", 1, 100, &v, err, sizeof err) == -1, "empty is refused");
     ok (kw_config_int ("N", "99999999999999999999999", 1, 100, &v, err, sizeof err) == -1, "overflow is refused");
+    struct sockaddr_storage sa;
+    ok (kw_config_addr ("127.0.0.1:9550", &sa) == 0 && sa.ss_family == AF_INET, "host:port parses");
+    ok (kw_config_addr ("[::1]:9550", &sa) == 0 && sa.ss_family == AF_INET6, "[v6]:port parses");
+    ok (kw_config_addr ("0.0.0.0:65535", &sa) == 0, "any address, the last port");
+    const char *bad [] = { "", "9550", ":9550", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+                           "127.0.0.1:95x", "localhost:9550", "[::1:9550", "::1:9550x" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++)
+        ok (kw_config_addr (bad [i], &sa) == -1, "refused: '%s'", bad [i]);
     return tap_done ();
 }
