@@ -82,12 +82,12 @@ typedef const Kw__Caller *journal_actor_t;
 //  Write the event producer assignment / type with payload into the outbox
 //  and, when case_id is set, a timeline row of the case: kind type, the
 //  actor, detail (printf), the professional and offer it concerns (may be
-//  NULL). The correlation id is the case's, else about's. 0 or -1.
+//  NULL), in one statement. The correlation id is the case's, else
+//  about's. 0 or -1.
 int journal_event (kw_db_t *db, journal_actor_t actor, const char *region, const char *case_id,
                    const char *about, const char *type, const ProtobufCMessage *payload,
                    const char *professional_id, const char *offer_id, const char *fmt, ...)
     __attribute__ ((format (printf, 10, 11)));
-int journal_prepare (kw_db_t *db);
 
 // ---- people.c
 
