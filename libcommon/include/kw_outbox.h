@@ -29,6 +29,19 @@ int kw_outbox_insert (kw_db_t *db, const char *producer, const char *type,
                       const char *region, const char *correlation_id,
                       const ProtobufCMessage *payload, char *event_id_out);
 
+//  Parameters a statement of kw_outbox_insert_with may add.
+#define KW_OUTBOX_EXTRA_MAX 16
+
+//  Insert an event like kw_outbox_insert and, in the same statement (one
+//  round trip), also: a data-modifying statement that may use the event's
+//  parameters ($1 producer, $2 event id, $3 type, $4 region, $5 correlation
+//  id) and extra_count (at most KW_OUTBOX_EXTRA_MAX) more from $7. Prepared
+//  as stmt (one text a name). 0 or -1.
+int kw_outbox_insert_with (kw_db_t *db, const char *stmt, const char *also, const char *producer,
+                           const char *type, const char *region, const char *correlation_id,
+                           const ProtobufCMessage *payload, size_t extra_count, const char *const *extra,
+                           char *event_id_out);
+
 //  A batch of events for one producer, written with one COPY (for imports
 //  that emit thousands of events in one transaction). The events are
 //  numbered like kw_outbox_insert's, in the order they were added.

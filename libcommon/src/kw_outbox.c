@@ -31,25 +31,28 @@ kw_outbox_set_notify (int on)
     s_notify = on;
 }
 
-int
-kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const char *region,
-                  const char *correlation_id, const ProtobufCMessage *payload,
-                  char *event_id_out)
+//  Insert the event with statement stmt (its text: sql, the event's
+//  parameters $1 to $6, then extra_count more). 0 or -1.
+static int
+s_insert (kw_db_t *db, const char *stmt, const char *sql, const char *producer, const char *type,
+          const char *region, const char *correlation_id, const ProtobufCMessage *payload,
+          size_t extra_count, const char *const *extra, char *event_id_out)
 {
-    assert (db && producer && type && payload);
-    const char *stmt = s_notify ? "kw_outbox_insert_notify" : "kw_outbox_insert";
-    kw_db_prepare (db, stmt, s_notify ? INSERT_NOTIFY_SQL : INSERT_SQL);
+    assert (db && producer && type && payload && extra_count <= KW_OUTBOX_EXTRA_MAX);
+    kw_db_prepare (db, stmt, sql);
     char event_id [KW_UUID_SIZE];
     kw_uuid_generate (event_id);
     size_t size = protobuf_c_message_get_packed_size (payload);
     uint8_t *buf = malloc (size ? size : 1);
     assert (buf);
     protobuf_c_message_pack (payload, buf);
-    const char *values [6] = { producer, event_id, type, region ? region : "",
-                               correlation_id ? correlation_id : "", (const char *) buf };
-    int lengths [6] = { 0, 0, 0, 0, 0, (int) size };
-    int formats [6] = { 0, 0, 0, 0, 0, 1 };
-    PGresult *res = kw_db_queryb (db, stmt, 6, values, lengths, formats, 0);
+    const char *values [6 + KW_OUTBOX_EXTRA_MAX] = { producer, event_id, type, region ? region : "",
+                                                     correlation_id ? correlation_id : "", (const char *) buf };
+    int lengths [6 + KW_OUTBOX_EXTRA_MAX] = { 0, 0, 0, 0, 0, (int) size };
+    int formats [6 + KW_OUTBOX_EXTRA_MAX] = { 0, 0, 0, 0, 0, 1 };
+    for (size_t i = 0; i < extra_count; i++)
+        values [6 + i] = extra [i];
+    PGresult *res = kw_db_queryb (db, stmt, (int) (6 + extra_count), values, lengths, formats, 0);
     free (buf);
     if (!res)
         return -1;
@@ -60,6 +63,36 @@ kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const cha
     if (event_id_out)
         memcpy (event_id_out, event_id, KW_UUID_SIZE);
     return 0;
+}
+
+int
+kw_outbox_insert (kw_db_t *db, const char *producer, const char *type, const char *region,
+                  const char *correlation_id, const ProtobufCMessage *payload,
+                  char *event_id_out)
+{
+    return s_notify ? s_insert (db, "kw_outbox_insert_notify", INSERT_NOTIFY_SQL, producer, type, region,
+                                correlation_id, payload, 0, NULL, event_id_out)
+                    : s_insert (db, "kw_outbox_insert", INSERT_SQL, producer, type, region,
+                                correlation_id, payload, 0, NULL, event_id_out);
+}
+
+int
+kw_outbox_insert_with (kw_db_t *db, const char *stmt, const char *also, const char *producer,
+                       const char *type, const char *region, const char *correlation_id,
+                       const ProtobufCMessage *payload, size_t extra_count, const char *const *extra,
+                       char *event_id_out)
+{
+    assert (stmt && also);
+    char name [128];
+    snprintf (name, sizeof name, "%s%s", stmt, s_notify ? "_notify" : "");
+    char *sql = NULL;
+    if (asprintf (&sql, "%s, also AS (%s) SELECT %sseq FROM ins", INSERT_CTE, also,
+                  s_notify ? "pg_notify ('" KW_OUTBOX_NOTIFY_PREFIX "' || $1, ''), " : "") < 0)
+        return -1;
+    int rc = s_insert (db, name, sql, producer, type, region, correlation_id, payload, extra_count, extra,
+                       event_id_out);
+    free (sql);
+    return rc;
 }
 
 // ---------------------------------------------------------------- batches

@@ -82,12 +82,12 @@ typedef const Kw__Caller *journal_actor_t;
 //  Write the event producer assignment / type with payload into the outbox
 //  and, when case_id is set, a timeline row of the case: kind type, the
 //  actor, detail (printf), the professional and offer it concerns (may be
-//  NULL). The correlation id is the case's, else about's. 0 or -1.
+//  NULL), in one statement. The correlation id is the case's, else
+//  about's. 0 or -1.
 int journal_event (kw_db_t *db, journal_actor_t actor, const char *region, const char *case_id,
                    const char *about, const char *type, const ProtobufCMessage *payload,
                    const char *professional_id, const char *offer_id, const char *fmt, ...)
     __attribute__ ((format (printf, 10, 11)));
-int journal_prepare (kw_db_t *db);
 
 // ---- people.c
 
@@ -101,8 +101,9 @@ Kw__KeyWorker *people_family_member (kw_db_t *db, const char *family_id, kw_aren
 int people_family (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__KeyWorker ***out, size_t *n);
 int people_team (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n);
 //  Team members from rows of people_team's columns (id, professional_id,
-//  name, agency, discipline, email, phone, source, added_at), in arena.
-void people_team_rows (PGresult *res, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n);
+//  name, agency, discipline, email, phone, source, added_at) from column
+//  col, in arena.
+void people_team_rows (PGresult *res, int col, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n);
 //  A person from the columns from col on: id, name, email, phone and
 //  (professional) agency, discipline or (family) relationship; NULL when
 //  the id is NULL.
@@ -251,6 +252,27 @@ int team_prepare (kw_db_t *db);
 //  the whole team and it has no key worker). 0 or -1.
 int team_from_referral (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
                         const Kw__ReferralBody *referral, int opening, kw_arena_t *arena);
+//  A case about to be opened: its columns (needs a PostgreSQL array text).
+typedef struct {
+    const char *id;
+    const char *referral_id;
+    const char *region;
+    const char *needs;
+    const char *district;
+    const char *language;
+    const char *suggested_email;
+    int suggested_family;
+} team_case_t;
+//  Open case c (once per referral) with the professionals named in the
+//  referral (may be NULL) as its team, in one statement, and its family:
+//  1 with the opening time in *opened_at and the members added (arena),
+//  0 when the referral has a case already (nothing written), -1 on error.
+int team_open_case (kw_db_t *db, const team_case_t *c, const Kw__ReferralBody *referral, kw_arena_t *arena,
+                    char **opened_at, Kw__TeamMember ***added, size_t *added_count);
+//  Emit team_changed for the members added from a referral, when any
+//  (opening: the case is being opened, so they are the whole team). 0 or -1.
+int team_opened (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
+                 Kw__TeamMember **added, size_t added_count, int opening, kw_arena_t *arena);
 //  Event referral.information_added: new professionals and family members
 //  of a referral with an open case join it.
 kw_service_event_fn team_information_added;

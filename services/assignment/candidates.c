@@ -18,6 +18,9 @@
 #define DISCIPLINE_LIMIT "6"
 #define ROOM "(max_caseload - caseload - cover_load - pending_offers)"
 #define PRESENT "active AND NOT absent"
+//  What ranking reads of a professional (candidates_rank's columns 0 to 10).
+#define COLUMNS "p.id, p.email, p.discipline, p.languages, p.localities, p.max_caseload, p.caseload," \
+                " p.cover_load, p.pending_offers, p.active, p.absent"
 
 //  Statements are planned once a connection (generic plans): matching's
 //  query would otherwise be planned again for every case.
@@ -33,31 +36,33 @@ candidates_prepare (kw_db_t *db)
     kw_db_on_connect (db, s_plan_once, NULL);
     if (kw_db_up (db))
         s_plan_once (db, NULL);
-    //  Each source is one ordered index scan; the ids drawn are then read
-    //  by primary key.
+    //  Each source is one ordered index scan that reads the rows it draws
+    //  (the district's and the language's by primary key); a professional
+    //  drawn twice is ranked once.
     kw_db_prepare (db, "candidates",
-        "WITH drawn AS ("
-        "  (SELECT id FROM assignment.professionals WHERE region = $1 AND lower (email) = lower ($2))"
-        "  UNION (SELECT professional_id FROM assignment.team_members WHERE case_id = $3::uuid"
-        "         AND removed_at IS NULL AND professional_id IS NOT NULL)"
-        "  UNION (SELECT d.id FROM unnest ($6::text[]) want (discipline) CROSS JOIN LATERAL"
-        "         (SELECT id FROM assignment.professionals WHERE region = $1 AND discipline = want.discipline"
-        "          AND " PRESENT " AND " ROOM " > 0 ORDER BY " ROOM " DESC, id LIMIT " DISCIPLINE_LIMIT ") d)"
-        "  UNION (SELECT professional_id FROM assignment.professional_terms WHERE region = $1"
-        "         AND term = 'district ' || $4 AND present AND room > 0"
-        "         ORDER BY room DESC, professional_id LIMIT " SOURCE_LIMIT ")"
-        "  UNION (SELECT professional_id FROM assignment.professional_terms WHERE region = $1"
-        "         AND term = 'language ' || $5 AND present AND room > 0"
-        "         ORDER BY room DESC, professional_id LIMIT " SOURCE_LIMIT ")"
-        "  UNION (SELECT id FROM assignment.professionals WHERE region = $1 AND " PRESENT
+        //  The child's team read once, by the case's index.
+        "WITH team AS MATERIALIZED (SELECT professional_id FROM assignment.team_members"
+        "  WHERE case_id = $3::uuid AND removed_at IS NULL AND professional_id IS NOT NULL),"
+        " drawn AS ("
+        "  (SELECT " COLUMNS " FROM assignment.professionals p WHERE region = $1 AND lower (email) = lower ($2))"
+        "  UNION ALL (SELECT " COLUMNS " FROM team t JOIN assignment.professionals p ON p.id = t.professional_id"
+        "         WHERE p.region = $1)"
+        "  UNION ALL (SELECT d.* FROM unnest ($6::text[]) want (discipline) CROSS JOIN LATERAL"
+        "         (SELECT " COLUMNS " FROM assignment.professionals p WHERE region = $1"
+        "          AND discipline = want.discipline AND " PRESENT " AND " ROOM " > 0"
+        "          ORDER BY " ROOM " DESC, id LIMIT " DISCIPLINE_LIMIT ") d)"
+        "  UNION ALL (SELECT " COLUMNS " FROM (SELECT professional_id FROM assignment.professional_terms"
+        "         WHERE region = $1 AND term = 'district ' || $4 AND present AND room > 0"
+        "         ORDER BY room DESC, professional_id LIMIT " SOURCE_LIMIT ") t"
+        "         JOIN assignment.professionals p ON p.id = t.professional_id)"
+        "  UNION ALL (SELECT " COLUMNS " FROM (SELECT professional_id FROM assignment.professional_terms"
+        "         WHERE region = $1 AND term = 'language ' || $5 AND present AND room > 0"
+        "         ORDER BY room DESC, professional_id LIMIT " SOURCE_LIMIT ") t"
+        "         JOIN assignment.professionals p ON p.id = t.professional_id)"
+        "  UNION ALL (SELECT " COLUMNS " FROM assignment.professionals p WHERE region = $1 AND " PRESENT
         "         ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT "))"
-        " SELECT p.id, p.email, p.discipline, p.languages, p.localities, p.max_caseload, p.caseload,"
-        " p.cover_load, p.pending_offers, p.active, p.absent,"
-        " EXISTS (SELECT 1 FROM assignment.team_members t WHERE t.case_id = $3::uuid"
-        "         AND t.professional_id = p.id AND t.removed_at IS NULL)"
-        " FROM assignment.professionals p WHERE p.id = ANY (ARRAY (SELECT id FROM drawn))"
-        //  Not an index condition: the ids are read by primary key alone.
-        " AND (p.region = $1) IS TRUE");
+        " SELECT d.*, coalesce (d.id = ANY (ARRAY (SELECT professional_id FROM team)), false)"
+        " FROM (SELECT DISTINCT ON (id) * FROM drawn ORDER BY id) d");
     return 0;
 }
 
@@ -78,16 +83,26 @@ candidates_district (const char *postcode, char out [8])
     out [n] = 0;
 }
 
-//  The needs as a PostgreSQL array of the disciplines that fit any of them.
+//  The needs as a PostgreSQL array of the disciplines that fit any of
+//  them, each once (one index scan a discipline).
 static char *
 s_fitting (const candidates_child_t *child, kw_arena_t *arena)
 {
     char buf [1024] = "{";
     size_t len = 1;
+    const char *seen [64];
+    size_t seen_count = 0;
     for (size_t i = 0; i < child->need_count; i++) {
         const char *const *fit = rank_need_disciplines (child->needs [i]);
-        for (size_t j = 0; fit && fit [j] && len < sizeof buf - 64; j++)
+        for (size_t j = 0; fit && fit [j] && len < sizeof buf - 64; j++) {
+            size_t k = 0;
+            while (k < seen_count && strcmp (seen [k], fit [j]) != 0)
+                k++;
+            if (k < seen_count || seen_count == sizeof seen / sizeof seen [0])
+                continue;
+            seen [seen_count++] = fit [j];
             len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s", len > 1 ? "," : "", fit [j]);
+        }
     }
     snprintf (buf + len, sizeof buf - len, "}");
     return kw_arena_strdup (arena, buf);

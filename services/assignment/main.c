@@ -51,7 +51,7 @@ static int
 s_start (kw_service_t *svc)
 {
     kw_db_t *db = kw_service_db (svc);
-    if (journal_prepare (db) || people_prepare (db) || access_prepare (db) || candidates_prepare (db)
+    if (people_prepare (db) || access_prepare (db) || candidates_prepare (db)
     ||  matching_prepare (db) || offers_prepare (db) || team_prepare (db) || absences_prepare (db)
     ||  closure_prepare (db) || professionals_prepare (db) || import_prepare (db) || cases_prepare (db))
         return -1;

@@ -20,11 +20,6 @@ matching_prepare (kw_db_t *db)
 {
     kw_db_prepare (db, "matching_case_of_referral",
         "SELECT id FROM assignment.cases WHERE referral_id = $1::uuid");
-    kw_db_prepare (db, "matching_open_case",
-        "INSERT INTO assignment.cases (id, referral_id, region, status, needs, district, language,"
-        " suggested_email, suggested_family)"
-        " VALUES ($1, $2, $3, 'awaiting_key_worker', $4::text[], $5, $6, $7, $8::boolean)"
-        " ON CONFLICT (referral_id) DO NOTHING RETURNING " TS ("opened_at"));
     kw_db_prepare (db, "matching_facts",
         "SELECT needs, district, language, suggested_email, suggested_family FROM assignment.cases"
         " WHERE id = $1::uuid");
@@ -349,27 +344,23 @@ s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_ar
     };
     const char *needs = s_needs (body ? body->needs : NULL, arena);
     facts.needs = rows_array (needs, arena, &facts.need_count);
-    const char *params [8] = {
-        case_id, msg->referral_id, msg->region, needs, facts.district, facts.language,
-        facts.suggested_email, family ? "true" : "false"
+    team_case_t opening = {
+        .id = case_id, .referral_id = msg->referral_id, .region = msg->region, .needs = needs,
+        .district = facts.district, .language = facts.language, .suggested_email = facts.suggested_email,
+        .suggested_family = family
     };
-    PGresult *res = kw_db_query (db, "matching_open_case", 8, params);
-    if (!res)
-        return -1;
-    if (PQntuples (res) == 0) {
-        PQclear (res);
-        return 0;
-    }
     Kw__CaseOpened opened = KW__CASE_OPENED__INIT;
+    Kw__TeamMember **team;
+    size_t team_count;
+    int rc = team_open_case (db, &opening, body, arena, &opened.opened_at, &team, &team_count);
+    if (rc <= 0)
+        return rc;
     opened.case_id = case_id;
     opened.referral_id = msg->referral_id;
     opened.region = msg->region;
-    opened.opened_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-    PQclear (res);
     if (journal_event (db, NULL, msg->region, case_id, NULL, KW_EVENT_ASSIGNMENT_CASE_OPENED,
-                       &opened.base, NULL, NULL, "case opened: the referral was found eligible") != 0)
-        return -1;
-    if (body && team_from_referral (db, msg->region, case_id, msg->referral_id, body, 1, arena) != 0)
+                       &opened.base, NULL, NULL, "case opened: the referral was found eligible") != 0
+    ||  team_opened (db, msg->region, case_id, msg->referral_id, team, team_count, 1, arena) != 0)
         return -1;
     case_row_t row = {
         .id = case_id, .referral_id = msg->referral_id, .region = msg->region,

@@ -103,13 +103,13 @@ people_team (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__TeamMember
     PGresult *res = kw_db_query (db, "people_team", 1, params);
     if (!res)
         return -1;
-    people_team_rows (res, arena, out, n);
+    people_team_rows (res, 0, arena, out, n);
     PQclear (res);
     return 0;
 }
 
 void
-people_team_rows (PGresult *res, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n)
+people_team_rows (PGresult *res, int col, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n)
 {
     *n = (size_t) PQntuples (res);
     *out = kw_arena_calloc (arena, sizeof **out * (*n ? *n : 1));
@@ -117,17 +117,17 @@ people_team_rows (PGresult *res, kw_arena_t *arena, Kw__TeamMember ***out, size_
         int r = (int) i;
         Kw__TeamMember *m = kw_arena_calloc (arena, sizeof *m);
         kw__team_member__init (m);
-        m->id = rows_text (res, r, 0, arena);
-        m->professional_id = rows_text (res, r, 1, arena);
-        m->name = rows_text (res, r, 2, arena);
-        m->agency = rows_text (res, r, 3, arena);
-        m->discipline = rows_text (res, r, 4, arena);
-        m->email = rows_text (res, r, 5, arena);
-        m->phone = rows_text (res, r, 6, arena);
+        m->id = rows_text (res, r, col + 0, arena);
+        m->professional_id = rows_text (res, r, col + 1, arena);
+        m->name = rows_text (res, r, col + 2, arena);
+        m->agency = rows_text (res, r, col + 3, arena);
+        m->discipline = rows_text (res, r, col + 4, arena);
+        m->email = rows_text (res, r, col + 5, arena);
+        m->phone = rows_text (res, r, col + 6, arena);
         m->has_registered = 1;
         m->registered = m->professional_id != NULL;
-        m->source = rows_text (res, r, 7, arena);
-        m->added_at = rows_text (res, r, 8, arena);
+        m->source = rows_text (res, r, col + 7, arena);
+        m->added_at = rows_text (res, r, col + 8, arena);
         (*out) [i] = m;
     }
 }

@@ -17,6 +17,38 @@
 
 #define MAX_TEXT 200
 
+//  The professionals named in a referral ($3 to $7: names, agencies,
+//  disciplines, e-mails, phones) for case $2 of region $1: matched to the
+//  registered professionals of the region by e-mail (whose details win),
+//  each once, none already in the team (as team_insert), and only when
+//  gate holds.
+#define REFERRAL_TEAM(gate) \
+    "given AS (" \
+    "  SELECT g.n, p.id AS professional_id, CASE WHEN p.id IS NULL THEN coalesce (g.name, '-') ELSE p.name END AS name," \
+    "   CASE WHEN p.id IS NULL THEN g.agency ELSE p.agency END AS agency," \
+    "   CASE WHEN p.id IS NULL THEN g.discipline ELSE p.discipline END AS discipline," \
+    "   CASE WHEN p.id IS NULL THEN g.email ELSE p.email END AS email," \
+    "   CASE WHEN p.id IS NULL THEN g.phone ELSE p.phone END AS phone" \
+    "  FROM unnest ($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])" \
+    "   WITH ORDINALITY AS g (name, agency, discipline, email, phone, n)" \
+    /*  Each e-mail looked up by index (a join could read the region). */ \
+    "  LEFT JOIN LATERAL (SELECT * FROM assignment.professionals r WHERE r.region = $1" \
+    "   AND lower (r.email) = lower (g.email) LIMIT 1) p ON true)," \
+    " fresh AS (" \
+    "  SELECT DISTINCT ON (coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, ''))) *" \
+    "  FROM given g WHERE NOT EXISTS (SELECT 1 FROM assignment.team_members t WHERE t.case_id = $2::uuid" \
+    "   AND t.removed_at IS NULL AND (t.professional_id = g.professional_id OR lower (t.email) = lower (g.email)" \
+    "   OR (g.email IS NULL AND t.email IS NULL AND t.name = g.name AND t.agency IS NOT DISTINCT FROM g.agency)))" \
+    gate \
+    "  ORDER BY coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, '')), n)"
+//  Their insert, answering people_team_rows's columns.
+#define REFERRAL_TEAM_INSERT \
+    "INSERT INTO assignment.team_members (id, case_id, professional_id, name, agency, discipline, email," \
+    " phone, source)" \
+    " SELECT gen_random_uuid (), $2::uuid, professional_id, name, agency, discipline, email, phone, 'referral'" \
+    " FROM fresh ORDER BY n ON CONFLICT DO NOTHING" \
+    " RETURNING id, professional_id, name, agency, discipline, email, phone, source, " TS ("added_at")
+
 int
 team_prepare (kw_db_t *db)
 {
@@ -48,32 +80,17 @@ team_prepare (kw_db_t *db)
         "  WHERE NOT EXISTS (SELECT 1 FROM assignment.case_family f WHERE f.case_id = $1::uuid"
         "   AND (lower (f.email) = lower (g.email) OR (g.email IS NULL AND f.email IS NULL AND f.name = g.name)))"
         "  ORDER BY coalesce (lower (g.email), 'name ' || g.name), g.n) AS fresh ORDER BY n");
-    //  The professionals named in a referral, in one statement: matched to
-    //  the registered professionals of the region by e-mail (whose details
-    //  win), each once, none already in the team (as team_insert).
-    kw_db_prepare (db, "team_insert_referral",
-        "WITH given AS ("
-        "  SELECT g.n, p.id AS professional_id, CASE WHEN p.id IS NULL THEN coalesce (g.name, '-') ELSE p.name END AS name,"
-        "   CASE WHEN p.id IS NULL THEN g.agency ELSE p.agency END AS agency,"
-        "   CASE WHEN p.id IS NULL THEN g.discipline ELSE p.discipline END AS discipline,"
-        "   CASE WHEN p.id IS NULL THEN g.email ELSE p.email END AS email,"
-        "   CASE WHEN p.id IS NULL THEN g.phone ELSE p.phone END AS phone"
-        "  FROM unnest ($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])"
-        "   WITH ORDINALITY AS g (name, agency, discipline, email, phone, n)"
-        //  Each e-mail looked up by index (a join could read the region).
-        "  LEFT JOIN LATERAL (SELECT * FROM assignment.professionals r WHERE r.region = $1"
-        "   AND lower (r.email) = lower (g.email) LIMIT 1) p ON true),"
-        " fresh AS ("
-        "  SELECT DISTINCT ON (coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, ''))) *"
-        "  FROM given g WHERE NOT EXISTS (SELECT 1 FROM assignment.team_members t WHERE t.case_id = $2::uuid"
-        "   AND t.removed_at IS NULL AND (t.professional_id = g.professional_id OR lower (t.email) = lower (g.email)"
-        "   OR (g.email IS NULL AND t.email IS NULL AND t.name = g.name AND t.agency IS NOT DISTINCT FROM g.agency)))"
-        "  ORDER BY coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, '')), n)"
-        " INSERT INTO assignment.team_members (id, case_id, professional_id, name, agency, discipline, email,"
-        " phone, source)"
-        " SELECT gen_random_uuid (), $2::uuid, professional_id, name, agency, discipline, email, phone, 'referral'"
-        " FROM fresh ORDER BY n ON CONFLICT DO NOTHING"
-        " RETURNING id, professional_id, name, agency, discipline, email, phone, source, " TS ("added_at"));
+    kw_db_prepare (db, "team_insert_referral", "WITH " REFERRAL_TEAM ("") ", t AS (" REFERRAL_TEAM_INSERT ")"
+        " SELECT * FROM t");
+    //  A case opened with the team named in its referral in one statement:
+    //  the case (once per referral), then the team, only when the case was
+    //  inserted; the case's opening time first.
+    kw_db_prepare (db, "team_open_case",
+        "WITH c AS (INSERT INTO assignment.cases (id, referral_id, region, status, needs, district, language,"
+        "  suggested_email, suggested_family) VALUES ($2::uuid, $8::uuid, $1, 'awaiting_key_worker', $9::text[],"
+        "  $10, $11, $12, $13::boolean) ON CONFLICT (referral_id) DO NOTHING RETURNING opened_at), "
+        REFERRAL_TEAM (" AND EXISTS (SELECT 1 FROM c)") ", t AS (" REFERRAL_TEAM_INSERT ")"
+        " SELECT " TS ("c.opened_at") ", t.* FROM c LEFT JOIN t ON true");
     kw_db_prepare (db, "team_remove",
         "UPDATE assignment.team_members SET removed_at = now () WHERE id = $1::uuid AND case_id = $2::uuid"
         " AND removed_at IS NULL RETURNING professional_id, name, agency, discipline, email, phone, source,"
@@ -209,18 +226,15 @@ team_changed (kw_db_t *db, journal_actor_t actor, const char *region, const char
     return s_changed (db, actor, region, case_id, referral_id, added, removed, NULL, 0, arena);
 }
 
-int
-team_from_referral (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
-                    const Kw__ReferralBody *referral, int opening, kw_arena_t *arena)
+//  The referral's professionals as the arrays of REFERRAL_TEAM ($3 to $7)
+//  into params [2] to [6].
+static void
+s_referral_team (const Kw__ReferralBody *referral, const char **params, kw_arena_t *arena)
 {
-    if (s_family (db, case_id, referral, arena) != 0)
-        return -1;
-    size_t n = referral->n_professionals;
-    if (!n)
-        return 0;
+    size_t n = referral ? referral->n_professionals : 0;
     char **columns [5];
     for (size_t c = 0; c < 5; c++)
-        columns [c] = kw_arena_calloc (arena, sizeof (char *) * n);
+        columns [c] = kw_arena_calloc (arena, sizeof (char *) * (n ? n : 1));
     for (size_t i = 0; i < n; i++) {
         const Kw__Professional *p = referral->professionals [i];
         columns [0][i] = p->name;
@@ -229,16 +243,62 @@ team_from_referral (kw_db_t *db, const char *region, const char *case_id, const 
         columns [3][i] = p->email && *p->email ? p->email : NULL;
         columns [4][i] = p->phone;
     }
-    const char *params [7] = { region, case_id };
     for (size_t c = 0; c < 5; c++)
         params [c + 2] = rows_array_literal (columns [c], n, arena);
+}
+
+int
+team_from_referral (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
+                    const Kw__ReferralBody *referral, int opening, kw_arena_t *arena)
+{
+    if (s_family (db, case_id, referral, arena) != 0)
+        return -1;
+    if (!referral->n_professionals)
+        return 0;
+    const char *params [7] = { region, case_id };
+    s_referral_team (referral, params, arena);
     PGresult *res = kw_db_query (db, "team_insert_referral", 7, params);
     if (!res)
         return -1;
     Kw__TeamMember **added;
     size_t added_count;
-    people_team_rows (res, arena, &added, &added_count);
+    people_team_rows (res, 0, arena, &added, &added_count);
     PQclear (res);
+    return team_opened (db, region, case_id, referral_id, added, added_count, opening, arena);
+}
+
+int
+team_open_case (kw_db_t *db, const team_case_t *c, const Kw__ReferralBody *referral, kw_arena_t *arena,
+                char **opened_at, Kw__TeamMember ***added, size_t *added_count)
+{
+    const char *params [13] = {
+        c->region, c->id, NULL, NULL, NULL, NULL, NULL, c->referral_id, c->needs, c->district, c->language,
+        c->suggested_email, c->suggested_family ? "true" : "false"
+    };
+    s_referral_team (referral, params, arena);
+    PGresult *res = kw_db_query (db, "team_open_case", 13, params);
+    if (!res)
+        return -1;
+    if (PQntuples (res) == 0) {
+        PQclear (res);
+        return 0;
+    }
+    *opened_at = rows_text (res, 0, 0, arena);
+    //  A case without a team is one row of NULL members.
+    if (PQgetisnull (res, 0, 1)) {
+        *added = NULL;
+        *added_count = 0;
+    }
+    else
+        people_team_rows (res, 1, arena, added, added_count);
+    PQclear (res);
+    return referral && s_family (db, c->id, referral, arena) != 0 ? -1 : 1;
+}
+
+int
+team_opened (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
+             Kw__TeamMember **added, size_t added_count, int opening, kw_arena_t *arena)
+{
     if (!added_count)
         return 0;
     //  A case being opened has no other member and no key worker yet.

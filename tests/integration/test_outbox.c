@@ -2,7 +2,8 @@
     a transaction are numbered gaplessly in commit order and published by the
     relay as [topic][Envelope]; rolled-back events never appear; an event not
     yet committed is not published; NOTIFY wakes the relay; batches are
-    numbered in order with the single inserts. */
+    numbered in order with the single inserts; an event with a write of its
+    own (kw_outbox_insert_with) stands or falls with it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,37 @@ main (void)
     kw_outbox_batch_destroy (&batch);
     kw_outbox_batch_destroy (&second);
     kw_outbox_batch_destroy (&second);
+
+    //  An event with a write of its own in the same statement: both are
+    //  written, numbered next; when that write fails, neither is, and no
+    //  number is used.
+    kw_db_exec (db, "CREATE TEMP TABLE outbox_also (event_id uuid, kind text, note text)", 0, NULL);
+    Kw__IdRequest noted = KW__ID_REQUEST__INIT;
+    noted.id = "l";
+    const char *extra [1] = { "noted" };
+    char event_id [40] = "";
+    kw_db_begin (db);
+    rc = kw_outbox_insert_with (db, "test_outbox_also", "INSERT INTO outbox_also VALUES ($2::uuid, $3, $7)",
+                                producer, "thing_noted", "norfolk", "l", &noted.base, 1, extra, event_id);
+    is_int (rc == 0 ? kw_db_commit (db) : -1, 0, "an event and its own write committed");
+    const char *also_params [2] = { producer, event_id };
+    res = kw_db_query (db, "SELECT o.seq, a.kind, a.note FROM bus.outbox o JOIN outbox_also a"
+                       " ON a.event_id = o.event_id WHERE o.producer = $1 AND o.event_id = $2::uuid", 2, also_params);
+    ok (res && PQntuples (res) == 1 && !strcmp (PQgetvalue (res, 0, 0), "12")
+        && !strcmp (PQgetvalue (res, 0, 1), "thing_noted") && !strcmp (PQgetvalue (res, 0, 2), "noted"),
+        "the write names the event (id, type) and its own parameter; the event is numbered 12");
+    PQclear (res);
+    kw_db_begin (db);
+    const char *bad [1] = { "not a number" };
+    rc = kw_outbox_insert_with (db, "test_outbox_also_bad", "INSERT INTO outbox_also VALUES ($2::uuid, $3, $7::int::text)",
+                                producer, "thing_noted", "norfolk", "l", &noted.base, 1, bad, NULL);
+    kw_db_rollback (db);
+    is_int (rc, -1, "a failing write fails the event's insert");
+    s_insert (db, producer, "m", 1);
+    res = kw_db_query (db, "SELECT max(seq), count(*) FROM bus.outbox WHERE producer = $1", 1, params);
+    ok (res && !strcmp (PQgetvalue (res, 0, 0), "13") && !strcmp (PQgetvalue (res, 0, 1), "13"),
+        "and uses no number: the next event is 13");
+    PQclear (res);
 
     kw_db_exec (db, "DELETE FROM bus.outbox WHERE producer = $1", 1, params);
     kw_db_exec (db, "DELETE FROM bus.producers WHERE producer = $1", 1, params);
