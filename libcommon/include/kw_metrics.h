@@ -12,7 +12,9 @@
 #include <stddef.h>
 
 #define KW_METRICS_MAX_LABELS 3
-#define KW_METRICS_MAX_SERIES 64
+//  Enough for every route of the gateway by status class, and every RPC
+//  method by outcome (about 60 methods today, 3 outcomes).
+#define KW_METRICS_MAX_SERIES 512
 #define KW_METRICS_MAX_BUCKETS 16
 
 typedef struct _kw_metric_t kw_metric_t;
