@@ -142,11 +142,11 @@ def acceptor(ledger, stop, deadline_s=300):
         except Exception:   # PostgreSQL restarting
             time.sleep(0.2)
             continue
-        todo = [r for r in rows if chosen(r[0]) and r[0] not in ledger.tried]
-        for case_id, offer_id, professional_id in todo:
+        untried = [r for r in rows if chosen(r[0]) and r[0] not in ledger.tried]
+        for case_id, offer_id, professional_id in untried:
             ledger.tried.add(case_id)
             accept(ledger, case_id, offer_id, professional_id, tokens)
-        if todo:
+        if untried:
             continue
         if deadline is not None:
             with ledger.lock:
