@@ -207,6 +207,19 @@ def referral(nhs, eligible=True, suggested=None, dob="2015-03-02"):
     } | ({"suggested_key_worker": {"email": suggested}} if suggested else {})
 
 
+def post_until_answered(path, body, tok, attempts=5):
+    """POST body with one Idempotency-Key, sent again while the answer is 503
+    (a service busy past the gateway's timeout on a loaded machine); the key
+    makes the repeats one request. Returns the last (status, body)."""
+    key = "retry-%032x" % random.getrandbits(128)
+    for _ in range(attempts):
+        status, answer, _ = http("POST", path, body, tok, headers={"Idempotency-Key": key})
+        if status != 503:
+            break
+        time.sleep(0.5)
+    return status, answer
+
+
 def post_referrals(count, rng, tok, on_progress=None, eligible_share=0.7):
     """Post count referrals (a mix of eligible and ineligible); calls
     on_progress(i) after each. Returns (ids, eligible_ids, failures)."""
