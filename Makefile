@@ -66,7 +66,7 @@ LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
 
 # ---- flags stamp: objects rebuild when the compiler or flags change
 $(B)/CFLAGS.stamp: FORCE
-	@pkg-config --exists $(PKGS) 2>/dev/null || \
+	@pkg-config --exists $(PKGS) 2>/dev/null && command -v protoc-c >/dev/null || \
 	    { echo 'make: missing packages: run make deps (deploy/install-deps.sh) first' >&2; exit 1; }
 	@mkdir -p $(@D)
 	@echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)' | cmp -s - $@ || echo '$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)' > $@
@@ -77,7 +77,7 @@ GEN_C := $(patsubst proto/%.proto,$(B)/gen/%.pb-c.c,$(PROTOS))
 GEN_H := $(GEN_C:.c=.h)
 GEN_O := $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
 
-$(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: proto/%.proto
+$(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: proto/%.proto | $(B)/CFLAGS.stamp
 	@mkdir -p $(B)/gen
 	protoc-c -Iproto --c_out=$(B)/gen $<
 
