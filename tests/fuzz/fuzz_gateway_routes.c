@@ -128,7 +128,8 @@ s_authenticate (h2o_req_t *req, const route_t *route, kw_jwt_claims_t *claims)
 {
     request_error_t err;
     int refused = dispatch_caller (&s_gateway, req, route, 1800000000, claims, &err);
-    if ((!refused && !kw_jwt_role_valid (claims->role))
+    if ((!refused && (!kw_jwt_role_valid (claims->role) || !routes_role_allowed (route, claims->role)
+                      || !regions_known (s_gateway.regions, claims->region, 1800000000)))
     ||  (refused == DISPATCH_UNAUTHENTICATED && err.status != 401)
     ||  (refused == DISPATCH_FORBIDDEN && (err.status != 403 || routes_role_allowed (route, claims->role)))
     ||  (refused && !memchr (err.problem.message, 0, sizeof err.problem.message)))
