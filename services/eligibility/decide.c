@@ -68,13 +68,6 @@ decide_event (const region_t *region, const referral_seen_t *referral, const cha
     decided->has_sequence = 1;
     decided->sequence = sequence;
     decided->cause = (char *) cause;
-    if (body->suggested_key_worker && body->suggested_key_worker->email
-    &&  *body->suggested_key_worker->email)
-        decided->suggested_key_worker_email = body->suggested_key_worker->email;
-    if (body->child) {
-        decided->postcode = body->child->postcode;
-        decided->language = body->child->language;
-    }
     //  What assignment needs to match and form the team, without the
     //  child's identity.
     Kw__ReferralBody *parts = kw_arena_alloc (arena, sizeof *parts);

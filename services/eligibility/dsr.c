@@ -47,10 +47,9 @@ dsr_entry_due (const region_t *region, const Kw__DsrEntryEvent *msg, int referre
     Kw__EligibilityDecision *decision = rules_decide (region, msg->as_referral, msg->rag, y, m, d, arena);
     if (decision->outcome == KW__OUTCOME__OUTCOME_INELIGIBLE)
         return -1;
+    //  The referral service reads its own entry: the rating stays here.
     due->region = msg->region;
     due->nhs_number = msg->nhs_number;
-    due->rag = msg->rag;
-    due->rag_effective_date = msg->rag_effective_date;
     return 1;
 }
 

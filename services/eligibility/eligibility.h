@@ -150,7 +150,7 @@ int dsr_entry_check (const Kw__DsrEntryEvent *msg);
 int dsr_entry_newly_rated (const Kw__DsrEntryEvent *msg);
 //  Whether a checked entry is due to become a referral on date y-m-d, with
 //  no database (referred: the child's referral stays open): 1 with due
-//  filled (pointing into msg), 0 not (not newly rated, a referral already,
+//  filled (region and NHS number, pointing into msg), 0 not (not newly rated, a referral already,
 //  no consent, a rating that does not refer), -1 the region's rules rule it
 //  out on what the entry tells.
 int dsr_entry_due (const region_t *region, const Kw__DsrEntryEvent *msg, int referred, int y, int m, int d,

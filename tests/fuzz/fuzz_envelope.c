@@ -258,7 +258,8 @@ s_referral_received (const Kw__Envelope *event)
     Kw__EligibilityDecided *decided = decide_event (region, &seen, "received", decision, event->seq & 0xffff,
                                                     s_arena);
     const Kw__Child *child = decided->referral ? decided->referral->child : NULL;
-    if (!decided->referral || decided->referral->referrer || decided->referral->consent
+    if (!decided->referral || decided->referral->referrer || decided->referral->consent || decided->postcode
+    ||  decided->language || decided->suggested_key_worker_email
     ||  (child && (child->nhs_number || child->given_name || child->family_name || child->date_of_birth
                    || child->gp_practice)))
         abort ();
@@ -285,7 +286,7 @@ s_dsr_entry (const Kw__Envelope *event)
     Kw__DsrReferralDue due;
     int rc = dsr_entry_due (region, msg, (int) (event->seq & 1), 2026, 11, 20, s_arena, &due);
     if (rc == 1 && (!dsr_entry_newly_rated (msg) || msg->referral_id || !due.region || !due.nhs_number
-                    || !due.rag || !msg->as_referral->consent))
+                    || due.rag || due.rag_effective_date || !msg->as_referral->consent))
         abort ();
     if (rc == 1)
         s_repack (&due.base);
