@@ -1,17 +1,23 @@
 /*  fuzz_envelope: the bytes of a bus frame or an RPC frame as the services
-    unpack them. As an Envelope: kw_consumer.c's unpack into the arena and
-    its frame checks (producer, type, topic), then each service's apply
-    unpacking the payload as ReferralReceived and DsrEntryEvent (with the
-    eligibility rules run on them, as the eligibility service does),
-    EligibilityDecided (through the referral service's own projection row,
-    projection.c), DsrReferralDue and ReferralWithdrawn with their field
-    checks, OfferMade through the notification service's own delivery row
-    and e-mail rendering (deliveries.c, message.c), and every other
-    assignment event's message. As a Request: kw_rpc.c's
-    server unpack and kw_rpc_unpack of the payload as each method input. As a
-    Response: the gateway's unpack of the payload as each route output and
-    its JSON encoding. Every message that unpacks must pack and unpack to
-    the same bytes. */
+    unpack them. As an Envelope: kw_consumer.c's unpack and its frame
+    checks, then every event handler's logic that needs no database, from
+    the services' own objects: eligibility's (decide_revision_check,
+    referrals_keep_params with the rules run and decide_event, which must
+    carry no identity of the child; dsr_entry_check and dsr_entry_due, which
+    must carry no rating; referrals_*_params), referral's
+    (projection_decided_row, projection_case_*_params, and
+    dsr_entries_due_body on the payload read as the DSR entry the register
+    holds), assignment's (event_rows.c: the case an eligible decision opens,
+    the team and family text[] parameters, which must read back as the
+    referral's values, the ids of the other events) and notification's
+    (deliveries_offer_row and the e-mail rendering, message.c). A parameter
+    a statement casts to uuid must be a UUID, to date a date, to timestamptz
+    an instant or NULL: anything else would fail on every try and stop the
+    consumer. As a Request: kw_rpc.c's server unpack and kw_rpc_unpack of
+    the payload as each method input. As a Response: the gateway's unpack of
+    the payload as each route output and its JSON encoding. Every message
+    that unpacks must pack and unpack to the same bytes. Needs the region
+    files (deploy/regions, or KW_REGION_DIR): run from the top directory. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,8 +246,8 @@ s_referral_received (const Kw__Envelope *event)
     ||  !kw__referral_body__unpack (kw_arena_allocator (s_arena), (size_t) lengths [4],
                                     (const uint8_t *) values [4]))
         abort ();
-    const region_t *region = s_regions ? region_set_find (s_regions, msg->region) : NULL;
-    if (!region && s_regions && region_set_count (s_regions))
+    const region_t *region = region_set_find (s_regions, msg->region);
+    if (!region)
         region = region_set_at (s_regions, event->seq % region_set_count (s_regions));
     if (!region)
         return;
@@ -277,7 +283,7 @@ s_dsr_entry (const Kw__Envelope *event)
         return;
     s_repack (&msg->base);
     s_encode (&msg->base);
-    if (dsr_entry_check (msg) != 0 || !s_regions || !region_set_count (s_regions))
+    if (dsr_entry_check (msg) != 0)
         return;
     int y, m, d;
     if (kw_date_parse (msg->rag_effective_date, &y, &m, &d) != 0)
@@ -573,8 +579,11 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     char err [256];
     const char *dir = getenv ("KW_REGION_DIR");
     s_regions = region_set_load (dir && *dir ? dir : "deploy/regions", err, sizeof err);
-    if (!s_regions)
-        fprintf (stderr, "fuzz_envelope: no regions (%s); the rules are not run\n", err);
+    if (!s_regions || !region_set_count (s_regions)) {
+        fprintf (stderr, "fuzz_envelope: no regions (%s) (run from the repository's top directory)\n",
+                 s_regions ? "the directory holds none" : err);
+        exit (1);
+    }
     return 0;
 }
 
