@@ -17,6 +17,9 @@ uint64_t kw_time_mono_ms (void);
 void kw_time_format (int64_t us, char *buf);
 //  Parse "YYYY-MM-DD" strictly into y/m/d; real dates only. 0 or -1.
 int kw_date_parse (const char *s, int *y, int *m, int *d);
+//  1 when s is an instant as the services write it: "YYYY-MM-DDTHH:MM:SS"
+//  with a real date and time, up to six fraction digits, and "Z"; else 0.
+int kw_time_valid (const char *s);
 //  Today's date in UTC (a region's own date: kw_tz_today).
 void kw_date_today_utc (int *y, int *m, int *d);
 //  Whole years between birth date and on date (birthday on 29 February counts

@@ -104,8 +104,7 @@ s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
             continue;
         size_t pi = (size_t) (p - self->producers);
         p->newest = env->seq > p->newest ? env->seq : p->newest;
-        if (env->seq <= next [pi])
-            continue;                       //  duplicate
+        //  Every event is past the offset: kw_consumer_read reads no other.
         if (env->seq > next [pi] + 1) {
             p->gap = 1;                     //  missing events come from the table
             continue;

@@ -71,6 +71,36 @@ kw_date_parse (const char *s, int *y, int *m, int *d)
     return 0;
 }
 
+//  The two digits at s as a number, or -1.
+static int
+s_two_digits (const char *s)
+{
+    return s [0] >= '0' && s [0] <= '9' && s [1] >= '0' && s [1] <= '9' ? (s [0] - '0') * 10 + s [1] - '0' : -1;
+}
+
+int
+kw_time_valid (const char *s)
+{
+    char date [11];
+    int y, m, d;
+    if (!s || strlen (s) < 20 || s [10] != 'T' || s [13] != ':' || s [16] != ':')
+        return 0;
+    memcpy (date, s, 10);
+    date [10] = 0;
+    int hour = s_two_digits (s + 11), minute = s_two_digits (s + 14), second = s_two_digits (s + 17);
+    if (kw_date_parse (date, &y, &m, &d) != 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+    ||  second < 0 || second > 59)
+        return 0;
+    const char *p = s + 19;
+    if (*p == '.') {
+        size_t digits = strspn (++p, "0123456789");
+        if (digits < 1 || digits > 6)
+            return 0;
+        p += digits;
+    }
+    return strcmp (p, "Z") == 0;
+}
+
 void
 kw_date_today_utc (int *y, int *m, int *d)
 {

@@ -5,6 +5,7 @@
       people.c        professionals, family members and team members as event parts
       access.c        who may read or act on a case (role, region, relationship)
       candidates.c    registered professionals a case may be offered to, ranked (rank.c)
+      event_rows.c    what an event tells the handlers, as columns and parameters (no database)
       matching.c      opening a case for an eligible referral; the next offer of a round
       offers.c        the offer state machine: accept, decline, expire, withdraw, override
       team.c          the team around the child
@@ -185,8 +186,6 @@ int candidates_prepare (kw_db_t *db);
 //  those with the most room, scored with weights (rank.c). 0 or -1.
 int candidates_rank (kw_db_t *db, const candidates_child_t *child, const rank_weights_t *weights,
                      kw_arena_t *arena, candidates_t *out);
-//  The district of a postcode ("NR2 3TU" -> "NR2") into out (8 bytes); "" when none.
-void candidates_district (const char *postcode, char out [8]);
 
 // ---- matching.c
 
@@ -284,6 +283,39 @@ int team_changed (kw_db_t *db, journal_actor_t actor, const char *region, const 
 void team_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 void team_add (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 void team_remove (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+// ---- event_rows.c
+
+//  eligibility.decided: 0 when it names a referral (a UUID), a region and
+//  an outcome, else -1 (skipped).
+int event_rows_decided (const Kw__EligibilityDecided *msg);
+//  The case an eligible decision opens as case_id: its columns (needs as a
+//  PostgreSQL array text of the need flags that hold, the district of the
+//  child's postcode, the child's or a family member's language, the
+//  family's suggestion; empty values NULL) and the needs as items, in
+//  arena; columns.district points into out.
+typedef struct {
+    team_case_t columns;
+    char district [8];
+    char **needs;
+    size_t need_count;
+} event_rows_opening_t;
+void event_rows_opening (const Kw__EligibilityDecided *msg, const char *case_id, kw_arena_t *arena,
+                         event_rows_opening_t *out);
+//  The referral's professionals (referral may be NULL) as five text[]
+//  literals into params [0] to [4]: names, agencies, disciplines, e-mails
+//  (an empty one NULL), phones.
+void event_rows_team (const Kw__ReferralBody *referral, const char **params, kw_arena_t *arena);
+//  The referral's family as seven text[] literals into params [0] to [6]:
+//  names, relationships, e-mails, phones, languages, preferred contacts,
+//  parental responsibility ("true", "false" or NULL). Answers their number.
+size_t event_rows_family (const Kw__ReferralBody *referral, const char **params, kw_arena_t *arena);
+//  The case an eligibility.case_age_out closes, the referral a
+//  referral.withdrawn ends, the referral a referral.information_added adds
+//  to (it must carry the body): the id when it is a UUID, else NULL.
+const char *event_rows_age_out (const Kw__CaseAgeOut *msg);
+const char *event_rows_withdrawn (const Kw__ReferralWithdrawn *msg);
+const char *event_rows_information (const Kw__ReferralReceived *msg);
 
 // ---- absences.c
 

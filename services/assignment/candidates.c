@@ -8,7 +8,6 @@
     with the most room first). Room is max_caseload less the counts kept in each row (cases
     held, covered, offered), so no case or offer is counted here. The union
     is ranked by rank.c. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,23 +63,6 @@ candidates_prepare (kw_db_t *db)
         " SELECT d.*, coalesce (d.id = ANY (ARRAY (SELECT professional_id FROM team)), false)"
         " FROM (SELECT DISTINCT ON (id) * FROM drawn ORDER BY id) d");
     return 0;
-}
-
-void
-candidates_district (const char *postcode, char out [8])
-{
-    out [0] = 0;
-    if (!postcode)
-        return;
-    //  Stored postcodes have one space before the inward code (three characters).
-    size_t len = strlen (postcode);
-    const char *space = strchr (postcode, ' ');
-    size_t n = space ? (size_t) (space - postcode) : len > 3 ? len - 3 : 0;
-    if (n > 7)
-        n = 7;
-    for (size_t i = 0; i < n; i++)
-        out [i] = (char) toupper ((unsigned char) postcode [i]);
-    out [n] = 0;
 }
 
 //  The needs as a PostgreSQL array of the disciplines that fit any of

@@ -95,10 +95,10 @@ kw_apply_result_t
 closure_age_out (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                  kw_arena_t *arena)
 {
-    const Kw__CaseAgeOut *msg = payload;
-    if (!msg->case_id || !kw_uuid_valid (msg->case_id))
+    const char *case_id = event_rows_age_out (payload);
+    if (!case_id)
         return KW_APPLY_SKIP;
-    return s_close_by_event (db, msg->case_id, "transferred_to_adult_services",
+    return s_close_by_event (db, case_id, "transferred_to_adult_services",
                              "the young person reached the region's upper age", arena);
 }
 
@@ -106,10 +106,9 @@ kw_apply_result_t
 closure_withdrawn (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                    kw_arena_t *arena)
 {
-    const Kw__ReferralWithdrawn *msg = payload;
-    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id))
+    const char *params [1] = { event_rows_withdrawn (payload) };
+    if (!params [0])
         return KW_APPLY_SKIP;
-    const char *params [1] = { msg->referral_id };
     PGresult *res = kw_db_query (db, "closure_case_of_referral", 1, params);
     if (!res)
         return KW_APPLY_RETRY;

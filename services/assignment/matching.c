@@ -297,62 +297,24 @@ matching_deputy (kw_service_t *svc, kw_db_t *db, const case_row_t *row, const ch
 
 // ---- eligibility.decided
 
-//  The need flags that hold, as a PostgreSQL array text.
-static char *
-s_needs (const Kw__Needs *needs, kw_arena_t *arena)
-{
-    if (!needs)
-        return "{}";
-    const struct { int has, value; const char *name; } flags [] = {
-        { needs->has_complex_health_needs, needs->complex_health_needs, "complex_health_needs" },
-        { needs->has_high_level_of_need, needs->high_level_of_need, "high_level_of_need" },
-        { needs->has_learning_disability, needs->learning_disability, "learning_disability" },
-        { needs->has_autism, needs->autism, "autism" },
-        { needs->has_inpatient, needs->inpatient, "inpatient" },
-    };
-    char buf [256] = "{";
-    size_t len = 1;
-    for (size_t i = 0; i < sizeof flags / sizeof flags [0]; i++)
-        if (flags [i].has && flags [i].value)
-            len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s", len > 1 ? "," : "", flags [i].name);
-    snprintf (buf + len, sizeof buf - len, "}");
-    return kw_arena_strdup (arena, buf);
-}
-
 //  Open the case of an eligible referral. 1 opened, 0 it has one, -1 error.
 static int
 s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_arena_t *arena)
 {
-    const Kw__ReferralBody *body = msg->referral;
-    const Kw__Child *child = body ? body->child : NULL;
-    const Kw__SuggestedKeyWorker *suggested = body ? body->suggested_key_worker : NULL;
-    const char *postcode = child && child->postcode ? child->postcode : msg->postcode;
-    const char *language = child && child->language ? child->language : msg->language;
-    for (size_t i = 0; !language && body && i < body->n_family; i++)
-        language = body->family [i]->language;
-    const char *email = suggested && suggested->email ? suggested->email : msg->suggested_key_worker_email;
-    int family = suggested && suggested->has_family_member && suggested->family_member;
-    char district [8];
-    candidates_district (postcode, district);
-
     char case_id [KW_UUID_SIZE];
     kw_uuid_generate (case_id);
+    event_rows_opening_t opening;
+    event_rows_opening (msg, case_id, arena, &opening);
+    const team_case_t *c = &opening.columns;
     facts_t facts = {
-        .district = *district ? kw_arena_strdup (arena, district) : NULL,
-        .language = language && *language ? (char *) language : NULL,
-        .suggested_email = email && *email ? (char *) email : NULL, .suggested_family = family
-    };
-    const char *needs = s_needs (body ? body->needs : NULL, arena);
-    facts.needs = rows_array (needs, arena, &facts.need_count);
-    team_case_t opening = {
-        .id = case_id, .referral_id = msg->referral_id, .region = msg->region, .needs = needs,
-        .district = facts.district, .language = facts.language, .suggested_email = facts.suggested_email,
-        .suggested_family = family
+        .needs = opening.needs, .need_count = opening.need_count, .district = (char *) c->district,
+        .language = (char *) c->language, .suggested_email = (char *) c->suggested_email,
+        .suggested_family = c->suggested_family
     };
     Kw__CaseOpened opened = KW__CASE_OPENED__INIT;
     Kw__TeamMember **team;
     size_t team_count;
-    int rc = team_open_case (db, &opening, body, arena, &opened.opened_at, &team, &team_count);
+    int rc = team_open_case (db, c, msg->referral, arena, &opened.opened_at, &team, &team_count);
     if (rc <= 0)
         return rc;
     opened.case_id = case_id;
@@ -379,8 +341,7 @@ matching_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, con
                   kw_arena_t *arena)
 {
     const Kw__EligibilityDecided *msg = payload;
-    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
-    ||  !msg->decision || !msg->decision->has_outcome)
+    if (event_rows_decided (msg) != 0)
         return KW_APPLY_SKIP;
     //  Most decisions found eligible open a case; one that finds the case
     //  already open is a later decision, as is any other outcome.

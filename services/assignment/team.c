@@ -157,26 +157,9 @@ s_insert (kw_db_t *db, const char *region, const char *case_id, const char *prof
 static int
 s_family (kw_db_t *db, const char *case_id, const Kw__ReferralBody *referral, kw_arena_t *arena)
 {
-    size_t n = referral->n_family;
-    if (!n)
-        return 0;
-    char **columns [7];
-    for (size_t c = 0; c < 7; c++)
-        columns [c] = kw_arena_calloc (arena, sizeof (char *) * n);
-    for (size_t i = 0; i < n; i++) {
-        const Kw__FamilyMember *f = referral->family [i];
-        columns [0][i] = f->name;
-        columns [1][i] = f->relationship;
-        columns [2][i] = f->email;
-        columns [3][i] = f->phone;
-        columns [4][i] = f->language;
-        columns [5][i] = f->preferred_contact;
-        columns [6][i] = !f->has_has_parental_responsibility ? NULL
-                       : f->has_parental_responsibility ? "true" : "false";
-    }
     const char *params [8] = { case_id };
-    for (size_t c = 0; c < 7; c++)
-        params [c + 1] = rows_array_literal (columns [c], n, arena);
+    if (!event_rows_family (referral, params + 1, arena))
+        return 0;
     return kw_db_exec (db, "team_family_insert", 8, params);
 }
 
@@ -226,27 +209,6 @@ team_changed (kw_db_t *db, journal_actor_t actor, const char *region, const char
     return s_changed (db, actor, region, case_id, referral_id, added, removed, NULL, 0, arena);
 }
 
-//  The referral's professionals as the arrays of REFERRAL_TEAM ($3 to $7)
-//  into params [2] to [6].
-static void
-s_referral_team (const Kw__ReferralBody *referral, const char **params, kw_arena_t *arena)
-{
-    size_t n = referral ? referral->n_professionals : 0;
-    char **columns [5];
-    for (size_t c = 0; c < 5; c++)
-        columns [c] = kw_arena_calloc (arena, sizeof (char *) * (n ? n : 1));
-    for (size_t i = 0; i < n; i++) {
-        const Kw__Professional *p = referral->professionals [i];
-        columns [0][i] = p->name;
-        columns [1][i] = p->agency;
-        columns [2][i] = p->discipline;
-        columns [3][i] = p->email && *p->email ? p->email : NULL;
-        columns [4][i] = p->phone;
-    }
-    for (size_t c = 0; c < 5; c++)
-        params [c + 2] = rows_array_literal (columns [c], n, arena);
-}
-
 int
 team_from_referral (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,
                     const Kw__ReferralBody *referral, int opening, kw_arena_t *arena)
@@ -256,7 +218,7 @@ team_from_referral (kw_db_t *db, const char *region, const char *case_id, const 
     if (!referral->n_professionals)
         return 0;
     const char *params [7] = { region, case_id };
-    s_referral_team (referral, params, arena);
+    event_rows_team (referral, params + 2, arena);
     PGresult *res = kw_db_query (db, "team_insert_referral", 7, params);
     if (!res)
         return -1;
@@ -275,7 +237,7 @@ team_open_case (kw_db_t *db, const team_case_t *c, const Kw__ReferralBody *refer
         c->region, c->id, NULL, NULL, NULL, NULL, NULL, c->referral_id, c->needs, c->district, c->language,
         c->suggested_email, c->suggested_family ? "true" : "false"
     };
-    s_referral_team (referral, params, arena);
+    event_rows_team (referral, params + 2, arena);
     PGresult *res = kw_db_query (db, "team_open_case", 13, params);
     if (!res)
         return -1;
@@ -311,9 +273,9 @@ team_information_added (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *even
                         kw_arena_t *arena)
 {
     const Kw__ReferralReceived *msg = payload;
-    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->referral)
+    const char *params [1] = { event_rows_information (msg) };
+    if (!params [0])
         return KW_APPLY_SKIP;
-    const char *params [1] = { msg->referral_id };
     PGresult *res = kw_db_query (db, "team_open_case_of_referral", 1, params);
     if (!res)
         return KW_APPLY_RETRY;

@@ -84,9 +84,6 @@ s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *re
     event.case_id = (char *) case_id;
     event.referral_id = (char *) referral_id;
     event.region = region->id;
-    event.upper_age_date = day;
-    event.has_upper_age = 1;
-    event.upper_age = upper_age;
     if (kw_outbox_insert (db, KW_PRODUCER_ELIGIBILITY, type, region->id, case_id, &event.base, NULL) != 0)
         return -1;
     kw_info (type, "case_id", case_id, "region", region->id);

@@ -53,6 +53,42 @@ s_newest (kw_db_t *db, const char *referral_id, Kw__EligibilityDecision **newest
     return 0;
 }
 
+Kw__EligibilityDecided *
+decide_event (const region_t *region, const referral_seen_t *referral, const char *cause,
+              Kw__EligibilityDecision *decision, unsigned sequence, kw_arena_t *arena)
+{
+    const Kw__ReferralBody *body = referral->body;
+    Kw__EligibilityDecided *decided = kw_arena_alloc (arena, sizeof *decided);
+    kw__eligibility_decided__init (decided);
+    decided->referral_id = referral->referral_id;
+    decided->region = region->id;
+    decided->decision = decision;
+    decided->has_revision = 1;
+    decided->revision = referral->revision;
+    decided->has_sequence = 1;
+    decided->sequence = sequence;
+    decided->cause = (char *) cause;
+    //  What assignment needs to match and form the team, without the
+    //  child's identity.
+    Kw__ReferralBody *parts = kw_arena_alloc (arena, sizeof *parts);
+    kw__referral_body__init (parts);
+    parts->needs = body->needs;
+    parts->n_professionals = body->n_professionals;
+    parts->professionals = body->professionals;
+    parts->n_family = body->n_family;
+    parts->family = body->family;
+    parts->suggested_key_worker = body->suggested_key_worker;
+    if (body->child) {
+        Kw__Child *place = kw_arena_alloc (arena, sizeof *place);
+        kw__child__init (place);
+        place->postcode = body->child->postcode;
+        place->language = body->child->language;
+        parts->child = place;
+    }
+    decided->referral = parts;
+    return decided;
+}
+
 //  Record decision as number sequence and emit eligibility.decided: 1
 //  recorded, 0 the revision was decided before from its own event, -1 on a
 //  database error.
@@ -76,42 +112,9 @@ s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, 
     if (inserted <= 0)
         return inserted;
 
-    const Kw__ReferralBody *body = referral->body;
-    Kw__EligibilityDecided decided = KW__ELIGIBILITY_DECIDED__INIT;
-    decided.referral_id = referral->referral_id;
-    decided.region = region->id;
-    decided.decision = decision;
-    decided.has_revision = 1;
-    decided.revision = referral->revision;
-    decided.has_sequence = 1;
-    decided.sequence = sequence;
-    decided.cause = (char *) cause;
-    if (body->suggested_key_worker && body->suggested_key_worker->email
-    &&  *body->suggested_key_worker->email)
-        decided.suggested_key_worker_email = body->suggested_key_worker->email;
-    if (body->child) {
-        decided.postcode = body->child->postcode;
-        decided.language = body->child->language;
-    }
-    //  What assignment needs to match and form the team, without the
-    //  child's identity.
-    Kw__ReferralBody parts = KW__REFERRAL_BODY__INIT;
-    Kw__Child place = KW__CHILD__INIT;
-    parts.needs = body->needs;
-    parts.n_professionals = body->n_professionals;
-    parts.professionals = body->professionals;
-    parts.n_family = body->n_family;
-    parts.family = body->family;
-    parts.suggested_key_worker = body->suggested_key_worker;
-    if (body->child) {
-        place.postcode = body->child->postcode;
-        place.language = body->child->language;
-        parts.child = &place;
-    }
-    decided.referral = &parts;
+    Kw__EligibilityDecided *decided = decide_event (region, referral, cause, decision, sequence, arena);
     if (kw_outbox_insert (db, KW_PRODUCER_ELIGIBILITY, KW_EVENT_ELIGIBILITY_DECIDED, region->id,
-                          referral->referral_id,
-                          &decided.base, NULL) != 0)
+                          referral->referral_id, &decided->base, NULL) != 0)
         return -1;
     kw_info ("decided", "referral_id", referral->referral_id, "region", region->id,
              "outcome", outcome, "revision", revision, "sequence", number, "cause", cause);
@@ -153,12 +156,18 @@ decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *refer
     return 0;
 }
 
+int
+decide_revision_check (const Kw__ReferralReceived *msg)
+{
+    return msg->referral_id && kw_uuid_valid (msg->referral_id) && msg->region && msg->referral ? 0 : -1;
+}
+
 //  Keep the referral's revision and decide it, for cause.
 static kw_apply_result_t
 s_decide_revision (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                    const Kw__ReferralReceived *msg, const char *cause, kw_arena_t *arena)
 {
-    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region || !msg->referral)
+    if (decide_revision_check (msg) != 0)
         return KW_APPLY_SKIP;
     //  Kept even when the region has no rule set yet: it stays undecided
     //  until an admin re-evaluates the region once its file is in place.

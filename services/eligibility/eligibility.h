@@ -8,6 +8,8 @@
 #ifndef ELIGIBILITY_H
 #define ELIGIBILITY_H
 
+#include "kw/assignment.pb-c.h"
+#include "kw/dsr.pb-c.h"
 #include "kw_consumer.h"
 #include "kw_service.h"
 #include "region.h"
@@ -68,6 +70,19 @@ int referrals_keep (kw_db_t *db, const char *referral_id, const char *region, un
 Kw__ReferralBody *referrals_body (PGresult *res, int row, int col, kw_arena_t *arena);
 //  The referral id (in arena): 1 found, 0 not seen, -1 database error.
 int referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_arena_t *arena);
+//  referrals_keep's parameters, with no database: the NHS number ("" when
+//  none), the revision, the body packed (in arena; its length in lengths
+//  [4]) and the date of birth only when it is a real date.
+void referrals_keep_params (const char *referral_id, const char *region, unsigned revision,
+                            const Kw__ReferralBody *body, kw_arena_t *arena, const char *values [6],
+                            int lengths [6]);
+//  The parameters the handlers below write, from the event alone: 0, or -1
+//  when an id is not a UUID (or the region is missing): the event is
+//  skipped. An instant the event states that is not one (kw_time_valid) is
+//  NULL, the statement's now ().
+int referrals_withdrawn_params (const Kw__ReferralWithdrawn *msg, const char *params [1]);
+int referrals_case_opened_params (const Kw__CaseOpened *msg, const char *params [4]);
+int referrals_case_closed_params (const Kw__CaseClosed *msg, const char *params [2]);
 //  Event referral.withdrawn (ReferralWithdrawn): the referral is withdrawn.
 kw_service_event_fn referrals_withdrawn;
 //  Event assignment.case_opened (CaseOpened): an open case, for age-out.
@@ -97,6 +112,17 @@ int decide_prepare (kw_db_t *db);
 int decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *referral,
                    const char *cause, Kw__EligibilityDecision **decision, int *changed,
                    kw_arena_t *arena);
+//  The event eligibility.decided announcing decision as number sequence of
+//  the referral, in arena: the decision, the revision and cause, and of the
+//  body only what assignment needs to open the case and form the team (the
+//  needs, the professionals, the family, the suggestion, the child's
+//  postcode and language), never the child's identity.
+Kw__EligibilityDecided *decide_event (const region_t *region, const referral_seen_t *referral,
+                                      const char *cause, Kw__EligibilityDecision *decision,
+                                      unsigned sequence, kw_arena_t *arena);
+//  0 when a referral.received or referral.information_added names a
+//  referral (a UUID), a region and the body; else -1 (skipped).
+int decide_revision_check (const Kw__ReferralReceived *msg);
 //  Events referral.received and referral.information_added
 //  (ReferralReceived): keep the referral and decide its revision.
 kw_service_event_fn decide_received;
@@ -116,6 +142,19 @@ void reevaluate_all (kw_service_t *svc, const Kw__Request *req, Kw__Response *re
 
 // ---- dsr.c
 
+//  0 when a DSR entry event names the region, the NHS number, the rating
+//  with a real effective date and the entry as a referral; else -1
+//  (skipped).
+int dsr_entry_check (const Kw__DsrEntryEvent *msg);
+//  1 when the entry's rating is new or changed.
+int dsr_entry_newly_rated (const Kw__DsrEntryEvent *msg);
+//  Whether a checked entry is due to become a referral on date y-m-d, with
+//  no database (referred: the child's referral stays open): 1 with due
+//  filled (region and NHS number, pointing into msg), 0 not (not newly rated, a referral already,
+//  no consent, a rating that does not refer), -1 the region's rules rule it
+//  out on what the entry tells.
+int dsr_entry_due (const region_t *region, const Kw__DsrEntryEvent *msg, int referred, int y, int m, int d,
+                   kw_arena_t *arena, Kw__DsrReferralDue *due);
 //  Events referral.dsr_entry_created and referral.dsr_entry_changed
 //  (DsrEntryEvent): keep the rating, decide again a referred child whose
 //  rating changed, and emit eligibility.dsr_referral_due when a new or newly

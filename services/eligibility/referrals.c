@@ -31,21 +31,32 @@ referrals_prepare (kw_db_t *db)
     return 0;
 }
 
+void
+referrals_keep_params (const char *referral_id, const char *region, unsigned revision,
+                       const Kw__ReferralBody *body, kw_arena_t *arena, const char *values [6], int lengths [6])
+{
+    const Kw__Child *child = body->child;
+    int y, m, d;
+    size_t size;
+    uint8_t *packed = kw_arena_pack (arena, &body->base, &size);
+    values [0] = referral_id;
+    values [1] = region;
+    values [2] = child && child->nhs_number ? child->nhs_number : "";
+    values [3] = kw_arena_printf (arena, "%u", revision);
+    values [4] = (const char *) packed;
+    values [5] = child && child->date_of_birth && kw_date_parse (child->date_of_birth, &y, &m, &d) == 0
+               ? child->date_of_birth : NULL;
+    for (int i = 0; i < 6; i++)
+        lengths [i] = i == 4 ? (int) size : 0;
+}
+
 int
 referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsigned revision,
                 const Kw__ReferralBody *body, kw_arena_t *arena)
 {
-    const Kw__Child *child = body->child;
-    int y, m, d;
-    const char *dob = child && child->date_of_birth
-                   && kw_date_parse (child->date_of_birth, &y, &m, &d) == 0 ? child->date_of_birth : NULL;
-    size_t size;
-    uint8_t *packed = kw_arena_pack (arena, &body->base, &size);
-    char rev [16];
-    snprintf (rev, sizeof rev, "%u", revision);
-    const char *values [6] = { referral_id, region, child && child->nhs_number ? child->nhs_number : "",
-                               rev, (const char *) packed, dob };
-    int lengths [6] = { 0, 0, 0, 0, (int) size, 0 };
+    const char *values [6];
+    int lengths [6];
+    referrals_keep_params (referral_id, region, revision, body, arena, values, lengths);
     int formats [6] = { 0, 0, 0, 0, 1, 0 };
     PGresult *res = kw_db_queryb (db, "eligibility_referral_keep", 6, values, lengths, formats, 0);
     if (!res)
@@ -87,14 +98,47 @@ referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_a
     return found;
 }
 
+int
+referrals_withdrawn_params (const Kw__ReferralWithdrawn *msg, const char *params [1])
+{
+    params [0] = msg->referral_id;
+    return msg->referral_id && kw_uuid_valid (msg->referral_id) ? 0 : -1;
+}
+
+//  An instant an event states, or NULL (the statement's now ()) when it
+//  states none PostgreSQL would read.
+static const char *
+s_instant (const char *at)
+{
+    return at && kw_time_valid (at) ? at : NULL;
+}
+
+int
+referrals_case_opened_params (const Kw__CaseOpened *msg, const char *params [4])
+{
+    params [0] = msg->case_id;
+    params [1] = msg->referral_id;
+    params [2] = msg->region;
+    params [3] = s_instant (msg->opened_at);
+    return msg->case_id && kw_uuid_valid (msg->case_id) && msg->referral_id && kw_uuid_valid (msg->referral_id)
+        && msg->region ? 0 : -1;
+}
+
+int
+referrals_case_closed_params (const Kw__CaseClosed *msg, const char *params [2])
+{
+    params [0] = msg->case_id;
+    params [1] = s_instant (msg->closed_at);
+    return msg->case_id && kw_uuid_valid (msg->case_id) ? 0 : -1;
+}
+
 kw_apply_result_t
 referrals_withdrawn (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                      kw_arena_t *arena)
 {
-    const Kw__ReferralWithdrawn *msg = payload;
-    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id))
+    const char *params [1];
+    if (referrals_withdrawn_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    const char *params [1] = { msg->referral_id };
     return kw_db_exec (db, "eligibility_referral_withdrawn", 1, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
@@ -102,11 +146,9 @@ kw_apply_result_t
 referrals_case_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                        const void *payload, kw_arena_t *arena)
 {
-    const Kw__CaseOpened *msg = payload;
-    if (!msg->case_id || !kw_uuid_valid (msg->case_id) || !msg->referral_id
-    ||  !kw_uuid_valid (msg->referral_id) || !msg->region)
+    const char *params [4];
+    if (referrals_case_opened_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    const char *params [4] = { msg->case_id, msg->referral_id, msg->region, msg->opened_at };
     return kw_db_exec (db, "eligibility_case_opened", 4, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
@@ -114,9 +156,8 @@ kw_apply_result_t
 referrals_case_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                        const void *payload, kw_arena_t *arena)
 {
-    const Kw__CaseClosed *msg = payload;
-    if (!msg->case_id || !kw_uuid_valid (msg->case_id))
+    const char *params [2];
+    if (referrals_case_closed_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    const char *params [2] = { msg->case_id, msg->closed_at };
     return kw_db_exec (db, "eligibility_case_closed", 2, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }

@@ -87,36 +87,41 @@ s_on_reply (const Kw__Response *resp, void *arg)
     kw_arena_destroy (&arena);
 }
 
-//  The bearer token's claims, its region one the gateway knows and its role
-//  one the route names; -1 (answered 401 or 403) otherwise.
+int
+dispatch_caller (gateway_t *self, h2o_req_t *req, const route_t *route, int64_t now, kw_jwt_claims_t *claims,
+                 request_error_t *err)
+{
+    ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    if (request_bearer (at >= 0 ? req->headers.entries [at].value.base : NULL,
+                        at >= 0 ? req->headers.entries [at].value.len : 0,
+                        self->secret, self->secret_len, &self->policy, now, claims, err) != 0)
+        return DISPATCH_UNAUTHENTICATED;
+    if (!regions_known (self->regions, claims->region, now)) {
+        *err = (request_error_t) { .status = 401, .code = "unauthenticated" };
+        kw_field_error_set (&err->problem, 0, "", "token region is not a region of this platform");
+        return DISPATCH_UNAUTHENTICATED;
+    }
+    return request_authorise (route, claims, err) != 0 ? DISPATCH_FORBIDDEN : 0;
+}
+
+//  The caller's claims; -1 (answered 401 or 403) when refused.
 static int
 s_authenticate (gateway_t *self, h2o_req_t *req, const route_t *route, size_t index,
                 kw_jwt_claims_t *claims)
 {
-    ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     request_error_t err;
-    int64_t now = (int64_t) time (NULL);
-    if (request_bearer (at >= 0 ? req->headers.entries [at].value.base : NULL,
-                        at >= 0 ? req->headers.entries [at].value.len : 0,
-                        self->secret, self->secret_len, &self->policy, now, claims, &err) != 0) {
-        metrics_unauthenticated (1);
-        reply_error (self, req, index, err.status, err.code, err.problem.message, NULL, NULL);
-        return -1;
-    }
-    if (!regions_known (self->regions, claims->region, now)) {
-        metrics_unauthenticated (1);
-        reply_error (self, req, index, 401, "unauthenticated", "token region is not a region of this platform",
-                     NULL, NULL);
-        return -1;
-    }
-    if (request_authorise (route, claims, &err) != 0) {
+    int refused = dispatch_caller (self, req, route, (int64_t) time (NULL), claims, &err);
+    if (!refused)
+        return 0;
+    if (refused == DISPATCH_FORBIDDEN) {
         metrics_forbidden (1);
         kw_info ("forbidden_role", "route", route->pattern, "method", route->method, "role", claims->role,
                  "region", claims->region);
-        reply_error (self, req, index, err.status, err.code, err.problem.message, NULL, NULL);
-        return -1;
     }
-    return 0;
+    else
+        metrics_unauthenticated (1);
+    reply_error (self, req, index, err.status, err.code, err.problem.message, NULL, NULL);
+    return -1;
 }
 
 //  A header's value, or NULL (with len 0) when the request has none.
@@ -129,16 +134,23 @@ s_header (h2o_req_t *req, const h2o_token_t *token, const char *name, size_t nam
     return at >= 0 ? req->headers.entries [at].value.base : NULL;
 }
 
-static void
-s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt_claims_t *claims)
+void
+dispatch_parts (h2o_req_t *req, request_parts_t *parts)
 {
-    request_parts_t parts = {
+    *parts = (request_parts_t) {
         .body = req->entity.base, .body_len = req->entity.len,
         .query = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : NULL,
         .query_len = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0,
     };
-    parts.idempotency_key = s_header (req, NULL, H2O_STRLIT ("idempotency-key"), &parts.idempotency_key_len);
-    parts.content_type = s_header (req, H2O_TOKEN_CONTENT_TYPE, NULL, 0, &parts.content_type_len);
+    parts->idempotency_key = s_header (req, NULL, H2O_STRLIT ("idempotency-key"), &parts->idempotency_key_len);
+    parts->content_type = s_header (req, H2O_TOKEN_CONTENT_TYPE, NULL, 0, &parts->content_type_len);
+}
+
+static void
+s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt_claims_t *claims)
+{
+    request_parts_t parts;
+    dispatch_parts (req, &parts);
     kw_arena_t *arena = kw_arena_new (16384);
     request_rpc_t rpc;
     request_error_t err;
@@ -158,16 +170,21 @@ s_forward (gateway_t *self, h2o_req_t *req, const route_match_t *m, const kw_jwt
 }
 
 int
+dispatch_route (h2o_req_t *req, route_match_t *m, char *allow, size_t allow_size)
+{
+    //  Route on the path as sent: h2o's normalised path decodes %2F before
+    //  resolving "..", so /v1/referrals/%2e%2e%2f%2e%2e%2fmetrics reached /metrics.
+    size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    return routes_match (req->method.base, req->method.len, req->path.base, path_len, m, allow, allow_size);
+}
+
+int
 dispatch_request (h2o_handler_t *handler, h2o_req_t *req)
 {
     gateway_t *self = (gateway_t *) handler;
     route_match_t m;
     char allow [64];
-    //  Route on the path as sent: h2o's normalised path decodes %2F before
-    //  resolving "..", so /v1/referrals/%2e%2e%2f%2e%2e%2fmetrics reached /metrics.
-    size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
-    int found = routes_match (req->method.base, req->method.len, req->path.base, path_len,
-                              &m, allow, sizeof allow);
+    int found = dispatch_route (req, &m, allow, sizeof allow);
     if (found == -1) {
         reply_error (self, req, UNROUTED, 404, "not_found", "no such resource", NULL, NULL);
         return 0;

@@ -12,6 +12,7 @@
 #include "kw_pbjson.h"
 #include "kw_rpc_client.h"
 #include "regions.h"
+#include "request.h"
 #include "routes.h"
 
 typedef struct {
@@ -32,6 +33,18 @@ typedef struct {
 
 //  Entry point for every request (the h2o handler).
 int dispatch_request (h2o_handler_t *handler, h2o_req_t *req);
+//  Its steps before any RPC, which need no server (tests/fuzz drives them):
+//  the route of req on the path as sent (as routes_match: 0, -1 none, -2
+//  another method with allow filled); the caller, whose token must verify,
+//  name a region the gateway knows and a role the route names (0 with
+//  claims filled, else DISPATCH_UNAUTHENTICATED (401) or DISPATCH_FORBIDDEN
+//  (403) with err filled); the parts of req the RPC request is built from.
+#define DISPATCH_UNAUTHENTICATED 1
+#define DISPATCH_FORBIDDEN 2
+int dispatch_route (h2o_req_t *req, route_match_t *m, char *allow, size_t allow_size);
+int dispatch_caller (gateway_t *self, h2o_req_t *req, const route_t *route, int64_t now, kw_jwt_claims_t *claims,
+                     request_error_t *err);
+void dispatch_parts (h2o_req_t *req, request_parts_t *parts);
 
 //  Send a JSON body with status.
 void reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json_t *body);

@@ -187,6 +187,28 @@ dsr_entry_referral (const Kw__DsrEntry *e, int contact, dsr_referral_t *r)
     return &r->body;
 }
 
+const char *
+dsr_entries_due_body (const Kw__DsrEntry *entry, int ty, int tm, int td, dsr_referral_t *made,
+                      kw_field_errors_t *errs, Kw__ReferralBody **body)
+{
+    *body = NULL;
+    kw_field_errors_init (errs);
+    //  The entry may have changed since: only a rating still due refers.
+    if (!entry)
+        return "no_entry";
+    if (!entry->consent_basis)
+        return "no_consent";
+    if (!entry->rag || strcmp (entry->rag, "green") == 0)
+        return "rating";
+    if (entry->referral_id)
+        return "open_referral";
+    Kw__ReferralBody *made_body = dsr_entry_referral (entry, 1, made);
+    if (validate_referral (made_body, ty, tm, td, errs) != 0)
+        return "invalid";
+    *body = made_body;
+    return NULL;
+}
+
 kw_apply_result_t
 dsr_entries_referral_due (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                           const void *payload, kw_arena_t *arena)
@@ -198,21 +220,18 @@ dsr_entries_referral_due (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *ev
     Kw__DsrEntry *entry = s_load (db, msg->region, msg->nhs_number, arena, &failed);
     if (failed)
         return KW_APPLY_RETRY;
-    //  The entry may have changed since: only a rating still due refers.
-    if (!entry || !entry->consent_basis || !entry->rag || strcmp (entry->rag, "green") == 0) {
-        kw_info ("dsr_referral_not_made", "event_id", event->event_id,
-                 "reason", !entry ? "no_entry" : !entry->consent_basis ? "no_consent" : "rating");
-        return KW_APPLY_OK;
-    }
-    if (entry->referral_id)
-        return KW_APPLY_OK;
     dsr_referral_t made;
-    Kw__ReferralBody *body = dsr_entry_referral (entry, 1, &made);
+    Kw__ReferralBody *body;
     int ty, tm, td;
     kw_date_today_utc (&ty, &tm, &td);
     kw_field_errors_t errs;
-    if (validate_referral (body, ty, tm, td, &errs) != 0) {
+    const char *why = dsr_entries_due_body (entry, ty, tm, td, &made, &errs, &body);
+    if (why && strcmp (why, "invalid") == 0) {
         kw_warn ("dsr_referral_invalid", "event_id", event->event_id, "field", errs.items [0].field);
+        return KW_APPLY_OK;
+    }
+    if (why) {
+        kw_info ("dsr_referral_not_made", "event_id", event->event_id, "reason", why);
         return KW_APPLY_OK;
     }
     Kw__Caller caller = KW__CALLER__INIT;

@@ -7,6 +7,7 @@
 #include "kw/assignment.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw_log.h"
+#include "kw_uuid.h"
 #include "referral.h"
 
 int
@@ -85,14 +86,29 @@ projection_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, c
     return KW_APPLY_OK;
 }
 
+int
+projection_case_opened_params (const Kw__CaseOpened *msg, const char *params [2])
+{
+    params [0] = msg->referral_id;
+    params [1] = msg->case_id;
+    return msg->referral_id && kw_uuid_valid (msg->referral_id) && msg->case_id && kw_uuid_valid (msg->case_id)
+         ? 0 : -1;
+}
+
+int
+projection_case_closed_params (const Kw__CaseClosed *msg, const char *params [1])
+{
+    params [0] = msg->referral_id;
+    return msg->referral_id && kw_uuid_valid (msg->referral_id) ? 0 : -1;
+}
+
 kw_apply_result_t
 projection_case_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                         const void *payload, kw_arena_t *arena)
 {
-    const Kw__CaseOpened *msg = payload;
-    if (!msg->referral_id || !msg->case_id)
+    const char *values [2];
+    if (projection_case_opened_params (payload, values) != 0)
         return KW_APPLY_SKIP;
-    const char *values [2] = { msg->referral_id, msg->case_id };
     PGresult *res = kw_db_query (db, "referral_case_opened", 2, values);
     if (!res)
         return KW_APPLY_RETRY;
@@ -104,9 +120,8 @@ kw_apply_result_t
 projection_case_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                         const void *payload, kw_arena_t *arena)
 {
-    const Kw__CaseClosed *msg = payload;
-    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id))
+    const char *values [1];
+    if (projection_case_closed_params (payload, values) != 0)
         return KW_APPLY_SKIP;
-    const char *values [1] = { msg->referral_id };
     return kw_db_exec (db, "referral_case_closed", 1, values) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }

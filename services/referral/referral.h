@@ -4,11 +4,13 @@
 #ifndef REFERRAL_H
 #define REFERRAL_H
 
+#include "kw/assignment.pb-c.h"
 #include "kw/dsr.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw/referral.pb-c.h"
 #include "kw_audit.h"
 #include "kw_consumer.h"
+#include "kw_field_error.h"
 #include "kw_rpc.h"
 #include "kw_service.h"
 #include "kw_uuid.h"
@@ -109,6 +111,13 @@ typedef struct {
 Kw__ReferralBody *dsr_entry_referral (const Kw__DsrEntry *e, int contact, dsr_referral_t *r);
 //  RPC "dsr.entry": IdRequest (the NHS number) -> DsrEntry.
 void dsr_entries_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  What an eligibility.dsr_referral_due event makes of the entry as it is
+//  now (NULL: none), with no database, on date ty-tm-td: NULL with the
+//  referral body in *body (built in made), or why none is made:
+//  "no_entry", "no_consent", "rating" (green or none: no longer due),
+//  "open_referral", or "invalid" with the fields in errs.
+const char *dsr_entries_due_body (const Kw__DsrEntry *entry, int ty, int tm, int td, dsr_referral_t *made,
+                                  kw_field_errors_t *errs, Kw__ReferralBody **body);
 //  Event eligibility.dsr_referral_due (DsrReferralDue): a referral with
 //  source "dsr" for the entry, unless the child has an open referral or
 //  the entry no consent.
@@ -135,6 +144,11 @@ int projection_decided_row (const Kw__Envelope *event, const Kw__EligibilityDeci
 //  Event eligibility.decided (EligibilityDecided): the referral's status
 //  and decision, unless a newer decision is shown.
 kw_service_event_fn projection_decided;
+//  The parameters of the case events' statements, from the event alone:
+//  the referral and the case it opened, the referral whose case closed. 0,
+//  or -1 when an id is not a UUID (skipped).
+int projection_case_opened_params (const Kw__CaseOpened *msg, const char *params [2]);
+int projection_case_closed_params (const Kw__CaseClosed *msg, const char *params [1]);
 //  Event assignment.case_opened (CaseOpened): the referral's case.
 kw_service_event_fn projection_case_opened;
 //  Event assignment.case_closed (CaseClosed): the referral is closed.

@@ -38,12 +38,19 @@ FUZZ_COMMON_O := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(COMMON_SRC)) \
 FUZZ_LIBCOMMON := $(FUZZ_OUT)/libcommon-fuzz.a
 
 # Service modules a target links in (their objects), and their include dirs.
-FUZZ_LINK_fuzz_gateway_routes := $(FUZZ_OBJ)/services/gateway/routes.o $(FUZZ_OBJ)/services/gateway/request.o
 FUZZ_LINK_fuzz_region := $(FUZZ_OBJ)/services/eligibility/region.o $(FUZZ_OBJ)/services/eligibility/rules.o \
                          $(FUZZ_OBJ)/services/assignment/settings.o $(FUZZ_OBJ)/services/assignment/rank.o
-FUZZ_LINK_fuzz_envelope := $(FUZZ_LINK_fuzz_region) $(FUZZ_OBJ)/services/notification/deliveries.o \
-                           $(FUZZ_OBJ)/services/notification/message.o \
-                           $(FUZZ_OBJ)/services/referral/projection.o
+# fuzz_gateway_routes: every module of the gateway but main.c (dispatch.c
+# with what it calls). fuzz_envelope: every module of the eligibility and
+# referral services (all but main.c), the assignment service's event_rows.c and what it uses, and
+# the notification service's delivery rows and rendering.
+FUZZ_SERVICE_OBJ = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
+FUZZ_LINK_fuzz_gateway_routes := $(call FUZZ_SERVICE_OBJ,gateway)
+FUZZ_LINK_fuzz_envelope := $(sort $(FUZZ_LINK_fuzz_region) $(call FUZZ_SERVICE_OBJ,eligibility) \
+                           $(call FUZZ_SERVICE_OBJ,referral) \
+                           $(FUZZ_OBJ)/services/assignment/event_rows.o $(FUZZ_OBJ)/services/assignment/rows.o \
+                           $(FUZZ_OBJ)/services/notification/deliveries.o \
+                           $(FUZZ_OBJ)/services/notification/message.o)
 FUZZ_LINK_fuzz_dsr := $(FUZZ_OBJ)/services/referral/dsr_parse.o $(FUZZ_OBJ)/services/referral/tabular.o \
                       $(FUZZ_OBJ)/services/referral/validate.o
 FUZZ_INC := -Iservices/gateway -Iservices/eligibility -Iservices/referral -Iservices/assignment \

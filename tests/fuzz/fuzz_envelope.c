@@ -1,17 +1,23 @@
 /*  fuzz_envelope: the bytes of a bus frame or an RPC frame as the services
-    unpack them. As an Envelope: kw_consumer.c's unpack into the arena and
-    its frame checks (producer, type, topic), then each service's apply
-    unpacking the payload as ReferralReceived and DsrEntryEvent (with the
-    eligibility rules run on them, as the eligibility service does),
-    EligibilityDecided (through the referral service's own projection row,
-    projection.c), DsrReferralDue and ReferralWithdrawn with their field
-    checks, OfferMade through the notification service's own delivery row
-    and e-mail rendering (deliveries.c, message.c), and every other
-    assignment event's message. As a Request: kw_rpc.c's
-    server unpack and kw_rpc_unpack of the payload as each method input. As a
-    Response: the gateway's unpack of the payload as each route output and
-    its JSON encoding. Every message that unpacks must pack and unpack to
-    the same bytes. */
+    unpack them. As an Envelope: kw_consumer.c's unpack and its frame
+    checks, then every event handler's logic that needs no database, from
+    the services' own objects: eligibility's (decide_revision_check,
+    referrals_keep_params with the rules run and decide_event, which must
+    carry no identity of the child; dsr_entry_check and dsr_entry_due, which
+    must carry no rating; referrals_*_params), referral's
+    (projection_decided_row, projection_case_*_params, and
+    dsr_entries_due_body on the payload read as the DSR entry the register
+    holds), assignment's (event_rows.c: the case an eligible decision opens,
+    the team and family text[] parameters, which must read back as the
+    referral's values, the ids of the other events) and notification's
+    (deliveries_offer_row and the e-mail rendering, message.c). A parameter
+    a statement casts to uuid must be a UUID, to date a date, to timestamptz
+    an instant or NULL: anything else would fail on every try and stop the
+    consumer. As a Request: kw_rpc.c's server unpack and kw_rpc_unpack of
+    the payload as each method input. As a Response: the gateway's unpack of
+    the payload as each route output and its JSON encoding. Every message
+    that unpacks must pack and unpack to the same bytes. Needs the region
+    files (deploy/regions, or KW_REGION_DIR): run from the top directory. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +34,13 @@
 #include "kw/notification.pb-c.h"
 #include "kw/referral.pb-c.h"
 #include "kw/rpc.pb-c.h"
+#include "kw_time.h"
+#include "assignment.h"
+#include "eligibility.h"
 #include "message.h"
 #include "referral.h"
 #include "notification.h"
-#include "region.h"
-#include "rules.h"
+#include "validate.h"
 
 static kw_arena_t *s_arena;
 static region_set_t *s_regions;
@@ -139,6 +147,67 @@ s_encode (const ProtobufCMessage *msg)
     json_decref (json);
 }
 
+//  A parameter a statement casts to uuid: a UUID, or the event would fail
+//  the statement on every try and stop its consumer.
+static void
+s_uuid_param (const char *value)
+{
+    if (!value || !kw_uuid_valid (value))
+        abort ();
+}
+
+//  A parameter cast to timestamptz: absent (now ()) or an instant.
+static void
+s_instant_param (const char *value)
+{
+    if (value && !kw_time_valid (value))
+        abort ();
+}
+
+//  A text[] parameter: it reads back as the items it was made of (a NULL
+//  item as NULL).
+static void
+s_array_param (const char *literal, char *const *items, size_t count)
+{
+    size_t n;
+    char **back = rows_array (literal, s_arena, &n);
+    if (n != count)
+        abort ();
+    for (size_t i = 0; i < n; i++)
+        if (strcmp (back [i], items [i] ? items [i] : "NULL") != 0)
+            abort ();
+}
+
+//  The assignment service's team and family parameters of a referral
+//  (event_rows.c): each column reads back as the referral's values.
+static void
+s_team_params (const Kw__ReferralBody *referral)
+{
+    const char *team [5], *family [7];
+    event_rows_team (referral, team, s_arena);
+    size_t n = referral ? referral->n_professionals : 0;
+    char **column = kw_arena_calloc (s_arena, sizeof (char *) * (n + 1));
+    for (size_t i = 0; i < n; i++)
+        column [i] = referral->professionals [i]->email && *referral->professionals [i]->email
+                   ? referral->professionals [i]->email : NULL;
+    s_array_param (team [3], column, n);
+    for (size_t i = 0; i < n; i++)
+        column [i] = referral->professionals [i]->name;
+    s_array_param (team [0], column, n);
+    size_t f = event_rows_family (referral, family, s_arena);
+    if (f != (referral ? referral->n_family : 0))
+        abort ();
+    char **names = kw_arena_calloc (s_arena, sizeof (char *) * (f + 1));
+    char **roles = kw_arena_calloc (s_arena, sizeof (char *) * (f + 1));
+    for (size_t i = 0; i < f; i++) {
+        names [i] = referral->family [i]->name;
+        roles [i] = !referral->family [i]->has_has_parental_responsibility ? NULL
+                  : referral->family [i]->has_parental_responsibility ? "true" : "false";
+    }
+    s_array_param (family [0], names, f);
+    s_array_param (family [6], roles, f);
+}
+
 static int
 s_producer_known (const char *name)
 {
@@ -158,10 +227,27 @@ s_referral_received (const Kw__Envelope *event)
         return;
     s_repack (&msg->base);
     s_encode (&msg->base);
-    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region || !msg->referral)
+    //  assignment's referral.information_added: the team and family it adds.
+    const char *information = event_rows_information (msg);
+    if (information) {
+        s_uuid_param (information);
+        s_team_params (msg->referral);
+    }
+    if (decide_revision_check (msg) != 0)
         return;
-    const region_t *region = s_regions ? region_set_find (s_regions, msg->region) : NULL;
-    if (!region && s_regions && region_set_count (s_regions))
+    s_uuid_param (msg->referral_id);
+    //  The row eligibility keeps: a date of birth only when it is one.
+    const char *values [6];
+    int lengths [6];
+    referrals_keep_params (msg->referral_id, msg->region, msg->revision, msg->referral, s_arena, values, lengths);
+    int y, m, d;
+    if ((values [5] && kw_date_parse (values [5], &y, &m, &d) != 0) || !values [2] || lengths [4] < 0
+    ||  strspn (values [3], "0123456789") != strlen (values [3])
+    ||  !kw__referral_body__unpack (kw_arena_allocator (s_arena), (size_t) lengths [4],
+                                    (const uint8_t *) values [4]))
+        abort ();
+    const region_t *region = region_set_find (s_regions, msg->region);
+    if (!region)
         region = region_set_at (s_regions, event->seq % region_set_count (s_regions));
     if (!region)
         return;
@@ -172,6 +258,18 @@ s_referral_received (const Kw__Envelope *event)
     s_repack (&decision->base);
     s_encode (&decision->base);
     rules_outcome_name (decision->outcome);
+    //  The event it is announced as carries no identity of the child.
+    referral_seen_t seen = { .referral_id = msg->referral_id, .region = msg->region,
+                             .revision = msg->revision, .body = msg->referral };
+    Kw__EligibilityDecided *decided = decide_event (region, &seen, "received", decision, event->seq & 0xffff,
+                                                    s_arena);
+    const Kw__Child *child = decided->referral ? decided->referral->child : NULL;
+    if (!decided->referral || decided->referral->referrer || decided->referral->consent || decided->postcode
+    ||  decided->language || decided->suggested_key_worker_email
+    ||  (child && (child->nhs_number || child->given_name || child->family_name || child->date_of_birth
+                   || child->gp_practice)))
+        abort ();
+    s_repack (&decided->base);
 }
 
 //  The eligibility service's apply of referral.dsr_entry_created and
@@ -185,47 +283,135 @@ s_dsr_entry (const Kw__Envelope *event)
         return;
     s_repack (&msg->base);
     s_encode (&msg->base);
-    if (!msg->region || !msg->nhs_number || !msg->rag || !msg->rag_effective_date || !msg->as_referral
-    ||  !s_regions || !region_set_count (s_regions))
+    if (dsr_entry_check (msg) != 0)
         return;
-    const region_t *region = region_set_at (s_regions, event->seq % region_set_count (s_regions));
-    Kw__EligibilityDecision *decision = rules_decide (region, msg->as_referral, msg->rag,
-                                                      2026, 11, 20, s_arena);
-    if (!decision)
+    int y, m, d;
+    if (kw_date_parse (msg->rag_effective_date, &y, &m, &d) != 0)
         abort ();
-    s_repack (&decision->base);
+    const region_t *region = region_set_at (s_regions, event->seq % region_set_count (s_regions));
+    Kw__DsrReferralDue due;
+    int rc = dsr_entry_due (region, msg, (int) (event->seq & 1), 2026, 11, 20, s_arena, &due);
+    if (rc == 1 && (!dsr_entry_newly_rated (msg) || msg->referral_id || !due.region || !due.nhs_number
+                    || due.rag || due.rag_effective_date || !msg->as_referral->consent))
+        abort ();
+    if (rc == 1)
+        s_repack (&due.base);
 }
 
-//  The referral service's apply of eligibility.dsr_referral_due, the
-//  readers of referral.withdrawn, eligibility.case_age_out (assignment) and
-//  assignment.case_closed (referral, eligibility).
+//  The referral service's apply of eligibility.dsr_referral_due, past its
+//  read of the entry: the payload's bytes as the entry the register holds
+//  (dsr_entries.c). A referral made is one the API would accept, made from
+//  the entry, with its consent.
+static void
+s_dsr_referral_due (const Kw__Envelope *event)
+{
+    Kw__DsrEntry *entry = kw__dsr_entry__unpack (kw_arena_allocator (s_arena), event->payload.len,
+                                                 event->payload.data);
+    dsr_referral_t made;
+    kw_field_errors_t errs;
+    Kw__ReferralBody *body;
+    const char *why = dsr_entries_due_body (entry, 2026, 11, 20, &made, &errs, &body);
+    if (why && body)
+        abort ();
+    if (why && strcmp (why, "invalid") == 0 && errs.count == 0)
+        abort ();
+    if (why)
+        return;
+    kw_field_errors_t again;
+    if (!body || !body->consent || !body->child || body->source != KW__SOURCE__SOURCE_DSR
+    ||  strcmp (body->child->nhs_number, entry->nhs_number) != 0 || strcmp (entry->rag, "green") == 0
+    ||  validate_referral (body, 2026, 11, 20, &again) != 0)
+        abort ();
+    s_repack (&body->base);
+}
+
+//  The small events' handlers, by their parameters: eligibility.case_age_out
+//  (assignment), assignment.case_opened and assignment.case_closed
+//  (referral, eligibility), eligibility.dsr_referral_due (referral) and
+//  referral.withdrawn (assignment, eligibility).
 static void
 s_small_events (const Kw__Envelope *event)
 {
+    const char *params [4];
     Kw__CaseAgeOut *age_out = kw__case_age_out__unpack (kw_arena_allocator (s_arena),
                                                         event->payload.len, event->payload.data);
     if (age_out) {
         s_repack (&age_out->base);
         s_encode (&age_out->base);
+        const char *case_id = event_rows_age_out (age_out);
+        if (case_id)
+            s_uuid_param (case_id);
     }
+    Kw__CaseOpened *opened = kw__case_opened__unpack (kw_arena_allocator (s_arena),
+                                                      event->payload.len, event->payload.data);
+    if (opened && referrals_case_opened_params (opened, params) == 0) {
+        s_uuid_param (params [0]);
+        s_uuid_param (params [1]);
+        s_instant_param (params [3]);
+    }
+    if (opened && projection_case_opened_params (opened, params) == 0)
+        s_uuid_param (params [0]);
     Kw__CaseClosed *closed = kw__case_closed__unpack (kw_arena_allocator (s_arena),
                                                       event->payload.len, event->payload.data);
     if (closed) {
         s_repack (&closed->base);
         s_encode (&closed->base);
+        if (referrals_case_closed_params (closed, params) == 0) {
+            s_uuid_param (params [0]);
+            s_instant_param (params [1]);
+        }
+        if (projection_case_closed_params (closed, params) == 0)
+            s_uuid_param (params [0]);
     }
     Kw__DsrReferralDue *due = kw__dsr_referral_due__unpack (kw_arena_allocator (s_arena),
                                                            event->payload.len, event->payload.data);
     if (due) {
         s_repack (&due->base);
         s_encode (&due->base);
+        s_dsr_referral_due (event);
     }
     Kw__ReferralWithdrawn *withdrawn = kw__referral_withdrawn__unpack (
         kw_arena_allocator (s_arena), event->payload.len, event->payload.data);
     if (withdrawn) {
         s_repack (&withdrawn->base);
         s_encode (&withdrawn->base);
+        const char *referral_id = event_rows_withdrawn (withdrawn);
+        if (referral_id)
+            s_uuid_param (referral_id);
+        if (referrals_withdrawn_params (withdrawn, params) == 0)
+            s_uuid_param (params [0]);
     }
+}
+
+//  The case the assignment service opens for an eligible decision
+//  (event_rows.c): known needs that read back, a district of at most seven
+//  upper-case characters without a space, no empty value, the team and
+//  family parameters.
+static void
+s_assignment_opening (const Kw__EligibilityDecided *msg)
+{
+    static const char *const needs [] = {
+        "complex_health_needs", "high_level_of_need", "learning_disability", "autism", "inpatient", NULL
+    };
+    event_rows_opening_t opening;
+    event_rows_opening (msg, "00000000-0000-4000-8000-000000000000", s_arena, &opening);
+    const team_case_t *c = &opening.columns;
+    s_uuid_param (c->referral_id);
+    if (opening.need_count > 5 || (c->district && (!*c->district || strlen (c->district) > 7
+                                                   || strchr (c->district, ' ')))
+    ||  (c->language && !*c->language) || (c->suggested_email && !*c->suggested_email))
+        abort ();
+    for (const char *p = c->district; p && *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            abort ();
+    for (size_t i = 0; i < opening.need_count; i++) {
+        size_t k = 0;
+        while (needs [k] && strcmp (needs [k], opening.needs [i]) != 0)
+            k++;
+        if (!needs [k])
+            abort ();
+    }
+    s_team_params (msg->referral);
 }
 
 //  The assignment and referral services' apply of eligibility.decided.
@@ -238,9 +424,10 @@ s_eligibility_decided (const Kw__Envelope *event)
         return;
     s_repack (&msg->base);
     s_encode (&msg->base);
-    if (!msg->referral_id || !kw_uuid_valid (msg->referral_id) || !msg->region
-    ||  !msg->decision || !msg->decision->has_outcome)
+    if (event_rows_decided (msg) != 0)
         return;
+    s_uuid_param (msg->referral_id);
+    s_assignment_opening (msg);
     rules_outcome_name (msg->decision->outcome);
     s_repack (&msg->decision->base);
     //  Eligibility compares a fresh decision with the stored one.
@@ -392,8 +579,11 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     char err [256];
     const char *dir = getenv ("KW_REGION_DIR");
     s_regions = region_set_load (dir && *dir ? dir : "deploy/regions", err, sizeof err);
-    if (!s_regions)
-        fprintf (stderr, "fuzz_envelope: no regions (%s); the rules are not run\n", err);
+    if (!s_regions || !region_set_count (s_regions)) {
+        fprintf (stderr, "fuzz_envelope: no regions (%s) (run from the repository's top directory)\n",
+                 s_regions ? "the directory holds none" : err);
+        exit (1);
+    }
     return 0;
 }
 

@@ -1,14 +1,14 @@
 /*  fuzz_gateway_routes: the gateway's request handling below the socket. The
     input is a small HTTP request: "METHOD PATH[?QUERY]" on the first line,
-    "Name: value" header lines, an empty line, then the body. It runs the
-    steps of dispatch.c that do not need a server: routes_match on the
-    method and path, the bearer token (kw_jwt_verify), the route's roles
-    (request_authorise), the Content-Type and
-    Idempotency-Key checks, the input JSON from body, query
-    (routes_query_json) and path id, kw_pbjson_from_json into the route's
-    input message and the RPC Request (request_build, which dispatch.c's
-    forwarding calls), then the Request as packed for the service and
-    unpacked there (checked to arrive unchanged). */
+    "Name: value" header lines, an empty line, then the body, made into an
+    h2o request as the gateway receives it. It runs dispatch.c's steps that
+    need no server (linked, not copied): dispatch_route on the method and
+    the path as sent, dispatch_caller (the bearer token, its region among
+    deploy/regions, the route's roles), dispatch_parts (body, query,
+    Content-Type, Idempotency-Key) and request_build (the input JSON from
+    body, query and path id, kw_pbjson_from_json into the route's input
+    message, the RPC Request), then the Request as packed for the service
+    and unpacked there (checked to arrive unchanged). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +18,7 @@
 #include "kw_jwt.h"
 #include "kw_pbjson.h"
 #include "kw/rpc.pb-c.h"
-#include "request.h"
-#include "routes.h"
+#include "gateway.h"
 
 #define S_MAX_BODY (1024 * 1024)
 
@@ -31,7 +30,7 @@ typedef struct {
 } span_t;
 
 typedef struct {
-    span_t method, path, query;
+    span_t method, target, path, query;
     int has_query;
     span_t authorization, content_type, idempotency_key;
     span_t body;
@@ -67,6 +66,8 @@ s_parse (const char *data, size_t size, fuzz_request_t *req)
     const char *target = sp ? sp + 1 : line.base + line.len;
     size_t target_len = (size_t) (line.base + line.len - target);
     const char *q = memchr (target, '?', target_len);
+    req->target.base = target;
+    req->target.len = target_len;
     req->path.base = target;
     req->path.len = q ? (size_t) (q - target) : target_len;
     if (q) {
@@ -97,23 +98,43 @@ s_parse (const char *data, size_t size, fuzz_request_t *req)
     req->body.len = (size_t) (end - p);
 }
 
-//  The gateway's token check: the claims when the token verifies, else a
-//  coordinator's (the fuzzer cannot sign tokens, and what follows is worth
-//  reaching).
+static gateway_t s_gateway;
+
+//  The request as h2o hands it to the gateway's handler, in pool.
 static void
-s_authenticate (const fuzz_request_t *req, kw_jwt_claims_t *claims)
+s_h2o_request (const fuzz_request_t *in, h2o_mem_pool_t *pool, h2o_req_t *req)
+{
+    memset (req, 0, sizeof *req);
+    req->method = h2o_iovec_init (in->method.base ? in->method.base : "", in->method.len);
+    req->path = h2o_iovec_init (in->target.base ? in->target.base : "", in->target.len);
+    req->query_at = in->has_query ? in->path.len : SIZE_MAX;
+    if (in->authorization.base)
+        h2o_add_header (pool, &req->headers, H2O_TOKEN_AUTHORIZATION, NULL, in->authorization.base,
+                        in->authorization.len);
+    if (in->content_type.base)
+        h2o_add_header (pool, &req->headers, H2O_TOKEN_CONTENT_TYPE, NULL, in->content_type.base,
+                        in->content_type.len);
+    if (in->idempotency_key.base)
+        h2o_add_header_by_str (pool, &req->headers, H2O_STRLIT ("idempotency-key"), 0, NULL,
+                               in->idempotency_key.base, in->idempotency_key.len);
+    req->entity = in->body.len ? h2o_iovec_init (in->body.base, in->body.len) : h2o_iovec_init (NULL, 0);
+}
+
+//  dispatch.c's caller check: the claims when the token verifies, else
+//  401 or 403 as the gateway answers, and then a coordinator's claims (the
+//  fuzzer cannot sign tokens, and what follows is worth reaching).
+static void
+s_authenticate (h2o_req_t *req, const route_t *route, kw_jwt_claims_t *claims)
 {
     request_error_t err;
-    kw_jwt_policy_t policy;
-    char perr [128];
-    if (kw_jwt_policy_init (&policy, NULL, NULL, NULL, perr, sizeof perr) != 0)
+    int refused = dispatch_caller (&s_gateway, req, route, 1800000000, claims, &err);
+    if ((!refused && (!kw_jwt_role_valid (claims->role) || !routes_role_allowed (route, claims->role)
+                      || !regions_known (s_gateway.regions, claims->region, 1800000000)))
+    ||  (refused == DISPATCH_UNAUTHENTICATED && err.status != 401)
+    ||  (refused == DISPATCH_FORBIDDEN && (err.status != 403 || routes_role_allowed (route, claims->role)))
+    ||  (refused && !memchr (err.problem.message, 0, sizeof err.problem.message)))
         abort ();
-    int rc = request_bearer (req->authorization.base, req->authorization.len, s_secret,
-                             sizeof s_secret - 1, &policy, 1800000000, claims, &err);
-    if ((rc == 0 && !kw_jwt_role_valid (claims->role))
-    ||  (rc != 0 && (err.status != 401 || !memchr (err.problem.message, 0, sizeof err.problem.message))))
-        abort ();
-    if (rc != 0) {
+    if (refused) {
         memset (claims, 0, sizeof *claims);
         strcpy (claims->sub, "fuzz");
         strcpy (claims->role, "coordinator");
@@ -121,22 +142,18 @@ s_authenticate (const fuzz_request_t *req, kw_jwt_claims_t *claims)
     }
 }
 
-//  dispatch.c's forwarding (request_build, the code the gateway runs), then
+//  dispatch.c's forwarding (dispatch_parts, request_build: the code the
+//  gateway runs), then
 //  the service's side: kw_rpc's Request unpack and the payload's unpack,
 //  which must give the same message.
 static void
-s_forward (const fuzz_request_t *req, const route_match_t *m, const kw_jwt_claims_t *claims,
-           kw_arena_t *arena)
+s_forward (h2o_req_t *req, const route_match_t *m, const kw_jwt_claims_t *claims, kw_arena_t *arena)
 {
-    request_parts_t parts = {
-        .idempotency_key = req->idempotency_key.base, .idempotency_key_len = req->idempotency_key.len,
-        .content_type = req->content_type.base, .content_type_len = req->content_type.len,
-        .body = req->body.base, .body_len = req->body.len,
-        .query = req->has_query ? req->query.base : NULL, .query_len = req->query.len,
-    };
+    request_parts_t parts;
+    dispatch_parts (req, &parts);
     request_rpc_t rpc;
     request_error_t rerr;
-    if (request_build (m, claims, S_MAX_BODY, &parts, arena, &rpc, &rerr) != 0) {
+    if (request_build (m, claims, s_gateway.max_body, &parts, arena, &rpc, &rerr) != 0) {
         if ((rerr.status != 400 && rerr.status != 413 && rerr.status != 415) || !rerr.code
         ||  !memchr (rerr.problem.message, 0, sizeof rerr.problem.message) || !memchr (rerr.problem.field, 0, sizeof rerr.problem.field))
             abort ();
@@ -167,19 +184,39 @@ s_forward (const fuzz_request_t *req, const route_match_t *m, const kw_jwt_claim
 }
 
 int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+    char err [256];
+    const char *dir = getenv ("KW_REGION_DIR");
+    s_gateway.regions = regions_new (dir && *dir ? dir : "deploy/regions", err, sizeof err);
+    if (!s_gateway.regions) {
+        fprintf (stderr, "fuzz_gateway_routes: %s (run from the repository's top directory)\n", err);
+        exit (1);
+    }
+    if (kw_jwt_policy_init (&s_gateway.policy, NULL, NULL, NULL, err, sizeof err) != 0)
+        abort ();
+    s_gateway.secret = (unsigned char *) s_secret;
+    s_gateway.secret_len = sizeof s_secret - 1;
+    s_gateway.max_body = S_MAX_BODY;
+    return 0;
+}
+
+int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     static kw_arena_t *arena;
     if (!arena)
         arena = kw_arena_new (16384);
-    fuzz_request_t req;
-    s_parse ((const char *) data, size, &req);
+    fuzz_request_t in;
+    s_parse ((const char *) data, size, &in);
+    h2o_mem_pool_t pool;
+    h2o_mem_init_pool (&pool);
+    h2o_req_t req;
+    s_h2o_request (&in, &pool, &req);
 
     route_match_t m;
     char allow [64];
-    int found = routes_match (req.method.base ? req.method.base : "", req.method.len,
-                              req.path.base ? req.path.base : "", req.path.len,
-                              &m, allow, sizeof allow);
+    int found = dispatch_route (&req, &m, allow, sizeof allow);
     size_t count = 0;
     const route_t *table = routes_table (&count);
     if (found == 0) {
@@ -187,7 +224,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
             abort ();
         if (m.route->kind == ROUTE_RPC) {
             kw_jwt_claims_t claims;
-            s_authenticate (&req, &claims);
+            s_authenticate (&req, m.route, &claims);
             //  The route's roles: 403 exactly for a role it does not name.
             request_error_t aerr;
             int refused = request_authorise (m.route, &claims, &aerr) != 0;
@@ -205,15 +242,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     else
     if (found != -1)
         abort ();
+    h2o_mem_clear_pool (&pool);
 
     //  The query parser on its own, for every route's input message.
-    if (req.has_query) {
+    if (in.has_query) {
         for (size_t i = 0; i < count; i++) {
             if (!table [i].input)
                 continue;
             json_t *obj = json_object ();
             kw_field_error_t err;
-            if (routes_query_json (table [i].input, req.query.base, req.query.len, obj, &err) != 0
+            if (routes_query_json (table [i].input, in.query.base, in.query.len, obj, &err) != 0
             &&  (!memchr (err.message, 0, sizeof err.message) || !memchr (err.field, 0, sizeof err.field)))
                 abort ();
             json_decref (obj);

@@ -141,6 +141,12 @@ ok(caught_up(), "every consumer has applied the re-rating")
 dues = scalar("SELECT count(*) FROM bus.outbox WHERE producer = 'eligibility' AND type = 'dsr_referral_due'"
               " AND correlation_id = :'p1'", r6.get("import_id"))
 ok(dues == "0", "a referred child re-rated is not announced as due again", dues)
+ours = [due["nhs_number"].encode().hex(), green["nhs_number"].encode().hex()]
+due_payloads = [p for (p,) in sql("SELECT encode(payload, 'hex') FROM bus.outbox WHERE producer = 'eligibility'"
+                                  " AND type = 'dsr_referral_due'") if any(n in p for n in ours)]
+ok(len(due_payloads) == 2 and not any(v.encode().hex() in p for p in due_payloads
+                                      for v in ("red", "amber", "2026-10-01", "2026-11-20")),
+   "dsr_referral_due names the child's NHS number, never the rating or its date", due_payloads)
 count = scalar("SELECT count(*) FROM referral.referrals WHERE nhs_number = :'p1'", due["nhs_number"])
 ok(count == "1", "and gets no second referral while the first is open", count)
 changed = sql("SELECT payload FROM bus.outbox WHERE type = 'dsr_entry_changed' AND correlation_id = :'p1'",

@@ -334,8 +334,9 @@ try:
     payload = scalar("SELECT encode(payload, 'hex') FROM bus.outbox WHERE type = 'case_age_out'"
                      " AND correlation_id = :'p1'", cases["out"])
     birthday = (today - datetime.timedelta(days=3)).isoformat()
-    ok(payload and birthday.encode().hex() in payload and b"Test".hex() not in payload,
-       "the age-out event carries the upper-age date and no name", payload)
+    ok(payload and cases["out"].encode().hex() in payload and birthday.encode().hex() not in payload
+       and b"Test".hex() not in payload,
+       "the age-out event carries the case, not the upper-age date (a birthday) nor a name", payload)
 finally:
     os.unlink(os.path.join(REGIONS, "ageout.json"))
     ok(hup_and_wait(), "the test region is removed")

@@ -456,6 +456,12 @@ status, body, raw = raw_exchange(request_bytes("POST", "/v1/referrals", tok_=tok
 ok(status == 413 and isinstance(body, str) and "over the limit of 20 MiB" in body
    and "a JSON body: at most 1 MiB" in body,
    "a declared Content-Length of 25 MiB is 413 without reading the body, stating the limits", (status, body))
+# Without a token, too: only the headers are sent, and the 413 comes first
+# (docs/security.md, "Request bodies").
+status, body, raw = raw_exchange(request_bytes("POST", "/v1/referrals", content_length=25 * 1024 * 1024,
+                                               headers={"Content-Type": "application/json"}))
+ok(status == 413 and isinstance(body, str) and "over the limit of 20 MiB" in body,
+   "no token and a declared 25 MiB body: 413 on the headers alone, the body never awaited", (status, body))
 status, body, raw = raw_exchange(request_bytes("POST", "/v1/referrals", good_text + b"x" * (2 * 1024 * 1024),
                                                tok_=tok, headers={"Content-Type": "text/plain"}))
 expect("an oversized body with the wrong content type is 413 or 415", (status, body), {413, 415})

@@ -67,5 +67,21 @@ main (void)
     uint64_t t2 = kw_time_mono_ms ();
     ok (t2 >= t1, "the monotonic clock does not go back");
     ok (kw_time_now_us () > 1700000000LL * 1000000, "the wall clock is plausible");
+
+    //  Instants as the services write them, and what is not one.
+    char instant [KW_TIME_RFC3339_SIZE];
+    kw_time_format (kw_time_now_us (), instant);
+    ok (kw_time_valid (instant), "kw_time_format's instant is valid (%s)", instant);
+    ok (kw_time_valid ("2026-11-20T10:00:00Z") && kw_time_valid ("2024-02-29T23:59:59.123456Z")
+        && kw_time_valid ("2026-11-20T10:00:00.1Z"), "whole seconds and one to six fraction digits");
+    const char *const bad [] = {
+        "", "2026-11-20", "2026-11-20T10:00:00", "2026-11-20 10:00:00Z", "2026-02-30T10:00:00Z",
+        "2025-02-29T10:00:00Z", "2026-11-20T24:00:00Z", "2026-11-20T10:60:00Z", "2026-11-20T10:00:60Z",
+        "2026-11-20T10:00:00.Z", "2026-11-20T10:00:00.1234567Z", "2026-11-20T10:00:00+01:00",
+        "2026-11-20T10:00:00Zz", "yesterday", "2026-11-20T1a:00:00Z", NULL
+    };
+    for (size_t i = 0; bad [i]; i++)
+        ok (!kw_time_valid (bad [i]), "not an instant: \"%s\"", bad [i]);
+    ok (!kw_time_valid (NULL), "NULL is not an instant");
     return tap_done ();
 }

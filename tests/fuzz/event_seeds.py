@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+# Writes the seed inputs of fuzz_envelope for the events the services apply
+# (each an Envelope whose payload is the event message, in protobuf text
+# format encoded by protoc-c --encode):
+#   python3 tests/fuzz/event_seeds.py tests/fuzz/corpus/fuzz_envelope
+# Run from the top of the tree. The seeds are kept in the repository; this
+# script writes them again after a change of the messages.
+import subprocess, sys, os
+OUT = sys.argv[1]
+def enc(msg, text):
+    return subprocess.run(['protoc-c', '-Iproto', '--encode=kw.' + msg, *[f'proto/kw/{f}' for f in os.listdir('proto/kw')]],
+                          input=text.encode(), capture_output=True, check=True).stdout
+def esc(b):
+    return ''.join('\\%03o' % c for c in b)
+def env(producer, typ, seq, msg, text, name):
+    payload = enc(msg, text)
+    e = f'event_id: "6f1c2b1e-4d3a-4b5c-8d7e-9f0a1b2c3d{seq:02d}" type: "{typ}" producer: "{producer}" seq: {seq} occurred_at: "2026-11-20T10:00:00Z" region: "norfolk" correlation_id: "0b7e6a4c-8a43-4d8e-9f5a-2e1c3d4b5a69" payload: "{esc(payload)}"'
+    open(os.path.join(OUT, name), 'wb').write(enc('Envelope', e))
+R = '0b7e6a4c-8a43-4d8e-9f5a-2e1c3d4b5a69'
+C = '5d2f1a3b-7c4e-4f6a-8b9c-0d1e2f3a4b5c'
+body = '''source: SOURCE_PROFESSIONAL
+ referrer { name: "Sam Carter" agency: "Norfolk CAMHS" role: "nurse" email: "sam@example.org" }
+ child { nhs_number: "9434765919" given_name: "Alex" family_name: "Jones" date_of_birth: "2012-03-04" postcode: "nr2 3tu" language: "Polish" }
+ needs { learning_disability: true autism: true inpatient: false }
+ professionals { name: "Dana Lee" agency: "School" discipline: "teacher" email: "dana@example.org" phone: "01603 000000" }
+ professionals { name: "Quote \\"Q\\" Back\\\\slash" agency: "GP" email: "" }
+ family { name: "Pat Jones" relationship: "mother" email: "pat@example.org" preferred_contact: "email" language: "Polish" has_parental_responsibility: true }
+ family { name: "NULL" relationship: "father" }
+ suggested_key_worker { email: "pat@example.org" family_member: true }
+ consent { basis: CONSENT_BASIS_PARENTAL_RESPONSIBILITY given_by: "Pat Jones" date: "2026-11-01" }'''
+env('referral', 'information_added', 3, 'ReferralReceived', f'referral_id: "{R}" region: "norfolk" revision: 2 referral {{ {body} }}', 'referral_information_added')
+env('eligibility', 'decided', 4, 'EligibilityDecided', f'referral_id: "{R}" region: "norfolk" revision: 1 sequence: 2 cause: "received" decision {{ outcome: OUTCOME_ELIGIBLE ruleset: "norfolk" version: 3 decided_at: "2026-11-20T10:00:00Z" }} referral {{ needs {{ complex_health_needs: true high_level_of_need: true learning_disability: true autism: true inpatient: true }} child {{ postcode: "NR10 1AB" }} professionals {{ name: "Dana Lee" email: "dana@example.org" }} family {{ name: "Pat" language: "Welsh" has_parental_responsibility: false }} suggested_key_worker {{ email: "x@example.org" }} }}', 'eligibility_decided_opening')
+env('eligibility', 'decided', 5, 'EligibilityDecided', f'referral_id: "{R}" region: "norfolk" revision: 1 sequence: 3 postcode: "pe301aa" language: "" decision {{ outcome: OUTCOME_INELIGIBLE }}', 'eligibility_decided_ineligible')
+env('eligibility', 'case_age_out', 6, 'CaseAgeOut', f'case_id: "{C}" referral_id: "{R}" region: "norfolk" upper_age_date: "2030-03-04" upper_age: 18', 'case_age_out')
+env('eligibility', 'case_age_out', 7, 'CaseAgeOut', f'case_id: "not-a-uuid" region: "norfolk"', 'case_age_out_bad_id')
+env('referral', 'withdrawn', 8, 'ReferralWithdrawn', f'referral_id: "{R}" region: "norfolk" withdrawn_at: "2026-11-20T10:00:00Z" case_id: "{C}"', 'referral_withdrawn')
+env('assignment', 'case_opened', 9, 'CaseOpened', f'case_id: "{C}" referral_id: "r-1" region: "norfolk" opened_at: "2026-11-20T10:00:00Z"', 'case_opened_bad_referral')
+env('assignment', 'case_opened', 10, 'CaseOpened', f'case_id: "{C}" referral_id: "{R}" region: "norfolk" opened_at: "yesterday"', 'case_opened_bad_time')
+env('assignment', 'case_closed', 11, 'CaseClosed', f'case_id: "{C}" referral_id: "{R}" region: "norfolk" closed_at: "2026-11-20T10:00:00.123456Z" reason: "other" note: "moved"', 'case_closed')
+dsr_ref = '''source: SOURCE_DSR child { nhs_number: "9434765919" date_of_birth: "2012-03-04" postcode: "NR2 3TU" } needs { learning_disability: true autism: true } consent { basis: CONSENT_BASIS_OWN_CONSENT }'''
+env('referral', 'dsr_entry_created', 12, 'DsrEntryEvent', f'region: "norfolk" nhs_number: "9434765919" rag: "red" rag_effective_date: "2026-11-01" import_id: "i1" as_referral {{ {dsr_ref} }}', 'dsr_entry_created')
+env('referral', 'dsr_entry_changed', 13, 'DsrEntryEvent', f'region: "norfolk" nhs_number: "9434765919" rag: "amber" previous_rag: "green" rag_effective_date: "2026-02-30" as_referral {{ {dsr_ref} }}', 'dsr_entry_changed_bad_date')
+env('referral', 'dsr_entry_changed', 14, 'DsrEntryEvent', f'region: "norfolk" nhs_number: "9434765919" rag: "amber" previous_rag: "red" rag_effective_date: "2026-11-02" as_referral {{ {dsr_ref} }}', 'dsr_entry_changed')
+# the DSR entry a dsr_referral_due finds: the payload read both ways
+env('eligibility', 'dsr_referral_due', 15, 'DsrEntry', 'dsr_id: "D1" nhs_number: "9434765919" given_name: "Alex" family_name: "Jones" date_of_birth: "2012-03-04" postcode: "NR2 3TU" learning_disability: true autism: true rag: "red" rag_effective_date: "2026-11-01" consent_basis: "own_consent" lead_professional_email: "lead@example.org" region: "norfolk"', 'dsr_referral_due_entry')
+env('eligibility', 'dsr_referral_due', 16, 'DsrReferralDue', 'region: "norfolk" nhs_number: "9434765919" rag: "red" rag_effective_date: "2026-11-01"', 'dsr_referral_due')
+env('referral', 'received', 18, 'ReferralReceived', f'referral_id: "{R}" region: "norfolk" revision: 0 referral {{ child {{ nhs_number: "9434765919" date_of_birth: "2012-02-30" }} }}', 'referral_received_bad_birth_date')
+env('eligibility', 'dsr_referral_due', 19, 'DsrEntry', 'dsr_id: "D3" nhs_number: "9434765919" given_name: "Alex" family_name: "Jones" date_of_birth: "2012-03-04" postcode: "NR2 3TU" learning_disability: true autism: true rag: "green" rag_effective_date: "2026-11-01" consent_basis: "own_consent" lead_professional_email: "lead@example.org" region: "norfolk"', 'dsr_referral_due_green')
+env('referral', 'dsr_entry_changed', 20, 'DsrEntryEvent', f'region: "nhse" nhs_number: "9434765919" rag: "amber" previous_rag: "amber" rag_effective_date: "2026-11-02" as_referral {{ {dsr_ref} }}', 'dsr_entry_changed_same_rating')
