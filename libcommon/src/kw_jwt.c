@@ -103,10 +103,21 @@ kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
         json_object_set_new (payload, "exp", json_integer (claims->exp));
     char *body = json_dumps (payload, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref (payload);
+    char *token = body ? kw_jwt_sign_payload (body, secret, secret_len) : NULL;
+    free (body);
+    if (!token)
+        snprintf (err, err_size, "out of memory");
+    return token;
+}
+
+char *
+kw_jwt_sign_payload (const char *payload, const unsigned char *secret, size_t secret_len)
+{
+    if (sodium_init () < 0)
+        return NULL;
     static const char header [] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     char *h64 = s_b64 ((const unsigned char *) header, strlen (header));
-    char *p64 = body ? s_b64 ((const unsigned char *) body, strlen (body)) : NULL;
-    free (body);
+    char *p64 = s_b64 ((const unsigned char *) payload, strlen (payload));
     char *token = NULL;
     if (h64 && p64) {
         size_t signing_len = strlen (h64) + 1 + strlen (p64);
@@ -124,8 +135,6 @@ kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
     }
     free (h64);
     free (p64);
-    if (!token)
-        snprintf (err, err_size, "out of memory");
     return token;
 }
 
