@@ -27,6 +27,20 @@ kw_curl_uv_t *kw_curl_uv_new (uv_loop_t *loop, long max_connections);
 //  refuses the handle (done is then not called).
 int kw_curl_uv_add (kw_curl_uv_t *self, CURL *easy, kw_curl_uv_done_fn *done, void *arg);
 
+//  An HTTP POST has ended: result is libcurl's code, status the HTTP status
+//  (0 when there was no answer), answer the body received (at most
+//  KW_CURL_UV_MAX_ANSWER bytes, NUL-terminated; NULL when none).
+typedef void (kw_curl_uv_post_fn) (CURLcode result, long status, const char *answer, size_t len,
+                                   void *arg);
+#define KW_CURL_UV_MAX_ANSWER (64 * 1024)
+
+//  POST body (len bytes, copied) to url (http or https only) with headers
+//  (taken: freed by the driver), within timeout_ms; done is called once
+//  from the loop. 0, or -1 when the transfer cannot be made (headers freed,
+//  done not called).
+int kw_curl_uv_post (kw_curl_uv_t *self, const char *url, struct curl_slist *headers, const char *body,
+                     size_t len, long timeout_ms, kw_curl_uv_post_fn *done, void *arg);
+
 //  Transfers added and not yet ended.
 size_t kw_curl_uv_pending (const kw_curl_uv_t *self);
 

@@ -3,7 +3,11 @@
     call it back (one uv_timer_t); the driver tells libcurl what happened
     and hands finished transfers back to their owners. */
 #include <stdlib.h>
+#include <string.h>
+#include "kw_buf.h"
 #include "kw_curl_uv.h"
+
+#define CONNECT_TIMEOUT_MS 10000L
 
 typedef struct _poll_t {
     uv_poll_t handle;
@@ -233,4 +237,83 @@ kw_curl_uv_destroy (kw_curl_uv_t **self_p)
         s_poll_forget (self, self->polls);
     uv_timer_stop (&self->timer);
     uv_close ((uv_handle_t *) &self->timer, s_driver_closed);
+}
+
+typedef struct {
+    struct curl_slist *headers;
+    char *body;
+    kw_buf_t answer;
+    kw_curl_uv_post_fn *done;
+    void *arg;
+} post_t;
+
+static size_t
+s_on_data (char *data, size_t size, size_t count, void *arg)
+{
+    post_t *post = arg;
+    size_t n = size * count;
+    if (post->answer.len + n > KW_CURL_UV_MAX_ANSWER)
+        return 0;
+    kw_buf_append (&post->answer, data, n);
+    return n;
+}
+
+static void
+s_post_free (post_t *post)
+{
+    curl_slist_free_all (post->headers);
+    free (post->body);
+    kw_buf_free (&post->answer);
+    free (post);
+}
+
+static void
+s_post_done (CURL *easy, CURLcode result, void *arg)
+{
+    post_t *post = arg;
+    long status = 0;
+    if (result == CURLE_OK)
+        curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup (easy);
+    size_t len = post->answer.len;
+    if (post->answer.data)
+        kw_buf_append (&post->answer, "", 1);
+    post->done (result, status, post->answer.data, len, post->arg);
+    s_post_free (post);
+}
+
+int
+kw_curl_uv_post (kw_curl_uv_t *self, const char *url, struct curl_slist *headers, const char *body,
+                 size_t len, long timeout_ms, kw_curl_uv_post_fn *done, void *arg)
+{
+    post_t *post = calloc (1, sizeof *post);
+    CURL *easy = curl_easy_init ();
+    char *copy = malloc (len + 1);
+    if (!post || !easy || !copy) {
+        free (post);
+        free (copy);
+        curl_easy_cleanup (easy);
+        curl_slist_free_all (headers);
+        return -1;
+    }
+    memcpy (copy, body, len);
+    copy [len] = 0;
+    *post = (post_t) { .headers = headers, .body = copy, .done = done, .arg = arg };
+    curl_easy_setopt (easy, CURLOPT_URL, url);
+    curl_easy_setopt (easy, CURLOPT_HTTPHEADER, post->headers);
+    curl_easy_setopt (easy, CURLOPT_POSTFIELDS, post->body);
+    curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) len);
+    curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, s_on_data);
+    curl_easy_setopt (easy, CURLOPT_WRITEDATA, post);
+    curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < CONNECT_TIMEOUT_MS ? timeout_ms
+                                                                                       : CONNECT_TIMEOUT_MS);
+    curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (kw_curl_uv_add (self, easy, s_post_done, post) != 0) {
+        curl_easy_cleanup (easy);
+        s_post_free (post);
+        return -1;
+    }
+    return 0;
 }

@@ -5,15 +5,12 @@
 #include <string.h>
 #include <time.h>
 #include <sodium.h>
-#include "kw_buf.h"
 #include "kw_jwt.h"
 #include "kw_uuid.h"
 #include "notify_client.h"
 
 #define KEY_TAIL 73                 //  "{service id}-{secret}": 36 + 1 + 36
 #define DEFAULT_TIMEOUT_MS 30000L
-#define CONNECT_TIMEOUT_MS 10000L
-#define MAX_ANSWER (64 * 1024)
 #define BACKOFF_FIRST_MS 1000u
 #define BACKOFF_MAX_MS 60000u
 
@@ -32,9 +29,6 @@ struct _notify_client_t {
 
 typedef struct {
     notify_client_t *client;
-    struct curl_slist *headers;
-    char *body;
-    kw_buf_t answer;
     notify_done_fn *done;
     void *arg;
 } send_t;
@@ -140,22 +134,11 @@ s_body (const notify_client_t *self, const notify_message_t *msg, char *err, siz
     return text;
 }
 
-static size_t
-s_on_data (char *data, size_t size, size_t count, void *arg)
-{
-    send_t *send = arg;
-    size_t n = size * count;
-    if (send->answer.len + n > MAX_ANSWER)
-        return 0;
-    kw_buf_append (&send->answer, data, n);
-    return n;
-}
-
 //  Notify's error type ("RateLimitError"): letters only, else "".
 static void
-s_error_type (const kw_buf_t *answer, char *out, size_t size)
+s_error_type (const char *answer, size_t len, char *out, size_t size)
 {
-    json_t *doc = answer->len ? json_loadb (answer->data, answer->len, 0, NULL) : NULL;
+    json_t *doc = answer ? json_loadb (answer, len, 0, NULL) : NULL;
     const char *type = json_string_value (json_object_get (json_array_get (json_object_get (doc, "errors"), 0),
                                                            "error"));
     size_t n = type ? strlen (type) : 0;
@@ -168,9 +151,9 @@ s_error_type (const kw_buf_t *answer, char *out, size_t size)
 
 //  A 201's notification id ("" when the answer has none that looks right).
 static void
-s_notification_id (const kw_buf_t *answer, char *out, size_t size)
+s_notification_id (const char *answer, size_t len, char *out, size_t size)
 {
-    json_t *doc = answer->len ? json_loadb (answer->data, answer->len, 0, NULL) : NULL;
+    json_t *doc = answer ? json_loadb (answer, len, 0, NULL) : NULL;
     const char *id = json_string_value (json_object_get (doc, "id"));
     snprintf (out, size, "%s", id && kw_uuid_valid (id) ? id : "");
     json_decref (doc);
@@ -190,23 +173,23 @@ s_rate_limited (notify_client_t *self, notify_result_t *result)
 }
 
 static void
-s_classify (notify_client_t *self, send_t *send, CURL *easy, CURLcode code, notify_result_t *result)
+s_classify (notify_client_t *self, CURLcode code, long status, const char *answer, size_t len,
+            notify_result_t *result)
 {
     if (code != CURLE_OK) {
         result->outcome = NOTIFY_TEMPORARY;
         snprintf (result->error, sizeof result->error, "Notify not reached: %s", curl_easy_strerror (code));
         return;
     }
-    curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &result->http_status);
-    long status = result->http_status;
+    result->http_status = status;
     if (status == 201 || status == 200) {
         result->outcome = NOTIFY_SENT;
         self->backoff_ms = 0;
-        s_notification_id (&send->answer, result->notification_id, sizeof result->notification_id);
+        s_notification_id (answer, len, result->notification_id, sizeof result->notification_id);
         return;
     }
     char type [48];
-    s_error_type (&send->answer, type, sizeof type);
+    s_error_type (answer, len, type, sizeof type);
     snprintf (result->error, sizeof result->error, "Notify answered %ld%s%s%s", status,
               *type ? " (" : "", type, *type ? ")" : "");
     if (status == 429) {
@@ -218,25 +201,15 @@ s_classify (notify_client_t *self, send_t *send, CURL *easy, CURLcode code, noti
 }
 
 static void
-s_send_free (send_t *send)
-{
-    curl_slist_free_all (send->headers);
-    free (send->body);
-    kw_buf_free (&send->answer);
-    free (send);
-}
-
-static void
-s_on_done (CURL *easy, CURLcode code, void *arg)
+s_on_done (CURLcode code, long status, const char *answer, size_t len, void *arg)
 {
     send_t *send = arg;
     notify_client_t *self = send->client;
     notify_result_t result = { .outcome = NOTIFY_TEMPORARY };
-    s_classify (self, send, easy, code, &result);
-    curl_easy_cleanup (easy);
+    s_classify (self, code, status, answer, len, &result);
     notify_done_fn *done = send->done;
     void *done_arg = send->arg;
-    s_send_free (send);
+    free (send);
     self->in_flight--;
     done (&result, done_arg);
     if (self->closing && self->in_flight == 0)
@@ -263,35 +236,23 @@ notify_client_send (notify_client_t *self, const notify_message_t *msg, notify_d
     }
     send_t *send = calloc (1, sizeof *send);
     char *token = notify_client_token (self, (long long) time (NULL));
-    CURL *easy = curl_easy_init ();
     char url [320], auth [512];
     snprintf (url, sizeof url, "%s%s", self->base_url, s_path (msg->kind));
-    if (!send || !token || !easy || snprintf (auth, sizeof auth, "Authorization: Bearer %s", token)
-                                    >= (int) sizeof auth) {
+    int fits = token && snprintf (auth, sizeof auth, "Authorization: Bearer %s", token) < (int) sizeof auth;
+    free (token);
+    if (!send || !fits) {
         free (send);
-        free (token);
         free (body);
-        curl_easy_cleanup (easy);
         return s_invalid (err, err_size, "out of memory");
     }
-    free (token);
-    *send = (send_t) { .client = self, .body = body, .done = done, .arg = arg };
-    send->headers = curl_slist_append (send->headers, "Content-Type: application/json");
-    send->headers = curl_slist_append (send->headers, auth);
-    send->headers = curl_slist_append (send->headers, "User-Agent: keyworker-notify-client/1");
-    curl_easy_setopt (easy, CURLOPT_URL, url);
-    curl_easy_setopt (easy, CURLOPT_HTTPHEADER, send->headers);
-    curl_easy_setopt (easy, CURLOPT_POSTFIELDS, send->body);
-    curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE, (long) strlen (send->body));
-    curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, s_on_data);
-    curl_easy_setopt (easy, CURLOPT_WRITEDATA, send);
-    curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, self->timeout_ms);
-    curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-    curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (kw_curl_uv_add (self->driver, easy, s_on_done, send) != 0) {
-        curl_easy_cleanup (easy);
-        s_send_free (send);
+    *send = (send_t) { .client = self, .done = done, .arg = arg };
+    struct curl_slist *headers = curl_slist_append (NULL, "Content-Type: application/json");
+    headers = curl_slist_append (headers, auth);
+    headers = curl_slist_append (headers, "User-Agent: keyworker-notify-client/1");
+    int rc = kw_curl_uv_post (self->driver, url, headers, body, strlen (body), self->timeout_ms, s_on_done, send);
+    free (body);
+    if (rc != 0) {
+        free (send);
         return s_invalid (err, err_size, "libcurl refused the transfer");
     }
     self->in_flight++;

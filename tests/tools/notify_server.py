@@ -146,6 +146,7 @@ class Handler(BaseHTTPRequestHandler):
             self.error(status, "ValidationError" if problem else None, problem)
             return
         notification_id = str(uuid.uuid4())
+        record["id"] = notification_id
         self.answer(201, {
             "id": notification_id,
             "reference": body.get("reference"),
@@ -155,7 +156,6 @@ class Handler(BaseHTTPRequestHandler):
                          "uri": "https://api.notifications.service.gov.uk/services/"
                                 + state.service_id + "/templates/" + body["template_id"]},
         })
-        record["id"] = notification_id
 
     @staticmethod
     def validate(kind, body):
