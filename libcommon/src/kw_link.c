@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <sodium.h>
+#include "kw_jwt.h"
 #include "kw_link.h"
 
 #define PAYLOAD_SIZE 160
@@ -44,16 +45,6 @@ s_parse_utc (const char *text)
     return (int64_t) timegm (&tm);
 }
 
-static void
-s_mac (const unsigned char *key, size_t key_len, const char *data, size_t len,
-       unsigned char mac [crypto_auth_hmacsha256_BYTES])
-{
-    crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init (&state, key, key_len);
-    crypto_auth_hmacsha256_update (&state, (const unsigned char *) data, len);
-    crypto_auth_hmacsha256_final (&state, mac);
-}
-
 int
 kw_link_url (char *out, size_t cap, const char *base, const char *action, const char *subject_id,
              const char *person_id, const char *expires_at, const unsigned char *key, size_t key_len)
@@ -71,7 +62,7 @@ kw_link_url (char *out, size_t cap, const char *base, const char *action, const 
     sodium_bin2base64 (p64, sizeof p64, (const unsigned char *) payload, (size_t) n,
                        sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     unsigned char mac [crypto_auth_hmacsha256_BYTES];
-    s_mac (key, key_len, p64, strlen (p64), mac);
+    kw_hmac_sha256 (key, key_len, p64, strlen (p64), mac);
     char m64 [sodium_base64_ENCODED_LEN (crypto_auth_hmacsha256_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
     sodium_bin2base64 (m64, sizeof m64, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     size_t base_len = strlen (base);
@@ -134,7 +125,7 @@ kw_link_verify (const char *token, const unsigned char *key, size_t key_len, int
         return KW_LINK_MALFORMED;
     }
     unsigned char mac [crypto_auth_hmacsha256_BYTES];
-    s_mac (key, key_len, token, p64_len, mac);
+    kw_hmac_sha256 (key, key_len, token, p64_len, mac);
     if (given_len != sizeof mac || sodium_memcmp (mac, given, sizeof mac) != 0)
         return KW_LINK_TAMPERED;
     return now >= link->expires ? KW_LINK_EXPIRED : KW_LINK_VALID;

@@ -12,12 +12,11 @@
 struct _webhook_client_t {
     kw_curl_uv_t *driver;
     long timeout_ms;
-    size_t in_flight;
-    int closing;
 };
 
+//  A send in flight; it refers to nothing of the client's, so the client
+//  may go before its sends end.
 typedef struct {
-    webhook_client_t *client;
     webhook_done_fn *done;
     void *arg;
 } send_t;
@@ -157,7 +156,6 @@ static void
 s_on_done (CURLcode code, long status, const char *answer, size_t len, void *arg)
 {
     send_t *send = arg;
-    webhook_client_t *self = send->client;
     webhook_result_t result = { .outcome = WEBHOOK_TEMPORARY, .http_status = status };
     if (code != CURLE_OK)
         snprintf (result.error, sizeof result.error, "subscriber not reached: %s", curl_easy_strerror (code));
@@ -173,10 +171,7 @@ s_on_done (CURLcode code, long status, const char *answer, size_t len, void *arg
     webhook_done_fn *done = send->done;
     void *done_arg = send->arg;
     free (send);
-    self->in_flight--;
     done (&result, done_arg);
-    if (self->closing && self->in_flight == 0)
-        free (self);
 }
 
 int
@@ -210,14 +205,13 @@ webhook_client_send (webhook_client_t *self, const webhook_subscriber_t *subscri
         snprintf (err, err_size, "out of memory");
         return -1;
     }
-    *send = (send_t) { .client = self, .done = done, .arg = arg };
+    *send = (send_t) { .done = done, .arg = arg };
     if (kw_curl_uv_post (self->driver, subscriber->url, headers, msg->body, len, self->timeout_ms,
                          s_on_done, send) != 0) {
         free (send);
         snprintf (err, err_size, "libcurl refused the transfer");
         return -1;
     }
-    self->in_flight++;
     return 0;
 }
 
@@ -228,8 +222,5 @@ webhook_client_destroy (webhook_client_t **self_p)
     if (!self)
         return;
     *self_p = NULL;
-    if (self->in_flight == 0)
-        free (self);
-    else
-        self->closing = 1;
+    free (self);
 }

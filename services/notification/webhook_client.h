@@ -71,8 +71,8 @@ int webhook_client_send (webhook_client_t *self, const webhook_subscriber_t *sub
                          const webhook_message_t *msg, webhook_done_fn *done, void *arg,
                          char *err, size_t err_size);
 
-//  Free the client once its sends in flight have ended; clears the
-//  caller's pointer. Safe on NULL.
+//  Free the client (sends in flight still end and call their done);
+//  clears the caller's pointer. Safe on NULL.
 void webhook_client_destroy (webhook_client_t **self_p);
 
 #endif

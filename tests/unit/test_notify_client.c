@@ -90,6 +90,17 @@ s_next (const char *statuses)
     free (pyserver_http (s_port, "POST", "/_next", body, &status));
 }
 
+//  Send one e-mail that the server answers with status (a JSON list).
+static outcome_t
+s_forced (notify_client_t *client, const char *status, const char *reference)
+{
+    outcome_t o = { 0 };
+    s_next (status);
+    if (s_send (client, NOTIFY_EMAIL, ADDRESS, reference, &o) == 0)
+        s_wait (&o, 1);
+    return o;
+}
+
 static void
 test_token (notify_client_t *client)
 {
@@ -173,18 +184,12 @@ test_letters (notify_client_t *client, notify_client_t *with_letters)
 static void
 test_refusals (notify_client_t *client)
 {
-    outcome_t o = { 0 };
-    s_next ("[400]");
-    s_send (client, NOTIFY_EMAIL, ADDRESS, "delivery-400", &o);
-    s_wait (&o, 1);
+    outcome_t o = s_forced (client, "[400]", "delivery-400");
     is_int (o.last.outcome, NOTIFY_PERMANENT, "a 400 is a permanent failure");
     is_str (o.last.error, "Notify answered 400 (BadRequestError)", "the error names status and type");
     ok (!strstr (o.last.error, "pat.lee"), "the error holds no address");
 
-    memset (&o, 0, sizeof o);
-    s_next ("[500]");
-    s_send (client, NOTIFY_EMAIL, ADDRESS, "delivery-500", &o);
-    s_wait (&o, 1);
+    o = s_forced (client, "[500]", "delivery-500");
     is_int (o.last.outcome, NOTIFY_TEMPORARY, "a 500 is a temporary failure");
     is_int (o.last.retry_after_ms, 0, "a 500 does not hold the client");
 
@@ -202,10 +207,7 @@ test_refusals (notify_client_t *client)
 static void
 test_rate_limit (notify_client_t *client)
 {
-    outcome_t o = { 0 };
-    s_next ("[429]");
-    s_send (client, NOTIFY_EMAIL, ADDRESS, "delivery-429", &o);
-    s_wait (&o, 1);
+    outcome_t o = s_forced (client, "[429]", "delivery-429");
     is_int (o.last.outcome, NOTIFY_TEMPORARY, "a 429 is temporary");
     ok (o.last.retry_after_ms >= 1000, "and holds the client for a backoff (%u ms)", o.last.retry_after_ms);
     ok (notify_client_wait_ms (client) > 0, "the client says how long to wait");
