@@ -7,12 +7,15 @@ behalf of the professional the link names; the same link again is refused
 (409, used); a tampered link (403), an expired one (410), a decline link
 for the answered offer (409), a POST without the confirm (400) and a link
 of another professional all change nothing. Every view, use and refusal
-is in the audit trail. Notify's callback route refuses a wrong token."""
+is in the audit trail. Notify's callback route refuses a wrong token and
+lets a receipt sent by the local Notify protocol server through."""
 
+import json
 import os
 import random
 import subprocess
 import urllib.parse
+import urllib.request
 from kwtest import (ok, done, token, http, sql, scalar, nhs_number, referral, professional, test_region,
                     case_of, get_case, pending_offer, KWCTL, VAR)
 
@@ -121,9 +124,25 @@ with open(callback) as f:
     right = f.read().strip()
 status, body, _ = http("POST", "/v1/callbacks/notify", receipt, tok=right[:-1] + ("x" if right[-1] != "x" else "y"))
 ok(status == 401, "a token differing in its last character is refused (401)", status)
-status, body, _ = http("POST", "/v1/callbacks/notify", receipt, tok=right)
-message = body.get("error", {}).get("message", "") if isinstance(body, dict) else ""
-ok((status, message) in ((404, "no delivery has this reference"), (400, "unknown method notification.receipt")),
-   "the configured token is let through: the notification service answers (the reference is no delivery;"
-   " 400 until notification.receipt is in its method table)", (status, body))
+# The receipt as Notify sends it: from the local Notify protocol server.
+server = subprocess.Popen(["python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools",
+                                                   "notify_server.py"), "--api-key",
+                           "kw_test-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0",
+                           "--port", "0"], stdout=subprocess.PIPE, text=True)
+try:
+    port = int(server.stdout.readline().split()[1])
+    gateway = "http://" + os.environ["KW_HTTP_ADDR"]
+    for label, secret, want in [("its bearer token", right, None), ("another token", "x" * 40, 401)]:
+        order = json.dumps({"url": gateway + "/v1/callbacks/notify", "token": secret, "body": receipt}).encode()
+        with urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/_receipt" % port, data=order,
+                                                           method="POST"), timeout=30) as answer:
+            got = json.loads(answer.read())["status"]
+        if want:
+            ok(got == want, "a receipt Notify sends with %s is refused (%d)" % (label, want), got)
+        else:
+            ok(got in (400, 404), "a receipt Notify sends with %s reaches the notification service (the reference"
+               " is no delivery: 404; 400 until notification.receipt is in its method table)" % label, got)
+finally:
+    server.terminate()
+    server.wait()
 done()
