@@ -53,13 +53,17 @@ receipts_apply (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, k
     PQclear (res);
     if (!applied) {
         res = kw_db_query (db, "receipts_known", 1, params);
-        int known = res && PQntuples (res) == 1;
+        if (!res)
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "try again");
+        else
+        if (PQntuples (res) == 1)
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, "reference",
+                                "the delivery is not recorded as sent yet; send the receipt again later");
+        else
+            kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "reference",
+                                "no delivery has this reference");
         if (res)
             PQclear (res);
-        kw_rpc_reply_error (resp, arena, known || !res ? KW__STATUS__STATUS_UNAVAILABLE
-                                                       : KW__STATUS__STATUS_NOT_FOUND, "reference",
-                            known ? "the delivery is not recorded as sent yet; send the receipt again later"
-                                  : "no delivery has this reference");
         return;
     }
     kw_info ("notify_receipt", "delivery_id", receipt.reference, "status", out.status);
