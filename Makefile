@@ -132,6 +132,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TEST_LINK_test_eligibility_rules := services/eligibility/rules.o services/eligibility/region.o
 TEST_LINK_test_eligibility_region := services/eligibility/region.o
 TEST_LINK_test_notification_message := services/notification/message.o
+TEST_LINK_test_notify_client := services/notification/notify_client.o tests/unit/pyserver.o
+TEST_LINK_test_notify_receipt := services/notification/notify_receipt.o
+TEST_LINK_test_webhook_client := services/notification/webhook_client.o tests/unit/pyserver.o
 TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
                                  services/gateway/openapi.o services/gateway/regions.o
 TEST_LINK_test_referral_validate := services/referral/validate.o

@@ -17,6 +17,8 @@ dir=${1:-${KW_SECRETS_DIR:-deploy/docker/secrets}}
 
 SECRETS="
 jwt_secret          random
+link_key            random
+notify_callback_token random
 pg_superuser        random
 db_owner            random
 db_audit_reader     random

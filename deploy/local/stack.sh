@@ -57,6 +57,10 @@ export KW_HTTP_ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
 export KW_DB_URL=${KW_DB_URL:-"host=$PGSOCK port=$PGPORT dbname=kw"}
 export KW_REGION_DIR=${KW_REGION_DIR:-$ROOT/deploy/regions}
 export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}
+# The key of the offer e-mails' signed links (assignment) and the bearer
+# token GOV.UK Notify sends with its delivery receipts (gateway).
+export KW_LINK_KEY_FILE=${KW_LINK_KEY_FILE:-$VAR/link_key}
+export KW_NOTIFY_CALLBACK_TOKEN_FILE=${KW_NOTIFY_CALLBACK_TOKEN_FILE:-$VAR/notify_callback_token}
 export KW_CURVE_PUBLIC_DIR=${KW_CURVE_PUBLIC_DIR:-$VAR/curve}
 METRICS_BASE=${KW_METRICS_BASE:-9550}
 if [ "$METRICS_BASE" != off ]; then
@@ -179,6 +183,10 @@ ensure_secret() {
     if [ -z "${KW_JWT_SECRET:-}" ] && [ ! -s "$KW_JWT_SECRET_FILE" ]; then
         (umask 077; head -c 32 /dev/urandom | base64 | tr -d '\n' > "$KW_JWT_SECRET_FILE")
     fi
+    local f
+    for f in "$KW_LINK_KEY_FILE" "$KW_NOTIFY_CALLBACK_TOKEN_FILE"; do
+        [ -s "$f" ] || (umask 077; head -c 32 /dev/urandom | base64 | tr -d '\n' > "$f")
+    done
 }
 
 # Each program's CURVE key pair (kept when there), its secret found by each

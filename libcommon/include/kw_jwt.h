@@ -49,6 +49,16 @@ int kw_jwt_role_in (const char *role, const char *const *roles);
 char *kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
                    size_t secret_len, char *err, size_t err_size);
 
+//  HMAC-SHA256 of data under a key of any length (libsodium's one-shot
+//  crypto_auth_hmacsha256 takes 32-byte keys only).
+void kw_hmac_sha256 (const unsigned char *key, size_t key_len, const void *data, size_t len,
+                     unsigned char mac [32]);
+
+//  Sign a compact JSON payload as it is (any claims, e.g. an outside
+//  service's: GOV.UK Notify's iss and iat) under the HS256 header. A new
+//  string (caller frees), or NULL when memory runs out.
+char *kw_jwt_sign_payload (const char *payload, const unsigned char *secret, size_t secret_len);
+
 //  The policy from the environment's values (NULL or "" for a default):
 //  issuer, audience and the maximum lifetime in seconds (60 to 7 days).
 //  0, or -1 with the reason (naming the variable) in err.

@@ -63,12 +63,12 @@ s_unb64 (const char *text, size_t len, size_t *out_len)
     return out;
 }
 
-static void
-s_mac (const unsigned char *secret, size_t secret_len, const char *data, size_t len,
-       unsigned char mac [crypto_auth_hmacsha256_BYTES])
+void
+kw_hmac_sha256 (const unsigned char *key, size_t key_len, const void *data, size_t len,
+                unsigned char mac [crypto_auth_hmacsha256_BYTES])
 {
     crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init (&state, secret, secret_len);
+    crypto_auth_hmacsha256_init (&state, key, key_len);
     crypto_auth_hmacsha256_update (&state, (const unsigned char *) data, len);
     crypto_auth_hmacsha256_final (&state, mac);
 }
@@ -103,10 +103,21 @@ kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
         json_object_set_new (payload, "exp", json_integer (claims->exp));
     char *body = json_dumps (payload, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref (payload);
+    char *token = body ? kw_jwt_sign_payload (body, secret, secret_len) : NULL;
+    free (body);
+    if (!token)
+        snprintf (err, err_size, "out of memory");
+    return token;
+}
+
+char *
+kw_jwt_sign_payload (const char *payload, const unsigned char *secret, size_t secret_len)
+{
+    if (sodium_init () < 0)
+        return NULL;
     static const char header [] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     char *h64 = s_b64 ((const unsigned char *) header, strlen (header));
-    char *p64 = body ? s_b64 ((const unsigned char *) body, strlen (body)) : NULL;
-    free (body);
+    char *p64 = s_b64 ((const unsigned char *) payload, strlen (payload));
     char *token = NULL;
     if (h64 && p64) {
         size_t signing_len = strlen (h64) + 1 + strlen (p64);
@@ -114,7 +125,7 @@ kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
         if (signing) {
             snprintf (signing, signing_len + 1, "%s.%s", h64, p64);
             unsigned char mac [crypto_auth_hmacsha256_BYTES];
-            s_mac (secret, secret_len, signing, signing_len, mac);
+            kw_hmac_sha256 (secret, secret_len, signing, signing_len, mac);
             char *s64 = s_b64 (mac, sizeof mac);
             if (s64 && (token = malloc (signing_len + 2 + strlen (s64))))
                 sprintf (token, "%s.%s", signing, s64);
@@ -124,8 +135,6 @@ kw_jwt_sign (const kw_jwt_claims_t *claims, const unsigned char *secret,
     }
     free (h64);
     free (p64);
-    if (!token)
-        snprintf (err, err_size, "out of memory");
     return token;
 }
 
@@ -277,7 +286,7 @@ kw_jwt_verify (const char *token, const unsigned char *secret, size_t secret_len
     size_t sig_len = 0;
     unsigned char *sig = s_unb64 (dot2 + 1, strlen (dot2 + 1), &sig_len);
     unsigned char mac [crypto_auth_hmacsha256_BYTES];
-    s_mac (secret, secret_len, token, (size_t) (dot2 - token), mac);
+    kw_hmac_sha256 (secret, secret_len, token, (size_t) (dot2 - token), mac);
     int valid = sig && sig_len == sizeof mac && sodium_memcmp (sig, mac, sizeof mac) == 0;
     free (sig);
     if (!valid) {

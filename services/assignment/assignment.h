@@ -400,4 +400,13 @@ void cases_mine (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
 void cases_caseloads (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 void cases_timeline (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
+// ---- links.c
+
+//  Register the statements and read the link key (KW_LINK_KEY_FILE). 0.
+int links_prepare (kw_service_t *svc);
+//  RPC link.view: LinkRequest -> LinkPage (changes nothing).
+void links_view (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  RPC link.use: LinkRequest -> LinkPage (done), the offer answered.
+void links_use (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
 #endif

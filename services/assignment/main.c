@@ -32,6 +32,8 @@ static const kw_service_method_t s_methods [] = {
     { "team.remove", team_remove },
     { "case.change_request", closure_change_request },
     { "case.close", closure_close_rpc },
+    { "link.view", links_view },
+    { "link.use", links_use },
     { NULL, NULL }
 };
 
@@ -53,7 +55,8 @@ s_start (kw_service_t *svc)
     kw_db_t *db = kw_service_db (svc);
     if (people_prepare (db) || access_prepare (db) || candidates_prepare (db)
     ||  matching_prepare (db) || offers_prepare (db) || team_prepare (db) || absences_prepare (db)
-    ||  closure_prepare (db) || professionals_prepare (db) || import_prepare (db) || cases_prepare (db))
+    ||  closure_prepare (db) || professionals_prepare (db) || import_prepare (db) || cases_prepare (db)
+    ||  links_prepare (svc))
         return -1;
     return state_start (svc);
 }
@@ -65,6 +68,8 @@ main (int argc, char **argv)
         { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): their assignment"
           " sections (offer TTL, refusals, long absence, ranking weights); kill -HUP reads them again", NULL },
         { "KW_SWEEP_INTERVAL_MS", "1000", "how often due offers expire and due absences start and end", NULL },
+        { "KW_LINK_KEY_FILE", "var/link_key", "file holding the key the offer e-mails' signed links are made"
+          " and checked with (at least 32 bytes; missing: links answer unavailable)", NULL },
     };
     kw_service_def_t def = {
         .name = KW_PRODUCER_ASSIGNMENT,

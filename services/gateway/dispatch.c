@@ -12,6 +12,7 @@
 #include "kw_pb.h"
 #include "gateway.h"
 #include "openapi.h"
+#include "outside.h"
 #include "request.h"
 
 #define UNROUTED 31
@@ -205,6 +206,14 @@ dispatch_request (h2o_handler_t *handler, h2o_req_t *req)
     }
     if (m.route->kind == ROUTE_OPENAPI) {
         reply_json (self, req, m.index, 200, openapi_document ());
+        return 0;
+    }
+    if (m.route->kind == ROUTE_LINK) {
+        outside_link (self, req, &m);
+        return 0;
+    }
+    if (m.route->kind == ROUTE_NOTIFY_CALLBACK) {
+        outside_notify_callback (self, req, &m);
         return 0;
     }
     kw_jwt_claims_t claims;

@@ -29,6 +29,8 @@ typedef struct {
     unsigned rpc_timeout_ms;
     unsigned health_timeout_ms;
     size_t max_body;
+    unsigned char *callback_token;          //  Notify's callback bearer token; NULL: receipts refused
+    size_t callback_token_len;
 } gateway_t;
 
 //  Entry point for every request (the h2o handler).

@@ -89,6 +89,13 @@ s_setup (gateway_t *self, kw_config_var_t *vars, size_t count, void *zctx)
         fprintf (stderr, "gateway: %s\n", err);
         return -1;
     }
+    const char *callback_file = kw_config_get (vars, count, "KW_NOTIFY_CALLBACK_TOKEN_FILE");
+    if (*callback_file
+    &&  !(self->callback_token = kw_jwt_secret_load (NULL, callback_file, &self->callback_token_len,
+                                                     err, sizeof err))) {
+        fprintf (stderr, "gateway: KW_NOTIFY_CALLBACK_TOKEN_FILE: %s\n", err);
+        return -1;
+    }
     self->curve = kw_curve_new ("gateway", kw_config_get (vars, count, "KW_CURVE"),
                                 kw_config_get (vars, count, "KW_CURVE_PUBLIC_DIR"),
                                 kw_config_get (vars, count, "KW_CURVE_SECRET_FILE"), err, sizeof err);
@@ -134,6 +141,8 @@ main (int argc, char **argv)
         { "KW_MAX_BODY", "1048576", "largest JSON body accepted, in bytes (larger: 413)", NULL },
         { "KW_LOG_LEVEL", "info", "minimum log level: debug, info, warn, error", NULL },
         KW_CURVE_CONFIG_VARS,
+        { "KW_NOTIFY_CALLBACK_TOKEN_FILE", "", "file holding the bearer token GOV.UK Notify sends with its"
+          " delivery receipts (POST /v1/callbacks/notify; at least 32 bytes); empty: receipts answered 503", NULL },
         { "KW_GATEWAY_METRICS", "", "address (host:port) serving GET /metrics in the Prometheus text format,"
           " off the API port; empty: none (GET /metrics on KW_HTTP_ADDR answers the same)", NULL },
     };
@@ -192,6 +201,7 @@ main (int argc, char **argv)
         zmq_ctx_term (zctx);
         kw_curve_destroy (&self->curve);
         free (self->secret);
+        free (self->callback_token);
         return 2;
     }
     kw_metrics_on_collect (metrics_collect, self);
@@ -221,6 +231,7 @@ main (int argc, char **argv)
     kw_shutdown_destroy (&shutdown);
     int loop_rc = kw_loop_finish (loop);
     free (self->secret);
+    free (self->callback_token);
     regions_destroy (&self->regions);
     zmq_ctx_term (zctx);
     kw_curve_destroy (&self->curve);

@@ -154,13 +154,25 @@ s_operation (json_t *schemas, const route_t *route)
     char status [8];
     snprintf (status, sizeof status, "%d", route->success);
     json_t *content;
-    if (route->output) {
+    if (route->output && route->kind != ROUTE_LINK) {
         s_add_schema (schemas, route->output);
         content = json_pack ("{s{so}}", "application/json", "schema", s_ref (route->output));
     }
     else
         content = json_pack ("{s{s{ss}}}", route->kind == ROUTE_METRICS ? "text/plain" : "application/json",
                              "schema", "type", route->kind == ROUTE_METRICS ? "string" : "object");
+    if (route->kind == ROUTE_LINK) {
+        json_decref (content);
+        content = json_pack ("{s{s{ss}}}", "text/html", "schema", "type", "string");
+        if (strcmp (route->method, "POST") == 0)
+            json_object_set_new (op, "requestBody", json_pack (
+                "{sbs{s{s{sss{s{ss s[s]}}s[s]}}}}", "required", 1, "content",
+                "application/x-www-form-urlencoded", "schema", "type", "object", "properties", "confirm",
+                "type", "string", "enum", "yes", "required", "confirm"));
+    }
+    if (route->kind == ROUTE_NOTIFY_CALLBACK)
+        json_object_set_new (op, "requestBody", json_pack ("{sbs{s{s{ss}}}}", "required", 1, "content",
+                                                           "application/json", "schema", "type", "object"));
     json_object_set_new (responses, status, json_pack ("{ssso}", "description", "success", "content", content));
     json_object_set_new (responses, "405", json_pack (
         "{sss{s{ss}}s{s{s{ss}}}}", "description", "the path does not take the request's method",
@@ -172,7 +184,7 @@ s_operation (json_t *schemas, const route_t *route)
     json_object_set_new (op, "responses", responses);
     if (route->kind != ROUTE_RPC) {
         json_object_set_new (op, "security", json_array ());
-        json_object_set_new (op, "description", json_string ("No token is needed."));
+        json_object_set_new (op, "description", json_string (route->note ? route->note : "No token is needed."));
     }
     else {
         json_t *roles = json_array ();

@@ -7,6 +7,7 @@
 #include "kw/audit.pb-c.h"
 #include "kw/dsr.pb-c.h"
 #include "kw/eligibility.pb-c.h"
+#include "kw/links.pb-c.h"
 #include "kw/notification.pb-c.h"
 #include "kw/referral.pb-c.h"
 #include "kw/rpc.pb-c.h"
@@ -28,6 +29,9 @@ const char *const route_role_names [ROLE_COUNT] = {
 #define ID_REFERRAL "the referral's id (a UUID)"
 #define ID_CASE "the case's id (a UUID)"
 #define ID_PROFESSIONAL "the professional's id (a UUID)"
+#define LINK_NOTE "No token: the link's signature is the credential (HMAC-SHA256 over action, offer," \
+    " professional and expiry). Answered in HTML: 403 altered or not valid, 409 used or the offer answered," \
+    " 410 expired; each refusal changes nothing. A GET never changes anything."
 
 static const route_t s_routes [] = {
     { "GET", "/v1/health", .kind = ROUTE_HEALTH, .summary = "Whether every service answers", .success = 200 },
@@ -198,6 +202,20 @@ static const route_t s_routes [] = {
       kw__audit_list__descriptor),
       .roles = ROLE_ADMIN, .summary = "Who did what to which record, and when (the caller's region)",
       .success = 200, .has_query = 1 },
+    { "GET", "/v1/links/{token}", .kind = ROUTE_LINK, .service = SERVICE_ASSIGNMENT, .rpc = "link.view",
+      .input = &kw__link_request__descriptor, .output = &kw__link_page__descriptor,
+      .summary = "A signed link's page (HTML): what it would do, asking to confirm; changes nothing",
+      .success = 200, .note = LINK_NOTE },
+    { "POST", "/v1/links/{token}", .kind = ROUTE_LINK, .service = SERVICE_ASSIGNMENT, .rpc = "link.use",
+      .input = &kw__link_request__descriptor, .output = &kw__link_page__descriptor,
+      .summary = "Confirm a signed link (form confirm=yes): the offer is accepted or declined, once",
+      .success = 200, .note = LINK_NOTE },
+    { "POST", "/v1/callbacks/notify", .kind = ROUTE_NOTIFY_CALLBACK, .service = SERVICE_NOTIFICATION,
+      .rpc = "notification.receipt", .input = &kw__notify_receipt_request__descriptor,
+      .output = &kw__notify_receipt_result__descriptor,
+      .summary = "GOV.UK Notify's delivery receipt for a message sent through it", .success = 200,
+      .note = "No platform token: GOV.UK Notify sends the callback bearer token configured for the platform"
+              " (KW_NOTIFY_CALLBACK_TOKEN_FILE), compared in constant time; 401 otherwise." },
 };
 
 const route_t *

@@ -23,7 +23,9 @@ typedef enum {
     ROUTE_RPC,                  //  forwarded to a service
     ROUTE_HEALTH,               //  GET /v1/health, no token
     ROUTE_METRICS,              //  GET /metrics, no token
-    ROUTE_OPENAPI               //  GET /v1/openapi.json, no token
+    ROUTE_OPENAPI,              //  GET /v1/openapi.json, no token
+    ROUTE_LINK,                 //  a signed link's page (HTML): the token in the path is the credential
+    ROUTE_NOTIFY_CALLBACK       //  Notify's delivery receipts: the configured callback token
 } route_kind_t;
 
 //  The platform's roles, as bits of a route's roles.
@@ -41,7 +43,7 @@ typedef enum {
 #define ROLES_STAFF (ROLE_ADMIN | ROLE_COORDINATOR)
 #define ROLES_CASE (ROLE_ADMIN | ROLE_COORDINATOR | ROLE_KEY_WORKER | ROLE_FAMILY)
 
-#define ROUTE_ID_SIZE 128
+#define ROUTE_ID_SIZE 256           //  a path segment (a signed link's token is about 180)
 //  Files (DSR imports): up to 20 MiB, and a minute to import.
 #define ROUTE_MAX_FILE (20 * 1024 * 1024)
 #define ROUTE_FILE_TIMEOUT_MS 60000
@@ -69,6 +71,7 @@ typedef struct {
     size_t max_body;            //  the route's body limit; 0: the gateway's (KW_MAX_BODY)
     unsigned timeout_ms;        //  the route's RPC timeout; 0: the gateway's (KW_RPC_TIMEOUT_MS)
     const char *id_meaning;     //  what {id} is, for the API document
+    const char *note;           //  a route without a bearer token: how it is authenticated
 } route_t;
 
 #define ROUTE_MAX_PARAMS 2

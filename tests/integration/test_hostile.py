@@ -926,6 +926,40 @@ for label, data in [("binary", bytes(range(256)) * 8), ("a NUL in a field", b"na
         no_5xx[0] = False
 
 # ============================================================================
+# 17b. Signed links and Notify's callback: no platform token, hostile input
+for label, target in [("a traversal", "/v1/links/..%2f..%2fmetrics"), ("a NUL", "/v1/links/a%00b"),
+                      ("markup", "/v1/links/%3Cscript%3Ealert(1)%3C%2Fscript%3E.x"),
+                      ("a forged payload", "/v1/links/" + base64.urlsafe_b64encode(
+                          b"1|offer.accept|00000000-0000-4000-8000-000000000000|"
+                          b"00000000-0000-4000-8000-000000000000|99999999999").decode().rstrip("=") + ".AAAA"),
+                      ("a 255-character token", "/v1/links/" + "a" * 255),
+                      ("a 5,000-character token", "/v1/links/" + "a" * 5000),
+                      ("two dots", "/v1/links/a.b.c"), ("invalid UTF-8", "/v1/links/%c3%28.x")]:
+    for method in ("GET", "POST"):
+        status, body, hdrs = http(method, target, raw=b"confirm=yes" if method == "POST" else None,
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        text = body if isinstance(body, str) else json.dumps(body)
+        ok(status in (403, 404) and "<script>" not in text,
+           "%s %s link is refused (403/404), nothing reflected unescaped" % (method, label), (status, text[:200]))
+        if status >= 500:
+            no_5xx[0] = False
+callback_file = os.environ.get("KW_NOTIFY_CALLBACK_TOKEN_FILE") or os.path.join(VAR, "notify_callback_token")
+with open(callback_file) as f:
+    callback_token = f.read().strip()
+for label, data in [("malformed JSON", b"{"), ("a JSON array", b"[]"), ("binary", bytes(range(256))),
+                    ("deep nesting", b"[" * 10000 + b"]" * 10000), ("17 KiB", b"{\"id\": \"" + b"x" * 17000 + b"\"}")]:
+    status, body, _ = http("POST", "/v1/callbacks/notify", raw=data, tok=callback_token)
+    ok(400 <= status < 500 and isinstance(body, dict),
+       "a callback with %s is refused with a 4xx" % label, (status, str(body)[:200]))
+    if status >= 500:
+        no_5xx[0] = False
+for label, value in [("Bearer and nothing", "Bearer"), ("a Basic scheme", "Basic " + callback_token),
+                     ("the token twice", "Bearer " + callback_token * 2), ("its prefix", "Bearer " + callback_token[:10])]:
+    status, body, _ = http("POST", "/v1/callbacks/notify", raw=b"{}", headers={"Authorization": value,
+                                                                              "Content-Type": "application/json"})
+    ok(status == 401, "a callback with %s is refused (401)" % label, (status, body))
+
+# ============================================================================
 # 18. After all that: healthy, nothing restarted, nothing lost, still working
 ok(no_5xx[0], "no hostile request was answered with a 5xx")
 status, body, _ = http("GET", "/v1/health")

@@ -142,4 +142,22 @@ ok(not problems["other region"], "a record of one region is never answered 2xx t
 ok(not problems["own region read"],
    "a record read by an admin or coordinator: 2xx in its region, 404 from another",
    "\n".join(problems["own region read"]))
+
+# The operations without a platform token are exactly these, each saying how
+# it is authenticated instead; a token of any role opens none of them.
+no_token = sorted((method.upper(), pattern) for pattern, item in doc.get("paths", {}).items()
+                  for method, op in item.items() if op.get("security") == [])
+ok(no_token == [("GET", "/metrics"), ("GET", "/v1/health"), ("GET", "/v1/links/{token}"),
+                ("GET", "/v1/openapi.json"), ("POST", "/v1/callbacks/notify"), ("POST", "/v1/links/{token}")],
+   "only health, metrics, the document, signed links and Notify's callback take no platform token", no_token)
+opened = []
+for role in ROLES:
+    tok = TOKENS[OWN][role]
+    status, _, _ = http("GET", "/v1/links/not-a-signed-link", tok=tok)
+    if status != 403:
+        opened.append("GET /v1/links as %s: %s" % (role, status))
+    status, _, _ = http("POST", "/v1/callbacks/notify", {}, tok)
+    if status != 401:
+        opened.append("POST /v1/callbacks/notify as %s: %s" % (role, status))
+ok(not opened, "a platform token of any role opens neither a link (403) nor the callback (401)", "\n".join(opened))
 done()

@@ -58,12 +58,17 @@ main (void)
     ok (s_match ("GET", "/v1/cases/c1", &m, allow) == 0 && m.route->service == SERVICE_ASSIGNMENT,
         "cases go to assignment");
     ok (s_match ("GET", "/v1/notifications", &m, allow) == 0 && m.route->has_query, "notifications take a query");
-    char long_id [200];
-    memset (long_id, 'a', sizeof long_id);
+    char long_id [ROUTE_ID_SIZE + 32];
     strcpy (long_id, "/v1/referrals/");
-    memset (long_id + 14, 'a', 150);
-    long_id [164] = 0;
+    memset (long_id + 14, 'a', ROUTE_ID_SIZE);
+    long_id [14 + ROUTE_ID_SIZE] = 0;
     ok (s_match ("GET", long_id, &m, allow) == -1, "an over-long id is not a route");
+    char link [ROUTE_ID_SIZE];
+    strcpy (link, "/v1/links/");
+    memset (link + 10, 'A', 200);
+    link [210] = 0;
+    ok (s_match ("POST", link, &m, allow) == 0 && m.route->kind == ROUTE_LINK && m.route->roles == 0
+        && strlen (m.params [0]) == 200, "a signed link's 200-character token is a route, with no roles");
 
     json_t *obj = json_object ();
     kw_field_error_t err;

@@ -47,6 +47,9 @@ void kwctl_token_usage (FILE *out);
 int kwctl_keys (int argc, char **argv);
 //  Print the keys command's usage.
 void kwctl_keys_usage (FILE *out);
+//  kwctl link KEY_FILE BASE ACTION OFFER PERSON EXPIRES: argv [0] is "link".
+int kwctl_link (int argc, char **argv);
+void kwctl_link_usage (FILE *out);
 //  kwctl referral VERB ARGS: argv [0] is "referral". Returns the exit status.
 int kwctl_referral (int argc, char **argv, kwctl_global_t *global);
 //  Print the referral commands' usage.

@@ -16,6 +16,7 @@ s_usage (FILE *out)
         "Commands:\n"
         "  token       mint a development token\n"
         "  keys        make the programs' CURVE key pairs\n"
+        "  link        print an offer's signed link (accept or decline)\n"
         "  referral    create, show, list and withdraw referrals\n"
         "  dsr         import Dynamic Support Register feeds, show an entry\n"
         "  eligibility show the rule set, decide referrals again, run the age-out sweep\n"
@@ -30,6 +31,8 @@ s_usage (FILE *out)
     kwctl_token_usage (out);
     fprintf (out, "\n");
     kwctl_keys_usage (out);
+    fprintf (out, "\n");
+    kwctl_link_usage (out);
     fprintf (out, "\n");
     kwctl_referral_usage (out);
     fprintf (out, "\n");
@@ -84,6 +87,8 @@ main (int argc, char **argv)
     }
     if (strcmp (command, "keys") == 0)
         return kwctl_keys (argc - first, argv + first);
+    if (strcmp (command, "link") == 0)
+        return kwctl_link (argc - first, argv + first);
     if (strcmp (command, "referral") == 0)
         return kwctl_referral (argc - first, argv + first, &global);
     if (strcmp (command, "dsr") == 0)
