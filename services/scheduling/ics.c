@@ -4,8 +4,8 @@
     one ATTENDEE per participant with an e-mail (ROLE REQ-PARTICIPANT or
     OPT-PARTICIPANT, PARTSTAT from their response, RSVP=TRUE), the UID that
     never changes, the SEQUENCE raised on every change, DTSTART and DTEND
-    in the region's zone with its VTIMEZONE (cut to the years around the
-    meeting; TZID is the IANA name, see zone.c). */
+    in the region's zone with its VTIMEZONE (the zone's changes from a year
+    before the meeting to two after; TZID is the IANA name). */
 #include <stdlib.h>
 #include <string.h>
 #include <libical/ical.h>
@@ -56,17 +56,82 @@ s_attendee (icalcomponent *event, const Kw__Participant *p, kw_arena_t *arena)
     icalcomponent_add_property (event, attendee);
 }
 
-//  The zone's VTIMEZONE cut to a year before start onwards.
-static icalcomponent *
-s_vtimezone (icaltimezone *zone, int64_t start)
+//  The UTC offset (seconds) in force at UTC instant t.
+static int
+s_offset (const void *zone, int64_t t)
 {
-    icalcomponent *vtz = icalcomponent_new_clone (icaltimezone_get_component (zone));
-    if (vtz) {
-        icaltimetype from = icaltime_from_timet_with_zone ((time_t) (start - 366 * 86400), 0,
-                                                           icaltimezone_get_utc_timezone ());
-        icaltimezone_truncate_vtimezone (vtz, from, icaltime_null_time (), 0);
+    int32_t day;
+    int minute, offset;
+    zone_local (zone, t, &day, &minute, &offset);
+    return offset * 60;
+}
+
+//  A local time as an iCalendar DATE-TIME value without a zone.
+static icaltimetype
+s_local (const void *zone, int64_t t)
+{
+    int32_t day;
+    int minute, offset, y, m, d;
+    zone_local (zone, t, &day, &minute, &offset);
+    slots_date (day, &y, &m, &d);
+    icaltimetype tt = icaltime_null_time ();
+    tt.year = y;
+    tt.month = m;
+    tt.day = d;
+    tt.hour = minute / 60;
+    tt.minute = minute % 60;
+    tt.is_date = 0;
+    return tt;
+}
+
+static void
+s_observance (icalcomponent *vtz, const void *zone, int64_t at, int from, int to)
+{
+    icalcomponent *obs = to > from ? icalcomponent_new_xdaylight () : icalcomponent_new_xstandard ();
+    //  DTSTART is the local time before the change (RFC 5545 3.6.5).
+    icalcomponent_add_property (obs, icalproperty_new_dtstart (icaltime_add (s_local (zone, at),
+                                                                              icaldurationtype_from_int (from - to))));
+    icalcomponent_add_property (obs, icalproperty_new_tzoffsetfrom (from));
+    icalcomponent_add_property (obs, icalproperty_new_tzoffsetto (to));
+    icalcomponent_add_component (vtz, obs);
+}
+
+//  The zone's VTIMEZONE from a year before start to two years after, one
+//  observance a change, found by probing the zone hour by hour (no
+//  recurrence rules, which some parsers read wrongly).
+static icalcomponent *
+s_vtimezone (const char *name, const void *zone, int64_t start)
+{
+    icalcomponent *vtz = icalcomponent_new_vtimezone ();
+    icalcomponent_add_property (vtz, icalproperty_new_tzid (name));
+    int64_t from = start - 366 * 86400, to = start + 2 * 366 * 86400;
+    int offset = s_offset (zone, from);
+    s_observance (vtz, zone, from, offset, offset);
+    for (int64_t t = from + 3600; t <= to; t += 3600) {
+        int next = s_offset (zone, t);
+        if (next == offset)
+            continue;
+        int64_t lo = t - 3600, hi = t;
+        while (hi - lo > 60) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (s_offset (zone, mid) == offset)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        s_observance (vtz, zone, hi, offset, next);
+        offset = next;
     }
     return vtz;
+}
+
+//  DTSTART or DTEND at t in the zone named.
+static icalproperty *
+s_when (icalproperty *(*make) (struct icaltimetype), const char *name, const void *zone, int64_t t)
+{
+    icalproperty *prop = make (s_local (zone, t));
+    icalproperty_add_parameter (prop, icalparameter_new_tzid (name));
+    return prop;
 }
 
 char *
@@ -75,23 +140,21 @@ ics_render (const Kw__Meeting *m, const settings_region_t *region, kw_arena_t *a
     int64_t start, end;
     if (!m->id || !m->uid || zone_parse_instant (m->start, &start) != 0 || zone_parse_instant (m->end, &end) != 0)
         return NULL;
-    icaltimezone *zone = (icaltimezone *) region->zone;
+    const void *zone = region->zone;
     int cancelled = m->status && strcmp (m->status, "cancelled") == 0;
     icalcomponent *cal = icalcomponent_new_vcalendar ();
     icalcomponent_add_property (cal, icalproperty_new_prodid ("-//Key worker service//Scheduling//EN"));
     icalcomponent_add_property (cal, icalproperty_new_version ("2.0"));
     icalcomponent_add_property (cal, icalproperty_new_calscale ("GREGORIAN"));
     icalcomponent_add_property (cal, icalproperty_new_method (cancelled ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
-    icalcomponent *vtz = s_vtimezone (zone, start);
-    if (vtz)
-        icalcomponent_add_component (cal, vtz);
+    icalcomponent_add_component (cal, s_vtimezone (region->time_zone, zone, start));
     icalcomponent *event = icalcomponent_new_vevent ();
     icalcomponent_set_uid (event, m->uid);
     icalcomponent_set_sequence (event, (int) m->sequence);
     icalcomponent_set_dtstamp (event, icaltime_from_timet_with_zone (time (NULL), 0,
                                                                      icaltimezone_get_utc_timezone ()));
-    icalcomponent_set_dtstart (event, icaltime_from_timet_with_zone ((time_t) start, 0, zone));
-    icalcomponent_set_dtend (event, icaltime_from_timet_with_zone ((time_t) end, 0, zone));
+    icalcomponent_add_property (event, s_when (icalproperty_new_dtstart, region->time_zone, zone, start));
+    icalcomponent_add_property (event, s_when (icalproperty_new_dtend, region->time_zone, zone, end));
     icalcomponent_set_summary (event, s_title (m->type));
     if (m->location && *m->location)
         icalcomponent_set_location (event, m->location);

@@ -10,13 +10,6 @@
 const void *
 zone_find (const char *name)
 {
-    static int prefixed;
-    if (!prefixed) {
-        //  TZID "Europe/London", not libical's "/freeassociation.sourceforge.net/Europe/London",
-        //  which calendar clients reject; set before the first zone is loaded.
-        icaltimezone_set_tzid_prefix ("");
-        prefixed = 1;
-    }
     return name && *name ? icaltimezone_get_builtin_timezone (name) : NULL;
 }
 
