@@ -24,6 +24,10 @@ calendar_prepare (kw_db_t *db)
     kw_db_prepare (db, "calendar_people",
         "SELECT role, person_id, professional_id, name, email, phone FROM scheduling.case_people"
         " WHERE case_id = $1::uuid AND role = $2 ORDER BY person_id");
+    kw_db_prepare (db, "calendar_case_person",
+        "SELECT role FROM scheduling.case_people WHERE case_id = $1::uuid AND role <> 'family'"
+        " AND (person_id = $2 OR professional_id::text = $2)"
+        " ORDER BY role <> 'key_worker', role <> 'cover', role <> 'deputy' LIMIT 1");
     kw_db_prepare (db, "calendar_professional",
         "SELECT id, name, email, phone FROM scheduling.professionals WHERE id = $1::uuid AND region = $2"
         " AND active");
@@ -123,12 +127,18 @@ calendar_invitees (kw_db_t *db, const case_row_t *c, char **required, size_t n_r
                         return -1;
                 }
             if (!is_role && kw_uuid_valid (name)) {
+                const char *person [2] = { c->id, name };
+                PGresult *res = kw_db_query (db, "calendar_case_person", 2, person);
+                if (!res)
+                    return -1;
+                char *role = PQntuples (res) ? rows_text (res, 0, 0, arena) : "professional";
+                PQclear (res);
                 const char *params [2] = { name, c->region };
-                PGresult *res = kw_db_query (db, "calendar_professional", 2, params);
+                res = kw_db_query (db, "calendar_professional", 2, params);
                 if (!res)
                     return -1;
                 if ((found = PQntuples (res)) == 1) {
-                    invitee_t who = { .person_id = rows_text (res, 0, 0, arena), .role = "professional",
+                    invitee_t who = { .person_id = rows_text (res, 0, 0, arena), .role = role,
                                       .professional_id = rows_text (res, 0, 0, arena),
                                       .name = rows_text (res, 0, 1, arena), .email = rows_text (res, 0, 2, arena),
                                       .phone = rows_text (res, 0, 3, arena), .required = pass == 0 };
