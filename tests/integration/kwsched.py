@@ -38,7 +38,8 @@ def open_case(key_worker, days=None, earliest=None, latest=None, location="home"
     """A case whose key worker is key_worker and whose family (one parent
     with an e-mail) wishes the given days and times. Returns a dict with id,
     family_email and referral_id once the scheduling service knows it."""
-    body = referral(nhs_number(rng))
+    nhs = nhs_number(rng)
+    body = referral(nhs)
     family = email("parent%d" % rng.randrange(10 ** 6))
     body["family"] = [{"name": "Pat Parent", "relationship": "mother", "email": family,
                        "has_parental_responsibility": True}]
@@ -61,7 +62,7 @@ def open_case(key_worker, days=None, earliest=None, latest=None, location="home"
     known = wait_until(lambda: sql("SELECT 1 FROM scheduling.case_people WHERE case_id = :'p1'"
                                    " AND role = 'key_worker'", case_id), 20)
     assert known, "the scheduling service does not know the case's key worker"
-    return {"id": case_id, "family_email": family, "referral_id": created["id"]}
+    return {"id": case_id, "family_email": family, "referral_id": created["id"], "nhs": nhs}
 
 
 def dates(days_from, days_to):
