@@ -102,7 +102,9 @@ zone_parse_instant (const char *s, int64_t *t)
     date [10] = 0;
     int32_t day;
     int hour, minute, second = 0;
-    if (zone_parse_date (date, &day) != 0 || (s [10] != 'T' && s [10] != 't')
+    //  Years 1900 to 9998, so that any offset keeps the instant within four-digit years.
+    if (zone_parse_date (date, &day) != 0 || day < slots_day (1900, 1, 1) || day > slots_day (9998, 12, 31)
+    ||  (s [10] != 'T' && s [10] != 't')
     ||  s_digits (s + 11, 2, &hour) != 0 || s [13] != ':' || s_digits (s + 14, 2, &minute) != 0
     ||  hour > 23 || minute > 59)
         return -1;

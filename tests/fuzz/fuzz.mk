@@ -46,6 +46,8 @@ FUZZ_LINK_fuzz_envelope := $(FUZZ_LINK_fuzz_region) $(FUZZ_OBJ)/services/notific
                            $(FUZZ_OBJ)/services/referral/projection.o
 FUZZ_LINK_fuzz_dsr := $(FUZZ_OBJ)/services/referral/dsr_parse.o $(FUZZ_OBJ)/services/referral/tabular.o \
                       $(FUZZ_OBJ)/services/referral/validate.o
+FUZZ_LINK_fuzz_scheduling_time := $(FUZZ_OBJ)/services/scheduling/slots.o $(FUZZ_OBJ)/services/scheduling/zone.o \
+                                  $(FUZZ_OBJ)/services/scheduling/settings.o $(FUZZ_OBJ)/services/scheduling/ics.o
 FUZZ_INC := -Iservices/gateway -Iservices/eligibility -Iservices/referral -Iservices/assignment \
             -Iservices/notification
 
