@@ -71,17 +71,9 @@ static icaltimetype
 s_local (const void *zone, int64_t t)
 {
     int32_t day;
-    int minute, offset, y, m, d;
+    int minute, offset;
     zone_local (zone, t, &day, &minute, &offset);
-    slots_date (day, &y, &m, &d);
-    icaltimetype tt = icaltime_null_time ();
-    tt.year = y;
-    tt.month = m;
-    tt.day = d;
-    tt.hour = minute / 60;
-    tt.minute = minute % 60;
-    tt.is_date = 0;
-    return tt;
+    return zone_ical_time (day, minute);
 }
 
 static void

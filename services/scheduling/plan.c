@@ -324,16 +324,8 @@ s_updated (kw_tx_t *tx, const char *case_id, const char *region_id)
         return -1;
     event.n_recipients = (size_t) PQntuples (res);
     event.recipients = kw_arena_calloc (tx->arena, sizeof *event.recipients * (event.n_recipients + 1));
-    for (size_t i = 0; i < event.n_recipients; i++) {
-        Kw__Participant *p = kw_arena_calloc (tx->arena, sizeof *p);
-        kw__participant__init (p);
-        p->id = rows_text (res, (int) i, 0, tx->arena);
-        p->role = rows_text (res, (int) i, 1, tx->arena);
-        p->name = rows_text (res, (int) i, 2, tx->arena);
-        p->email = rows_text (res, (int) i, 3, tx->arena);
-        p->phone = rows_text (res, (int) i, 4, tx->arena);
-        event.recipients [i] = p;
-    }
+    for (size_t i = 0; i < event.n_recipients; i++)
+        event.recipients [i] = records_participant (res, (int) i, tx->arena);
     PQclear (res);
     event.region = (char *) region_id;
     event.at = event.plan->created_at;

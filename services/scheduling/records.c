@@ -24,7 +24,7 @@ records_prepare (kw_db_t *db)
         "SELECT person_id, role, required, response, name, email, phone, " TS ("responded_at")
         " FROM scheduling.participants WHERE meeting_id = $1::uuid ORDER BY position, person_id");
     kw_db_prepare (db, "records_key_worker",
-        "SELECT person_id, name, email, phone FROM scheduling.case_people WHERE case_id = $1::uuid"
+        "SELECT person_id, role, name, email, phone FROM scheduling.case_people WHERE case_id = $1::uuid"
         " AND role = 'key_worker' LIMIT 1");
     return 0;
 }
@@ -148,17 +148,21 @@ records_key_worker (kw_db_t *db, const char *case_id, kw_arena_t *arena, int *fa
         *failed = 1;
         return NULL;
     }
-    Kw__Participant *p = NULL;
-    if (PQntuples (res)) {
-        p = kw_arena_calloc (arena, sizeof *p);
-        kw__participant__init (p);
-        p->id = rows_text (res, 0, 0, arena);
-        p->role = "key_worker";
-        p->name = rows_text (res, 0, 1, arena);
-        p->email = rows_text (res, 0, 2, arena);
-        p->phone = rows_text (res, 0, 3, arena);
-    }
+    Kw__Participant *p = PQntuples (res) ? records_participant (res, 0, arena) : NULL;
     PQclear (res);
+    return p;
+}
+
+Kw__Participant *
+records_participant (PGresult *res, int row, kw_arena_t *arena)
+{
+    Kw__Participant *p = kw_arena_calloc (arena, sizeof *p);
+    kw__participant__init (p);
+    p->id = rows_text (res, row, 0, arena);
+    p->role = rows_text (res, row, 1, arena);
+    p->name = rows_text (res, row, 2, arena);
+    p->email = rows_text (res, row, 3, arena);
+    p->phone = rows_text (res, row, 4, arena);
     return p;
 }
 

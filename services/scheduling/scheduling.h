@@ -125,6 +125,9 @@ Kw__Meeting *records_meeting (kw_service_t *svc, kw_db_t *db, const char *id, kw
 //  meeting id in the open transaction, with the invitation. 0 or -1.
 int records_emit (kw_service_t *svc, kw_db_t *db, const char *id, const char *type, const char *change,
                   const char *actor, kw_arena_t *arena);
+//  A Participant from the columns person_id, role, name, email, phone of
+//  row (arena).
+Kw__Participant *records_participant (PGresult *res, int row, kw_arena_t *arena);
 //  The case's key worker as a Participant, or NULL.
 Kw__Participant *records_key_worker (kw_db_t *db, const char *case_id, kw_arena_t *arena, int *failed);
 

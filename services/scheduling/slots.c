@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kw_time.h"
 #include "slots.h"
 
 #define MINUTES_PER_DAY 1440
@@ -47,26 +48,17 @@ slots_weekday (int32_t day)
 int32_t
 slots_day (int y, int m, int d)
 {
-    y -= m <= 2;
-    int32_t era = (y >= 0 ? y : y - 399) / 400;
-    int32_t yoe = y - era * 400;
-    int32_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    return (int32_t) kw_date_days (y, m, d);
 }
 
 void
 slots_date (int32_t day, int *y, int *m, int *d)
 {
-    day += 719468;
-    int32_t era = (day >= 0 ? day : day - 146096) / 146097;
-    int32_t doe = day - era * 146097;
-    int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int32_t mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
+    int ymd [3];
+    kw_date_add_days (1970, 1, 1, day, ymd);
+    *y = ymd [0];
+    *m = ymd [1];
+    *d = ymd [2];
 }
 
 static int

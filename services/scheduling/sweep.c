@@ -168,16 +168,7 @@ s_owner (kw_db_t *db, const char *case_id, const char *owner, kw_arena_t *arena,
         *failed = 1;
         return NULL;
     }
-    Kw__Participant *p = NULL;
-    if (PQntuples (res)) {
-        p = kw_arena_calloc (arena, sizeof *p);
-        kw__participant__init (p);
-        p->id = rows_text (res, 0, 0, arena);
-        p->role = rows_text (res, 0, 1, arena);
-        p->name = rows_text (res, 0, 2, arena);
-        p->email = rows_text (res, 0, 3, arena);
-        p->phone = rows_text (res, 0, 4, arena);
-    }
+    Kw__Participant *p = PQntuples (res) ? records_participant (res, 0, arena) : NULL;
     PQclear (res);
     return p;
 }

@@ -13,8 +13,8 @@ zone_find (const char *name)
     return name && *name ? icaltimezone_get_builtin_timezone (name) : NULL;
 }
 
-int64_t
-zone_to_utc (const void *zone, int32_t day, int minute)
+struct icaltimetype
+zone_ical_time (int32_t day, int minute)
 {
     struct icaltimetype tt = icaltime_null_time ();
     int y, m, d;
@@ -25,6 +25,13 @@ zone_to_utc (const void *zone, int32_t day, int minute)
     tt.hour = minute / 60;
     tt.minute = minute % 60;
     tt.is_date = 0;
+    return tt;
+}
+
+int64_t
+zone_to_utc (const void *zone, int32_t day, int minute)
+{
+    struct icaltimetype tt = zone_ical_time (day, minute);
     if (!zone)
         return (int64_t) day * 86400 + (int64_t) minute * 60;
     tt.zone = zone;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <libical/ical.h>
 
 #define ZONE_TIME_SIZE 48
 
@@ -15,6 +16,8 @@ const void *zone_find (const char *name);
 //  1970-01-01): a slot_zone_fn. A minute in a spring-forward gap counts
 //  as the instant the clocks moved past.
 int64_t zone_to_utc (const void *zone, int32_t day, int minute);
+//  Minute (0..1439) of local date day as an iCalendar date-time without a zone.
+struct icaltimetype zone_ical_time (int32_t day, int minute);
 //  The local date and minute of UTC instant t, and the offset in minutes.
 void zone_local (const void *zone, int64_t t, int32_t *day, int *minute, int *offset);
 //  t as local time with its offset, "2026-12-01T09:00:00+00:00"; UTC ("Z")
