@@ -12,6 +12,11 @@
 #include "scheduling.h"
 #include "zone.h"
 
+//  The meetings an invitation can be made for: 1970 to 2199 (the zone's
+//  changes are worked out around the meeting).
+#define ICS_FIRST 0
+#define ICS_LAST 7258118400LL
+
 static const char *
 s_title (const char *type)
 {
@@ -89,8 +94,8 @@ s_observance (icalcomponent *vtz, const void *zone, int64_t at, int from, int to
 }
 
 //  The zone's VTIMEZONE from a year before start to two years after, one
-//  observance a change, found by probing the zone hour by hour (no
-//  recurrence rules, which some parsers read wrongly).
+//  observance a change, found by probing the zone day by day and then to
+//  the minute (no recurrence rules, which some parsers read wrongly).
 static icalcomponent *
 s_vtimezone (const char *name, const void *zone, int64_t start)
 {
@@ -99,11 +104,11 @@ s_vtimezone (const char *name, const void *zone, int64_t start)
     int64_t from = start - 366 * 86400, to = start + 2 * 366 * 86400;
     int offset = s_offset (zone, from);
     s_observance (vtz, zone, from, offset, offset);
-    for (int64_t t = from + 3600; t <= to; t += 3600) {
+    for (int64_t t = from + 86400; t <= to; t += 86400) {
         int next = s_offset (zone, t);
         if (next == offset)
             continue;
-        int64_t lo = t - 3600, hi = t;
+        int64_t lo = t - 86400, hi = t;
         while (hi - lo > 60) {
             int64_t mid = lo + (hi - lo) / 2;
             if (s_offset (zone, mid) == offset)
@@ -130,7 +135,8 @@ char *
 ics_render (const Kw__Meeting *m, const settings_region_t *region, kw_arena_t *arena)
 {
     int64_t start, end;
-    if (!m->id || !m->uid || zone_parse_instant (m->start, &start) != 0 || zone_parse_instant (m->end, &end) != 0)
+    if (!m->id || !m->uid || zone_parse_instant (m->start, &start) != 0 || zone_parse_instant (m->end, &end) != 0
+    ||  start < ICS_FIRST || start > ICS_LAST)
         return NULL;
     const void *zone = region->zone;
     int cancelled = m->status && strcmp (m->status, "cancelled") == 0;

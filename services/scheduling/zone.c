@@ -109,9 +109,7 @@ zone_parse_instant (const char *s, int64_t *t)
     date [10] = 0;
     int32_t day;
     int hour, minute, second = 0;
-    //  Years 1900 to 9998, so that any offset keeps the instant within four-digit years.
-    if (zone_parse_date (date, &day) != 0 || day < slots_day (1900, 1, 1) || day > slots_day (9998, 12, 31)
-    ||  (s [10] != 'T' && s [10] != 't')
+    if (zone_parse_date (date, &day) != 0 || (s [10] != 'T' && s [10] != 't')
     ||  s_digits (s + 11, 2, &hour) != 0 || s [13] != ':' || s_digits (s + 14, 2, &minute) != 0
     ||  hour > 23 || minute > 59)
         return -1;
@@ -141,7 +139,9 @@ zone_parse_instant (const char *s, int64_t *t)
     else
         return -1;
     *t = (int64_t) day * 86400 + hour * 3600 + minute * 60 + second - (int64_t) offset * 60;
-    return 0;
+    //  Instants of the years 1900 to 9998, so that any offset keeps their
+    //  local time within four-digit years.
+    return *t >= (int64_t) slots_day (1900, 1, 1) * 86400 && *t < (int64_t) slots_day (9999, 1, 1) * 86400 ? 0 : -1;
 }
 
 void

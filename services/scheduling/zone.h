@@ -24,7 +24,8 @@ void zone_local (const void *zone, int64_t t, int32_t *day, int *minute, int *of
 //  when zone is NULL.
 void zone_format (const void *zone, int64_t t, char *buf);
 //  Parse an RFC 3339 instant with an offset or Z ("2026-12-01T09:00:00Z",
-//  seconds optional, a fraction ignored) of the years 1900 to 9998. 0 or -1.
+//  seconds optional, a fraction ignored), an instant of the years 1900 to
+//  9998 (UTC). 0 or -1.
 int zone_parse_instant (const char *s, int64_t *t);
 //  Parse "YYYY-MM-DD" into days since 1970-01-01. 0 or -1.
 int zone_parse_date (const char *s, int32_t *day);
