@@ -229,7 +229,7 @@ static const route_t s_routes [] = {
       kw__plan__descriptor),
       .roles = ROLES_CASE, .summary = "Read the case's Family Service Plan as it is now",
       .success = 200, .id_meaning = ID_CASE },
-    { "GET", "/v1/cases/{id}/plan/versions/{n}", RPC (SCHEDULING, "plan.get", kw__plan_request__descriptor,
+    { "GET", "/v1/cases/{id}/plan/versions/{n}", RPC (SCHEDULING, "plan.version", kw__plan_request__descriptor,
       kw__plan__descriptor),
       .roles = ROLES_CASE, .summary = "Read a version of the Family Service Plan as it was written",
       .success = 200, .id_meaning = ID_CASE },

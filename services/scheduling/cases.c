@@ -7,7 +7,9 @@
     wishes (referral.received, information_added) and the child's DSR
     rating (referral.dsr_entry_created, dsr_entry_changed). A change of key
     worker or cover also changes the participants of the case's future
-    meetings (a new SEQUENCE, meeting_updated); an absence that hits a
+    meetings (a new SEQUENCE, meeting_updated): a new key worker replaces
+    the old one, a cover joins the meetings of the cover's time where the
+    key worker is and leaves them when the cover ends; an absence that hits a
     scheduled meeting of a required participant flags it; a closed case's
     future meetings are cancelled. */
 #include <stdio.h>
@@ -52,6 +54,15 @@ cases_prepare (kw_db_t *db)
         "INSERT INTO scheduling.participants (meeting_id, person_id, role, required, name, email, phone, position)"
         " VALUES ($1::uuid, $2, $3, $4::boolean, $5, $6, $7, $8::int)"
         " ON CONFLICT (meeting_id, person_id) DO UPDATE SET required = participants.required OR excluded.required");
+    //  Future meetings of the case in [$2, $3) with its key worker and no
+    //  cover yet: the cover joins them, required as the key worker is.
+    kw_db_prepare (db, "cases_meetings_to_cover",
+        "SELECT m.id, p.required FROM scheduling.meetings m JOIN scheduling.participants p"
+        " ON p.meeting_id = m.id AND p.role = 'key_worker'"
+        " WHERE m.case_id = $1::uuid AND m.status = 'scheduled' AND m.starts_at > now ()"
+        " AND m.starts_at < $3::timestamptz AND m.ends_at > $2::timestamptz AND NOT EXISTS ("
+        "  SELECT 1 FROM scheduling.participants c WHERE c.meeting_id = m.id AND c.role = 'cover')"
+        " ORDER BY m.id");
     kw_db_prepare (db, "cases_meeting_changed",
         "UPDATE scheduling.meetings SET sequence = sequence + 1, updated_at = now () WHERE id = $1::uuid");
     kw_db_prepare (db, "cases_professional",
@@ -223,6 +234,34 @@ cases_key_worker (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, con
     return s_result (rc);
 }
 
+//  The cover joins the case's future meetings within the cover's time
+//  that have the key worker and no cover yet (a new SEQUENCE,
+//  meeting_updated).
+static int
+s_cover_joins (kw_service_t *svc, kw_db_t *db, const Kw__CoverChanged *msg, kw_arena_t *arena)
+{
+    const Kw__KeyWorker *cover = msg->cover;
+    if (!cover || !cover->id || !msg->from || !msg->to)
+        return 0;
+    const char *params [3] = { msg->case_id, msg->from, msg->to };
+    PGresult *res = kw_db_query (db, "cases_meetings_to_cover", 3, params);
+    if (!res)
+        return -1;
+    int failed = 0;
+    for (int i = 0; i < PQntuples (res) && !failed; i++) {
+        const char *meeting = PQgetvalue (res, i, 0);
+        const char *put [8] = { meeting, cover->id, "cover", PQgetvalue (res, i, 1), cover->name, cover->email,
+                                cover->phone, "1" };
+        const char *changed [1] = { meeting };
+        failed = kw_db_exec (db, "cases_participant_put", 8, put) != 0
+              || kw_db_exec (db, "cases_meeting_changed", 1, changed) != 0
+              || records_emit (svc, db, meeting, KW_EVENT_SCHEDULING_MEETING_UPDATED, "participants", NULL,
+                               arena) != 0;
+    }
+    PQclear (res);
+    return failed ? -1 : 0;
+}
+
 kw_apply_result_t
 cases_cover (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
              kw_arena_t *arena)
@@ -233,7 +272,8 @@ cases_cover (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const vo
     const Kw__KeyWorker *cover = msg->ended_at ? NULL : msg->cover;
     int rc = s_set_person (db, msg->case_id, "cover", cover)
           || s_set_family (db, msg->case_id, msg->family, msg->n_family)
-          || s_replace_in_meetings (svc, db, msg->case_id, "cover", cover, arena);
+          || s_replace_in_meetings (svc, db, msg->case_id, "cover", cover, arena)
+          || (cover && s_cover_joins (svc, db, msg, arena));
     return s_result (rc);
 }
 

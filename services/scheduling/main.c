@@ -28,6 +28,7 @@ static const kw_service_method_t s_methods [] = {
     { "meeting.cancel", meetings_cancel },
     { "meeting.outcome", plan_outcome },
     { "plan.get", plan_get },
+    { "plan.version", plan_get },
     { "plan.html", plan_html },
     { "plan.action_complete", plan_action_complete },
     { "plan.action_cancel", plan_action_cancel },

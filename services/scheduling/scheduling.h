@@ -149,6 +149,7 @@ void meetings_cancel (kw_service_t *svc, const Kw__Request *req, Kw__Response *r
 // ---- plan (RPC methods)
 int plan_prepare (kw_db_t *db);
 void plan_outcome (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  plan.get and plan.version (the version n of the path).
 void plan_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 void plan_html (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 void plan_action_complete (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);

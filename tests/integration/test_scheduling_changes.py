@@ -46,15 +46,18 @@ ok(any(bytes.fromhex(p).find(b"participants") >= 0 for _, p in events("meeting_u
    "meeting_updated tells of the change")
 ok(http("GET", "/v1/meetings/%s" % m["id"], tok=key_worker_token(kw2))[0] == 200, "the new key worker reads it")
 
-# --- an absence over the meeting flags it
+# --- an absence over the meeting flags it, and the cover joins it
 start = datetime.datetime.fromisoformat(http("GET", "/v1/meetings/%s" % m["id"], tok=coordinator)[1]["start"])
+now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 status, absence, _ = http("POST", "/v1/professionals/%s/absences" % kw2["id"],
-                          {"from": start.date().isoformat(), "to": start.date().isoformat(), "reason": "ill"},
-                          coordinator)
-ok(status == 201, "the new key worker will be away that day", absence)
+                          {"from": now, "to": start.date().isoformat(), "reason": "ill"}, coordinator)
+ok(status == 201, "the new key worker is away from now until the meeting's day", absence)
 caught_up()
 flagged = wait_until(lambda: http("GET", "/v1/meetings/%s" % m["id"], tok=coordinator)[1].get("flagged"), 15)
 ok(flagged, "the meeting is flagged: a required participant is absent")
+cover = (http("GET", "/v1/cases/%s" % case["id"], tok=coordinator)[1].get("cover") or {}).get("id")
+ok(cover and wait_until(lambda: participants(m["id"]).get(cover) in ("cover", "deputy"), 15),
+   "the cover joins the meeting", (cover, participants(m["id"])))
 
 # --- part-time hours move the next booking to the professional's day
 part = worker("chgpart", hours=PART_TIME)

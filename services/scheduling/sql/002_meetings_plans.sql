@@ -1,6 +1,9 @@
 -- The scheduling service's own projections of assignment's and referral's
 -- events (never their tables), its meetings, their participants, the
 -- Family Service Plan's versions and actions, and the reviews found due.
+-- case_id columns name scheduling.cases without a foreign key: the rows
+-- are written only for cases the service knows (cases.c), and the case
+-- projection stays a table of its own that repairs may rebuild.
 
 -- A case's state and the people around it (from assignment's events).
 ALTER TABLE scheduling.cases
@@ -11,7 +14,7 @@ ALTER TABLE scheduling.cases
 -- person_id is a professional's id, a team member's id when unregistered,
 -- or "family" for the family's contact.
 CREATE TABLE scheduling.case_people (
-    case_id         uuid NOT NULL REFERENCES scheduling.cases (case_id),
+    case_id         uuid NOT NULL,
     role            text NOT NULL CHECK (role IN ('key_worker', 'deputy', 'cover', 'team', 'family')),
     person_id       text NOT NULL,
     professional_id uuid,
@@ -60,7 +63,7 @@ CREATE TABLE scheduling.referrals (
 
 CREATE TABLE scheduling.meetings (
     id              uuid PRIMARY KEY,
-    case_id         uuid NOT NULL REFERENCES scheduling.cases (case_id),
+    case_id         uuid NOT NULL,
     region          text NOT NULL,
     type            text NOT NULL CHECK (type IN ('planning', 'review', 'tac', 'cetr')),
     status          text NOT NULL CHECK (status IN ('scheduled', 'cancelled', 'held')),
@@ -103,7 +106,7 @@ CREATE INDEX participants_person ON scheduling.participants (person_id);
 -- The Family Service Plan: one version per outcome; actions carries the
 -- version's actions as they were written.
 CREATE TABLE scheduling.plans (
-    case_id         uuid NOT NULL REFERENCES scheduling.cases (case_id),
+    case_id         uuid NOT NULL,
     version         int NOT NULL CHECK (version > 0),
     meeting_id      uuid NOT NULL REFERENCES scheduling.meetings (id),
     held_at         timestamptz NOT NULL,
@@ -118,7 +121,7 @@ CREATE TABLE scheduling.plans (
 
 CREATE TABLE scheduling.actions (
     id              uuid PRIMARY KEY,
-    case_id         uuid NOT NULL REFERENCES scheduling.cases (case_id),
+    case_id         uuid NOT NULL,
     region          text NOT NULL,
     meeting_id      uuid NOT NULL REFERENCES scheduling.meetings (id),
     version         int NOT NULL,
@@ -137,7 +140,7 @@ CREATE INDEX actions_open ON scheduling.actions (due) WHERE status = 'open';
 -- Reviews found due by the daily sweep, one row per case, kind and due
 -- date: the key that makes each review_due event happen once.
 CREATE TABLE scheduling.reviews (
-    case_id         uuid NOT NULL REFERENCES scheduling.cases (case_id),
+    case_id         uuid NOT NULL,
     kind            text NOT NULL CHECK (kind IN ('routine', 'cetr', 'cetr_admission')),
     due             date NOT NULL,
     found_at        timestamptz NOT NULL DEFAULT now (),
@@ -163,7 +166,7 @@ CREATE INDEX idempotency_created ON scheduling.idempotency (created_at);
 -- (referral.dsr_entry_created, .dsr_entry_changed): C(E)TR reviews follow
 -- red, amber and blue; blue (in hospital) from rated_on is an admission.
 CREATE TABLE scheduling.dsr (
-    case_id         uuid PRIMARY KEY REFERENCES scheduling.cases (case_id),
+    case_id         uuid PRIMARY KEY,
     rag             text NOT NULL,
     rated_on        date NOT NULL,
     admitted_on     date
