@@ -366,10 +366,12 @@ cases_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const
     if (!msg->referral_id || !msg->region)
         return KW_APPLY_SKIP;
     const Kw__MeetingPreferences *mp = msg->referral ? msg->referral->meeting_preferences : NULL;
+    static const char *const names [] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
     char days [64] = "{", revision [16];
     for (size_t i = 0; mp && i < mp->n_days && i < 7; i++)
-        if (mp->days [i] && strlen (mp->days [i]) == 3)
-            snprintf (days + strlen (days), sizeof days - strlen (days), "%s%s", i ? "," : "", mp->days [i]);
+        for (size_t d = 0; d < 7; d++)
+            if (mp->days [i] && strcmp (mp->days [i], names [d]) == 0)
+                snprintf (days + strlen (days), sizeof days - strlen (days), "%s%s", days [1] ? "," : "", names [d]);
     snprintf (days + strlen (days), sizeof days - strlen (days), "}");
     snprintf (revision, sizeof revision, "%u", msg->revision);
     const char *params [7] = { msg->referral_id, msg->region, mp ? mp->location : NULL, days,

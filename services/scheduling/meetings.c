@@ -365,6 +365,9 @@ meetings_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_
     }
     if (m)
         kw_rpc_reply_ok (resp, arena, &m->base);
+    else
+    if (rc == 1)
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such meeting");
 }
 
 void
@@ -429,6 +432,9 @@ meetings_invite (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
     }
     if (m && kw_audit_read (db, req->caller, "meeting.invite", "meeting", in->id, "ok", resp, arena) == 0)
         kw_rpc_reply_ok (resp, arena, &out.base);
+    else
+    if (!m && rc == 1)
+        kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_NOT_FOUND, "id", "no such meeting");
 }
 
 // ---- changes of a booked meeting
