@@ -143,6 +143,9 @@ TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/tabu
 TEST_LINK_test_assignment_rank := services/assignment/rank.o
 TEST_LINK_test_assignment_settings := services/assignment/settings.o services/assignment/rank.o
 TEST_LINK_test_assignment_professional_check := services/assignment/professional_check.o
+TEST_LINK_test_scheduling_slots := services/scheduling/slots.o services/scheduling/zone.o
+TEST_LINK_test_scheduling_settings := services/scheduling/settings.o services/scheduling/slots.o \
+                                      services/scheduling/zone.o
 
 .SECONDEXPANSION:
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(B)/obj/tests/unit/tap.o $$(addprefix $(B)/obj/,$$(TEST_LINK_$$*)) $(LIBCOMMON)

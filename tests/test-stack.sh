@@ -45,7 +45,7 @@ test_stack_start() {
     export KW_DEMO=0
     # The region files in the stack's own directory, so a test may change them.
     mkdir -p "$var/regions"
-    cp deploy/regions/*.json "$var/regions/"
+    cp deploy/regions/*.json deploy/regions/*.holidays "$var/regions/"
     export KW_REGION_DIR="$var/regions"
 
     deploy/local/stack.sh run > "$var/stack.out" 2>&1 &

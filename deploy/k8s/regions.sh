@@ -1,6 +1,7 @@
 #!/bin/sh
 # Print the ConfigMap kw-regions with every region file of deploy/regions/
-# (eligibility and assignment mount it at /etc/kw/regions):
+# and the public holidays files they name (eligibility, assignment and
+# scheduling mount it at /etc/kw/regions):
 #   deploy/k8s/regions.sh | kubectl apply -f -
 set -eu
 cd "$(dirname "$0")/../regions"
@@ -15,7 +16,7 @@ metadata:
     app.kubernetes.io/part-of: keyworker
 data:
 HEAD
-for f in *.json; do
+for f in *.json *.holidays; do
     echo "  $f: |"
     sed 's/^/    /' "$f"
 done

@@ -28,6 +28,9 @@ int kw_age_years (int by, int bm, int bd, int oy, int om, int od);
 //  The birthday on which someone born on by-bm-bd turns years old, into
 //  ymd: 29 February falls on 1 March in non-leap years, as kw_age_years counts.
 void kw_date_birthday (int by, int bm, int bd, int years, int ymd [3]);
+//  Days since 1970-01-01 of the civil date y-m-d (proleptic Gregorian;
+//  negative before it).
+long kw_date_days (int y, int m, int d);
 //  The date days after y-m-d (days may be negative) into ymd.
 void kw_date_add_days (int y, int m, int d, long days, int ymd [3]);
 //  Compare two dates: <0, 0, >0.

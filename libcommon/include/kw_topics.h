@@ -47,6 +47,15 @@
 #define KW_EVENT_ASSIGNMENT_ABSENCE_RECORDED    "absence_recorded"      //  AbsenceChanged
 #define KW_EVENT_ASSIGNMENT_ABSENCE_CANCELLED   "absence_cancelled"     //  AbsenceChanged
 
+//  scheduling (docs/events.md)
+#define KW_EVENT_SCHEDULING_MEETING_SCHEDULED   "meeting_scheduled"     //  MeetingChanged
+#define KW_EVENT_SCHEDULING_MEETING_UPDATED     "meeting_updated"       //  MeetingChanged
+#define KW_EVENT_SCHEDULING_MEETING_CANCELLED   "meeting_cancelled"     //  MeetingChanged
+#define KW_EVENT_SCHEDULING_RESPONSE_RECORDED   "response_recorded"     //  ResponseRecorded
+#define KW_EVENT_SCHEDULING_REVIEW_DUE          "review_due"            //  ReviewDue
+#define KW_EVENT_SCHEDULING_PLAN_UPDATED        "plan_updated"          //  PlanUpdated
+#define KW_EVENT_SCHEDULING_ACTION_OVERDUE      "action_overdue"        //  ActionOverdue
+
 //  The whole topic of an event, for the places that store or subscribe to
 //  it as one string: KW_TOPIC (KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE).
 #define KW_TOPIC(producer, type) producer "." type

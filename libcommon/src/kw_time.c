@@ -136,9 +136,8 @@ kw_age_years (int by, int bm, int bd, int oy, int om, int od)
     return age;
 }
 
-//  Days since 1970-01-01 of the civil date y-m-d (proleptic Gregorian).
-static long
-s_days_from_civil (int y, int m, int d)
+long
+kw_date_days (int y, int m, int d)
 {
     y -= m <= 2;
     long era = (y >= 0 ? y : y - 399) / 400;
@@ -151,7 +150,7 @@ s_days_from_civil (int y, int m, int d)
 void
 kw_date_add_days (int y, int m, int d, long days, int ymd [3])
 {
-    long z = s_days_from_civil (y, m, d) + days + 719468;
+    long z = kw_date_days (y, m, d) + days + 719468;
     long era = (z >= 0 ? z : z - 146096) / 146097;
     long doe = z - era * 146097;
     long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;

@@ -49,6 +49,22 @@ s_http_status (Kw__Status status, const char **code)
     }
 }
 
+//  A service's refusal; a route's refusal message in its payload (e.g. the
+//  alternatives of no_common_slot) adds its fields to "error".
+static void
+s_refusal (gateway_t *self, call_ctx_t *ctx, int status, const char *code, const Kw__Response *resp)
+{
+    json_t *detail = NULL;
+    kw_arena_t *arena = NULL;
+    if (ctx->route->refusal && resp->payload.len) {
+        arena = kw_arena_new (4096);
+        ProtobufCMessage *msg = kw_pb_unpack (ctx->route->refusal, arena, resp->payload.data, resp->payload.len);
+        detail = msg ? kw_pbjson_to_json (msg) : NULL;
+    }
+    reply_service_refusal (self, ctx->req, ctx->index, status, code, resp, detail);
+    kw_arena_destroy (&arena);
+}
+
 static void
 s_on_reply (const Kw__Response *resp, void *arg)
 {
@@ -72,7 +88,7 @@ s_on_reply (const Kw__Response *resp, void *arg)
         if (status == 500)
             kw_error ("service_error", "service", route_service_names [ctx->service],
                       "route", ctx->route->pattern);
-        reply_service_error (self, ctx->req, ctx->index, status, code, resp);
+        s_refusal (self, ctx, status, code, resp);
         return;
     }
     kw_arena_t *arena = kw_arena_new (16384);
@@ -82,6 +98,13 @@ s_on_reply (const Kw__Response *resp, void *arg)
         kw_error ("malformed_reply", "service", route_service_names [ctx->service]);
         reply_error (self, ctx->req, ctx->index, 500, "internal", "the service answered malformed data",
                      NULL, NULL);
+    }
+    else
+    if (ctx->route->text_output) {
+        const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field_by_name (ctx->route->output,
+                                                                                                "text");
+        const char *text = field ? *(const char *const *) ((const char *) out + field->offset) : NULL;
+        reply_text (self, ctx->req, ctx->index, ctx->route->success, ctx->route->text_output, text ? text : "");
     }
     else
         reply_json (self, ctx->req, ctx->index, ctx->route->success, kw_pbjson_to_json (out));

@@ -57,6 +57,13 @@ void reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, con
 //  (when it gave any) as "errors": [{"field", "message"}, ...].
 void reply_service_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
                           const Kw__Response *resp);
+//  As reply_service_error, with the members of detail (a JSON object, taken;
+//  NULL for none) added to "error" beside code and message.
+void reply_service_refusal (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
+                            const Kw__Response *resp, json_t *detail);
+//  Send text as it is with its content type (an invitation, a printable page).
+void reply_text (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *content_type,
+                 const char *text);
 //  Count an answer for /metrics (kw_gateway_responses_total{route,class}).
 void reply_count (gateway_t *self, size_t route, int status);
 

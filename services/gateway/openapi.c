@@ -154,6 +154,12 @@ s_operation (json_t *schemas, const route_t *route)
     char status [8];
     snprintf (status, sizeof status, "%d", route->success);
     json_t *content;
+    if (route->text_output) {
+        char type [64];
+        snprintf (type, sizeof type, "%.*s", (int) strcspn (route->text_output, ";"), route->text_output);
+        content = json_pack ("{s{s{ss}}}", type, "schema", "type", "string");
+    }
+    else
     if (route->output && route->kind != ROUTE_LINK) {
         s_add_schema (schemas, route->output);
         content = json_pack ("{s{so}}", "application/json", "schema", s_ref (route->output));

@@ -100,7 +100,36 @@ void
 reply_service_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
                      const Kw__Response *resp)
 {
+    reply_service_refusal (self, req, route, status, code, resp, NULL);
+}
+
+void
+reply_text (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *content_type,
+            const char *text)
+{
+    reply_count (self, route, status);
+    req->res.status = status;
+    req->res.reason = s_reason (status);
+    h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+                    strlen (content_type));
+    h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+                    H2O_STRLIT ("no-store"));
+    h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-content-type-options"), 0, NULL,
+                           H2O_STRLIT ("nosniff"));
+    h2o_send_inline (req, text, strlen (text));
+}
+
+void
+reply_service_refusal (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
+                       const Kw__Response *resp, json_t *detail)
+{
     json_t *error = s_error (code, resp->message, resp->field, resp->existing_id);
+    const char *key;
+    json_t *value;
+    json_object_foreach (detail, key, value)
+        if (!json_object_get (error, key))
+            json_object_set (error, key, value);
+    json_decref (detail);
     if (resp->n_errors > 0) {
         json_t *errors = json_array ();
         for (size_t i = 0; i < resp->n_errors; i++) {

@@ -11,6 +11,7 @@
 #include "kw/notification.pb-c.h"
 #include "kw/referral.pb-c.h"
 #include "kw/rpc.pb-c.h"
+#include "kw/scheduling.pb-c.h"
 #include "routes.h"
 
 #define MAX_QUERY_VALUE 512
@@ -32,6 +33,8 @@ const char *const route_role_names [ROLE_COUNT] = {
 #define LINK_NOTE "No token: the link's signature is the credential (HMAC-SHA256 over action, offer," \
     " professional and expiry). Answered in HTML: 403 altered or not valid, 409 used or the offer answered," \
     " 410 expired; each refusal changes nothing. A GET never changes anything."
+#define ID_MEETING "the meeting's id (a UUID)"
+#define ID_ACTION "the plan action's id (a UUID)"
 
 static const route_t s_routes [] = {
     { "GET", "/v1/health", .kind = ROUTE_HEALTH, .summary = "Whether every service answers", .success = 200 },
@@ -193,6 +196,67 @@ static const route_t s_routes [] = {
       .roles = ROLES_CASE, .summary = "Read the case's timeline",
       .success = 200, .has_query = 1,
       .id_meaning = ID_CASE },
+    { "POST", "/v1/cases/{id}/meetings", RPC (SCHEDULING, "meeting.book", kw__meeting_book__descriptor,
+      kw__meeting__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER,
+      .summary = "Book a meeting: the earliest common slot, or a coordinator's fixed time",
+      .success = 201, .has_body = 1, .id_meaning = ID_CASE, .refusal = &kw__no_common_slot__descriptor },
+    { "GET", "/v1/cases/{id}/meetings", RPC (SCHEDULING, "meeting.list", kw__meeting_list_request__descriptor,
+      kw__meeting_list__descriptor),
+      .roles = ROLES_CASE, .summary = "List the case's meetings",
+      .success = 200, .has_query = 1, .id_meaning = ID_CASE },
+    { "GET", "/v1/meetings/{id}", RPC (SCHEDULING, "meeting.get", kw__id_request__descriptor,
+      kw__meeting__descriptor),
+      .roles = ROLES_CASE, .summary = "Read a meeting with its participants and their responses",
+      .success = 200, .id_meaning = ID_MEETING },
+    { "GET", "/v1/meetings/{id}/invite.ics", RPC (SCHEDULING, "meeting.invite", kw__id_request__descriptor,
+      kw__text_document__descriptor),
+      .roles = ROLES_CASE, .summary = "The meeting's invitation (iCalendar, METHOD REQUEST or CANCEL)",
+      .success = 200, .id_meaning = ID_MEETING, .text_output = "text/calendar; charset=utf-8" },
+    { "POST", "/v1/meetings/{id}/responses", RPC (SCHEDULING, "meeting.respond", kw__meeting_response__descriptor,
+      kw__meeting__descriptor),
+      .roles = ROLES_CASE, .summary = "Accept, decline or tentatively accept an invitation",
+      .success = 200, .has_body = 1, .id_meaning = ID_MEETING },
+    { "POST", "/v1/meetings/{id}/reschedule", RPC (SCHEDULING, "meeting.reschedule",
+      kw__meeting_reschedule__descriptor, kw__meeting__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "Move a meeting to the next common slot (or a fixed time)",
+      .success = 200, .has_body = 1, .id_meaning = ID_MEETING, .refusal = &kw__no_common_slot__descriptor },
+    { "POST", "/v1/meetings/{id}/cancel", RPC (SCHEDULING, "meeting.cancel", kw__meeting_cancel__descriptor,
+      kw__meeting__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "Cancel a meeting with a reason",
+      .success = 200, .has_body = 1, .id_meaning = ID_MEETING },
+    { "POST", "/v1/meetings/{id}/outcome", RPC (SCHEDULING, "meeting.outcome", kw__meeting_outcome__descriptor,
+      kw__plan__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "Record a meeting's outcome: the plan's next version",
+      .success = 200, .has_body = 1, .id_meaning = ID_MEETING },
+    { "GET", "/v1/cases/{id}/plan", RPC (SCHEDULING, "plan.get", kw__plan_request__descriptor,
+      kw__plan__descriptor),
+      .roles = ROLES_CASE, .summary = "Read the case's Family Service Plan as it is now",
+      .success = 200, .id_meaning = ID_CASE },
+    { "GET", "/v1/cases/{id}/plan/versions/{n}", RPC (SCHEDULING, "plan.version", kw__plan_request__descriptor,
+      kw__plan__descriptor),
+      .roles = ROLES_CASE, .summary = "Read a version of the Family Service Plan as it was written",
+      .success = 200, .id_meaning = ID_CASE },
+    { "GET", "/v1/cases/{id}/plan.html", RPC (SCHEDULING, "plan.html", kw__id_request__descriptor,
+      kw__text_document__descriptor),
+      .roles = ROLES_CASE, .summary = "The Family Service Plan as a printable page",
+      .success = 200, .id_meaning = ID_CASE, .text_output = "text/html; charset=utf-8" },
+    { "POST", "/v1/plan-actions/{id}/complete", RPC (SCHEDULING, "plan.action_complete",
+      kw__plan_action_change__descriptor, kw__plan_action__descriptor),
+      .roles = ROLES_CASE, .summary = "Mark a plan action done",
+      .success = 200, .id_meaning = ID_ACTION },
+    { "POST", "/v1/plan-actions/{id}/cancel", RPC (SCHEDULING, "plan.action_cancel",
+      kw__plan_action_change__descriptor, kw__plan_action__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "Cancel a plan action",
+      .success = 200, .has_body = 1, .id_meaning = ID_ACTION },
+    { "POST", "/v1/plan-actions/{id}/reassign", RPC (SCHEDULING, "plan.action_reassign",
+      kw__plan_action_change__descriptor, kw__plan_action__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "Give a plan action another owner or due date",
+      .success = 200, .has_body = 1, .id_meaning = ID_ACTION },
+    { "POST", "/v1/admin/scheduling/sweep", RPC (SCHEDULING, "scheduling.sweep", kw__sweep_request__descriptor,
+      kw__sweep_result__descriptor),
+      .roles = ROLE_ADMIN, .summary = "Run the region's review and overdue-action sweep now",
+      .success = 200, .timeout_ms = ROUTE_ADMIN_TIMEOUT_MS },
     { "GET", "/v1/notifications", RPC (NOTIFICATION, "notification.list",
       kw__delivery_list_request__descriptor, kw__delivery_list__descriptor),
       .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "List notifications sent",

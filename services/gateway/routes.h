@@ -72,6 +72,10 @@ typedef struct {
     unsigned timeout_ms;        //  the route's RPC timeout; 0: the gateway's (KW_RPC_TIMEOUT_MS)
     const char *id_meaning;     //  what {id} is, for the API document
     const char *note;           //  a route without a bearer token: how it is authenticated
+    const char *text_output;    //  the answer is the output's string field "text", sent as it is
+                                //  with this content type; NULL: JSON
+    const ProtobufCMessageDescriptor *refusal;  //  a refusal's payload, when it has one, is this
+                                //  message; its fields join "error"
 } route_t;
 
 #define ROUTE_MAX_PARAMS 2

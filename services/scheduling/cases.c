@@ -1,15 +1,106 @@
-/*  cases: the cases the scheduling service plans meetings, reviews and
-    Family Service Plans for, recorded from assignment.case_opened. */
+/*  cases: the scheduling service's projections of other services' events
+    (it never reads their tables): the cases (case_opened, case_closed),
+    the people around each case by role (key_worker_changed, cover_started
+    and cover_ended, team_changed; the family from the first two),
+    professionals' contact details and working hours (professional_changed),
+    absences (absence_recorded, absence_cancelled), the family's meeting
+    wishes (referral.received, information_added) and the child's DSR
+    rating (referral.dsr_entry_created, dsr_entry_changed). A change of key
+    worker or cover also changes the participants of the case's future
+    meetings (a new SEQUENCE, meeting_updated): a new key worker replaces
+    the old one, a cover joins the meetings of the cover's time where the
+    key worker is and leaves them when the cover ends; an absence that hits a
+    scheduled meeting of a required participant flags it; a closed case's
+    future meetings are cancelled. */
+#include <stdio.h>
+#include <string.h>
+#include "kw_log.h"
 #include "kw/assignment.pb-c.h"
+#include "kw/dsr.pb-c.h"
+#include "kw/referral.pb-c.h"
 #include "scheduling.h"
 
 int
 cases_prepare (kw_db_t *db)
 {
-    kw_db_prepare (db, "scheduling_case_opened",
+    kw_db_prepare (db, "cases_opened",
         "INSERT INTO scheduling.cases (case_id, referral_id, region, opened_at)"
         " VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT (case_id) DO NOTHING");
+    kw_db_prepare (db, "cases_closed",
+        "UPDATE scheduling.cases SET status = 'closed', closed_at = coalesce ($2::timestamptz, now ())"
+        " WHERE case_id = $1::uuid AND status = 'active'");
+    kw_db_prepare (db, "cases_future_meetings",
+        "SELECT id FROM scheduling.meetings WHERE case_id = $1::uuid AND status = 'scheduled'"
+        " AND starts_at > now () ORDER BY starts_at, id FOR UPDATE");
+    kw_db_prepare (db, "cases_cancel_meeting",
+        "UPDATE scheduling.meetings SET status = 'cancelled', cancel_reason = $2, sequence = sequence + 1,"
+        " updated_at = now () WHERE id = $1::uuid");
+    kw_db_prepare (db, "cases_people_clear",
+        "DELETE FROM scheduling.case_people WHERE case_id = $1::uuid AND role = $2");
+    kw_db_prepare (db, "cases_people_add",
+        "INSERT INTO scheduling.case_people (case_id, role, person_id, professional_id, name, email, phone)"
+        " SELECT $1::uuid, $2, $3, $4::uuid, $5, $6, $7"
+        " WHERE EXISTS (SELECT 1 FROM scheduling.cases WHERE case_id = $1::uuid) ON CONFLICT DO NOTHING");
+    //  Future meetings of the case with a participant in role $2: the one
+    //  there is replaced by $3 (or removed when $3 is NULL).
+    kw_db_prepare (db, "cases_meetings_with_role",
+        "SELECT DISTINCT m.id FROM scheduling.meetings m JOIN scheduling.participants p ON p.meeting_id = m.id"
+        " WHERE m.case_id = $1::uuid AND m.status = 'scheduled' AND m.starts_at > now () AND p.role = $2"
+        " AND p.person_id IS DISTINCT FROM $3 ORDER BY m.id");
+    kw_db_prepare (db, "cases_participant_take",
+        "DELETE FROM scheduling.participants WHERE meeting_id = $1::uuid AND role = $2"
+        " RETURNING required, position");
+    kw_db_prepare (db, "cases_participant_put",
+        "INSERT INTO scheduling.participants (meeting_id, person_id, role, required, name, email, phone, position)"
+        " VALUES ($1::uuid, $2, $3, $4::boolean, $5, $6, $7, $8::int)"
+        " ON CONFLICT (meeting_id, person_id) DO UPDATE SET required = participants.required OR excluded.required");
+    //  Future meetings of the case in [$2, $3) with its key worker and no
+    //  cover yet: the cover joins them, required as the key worker is.
+    kw_db_prepare (db, "cases_meetings_to_cover",
+        "SELECT m.id, p.required FROM scheduling.meetings m JOIN scheduling.participants p"
+        " ON p.meeting_id = m.id AND p.role = 'key_worker'"
+        " WHERE m.case_id = $1::uuid AND m.status = 'scheduled' AND m.starts_at > now ()"
+        " AND m.starts_at < $3::timestamptz AND m.ends_at > $2::timestamptz AND NOT EXISTS ("
+        "  SELECT 1 FROM scheduling.participants c WHERE c.meeting_id = m.id AND c.role = 'cover')"
+        " ORDER BY m.id");
+    kw_db_prepare (db, "cases_meeting_changed",
+        "UPDATE scheduling.meetings SET sequence = sequence + 1, updated_at = now () WHERE id = $1::uuid");
+    kw_db_prepare (db, "cases_professional",
+        "INSERT INTO scheduling.professionals (id, region, name, email, phone, hours, active)"
+        " VALUES ($1::uuid, $2, $3, $4, $5, $6::int[], $7::boolean) ON CONFLICT (id) DO UPDATE SET"
+        " region = excluded.region, name = excluded.name, email = excluded.email, phone = excluded.phone,"
+        " hours = excluded.hours, active = excluded.active");
+    kw_db_prepare (db, "cases_absence",
+        "INSERT INTO scheduling.absences (id, professional_id, starts_at, ends_at, cancelled)"
+        " VALUES ($1::uuid, $2::uuid, $3::timestamptz, $4::timestamptz, $5::boolean) ON CONFLICT (id) DO UPDATE"
+        " SET starts_at = excluded.starts_at, ends_at = excluded.ends_at, cancelled = excluded.cancelled");
+    //  Scheduled meetings absence $1 hits where its professional is required.
+    kw_db_prepare (db, "cases_absence_hits",
+        "UPDATE scheduling.meetings m SET flagged = true, flag_reason = 'a required participant is absent',"
+        " updated_at = now () FROM scheduling.absences a, scheduling.participants p"
+        " WHERE a.id = $1::uuid AND NOT a.cancelled AND p.meeting_id = m.id AND p.required"
+        " AND p.person_id = a.professional_id::text AND m.status = 'scheduled' AND NOT m.flagged"
+        " AND m.starts_at < a.ends_at AND m.ends_at > a.starts_at RETURNING m.id");
+    kw_db_prepare (db, "cases_referral",
+        "INSERT INTO scheduling.referrals (referral_id, region, location, days, earliest, latest, revision)"
+        " VALUES ($1::uuid, $2, $3, $4::text[], $5, $6, $7::int) ON CONFLICT (referral_id) DO UPDATE SET"
+        " location = excluded.location, days = excluded.days, earliest = excluded.earliest,"
+        " latest = excluded.latest, revision = excluded.revision"
+        " WHERE referrals.revision <= excluded.revision");
+    kw_db_prepare (db, "cases_dsr",
+        "INSERT INTO scheduling.dsr (case_id, rag, rated_on, admitted_on)"
+        " SELECT $1::uuid, $2, $3::date, CASE WHEN $2 = 'blue' THEN $3::date END"
+        " WHERE EXISTS (SELECT 1 FROM scheduling.cases WHERE case_id = $1::uuid)"
+        " ON CONFLICT (case_id) DO UPDATE SET rag = excluded.rag, rated_on = excluded.rated_on,"
+        " admitted_on = CASE WHEN excluded.rag = 'blue' AND dsr.rag <> 'blue' THEN excluded.rated_on"
+        "  WHEN excluded.rag = 'blue' THEN dsr.admitted_on END");
     return 0;
+}
+
+static kw_apply_result_t
+s_result (int rc)
+{
+    return rc == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
 kw_apply_result_t
@@ -20,5 +111,281 @@ cases_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const v
     if (!msg->case_id || !msg->referral_id || !msg->region || !msg->opened_at)
         return KW_APPLY_SKIP;
     const char *params [4] = { msg->case_id, msg->referral_id, msg->region, msg->opened_at };
-    return kw_db_exec (db, "scheduling_case_opened", 4, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+    return s_result (kw_db_exec (db, "cases_opened", 4, params));
+}
+
+kw_apply_result_t
+cases_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+              kw_arena_t *arena)
+{
+    const Kw__CaseClosed *msg = payload;
+    if (!msg->case_id)
+        return KW_APPLY_SKIP;
+    const char *params [2] = { msg->case_id, msg->closed_at };
+    if (kw_db_exec (db, "cases_closed", 2, params) != 0)
+        return KW_APPLY_RETRY;
+    PGresult *res = kw_db_query (db, "cases_future_meetings", 1, params);
+    if (!res)
+        return KW_APPLY_RETRY;
+    int failed = 0;
+    for (int i = 0; i < PQntuples (res) && !failed; i++) {
+        const char *cancel [2] = { PQgetvalue (res, i, 0), "the case is closed" };
+        failed = kw_db_exec (db, "cases_cancel_meeting", 2, cancel) != 0
+              || records_emit (svc, db, cancel [0], KW_EVENT_SCHEDULING_MEETING_CANCELLED, "cancelled", NULL,
+                               arena) != 0;
+    }
+    PQclear (res);
+    return s_result (failed ? -1 : 0);
+}
+
+//  The person's id among a case's people: a professional's id, else the
+//  team member's id, else "family" or the role.
+static const char *
+s_person_id (const char *professional_id, const char *member_id, const char *fallback)
+{
+    return professional_id && *professional_id ? professional_id : member_id && *member_id ? member_id
+                                                                                           : fallback;
+}
+
+static int
+s_add (kw_db_t *db, const char *case_id, const char *role, const char *person_id, const char *professional_id,
+       const char *name, const char *email, const char *phone)
+{
+    const char *params [7] = { case_id, role, person_id,
+                               professional_id && *professional_id ? professional_id : NULL,
+                               name, email, phone };
+    return kw_db_exec (db, "cases_people_add", 7, params);
+}
+
+//  Replace the case's people in role with who (NULL: none).
+static int
+s_set_person (kw_db_t *db, const char *case_id, const char *role, const Kw__KeyWorker *who)
+{
+    const char *params [2] = { case_id, role };
+    if (kw_db_exec (db, "cases_people_clear", 2, params) != 0)
+        return -1;
+    if (!who)
+        return 0;
+    return s_add (db, case_id, role, s_person_id (who->id, NULL, role), who->id, who->name, who->email,
+                  who->phone);
+}
+
+//  The family's contact: every member, the first with an e-mail first.
+static int
+s_set_family (kw_db_t *db, const char *case_id, Kw__KeyWorker **family, size_t n)
+{
+    if (n == 0)
+        return 0;
+    const char *params [2] = { case_id, "family" };
+    if (kw_db_exec (db, "cases_people_clear", 2, params) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char id [32];
+        snprintf (id, sizeof id, "family:%zu", i + 1);
+        if (s_add (db, case_id, "family", id, NULL, family [i]->name, family [i]->email, family [i]->phone) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+//  In each future meeting of the case with a participant in role, put who
+//  there instead (or nobody), raising its SEQUENCE; meeting_updated.
+static int
+s_replace_in_meetings (kw_service_t *svc, kw_db_t *db, const char *case_id, const char *role,
+                       const Kw__KeyWorker *who, kw_arena_t *arena)
+{
+    const char *person = who ? s_person_id (who->id, NULL, role) : NULL;
+    const char *params [3] = { case_id, role, person };
+    PGresult *res = kw_db_query (db, "cases_meetings_with_role", 3, params);
+    if (!res)
+        return -1;
+    int failed = 0;
+    for (int i = 0; i < PQntuples (res) && !failed; i++) {
+        const char *meeting = PQgetvalue (res, i, 0);
+        const char *take [2] = { meeting, role };
+        PGresult *taken = kw_db_query (db, "cases_participant_take", 2, take);
+        if (!taken)
+            return PQclear (res), -1;
+        char *required = PQntuples (taken) ? rows_text (taken, 0, 0, arena) : "t";
+        char *position = PQntuples (taken) ? rows_text (taken, 0, 1, arena) : "0";
+        PQclear (taken);
+        const char *put [8] = { meeting, person, role, required, who ? who->name : NULL,
+                                who ? who->email : NULL, who ? who->phone : NULL, position };
+        failed = (who && kw_db_exec (db, "cases_participant_put", 8, put) != 0)
+              || kw_db_exec (db, "cases_meeting_changed", 1, take) != 0
+              || records_emit (svc, db, meeting, KW_EVENT_SCHEDULING_MEETING_UPDATED, "participants", NULL,
+                               arena) != 0;
+    }
+    PQclear (res);
+    return failed ? -1 : 0;
+}
+
+kw_apply_result_t
+cases_key_worker (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                  kw_arena_t *arena)
+{
+    const Kw__KeyWorkerChanged *msg = payload;
+    if (!msg->case_id || !msg->key_worker)
+        return KW_APPLY_SKIP;
+    int rc = s_set_person (db, msg->case_id, "key_worker", msg->key_worker)
+          || s_set_person (db, msg->case_id, "deputy", msg->deputy)
+          || s_set_family (db, msg->case_id, msg->family, msg->n_family)
+          || s_replace_in_meetings (svc, db, msg->case_id, "key_worker", msg->key_worker, arena);
+    return s_result (rc);
+}
+
+//  The cover joins the case's future meetings within the cover's time
+//  that have the key worker and no cover yet (a new SEQUENCE,
+//  meeting_updated).
+static int
+s_cover_joins (kw_service_t *svc, kw_db_t *db, const Kw__CoverChanged *msg, kw_arena_t *arena)
+{
+    const Kw__KeyWorker *cover = msg->cover;
+    if (!cover || !cover->id || !msg->from || !msg->to)
+        return 0;
+    const char *params [3] = { msg->case_id, msg->from, msg->to };
+    PGresult *res = kw_db_query (db, "cases_meetings_to_cover", 3, params);
+    if (!res)
+        return -1;
+    int failed = 0;
+    for (int i = 0; i < PQntuples (res) && !failed; i++) {
+        const char *meeting = PQgetvalue (res, i, 0);
+        const char *put [8] = { meeting, cover->id, "cover", PQgetvalue (res, i, 1), cover->name, cover->email,
+                                cover->phone, "1" };
+        const char *changed [1] = { meeting };
+        failed = kw_db_exec (db, "cases_participant_put", 8, put) != 0
+              || kw_db_exec (db, "cases_meeting_changed", 1, changed) != 0
+              || records_emit (svc, db, meeting, KW_EVENT_SCHEDULING_MEETING_UPDATED, "participants", NULL,
+                               arena) != 0;
+    }
+    PQclear (res);
+    return failed ? -1 : 0;
+}
+
+kw_apply_result_t
+cases_cover (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+             kw_arena_t *arena)
+{
+    const Kw__CoverChanged *msg = payload;
+    if (!msg->case_id)
+        return KW_APPLY_SKIP;
+    const Kw__KeyWorker *cover = msg->ended_at ? NULL : msg->cover;
+    int rc = s_set_person (db, msg->case_id, "cover", cover)
+          || s_set_family (db, msg->case_id, msg->family, msg->n_family)
+          || s_replace_in_meetings (svc, db, msg->case_id, "cover", cover, arena)
+          || (cover && s_cover_joins (svc, db, msg, arena));
+    return s_result (rc);
+}
+
+kw_apply_result_t
+cases_team (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+            kw_arena_t *arena)
+{
+    const Kw__TeamChanged *msg = payload;
+    if (!msg->case_id)
+        return KW_APPLY_SKIP;
+    const char *params [2] = { msg->case_id, "team" };
+    if (kw_db_exec (db, "cases_people_clear", 2, params) != 0)
+        return KW_APPLY_RETRY;
+    for (size_t i = 0; i < msg->n_members; i++) {
+        const Kw__TeamMember *m = msg->members [i];
+        if (s_add (db, msg->case_id, "team", s_person_id (m->professional_id, m->id, "team"), m->professional_id,
+                   m->name, m->email, m->phone) != 0)
+            return KW_APPLY_RETRY;
+    }
+    return KW_APPLY_OK;
+}
+
+//  Working hours as 14 minutes "{540,1020,...}" (-1 when not working).
+static void
+s_hours (const Kw__WorkingHours *h, char *buf, size_t size)
+{
+    char *const *days [7] = { h->mon, h->tue, h->wed, h->thu, h->fri, h->sat, h->sun };
+    size_t counts [7] = { h->n_mon, h->n_tue, h->n_wed, h->n_thu, h->n_fri, h->n_sat, h->n_sun };
+    size_t len = (size_t) snprintf (buf, size, "{");
+    for (int d = 0; d < 7 && len < size; d++) {
+        int from = -1, to = -1, hh, mm;
+        if (counts [d] == 2 && sscanf (days [d][0], "%d:%d", &hh, &mm) == 2 && (from = hh * 60 + mm) >= 0
+        &&  sscanf (days [d][1], "%d:%d", &hh, &mm) == 2)
+            to = hh * 60 + mm;
+        if (to <= from)
+            from = to = -1;
+        len += (size_t) snprintf (buf + len, size - len, "%s%d,%d", d ? "," : "", from, to);
+    }
+    if (len < size)
+        snprintf (buf + len, size - len, "}");
+}
+
+kw_apply_result_t
+cases_professional (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                    kw_arena_t *arena)
+{
+    const Kw__ProfessionalChanged *msg = payload;
+    const Kw__ProfessionalRecord *p = msg->professional;
+    if (!p || !p->id || !p->region)
+        return KW_APPLY_SKIP;
+    char hours [256] = "";
+    if (p->working_hours)
+        s_hours (p->working_hours, hours, sizeof hours);
+    const char *params [7] = { p->id, p->region, p->name, p->email, p->phone, *hours ? hours : NULL,
+                               p->has_active && !p->active ? "false" : "true" };
+    return s_result (kw_db_exec (db, "cases_professional", 7, params));
+}
+
+kw_apply_result_t
+cases_absence (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+               kw_arena_t *arena)
+{
+    const Kw__AbsenceChanged *msg = payload;
+    const Kw__Absence *a = msg->absence;
+    if (!a || !a->id || !a->professional_id || !a->from || !a->to)
+        return KW_APPLY_SKIP;
+    int cancelled = strcmp (event->type, KW_EVENT_ASSIGNMENT_ABSENCE_CANCELLED) == 0
+                 || (a->status && strcmp (a->status, "cancelled") == 0);
+    const char *params [5] = { a->id, a->professional_id, a->from, a->to, cancelled ? "true" : "false" };
+    if (kw_db_exec (db, "cases_absence", 5, params) != 0)
+        return KW_APPLY_RETRY;
+    PGresult *res = kw_db_query (db, "cases_absence_hits", 1, params);
+    if (!res)
+        return KW_APPLY_RETRY;
+    int failed = 0;
+    for (int i = 0; i < PQntuples (res) && !failed; i++) {
+        kw_info ("meeting_flagged", "meeting_id", PQgetvalue (res, i, 0), "absence_id", a->id);
+        failed = records_emit (svc, db, PQgetvalue (res, i, 0), KW_EVENT_SCHEDULING_MEETING_UPDATED, "flagged",
+                               NULL, arena) != 0;
+    }
+    PQclear (res);
+    return s_result (failed ? -1 : 0);
+}
+
+kw_apply_result_t
+cases_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                kw_arena_t *arena)
+{
+    const Kw__ReferralReceived *msg = payload;
+    if (!msg->referral_id || !msg->region)
+        return KW_APPLY_SKIP;
+    const Kw__MeetingPreferences *mp = msg->referral ? msg->referral->meeting_preferences : NULL;
+    static const char *const names [] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+    char days [64] = "{", revision [16];
+    for (size_t i = 0; mp && i < mp->n_days && i < 7; i++)
+        for (size_t d = 0; d < 7; d++)
+            if (mp->days [i] && strcmp (mp->days [i], names [d]) == 0)
+                snprintf (days + strlen (days), sizeof days - strlen (days), "%s%s", days [1] ? "," : "", names [d]);
+    snprintf (days + strlen (days), sizeof days - strlen (days), "}");
+    snprintf (revision, sizeof revision, "%u", msg->revision);
+    const char *params [7] = { msg->referral_id, msg->region, mp ? mp->location : NULL, days,
+                               mp ? mp->earliest : NULL, mp ? mp->latest : NULL, revision };
+    return s_result (kw_db_exec (db, "cases_referral", 7, params));
+}
+
+kw_apply_result_t
+cases_dsr (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+           kw_arena_t *arena)
+{
+    const Kw__DsrEntryEvent *msg = payload;
+    if (!msg->case_id || !msg->rag || !msg->rag_effective_date)
+        return KW_APPLY_OK;
+    const char *params [3] = { msg->case_id, msg->rag, msg->rag_effective_date };
+    return s_result (kw_db_exec (db, "cases_dsr", 3, params));
 }

@@ -42,7 +42,7 @@ CONSUMERS = {
     "referral": ["eligibility", "assignment"],
     "eligibility": ["referral", "assignment"],
     "assignment": ["eligibility"],
-    "scheduling": ["assignment"],
+    "scheduling": ["assignment", "referral"],
     "notification": ["assignment"],
 }
 CATEGORIES = ("lost", "duplicate", "wrong", "unexpected", "unapplied", "resent_unexplained")

@@ -54,6 +54,8 @@ FUZZ_LINK_fuzz_envelope := $(sort $(FUZZ_LINK_fuzz_region) $(call FUZZ_SERVICE_O
 FUZZ_LINK_fuzz_dsr := $(FUZZ_OBJ)/services/referral/dsr_parse.o $(FUZZ_OBJ)/services/referral/tabular.o \
                       $(FUZZ_OBJ)/services/referral/validate.o
 FUZZ_LINK_fuzz_notify_receipt := $(FUZZ_OBJ)/services/notification/notify_receipt.o
+FUZZ_LINK_fuzz_scheduling_time := $(FUZZ_OBJ)/services/scheduling/slots.o $(FUZZ_OBJ)/services/scheduling/zone.o \
+                                  $(FUZZ_OBJ)/services/scheduling/settings.o $(FUZZ_OBJ)/services/scheduling/ics.o
 FUZZ_INC := -Iservices/gateway -Iservices/eligibility -Iservices/referral -Iservices/assignment \
             -Iservices/notification
 

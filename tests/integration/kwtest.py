@@ -421,8 +421,8 @@ def workforce(tok, count=60, max_caseload=15, prefix="wf"):
 
 def test_region(region_id, assignment, base="norfolk", change=None):
     """A region of the stack's own (base's rules, change(doc) applied) with
-    its assignment section, read by eligibility and assignment after a
-    SIGHUP. Returns a coordinator token of the region once eligibility
+    its assignment section, read by eligibility, assignment and scheduling
+    after a SIGHUP. Returns a coordinator token of the region once eligibility
     knows it."""
     directory = os.environ["KW_REGION_DIR"]
     with open(os.path.join(directory, base + ".json")) as f:
@@ -441,10 +441,15 @@ def test_region(region_id, assignment, base="norfolk", change=None):
             text = f.read()
         return text.count('"settings_reloaded"'), text.count('"settings_reload_failed"')
     before = reloads()
-    for name in ("eligibility", "assignment"):
+    scheduling_log = os.path.join(VAR, "log", "scheduling.log")
+    scheduled_before = open(scheduling_log, errors="replace").read().count('"settings_reloaded"')
+    for name in ("eligibility", "assignment", "scheduling"):
         kill(name, signal.SIGHUP)
     if not wait_until(lambda: reloads() != before, 15) or reloads()[1] != before[1]:
         raise AssertionError("assignment did not read region %s" % region_id)
+    if not wait_until(lambda: open(scheduling_log, errors="replace").read().count('"settings_reloaded"')
+                      > scheduled_before, 15):
+        raise AssertionError("scheduling did not read region %s" % region_id)
     tok = token(region=region_id)
     if not wait_until(lambda: http("GET", "/v1/eligibility/ruleset", tok=tok)[0] == 200, 15):
         raise AssertionError("region %s was not loaded" % region_id)

@@ -958,6 +958,66 @@ for label, value in [("Bearer and nothing", "Bearer"), ("a Basic scheme", "Basic
     status, body, _ = http("POST", "/v1/callbacks/notify", raw=b"{}", headers={"Authorization": value,
                                                                               "Content-Type": "application/json"})
     ok(status == 401, "a callback with %s is refused (401)" % label, (status, body))
+# 17c. The scheduling routes: meetings, invitations, plans, actions
+for target in ["x", "'%20OR%20'1'='1", "..%2F..%2Fetc", "0" * 127, "00000000-0000-4000-8000-00000000000g", "%00",
+               "00000000-0000-4000-8000-000000000000"]:
+    for method, path, body_ in [("GET", "/v1/meetings/%s", None), ("GET", "/v1/meetings/%s/invite.ics", None),
+                                ("POST", "/v1/meetings/%s/responses", {"response": "accepted"}),
+                                ("POST", "/v1/meetings/%s/reschedule", {}),
+                                ("POST", "/v1/meetings/%s/cancel", {"reason": "r"}),
+                                ("POST", "/v1/meetings/%s/outcome", {}),
+                                ("GET", "/v1/cases/%s/meetings", None), ("POST", "/v1/cases/%s/meetings",
+                                                                        {"type": "review"}),
+                                ("GET", "/v1/cases/%s/plan", None), ("GET", "/v1/cases/%s/plan.html", None),
+                                ("GET", "/v1/cases/%s/plan/versions/1", None),
+                                ("POST", "/v1/plan-actions/%s/complete", None),
+                                ("POST", "/v1/plan-actions/%s/cancel", {"reason": "r"}),
+                                ("POST", "/v1/plan-actions/%s/reassign", {"owner": "family"})]:
+        expect("%s %s is 404" % (method, (path % target)[:60]), http(method, path % target, body_, tok)[:2],
+               {400, 404})
+if case_id:
+    meetings = "/v1/cases/%s/meetings" % case_id
+    for bad, field in [({"type": 5}, "type"), ({"type": "party"}, "type"), ({}, "type"),
+                       ({"type": "review", "duration_minutes": -5}, "duration_minutes"),
+                       ({"type": "review", "duration_minutes": 99999999999}, "duration_minutes"),
+                       ({"type": "review", "duration_minutes": 7}, "duration_minutes"),
+                       ({"type": "review", "earliest": "2026-02-30"}, "earliest"),
+                       ({"type": "review", "earliest": "'; DROP TABLE scheduling.meetings; --"}, "earliest"),
+                       ({"type": "review", "latest": "2099-12-31"}, "latest"),
+                       ({"type": "review", "start": "2030-01-01T25:00:00Z"}, "start"),
+                       ({"type": "review", "start": "2030-01-01T10:00:00+99:00"}, "start"),
+                       ({"type": "review", "start": "1999-01-01T10:00:00Z"}, "start"),
+                       ({"type": "review", "required": "key_worker"}, "required"),
+                       ({"type": "review", "required": [5]}, "required[0]"),
+                       ({"type": "review", "required": ["x"] * 40}, "required"),
+                       ({"type": "review", "required": ["' OR '1'='1"]}, "required"),
+                       ({"type": "review", "location": "l" * 5000}, "location"),
+                       ({"type": "review", "location": "a\u0001b"}, "location")]:
+        expect("a meeting %s is 400 naming %s" % (str(bad)[:50], field), http("POST", meetings, bad, tok)[:2],
+               400, field=field)
+    for query, field in [("status=maybe", "status"), ("status=" + "s" * 600, "status"), ("colour=red", "colour")]:
+        expect("GET meetings?%s is 400 naming %s" % (query[:30], field),
+               http("GET", meetings + "?" + query, tok=tok)[:2], 400, field=field)
+    for version in ["0", "-1", "1.5", "99999999999999999999", "%27", "1e3"]:
+        expect("plan version %s is 400 or 404" % version,
+               http("GET", "/v1/cases/%s/plan/versions/%s" % (case_id, version), tok=tok)[:2], {400, 404})
+for body_, field in [({"response": "yes"}, "response"), ({"response": 5}, "response"), ({}, "response"),
+                     ({"response": "accepted", "participant_id": "p" * 500}, "participant_id")]:
+    expect("a response %s is 400 naming %s" % (str(body_)[:40], field),
+           http("POST", "/v1/meetings/00000000-0000-4000-8000-000000000000/responses", body_, tok)[:2], 400,
+           field=field)
+for body_, field in [({"held_at": "yesterday"}, "held_at"), ({"held_at": "1990-01-01T00:00:00Z"}, "held_at"),
+                     ({"notes": "n" * 6000}, "notes"), ({"actions": [{"description": "d", "owner": "family"}]},
+                                                        "actions[0].due"),
+                     ({"actions": [{"owner": "family", "due": "2030-01-01"}]}, "actions[0].description"),
+                     ({"actions": [{}] * 60}, "actions"), ({"attended": "everyone"}, "attended")]:
+    expect("an outcome %s is 400 naming %s" % (str(body_)[:40], field),
+           http("POST", "/v1/meetings/00000000-0000-4000-8000-000000000000/outcome", body_, tok)[:2], 400,
+           field=field)
+expect("a reassignment without owner or due is 400",
+       http("POST", "/v1/plan-actions/00000000-0000-4000-8000-000000000000/reassign", {}, tok)[:2], 400,
+       field="owner")
+expect("the sweep by a coordinator is 403", http("POST", "/v1/admin/scheduling/sweep", None, tok)[:2], 403)
 
 # ============================================================================
 # 18. After all that: healthy, nothing restarted, nothing lost, still working

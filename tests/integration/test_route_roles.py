@@ -11,12 +11,13 @@ path (own) and of another region (other):
   coordinator of the own region and 404 to those of the other: the region is
   checked behind the gateway too.
 The records are made in two test regions of their own (a referral with its
-case and offer, a professional with an absence, a team member, a DSR entry),
+case and offer, a professional with an absence, a team member, a DSR entry,
+a second case with its key worker, a meeting, and a plan with an action),
 so the admin commands and writes walked here change nothing else."""
 
 import random
 from kwtest import (ok, done, token, http, nhs_number, referral, professional, test_region, case_of,
-                    get_case, pending_offer)
+                    get_case, pending_offer, wait_until)
 
 ROLES = ["admin", "coordinator", "key_worker", "referrer", "dsr_feed", "family"]
 GATEWAY_REFUSAL = "may not make this call"
@@ -52,10 +53,30 @@ dsr_csv = ("dsr_id,nhs_number,given_name,family_name,date_of_birth,postcode,lear
 status, imported, _ = http("POST", "/v1/dsr/imports", tok=token(role="dsr_feed", region=OWN, sub="roles-feed"),
                            raw=dsr_csv, headers={"Content-Type": "text/csv"})
 ok(status == 200 and imported.get("created") == 1, "a DSR entry", imported)
+# A case with an accepted key worker, its meeting and its plan with an action.
+status, created, _ = http("POST", "/v1/referrals", referral(nhs_number(rng)), own_coordinator)
+sched_case = case_of(own_coordinator, created.get("id"))
+status, sched, _ = http("POST", "/v1/cases/%s/offers" % sched_case,
+                        {"professional_id": pro["id"], "reason": "for the meetings"}, own_coordinator)
+sched_offer = pending_offer(sched) or {}
+status, sched, _ = http("POST", "/v1/cases/%s/offers/%s/accept" % (sched_case, sched_offer.get("id")), None,
+                        own_coordinator)
+ok(status == 200 and sched["key_worker"]["id"] == pro["id"], "a case with its key worker", sched)
+wait_until(lambda: http("POST", "/v1/cases/%s/meetings" % sched_case,
+                        {"type": "planning", "required": ["key_worker"]}, own_coordinator)[0] == 201, 20)
+status, meetings, _ = http("GET", "/v1/cases/%s/meetings" % sched_case, tok=own_coordinator)
+meeting_id = (meetings.get("items") or [{}])[0].get("id") if status == 200 else None
+status, plan, _ = http("POST", "/v1/meetings/%s/outcome" % meeting_id,
+                       {"actions": [{"description": "Call the school", "owner": "key_worker", "due": "2030-01-01"}]},
+                       own_coordinator)
+action_id = (plan.get("actions") or [{}])[0].get("id") if status == 200 else None
+ok(meeting_id and action_id, "a meeting and a plan with an action", plan)
 
 # Path parameters by route prefix and name; any other is an id no record has.
 UNKNOWN = "00000000-0000-4000-8000-00000000abcd"
-PARAMS = [("/v1/referrals/{id}", "id", referral_id), ("/v1/cases/{id}", "id", case_id),
+PARAMS = [("/v1/cases/{id}/meetings", "id", sched_case), ("/v1/cases/{id}/plan", "id", sched_case),
+          ("/v1/meetings/{id}", "id", meeting_id), ("/v1/plan-actions/{id}", "id", action_id), ("", "n", "1"),
+          ("/v1/referrals/{id}", "id", referral_id), ("/v1/cases/{id}", "id", case_id),
           ("/v1/professionals/{id}", "id", member["id"]), ("/v1/dsr/entries/{id}", "id", dsr_nhs),
           ("", "offer_id", offer and offer.get("id")), ("", "member_id", team_member.get("id")),
           ("", "absence_id", absence.get("id"))]

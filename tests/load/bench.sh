@@ -22,6 +22,9 @@
 #  10. before the stack starts, eligibility decisions/s in memory: 100,000
 #      generated referrals under norfolk and nhse, with and without packing
 #      (bench_eligibility)
+#  11. before the stack starts, the slot search for 10 participants with
+#      realistic calendars over 8 weeks against a plain scan of every
+#      15-minute step (bench_slots)
 # Prints figures and the targets they are compared with; asserts nothing.
 #   BENCH_EMAIL=N  also time N referrals one at a time to the e-mail (latency.py)
 set -uo pipefail
@@ -37,14 +40,19 @@ PROGRAMS="bus gateway referral eligibility assignment scheduling notification"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 BENCH_ELIGIBILITY=$ROOT/$B/tests-load/bench_eligibility
 BENCH_MATCHING=$ROOT/$B/tests-load/bench_matching
+BENCH_SLOTS=$ROOT/$B/tests-load/bench_slots
 [ -x "$LOADGEN" ] || { echo "bench: $LOADGEN missing (make $B/tests-load/loadgen)"; exit 1; }
 [ -x "$BENCH_ELIGIBILITY" ] || { echo "bench: $BENCH_ELIGIBILITY missing (make $B/tests-load/bench_eligibility)"; exit 1; }
 [ -x "$BENCH_MATCHING" ] || { echo "bench: $BENCH_MATCHING missing (make $B/tests-load/bench_matching)"; exit 1; }
+[ -x "$BENCH_SLOTS" ] || { echo "bench: $BENCH_SLOTS missing (make $B/tests-load/bench_slots)"; exit 1; }
 source tests/test-stack.sh
 
 echo "## eligibility rules: 100,000 generated referrals a rule set, in memory"
 ELIGIBILITY=$("$BENCH_ELIGIBILITY" 2>&1) || echo "bench: bench_eligibility failed"
 echo "$ELIGIBILITY"
+echo "## slot search: 10 participants over 8 weeks, against a plain scan of every 15-minute step"
+SLOTS=$("$BENCH_SLOTS" 2>&1) || echo "bench: bench_slots failed"
+echo "$SLOTS"
 
 # loadgen watches the bus: a key pair of its own, admitted as a subscriber.
 export KW_CURVE_NAMES=loadgen
@@ -53,6 +61,7 @@ test_stack_start "$ROOT/$B/bench-var" || exit 1
 OUT=$KW_VAR_DIR/bench
 mkdir -p "$OUT"
 echo "$ELIGIBILITY" > "$OUT/eligibility.out"
+echo "$SLOTS" > "$OUT/slots.out"
 export PGOPTIONS="-c client_min_messages=warning"
 PSQL=("$PGBIN/psql" -h "$KW_VAR_DIR/pg/run" -p "$KW_PG_PORT" -U postgres -d kw -v ON_ERROR_STOP=1 -qtA)
 
@@ -203,6 +212,11 @@ printf '%-44s %12s   %s\n' "matching p50 us, one case, 5,000 professionals" "$(f
     "< 1000"
 printf '%-44s %12s\n' "matching p99 us" "$(field matching matching_p99_us)"
 printf '%-44s %12s\n' "candidates drawn a case" "$(field matching candidates)"
+printf '%-44s %12s   %s\n' "slot search p99 us, 10 people, 8 weeks" "$(field slots slots_p99_us)" "< 1000"
+printf '%-44s %12s\n' "slot search p50 us" "$(field slots slots_p50_us)"
+printf '%-44s %12s\n' "plain scan of every step p50 / p99 us" \
+    "$(field slots scan_p50_us) / $(field slots scan_p99_us)"
+printf '%-44s %12s\n' "search and scan agreed (of calendars)" "$(field slots agreed) of $(field slots count)"
 printf '%-44s %12s\n' "import of 5,000 professionals, seconds" \
     "$(sed -n 's/^seconds //p' "$OUT/workforce5000.out")"
 printf '%-44s %12s\n' "DSR rows/s, PostgreSQL COPY to a plain table" "$(field dsr copy_rows_per_s)"

@@ -37,3 +37,15 @@ $(BENCH_MATCHING): $(BENCH_MATCHING_OBJ) $(LIBCOMMON)
 	$(CC) $(LDFLAGS_ALL) $(BENCH_MATCHING_OBJ) $(LIBCOMMON) $(LDLIBS_ALL) -o $@
 
 bench: $(BENCH_MATCHING)
+
+# The slot search benchmark (tests/load/scheduling/): slots_search against
+# the plain scan, linked with the scheduling modules like their unit test.
+BENCH_SLOTS_OBJ := $(B)/obj/tests/load/scheduling/bench_slots.o \
+                   $(B)/obj/services/scheduling/slots.o $(B)/obj/services/scheduling/zone.o
+BENCH_SLOTS := $(B)/tests-load/bench_slots
+
+$(BENCH_SLOTS): $(BENCH_SLOTS_OBJ) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $(BENCH_SLOTS_OBJ) $(LIBCOMMON) $(LDLIBS_ALL) -o $@
+
+bench: $(BENCH_SLOTS)

@@ -267,6 +267,35 @@ kwctl_api_show (const kwctl_global_t *global, const char *method, const char *pa
     return rc;
 }
 
+int
+kwctl_api_get_text (const kwctl_global_t *global, const char *path, FILE *out)
+{
+    kwctl_api_t *self;
+    int rc = kwctl_api_open (global, &self);
+    if (rc != KWCTL_OK)
+        return rc;
+    kwctl_http_reply_t reply;
+    char err [512];
+    if (kwctl_http_request (self->http, "GET", path, NULL, NULL, 0, NULL, &reply, err, sizeof err) != 0) {
+        fprintf (stderr, "kwctl: cannot reach the gateway: ");
+        kwctl_print_text (stderr, err);
+        fprintf (stderr, "\n");
+        kwctl_api_destroy (&self);
+        return KWCTL_UNREACHABLE;
+    }
+    if (reply.status >= 200 && reply.status < 300)
+        fwrite (reply.body, 1, reply.body_len, out);
+    else {
+        json_t *answer = json_loadb (reply.body, reply.body_len, 0, NULL);
+        s_report (reply.status, answer, reply.body);
+        json_decref (answer);
+        rc = KWCTL_API_ERROR;
+    }
+    free (reply.body);
+    kwctl_api_destroy (&self);
+    return rc;
+}
+
 //  HTTP status of the last answer, 0 when there was none.
 long
 kwctl_api_status (kwctl_api_t *self)

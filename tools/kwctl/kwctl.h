@@ -153,6 +153,10 @@ int kwctl_api_call (kwctl_api_t *self, const char *method, const char *path,
 int kwctl_api_show (const kwctl_global_t *global, const char *method, const char *path,
                     const char *content_type, const char *body, size_t body_len,
                     const char *header, kwctl_print_fn *print_fn);
+//  GET path whose answer is a document (an invitation, a page) and write
+//  it to out as it is; an error answer is reported as kwctl_api_call does.
+//  The exit status.
+int kwctl_api_get_text (const kwctl_global_t *global, const char *path, FILE *out);
 //  HTTP status of the last answer, 0 when there was none.
 long kwctl_api_status (kwctl_api_t *self);
 //  1 when the answers are to be printed as JSON (--json).
@@ -269,6 +273,12 @@ void kwctl_case_usage (FILE *out);
 //  answer with print_fn; Idempotency-Key key when not NULL. The exit status.
 int kwctl_send_json (const kwctl_global_t *global, const char *method, const char *path, json_t *body,
                      const char *key, kwctl_print_fn *print_fn);
+//  kwctl meeting VERB ARGS and kwctl plan VERB ARGS (meeting.c): argv [0] is
+//  the command. Return the exit status.
+int kwctl_meeting (int argc, char **argv, kwctl_global_t *global);
+int kwctl_plan (int argc, char **argv, kwctl_global_t *global);
+//  Print the meeting and plan commands' usage.
+void kwctl_meeting_usage (FILE *out);
 //  Read FILE.json ('-': standard input) that must hold one JSON object;
 //  NULL with the reason printed.
 json_t *kwctl_read_json_object (const char *path);

@@ -24,6 +24,8 @@ s_usage (FILE *out)
         "              caseloads\n"
         "  case        show and list cases, answer offers, the team, close, change requests,\n"
         "              the timeline\n"
+        "  meeting     book, show, answer, reschedule and cancel meetings; outcomes; invitations\n"
+        "  plan        the Family Service Plan and its versions; complete actions\n"
         "  audit       the region's audit trail (admins)\n"
         "\n"
         "kwctl COMMAND --help describes one command.\n"
@@ -43,6 +45,8 @@ s_usage (FILE *out)
     kwctl_professional_usage (out);
     fprintf (out, "\n");
     kwctl_case_usage (out);
+    fprintf (out, "\n");
+    kwctl_meeting_usage (out);
     fprintf (out, "\n");
     kwctl_audit_usage (out);
     fprintf (out, "\n");
@@ -99,6 +103,10 @@ main (int argc, char **argv)
         return kwctl_professional (argc - first, argv + first, &global);
     if (strcmp (command, "case") == 0)
         return kwctl_case (argc - first, argv + first, &global);
+    if (strcmp (command, "meeting") == 0)
+        return kwctl_meeting (argc - first, argv + first, &global);
+    if (strcmp (command, "plan") == 0)
+        return kwctl_plan (argc - first, argv + first, &global);
     if (strcmp (command, "audit") == 0)
         return kwctl_audit (argc - first, argv + first, &global);
     fprintf (stderr, "kwctl: unknown command '%.32s' (try --help)\n", command);
