@@ -9,8 +9,8 @@
     BATCH items of each kind; when more are due the next run follows at
     once, the loop turning between runs (RPC calls are answered). */
 #include <stdlib.h>
-#include <uv.h>
 #include "kw_log.h"
+#include "kw_ticker.h"
 #include "kw_tx.h"
 #include "assignment.h"
 
@@ -19,9 +19,8 @@
 
 struct _sweep_t {
     kw_service_t *svc;
-    uv_timer_t *timer;
+    kw_ticker_t *ticker;
     kw_arena_t *arena;
-    unsigned interval_ms;
     int prepared;
     int more;                       //  a run found a whole batch due
 };
@@ -113,12 +112,12 @@ sweep_run (sweep_t *self)
     return ends < 0 ? -1 : offers + starts + ends;
 }
 
-static void
-s_tick (uv_timer_t *timer)
+//  A run of the ticker: more due when the run found a whole batch.
+static int
+s_tick (void *arg)
 {
-    sweep_t *self = timer->data;
-    if (sweep_run (self) >= 0 && self->more)
-        uv_timer_start (self->timer, s_tick, 0, self->interval_ms);
+    sweep_t *self = arg;
+    return sweep_run (self) >= 0 && self->more;
 }
 
 sweep_t *
@@ -128,24 +127,14 @@ sweep_new (kw_service_t *svc, unsigned interval_ms)
     if (!self)
         return NULL;
     self->svc = svc;
-    self->interval_ms = interval_ms;
     self->arena = kw_arena_new (16384);
-    self->timer = malloc (sizeof *self->timer);
-    if (!self->timer) {
+    self->ticker = kw_ticker_new (kw_service_loop (svc), interval_ms, s_tick, self);
+    if (!self->ticker) {
         kw_arena_destroy (&self->arena);
         free (self);
         return NULL;
     }
-    uv_timer_init (kw_service_loop (svc), self->timer);
-    self->timer->data = self;
-    uv_timer_start (self->timer, s_tick, 0, interval_ms);
     return self;
-}
-
-static void
-s_free_timer (uv_handle_t *handle)
-{
-    free (handle);
 }
 
 void
@@ -154,8 +143,7 @@ sweep_destroy (sweep_t **self_p)
     sweep_t *self = *self_p;
     if (!self)
         return;
-    uv_timer_stop (self->timer);
-    uv_close ((uv_handle_t *) self->timer, s_free_timer);
+    kw_ticker_destroy (&self->ticker);
     kw_arena_destroy (&self->arena);
     free (self);
     *self_p = NULL;

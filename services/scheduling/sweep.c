@@ -18,17 +18,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uv.h>
 #include "kw_log.h"
 #include "kw_outbox.h"
 #include "kw_rpc.h"
+#include "kw_ticker.h"
 #include "kw_tx.h"
 #include "scheduling.h"
 #include "zone.h"
 
 struct _sweep_t {
     kw_service_t *svc;
-    uv_timer_t *timer;
+    kw_ticker_t *ticker;
     kw_arena_t *arena;
 };
 
@@ -229,15 +229,16 @@ s_region (sweep_t *self, const settings_region_t *region, run_t *run)
     return 0;
 }
 
-static void
-s_tick (uv_timer_t *timer)
+static int
+s_tick (void *arg)
 {
-    sweep_t *self = timer->data;
+    sweep_t *self = arg;
     scheduling_t *state = kw_service_state (self->svc);
     for (size_t i = 0; state && state->settings && i < settings_count (state->settings); i++) {
         run_t run;
         s_region (self, settings_at (state->settings, i), &run);
     }
+    return 0;
 }
 
 sweep_t *
@@ -248,23 +249,14 @@ sweep_new (kw_service_t *svc, unsigned interval_ms)
         return NULL;
     self->svc = svc;
     self->arena = kw_arena_new (16384);
-    self->timer = malloc (sizeof *self->timer);
-    if (!self->timer) {
+    s_prepare (kw_service_db (svc));
+    self->ticker = kw_ticker_new (kw_service_loop (svc), interval_ms, s_tick, self);
+    if (!self->ticker) {
         kw_arena_destroy (&self->arena);
         free (self);
         return NULL;
     }
-    s_prepare (kw_service_db (svc));
-    uv_timer_init (kw_service_loop (svc), self->timer);
-    self->timer->data = self;
-    uv_timer_start (self->timer, s_tick, 0, interval_ms);
     return self;
-}
-
-static void
-s_free_timer (uv_handle_t *handle)
-{
-    free (handle);
 }
 
 void
@@ -273,8 +265,7 @@ sweep_destroy (sweep_t **self_p)
     sweep_t *self = *self_p;
     if (!self)
         return;
-    uv_timer_stop (self->timer);
-    uv_close ((uv_handle_t *) self->timer, s_free_timer);
+    kw_ticker_destroy (&self->ticker);
     kw_arena_destroy (&self->arena);
     free (self);
     *self_p = NULL;
