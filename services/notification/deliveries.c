@@ -1,8 +1,10 @@
-/*  deliveries: the record of every message the service owes. An
-    assignment.offer_made event becomes one e-mail delivery, rendered and
-    inserted in the consumer's transaction; (event_id, recipient_id, channel)
-    is unique so an event applied twice adds nothing. An offer whose fields
-    cannot be put in an e-mail safely is recorded as suppressed. RPC
+/*  deliveries: the record of every message the service owes. An event
+    becomes one delivery per row of the table (config.h) and person of the
+    row's audience, rendered and inserted in the consumer's transaction;
+    (event_id, recipient_id, channel) is unique so an event applied twice
+    adds nothing and a person in two audiences of one event is told once
+    (by the first row). A person without an address for the channel, or
+    whose message cannot be rendered safely, is recorded as suppressed. RPC
     notification.list pages through the records of the caller's region. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +15,11 @@
 #include "kw_cursor.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
+#include "audience.h"
+#include "config.h"
 #include "message.h"
 #include "notification.h"
+#include "template.h"
 
 #define TIMESTAMP(col) \
     "to_char (" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -24,8 +29,9 @@ deliveries_prepare (kw_db_t *db)
 {
     kw_db_prepare (db, "notification_insert",
         "INSERT INTO notification.deliveries (id, event_id, event, channel, recipient_id,"
-        " recipient_address, template, case_id, region, subject, body, status, last_error)"
-        " VALUES ($1, $2, $3, 'email', $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        " recipient_address, template, case_id, region, subject, body, html, status, last_error,"
+        " audience, max_attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+        " $16::int)"
         " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING");
     //  Page by (created_at, id); the cursor carries the last row's pair.
     kw_db_prepare (db, "notification_list",
@@ -44,66 +50,146 @@ deliveries_prepare (kw_db_t *db)
 
 // ---- events
 
-int
-deliveries_offer_row (const Kw__Envelope *event, const Kw__OfferMade *msg, delivery_row_t *row)
+//  One event being turned into deliveries.
+typedef struct {
+    const config_t *config;
+    const config_region_t *region;
+    const config_row_t *row;
+    const Kw__Envelope *event;
+    const ProtobufCMessage *msg;
+    const char *case_id;
+    kw_db_t *db;
+    const audience_contact_t *contact;
+    char value [64];
+    int failed;
+} s_apply_t;
+
+static const char *
+s_lookup (const char *name, void *arg)
 {
-    memset (row, 0, sizeof *row);
-    if (!msg->case_id || !*msg->case_id || !msg->professional_id || !*msg->professional_id)
-        return -1;
-    row->region = msg->region && *msg->region ? msg->region : event->region;
-    if (!row->region || !*row->region)
-        return -1;
-    message_offer_t offer = {
-        .case_id = msg->case_id,
-        .professional_name = msg->professional_name,
-        .professional_email = msg->professional_email,
-        .expires_at = msg->expires_at,
-    };
-    row->renderable = message_offer_render (&offer, &row->subject, &row->body, row->error,
-                                            sizeof row->error) == 0;
-    row->address = message_address_valid (msg->professional_email) ? msg->professional_email : "";
-    return 0;
+    s_apply_t *a = arg;
+    if (strcmp (name, "recipient_name") == 0)
+        return *a->contact->name ? a->contact->name : "colleague";
+    if (strcmp (name, "service_name") == 0)
+        return a->region->name;
+    return audience_placeholder (a->msg, name, a->value, sizeof a->value);
 }
 
-void
-deliveries_row_free (delivery_row_t *row)
+//  Render part of the row's template into *out (NULL when the channel has
+//  no such part). 0, or -1 with the reason in err.
+static int
+s_render_part (s_apply_t *a, const char *part, template_escape_t esc, char **out, char *err, size_t err_size)
 {
-    free (row->subject);
-    free (row->body);
-    row->subject = row->body = NULL;
+    char name [96];
+    snprintf (name, sizeof name, "%s.%s", a->row->template_, part);
+    const char *text = config_text (a->config, a->region, name);
+    *out = NULL;
+    if (!text)
+        return 0;
+    *out = template_render (text, esc, s_lookup, a, err, err_size);
+    return *out ? 0 : -1;
+}
+
+static void
+s_deliver (const audience_contact_t *contact, void *arg)
+{
+    s_apply_t *a = arg;
+    if (a->failed)
+        return;
+    a->contact = contact;
+    int email = strcmp (a->row->channel, "email") == 0;
+    const char *address = email ? contact->email : contact->phone;
+    char err [160] = "";
+    char *subject = NULL, *body = NULL, *html = NULL;
+    if (email && !message_address_valid (address))
+        snprintf (err, sizeof err, "the recipient has no valid e-mail address");
+    else
+    if (!email && !*address)
+        snprintf (err, sizeof err, "the recipient has no telephone number");
+    else
+    if (email) {
+        if (s_render_part (a, "subject", TEMPLATE_TEXT, &subject, err, sizeof err) == 0
+        &&  s_render_part (a, "txt", TEMPLATE_TEXT, &body, err, sizeof err) == 0)
+            s_render_part (a, "html", TEMPLATE_HTML, &html, err, sizeof err);
+    }
+    else
+        s_render_part (a, "sms", TEMPLATE_TEXT, &body, err, sizeof err);
+    int ok = !*err;
+    char id [KW_UUID_SIZE];
+    kw_uuid_generate (id);
+    char max_attempts [16];
+    snprintf (max_attempts, sizeof max_attempts, "%u", a->region->max_attempts);
+    const char *values [16] = {
+        id, a->event->event_id, a->row->event, a->row->channel, contact->recipient_id,
+        ok ? address : "", a->row->template_, a->case_id, a->region->id,
+        ok && subject ? subject : "", ok && body ? body : "", ok ? html : NULL,
+        ok ? "pending" : "suppressed", ok ? NULL : err, a->row->audience,
+        max_attempts
+    };
+    int inserted = kw_db_exec_count (a->db, "notification_insert", 16, values, NULL, NULL);
+    free (subject);
+    free (body);
+    free (html);
+    if (inserted < 0) {
+        a->failed = 1;
+        return;
+    }
+    if (!inserted)
+        kw_info ("delivery_exists", "event_id", a->event->event_id, "recipient_id", contact->recipient_id,
+                 "channel", a->row->channel);
+    else
+    if (ok)
+        kw_info ("delivery_queued", "delivery_id", id, "template", a->row->template_,
+                 "recipient_id", contact->recipient_id, "channel", a->row->channel);
+    else
+        kw_warn ("delivery_suppressed", "delivery_id", id, "template", a->row->template_,
+                 "recipient_id", contact->recipient_id, "reason", err);
+}
+
+//  The string field name of msg, or NULL when it has none or it is empty.
+static const char *
+s_field (const ProtobufCMessage *msg, const char *name)
+{
+    char buf [8];
+    const char *value = audience_placeholder (msg, name, buf, sizeof buf);
+    return value && *value && value != buf ? value : NULL;
 }
 
 kw_apply_result_t
-deliveries_offer_made (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
-                       const void *payload, kw_arena_t *arena)
+deliveries_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                  kw_arena_t *arena)
 {
-    const Kw__OfferMade *msg = payload;
-    delivery_row_t row;
-    if (deliveries_offer_row (event, msg, &row) != 0)
+    (void) arena;
+    notify_t *notify = kw_service_state (svc);
+    const ProtobufCMessage *msg = payload;
+    char topic [128];
+    snprintf (topic, sizeof topic, "%s.%s", event->producer, event->type);
+    const char *region_id = s_field (msg, "region");
+    if (!region_id)
+        region_id = event->region;
+    const config_region_t *region = config_region (notify->config, region_id);
+    if (!region) {
+        kw_warn ("delivery_region_unknown", "event_id", event->event_id, "event", topic);
         return KW_APPLY_SKIP;
-    char id [KW_UUID_SIZE];
-    kw_uuid_generate (id);
-    const char *values [12] = {
-        id, event->event_id, KW_TOPIC (KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE),
-        msg->professional_id, row.address,
-        "offer_made", msg->case_id, row.region, row.renderable ? row.subject : "",
-        row.renderable ? row.body : "", row.renderable ? "pending" : "suppressed",
-        row.renderable ? NULL : row.error
-    };
-    int inserted = kw_db_exec_count (db, "notification_insert", 12, values, NULL, NULL);
-    deliveries_row_free (&row);
-    if (inserted < 0)
-        return KW_APPLY_RETRY;
-    if (!inserted)
-        kw_info ("delivery_exists", "event_id", event->event_id, "case_id", msg->case_id);
-    else
-    if (row.renderable)
-        kw_info ("delivery_queued", "delivery_id", id, "case_id", msg->case_id,
-                 "recipient_id", msg->professional_id);
-    else
-        kw_warn ("delivery_suppressed", "delivery_id", id, "case_id", msg->case_id,
-                 "recipient_id", msg->professional_id, "reason", row.error);
-    return KW_APPLY_OK;
+    }
+    s_apply_t a = { .config = notify->config, .region = region, .event = event, .msg = msg,
+                    .case_id = s_field (msg, "case_id"), .db = db };
+    size_t count;
+    const config_row_t *rows = config_rows (notify->config, &count);
+    for (size_t i = 0; i < count && !a.failed; i++) {
+        if (strcmp (rows [i].event, topic) != 0 || !config_region_sends (region, rows [i].channel))
+            continue;
+        a.row = &rows [i];
+        if (strcmp (rows [i].audience, AUDIENCE_COORDINATORS) == 0)
+            for (size_t c = 0; c < region->coordinator_count && !a.failed; c++) {
+                audience_contact_t contact;
+                audience_coordinator (region->coordinators [c], &contact);
+                s_deliver (&contact, &a);
+            }
+        else
+            audience_each (msg, rows [i].audience, s_deliver, &a);
+    }
+    return a.failed ? KW_APPLY_RETRY : KW_APPLY_OK;
 }
 
 // ---- notification.list

@@ -1,46 +1,39 @@
-/*  notification: the notification service's modules. deliveries records the
-    messages owed (from events, in the consumer's transaction) and lists them
-    over RPC; sender sends the pending ones by SMTP with retries. */
+/*  notification: the notification service's modules. config reads what is
+    sent to whom (the table, templates and the regions' sections);
+    deliveries records the messages owed (from events, in the consumer's
+    transaction) and lists them over RPC; sender sends the pending ones by
+    SMTP with retries. */
 #ifndef NOTIFICATION_H
 #define NOTIFICATION_H
 
 #include <stddef.h>
-#include "kw/assignment.pb-c.h"
 #include "kw_service.h"
+
+// ---- main.c
+
+typedef struct _sender_t sender_t;
+typedef struct _config_t config_t;
+
+//  The service's state: what it sends (replaced whole on SIGHUP) and the
+//  sender.
+typedef struct {
+    config_t *config;
+    sender_t *sender;
+} notify_t;
 
 // ---- deliveries.c
 
-//  The delivery an offer_made event becomes, with no database: the region
-//  (the event's when the offer names none), the recipient's address ("" when
-//  it is not one), and the e-mail rendered (subject and body, caller frees
-//  with deliveries_row_free), or why it cannot be (recorded suppressed).
-typedef struct {
-    const char *region;
-    const char *address;
-    int renderable;
-    char *subject;
-    char *body;
-    char error [128];
-} delivery_row_t;
-
-//  Fill row for the event and its OfferMade message. 0, or -1 when the
-//  event is never applicable (no case, professional or region: skipped).
-int deliveries_offer_row (const Kw__Envelope *event, const Kw__OfferMade *msg, delivery_row_t *row);
-//  Free what deliveries_offer_row rendered.
-void deliveries_row_free (delivery_row_t *row);
-
 //  Register the statements deliveries uses. 0.
 int deliveries_prepare (kw_db_t *db);
-//  Event assignment.offer_made (OfferMade): one pending e-mail delivery
-//  (nothing when the event was applied before).
-kw_service_event_fn deliveries_offer_made;
+//  Every event of the service's table: one delivery per row of the table
+//  for the event and person of its audience (nothing when the event was
+//  applied before).
+kw_service_event_fn deliveries_apply;
 //  RPC notification.list: DeliveryListRequest -> DeliveryList.
 void deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
                       kw_arena_t *arena);
 
 // ---- sender.c
-
-typedef struct _sender_t sender_t;
 
 //  Read KW_SMTP_URL, KW_MAIL_FROM and KW_MAIL_MAX_ATTEMPTS, register the
 //  sender's statements and start its timer on the service loop. NULL with

@@ -1,6 +1,7 @@
 /*  sender: sends pending e-mail deliveries through an SMTP server with
-    libcurl, retrying with exponential backoff (2^attempts s, at most 300 s)
-    until KW_MAIL_MAX_ATTEMPTS, then marking the delivery failed.
+    libcurl, retrying with exponential backoff (2^attempts s, at most 300 s,
+    each wait drawn within 25 % either side) until the region's max_attempts
+    (recorded on the delivery), then marking the delivery failed.
 
     It runs on a 1 s timer and on the next loop turn after each committed
     consumer batch. Each delivery is sent in its own transaction: the row is
@@ -42,7 +43,6 @@ struct _sender_t {
     CURL *curl;
     const char *url;
     const char *from;
-    char max_attempts [16];
     int running;
     //  sent, but the database was down when we tried to record it ("" if none)
     char unrecorded [ID_SIZE];
@@ -60,7 +60,7 @@ static void
 s_prepare (kw_db_t *db)
 {
     kw_db_prepare (db, "notification_next",
-        "SELECT id, recipient_address, subject, body, attempts FROM notification.deliveries"
+        "SELECT id, recipient_address, subject, body, html FROM notification.deliveries"
         " WHERE status = 'pending' AND channel = 'email' AND next_attempt_at <= now ()"
         " ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
     kw_db_prepare (db, "notification_sent",
@@ -68,9 +68,10 @@ s_prepare (kw_db_t *db)
         " attempts = attempts + 1, last_error = NULL WHERE id = $1 AND status <> 'sent'");
     kw_db_prepare (db, "notification_retry",
         "UPDATE notification.deliveries SET attempts = attempts + 1, last_error = $2,"
-        " status = CASE WHEN attempts + 1 >= $3::int THEN 'failed' ELSE 'pending' END,"
-        " next_attempt_at = now () + least (power (2, attempts + 1), 300) * interval '1 second'"
-        " WHERE id = $1 RETURNING status, attempts");
+        " status = CASE WHEN attempts + 1 >= max_attempts THEN 'failed' ELSE 'pending' END,"
+        " next_attempt_at = now () + least (power (2, attempts + 1), 300)"
+        "   * (0.75 + random () * 0.5) * interval '1 second',"
+        " updated_at = now () WHERE id = $1 RETURNING status, attempts");
     kw_db_prepare (db, "notification_unsendable",
         "UPDATE notification.deliveries SET status = 'failed', last_error = $2 WHERE id = $1");
 }
@@ -80,10 +81,6 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
 {
     const char *url = kw_service_config (svc, "KW_SMTP_URL");
     const char *from = kw_service_config (svc, "KW_MAIL_FROM");
-    long max_attempts;
-    if (kw_config_int ("KW_MAIL_MAX_ATTEMPTS", kw_service_config (svc, "KW_MAIL_MAX_ATTEMPTS"),
-                       1, 1000, &max_attempts, err, err_size) != 0)
-        return NULL;
     if (!url || (strncmp (url, "smtp://", 7) != 0 && strncmp (url, "smtps://", 8) != 0)) {
         snprintf (err, err_size, "KW_SMTP_URL must be an smtp:// or smtps:// URL");
         return NULL;
@@ -108,7 +105,6 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
     self->db = kw_service_db (svc);
     self->url = url;
     self->from = from;
-    snprintf (self->max_attempts, sizeof self->max_attempts, "%ld", max_attempts);
     s_prepare (self->db);
     uv_timer_init (kw_service_loop (svc), &self->timer);
     self->timer.data = self;
@@ -262,7 +258,8 @@ s_send_one (sender_t *self)
     snprintf (id, sizeof id, "%s", PQgetvalue (res, 0, 0));
     char err [256] = "";
     char *text = message_compose (id, self->from, PQgetvalue (res, 0, 1), PQgetvalue (res, 0, 2),
-                                  PQgetvalue (res, 0, 3), time (NULL), err, sizeof err);
+                                  PQgetvalue (res, 0, 3), PQgetisnull (res, 0, 4) ? NULL : PQgetvalue (res, 0, 4),
+                                  time (NULL), err, sizeof err);
     char *to = strdup (PQgetvalue (res, 0, 1));
     PQclear (res);
     if (!text || !to) {
@@ -295,8 +292,8 @@ s_send_one (sender_t *self)
         s_count ("sent");
         return 1;
     }
-    const char *params [3] = { id, err, self->max_attempts };
-    res = kw_db_query (db, "notification_retry", 3, params);
+    const char *params [2] = { id, err };
+    res = kw_db_query (db, "notification_retry", 2, params);
     if (!res || kw_db_commit (db) != 0) {
         if (res)
             PQclear (res);

@@ -41,7 +41,8 @@ FUZZ_LIBCOMMON := $(FUZZ_OUT)/libcommon-fuzz.a
 FUZZ_LINK_fuzz_gateway_routes := $(FUZZ_OBJ)/services/gateway/routes.o $(FUZZ_OBJ)/services/gateway/request.o
 FUZZ_LINK_fuzz_region := $(FUZZ_OBJ)/services/eligibility/region.o $(FUZZ_OBJ)/services/eligibility/rules.o \
                          $(FUZZ_OBJ)/services/assignment/settings.o $(FUZZ_OBJ)/services/assignment/rank.o
-FUZZ_LINK_fuzz_envelope := $(FUZZ_LINK_fuzz_region) $(FUZZ_OBJ)/services/notification/deliveries.o \
+FUZZ_LINK_fuzz_envelope := $(FUZZ_LINK_fuzz_region) $(FUZZ_OBJ)/services/notification/audience.o \
+                           $(FUZZ_OBJ)/services/notification/template.o \
                            $(FUZZ_OBJ)/services/notification/message.o \
                            $(FUZZ_OBJ)/services/referral/projection.o
 FUZZ_LINK_fuzz_dsr := $(FUZZ_OBJ)/services/referral/dsr_parse.o $(FUZZ_OBJ)/services/referral/tabular.o \

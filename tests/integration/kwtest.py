@@ -420,9 +420,9 @@ def workforce(tok, count=60, max_caseload=15, prefix="wf"):
 
 
 def test_region(region_id, assignment, base="norfolk", change=None):
-    """A region of the stack's own (base's rules, change(doc) applied) with
-    its assignment section, read by eligibility and assignment after a
-    SIGHUP. Returns a coordinator token of the region once eligibility
+    """A region of the stack's own (base's rules and notification section,
+    change(doc) applied) with its assignment section, read by eligibility,
+    assignment and notification after a SIGHUP. Returns a coordinator token of the region once eligibility
     knows it."""
     directory = os.environ["KW_REGION_DIR"]
     with open(os.path.join(directory, base + ".json")) as f:
@@ -434,17 +434,18 @@ def test_region(region_id, assignment, base="norfolk", change=None):
         change(doc)
     with open(os.path.join(directory, region_id + ".json"), "w") as f:
         json.dump(doc, f)
-    log = os.path.join(VAR, "log", "assignment.log")
-
-    def reloads():
-        with open(log, errors="replace") as f:
+    def reloads(name):
+        with open(os.path.join(VAR, "log", name + ".log"), errors="replace") as f:
             text = f.read()
         return text.count('"settings_reloaded"'), text.count('"settings_reload_failed"')
-    before = reloads()
-    for name in ("eligibility", "assignment"):
+    # assignment and notification read the region files on SIGHUP and log it.
+    readers = ("assignment", "notification")
+    before = {name: reloads(name) for name in readers}
+    for name in ("eligibility",) + readers:
         kill(name, signal.SIGHUP)
-    if not wait_until(lambda: reloads() != before, 15) or reloads()[1] != before[1]:
-        raise AssertionError("assignment did not read region %s" % region_id)
+    for name in readers:
+        if not wait_until(lambda: reloads(name) != before[name], 15) or reloads(name)[1] != before[name][1]:
+            raise AssertionError("%s did not read region %s" % (name, region_id))
     tok = token(region=region_id)
     if not wait_until(lambda: http("GET", "/v1/eligibility/ruleset", tok=tok)[0] == 200, 15):
         raise AssertionError("region %s was not loaded" % region_id)
