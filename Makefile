@@ -132,6 +132,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TEST_LINK_test_eligibility_rules := services/eligibility/rules.o services/eligibility/region.o
 TEST_LINK_test_eligibility_region := services/eligibility/region.o
 TEST_LINK_test_notification_message := services/notification/message.o
+TEST_LINK_test_notification_template := services/notification/template.o services/notification/message.o \
+                                        services/notification/audience.o services/notification/config.o
 TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
                                  services/gateway/openapi.o services/gateway/regions.o
 TEST_LINK_test_referral_validate := services/referral/validate.o

@@ -172,6 +172,14 @@ def mails():
     return out
 
 
+def mail_part(message, content_type="text/plain"):
+    """The decoded text of a message's part of content_type ("" when none)."""
+    for part in message.walk():
+        if part.get_content_type() == content_type:
+            return part.get_payload(decode=True).decode("utf-8", "replace")
+    return ""
+
+
 def nhs_number(rng=random):
     """A random NHS number with a valid modulus-11 check digit."""
     while True:

@@ -1,9 +1,7 @@
 """Helpers for the notification tests: a test region with its own
 coordinator addresses, and the SMTP sink's messages to one address."""
 
-import email.header
-import os
-from kwtest import mails, test_region, sql, wait_until
+from kwtest import mails, mail_part, test_region, sql, wait_until
 
 
 def notify_region(region_id, assignment, coordinators, change=None, **notification):
@@ -22,18 +20,11 @@ def mails_to(address):
 
 
 def text_of(message):
-    """The text/plain part of a message (str)."""
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            return part.get_payload(decode=True).decode("utf-8")
-    return ""
+    return mail_part(message)
 
 
 def html_of(message):
-    for part in message.walk():
-        if part.get_content_type() == "text/html":
-            return part.get_payload(decode=True).decode("utf-8")
-    return ""
+    return mail_part(message, "text/html")
 
 
 def deliveries(case_id):
