@@ -8,6 +8,11 @@ transactions.log in the same directory, written before the server's reply:
 Message-ID header or "", "bytes": the size}. A message sent twice is two
 lines and two files, whatever its Message-ID. Runs until SIGTERM or SIGINT.
 
+While a file named "refuse" is in the directory, every message is answered
+with the SMTP reply it holds (its first line, such as "451 4.3.0 Try again
+later" or "550 5.1.1 No such user"), stored nowhere and not journalled: a
+test's way to make the server refuse, temporarily or for good.
+
     smtp_sink.py [--host 127.0.0.1] [--port 2525] --dir DIR
 
 Needs Debian's python3-aiosmtpd. Logs carry counts and file names only, never
@@ -73,7 +78,20 @@ class Store:
             self.journal.flush()
             os.fsync(self.journal.fileno())
 
+    def _refusal(self):
+        """The reply of a "refuse" file in the directory, or None."""
+        try:
+            with open(os.path.join(self.directory, "refuse"), encoding="utf-8") as f:
+                reply = f.readline().strip()
+        except OSError:
+            return None
+        return reply if len(reply) > 4 and reply[:3].isdigit() and reply[0] in "45" else "451 4.3.0 Refused"
+
     async def handle_DATA(self, server, session, envelope):
+        refusal = self._refusal()
+        if refusal:
+            print("smtp_sink: refused a message (%s)" % refusal[:3], file=sys.stderr, flush=True)
+            return refusal
         content = envelope.original_content or envelope.content or b""
         if isinstance(content, str):
             content = content.encode("utf-8")

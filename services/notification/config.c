@@ -22,6 +22,7 @@ typedef struct {
 
 struct _config_t {
     const kw_service_event_t *events;
+    const kw_service_event_t *internal;
     config_row_t *rows;
     s_row_t *owned;
     size_t row_count;
@@ -41,15 +42,22 @@ s_parts (const char *channel)
     return strcmp (channel, "sms") == 0 ? s_sms_parts : strcmp (channel, "email") == 0 ? s_email_parts : NULL;
 }
 
-const ProtobufCMessageDescriptor *
-config_event_payload (const config_t *self, const char *event)
+static const ProtobufCMessageDescriptor *
+s_payload (const kw_service_event_t *events, const char *event)
 {
-    for (const kw_service_event_t *e = self->events; e && e->producer; e++) {
+    for (const kw_service_event_t *e = events; e && e->producer; e++) {
         size_t n = strlen (e->producer);
         if (strncmp (event, e->producer, n) == 0 && event [n] == '.' && strcmp (event + n + 1, e->type) == 0)
             return e->payload;
     }
     return NULL;
+}
+
+const ProtobufCMessageDescriptor *
+config_event_payload (const config_t *self, const char *event)
+{
+    const ProtobufCMessageDescriptor *desc = s_payload (self->events, event);
+    return desc ? desc : s_payload (self->internal, event);
 }
 
 // ---- checking a template part
@@ -199,7 +207,7 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
         return -1;
     const ProtobufCMessageDescriptor *desc = config_event_payload (self, row->event);
     if (!desc)
-        return kw_jread_fail (r, kw_jread_at (path, at, "event"), "\"%.48s\" is not an event this service consumes",
+        return kw_jread_fail (r, kw_jread_at (path, at, "event"), "\"%.48s\" is not an event this service knows",
                               row->event);
     if (!audience_valid (desc, row->audience))
         return kw_jread_fail (r, kw_jread_at (path, at, "audience"), "\"%.48s\" is not an audience of %s",
@@ -411,7 +419,7 @@ s_load_regions (config_t *self, const char *dir, char *err, size_t err_size)
 
 config_t *
 config_load (const char *dir, const char *region_dir, const kw_service_event_t *events,
-             char *err, size_t err_size)
+             const kw_service_event_t *internal, char *err, size_t err_size)
 {
     config_t *self = calloc (1, sizeof *self);
     if (!self) {
@@ -419,6 +427,7 @@ config_load (const char *dir, const char *region_dir, const kw_service_event_t *
         return NULL;
     }
     self->events = events;
+    self->internal = internal;
     if (s_load_table (self, dir, err, err_size) != 0 || s_load_regions (self, region_dir, err, err_size) != 0)
         config_destroy (&self);
     return self;

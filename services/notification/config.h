@@ -5,7 +5,9 @@
     - the table, KW_NOTIFY_DIR/table.json: {"comment", "rows": [{"event":
       "<producer>.<type>", "audience", "channel": "email" | "sms" |
       "webhook", "template"}]}; every event must be one the service
-      consumes and every audience one its payload has (audience.h). The
+      consumes, or notification.delivery_failed (the dead letter, made by
+      the service itself), and every audience one its payload has
+      (audience.h). The
       rows of one event are tried in order, and a person already told of
       the event on that channel is not told again by a later row.
     - the templates, KW_NOTIFY_DIR/templates/<template>.<part>: parts
@@ -60,10 +62,11 @@ typedef struct {
 typedef struct _config_t config_t;
 
 //  Read the table and templates in dir and the regions in region_dir,
-//  checked against events (the service's event table). NULL with the
+//  checked against events (the service's event table) and internal (the
+//  events the service makes itself; their fn unused). NULL with the
 //  reason in err.
 config_t *config_load (const char *dir, const char *region_dir, const kw_service_event_t *events,
-                       char *err, size_t err_size);
+                       const kw_service_event_t *internal, char *err, size_t err_size);
 void config_destroy (config_t **self_p);
 
 //  The rows of the table, in order.

@@ -155,22 +155,21 @@ s_field (const ProtobufCMessage *msg, const char *name)
     return value && *value && value != buf ? value : NULL;
 }
 
-kw_apply_result_t
-deliveries_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
-                  kw_arena_t *arena)
+//  Make the deliveries of every row of the table for event topic (its id
+//  event_id) and payload msg. 0, or -1 when a row could not be written;
+//  1 when the region is unknown.
+static int
+s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envelope *event,
+              const ProtobufCMessage *msg)
 {
-    (void) arena;
     notify_t *notify = kw_service_state (svc);
-    const ProtobufCMessage *msg = payload;
-    char topic [128];
-    snprintf (topic, sizeof topic, "%s.%s", event->producer, event->type);
     const char *region_id = s_field (msg, "region");
     if (!region_id)
         region_id = event->region;
     const config_region_t *region = config_region (notify->config, region_id);
     if (!region) {
         kw_warn ("delivery_region_unknown", "event_id", event->event_id, "event", topic);
-        return KW_APPLY_SKIP;
+        return 1;
     }
     s_apply_t a = { .config = notify->config, .region = region, .event = event, .msg = msg,
                     .case_id = s_field (msg, "case_id"), .db = db };
@@ -189,7 +188,33 @@ deliveries_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, con
         else
             audience_each (msg, rows [i].audience, s_deliver, &a);
     }
-    return a.failed ? KW_APPLY_RETRY : KW_APPLY_OK;
+    return a.failed ? -1 : 0;
+}
+
+kw_apply_result_t
+deliveries_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                  kw_arena_t *arena)
+{
+    (void) arena;
+    char topic [128];
+    snprintf (topic, sizeof topic, "%s.%s", event->producer, event->type);
+    int rc = s_apply_rows (svc, db, topic, event, payload);
+    return rc < 0 ? KW_APPLY_RETRY : rc > 0 ? KW_APPLY_SKIP : KW_APPLY_OK;
+}
+
+int
+deliveries_dead_letter (kw_service_t *svc, kw_db_t *db, const Kw__DeliveryFailed *failed)
+{
+    //  Keyed by the failed delivery, so its notice is made once.
+    char event_id [96];
+    snprintf (event_id, sizeof event_id, "dead-letter-%s", failed->delivery_id);
+    Kw__Envelope event = KW__ENVELOPE__INIT;
+    event.event_id = event_id;
+    event.producer = KW_PRODUCER_NOTIFICATION;
+    event.type = DELIVERIES_DEAD_LETTER;
+    event.region = failed->region;
+    return s_apply_rows (svc, db, KW_PRODUCER_NOTIFICATION "." DELIVERIES_DEAD_LETTER, &event, &failed->base) < 0
+           ? -1 : 0;
 }
 
 // ---- notification.list

@@ -19,6 +19,7 @@ extern const size_t kw_service_migration_count;
 static kw_config_var_t s_extra_vars [] = {
     { "KW_SMTP_URL", "smtp://127.0.0.1:2525", "SMTP server e-mail is sent through (smtp:// or smtps://)", NULL },
     { "KW_MAIL_FROM", "keyworker@localhost", "sender address of notification e-mails", NULL },
+    { "KW_SMTP_STARTTLS", "0", "1: require STARTTLS of an smtp:// server (smtps:// is TLS from the start)", NULL },
     { "KW_NOTIFY_DIR", "deploy/notifications", "directory of the table of what is sent to whom"
       " (table.json) and its templates (templates/)", NULL },
     { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): their notification"
@@ -43,11 +44,17 @@ static const kw_service_event_t s_events [] = {
     { NULL }
 };
 
+//  The events the service makes itself, for the table.
+static const kw_service_event_t s_internal [] = {
+    { KW_PRODUCER_NOTIFICATION, DELIVERIES_DEAD_LETTER, &kw__delivery_failed__descriptor, NULL },
+    { NULL }
+};
+
 static config_t *
 s_config (kw_service_t *svc, char *err, size_t err_size)
 {
     return config_load (kw_service_config (svc, "KW_NOTIFY_DIR"), kw_service_config (svc, "KW_REGION_DIR"),
-                        s_events, err, err_size);
+                        s_events, s_internal, err, err_size);
 }
 
 static int

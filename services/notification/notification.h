@@ -7,6 +7,7 @@
 #define NOTIFICATION_H
 
 #include <stddef.h>
+#include "kw/notification.pb-c.h"
 #include "kw_service.h"
 
 // ---- main.c
@@ -29,6 +30,12 @@ int deliveries_prepare (kw_db_t *db);
 //  for the event and person of its audience (nothing when the event was
 //  applied before).
 kw_service_event_fn deliveries_apply;
+//  The table's event for a dead letter (its payload DeliveryFailed).
+#define DELIVERIES_DEAD_LETTER "delivery_failed"
+//  The dead letter: tell the region's coordinators of the failed delivery
+//  by the table's rows for notification.delivery_failed, in db's open
+//  transaction. 0, or -1 when the rows could not be written.
+int deliveries_dead_letter (kw_service_t *svc, kw_db_t *db, const Kw__DeliveryFailed *failed);
 //  RPC notification.list: DeliveryListRequest -> DeliveryList.
 void deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
                       kw_arena_t *arena);

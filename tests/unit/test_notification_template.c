@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "tap.h"
 #include "kw/assignment.pb-c.h"
+#include "kw/notification.pb-c.h"
 #include "../../services/notification/audience.h"
 #include "../../services/notification/config.h"
 #include "../../services/notification/template.h"
@@ -174,6 +175,10 @@ static const kw_service_event_t s_events [] = {
     { "assignment", "case_closed", &kw__case_closed__descriptor, NULL },
     { NULL }
 };
+static const kw_service_event_t s_internal [] = {
+    { "notification", "delivery_failed", &kw__delivery_failed__descriptor, NULL },
+    { NULL }
+};
 
 //  Load the scratch configuration: NULL when it loads, else the error.
 static const char *
@@ -183,7 +188,7 @@ s_refusal (void)
     char notify [128], regions [128];
     snprintf (notify, sizeof notify, "%s/notify", s_dir);
     snprintf (regions, sizeof regions, "%s/regions", s_dir);
-    config_t *config = config_load (notify, regions, s_events, err, sizeof err);
+    config_t *config = config_load (notify, regions, s_events, s_internal, err, sizeof err);
     if (!config)
         return err;
     config_destroy (&config);
@@ -194,7 +199,7 @@ static void
 s_test_config (void)
 {
     char err [512] = "";
-    config_t *config = config_load ("deploy/notifications", "deploy/regions", s_events, err, sizeof err);
+    config_t *config = config_load ("deploy/notifications", "deploy/regions", s_events, s_internal, err, sizeof err);
     ok (config != NULL, "the repository's table, templates and regions load (%s)", err);
     if (!config)
         return;
@@ -263,7 +268,7 @@ s_test_config (void)
     char notify [128], regions [128];
     snprintf (notify, sizeof notify, "%s/notify", s_dir);
     snprintf (regions, sizeof regions, "%s/regions", s_dir);
-    config = config_load (notify, regions, s_events, err, sizeof err);
+    config = config_load (notify, regions, s_events, s_internal, err, sizeof err);
     ok (config != NULL, "a valid override loads (%s)", err);
     if (config) {
         is_str (config_text (config, config_region (config, "zz"), "offer_made.subject"), "Zed offer ((case_id))",

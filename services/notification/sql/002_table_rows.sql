@@ -10,3 +10,8 @@ ALTER TABLE notification.deliveries
 ALTER TABLE notification.deliveries DROP CONSTRAINT deliveries_status_check;
 ALTER TABLE notification.deliveries ADD CONSTRAINT deliveries_status_check
     CHECK (status IN ('pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed'));
+-- The sender's queue: due pending deliveries, and sending ones whose lease
+-- has ended (their sender died).
+DROP INDEX notification.deliveries_pending;
+CREATE INDEX deliveries_due ON notification.deliveries (next_attempt_at)
+    WHERE status IN ('pending', 'sending');
