@@ -28,6 +28,7 @@ const char *const route_role_names [ROLE_COUNT] = {
 #define ID_REFERRAL "the referral's id (a UUID)"
 #define ID_CASE "the case's id (a UUID)"
 #define ID_PROFESSIONAL "the professional's id (a UUID)"
+#define ID_NOTIFICATION "the notification's delivery id (a UUID)"
 
 static const route_t s_routes [] = {
     { "GET", "/v1/health", .kind = ROUTE_HEALTH, .summary = "Whether every service answers", .success = 200 },
@@ -194,6 +195,14 @@ static const route_t s_routes [] = {
       .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "List notifications sent",
       .success = 200,
       .has_query = 1 },
+    { "GET", "/v1/notifications/{id}", RPC (NOTIFICATION, "notification.get",
+      kw__id_request__descriptor, kw__delivery__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "Read one notification's delivery record",
+      .success = 200, .id_meaning = ID_NOTIFICATION },
+    { "POST", "/v1/notifications/{id}/retry", RPC (NOTIFICATION, "notification.retry",
+      kw__id_request__descriptor, kw__delivery__descriptor),
+      .roles = ROLE_COORDINATOR, .summary = "Send a failed notification again (same message id)",
+      .success = 200, .id_meaning = ID_NOTIFICATION },
     { "GET", "/v1/audit", RPC (REFERRAL, "audit.list", kw__audit_list_request__descriptor,
       kw__audit_list__descriptor),
       .roles = ROLE_ADMIN, .summary = "Who did what to which record, and when (the caller's region)",

@@ -62,12 +62,12 @@ s_contact (const ProtobufCMessage *msg, const char *prefix, audience_contact_t *
     c->email = s_string (msg, key);
     snprintf (key, sizeof key, "%sphone", prefix);
     c->phone = s_string (msg, key);
-    //  A professional's id when the person has one: a TeamMember's "id" is
-    //  its place on the case, a KeyWorker's is the professional's.
-    snprintf (key, sizeof key, "%sprofessional_id", prefix);
-    const char *id = s_string (msg, key);
-    if (!*id && *prefix == '\0' && !s_field (msg->descriptor, "professional_id"))
-        id = s_string (msg, "id");
+    //  A professional's id when the person has one: "<prefix>id" of a
+    //  prefix; a TeamMember's "professional_id" (its "id" is its place on
+    //  the case); a KeyWorker's "id".
+    snprintf (key, sizeof key, "%sid", prefix);
+    const char *id = *prefix || !s_field (msg->descriptor, "professional_id")
+                   ? s_string (msg, key) : s_string (msg, "professional_id");
     if (*id && strlen (id) < AUDIENCE_ID_SIZE)
         snprintf (c->recipient_id, AUDIENCE_ID_SIZE, "%s", id);
     else

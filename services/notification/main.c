@@ -27,7 +27,9 @@ static kw_config_var_t s_extra_vars [] = {
 };
 
 static const kw_service_method_t s_methods [] = {
-    { "notification.list", deliveries_list },
+    { "notification.list", records_list },
+    { "notification.get", records_get },
+    { "notification.retry", records_retry },
     { NULL, NULL }
 };
 
@@ -60,7 +62,7 @@ s_config (kw_service_t *svc, char *err, size_t err_size)
 static int
 s_start (kw_service_t *svc)
 {
-    if (deliveries_prepare (kw_service_db (svc)) != 0)
+    if (deliveries_prepare (kw_service_db (svc)) != 0 || records_prepare (kw_service_db (svc)) != 0)
         return -1;
     char err [512];
     notify_t *notify = calloc (1, sizeof *notify);

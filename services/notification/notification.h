@@ -1,8 +1,8 @@
 /*  notification: the notification service's modules. config reads what is
     sent to whom (the table, templates and the regions' sections);
     deliveries records the messages owed (from events, in the consumer's
-    transaction) and lists them over RPC; sender sends the pending ones by
-    SMTP with retries. */
+    transaction); records lists, reads and retries them over RPC; sender
+    sends the pending ones through their channel with retries. */
 #ifndef NOTIFICATION_H
 #define NOTIFICATION_H
 
@@ -36,9 +36,17 @@ kw_service_event_fn deliveries_apply;
 //  by the table's rows for notification.delivery_failed, in db's open
 //  transaction. 0, or -1 when the rows could not be written.
 int deliveries_dead_letter (kw_service_t *svc, kw_db_t *db, const Kw__DeliveryFailed *failed);
+
+// ---- records.c
+
+//  Register the statements records uses. 0.
+int records_prepare (kw_db_t *db);
 //  RPC notification.list: DeliveryListRequest -> DeliveryList.
-void deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
-                      kw_arena_t *arena);
+void records_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  RPC notification.get: IdRequest -> Delivery.
+void records_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  RPC notification.retry: IdRequest -> Delivery (a failed one, pending again).
+void records_retry (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
 // ---- sender.c
 

@@ -16,7 +16,7 @@ so the admin commands and writes walked here change nothing else."""
 
 import random
 from kwtest import (ok, done, token, http, nhs_number, referral, professional, test_region, case_of,
-                    get_case, pending_offer)
+                    get_case, pending_offer, wait_until)
 
 ROLES = ["admin", "coordinator", "key_worker", "referrer", "dsr_feed", "family"]
 GATEWAY_REFUSAL = "may not make this call"
@@ -53,12 +53,16 @@ status, imported, _ = http("POST", "/v1/dsr/imports", tok=token(role="dsr_feed",
                            raw=dsr_csv, headers={"Content-Type": "text/csv"})
 ok(status == 200 and imported.get("created") == 1, "a DSR entry", imported)
 
+notice = wait_until(lambda: (http("GET", "/v1/notifications?case_id=%s" % case_id, tok=own_coordinator)[1]
+                            .get("items") or [None])[0], 15)
+ok(notice and notice.get("id"), "the offer's notification", notice)
+
 # Path parameters by route prefix and name; any other is an id no record has.
 UNKNOWN = "00000000-0000-4000-8000-00000000abcd"
 PARAMS = [("/v1/referrals/{id}", "id", referral_id), ("/v1/cases/{id}", "id", case_id),
           ("/v1/professionals/{id}", "id", member["id"]), ("/v1/dsr/entries/{id}", "id", dsr_nhs),
           ("", "offer_id", offer and offer.get("id")), ("", "member_id", team_member.get("id")),
-          ("", "absence_id", absence.get("id"))]
+          ("", "absence_id", absence.get("id")), ("/v1/notifications/{id}", "id", (notice or {}).get("id"))]
 
 
 def fill(pattern):

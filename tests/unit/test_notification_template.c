@@ -128,6 +128,11 @@ s_test_audience (void)
     ok (!audience_valid (d, "case_id") && !audience_valid (d, "nobody") && !audience_valid (d, "professional"),
         "a field that is not a person, or none, is not");
     ok (audience_valid (&kw__offer_made__descriptor, "professional"), "OfferMade's professional_* fields are one");
+    Kw__OfferMade offer = KW__OFFER_MADE__INIT;
+    offer.professional_id = "p-3", offer.professional_email = "p3@example.org";
+    s_seen_t mine = { "", "" };
+    audience_each (&offer.base, "professional", s_seen, &mine);
+    is_str (mine.ids, "p-3;", "the offeree by professional_id");
     s_seen_t seen = { "", "" };
     is_int ((long long) audience_each (&ev.base, "key_worker", s_seen, &seen), 1, "one key worker");
     is_str (seen.ids, "p-1;", "known by the professional's id");
