@@ -193,7 +193,7 @@ s_load_part (config_t *self, const char *dir, const char *template_, const char 
 static int
 s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t index)
 {
-    static const char *const keys [] = { "event", "audience", "channel", "template", NULL };
+    static const char *const keys [] = { "event", "audience", "channel", "template", "urgent", "required", NULL };
     char at [KW_JREAD_PATH_SIZE], path [KW_JREAD_PATH_SIZE];
     kw_jread_at_index (at, "rows", index);
     if (!json_is_object (item))
@@ -216,8 +216,17 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
         return kw_jread_fail (r, kw_jread_at (path, at, "channel"), "must be email, sms or webhook");
     if (!s_template_name_ok (row->template_))
         return kw_jread_fail (r, kw_jread_at (path, at, "template"), "must be 1-48 characters of [a-z0-9_]");
+    int flags [2] = { 0, 0 };
+    static const char *const flag_names [] = { "urgent", "required" };
+    for (int i = 0; i < 2; i++) {
+        json_t *flag = json_object_get (item, flag_names [i]);
+        if (flag && !json_is_boolean (flag))
+            return kw_jread_fail (r, kw_jread_at (path, at, flag_names [i]), "must be true or false");
+        flags [i] = flag && json_is_true (flag);
+    }
     self->rows [index] = (config_row_t) { .event = row->event, .audience = row->audience,
-                                          .channel = row->channel, .template_ = row->template_ };
+                                          .channel = row->channel, .template_ = row->template_,
+                                          .urgent = flags [0], .required = flags [1] };
     const char *const *parts = s_parts (row->channel);
     for (size_t i = 0; parts && parts [i]; i++) {
         if (s_load_part (self, dir, row->template_, parts [i], r->err, r->err_size) != 0)
@@ -358,6 +367,7 @@ s_region_parse (config_t *self, const char *text, size_t len, const char *file, 
     if (kw_jread_string (&r, root, "", "id", 1, 0, &id) == 0
     &&  (strlen (id) < CONFIG_ID_SIZE || kw_jread_fail (&r, "id", "is longer than %d characters", CONFIG_ID_SIZE - 1) == 0)
     &&  kw_jread_string (&r, root, "", "name", 1, 0, &region->name) == 0
+    &&  kw_jread_string (&r, root, "", "time_zone", 1, 0, &region->time_zone) == 0
     &&  kw_jread_object (&r, root, "", SECTION, 1, keys, &section) == 0
     &&  kw_jread_string (&r, section, SECTION, "comment", 0, 1, NULL) == 0
     &&  kw_jread_list (&r, section, SECTION, "coordinators", 1, s_address_problem, &region->coordinators,
@@ -379,6 +389,7 @@ static void
 s_region_free (config_region_t *region)
 {
     free (region->name);
+    free (region->time_zone);
     kw_jread_free_list (region->coordinators, region->coordinator_count);
     kw_jread_free_list (region->channels, region->channel_count);
     for (size_t i = 0; i < region->override_count; i++) {

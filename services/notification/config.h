@@ -4,7 +4,9 @@
 
     - the table, KW_NOTIFY_DIR/table.json: {"comment", "rows": [{"event":
       "<producer>.<type>", "audience", "channel": "email" | "sms" |
-      "webhook", "template"}]}; every event must be one the service
+      "webhook", "template", "urgent", "required"}]} ("urgent": sent
+      in the recipient's quiet hours too; "required": sent even when they
+      opted out; both false when absent); every event must be one the service
       consumes, or notification.delivery_failed (the dead letter, made by
       the service itself), and every audience one its payload has
       (audience.h). The
@@ -39,6 +41,8 @@ typedef struct {
     const char *audience;
     const char *channel;        //  email | sms | webhook
     const char *template_;
+    int urgent;                 //  sent at once, whatever the recipient's quiet hours
+    int required;               //  sent even to a recipient who opted out (an offer)
 } config_row_t;
 
 //  A template part's text ("txt", "html", "subject", "sms").
@@ -50,6 +54,7 @@ typedef struct {
 typedef struct {
     char id [CONFIG_ID_SIZE];
     char *name;                 //  the service's name ("Norfolk Key Worker Service")
+    char *time_zone;            //  IANA zone of quiet hours
     char **coordinators;
     size_t coordinator_count;
     unsigned max_attempts;

@@ -6,6 +6,7 @@
     (by the first row). A person without an address for the channel, or
     whose message cannot be rendered safely, is recorded as suppressed;
     records.c lists and reads them over RPC. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,12 @@ deliveries_prepare (kw_db_t *db)
     kw_db_prepare (db, "notification_insert",
         "INSERT INTO notification.deliveries (id, event_id, event, channel, recipient_id,"
         " recipient_address, template, case_id, region, subject, body, html, status, last_error,"
-        " audience, max_attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-        " $16::int)"
+        " audience, max_attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+        " $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time))"
         " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING");
+    kw_db_prepare (db, "notification_preferences_of",
+        "SELECT array_to_string (channels, ','), opted_out, quiet_from, quiet_to"
+        " FROM notification.preferences WHERE contact_id = $1");
     return 0;
 }
 
@@ -72,6 +76,74 @@ s_render_part (s_apply_t *a, const char *part, template_escape_t esc, char **out
     return *out ? 0 : -1;
 }
 
+//  A recipient's preferences (found 0: none, the table's).
+typedef struct {
+    int found;
+    char *channels;             //  "email,sms" in order, or ""
+    int opted_out;
+    char *quiet_from;           //  "HH:MM:SS" or NULL
+    char *quiet_to;
+} s_prefs_t;
+
+static void
+s_prefs_free (s_prefs_t *prefs)
+{
+    free (prefs->channels);
+    free (prefs->quiet_from);
+    free (prefs->quiet_to);
+}
+
+static int
+s_prefs (s_apply_t *a, const char *contact_id, s_prefs_t *prefs)
+{
+    memset (prefs, 0, sizeof *prefs);
+    const char *params [1] = { contact_id };
+    PGresult *res = kw_db_query (a->db, "notification_preferences_of", 1, params);
+    if (!res)
+        return -1;
+    if (PQntuples (res) == 1) {
+        prefs->found = 1;
+        prefs->channels = strdup (PQgetvalue (res, 0, 0));
+        prefs->opted_out = strcmp (PQgetvalue (res, 0, 1), "t") == 0;
+        if (!PQgetisnull (res, 0, 2)) {
+            prefs->quiet_from = strdup (PQgetvalue (res, 0, 2));
+            prefs->quiet_to = strdup (PQgetvalue (res, 0, 3));
+        }
+    }
+    PQclear (res);
+    return 0;
+}
+
+//  The channel a person with named channels is told on for the current
+//  row's event and audience: the first of theirs with a row the region
+//  sends on; NULL when they named none or none has a row (the table's).
+static const char *
+s_chosen_channel (s_apply_t *a, const s_prefs_t *prefs)
+{
+    if (!prefs->found || !prefs->channels || !*prefs->channels)
+        return NULL;
+    size_t count;
+    const config_row_t *rows = config_rows (a->config, &count);
+    static const char *const channels [] = { "email", "sms", "webhook" };
+    const char *best = NULL;
+    size_t best_at = SIZE_MAX;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp (rows [i].event, a->row->event) != 0 || strcmp (rows [i].audience, a->row->audience) != 0
+        ||  !config_region_sends (a->region, rows [i].channel))
+            continue;
+        for (size_t c = 0; c < 3; c++) {
+            if (strcmp (rows [i].channel, channels [c]) != 0)
+                continue;
+            const char *at = strstr (prefs->channels, channels [c]);
+            if (at && (size_t) (at - prefs->channels) < best_at) {
+                best_at = (size_t) (at - prefs->channels);
+                best = channels [c];
+            }
+        }
+    }
+    return best;
+}
+
 static void
 s_deliver (const audience_contact_t *contact, void *arg)
 {
@@ -79,6 +151,16 @@ s_deliver (const audience_contact_t *contact, void *arg)
     if (a->failed)
         return;
     a->contact = contact;
+    s_prefs_t prefs;
+    if (s_prefs (a, contact->recipient_id, &prefs) != 0) {
+        a->failed = 1;
+        return;
+    }
+    //  A person who named their channels is told on the first of them this
+    //  event and audience has a row for, and on no other.
+    const char *chosen = s_chosen_channel (a, &prefs);
+    if (chosen && strcmp (chosen, a->row->channel) != 0)
+        return;
     int email = strcmp (a->row->channel, "email") == 0;
     const char *address = email ? contact->email : contact->phone;
     char err [160] = "";
@@ -96,22 +178,27 @@ s_deliver (const audience_contact_t *contact, void *arg)
     }
     else
         s_render_part (a, "sms", TEMPLATE_TEXT, &body, err, sizeof err);
+    if (!*err && prefs.opted_out && !a->row->required)
+        snprintf (err, sizeof err, "the recipient opted out of this message");
     int ok = !*err;
     char id [KW_UUID_SIZE];
     kw_uuid_generate (id);
     char max_attempts [16];
     snprintf (max_attempts, sizeof max_attempts, "%u", a->region->max_attempts);
-    const char *values [16] = {
+    int quiet = ok && !a->row->urgent && prefs.found && prefs.quiet_from;
+    const char *values [19] = {
         id, a->event->event_id, a->row->event, a->row->channel, contact->recipient_id,
         ok ? address : "", a->row->template_, a->case_id, a->region->id,
         ok && subject ? subject : "", ok && body ? body : "", ok ? html : NULL,
         ok ? "pending" : "suppressed", ok ? NULL : err, a->row->audience,
-        max_attempts
+        max_attempts, quiet ? a->region->time_zone : NULL, quiet ? prefs.quiet_from : NULL,
+        quiet ? prefs.quiet_to : NULL
     };
-    int inserted = kw_db_exec_count (a->db, "notification_insert", 16, values, NULL, NULL);
+    int inserted = kw_db_exec_count (a->db, "notification_insert", 19, values, NULL, NULL);
     free (subject);
     free (body);
     free (html);
+    s_prefs_free (&prefs);
     if (inserted < 0) {
         a->failed = 1;
         return;

@@ -30,6 +30,8 @@ static const kw_service_method_t s_methods [] = {
     { "notification.list", records_list },
     { "notification.get", records_get },
     { "notification.retry", records_retry },
+    { "notification.preferences_get", preferences_get },
+    { "notification.preferences_put", preferences_put },
     { NULL, NULL }
 };
 
@@ -62,7 +64,8 @@ s_config (kw_service_t *svc, char *err, size_t err_size)
 static int
 s_start (kw_service_t *svc)
 {
-    if (deliveries_prepare (kw_service_db (svc)) != 0 || records_prepare (kw_service_db (svc)) != 0)
+    kw_db_t *db = kw_service_db (svc);
+    if (deliveries_prepare (db) != 0 || records_prepare (db) != 0 || preferences_prepare (db) != 0)
         return -1;
     char err [512];
     notify_t *notify = calloc (1, sizeof *notify);

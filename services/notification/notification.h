@@ -48,6 +48,15 @@ void records_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
 //  RPC notification.retry: IdRequest -> Delivery (a failed one, pending again).
 void records_retry (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
+// ---- preferences.c
+
+//  Register the statements preferences uses. 0.
+int preferences_prepare (kw_db_t *db);
+//  RPC notification.preferences_get: IdRequest -> ContactPreferences.
+void preferences_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  RPC notification.preferences_put: ContactPreferences -> ContactPreferences.
+void preferences_put (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
 // ---- sender.c
 
 //  Read KW_SMTP_URL, KW_MAIL_FROM and KW_MAIL_MAX_ATTEMPTS, register the

@@ -56,13 +56,16 @@ ok(status == 200 and imported.get("created") == 1, "a DSR entry", imported)
 notice = wait_until(lambda: (http("GET", "/v1/notifications?case_id=%s" % case_id, tok=own_coordinator)[1]
                             .get("items") or [None])[0], 15)
 ok(notice and notice.get("id"), "the offer's notification", notice)
+status, prefs, _ = http("PUT", "/v1/contacts/%s/preferences" % pro["id"], {"channels": ["email"]}, own_coordinator)
+ok(status == 200, "a contact's preferences", prefs)
 
 # Path parameters by route prefix and name; any other is an id no record has.
 UNKNOWN = "00000000-0000-4000-8000-00000000abcd"
 PARAMS = [("/v1/referrals/{id}", "id", referral_id), ("/v1/cases/{id}", "id", case_id),
           ("/v1/professionals/{id}", "id", member["id"]), ("/v1/dsr/entries/{id}", "id", dsr_nhs),
           ("", "offer_id", offer and offer.get("id")), ("", "member_id", team_member.get("id")),
-          ("", "absence_id", absence.get("id")), ("/v1/notifications/{id}", "id", (notice or {}).get("id"))]
+          ("", "absence_id", absence.get("id")), ("/v1/notifications/{id}", "id", (notice or {}).get("id")),
+          ("/v1/contacts/{id}", "id", pro["id"])]
 
 
 def fill(pattern):

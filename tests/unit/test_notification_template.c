@@ -254,21 +254,21 @@ s_test_config (void)
     s_write ("notify/templates/key_worker_changed_family.sms", "((key_worker.name))\n");
     ok (s_refusal () == NULL, "mended, it loads");
 
-    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"notification\": {}}");
+    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {}}");
     e = s_refusal ();
     ok (e && strstr (e, "regions/zz.json: field \"notification.coordinators\": is required"),
         "a region without coordinators is refused: %s", e ? e : "");
-    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"notification\": {\"coordinators\":"
+    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
              " [\"c@example.org\"], \"channels\": [\"email\", \"sms\"]}}");
     e = s_refusal ();
     ok (e && strstr (e, "zz.json: field \"notification.channels[1]\": \"sms\" needs the GOV.UK Notify client"),
         "a region asking for a channel this build lacks is refused: %s", e ? e : "");
-    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"notification\": {\"coordinators\":"
+    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
              " [\"c@example.org\"], \"templates\": {\"offer_made.subject\": \"For ((professional_name))\"}}}");
     e = s_refusal ();
     ok (e && strstr (e, "zz.json") && strstr (e, "offer_made.subject") && strstr (e, "may not be in a subject"),
         "a region's override is checked as the files are: %s", e ? e : "");
-    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"notification\": {\"coordinators\":"
+    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
              " [\"c@example.org\"], \"templates\": {\"offer_made.subject\": \"Zed offer ((case_id))\"}}}");
     char notify [128], regions [128];
     snprintf (notify, sizeof notify, "%s/notify", s_dir);
