@@ -6,8 +6,6 @@
     valid the ones before stay. */
 #include <stdlib.h>
 #include <string.h>
-#include "kw/assignment.pb-c.h"
-#include "kw/eligibility.pb-c.h"
 #include "kw_log.h"
 #include "kw_service.h"
 #include "config.h"
@@ -35,30 +33,14 @@ static const kw_service_method_t s_methods [] = {
     { NULL, NULL }
 };
 
-//  Every event the table may name; the table says what each becomes.
-#define ASSIGNMENT(type, message) \
-    { KW_PRODUCER_ASSIGNMENT, type, &message##__descriptor, deliveries_apply }
-static const kw_service_event_t s_events [] = {
-    ASSIGNMENT (KW_EVENT_ASSIGNMENT_OFFER_MADE, kw__offer_made),
-    ASSIGNMENT (KW_EVENT_ASSIGNMENT_CASE_AWAITING_KEY_WORKER, kw__case_awaiting_key_worker),
-    ASSIGNMENT (KW_EVENT_ASSIGNMENT_KEY_WORKER_CHANGED, kw__key_worker_changed),
-    ASSIGNMENT (KW_EVENT_ASSIGNMENT_COVER_STARTED, kw__cover_changed),
-    ASSIGNMENT (KW_EVENT_ASSIGNMENT_COVER_ENDED, kw__cover_changed),
-    ASSIGNMENT (KW_EVENT_ASSIGNMENT_CASE_CLOSED, kw__case_closed),
-    { NULL }
-};
-
-//  The events the service makes itself, for the table.
-static const kw_service_event_t s_internal [] = {
-    { KW_PRODUCER_NOTIFICATION, DELIVERIES_DEAD_LETTER, &kw__delivery_failed__descriptor, NULL },
-    { NULL }
-};
+//  The events consumed (events.c), each applied by deliveries_apply.
+static kw_service_event_t s_events [NOTIFICATION_EVENT_COUNT + 1];
 
 static config_t *
 s_config (kw_service_t *svc, char *err, size_t err_size)
 {
     return config_load (kw_service_config (svc, "KW_NOTIFY_DIR"), kw_service_config (svc, "KW_REGION_DIR"),
-                        s_events, s_internal, err, err_size);
+                        notification_events, notification_internal, err, err_size);
 }
 
 static int
@@ -126,6 +108,10 @@ s_after_commit (kw_service_t *svc)
 int
 main (int argc, char **argv)
 {
+    for (size_t i = 0; i < NOTIFICATION_EVENT_COUNT; i++) {
+        s_events [i] = notification_events [i];
+        s_events [i].fn = deliveries_apply;
+    }
     kw_service_def_t def = {
         .name = KW_PRODUCER_NOTIFICATION,
         .summary = "The notification service: who is told what, on which channel, with delivery records.",

@@ -10,6 +10,15 @@
 #include "kw/notification.pb-c.h"
 #include "kw_service.h"
 
+// ---- events.c
+
+#define NOTIFICATION_EVENT_COUNT 6
+//  The events the service consumes (fn NULL: main.c sets the handler),
+//  ending with { NULL }.
+extern const kw_service_event_t notification_events [NOTIFICATION_EVENT_COUNT + 1];
+//  The events the service makes itself, for the table: the dead letter.
+extern const kw_service_event_t notification_internal [];
+
 // ---- main.c
 
 typedef struct _sender_t sender_t;

@@ -13,6 +13,7 @@
 #include "kw/notification.pb-c.h"
 #include "../../services/notification/audience.h"
 #include "../../services/notification/config.h"
+#include "../../services/notification/notification.h"
 #include "../../services/notification/template.h"
 
 static const char *
@@ -171,20 +172,6 @@ s_write (const char *name, const char *text)
     fclose (f);
 }
 
-static const kw_service_event_t s_events [] = {
-    { "assignment", "offer_made", &kw__offer_made__descriptor, NULL },
-    { "assignment", "case_awaiting_key_worker", &kw__case_awaiting_key_worker__descriptor, NULL },
-    { "assignment", "key_worker_changed", &kw__key_worker_changed__descriptor, NULL },
-    { "assignment", "cover_started", &kw__cover_changed__descriptor, NULL },
-    { "assignment", "cover_ended", &kw__cover_changed__descriptor, NULL },
-    { "assignment", "case_closed", &kw__case_closed__descriptor, NULL },
-    { NULL }
-};
-static const kw_service_event_t s_internal [] = {
-    { "notification", "delivery_failed", &kw__delivery_failed__descriptor, NULL },
-    { NULL }
-};
-
 //  Load the scratch configuration: NULL when it loads, else the error.
 static const char *
 s_refusal (void)
@@ -193,7 +180,7 @@ s_refusal (void)
     char notify [128], regions [128];
     snprintf (notify, sizeof notify, "%s/notify", s_dir);
     snprintf (regions, sizeof regions, "%s/regions", s_dir);
-    config_t *config = config_load (notify, regions, s_events, s_internal, err, sizeof err);
+    config_t *config = config_load (notify, regions, notification_events, notification_internal, err, sizeof err);
     if (!config)
         return err;
     config_destroy (&config);
@@ -204,7 +191,7 @@ static void
 s_test_config (void)
 {
     char err [512] = "";
-    config_t *config = config_load ("deploy/notifications", "deploy/regions", s_events, s_internal, err, sizeof err);
+    config_t *config = config_load ("deploy/notifications", "deploy/regions", notification_events, notification_internal, err, sizeof err);
     ok (config != NULL, "the repository's table, templates and regions load (%s)", err);
     if (!config)
         return;
@@ -273,7 +260,7 @@ s_test_config (void)
     char notify [128], regions [128];
     snprintf (notify, sizeof notify, "%s/notify", s_dir);
     snprintf (regions, sizeof regions, "%s/regions", s_dir);
-    config = config_load (notify, regions, s_events, s_internal, err, sizeof err);
+    config = config_load (notify, regions, notification_events, notification_internal, err, sizeof err);
     ok (config != NULL, "a valid override loads (%s)", err);
     if (config) {
         is_str (config_text (config, config_region (config, "zz"), "offer_made.subject"), "Zed offer ((case_id))",

@@ -266,6 +266,18 @@ void kwctl_case_usage (FILE *out);
 //  answer with print_fn; Idempotency-Key key when not NULL. The exit status.
 int kwctl_send_json (const kwctl_global_t *global, const char *method, const char *path, json_t *body,
                      const char *key, kwctl_print_fn *print_fn);
+//  ---------------------------------------------------------------------------
+//  Notification commands (notification.c)
+
+//  kwctl notification VERB ARGS: argv [0] is "notification". The exit status.
+int kwctl_notification (int argc, char **argv, kwctl_global_t *global);
+//  kwctl preferences VERB ARGS: argv [0] is "preferences". The exit status.
+int kwctl_preferences (int argc, char **argv, kwctl_global_t *global);
+//  kwctl template check [--dir DIR] [--regions DIR]: argv [0] is "template".
+int kwctl_template (int argc, char **argv, kwctl_global_t *global);
+//  Print the notification, preferences and template commands' usage.
+void kwctl_notification_usage (FILE *out);
+
 //  Read FILE.json ('-': standard input) that must hold one JSON object;
 //  NULL with the reason printed.
 json_t *kwctl_read_json_object (const char *path);
