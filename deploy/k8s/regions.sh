@@ -1,6 +1,6 @@
 #!/bin/sh
 # Print the ConfigMap kw-regions with every region file of deploy/regions/
-# (eligibility and assignment mount it at /etc/kw/regions):
+# (eligibility, assignment and notification mount it at /etc/kw/regions):
 #   deploy/k8s/regions.sh | kubectl apply -f -
 set -eu
 cd "$(dirname "$0")/../regions"

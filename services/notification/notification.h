@@ -68,14 +68,16 @@ void preferences_put (kw_service_t *svc, const Kw__Request *req, Kw__Response *r
 
 // ---- sender.c
 
-//  Read KW_SMTP_URL, KW_MAIL_FROM and KW_MAIL_MAX_ATTEMPTS, register the
-//  sender's statements and start its timer on the service loop. NULL with
-//  the reason in err when the configuration is invalid.
+//  Read KW_SMTP_URL, KW_MAIL_FROM and KW_SMTP_STARTTLS, open the e-mail
+//  channel, register the sender's statements and start its timer on the
+//  service loop. NULL with the reason in err when the configuration is
+//  invalid.
 sender_t *sender_new (kw_service_t *svc, char *err, size_t err_size);
 //  Send what is due soon (on the next loop turn), e.g. after a commit.
 void sender_wake (sender_t *self);
-//  Stop the timer; the sender is freed when its handle has closed. Clears
-//  the caller's pointer; safe twice.
+//  Cancel the sends in flight (their deliveries are taken again when their
+//  lease ends) and stop the timer; the sender is freed when its handle has
+//  closed. Clears the caller's pointer; safe twice.
 void sender_destroy (sender_t **self_p);
 
 #endif
