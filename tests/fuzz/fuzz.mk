@@ -45,6 +45,7 @@ FUZZ_LINK_fuzz_envelope := $(FUZZ_LINK_fuzz_region) $(FUZZ_OBJ)/services/notific
                            $(FUZZ_OBJ)/services/notification/template.o \
                            $(FUZZ_OBJ)/services/notification/message.o \
                            $(FUZZ_OBJ)/services/referral/projection.o
+FUZZ_LINK_fuzz_template := $(FUZZ_OBJ)/services/notification/template.o $(FUZZ_OBJ)/services/notification/message.o
 FUZZ_LINK_fuzz_dsr := $(FUZZ_OBJ)/services/referral/dsr_parse.o $(FUZZ_OBJ)/services/referral/tabular.o \
                       $(FUZZ_OBJ)/services/referral/validate.o
 FUZZ_INC := -Iservices/gateway -Iservices/eligibility -Iservices/referral -Iservices/assignment \
