@@ -74,6 +74,29 @@ s_contact (const ProtobufCMessage *msg, const char *prefix, audience_contact_t *
         s_hashed_id (*c->email ? c->email : c->phone, c->recipient_id);
 }
 
+//  The field an audience names: "a" in desc, or "a.b": b in the single
+//  message field a (a meeting's participants), with the message holding it
+//  when msg is given (*msg NULL when a is not set). NULL when none.
+static const ProtobufCFieldDescriptor *
+s_audience_field (const ProtobufCMessageDescriptor *desc, const ProtobufCMessage **msg, const char *audience)
+{
+    const char *dot = strchr (audience, '.');
+    if (!dot)
+        return s_field (desc, audience);
+    char outer [PREFIX_MAX + 1];
+    size_t n = (size_t) (dot - audience);
+    if (n > PREFIX_MAX || strchr (dot + 1, '.'))
+        return NULL;
+    memcpy (outer, audience, n);
+    outer [n] = '\0';
+    const ProtobufCFieldDescriptor *f = s_field (desc, outer);
+    if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    if (msg && *msg)
+        *msg = *(const ProtobufCMessage *const *) ((const char *) *msg + f->offset);
+    return s_field (f->descriptor, dot + 1);
+}
+
 void
 audience_coordinator (const char *email, audience_contact_t *out)
 {
@@ -89,9 +112,9 @@ audience_valid (const ProtobufCMessageDescriptor *desc, const char *audience)
 {
     if (strcmp (audience, AUDIENCE_COORDINATORS) == 0)
         return 1;
-    const ProtobufCFieldDescriptor *f = s_field (desc, audience);
-    if (f)
-        return f->type == PROTOBUF_C_TYPE_MESSAGE && s_is_person (f->descriptor);
+    const ProtobufCFieldDescriptor *f = s_audience_field (desc, NULL, audience);
+    if (f || strchr (audience, '.'))
+        return f && f->type == PROTOBUF_C_TYPE_MESSAGE && s_is_person (f->descriptor);
     char key [PREFIX_MAX + 24];
     if (strlen (audience) > PREFIX_MAX)
         return 0;
@@ -103,7 +126,12 @@ size_t
 audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *fn, void *arg)
 {
     audience_contact_t contact;
-    const ProtobufCFieldDescriptor *f = s_field (msg->descriptor, audience);
+    const ProtobufCMessage *holder = msg;
+    const ProtobufCFieldDescriptor *f = s_audience_field (msg->descriptor, &holder, audience);
+    if (!f && strchr (audience, '.'))
+        return 0;
+    if (f && !holder)
+        return 0;
     if (!f) {
         char prefix [PREFIX_MAX + 2];
         if (strlen (audience) > PREFIX_MAX)
@@ -118,11 +146,11 @@ audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *f
     }
     if (f->type != PROTOBUF_C_TYPE_MESSAGE || !s_is_person (f->descriptor))
         return 0;
-    const char *at = (const char *) msg + f->offset;
+    const char *at = (const char *) holder + f->offset;
     size_t count = 1;
     const ProtobufCMessage *const *items = (const ProtobufCMessage *const *) at;
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-        count = *(const size_t *) ((const char *) msg + f->quantifier_offset);
+        count = *(const size_t *) ((const char *) holder + f->quantifier_offset);
         items = *(const ProtobufCMessage *const *const *) at;
     }
     size_t found = 0;

@@ -5,8 +5,11 @@
 
     An audience is one of:
       "coordinators"   the region's coordinator addresses (region file)
-      a field name     a KeyWorker or TeamMember field of the payload, single
-                       or repeated ("key_worker", "previous", "team", "family")
+      a field name     a field of the payload holding a person (a message
+                       with a name and an e-mail: KeyWorker, TeamMember),
+                       single or repeated ("key_worker", "previous", "team",
+                       "family"), or such a field of a single message field
+                       ("meeting.participants")
       a prefix         "professional": the payload's professional_id,
                        professional_name, professional_email and
                        professional_phone (OfferMade)

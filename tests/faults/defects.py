@@ -70,7 +70,8 @@ def _far_from_faults(ledger, injector, faults):
     sent = {t["message_id"]: t["at"] for t in sink_journal(injector.sink_journal())}
     for rid in sorted(r for r, e in ledger.accepted.values() if e):
         case = scalar("SELECT id FROM assignment.cases WHERE referral_id = :'p1'", rid)
-        delivery = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'", case)
+        delivery = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'"
+                          " AND template = 'offer_made'", case)
         at = sent.get(delivery_message_id(delivery))
         if at and all(abs(at - x.at) > 2 for x in faults if x.victim in RESEND_FAULTS):
             return rid, case, delivery

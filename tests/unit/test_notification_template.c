@@ -128,6 +128,14 @@ s_test_audience (void)
         && audience_valid (d, "coordinators"), "the event's people are audiences");
     ok (!audience_valid (d, "case_id") && !audience_valid (d, "nobody") && !audience_valid (d, "professional"),
         "a field that is not a person, or none, is not");
+    ok (!audience_valid (d, "key_worker.name") && !audience_valid (d, "case_id.x") && !audience_valid (d, "a.b.c"),
+        "nor a path to no person");
+    Kw__TeamChanged changed = KW__TEAM_CHANGED__INIT;
+    changed.added = &t1;
+    ok (audience_valid (&kw__team_changed__descriptor, "added"), "a single person field is one");
+    s_seen_t added = { "", "" };
+    is_int ((long long) audience_each (&changed.base, "added", s_seen, &added), 1, "found");
+    is_str (added.ids, "p-7;", "by their professional id");
     ok (audience_valid (&kw__offer_made__descriptor, "professional"), "OfferMade's professional_* fields are one");
     Kw__OfferMade offer = KW__OFFER_MADE__INIT;
     offer.professional_id = "p-3", offer.professional_email = "p3@example.org";
