@@ -23,6 +23,8 @@ typedef struct {
     const char *subject;        //  e-mail only
     const char *body;           //  plain text
     const char *html;           //  e-mail only; may be NULL
+    long long created;          //  when the delivery was made (Unix seconds): the
+                                //  e-mail's Date, so a copy sent again is the same
 } channel_message_t;
 
 //  The outcome of one send; reference may be NULL, error is "" when sent.

@@ -65,7 +65,7 @@ s_prepare (kw_db_t *db)
         " WHERE id = (SELECT id FROM notification.deliveries"
         "   WHERE status IN ('pending', 'sending') AND channel = 'email' AND next_attempt_at <= now ()"
         "   ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-        " RETURNING id, recipient_address, subject, body, html");
+        " RETURNING id, recipient_address, subject, body, html, extract (epoch FROM created_at)::bigint");
     kw_db_prepare (db, "notification_sent",
         "UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now (),"
         " attempts = attempts + 1, last_error = NULL WHERE id = $1 AND status = 'sending'");
@@ -247,7 +247,8 @@ s_take_one (sender_t *self)
     snprintf (job->id, sizeof job->id, "%s", PQgetvalue (res, 0, 0));
     channel_message_t msg = {
         .delivery_id = job->id, .address = PQgetvalue (res, 0, 1), .subject = PQgetvalue (res, 0, 2),
-        .body = PQgetvalue (res, 0, 3), .html = PQgetisnull (res, 0, 4) ? NULL : PQgetvalue (res, 0, 4)
+        .body = PQgetvalue (res, 0, 3), .html = PQgetisnull (res, 0, 4) ? NULL : PQgetvalue (res, 0, 4),
+        .created = strtoll (PQgetvalue (res, 0, 5), NULL, 10)
     };
     int started = self->email->start (self->email, &msg, s_done, job) == 0;
     PQclear (res);

@@ -10,6 +10,7 @@ are undone and the audit must then be as clean as before.
     check(ledger, injector, faults, baseline, settle)   prints TAP lines"""
 
 import email
+import email.policy
 import os
 import smtplib
 import subprocess
@@ -41,7 +42,8 @@ def _resend(injector, message_id):
             for trace in ("Return-Path", "Delivered-To"):
                 del msg[trace]
             with smtplib.SMTP("127.0.0.1", int(os.environ["KW_SMTP_PORT"]), timeout=10) as s:
-                s.sendmail("noreply@keyworker.invalid", ["kw.one@example.org"], msg.as_bytes())
+                s.sendmail("noreply@keyworker.invalid", ["kw.one@example.org"],
+                           msg.as_bytes(policy=email.policy.SMTP))
             return
     raise RuntimeError("no stored e-mail with Message-ID %s" % message_id)
 
