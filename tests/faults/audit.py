@@ -227,7 +227,7 @@ def audit(ledger, faults, journal_path):
             if got != expected.get(template, 0):
                 f.add("lost" if got < expected.get(template, 0) else
                       "duplicate" if expected.get(template) else "unexpected",
-                      "%s: %d %s deliveries, expected %d" % (own, got, template, expected.get(template, 0)))
+                      "%s: %d %s delivery rows, expected %d" % (own, got, template, expected.get(template, 0)))
         for _, did, dstatus, _ in sent:
             mid = delivery_message_id(did)
             known_mail.add(mid)
