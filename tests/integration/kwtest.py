@@ -267,12 +267,14 @@ def delivery_message_id(delivery_id):
 # database going away at that moment. The fault must hit within
 # RESEND_HIT_S after the transmission it interrupted (the window is one
 # round trip and one COMMIT); the sink stamps a transaction once it has read
-# it, which can be a few milliseconds after the sender's last byte and so
-# after a kill that followed that byte, hence RESEND_STAMP_S before it.
+# and stored it (an fsync each, one after another), which can be well after
+# the sender's last byte when several messages are in flight at once
+# (notification sends up to 8), and so after a kill that followed that
+# byte, hence RESEND_STAMP_S before it.
 # The copy must follow the fault within RESEND_AFTER_S (the restart, then
 # the sender's first run).
 RESEND_FAULTS = ("notification", "postgres")
-RESEND_STAMP_S = 0.1
+RESEND_STAMP_S = 1.0
 RESEND_HIT_S = 1.0
 RESEND_AFTER_S = 60.0
 
