@@ -33,7 +33,7 @@
 
 #define SENDER_INTERVAL_MS 1000
 #define SENDER_LEASE_S "30"
-#define UNRECORDED_MAX 64
+#define UNRECORDED_MAX SMTP_IN_FLIGHT
 #define ID_SIZE 64
 
 struct _sender_t {
@@ -43,7 +43,8 @@ struct _sender_t {
     channel_t *email;
     size_t in_flight;
     int filling;
-    //  sent, but the database was down when we tried to record them
+    //  sent, not yet recorded (at most one a send in flight: nothing more
+    //  is taken while any is unrecorded)
     char unrecorded [UNRECORDED_MAX][ID_SIZE];
     size_t unrecorded_count;
 };
@@ -59,16 +60,19 @@ static void s_on_timer (uv_timer_t *timer);
 static void
 s_prepare (kw_db_t *db)
 {
+    //  Up to $1 due deliveries at once, each leased.
     kw_db_prepare (db, "notification_take",
-        "UPDATE notification.deliveries SET status = 'sending', updated_at = now (),"
+        "UPDATE notification.deliveries d SET status = 'sending', updated_at = now (),"
         " next_attempt_at = now () + interval '" SENDER_LEASE_S " seconds'"
-        " WHERE id = (SELECT id FROM notification.deliveries"
+        " FROM (SELECT id FROM notification.deliveries"
         "   WHERE status IN ('pending', 'sending') AND channel = 'email' AND next_attempt_at <= now ()"
-        "   ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-        " RETURNING id, recipient_address, subject, body, html, extract (epoch FROM created_at)::bigint");
+        "   ORDER BY next_attempt_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id"
+        " RETURNING d.id, d.recipient_address, d.subject, d.body, d.html,"
+        " extract (epoch FROM d.created_at)::bigint");
+    //  Every delivery sent since the last run, at once ($1: '{id,...}').
     kw_db_prepare (db, "notification_sent",
         "UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now (),"
-        " attempts = attempts + 1, last_error = NULL WHERE id = $1 AND status = 'sending'");
+        " attempts = attempts + 1, last_error = NULL WHERE id = ANY ($1::uuid[]) AND status = 'sending'");
     kw_db_prepare (db, "notification_retry",
         "UPDATE notification.deliveries SET attempts = attempts + 1, last_error = $2,"
         " status = CASE WHEN $3::boolean OR attempts + 1 >= max_attempts THEN 'failed' ELSE 'pending' END,"
@@ -146,19 +150,28 @@ s_count (const char *status)
                                        " the delivery in.", "channel,status"), 1, "email", status);
 }
 
-//  Record the deliveries sent while the database was down: 0 when none is
-//  left, -1 while the database is still unavailable.
+//  Record the deliveries sent since the last run (or while the database
+//  was down) in one statement: 0 when none is left, -1 while the database
+//  is unavailable (they stay, and nothing more is taken).
 static int
-s_record_unrecorded (sender_t *self)
+s_record_sent (sender_t *self)
 {
-    while (self->unrecorded_count) {
-        const char *params [1] = { self->unrecorded [self->unrecorded_count - 1] };
-        if (kw_db_exec (self->db, "notification_sent", 1, params) != 0)
-            return -1;
-        kw_info ("delivery_sent", "delivery_id", params [0], "recorded", "late");
-        s_count ("sent");
-        self->unrecorded_count--;
+    if (!self->unrecorded_count)
+        return 0;
+    char ids [UNRECORDED_MAX * (ID_SIZE + 1) + 3] = "{";
+    for (size_t i = 0; i < self->unrecorded_count; i++)
+        snprintf (ids + strlen (ids), sizeof ids - strlen (ids), "%s%s", i ? "," : "", self->unrecorded [i]);
+    snprintf (ids + strlen (ids), sizeof ids - strlen (ids), "}");
+    const char *params [1] = { ids };
+    if (kw_db_exec (self->db, "notification_sent", 1, params) != 0) {
+        kw_warn ("delivery_sent_unrecorded", "deliveries", ids, "reason", kw_db_error (self->db));
+        return -1;
     }
+    for (size_t i = 0; i < self->unrecorded_count; i++) {
+        kw_info ("delivery_sent", "delivery_id", self->unrecorded [i]);
+        s_count ("sent");
+    }
+    self->unrecorded_count = 0;
     return 0;
 }
 
@@ -175,17 +188,9 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
         return;
     kw_db_t *db = self->db;
     if (outcome == CHANNEL_SENT) {
-        const char *params [1] = { id };
-        if (kw_db_exec (db, "notification_sent", 1, params) != 0) {
-            //  Sent but not recorded: remember it, record it before taking more.
-            kw_warn ("delivery_sent_unrecorded", "delivery_id", id, "reason", kw_db_error (db));
-            if (self->unrecorded_count < UNRECORDED_MAX)
-                snprintf (self->unrecorded [self->unrecorded_count++], ID_SIZE, "%s", id);
-        }
-        else {
-            kw_info ("delivery_sent", "delivery_id", id, "reference", reference ? reference : "");
-            s_count ("sent");
-        }
+        //  Recorded with the others sent meanwhile on the next run, first
+        //  thing, before anything more is taken.
+        snprintf (self->unrecorded [self->unrecorded_count++], ID_SIZE, "%s", id);
         sender_wake (self);
         return;
     }
@@ -225,41 +230,39 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
 
 // ---- taking
 
-//  Take the next due delivery and start its send: 1 when one was started
-//  (or could not be and was recorded so), 0 when none is due, -1 when the
-//  database is down.
+//  Take the due deliveries there is room for and start their sends: how
+//  many were taken (0 when none is due), or -1 when the database is down.
 static int
-s_take_one (sender_t *self)
+s_take (sender_t *self)
 {
-    PGresult *res = kw_db_query (self->db, "notification_take", 0, NULL);
+    char room [24];
+    snprintf (room, sizeof room, "%zu", self->email->capacity - self->in_flight);
+    const char *params [1] = { room };
+    PGresult *res = kw_db_query (self->db, "notification_take", 1, params);
     if (!res)
         return -1;
-    if (PQntuples (res) == 0) {
-        PQclear (res);
-        return 0;
+    int taken = PQntuples (res);
+    for (int i = 0; i < taken; i++) {
+        s_job_t *job = calloc (1, sizeof *job);
+        if (!job)
+            break;              //  the rest are taken again when their lease ends
+        job->sender = self;
+        snprintf (job->id, sizeof job->id, "%s", PQgetvalue (res, i, 0));
+        channel_message_t msg = {
+            .delivery_id = job->id, .address = PQgetvalue (res, i, 1), .subject = PQgetvalue (res, i, 2),
+            .body = PQgetvalue (res, i, 3), .html = PQgetisnull (res, i, 4) ? NULL : PQgetvalue (res, i, 4),
+            .created = strtoll (PQgetvalue (res, i, 5), NULL, 10)
+        };
+        self->in_flight++;
+        if (self->email->start (self->email, &msg, s_done, job) != 0) {
+            //  A stored row that cannot make a safe message will never send.
+            kw_warn ("delivery_unsendable", "delivery_id", job->id);
+            s_count ("unsendable");
+            s_done (job, CHANNEL_PERMANENT, NULL, "the message could not be composed");
+        }
     }
-    s_job_t *job = calloc (1, sizeof *job);
-    if (!job) {
-        PQclear (res);
-        return -1;
-    }
-    job->sender = self;
-    snprintf (job->id, sizeof job->id, "%s", PQgetvalue (res, 0, 0));
-    channel_message_t msg = {
-        .delivery_id = job->id, .address = PQgetvalue (res, 0, 1), .subject = PQgetvalue (res, 0, 2),
-        .body = PQgetvalue (res, 0, 3), .html = PQgetisnull (res, 0, 4) ? NULL : PQgetvalue (res, 0, 4),
-        .created = strtoll (PQgetvalue (res, 0, 5), NULL, 10)
-    };
-    int started = self->email->start (self->email, &msg, s_done, job) == 0;
     PQclear (res);
-    self->in_flight++;
-    if (!started) {
-        //  A stored row that cannot make a safe message will never send.
-        kw_warn ("delivery_unsendable", "delivery_id", job->id);
-        s_count ("unsendable");
-        s_done (job, CHANNEL_PERMANENT, NULL, "the message could not be composed");
-    }
-    return 1;
+    return taken;
 }
 
 static void
@@ -269,8 +272,7 @@ s_on_timer (uv_timer_t *timer)
     if (self->filling)
         return;
     self->filling = 1;
-    if (s_record_unrecorded (self) == 0)
-        while (self->in_flight < self->email->capacity && s_take_one (self) == 1)
-            ;
+    if (s_record_sent (self) == 0 && self->in_flight < self->email->capacity)
+        s_take (self);
     self->filling = 0;
 }
