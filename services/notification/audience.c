@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
+#include "kw/assignment.pb-c.h"
 #include "audience.h"
 
 #define PREFIX_MAX 32
@@ -105,6 +106,14 @@ audience_coordinator (const char *email, audience_contact_t *out)
     out->email = email;
     out->phone = "";
     s_hashed_id (email, out->recipient_id);
+}
+
+int
+audience_case_valid (const ProtobufCMessageDescriptor *desc, const char *audience)
+{
+    size_t n = strlen (AUDIENCE_CASE);
+    return strncmp (audience, AUDIENCE_CASE, n) == 0 && s_has_string (desc, "case_id")
+        && !strchr (audience + n, '.') && audience_valid (&kw__key_worker_changed__descriptor, audience + n);
 }
 
 int

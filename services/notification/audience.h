@@ -24,6 +24,9 @@
 #include <protobuf-c/protobuf-c.h>
 
 #define AUDIENCE_COORDINATORS "coordinators"
+//  "case.<field>": a person field of the case's people (the service's
+//  projection of the case's last KeyWorkerChanged), for events with a case_id.
+#define AUDIENCE_CASE "case."
 #define AUDIENCE_ID_SIZE 80
 
 //  One person a message goes to. recipient_id is their professional id, or
@@ -39,6 +42,10 @@ typedef struct {
 //  1 when audience can be resolved from payloads of desc ("coordinators"
 //  always can).
 int audience_valid (const ProtobufCMessageDescriptor *desc, const char *audience);
+
+//  1 when audience is "case.<field>", desc has a case_id and field is a
+//  person field of KeyWorkerChanged.
+int audience_case_valid (const ProtobufCMessageDescriptor *desc, const char *audience);
 
 //  Call fn for each contact of audience in msg (coordinators excluded: the
 //  caller has them). Returns the number of contacts.

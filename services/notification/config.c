@@ -209,7 +209,7 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
     if (!desc)
         return kw_jread_fail (r, kw_jread_at (path, at, "event"), "\"%.48s\" is not an event this service knows",
                               row->event);
-    if (!audience_valid (desc, row->audience))
+    if (!audience_valid (desc, row->audience) && !audience_case_valid (desc, row->audience))
         return kw_jread_fail (r, kw_jread_at (path, at, "audience"), "\"%.48s\" is not an audience of %s",
                               row->audience, row->event);
     if (!kw_jread_in_list (row->channel, s_channels))

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kw/assignment.pb-c.h"
+#include "kw/assignment.pb-c.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
 #include "audience.h"
@@ -28,6 +29,14 @@ deliveries_prepare (kw_db_t *db)
         " audience, max_attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
         " $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time))"
         " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING");
+    kw_db_prepare (db, "notification_case_people_set",
+        "INSERT INTO notification.case_people (case_id, region, people) VALUES ($1, $2, $3::bytea)"
+        " ON CONFLICT (case_id) DO UPDATE SET region = excluded.region, people = excluded.people,"
+        " updated_at = now ()");
+    kw_db_prepare (db, "notification_case_people_drop",
+        "DELETE FROM notification.case_people WHERE case_id = $1");
+    kw_db_prepare (db, "notification_case_people",
+        "SELECT people FROM notification.case_people WHERE case_id = $1");
     kw_db_prepare (db, "notification_preferences_of",
         "SELECT array_to_string (channels, ','), opted_out, quiet_from, quiet_to"
         " FROM notification.preferences WHERE contact_id = $1");
@@ -224,6 +233,47 @@ s_field (const ProtobufCMessage *msg, const char *name)
     return value && *value && value != buf ? value : NULL;
 }
 
+//  Deliver to field of the case's people (the projection), when the
+//  event's case has any. 0, or -1 on a database error.
+static int
+s_case_people (s_apply_t *a, const char *field)
+{
+    if (!a->case_id)
+        return 0;
+    const char *params [1] = { a->case_id };
+    PGresult *res = kw_db_queryb (a->db, "notification_case_people", 1, params, NULL, NULL, 1);
+    if (!res)
+        return -1;
+    if (PQntuples (res) == 1) {
+        Kw__KeyWorkerChanged *people = kw__key_worker_changed__unpack (
+            NULL, (size_t) PQgetlength (res, 0, 0), (const uint8_t *) PQgetvalue (res, 0, 0));
+        if (people)
+            audience_each (&people->base, field, s_deliver, a);
+        kw__key_worker_changed__free_unpacked (people, NULL);
+    }
+    PQclear (res);
+    return 0;
+}
+
+//  Keep the case's people: the last key_worker_changed as it came, none
+//  once the case is closed. 0, or -1 on a database error.
+static int
+s_project (kw_db_t *db, const Kw__Envelope *event, const char *case_id, const char *region)
+{
+    if (!case_id)
+        return 0;
+    if (strcmp (event->type, KW_EVENT_ASSIGNMENT_CASE_CLOSED) == 0) {
+        const char *params [1] = { case_id };
+        return kw_db_exec (db, "notification_case_people_drop", 1, params);
+    }
+    if (strcmp (event->type, KW_EVENT_ASSIGNMENT_KEY_WORKER_CHANGED) != 0)
+        return 0;
+    const char *params [3] = { case_id, region, (const char *) event->payload.data };
+    const int lengths [3] = { 0, 0, (int) event->payload.len };
+    const int formats [3] = { 0, 0, 1 };
+    return kw_db_exec_count (db, "notification_case_people_set", 3, params, lengths, formats) < 0 ? -1 : 0;
+}
+
 //  Make the deliveries of every row of the table for event topic (its id
 //  event_id) and payload msg. 0, or -1 when a row could not be written;
 //  1 when the region is unknown.
@@ -242,6 +292,9 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
     }
     s_apply_t a = { .config = notify->config, .region = region, .event = event, .msg = msg,
                     .case_id = s_field (msg, "case_id"), .db = db };
+    if (strcmp (event->producer, KW_PRODUCER_ASSIGNMENT) == 0
+    &&  s_project (db, event, a.case_id, region->id) != 0)
+        return -1;
     size_t count;
     const config_row_t *rows = config_rows (notify->config, &count);
     for (size_t i = 0; i < count && !a.failed; i++) {
@@ -254,6 +307,9 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
                 audience_coordinator (region->coordinators [c], &contact);
                 s_deliver (&contact, &a);
             }
+        else
+        if (strncmp (rows [i].audience, AUDIENCE_CASE, strlen (AUDIENCE_CASE)) == 0)
+            a.failed = s_case_people (&a, rows [i].audience + strlen (AUDIENCE_CASE)) != 0;
         else
             audience_each (msg, rows [i].audience, s_deliver, &a);
     }

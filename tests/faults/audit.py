@@ -51,7 +51,7 @@ CONSUMERS = {
     "eligibility": ["referral", "assignment"],
     "assignment": ["eligibility"],
     "scheduling": ["assignment"],
-    "notification": ["assignment"],
+    "notification": ["assignment", "eligibility", "referral"],
 }
 CATEGORIES = ("lost", "duplicate", "wrong", "unexpected", "unapplied", "resent_unexplained")
 
