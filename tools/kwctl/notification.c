@@ -55,15 +55,26 @@ typedef struct {
     int all, opt, no_quiet;
 } s_options_t;
 
+//  A text option's value into *slot, checked printable: -1, or KWCTL_USAGE.
+static int
+s_text_option (const char **slot, const char *option)
+{
+    *slot = optarg;
+    return kwctl_check_printable (optarg, option) == 0 ? -1 : KWCTL_USAGE;
+}
+
 static int
 s_option (int c, void *arg)
 {
     s_options_t *self = arg;
-    const char **slots [] = {
-        ['k'] = &self->case_id, ['r'] = &self->recipient, ['t'] = &self->template_, ['c'] = &self->cursor,
-        ['C'] = &self->channels, ['d'] = &self->dir, ['R'] = &self->regions
-    };
     switch (c) {
+        case 'k': return s_text_option (&self->case_id, "--case");
+        case 'r': return s_text_option (&self->recipient, "--recipient");
+        case 't': return s_text_option (&self->template_, "--template");
+        case 'c': return s_text_option (&self->cursor, "--cursor");
+        case 'C': return s_text_option (&self->channels, "--channels");
+        case 'd': return s_text_option (&self->dir, "--dir");
+        case 'R': return s_text_option (&self->regions, "--regions");
         case 's':
             self->status = optarg;
             return kwctl_check_choice (optarg, "--status", s_statuses) == 0 ? -1 : KWCTL_USAGE;
@@ -88,9 +99,6 @@ s_option (int c, void *arg)
                 return -1;
             fprintf (stderr, "kwctl: --quiet must be HH:MM-HH:MM\n");
             return KWCTL_USAGE;
-        case 'k': case 'r': case 't': case 'c': case 'C': case 'd': case 'R':
-            *slots [c] = optarg;
-            return kwctl_check_printable (optarg, "option") == 0 ? -1 : KWCTL_USAGE;
         default:
             return KWCTL_USAGE;
     }
