@@ -33,6 +33,7 @@
 
 #define SENDER_INTERVAL_MS 1000
 #define SENDER_LEASE_S "30"
+#define SENDER_GATHER_MS 5
 #define UNRECORDED_MAX SMTP_IN_FLIGHT
 #define ID_SIZE 64
 
@@ -189,9 +190,12 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
     kw_db_t *db = self->db;
     if (outcome == CHANNEL_SENT) {
         //  Recorded with the others sent meanwhile on the next run, first
-        //  thing, before anything more is taken.
+        //  thing, before anything more is taken; the run waits a moment
+        //  for the sends finishing with this one, so one commit records
+        //  several (the loop blocks on each commit).
         snprintf (self->unrecorded [self->unrecorded_count++], ID_SIZE, "%s", id);
-        sender_wake (self);
+        if (self->unrecorded_count == 1 && !self->filling)
+            uv_timer_start (&self->timer, s_on_timer, SENDER_GATHER_MS, SENDER_INTERVAL_MS);
         return;
     }
     const char *params [3] = { id, error, outcome == CHANNEL_PERMANENT ? "true" : "false" };

@@ -363,5 +363,7 @@ smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls, char
     curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, s_on_timer);
     curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
     curl_multi_setopt (self->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long) SMTP_IN_FLIGHT);
+    //  Keep as many idle connections as may be in use, for the next messages.
+    curl_multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, (long) SMTP_IN_FLIGHT);
     return &self->base;
 }
