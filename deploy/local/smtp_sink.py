@@ -13,7 +13,10 @@ with the SMTP reply it holds (its first line, such as "451 4.3.0 Try again
 later" or "550 5.1.1 No such user"), stored nowhere and not journalled: a
 test's way to make the server refuse, temporarily or for good.
 
-    smtp_sink.py [--host 127.0.0.1] [--port 2525] --dir DIR
+    smtp_sink.py [--host 127.0.0.1] [--port 2525] --dir DIR [--tls-cert PEM --tls-key PEM]
+
+With --tls-cert and --tls-key it offers STARTTLS and requires it: a client
+that does not start TLS has every command after EHLO refused.
 
 Needs Debian's python3-aiosmtpd. Logs carry counts and file names only, never
 addresses or message content."""
@@ -116,6 +119,8 @@ def main():
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=2525, help="port to listen on (default 2525)")
     parser.add_argument("--dir", required=True, help="directory the .eml files are written to")
+    parser.add_argument("--tls-cert", help="certificate (PEM): offer and require STARTTLS")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = parser.parse_args()
 
     os.makedirs(args.dir, exist_ok=True)
@@ -131,7 +136,13 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    controller = Controller(Store(args.dir), hostname=args.host, port=args.port)
+    tls = {}
+    if args.tls_cert:
+        import ssl
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        tls = {"tls_context": context, "require_starttls": True}
+    controller = Controller(Store(args.dir), hostname=args.host, port=args.port, **tls)
     try:
         controller.start()
     except Exception as e:

@@ -18,6 +18,8 @@ static kw_config_var_t s_extra_vars [] = {
     { "KW_SMTP_URL", "smtp://127.0.0.1:2525", "SMTP server e-mail is sent through (smtp:// or smtps://)", NULL },
     { "KW_MAIL_FROM", "keyworker@localhost", "sender address of notification e-mails", NULL },
     { "KW_SMTP_STARTTLS", "0", "1: require STARTTLS of an smtp:// server (smtps:// is TLS from the start)", NULL },
+    { "KW_SMTP_CA_FILE", "", "CA certificates (PEM) the SMTP server's certificate is checked against"
+      " (empty: the system's)", NULL },
     { "KW_NOTIFY_DIR", "deploy/notifications", "directory of the table of what is sent to whom"
       " (table.json) and its templates (templates/)", NULL },
     { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): their notification"

@@ -93,7 +93,7 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
     }
     channel_t *email = smtp_new (kw_service_loop (svc), kw_service_config (svc, "KW_SMTP_URL"),
                                  kw_service_config (svc, "KW_MAIL_FROM"), strcmp (tls, "1") == 0,
-                                 err, err_size);
+                                 kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size);
     if (!email)
         return NULL;
     sender_t *self = calloc (1, sizeof *self);

@@ -27,6 +27,7 @@ typedef struct {
     CURLM *multi;
     char *url;
     char *from;
+    char *ca_file;              //  NULL: the system's
     int starttls;
     CURL *idle [SMTP_IN_FLIGHT];    //  easy handles kept for reuse
     size_t idle_count;
@@ -265,6 +266,8 @@ s_start (channel_t *base, const channel_message_t *msg, channel_done_fn *done, v
 #endif
     if (self->starttls)
         curl_easy_setopt (easy, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
+    if (self->ca_file)
+        curl_easy_setopt (easy, CURLOPT_CAINFO, self->ca_file);
     curl_easy_setopt (easy, CURLOPT_MAIL_FROM, self->from);
     curl_easy_setopt (easy, CURLOPT_MAIL_RCPT, t->rcpt);
     curl_easy_setopt (easy, CURLOPT_READFUNCTION, s_read);
@@ -296,6 +299,7 @@ s_timer_closed (uv_handle_t *handle)
     curl_global_cleanup ();
     free (self->url);
     free (self->from);
+    free (self->ca_file);
     free (self);
 }
 
@@ -320,7 +324,8 @@ s_destroy (channel_t *base)
 }
 
 channel_t *
-smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls, char *err, size_t err_size)
+smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls, const char *ca_file,
+          char *err, size_t err_size)
 {
     if (!url || (strncmp (url, "smtp://", 7) != 0 && strncmp (url, "smtps://", 8) != 0)) {
         snprintf (err, err_size, "KW_SMTP_URL must be an smtp:// or smtps:// URL");
@@ -339,13 +344,15 @@ smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls, char
         self->multi = curl_multi_init ();
         self->url = strdup (url);
         self->from = strdup (from);
+        self->ca_file = ca_file && *ca_file ? strdup (ca_file) : NULL;
     }
-    if (!self || !self->multi || !self->url || !self->from) {
+    if (!self || !self->multi || !self->url || !self->from || (ca_file && *ca_file && !self->ca_file)) {
         if (self) {
             if (self->multi)
                 curl_multi_cleanup (self->multi);
             free (self->url);
             free (self->from);
+            free (self->ca_file);
         }
         free (self);
         curl_global_cleanup ();

@@ -12,9 +12,10 @@
 #define SMTP_IN_FLIGHT 8
 
 //  url: smtp:// or smtps://; from: the envelope and header sender;
-//  starttls: 1 to require STARTTLS on an smtp:// server. NULL with the
-//  reason in err.
-channel_t *smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls,
+//  starttls: 1 to require STARTTLS on an smtp:// server; ca_file: the CA
+//  certificates (PEM) the server's is checked against, "" for the
+//  system's. NULL with the reason in err.
+channel_t *smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls, const char *ca_file,
                      char *err, size_t err_size);
 
 #endif
