@@ -23,6 +23,7 @@ typedef struct {
     const char *subject;        //  e-mail only
     const char *body;           //  plain text
     const char *html;           //  e-mail only; may be NULL
+    const char *calendar;       //  e-mail only: an iCalendar invitation to attach; may be NULL
     long long created;          //  when the delivery was made (Unix seconds): the
                                 //  e-mail's Date, so a copy sent again is the same
 } channel_message_t;

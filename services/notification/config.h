@@ -4,9 +4,12 @@
 
     - the table, KW_NOTIFY_DIR/table.json: {"comment", "rows": [{"event":
       "<producer>.<type>", "audience", "channel": "email" | "sms" |
-      "webhook", "template", "urgent", "required"}]} ("urgent": sent
-      in the recipient's quiet hours too; "required": sent even when they
-      opted out; both false when absent); every event must be one the service
+      "webhook", "template", "urgent", "required", "attach"}]}
+      ("urgent": sent in the recipient's quiet hours too; "required": sent
+      even when they opted out; both false when absent; "attach": an e-mail
+      row's string field of the payload holding an iCalendar invitation,
+      attached as text/calendar with its METHOD, such as a meeting's "ics");
+      every event must be one the service
       consumes, or notification.delivery_failed (the dead letter, made by
       the service itself), and every audience one its payload has
       (audience.h). The
@@ -43,6 +46,8 @@ typedef struct {
     const char *template_;
     int urgent;                 //  sent at once, whatever the recipient's quiet hours
     int required;               //  sent even to a recipient who opted out (an offer)
+    const char *attach;         //  a string field of the payload holding an iCalendar
+                                //  invitation to attach to the e-mail, or NULL
 } config_row_t;
 
 //  A template part's text ("txt", "html", "subject", "sms").

@@ -26,8 +26,8 @@ deliveries_prepare (kw_db_t *db)
     kw_db_prepare (db, "notification_insert",
         "INSERT INTO notification.deliveries (id, event_id, event, channel, recipient_id,"
         " recipient_address, template, case_id, region, subject, body, html, status, last_error,"
-        " audience, max_attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-        " $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time))"
+        " audience, max_attempts, next_attempt_at, calendar) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+        " $11, $12, $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time), $20)"
         " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING");
     kw_db_prepare (db, "notification_case_people_set",
         "INSERT INTO notification.case_people (case_id, region, people) VALUES ($1, $2, $3::bytea)"
@@ -195,15 +195,18 @@ s_deliver (const audience_contact_t *contact, void *arg)
     char max_attempts [16];
     snprintf (max_attempts, sizeof max_attempts, "%u", a->region->max_attempts);
     int quiet = ok && !a->row->urgent && prefs.found && prefs.quiet_from;
-    const char *values [19] = {
+    char unused [8];
+    const char *calendar = ok && email && a->row->attach
+                         ? audience_placeholder (a->msg, a->row->attach, unused, sizeof unused) : NULL;
+    const char *values [20] = {
         id, a->event->event_id, a->row->event, a->row->channel, contact->recipient_id,
         ok ? address : "", a->row->template_, a->case_id, a->region->id,
         ok && subject ? subject : "", ok && body ? body : "", ok ? html : NULL,
         ok ? "pending" : "suppressed", ok ? NULL : err, a->row->audience,
         max_attempts, quiet ? a->region->time_zone : NULL, quiet ? prefs.quiet_from : NULL,
-        quiet ? prefs.quiet_to : NULL
+        quiet ? prefs.quiet_to : NULL, calendar && *calendar ? calendar : NULL
     };
-    int inserted = kw_db_exec_count (a->db, "notification_insert", 19, values, NULL, NULL);
+    int inserted = kw_db_exec_count (a->db, "notification_insert", 20, values, NULL, NULL);
     free (subject);
     free (body);
     free (html);

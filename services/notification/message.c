@@ -184,6 +184,27 @@ message_address_valid (const char *addr)
 
 // ---- composing
 
+//  The METHOD of an iCalendar text ("REQUEST", "CANCEL": 1 to 16 capital
+//  letters, its own line) into method. 0, or -1 when there is none.
+static int
+s_calendar_method (const char *calendar, char method [17])
+{
+    if (strncmp (calendar, "BEGIN:VCALENDAR", 15) != 0)
+        return -1;
+    for (const char *p = calendar; (p = strstr (p, "\nMETHOD:")); p++) {
+        const char *v = p + 8;
+        size_t n = 0;
+        while (n < 16 && v [n] >= 'A' && v [n] <= 'Z')
+            n++;
+        if (n > 0 && (v [n] == '\r' || v [n] == '\n')) {
+            memcpy (method, v, n);
+            method [n] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static const char *const s_days [] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 static const char *const s_months [] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
@@ -211,8 +232,8 @@ s_buf_crlf (s_buf_t *buf, const char *text)
 
 char *
 message_compose (const char *delivery_id, const char *from, const char *to,
-                 const char *subject, const char *body, const char *html, time_t date,
-                 char *err, size_t err_size)
+                 const char *subject, const char *body, const char *html, const char *calendar,
+                 time_t date, char *err, size_t err_size)
 {
     if (!s_id_valid (delivery_id, ID_MAX_BYTES)) {
         s_error (err, err_size, "delivery id is not a valid id");
@@ -238,6 +259,11 @@ message_compose (const char *delivery_id, const char *from, const char *to,
         s_error (err, err_size, "html is not UTF-8 text");
         return NULL;
     }
+    char method [17] = "";
+    if (calendar && (!message_text_valid (calendar, 1) || s_calendar_method (calendar, method) != 0)) {
+        s_error (err, err_size, "calendar is not an iCalendar text with a METHOD");
+        return NULL;
+    }
     struct tm tm;
     if (!gmtime_r (&date, &tm)) {
         s_error (err, err_size, "date is out of range");
@@ -257,7 +283,7 @@ message_compose (const char *delivery_id, const char *from, const char *to,
     static const char part_headers [] =
         "Content-Type: text/plain; charset=utf-8\r\n"
         "Content-Transfer-Encoding: 8bit\r\n";
-    if (!html) {
+    if (!html && !calendar) {
         s_buf_printf (&buf, "%s\r\n", part_headers);
         s_buf_crlf (&buf, body);
     }
@@ -267,9 +293,16 @@ message_compose (const char *delivery_id, const char *from, const char *to,
         s_buf_printf (&buf, "Content-Type: multipart/alternative; boundary=\"=_%s\"\r\n\r\n"
                       "--=_%s\r\n%s\r\n", delivery_id, delivery_id, part_headers);
         s_buf_crlf (&buf, body);
-        s_buf_printf (&buf, "--=_%s\r\nContent-Type: text/html; charset=utf-8\r\n"
-                      "Content-Transfer-Encoding: 8bit\r\n\r\n", delivery_id);
-        s_buf_crlf (&buf, html);
+        if (html) {
+            s_buf_printf (&buf, "--=_%s\r\nContent-Type: text/html; charset=utf-8\r\n"
+                          "Content-Transfer-Encoding: 8bit\r\n\r\n", delivery_id);
+            s_buf_crlf (&buf, html);
+        }
+        if (calendar) {
+            s_buf_printf (&buf, "--=_%s\r\nContent-Type: text/calendar; method=%s; charset=utf-8\r\n"
+                          "Content-Transfer-Encoding: 8bit\r\n\r\n", delivery_id, method);
+            s_buf_crlf (&buf, calendar);
+        }
         s_buf_printf (&buf, "--=_%s--\r\n", delivery_id);
     }
     char *text = s_buf_take (&buf);

@@ -22,12 +22,14 @@ int message_text_valid (const char *s, int multiline);
 
 //  Compose the complete RFC 5322 message to send: Date (from date), From,
 //  To, Subject, Message-ID <delivery_id@keyworker.invalid>, and the body as
-//  UTF-8 plain text, or, with html, a multipart/alternative of the text and
-//  the HTML; every line ends in CRLF. The Message-ID depends on the
-//  delivery only, so a message sent again is recognisably the same.
-//  Returns a new string (caller frees), or NULL with the reason in err.
+//  UTF-8 plain text, or, with html or calendar, a multipart/alternative of
+//  the text, the HTML and the iCalendar invitation (text/calendar with the
+//  METHOD its text names, as iMIP, RFC 6047, asks), in that order; every
+//  line ends in CRLF. The Message-ID depends on the delivery only, so a
+//  message sent again is recognisably the same. Returns a new string
+//  (caller frees), or NULL with the reason in err.
 char *message_compose (const char *delivery_id, const char *from, const char *to,
-                       const char *subject, const char *body, const char *html, time_t date,
-                       char *err, size_t err_size);
+                       const char *subject, const char *body, const char *html, const char *calendar,
+                       time_t date, char *err, size_t err_size);
 
 #endif

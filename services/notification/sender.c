@@ -69,7 +69,7 @@ s_prepare (kw_db_t *db)
         "   WHERE status IN ('pending', 'sending') AND channel = 'email' AND next_attempt_at <= now ()"
         "   ORDER BY next_attempt_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id"
         " RETURNING d.id, d.recipient_address, d.subject, d.body, d.html,"
-        " extract (epoch FROM d.created_at)::bigint");
+        " extract (epoch FROM d.created_at)::bigint, d.calendar");
     //  Every delivery sent since the last run, at once ($1: '{id,...}').
     kw_db_prepare (db, "notification_sent",
         "UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now (),"
@@ -255,7 +255,8 @@ s_take (sender_t *self)
         channel_message_t msg = {
             .delivery_id = job->id, .address = PQgetvalue (res, i, 1), .subject = PQgetvalue (res, i, 2),
             .body = PQgetvalue (res, i, 3), .html = PQgetisnull (res, i, 4) ? NULL : PQgetvalue (res, i, 4),
-            .created = strtoll (PQgetvalue (res, i, 5), NULL, 10)
+            .created = strtoll (PQgetvalue (res, i, 5), NULL, 10),
+            .calendar = PQgetisnull (res, i, 6) ? NULL : PQgetvalue (res, i, 6)
         };
         self->in_flight++;
         if (self->email->start (self->email, &msg, s_done, job) != 0) {

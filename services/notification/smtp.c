@@ -233,7 +233,7 @@ s_start (channel_t *base, const channel_message_t *msg, channel_done_fn *done, v
         return -1;
     char err [160];
     char *text = message_compose (msg->delivery_id, self->from, msg->address, msg->subject, msg->body,
-                                  msg->html, (time_t) msg->created, err, sizeof err);
+                                  msg->html, msg->calendar, (time_t) msg->created, err, sizeof err);
     s_transfer_t *t = text ? calloc (1, sizeof *t) : NULL;
     if (!t) {
         free (text);

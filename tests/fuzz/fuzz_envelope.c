@@ -307,7 +307,7 @@ s_offer_contact (const audience_contact_t *contact, void *arg)
         abort ();
     char *text = subject && body && message_address_valid (contact->email)
                ? message_compose ("00000000-0000-4000-8000-000000000000", "keyworker@example.org",
-                                  contact->email, subject, body, html, 1795000000, err, sizeof err)
+                                  contact->email, subject, body, html, NULL, 1795000000, err, sizeof err)
                : NULL;
     for (const char *p = text; p && (p = strchr (p, '\n')); p++)
         if (p == text || p [-1] != '\r')

@@ -48,7 +48,7 @@ s_test_compose (void)
     time_t date = 1795860000;       //  2026-11-28T10:00:00Z, a Saturday
     char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "sian.jones@example.nhs.uk",
                                   "Key worker offer for case " CASE_ID, "Dear Siân Jones,\n\nCase " CASE_ID "\n",
-                                  NULL, date, err, sizeof err);
+                                  NULL, NULL, date, err, sizeof err);
     ok (text != NULL, "a plain message composes (%s)", err);
     if (!text)
         return;
@@ -66,13 +66,13 @@ s_test_compose (void)
     ok (len >= 2 && text [len - 2] == '\r' && text [len - 1] == '\n', "message ends in CRLF");
     char *again = message_compose (DELIVERY_ID, "keyworker@localhost", "sian.jones@example.nhs.uk",
                                    "Key worker offer for case " CASE_ID, "Dear Siân Jones,\n\nCase " CASE_ID "\n",
-                                   NULL, date, err, sizeof err);
+                                   NULL, NULL, date, err, sizeof err);
     ok (again && strcmp (again, text) == 0, "the same delivery composes the same message");
     free (again);
     free (text);
 
     text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Hello", "text line\n",
-                            "<p>html &amp; line</p>\n", date, err, sizeof err);
+                            "<p>html &amp; line</p>\n", NULL, date, err, sizeof err);
     ok (text && s_has_header (text, "Content-Type: multipart/alternative; boundary=\"=_" DELIVERY_ID "\""),
         "with HTML: multipart/alternative");
     ok (text && strstr (text, "--=_" DELIVERY_ID "\r\nContent-Type: text/plain; charset=utf-8\r\n")
@@ -84,35 +84,62 @@ s_test_compose (void)
 }
 
 static void
+s_test_calendar (void)
+{
+    char err [128] = "";
+    const char *ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:m-1\r\n"
+                      "SEQUENCE:2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Meeting cancelled",
+                                  "text\n", "<p>html</p>\n", ics, 1795860000, err, sizeof err);
+    ok (text && s_has_header (text, "Content-Type: multipart/alternative; boundary=\"=_" DELIVERY_ID "\""),
+        "an invitation makes the message multipart/alternative (%s)", err);
+    const char *plain = text ? strstr (text, "Content-Type: text/plain") : NULL;
+    const char *html = text ? strstr (text, "Content-Type: text/html") : NULL;
+    const char *cal = text ? strstr (text, "Content-Type: text/calendar; method=CANCEL; charset=utf-8\r\n") : NULL;
+    ok (plain && html && cal && plain < html && html < cal, "text, HTML, then the calendar with its METHOD (iMIP)");
+    ok (text && strstr (text, "METHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:m-1\r\n") && s_crlf_only (text),
+        "the invitation as it is, in CRLF lines");
+    free (text);
+    text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Meeting", "text\n", NULL,
+                            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", 0, err, sizeof err);
+    ok (!text && strstr (err, "METHOD"), "an invitation without a METHOD is refused: %s", err);
+    free (text);
+    text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Meeting", "text\n", NULL,
+                            "BEGIN:VCALENDAR\r\nMETHOD:REQUEST; x\r\nEND:VCALENDAR\r\n", 0, err, sizeof err);
+    ok (!text, "nor one whose METHOD could add to the header");
+    free (text);
+}
+
+static void
 s_test_injection (void)
 {
     char err [128];
     time_t date = 1795860000;
     char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org\r\nBcc: victim@example.org",
-                                  "Hello", "body\n", NULL, date, err, sizeof err);
+                                  "Hello", "body\n", NULL, NULL, date, err, sizeof err);
     ok (text == NULL, "rejects CR/LF in the address");
     free (text);
     text = message_compose (DELIVERY_ID ">\r\nBcc: x@y", "keyworker@localhost", "alex@example.org", "Hello",
-                            "body\n", NULL, date, err, sizeof err);
+                            "body\n", NULL, NULL, date, err, sizeof err);
     ok (text == NULL, "rejects a delivery id that is not an id");
     free (text);
     text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org",
-                            "Hello\r\nBcc: victim@example.org", "body\n", NULL, date, err, sizeof err);
+                            "Hello\r\nBcc: victim@example.org", "body\n", NULL, NULL, date, err, sizeof err);
     ok (text == NULL, "rejects CR/LF in the subject");
     free (text);
     const char *bodies [] = { "Alex\x7f", "Alex\xc2\x85", "Alex\xff", "Alex\xc3", "A\x01", NULL };
     for (int i = 0; bodies [i]; i++) {
         text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org", "Hello", bodies [i],
-                                NULL, date, err, sizeof err);
+                                NULL, NULL, date, err, sizeof err);
         ok (text == NULL, "rejects control or malformed bytes in the body #%d", i);
         free (text);
         text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org", "Hello", "body",
-                                bodies [i], date, err, sizeof err);
+                                bodies [i], NULL, date, err, sizeof err);
         ok (text == NULL, "and in the HTML #%d", i);
         free (text);
     }
     text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org",
-                            "Hello", "line one\nline two\r\nline three\rend", NULL, date, err, sizeof err);
+                            "Hello", "line one\nline two\r\nline three\rend", NULL, NULL, date, err, sizeof err);
     ok (text && strstr (text, "\r\n\r\nline one\r\nline two\r\nline three\r\nend\r\n")
         && s_crlf_only (text), "body line endings are normalised to CRLF");
     free (text);
@@ -140,10 +167,10 @@ s_test_addresses (void)
 
     char err [128];
     char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "not-an-address", "Hello", "body",
-                                  NULL, 0, err, sizeof err);
+                                  NULL, NULL, 0, err, sizeof err);
     ok (text == NULL, "compose refuses a bad recipient");
     free (text);
-    text = message_compose (DELIVERY_ID, "keyworker", "alex@example.org", "Hello", "body", NULL, 0,
+    text = message_compose (DELIVERY_ID, "keyworker", "alex@example.org", "Hello", "body", NULL, NULL, 0,
                             err, sizeof err);
     ok (text == NULL, "compose refuses a bad From address");
     free (text);
@@ -153,6 +180,7 @@ int
 main (void)
 {
     s_test_compose ();
+    s_test_calendar ();
     s_test_injection ();
     s_test_addresses ();
     return tap_done ();

@@ -249,6 +249,30 @@ s_test_config (void)
     s_write ("notify/templates/key_worker_changed_family.sms", "((key_worker.name))\n");
     ok (s_refusal () == NULL, "mended, it loads");
 
+    char table [8192];
+    snprintf (cmd, sizeof cmd, "%s/notify/table.json", s_dir);
+    FILE *f = fopen (cmd, "r");
+    size_t len = f ? fread (table, 1, sizeof table - 1, f) : 0;
+    if (f)
+        fclose (f);
+    table [len] = '\0';
+    char *last = strrchr (table, ']');
+    if (last) {
+        char broken [8400];
+        snprintf (broken, sizeof broken, "%.*s, {\"event\": \"assignment.case_closed\", \"audience\": \"team\","
+                  " \"channel\": \"email\", \"template\": \"case_closed_team\", \"attach\": \"nobody\"}%s",
+                  (int) (last - table), table, last);
+        s_write ("notify/table.json", broken);
+        e = s_refusal ();
+        ok (e && strstr (e, "table.json") && strstr (e, "attach") && strstr (e, "must be a field"),
+            "an invitation to attach from a field the event lacks is refused: %s", e ? e : "");
+        snprintf (broken, sizeof broken, "%.*s, {\"event\": \"assignment.case_closed\", \"audience\": \"team\","
+                  " \"channel\": \"email\", \"template\": \"case_closed_team\", \"attach\": \"note\"}%s",
+                  (int) (last - table), table, last);
+        s_write ("notify/table.json", broken);
+        ok (s_refusal () == NULL, "one from a text field of the event loads");
+        s_write ("notify/table.json", table);
+    }
     s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {}}");
     e = s_refusal ();
     ok (e && strstr (e, "regions/zz.json: field \"notification.coordinators\": is required"),
