@@ -9,7 +9,7 @@ set -eu
 PACKAGES="make gcc clang libclang-rt-14-dev pkg-config git ca-certificates curl procps
 protobuf-c-compiler libprotobuf-c-dev libzmq3-dev libuv1-dev libh2o-dev libjansson-dev
 libcurl4-openssl-dev libsodium-dev libical-dev libpq-dev postgresql postgresql-client
-python3 python3-aiosmtpd python3-icalendar python3-prometheus-client python3-zmq valgrind"
+python3 python3-aiosmtpd python3-icalendar python3-prometheus-client python3-zmq valgrind postfix"
 
 missing=""
 for p in $PACKAGES; do
@@ -24,6 +24,9 @@ done
 if [ "$(id -u)" -eq 0 ]; then
     echo "install-deps: installing:$missing" >&2
     export DEBIAN_FRONTEND=noninteractive
+    # postfix is here for its smtp-source (make bench): configured as no mail
+    # system, so it never starts a server.
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     apt-get update -q
     # shellcheck disable=SC2086
     apt-get install -y -q --no-install-recommends $missing

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Print the ConfigMap kw-regions with every region file of deploy/regions/
-# and the public holidays files they name (eligibility, assignment and
-# scheduling mount it at /etc/kw/regions):
+# and the public holidays files they name (eligibility, assignment,
+# scheduling and notification mount it at /etc/kw/regions):
 #   deploy/k8s/regions.sh | kubectl apply -f -
 set -eu
 cd "$(dirname "$0")/../regions"

@@ -8,7 +8,15 @@ transactions.log in the same directory, written before the server's reply:
 Message-ID header or "", "bytes": the size}. A message sent twice is two
 lines and two files, whatever its Message-ID. Runs until SIGTERM or SIGINT.
 
-    smtp_sink.py [--host 127.0.0.1] [--port 2525] --dir DIR
+While a file named "refuse" is in the directory, every message is answered
+with the SMTP reply it holds (its first line, such as "451 4.3.0 Try again
+later" or "550 5.1.1 No such user"), stored nowhere and not journalled: a
+test's way to make the server refuse, temporarily or for good.
+
+    smtp_sink.py [--host 127.0.0.1] [--port 2525] --dir DIR [--tls-cert PEM --tls-key PEM]
+
+With --tls-cert and --tls-key it offers STARTTLS and requires it: a client
+that does not start TLS has every command after EHLO refused.
 
 Needs Debian's python3-aiosmtpd. Logs carry counts and file names only, never
 addresses or message content."""
@@ -73,7 +81,20 @@ class Store:
             self.journal.flush()
             os.fsync(self.journal.fileno())
 
+    def _refusal(self):
+        """The reply of a "refuse" file in the directory, or None."""
+        try:
+            with open(os.path.join(self.directory, "refuse"), encoding="utf-8") as f:
+                reply = f.readline().strip()
+        except OSError:
+            return None
+        return reply if len(reply) > 4 and reply[:3].isdigit() and reply[0] in "45" else "451 4.3.0 Refused"
+
     async def handle_DATA(self, server, session, envelope):
+        refusal = self._refusal()
+        if refusal:
+            print("smtp_sink: refused a message (%s)" % refusal[:3], file=sys.stderr, flush=True)
+            return refusal
         content = envelope.original_content or envelope.content or b""
         if isinstance(content, str):
             content = content.encode("utf-8")
@@ -98,6 +119,8 @@ def main():
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=2525, help="port to listen on (default 2525)")
     parser.add_argument("--dir", required=True, help="directory the .eml files are written to")
+    parser.add_argument("--tls-cert", help="certificate (PEM): offer and require STARTTLS")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = parser.parse_args()
 
     os.makedirs(args.dir, exist_ok=True)
@@ -113,7 +136,13 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    controller = Controller(Store(args.dir), hostname=args.host, port=args.port)
+    tls = {}
+    if args.tls_cert:
+        import ssl
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        tls = {"tls_context": context, "require_starttls": True}
+    controller = Controller(Store(args.dir), hostname=args.host, port=args.port, **tls)
     try:
         controller.start()
     except Exception as e:

@@ -30,6 +30,11 @@ typedef struct {
 //  <problem>" in err.
 int kw_jread_file (const char *path, size_t max_size, char **text, size_t *len,
                    char *err, size_t err_size);
+//  The names of the *.json files of dir (not starting with a dot), sorted,
+//  into *names (free with kw_jread_free_list) and their number in *count;
+//  at most max. 0, or -1 with "<dir>: <problem>" in err (also when there
+//  is none).
+int kw_jread_dir (const char *dir, size_t max, char ***names, size_t *count, char *err, size_t err_size);
 //  text (len bytes) as JSON, duplicate keys refused (the caller decrefs);
 //  NULL with the error ("<file>: line N: <problem>").
 json_t *kw_jread_parse (kw_jread_t *self, const char *text, size_t len);

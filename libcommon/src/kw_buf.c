@@ -20,6 +20,8 @@ kw_buf_reserve (kw_buf_t *self, size_t more)
 void
 kw_buf_append (kw_buf_t *self, const void *data, size_t len)
 {
+    if (len == 0)
+        return;                 //  memcpy of nothing from or to NULL is undefined
     kw_buf_reserve (self, len);
     memcpy (self->data + self->len, data, len);
     self->len += len;

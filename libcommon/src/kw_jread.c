@@ -1,6 +1,7 @@
 /*  kw_jread: strict readers of JSON configuration documents (see
     kw_jread.h). Repeats in a list are found by sorting, so a long list is
     no slower to check than to read. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -221,6 +222,44 @@ s_too_large (char *problem, size_t size, size_t max_size)
         snprintf (problem, size, "larger than %zu MiB", max_size / (1024 * 1024));
     else
         snprintf (problem, size, "larger than %zu bytes", max_size);
+}
+
+static int
+s_compare_names (const void *a, const void *b)
+{
+    return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+int
+kw_jread_dir (const char *dir, size_t max, char ***names, size_t *count, char *err, size_t err_size)
+{
+    *names = NULL;
+    *count = 0;
+    DIR *d = opendir (dir);
+    if (!d) {
+        snprintf (err, err_size, "%s: cannot read the directory: %s", dir, strerror (errno));
+        return -1;
+    }
+    int rc = (*names = calloc (max ? max : 1, sizeof (char *))) ? 0 : -1;
+    struct dirent *entry;
+    while (rc == 0 && (entry = readdir (d)) && *count < max) {
+        size_t len = strlen (entry->d_name);
+        if (entry->d_name [0] == '.' || len <= 5 || strcmp (entry->d_name + len - 5, ".json") != 0)
+            continue;
+        if (!((*names) [*count] = strdup (entry->d_name)))
+            rc = -1;
+        else
+            ++*count;
+    }
+    closedir (d);
+    if (rc != 0)
+        snprintf (err, err_size, "%s: out of memory", dir);
+    else
+    if (*count == 0)
+        rc = -1, snprintf (err, err_size, "%s: no *.json files", dir);
+    else
+        qsort (*names, *count, sizeof (char *), s_compare_names);
+    return rc;
 }
 
 int

@@ -32,7 +32,7 @@ static const char *const s_region_keys [] = {
 };
 //  The sections other services own and read themselves: accepted as
 //  objects, never read here.
-static const char *const s_other_sections [] = { "assignment", "scheduling", NULL };
+static const char *const s_other_sections [] = { "assignment", "scheduling", "notification", NULL };
 static const char *const s_upper_age_keys [] = { "years", "extended_years", "extended_when", NULL };
 static const char *const s_transition_keys [] = { "notice_days", NULL };
 static const char *const s_reviews_keys [] = { "interval_days", NULL };

@@ -35,6 +35,8 @@ const char *const route_role_names [ROLE_COUNT] = {
     " 410 expired; each refusal changes nothing. A GET never changes anything."
 #define ID_MEETING "the meeting's id (a UUID)"
 #define ID_ACTION "the plan action's id (a UUID)"
+#define ID_NOTIFICATION "the notification's delivery id (a UUID)"
+#define ID_CONTACT "the recipient id of a notification: a professional's id or a contact-... pseudonym"
 
 static const route_t s_routes [] = {
     { "GET", "/v1/health", .kind = ROUTE_HEALTH, .summary = "Whether every service answers", .success = 200 },
@@ -262,6 +264,23 @@ static const route_t s_routes [] = {
       .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "List notifications sent",
       .success = 200,
       .has_query = 1 },
+    { "GET", "/v1/notifications/{id}", RPC (NOTIFICATION, "notification.get",
+      kw__id_request__descriptor, kw__delivery__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "Read one notification's delivery record",
+      .success = 200, .id_meaning = ID_NOTIFICATION },
+    { "POST", "/v1/notifications/{id}/retry", RPC (NOTIFICATION, "notification.retry",
+      kw__id_request__descriptor, kw__delivery__descriptor),
+      .roles = ROLE_COORDINATOR, .summary = "Send a failed notification again (same message id)",
+      .success = 200, .id_meaning = ID_NOTIFICATION },
+    { "GET", "/v1/contacts/{id}/preferences", RPC (NOTIFICATION, "notification.preferences_get",
+      kw__id_request__descriptor, kw__contact_preferences__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER, .summary = "Read a recipient's notification preferences",
+      .success = 200, .id_meaning = ID_CONTACT },
+    { "PUT", "/v1/contacts/{id}/preferences", RPC (NOTIFICATION, "notification.preferences_put",
+      kw__contact_preferences__descriptor, kw__contact_preferences__descriptor),
+      .roles = ROLES_STAFF | ROLE_KEY_WORKER,
+      .summary = "Set a recipient's channels in order, quiet hours and opt-out",
+      .success = 200, .has_body = 1, .id_meaning = ID_CONTACT },
     { "GET", "/v1/audit", RPC (REFERRAL, "audit.list", kw__audit_list_request__descriptor,
       kw__audit_list__descriptor),
       .roles = ROLE_ADMIN, .summary = "Who did what to which record, and when (the caller's region)",

@@ -1,10 +1,14 @@
 /*  notification: the notification service. Turns events into deliveries
-    (today: an e-mail to the professional offered a case), sends them by
-    SMTP with retries, and lists them over RPC (notification.list). */
+    by the table of what is sent to whom (deploy/notifications/table.json,
+    its templates and each region file's "notification" section), sends
+    them by SMTP with retries, and lists them over RPC (notification.list).
+    SIGHUP reads the table, templates and regions again; when they are not
+    valid the ones before stay. */
+#include <stdlib.h>
 #include <string.h>
-#include "kw/assignment.pb-c.h"
 #include "kw_log.h"
 #include "kw_service.h"
+#include "config.h"
 #include "notification.h"
 
 extern const kw_migration_t kw_service_migrations [];
@@ -13,63 +17,113 @@ extern const size_t kw_service_migration_count;
 static kw_config_var_t s_extra_vars [] = {
     { "KW_SMTP_URL", "smtp://127.0.0.1:2525", "SMTP server e-mail is sent through (smtp:// or smtps://)", NULL },
     { "KW_MAIL_FROM", "keyworker@localhost", "sender address of notification e-mails", NULL },
-    { "KW_MAIL_MAX_ATTEMPTS", "10", "attempts before an e-mail delivery is marked failed", NULL },
+    { "KW_SMTP_STARTTLS", "0", "1: require STARTTLS of an smtp:// server (smtps:// is TLS from the start)", NULL },
+    { "KW_SMTP_CA_FILE", "", "CA certificates (PEM) the SMTP server's certificate is checked against"
+      " (empty: the system's)", NULL },
+    { "KW_NOTIFY_DIR", "deploy/notifications", "directory of the table of what is sent to whom"
+      " (table.json) and its templates (templates/)", NULL },
+    { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): their notification"
+      " section (coordinators, attempts, channels, template overrides)", NULL },
 };
 
 static const kw_service_method_t s_methods [] = {
-    { "notification.list", deliveries_list },
+    { "notification.list", records_list },
+    { "notification.get", records_get },
+    { "notification.retry", records_retry },
+    { "notification.preferences_get", preferences_get },
+    { "notification.preferences_put", preferences_put },
     { NULL, NULL }
 };
 
-static const kw_service_event_t s_events [] = {
-    { KW_PRODUCER_ASSIGNMENT, KW_EVENT_ASSIGNMENT_OFFER_MADE,
-      &kw__offer_made__descriptor, deliveries_offer_made },
-    { NULL }
-};
+//  The events consumed (events.c), each applied by deliveries_apply.
+static kw_service_event_t s_events [NOTIFICATION_EVENT_COUNT + 1];
+
+static config_t *
+s_config (kw_service_t *svc, char *err, size_t err_size)
+{
+    return config_load (kw_service_config (svc, "KW_NOTIFY_DIR"), kw_service_config (svc, "KW_REGION_DIR"),
+                        notification_events, notification_internal, err, err_size);
+}
 
 static int
 s_start (kw_service_t *svc)
 {
-    if (deliveries_prepare (kw_service_db (svc)) != 0)
+    kw_db_t *db = kw_service_db (svc);
+    if (deliveries_prepare (db) != 0 || records_prepare (db) != 0 || preferences_prepare (db) != 0)
         return -1;
-    char err [256];
-    sender_t *sender = sender_new (svc, err, sizeof err);
-    if (!sender) {
-        kw_error ("sender_config_invalid", "reason", err);
+    char err [512];
+    notify_t *notify = calloc (1, sizeof *notify);
+    if (!notify)
+        return -1;
+    notify->config = s_config (svc, err, sizeof err);
+    if (!notify->config) {
+        kw_error ("notification_config_invalid", "reason", err);
+        free (notify);
         return -1;
     }
-    kw_service_set_state (svc, sender);
+    notify->sender = sender_new (svc, err, sizeof err);
+    if (!notify->sender) {
+        kw_error ("sender_config_invalid", "reason", err);
+        config_destroy (&notify->config);
+        free (notify);
+        return -1;
+    }
+    kw_service_set_state (svc, notify);
     return 0;
+}
+
+static void
+s_reload (kw_service_t *svc)
+{
+    notify_t *notify = kw_service_state (svc);
+    char err [512];
+    config_t *config = notify ? s_config (svc, err, sizeof err) : NULL;
+    if (!config) {
+        kw_error ("settings_reload_failed", "reason", notify ? err : "not started");
+        return;
+    }
+    config_destroy (&notify->config);
+    notify->config = config;
+    kw_info ("settings_reloaded");
 }
 
 static void
 s_stop (kw_service_t *svc)
 {
-    sender_t *sender = kw_service_state (svc);
-    sender_destroy (&sender);
+    notify_t *notify = kw_service_state (svc);
+    if (!notify)
+        return;
+    sender_destroy (&notify->sender);
+    config_destroy (&notify->config);
+    free (notify);
     kw_service_set_state (svc, NULL);
 }
 
 static void
 s_after_commit (kw_service_t *svc)
 {
-    sender_t *sender = kw_service_state (svc);
-    if (sender)
-        sender_wake (sender);
+    notify_t *notify = kw_service_state (svc);
+    if (notify && notify->sender)
+        sender_wake (notify->sender);
 }
 
 int
 main (int argc, char **argv)
 {
+    for (size_t i = 0; i < NOTIFICATION_EVENT_COUNT; i++) {
+        s_events [i] = notification_events [i];
+        s_events [i].fn = deliveries_apply;
+    }
     kw_service_def_t def = {
         .name = KW_PRODUCER_NOTIFICATION,
-        .summary = "The notification service: e-mails to professionals, with delivery records.",
+        .summary = "The notification service: who is told what, on which channel, with delivery records.",
         .migrations = kw_service_migrations,
         .migration_count = kw_service_migration_count,
         .methods = s_methods,
         .events = s_events,
         .start = s_start,
         .stop = s_stop,
+        .reload = s_reload,
         .after_commit = s_after_commit,
         .extra_vars = s_extra_vars,
         .extra_count = sizeof s_extra_vars / sizeof s_extra_vars [0],

@@ -1,14 +1,13 @@
-/*  message: rendering and composing the notification e-mails. Every value
-    that reaches a header is checked here, so nothing read from an event can
-    add a header or a recipient (header injection). Bodies are UTF-8 plain
-    text; names appear only in the body, never in a header. */
+/*  message: composing the notification e-mails. Every value that reaches a
+    header is checked here, so nothing read from an event can add a header
+    or a recipient (header injection). Bodies are UTF-8 plain text, with an
+    HTML alternative when the template has one. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "message.h"
 
-#define NAME_MAX_BYTES 200
 #define SUBJECT_MAX_BYTES 200
 #define ID_MAX_BYTES 64
 
@@ -106,22 +105,6 @@ s_id_valid (const char *s, size_t max)
     return 1;
 }
 
-//  1 when s is 1..40 characters of an RFC 3339 instant ([0-9A-Za-z:.+-]).
-static int
-s_instant_valid (const char *s)
-{
-    size_t len = s ? strlen (s) : 0;
-    if (len == 0 || len > 40)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s [i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-        ||  c == ':' || c == '.' || c == '+' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
 //  1 when s is printable ASCII (space to tilde) only.
 static int
 s_printable_ascii (const char *s)
@@ -132,10 +115,8 @@ s_printable_ascii (const char *s)
     return 1;
 }
 
-//  1 when s is well-formed UTF-8 without control characters (C0, DEL, C1),
-//  except LF (and CR, TAB) when multiline is set.
-static int
-s_text_valid (const char *s, int multiline)
+int
+message_text_valid (const char *s, int multiline)
 {
     const unsigned char *p = (const unsigned char *) s;
     while (*p) {
@@ -201,73 +182,58 @@ message_address_valid (const char *addr)
     return 1;
 }
 
-// ---- rendering
-
-int
-message_offer_render (const message_offer_t *offer, char **subject, char **body,
-                      char *err, size_t err_size)
-{
-    *subject = NULL;
-    *body = NULL;
-    if (!s_id_valid (offer->case_id, ID_MAX_BYTES)) {
-        s_error (err, err_size, "case_id is not a valid id");
-        return -1;
-    }
-    if (!s_instant_valid (offer->expires_at)) {
-        s_error (err, err_size, "expires_at is not a valid instant");
-        return -1;
-    }
-    if (!message_address_valid (offer->professional_email)) {
-        s_error (err, err_size, "professional_email is not a valid address");
-        return -1;
-    }
-    const char *name = offer->professional_name;
-    if (name && (strlen (name) > NAME_MAX_BYTES || !s_text_valid (name, 0))) {
-        s_error (err, err_size, "professional_name has control characters or is too long");
-        return -1;
-    }
-    if (!name || !*name)
-        name = "colleague";
-
-    s_buf_t sbuf = { 0 };
-    s_buf_printf (&sbuf, "Key worker offer for case %s", offer->case_id);
-    s_buf_t bbuf = { 0 };
-    s_buf_printf (&bbuf,
-        "Dear %s,\n"
-        "\n"
-        "You have been offered the key worker role for case %s.\n"
-        "\n"
-        "The offer expires at %s (UTC).\n"
-        "\n"
-        "Please sign in to the key worker service to accept or decline the\n"
-        "offer. The details of the case are available there once you have\n"
-        "signed in; for their privacy, none are sent by e-mail.\n"
-        "\n"
-        "This message was sent automatically; replies are not read.\n",
-        name, offer->case_id, offer->expires_at);
-    *subject = s_buf_take (&sbuf);
-    *body = s_buf_take (&bbuf);
-    if (!*subject || !*body) {
-        free (*subject);
-        free (*body);
-        *subject = NULL;
-        *body = NULL;
-        s_error (err, err_size, "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
 // ---- composing
+
+//  The METHOD of an iCalendar text ("REQUEST", "CANCEL": 1 to 16 capital
+//  letters, its own line) into method. 0, or -1 when there is none.
+static int
+s_calendar_method (const char *calendar, char method [17])
+{
+    if (strncmp (calendar, "BEGIN:VCALENDAR", 15) != 0)
+        return -1;
+    for (const char *p = calendar; (p = strstr (p, "\nMETHOD:")); p++) {
+        const char *v = p + 8;
+        size_t n = 0;
+        while (n < 16 && v [n] >= 'A' && v [n] <= 'Z')
+            n++;
+        if (n > 0 && (v [n] == '\r' || v [n] == '\n')) {
+            memcpy (method, v, n);
+            method [n] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
 
 static const char *const s_days [] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 static const char *const s_months [] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
+//  text with every line ending in CRLF, whatever it ended in (LF, CR or
+//  CRLF), and a last line ended.
+static void
+s_buf_crlf (s_buf_t *buf, const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        size_t span = strcspn (p, "\r\n");
+        s_buf_add (buf, p, span);
+        p += span;
+        if (*p == '\0') {
+            s_buf_add (buf, "\r\n", 2);
+            break;
+        }
+        if (p [0] == '\r' && p [1] == '\n')
+            p++;
+        p++;
+        s_buf_add (buf, "\r\n", 2);
+    }
+}
+
 char *
 message_compose (const char *delivery_id, const char *from, const char *to,
-                 const char *subject, const char *body, time_t date,
-                 char *err, size_t err_size)
+                 const char *subject, const char *body, const char *html, const char *calendar,
+                 time_t date, char *err, size_t err_size)
 {
     if (!s_id_valid (delivery_id, ID_MAX_BYTES)) {
         s_error (err, err_size, "delivery id is not a valid id");
@@ -285,8 +251,17 @@ message_compose (const char *delivery_id, const char *from, const char *to,
         s_error (err, err_size, "subject is empty, too long or not printable ASCII");
         return NULL;
     }
-    if (!body || !s_text_valid (body, 1)) {
+    if (!body || !message_text_valid (body, 1)) {
         s_error (err, err_size, "body is not UTF-8 text");
+        return NULL;
+    }
+    if (html && !message_text_valid (html, 1)) {
+        s_error (err, err_size, "html is not UTF-8 text");
+        return NULL;
+    }
+    char method [17] = "";
+    if (calendar && (!message_text_valid (calendar, 1) || s_calendar_method (calendar, method) != 0)) {
+        s_error (err, err_size, "calendar is not an iCalendar text with a METHOD");
         return NULL;
     }
     struct tm tm;
@@ -302,43 +277,36 @@ message_compose (const char *delivery_id, const char *from, const char *to,
         "Subject: %s\r\n"
         "Message-ID: <%s@keyworker.invalid>\r\n"
         "MIME-Version: 1.0\r\n"
-        "Content-Type: text/plain; charset=utf-8\r\n"
-        "Content-Transfer-Encoding: 8bit\r\n"
-        "Auto-Submitted: auto-generated\r\n"
-        "\r\n",
+        "Auto-Submitted: auto-generated\r\n",
         s_days [tm.tm_wday], tm.tm_mday, s_months [tm.tm_mon], tm.tm_year + 1900,
         tm.tm_hour, tm.tm_min, tm.tm_sec, from, to, subject, delivery_id);
-    //  Body lines end in CRLF whatever they ended in (LF, CR or CRLF).
-    const char *p = body;
-    while (*p) {
-        size_t span = strcspn (p, "\r\n");
-        s_buf_add (&buf, p, span);
-        p += span;
-        if (*p == '\0') {
-            s_buf_add (&buf, "\r\n", 2);
-            break;
+    static const char part_headers [] =
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n";
+    if (!html && !calendar) {
+        s_buf_printf (&buf, "%s\r\n", part_headers);
+        s_buf_crlf (&buf, body);
+    }
+    else {
+        //  The boundary is the delivery id, which no rendered line holds
+        //  with the leading "--=_".
+        s_buf_printf (&buf, "Content-Type: multipart/alternative; boundary=\"=_%s\"\r\n\r\n"
+                      "--=_%s\r\n%s\r\n", delivery_id, delivery_id, part_headers);
+        s_buf_crlf (&buf, body);
+        if (html) {
+            s_buf_printf (&buf, "--=_%s\r\nContent-Type: text/html; charset=utf-8\r\n"
+                          "Content-Transfer-Encoding: 8bit\r\n\r\n", delivery_id);
+            s_buf_crlf (&buf, html);
         }
-        if (p [0] == '\r' && p [1] == '\n')
-            p++;
-        p++;
-        s_buf_add (&buf, "\r\n", 2);
+        if (calendar) {
+            s_buf_printf (&buf, "--=_%s\r\nContent-Type: text/calendar; method=%s; charset=utf-8\r\n"
+                          "Content-Transfer-Encoding: 8bit\r\n\r\n", delivery_id, method);
+            s_buf_crlf (&buf, calendar);
+        }
+        s_buf_printf (&buf, "--=_%s--\r\n", delivery_id);
     }
     char *text = s_buf_take (&buf);
     if (!text)
         s_error (err, err_size, "out of memory");
-    return text;
-}
-
-char *
-message_offer_compose (const message_offer_t *offer, const char *delivery_id,
-                       const char *from, time_t date, char *err, size_t err_size)
-{
-    char *subject, *body;
-    if (message_offer_render (offer, &subject, &body, err, err_size) != 0)
-        return NULL;
-    char *text = message_compose (delivery_id, from, offer->professional_email,
-                                  subject, body, date, err, err_size);
-    free (subject);
-    free (body);
     return text;
 }

@@ -1,55 +1,83 @@
-/*  notification: the notification service's modules. deliveries records the
-    messages owed (from events, in the consumer's transaction) and lists them
-    over RPC; sender sends the pending ones by SMTP with retries. */
+/*  notification: the notification service's modules. config reads what is
+    sent to whom (the table, templates and the regions' sections);
+    deliveries records the messages owed (from events, in the consumer's
+    transaction); records lists, reads and retries them over RPC; sender
+    sends the pending ones through their channel with retries. */
 #ifndef NOTIFICATION_H
 #define NOTIFICATION_H
 
 #include <stddef.h>
-#include "kw/assignment.pb-c.h"
+#include "kw/notification.pb-c.h"
 #include "kw_service.h"
+
+// ---- events.c
+
+#define NOTIFICATION_EVENT_COUNT 8
+//  The events the service consumes (fn NULL: main.c sets the handler),
+//  ending with { NULL }.
+extern const kw_service_event_t notification_events [NOTIFICATION_EVENT_COUNT + 1];
+//  The events the service makes itself, for the table: the dead letter.
+extern const kw_service_event_t notification_internal [];
+
+// ---- main.c
+
+typedef struct _sender_t sender_t;
+typedef struct _config_t config_t;
+
+//  The service's state: what it sends (replaced whole on SIGHUP) and the
+//  sender.
+typedef struct {
+    config_t *config;
+    sender_t *sender;
+} notify_t;
 
 // ---- deliveries.c
 
-//  The delivery an offer_made event becomes, with no database: the region
-//  (the event's when the offer names none), the recipient's address ("" when
-//  it is not one), and the e-mail rendered (subject and body, caller frees
-//  with deliveries_row_free), or why it cannot be (recorded suppressed).
-typedef struct {
-    const char *region;
-    const char *address;
-    int renderable;
-    char *subject;
-    char *body;
-    char error [128];
-} delivery_row_t;
-
-//  Fill row for the event and its OfferMade message. 0, or -1 when the
-//  event is never applicable (no case, professional or region: skipped).
-int deliveries_offer_row (const Kw__Envelope *event, const Kw__OfferMade *msg, delivery_row_t *row);
-//  Free what deliveries_offer_row rendered.
-void deliveries_row_free (delivery_row_t *row);
-
 //  Register the statements deliveries uses. 0.
 int deliveries_prepare (kw_db_t *db);
-//  Event assignment.offer_made (OfferMade): one pending e-mail delivery
-//  (nothing when the event was applied before).
-kw_service_event_fn deliveries_offer_made;
+//  Every event of the service's table: one delivery per row of the table
+//  for the event and person of its audience (nothing when the event was
+//  applied before).
+kw_service_event_fn deliveries_apply;
+//  The table's event for a dead letter (its payload DeliveryFailed).
+#define DELIVERIES_DEAD_LETTER "delivery_failed"
+//  The dead letter: tell the region's coordinators of the failed delivery
+//  by the table's rows for notification.delivery_failed, in db's open
+//  transaction. 0, or -1 when the rows could not be written.
+int deliveries_dead_letter (kw_service_t *svc, kw_db_t *db, const Kw__DeliveryFailed *failed);
+
+// ---- records.c
+
+//  Register the statements records uses. 0.
+int records_prepare (kw_db_t *db);
 //  RPC notification.list: DeliveryListRequest -> DeliveryList.
-void deliveries_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp,
-                      kw_arena_t *arena);
+void records_list (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  RPC notification.get: IdRequest -> Delivery.
+void records_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  RPC notification.retry: IdRequest -> Delivery (a failed one, pending again).
+void records_retry (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+
+// ---- preferences.c
+
+//  Register the statements preferences uses. 0.
+int preferences_prepare (kw_db_t *db);
+//  RPC notification.preferences_get: IdRequest -> ContactPreferences.
+void preferences_get (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  RPC notification.preferences_put: ContactPreferences -> ContactPreferences.
+void preferences_put (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
 // ---- sender.c
 
-typedef struct _sender_t sender_t;
-
-//  Read KW_SMTP_URL, KW_MAIL_FROM and KW_MAIL_MAX_ATTEMPTS, register the
-//  sender's statements and start its timer on the service loop. NULL with
-//  the reason in err when the configuration is invalid.
+//  Read KW_SMTP_URL, KW_MAIL_FROM and KW_SMTP_STARTTLS, open the e-mail
+//  channel, register the sender's statements and start its timer on the
+//  service loop. NULL with the reason in err when the configuration is
+//  invalid.
 sender_t *sender_new (kw_service_t *svc, char *err, size_t err_size);
 //  Send what is due soon (on the next loop turn), e.g. after a commit.
 void sender_wake (sender_t *self);
-//  Stop the timer; the sender is freed when its handle has closed. Clears
-//  the caller's pointer; safe twice.
+//  Cancel the sends in flight (their deliveries are taken again when their
+//  lease ends) and stop the timer; the sender is freed when its handle has
+//  closed. Clears the caller's pointer; safe twice.
 void sender_destroy (sender_t **self_p);
 
 #endif

@@ -1,114 +1,110 @@
-/*  sender: sends pending e-mail deliveries through an SMTP server with
-    libcurl, retrying with exponential backoff (2^attempts s, at most 300 s)
-    until KW_MAIL_MAX_ATTEMPTS, then marking the delivery failed.
+/*  sender: sends the pending deliveries through their channel (e-mail over
+    SMTP, smtp.c), several at once without blocking the loop, and records
+    each outcome: sent; a temporary failure tried again with exponential
+    backoff (2^attempts s, at most 300 s, each wait drawn within 25 % either
+    side) until the delivery's max_attempts (its region's, recorded with
+    it), then failed, the dead letter, with the region's coordinators told
+    by a delivery of their own; a permanent failure failed at once.
+
+    Taking a delivery is one committed statement that moves it to sending
+    with a lease (SENDER_LEASE_S): another instance leaves it alone until
+    the lease ends, and a delivery whose sender died is taken again then,
+    and sent again with the same Message-ID (the delivery id), so a
+    receiver can tell the copies apart. Delivery to SMTP is therefore at
+    least once; the window is from the server's final reply to the commit
+    of "sent". When that commit fails because the database went away, the
+    sent delivery is remembered and recorded first once the database is
+    back, before anything else is taken, so a database restart never causes
+    a second e-mail.
 
     It runs on a 1 s timer and on the next loop turn after each committed
-    consumer batch. Each delivery is sent in its own transaction: the row is
-    taken with FOR UPDATE SKIP LOCKED (so two instances never send the same
-    one), sent, and its outcome committed at once. Delivery to SMTP is
-    therefore at least once: a process killed between the server's final
-    reply and the commit sends that e-mail again after a restart, with the
-    same Message-ID (the delivery id) so a receiver can tell the copies
-    apart; the window is one round trip and one COMMIT. When the commit
-    fails because the database went away, the sent delivery is remembered
-    and recorded first once the database is back, before anything else is
-    sent, so a database restart never causes a second e-mail.
-
-    libcurl is used synchronously on the loop, which keeps this simple and
-    is acceptable for one local relay: a send blocks the loop for at most the
-    10 s timeout, each run stops after 20 deliveries or 1 s, and a run stops
-    at the first failure to reach the server. Errors stored and logged are
-    libcurl's error text and the SMTP reply code, never addresses. */
+    consumer batch and each finished send. Errors stored and logged are the
+    channel's (libcurl's text and the SMTP reply code), never addresses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <curl/curl.h>
 #include "kw_log.h"
 #include "kw_metrics.h"
+#include "kw/notification.pb-c.h"
+#include "channel.h"
 #include "message.h"
 #include "notification.h"
+#include "smtp.h"
 
 #define SENDER_INTERVAL_MS 1000
-#define SENDER_BATCH 20
-#define SENDER_BUDGET_MS 1000
-#define SMTP_TIMEOUT_S 10L
-#define SMTP_CONNECT_TIMEOUT_S 5L
+#define SENDER_LEASE_S "30"
+#define SENDER_GATHER_MS 5
+#define UNRECORDED_MAX SMTP_IN_FLIGHT
 #define ID_SIZE 64
 
 struct _sender_t {
     uv_timer_t timer;
+    kw_service_t *svc;
     kw_db_t *db;
-    CURL *curl;
-    const char *url;
-    const char *from;
-    char max_attempts [16];
-    int running;
-    //  sent, but the database was down when we tried to record it ("" if none)
-    char unrecorded [ID_SIZE];
+    channel_t *email;
+    size_t in_flight;
+    int filling;
+    //  sent, not yet recorded (at most one a send in flight: nothing more
+    //  is taken while any is unrecorded)
+    char unrecorded [UNRECORDED_MAX][ID_SIZE];
+    size_t unrecorded_count;
 };
 
+//  One send in flight.
 typedef struct {
-    const char *data;
-    size_t len;
-    size_t pos;
-} s_upload_t;
+    sender_t *sender;
+    char id [ID_SIZE];
+} s_job_t;
 
 static void s_on_timer (uv_timer_t *timer);
 
 static void
 s_prepare (kw_db_t *db)
 {
-    kw_db_prepare (db, "notification_next",
-        "SELECT id, recipient_address, subject, body, attempts FROM notification.deliveries"
-        " WHERE status = 'pending' AND channel = 'email' AND next_attempt_at <= now ()"
-        " ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
+    //  Up to $1 due deliveries at once, each leased.
+    kw_db_prepare (db, "notification_take",
+        "UPDATE notification.deliveries d SET status = 'sending', updated_at = now (),"
+        " next_attempt_at = now () + interval '" SENDER_LEASE_S " seconds'"
+        " FROM (SELECT id FROM notification.deliveries"
+        "   WHERE status IN ('pending', 'sending') AND channel = 'email' AND next_attempt_at <= now ()"
+        "   ORDER BY next_attempt_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id"
+        " RETURNING d.id, d.recipient_address, d.subject, d.body, d.html,"
+        " extract (epoch FROM d.created_at)::bigint, d.calendar");
+    //  Every delivery sent since the last run, at once ($1: '{id,...}').
     kw_db_prepare (db, "notification_sent",
-        "UPDATE notification.deliveries SET status = 'sent', sent_at = now (),"
-        " attempts = attempts + 1, last_error = NULL WHERE id = $1 AND status <> 'sent'");
+        "UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now (),"
+        " attempts = attempts + 1, last_error = NULL WHERE id = ANY ($1::uuid[]) AND status = 'sending'");
     kw_db_prepare (db, "notification_retry",
         "UPDATE notification.deliveries SET attempts = attempts + 1, last_error = $2,"
-        " status = CASE WHEN attempts + 1 >= $3::int THEN 'failed' ELSE 'pending' END,"
-        " next_attempt_at = now () + least (power (2, attempts + 1), 300) * interval '1 second'"
-        " WHERE id = $1 RETURNING status, attempts");
-    kw_db_prepare (db, "notification_unsendable",
-        "UPDATE notification.deliveries SET status = 'failed', last_error = $2 WHERE id = $1");
+        " status = CASE WHEN $3::boolean OR attempts + 1 >= max_attempts THEN 'failed' ELSE 'pending' END,"
+        " next_attempt_at = now () + least (power (2, attempts + 1), 300)"
+        "   * (0.75 + random () * 0.5) * interval '1 second',"
+        " updated_at = now () WHERE id = $1 AND status = 'sending'"
+        " RETURNING status, attempts, template, region, case_id");
 }
 
 sender_t *
 sender_new (kw_service_t *svc, char *err, size_t err_size)
 {
-    const char *url = kw_service_config (svc, "KW_SMTP_URL");
-    const char *from = kw_service_config (svc, "KW_MAIL_FROM");
-    long max_attempts;
-    if (kw_config_int ("KW_MAIL_MAX_ATTEMPTS", kw_service_config (svc, "KW_MAIL_MAX_ATTEMPTS"),
-                       1, 1000, &max_attempts, err, err_size) != 0)
-        return NULL;
-    if (!url || (strncmp (url, "smtp://", 7) != 0 && strncmp (url, "smtps://", 8) != 0)) {
-        snprintf (err, err_size, "KW_SMTP_URL must be an smtp:// or smtps:// URL");
+    const char *tls = kw_service_config (svc, "KW_SMTP_STARTTLS");
+    if (!tls || (strcmp (tls, "0") != 0 && strcmp (tls, "1") != 0)) {
+        snprintf (err, err_size, "KW_SMTP_STARTTLS must be 0 or 1");
         return NULL;
     }
-    if (!message_address_valid (from)) {
-        snprintf (err, err_size, "KW_MAIL_FROM is not a valid address");
+    channel_t *email = smtp_new (kw_service_loop (svc), kw_service_config (svc, "KW_SMTP_URL"),
+                                 kw_service_config (svc, "KW_MAIL_FROM"), strcmp (tls, "1") == 0,
+                                 kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size);
+    if (!email)
         return NULL;
-    }
-    if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        snprintf (err, err_size, "libcurl could not be initialised");
-        return NULL;
-    }
     sender_t *self = calloc (1, sizeof *self);
-    if (self)
-        self->curl = curl_easy_init ();
-    if (!self || !self->curl) {
-        free (self);
-        curl_global_cleanup ();
+    if (!self) {
+        email->destroy (email);
         snprintf (err, err_size, "out of memory");
         return NULL;
     }
+    self->svc = svc;
     self->db = kw_service_db (svc);
-    self->url = url;
-    self->from = from;
-    snprintf (self->max_attempts, sizeof self->max_attempts, "%ld", max_attempts);
+    self->email = email;
     s_prepare (self->db);
     uv_timer_init (kw_service_loop (svc), &self->timer);
     self->timer.data = self;
@@ -120,17 +116,14 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
 void
 sender_wake (sender_t *self)
 {
-    if (!self->running)
+    if (!self->filling)
         uv_timer_start (&self->timer, s_on_timer, 0, SENDER_INTERVAL_MS);
 }
 
 static void
 s_closed (uv_handle_t *handle)
 {
-    sender_t *self = handle->data;
-    curl_easy_cleanup (self->curl);
-    curl_global_cleanup ();
-    free (self);
+    free (handle->data);
 }
 
 void
@@ -140,79 +133,16 @@ sender_destroy (sender_t **self_p)
         return;
     sender_t *self = *self_p;
     *self_p = NULL;
+    //  Sends in flight are cancelled (their deliveries stay sending and are
+    //  taken again when their lease ends).
+    self->email->destroy (self->email);
     uv_timer_stop (&self->timer);
     uv_close ((uv_handle_t *) &self->timer, s_closed);
 }
 
-// ---- SMTP
+// ---- outcomes
 
-static size_t
-s_read (char *buf, size_t size, size_t nitems, void *arg)
-{
-    s_upload_t *up = arg;
-    size_t room = size * nitems;
-    size_t left = up->len - up->pos;
-    size_t n = left < room ? left : room;
-    memcpy (buf, up->data + up->pos, n);
-    up->pos += n;
-    return n;
-}
-
-//  Failures that say the server cannot be reached: the rest of the run
-//  would fail the same way.
-static int
-s_unreachable (CURLcode rc)
-{
-    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST
-        || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_UNSUPPORTED_PROTOCOL
-        || rc == CURLE_URL_MALFORMAT || rc == CURLE_SSL_CONNECT_ERROR;
-}
-
-//  Send text to one recipient. CURLE_OK, or the error with a description
-//  free of addresses in err.
-static CURLcode
-s_smtp_send (sender_t *self, const char *to, const char *text, char *err, size_t err_size)
-{
-    CURL *curl = self->curl;
-    struct curl_slist *rcpt = curl_slist_append (NULL, to);
-    if (!rcpt) {
-        snprintf (err, err_size, "out of memory");
-        return CURLE_OUT_OF_MEMORY;
-    }
-    s_upload_t up = { .data = text, .len = strlen (text), .pos = 0 };
-    //  Reset options, keep the connection for the next delivery.
-    curl_easy_reset (curl);
-    curl_easy_setopt (curl, CURLOPT_URL, self->url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-#else
-    curl_easy_setopt (curl, CURLOPT_PROTOCOLS, (long) (CURLPROTO_SMTP | CURLPROTO_SMTPS));
-#endif
-    curl_easy_setopt (curl, CURLOPT_MAIL_FROM, self->from);
-    curl_easy_setopt (curl, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt (curl, CURLOPT_READFUNCTION, s_read);
-    curl_easy_setopt (curl, CURLOPT_READDATA, &up);
-    curl_easy_setopt (curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt (curl, CURLOPT_TIMEOUT, SMTP_TIMEOUT_S);
-    curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, SMTP_CONNECT_TIMEOUT_S);
-    curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
-    CURLcode rc = curl_easy_perform (curl);
-    curl_slist_free_all (rcpt);
-    if (rc != CURLE_OK) {
-        long code = 0;
-        curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &code);
-        if (code > 0)
-            snprintf (err, err_size, "%s (SMTP reply %ld)", curl_easy_strerror (rc), code);
-        else
-            snprintf (err, err_size, "%s", curl_easy_strerror (rc));
-    }
-    return rc;
-}
-
-// ---- sending
-
-//  Count one e-mail attempt's outcome: sent, retry, failed (no attempt
-//  left) or unsendable.
+//  Count one attempt's outcome: sent, retry, failed or unsendable.
 static void
 s_count (const char *status)
 {
@@ -221,114 +151,133 @@ s_count (const char *status)
                                        " the delivery in.", "channel,status"), 1, "email", status);
 }
 
-//  Send the next due delivery: 1 when one was handled, 0 when none is due,
-//  -1 when the run should stop (database down or server unreachable).
-//  Record the delivery sent while the database was down: 0 when there is
-//  none (left), -1 while the database is still unavailable.
+//  Record the deliveries sent since the last run (or while the database
+//  was down) in one statement: 0 when none is left, -1 while the database
+//  is unavailable (they stay, and nothing more is taken).
 static int
-s_record_unrecorded (sender_t *self)
+s_record_sent (sender_t *self)
 {
-    if (!*self->unrecorded)
+    if (!self->unrecorded_count)
         return 0;
-    const char *params [1] = { self->unrecorded };
-    if (kw_db_exec (self->db, "notification_sent", 1, params) != 0)
+    char ids [UNRECORDED_MAX * (ID_SIZE + 1) + 3] = "{";
+    for (size_t i = 0; i < self->unrecorded_count; i++)
+        snprintf (ids + strlen (ids), sizeof ids - strlen (ids), "%s%s", i ? "," : "", self->unrecorded [i]);
+    snprintf (ids + strlen (ids), sizeof ids - strlen (ids), "}");
+    const char *params [1] = { ids };
+    if (kw_db_exec (self->db, "notification_sent", 1, params) != 0) {
+        kw_warn ("delivery_sent_unrecorded", "deliveries", ids, "reason", kw_db_error (self->db));
         return -1;
-    kw_info ("delivery_sent", "delivery_id", self->unrecorded, "recorded", "late");
-    s_count ("sent");
-    *self->unrecorded = 0;
+    }
+    for (size_t i = 0; i < self->unrecorded_count; i++) {
+        kw_info ("delivery_sent", "delivery_id", self->unrecorded [i]);
+        s_count ("sent");
+    }
+    self->unrecorded_count = 0;
     return 0;
 }
 
-static int
-s_send_one (sender_t *self)
+static void
+s_done (void *arg, channel_outcome_t outcome, const char *reference, const char *error)
 {
-    kw_db_t *db = self->db;
-    if (s_record_unrecorded (self) != 0)
-        return -1;
-    if (kw_db_begin (db) != 0)
-        return -1;
-    PGresult *res = kw_db_query (db, "notification_next", 0, NULL);
-    if (!res) {
-        kw_warn ("sender_query_failed", "reason", kw_db_error (db));
-        kw_db_rollback (db);
-        return -1;
-    }
-    if (PQntuples (res) == 0) {
-        PQclear (res);
-        kw_db_rollback (db);
-        return 0;
-    }
+    s_job_t *job = arg;
+    sender_t *self = job->sender;
     char id [ID_SIZE];
-    snprintf (id, sizeof id, "%s", PQgetvalue (res, 0, 0));
-    char err [256] = "";
-    char *text = message_compose (id, self->from, PQgetvalue (res, 0, 1), PQgetvalue (res, 0, 2),
-                                  PQgetvalue (res, 0, 3), time (NULL), err, sizeof err);
-    char *to = strdup (PQgetvalue (res, 0, 1));
-    PQclear (res);
-    if (!text || !to) {
-        //  A stored row that cannot make a safe message will never send.
-        char reason [300];
-        snprintf (reason, sizeof reason, "message could not be composed: %s", err);
-        const char *params [2] = { id, reason };
-        int rc = kw_db_exec (db, "notification_unsendable", 2, params) == 0 && kw_db_commit (db) == 0;
-        if (!rc)
-            kw_db_rollback (db);
-        kw_warn ("delivery_unsendable", "delivery_id", id, "reason", err);
-        s_count ("unsendable");
-        free (text);
-        free (to);
-        return rc ? 1 : -1;
+    snprintf (id, sizeof id, "%s", job->id);
+    free (job);
+    self->in_flight--;
+    if (outcome == CHANNEL_CANCELLED)
+        return;
+    kw_db_t *db = self->db;
+    if (outcome == CHANNEL_SENT) {
+        //  Recorded with the others sent meanwhile on the next run, first
+        //  thing, before anything more is taken; the run waits a moment
+        //  for the sends finishing with this one, so one commit records
+        //  several (the loop blocks on each commit).
+        snprintf (self->unrecorded [self->unrecorded_count++], ID_SIZE, "%s", id);
+        if (self->unrecorded_count == 1 && !self->filling)
+            uv_timer_start (&self->timer, s_on_timer, SENDER_GATHER_MS, SENDER_INTERVAL_MS);
+        return;
     }
-    CURLcode sent = s_smtp_send (self, to, text, err, sizeof err);
-    free (text);
-    free (to);
-    if (sent == CURLE_OK) {
-        const char *params [1] = { id };
-        if (kw_db_exec (db, "notification_sent", 1, params) != 0 || kw_db_commit (db) != 0) {
-            //  Sent but not recorded: remember it, record it before sending more.
-            kw_warn ("delivery_sent_unrecorded", "delivery_id", id, "reason", kw_db_error (db));
-            kw_db_rollback (db);
-            snprintf (self->unrecorded, sizeof self->unrecorded, "%s", id);
-            return -1;
-        }
-        kw_info ("delivery_sent", "delivery_id", id);
-        s_count ("sent");
-        return 1;
+    const char *params [3] = { id, error, outcome == CHANNEL_PERMANENT ? "true" : "false" };
+    if (kw_db_begin (db) != 0)
+        return;
+    PGresult *res = kw_db_query (db, "notification_retry", 3, params);
+    int dead = res && PQntuples (res) == 1 && strcmp (PQgetvalue (res, 0, 0), "failed") == 0;
+    //  A coordinators' notice that fails is not noticed again.
+    int notice = dead && strcmp (PQgetvalue (res, 0, 2), DELIVERIES_DEAD_LETTER) != 0;
+    char attempts [16] = "";
+    if (res && PQntuples (res) == 1)
+        snprintf (attempts, sizeof attempts, "%s", PQgetvalue (res, 0, 1));
+    Kw__DeliveryFailed failed = KW__DELIVERY_FAILED__INIT;
+    if (notice) {
+        failed.delivery_id = id;
+        failed.template_ = PQgetvalue (res, 0, 2);
+        failed.channel = "email";
+        failed.region = PQgetvalue (res, 0, 3);
+        failed.case_id = PQgetisnull (res, 0, 4) ? NULL : PQgetvalue (res, 0, 4);
+        failed.has_attempts = 1;
+        failed.attempts = (uint32_t) strtoul (attempts, NULL, 10);
     }
-    const char *params [3] = { id, err, self->max_attempts };
-    res = kw_db_query (db, "notification_retry", 3, params);
-    if (!res || kw_db_commit (db) != 0) {
-        if (res)
-            PQclear (res);
+    int ok = res && (!notice || deliveries_dead_letter (self->svc, db, &failed) == 0);
+    if (res)
+        PQclear (res);
+    if (!ok || kw_db_commit (db) != 0) {
         kw_warn ("delivery_failure_unrecorded", "delivery_id", id, "reason", kw_db_error (db));
         kw_db_rollback (db);
-        return -1;
+        return;
     }
-    char status [16] = "", attempts [16] = "";
-    if (PQntuples (res) == 1) {
-        snprintf (status, sizeof status, "%s", PQgetvalue (res, 0, 0));
-        snprintf (attempts, sizeof attempts, "%s", PQgetvalue (res, 0, 1));
+    kw_warn (dead ? "delivery_failed" : "delivery_retry", "delivery_id", id, "attempts", attempts,
+             "reason", error);
+    s_count (dead ? "failed" : "retry");
+    sender_wake (self);
+}
+
+// ---- taking
+
+//  Take the due deliveries there is room for and start their sends: how
+//  many were taken (0 when none is due), or -1 when the database is down.
+static int
+s_take (sender_t *self)
+{
+    char room [24];
+    snprintf (room, sizeof room, "%zu", self->email->capacity - self->in_flight);
+    const char *params [1] = { room };
+    PGresult *res = kw_db_query (self->db, "notification_take", 1, params);
+    if (!res)
+        return -1;
+    int taken = PQntuples (res);
+    for (int i = 0; i < taken; i++) {
+        s_job_t *job = calloc (1, sizeof *job);
+        if (!job)
+            break;              //  the rest are taken again when their lease ends
+        job->sender = self;
+        snprintf (job->id, sizeof job->id, "%s", PQgetvalue (res, i, 0));
+        channel_message_t msg = {
+            .delivery_id = job->id, .address = PQgetvalue (res, i, 1), .subject = PQgetvalue (res, i, 2),
+            .body = PQgetvalue (res, i, 3), .html = PQgetisnull (res, i, 4) ? NULL : PQgetvalue (res, i, 4),
+            .created = strtoll (PQgetvalue (res, i, 5), NULL, 10),
+            .calendar = PQgetisnull (res, i, 6) ? NULL : PQgetvalue (res, i, 6)
+        };
+        self->in_flight++;
+        if (self->email->start (self->email, &msg, s_done, job) != 0) {
+            //  A stored row that cannot make a safe message will never send.
+            kw_warn ("delivery_unsendable", "delivery_id", job->id);
+            s_count ("unsendable");
+            s_done (job, CHANNEL_PERMANENT, NULL, "the message could not be composed");
+        }
     }
     PQclear (res);
-    kw_warn (strcmp (status, "failed") == 0 ? "delivery_failed" : "delivery_retry",
-             "delivery_id", id, "attempts", attempts, "reason", err);
-    s_count (strcmp (status, "failed") == 0 ? "failed" : "retry");
-    return s_unreachable (sent) ? -1 : 1;
+    return taken;
 }
 
 static void
 s_on_timer (uv_timer_t *timer)
 {
     sender_t *self = timer->data;
-    if (self->running)
+    if (self->filling)
         return;
-    self->running = 1;
-    uint64_t start = uv_hrtime ();
-    for (int i = 0; i < SENDER_BATCH; i++) {
-        if (s_send_one (self) != 1)
-            break;
-        if ((uv_hrtime () - start) / 1000000 >= SENDER_BUDGET_MS)
-            break;
-    }
-    self->running = 0;
+    self->filling = 1;
+    if (s_record_sent (self) == 0 && self->in_flight < self->email->capacity)
+        s_take (self);
+    self->filling = 0;
 }

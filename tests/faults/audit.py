@@ -20,8 +20,15 @@ stops after the decision, with no case):
     assignment.offers         one row, accepted (by the ledger) or pending
     assignment.timeline       one row for each of the case's events
     eligibility.cases, scheduling.cases    one row each (their projections)
-    notification.deliveries   one row, sent
-    SMTP sink                 one transaction with that delivery's Message-ID;
+    notification.deliveries   one row per message of the table (deploy/
+                              notifications/table.json) for those events,
+                              each sent: the offer to the offeree, and when
+                              the ledger accepted it the new key worker's,
+                              each coordinator's of the region and one for
+                              each other person of the case's deputy and
+                              team with an address (the ledger's families
+                              have none)
+    SMTP sink                 for each delivery one transaction with its Message-ID;
                               another only as the documented crash window (a
                               kill of notification or a PostgreSQL restart
                               within a second after the first transmission,
@@ -33,6 +40,7 @@ professional of the ledger's workforce is announced once
 (assignment.professional_changed) and counts exactly the cases they hold
 and the offers pending to them, never above their maximum."""
 
+import json
 import os
 
 from kwtest import sql, sink_journal, delivery_message_id, explain_resends, RESEND_FAULTS
@@ -43,7 +51,7 @@ CONSUMERS = {
     "eligibility": ["referral", "assignment"],
     "assignment": ["eligibility"],
     "scheduling": ["assignment", "referral"],
-    "notification": ["assignment"],
+    "notification": ["assignment", "eligibility", "referral"],
 }
 CATEGORIES = ("lost", "duplicate", "wrong", "unexpected", "unapplied", "resent_unexplained")
 
@@ -89,6 +97,13 @@ def _expect_one(f, what, rows, owner):
         f.add("duplicate", "%s: %d %s" % (owner, len(rows), what))
 
 
+def _coordinators(region="norfolk"):
+    """How many coordinator addresses the region's file names."""
+    path = os.path.join(os.environ.get("KW_REGION_DIR", "deploy/regions"), region + ".json")
+    with open(path) as f:
+        return len(json.load(f)["notification"]["coordinators"])
+
+
 def audit(ledger, faults, journal_path):
     """ledger: accepted {nhs: (referral id, eligible)}, answers {case id:
     (offer id, professional id)} of the offers it accepted, workforce (the
@@ -111,7 +126,17 @@ def audit(ledger, faults, journal_path):
                                           " WHERE event_id IS NOT NULL GROUP BY 1")}
     elig_cases = _group(sql("SELECT case_id::text FROM eligibility.cases"))
     sched_cases = _group(sql("SELECT case_id::text FROM scheduling.cases"))
-    deliveries = _group(sql("SELECT case_id, id::text, status FROM notification.deliveries"))
+    deliveries = _group(sql("SELECT case_id, id::text, status, template FROM notification.deliveries"))
+    coordinators = _coordinators()
+    # The people with an address beside the key worker: the deputy and the team.
+    team = {c: int(k) for c, k in sql(
+        "SELECT c.id::text, count (DISTINCT lower (x.email)) FROM assignment.cases c"
+        " CROSS JOIN LATERAL (SELECT p.email FROM assignment.professionals p WHERE p.id = c.deputy_id"
+        "   UNION SELECT t.email FROM assignment.team_members t WHERE t.case_id = c.id AND t.removed_at IS NULL"
+        "   AND t.email IS NOT NULL AND (t.professional_id IS NULL OR t.professional_id <> c.key_worker_id)) x"
+        " WHERE c.key_worker_id IS NOT NULL AND x.email IS NOT NULL"
+        " AND lower (x.email) <> (SELECT lower (k.email) FROM assignment.professionals k WHERE k.id = c.key_worker_id)"
+        " GROUP BY 1")}
     events = _group(sql("SELECT producer || '.' || type || ' ' || correlation_id, event_id::text"
                         " FROM bus.outbox"))
     mails = sink_journal(journal_path)
@@ -193,8 +218,17 @@ def audit(ledger, faults, journal_path):
         _expect_one(f, "eligibility.cases row", elig_cases.get(case_id, []), own)
         _expect_one(f, "scheduling.cases row", sched_cases.get(case_id, []), own)
         sent = deliveries.get(case_id, [])
-        _expect_one(f, "delivery", sent, own)
-        for _, did, dstatus in sent:
+        expected = {"offer_made": 1}
+        if answer:
+            expected.update(key_worker_changed_new=1, key_worker_changed_coordinator=coordinators,
+                            key_worker_changed_team=team.get(case_id, 0))
+        for template in set(expected) | {r[3] for r in sent}:
+            got = sum(1 for r in sent if r[3] == template)
+            if got != expected.get(template, 0):
+                f.add("lost" if got < expected.get(template, 0) else
+                      "duplicate" if expected.get(template) else "unexpected",
+                      "%s: %d %s delivery rows, expected %d" % (own, got, template, expected.get(template, 0)))
+        for _, did, dstatus, _ in sent:
             mid = delivery_message_id(did)
             known_mail.add(mid)
             if dstatus != "sent":

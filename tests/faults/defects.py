@@ -10,6 +10,7 @@ are undone and the audit must then be as clean as before.
     check(ledger, injector, faults, baseline, settle)   prints TAP lines"""
 
 import email
+import email.policy
 import os
 import smtplib
 import subprocess
@@ -41,7 +42,8 @@ def _resend(injector, message_id):
             for trace in ("Return-Path", "Delivered-To"):
                 del msg[trace]
             with smtplib.SMTP("127.0.0.1", int(os.environ["KW_SMTP_PORT"]), timeout=10) as s:
-                s.sendmail("noreply@keyworker.invalid", ["kw.one@example.org"], msg.as_bytes())
+                s.sendmail("noreply@keyworker.invalid", ["kw.one@example.org"],
+                           msg.as_bytes(policy=email.policy.SMTP))
             return
     raise RuntimeError("no stored e-mail with Message-ID %s" % message_id)
 
@@ -70,7 +72,8 @@ def _far_from_faults(ledger, injector, faults):
     sent = {t["message_id"]: t["at"] for t in sink_journal(injector.sink_journal())}
     for rid in sorted(r for r, e in ledger.accepted.values() if e):
         case = scalar("SELECT id FROM assignment.cases WHERE referral_id = :'p1'", rid)
-        delivery = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'", case)
+        delivery = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'"
+                          " AND template = 'offer_made'", case)
         at = sent.get(delivery_message_id(delivery))
         if at and all(abs(at - x.at) > 2 for x in faults if x.victim in RESEND_FAULTS):
             return rid, case, delivery

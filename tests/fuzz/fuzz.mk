@@ -43,14 +43,16 @@ FUZZ_LINK_fuzz_region := $(FUZZ_OBJ)/services/eligibility/region.o $(FUZZ_OBJ)/s
 # fuzz_gateway_routes: every module of the gateway but main.c (dispatch.c
 # with what it calls). fuzz_envelope: every module of the eligibility and
 # referral services (all but main.c), the assignment service's event_rows.c and what it uses, and
-# the notification service's delivery rows and rendering.
+# the notification service's recipients and rendering.
 FUZZ_SERVICE_OBJ = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
 FUZZ_LINK_fuzz_gateway_routes := $(call FUZZ_SERVICE_OBJ,gateway)
 FUZZ_LINK_fuzz_envelope := $(sort $(FUZZ_LINK_fuzz_region) $(call FUZZ_SERVICE_OBJ,eligibility) \
                            $(call FUZZ_SERVICE_OBJ,referral) \
                            $(FUZZ_OBJ)/services/assignment/event_rows.o $(FUZZ_OBJ)/services/assignment/rows.o \
-                           $(FUZZ_OBJ)/services/notification/deliveries.o \
+                           $(FUZZ_OBJ)/services/notification/audience.o \
+                           $(FUZZ_OBJ)/services/notification/template.o \
                            $(FUZZ_OBJ)/services/notification/message.o)
+FUZZ_LINK_fuzz_template := $(FUZZ_OBJ)/services/notification/template.o $(FUZZ_OBJ)/services/notification/message.o
 FUZZ_LINK_fuzz_dsr := $(FUZZ_OBJ)/services/referral/dsr_parse.o $(FUZZ_OBJ)/services/referral/tabular.o \
                       $(FUZZ_OBJ)/services/referral/validate.o
 FUZZ_LINK_fuzz_notify_receipt := $(FUZZ_OBJ)/services/notification/notify_receipt.o

@@ -10,7 +10,8 @@
     holds), assignment's (event_rows.c: the case an eligible decision opens,
     the team and family text[] parameters, which must read back as the
     referral's values, the ids of the other events) and notification's
-    (deliveries_offer_row and the e-mail rendering, message.c). A parameter
+    (the offer's recipient, audience.c, the rendering of its placeholders,
+    template.c, and the e-mail composed, message.c). A parameter
     a statement casts to uuid must be a UUID, to date a date, to timestamptz
     an instant or NULL: anything else would fail on every try and stop the
     consumer. As a Request: kw_rpc.c's server unpack and kw_rpc_unpack of
@@ -39,7 +40,9 @@
 #include "eligibility.h"
 #include "message.h"
 #include "referral.h"
+#include "audience.h"
 #include "notification.h"
+#include "template.h"
 #include "validate.h"
 
 static kw_arena_t *s_arena;
@@ -465,9 +468,47 @@ s_assignment_event (const Kw__Envelope *event)
 }
 
 //  The notification service's apply of assignment.offer_made: the real
-//  delivery row (deliveries.c) and the real rendering (message.c), then
-//  the message composed as the sender sends it; every line of it ends in
-//  CRLF and no header takes a line break from the event.
+//  recipient (audience.c) and the real rendering of the offer's
+//  placeholders (template.c), then the message composed as the sender
+//  sends it; every line of it ends in CRLF and no header takes a line
+//  break from the event.
+static const char *
+s_offer_value (const char *name, void *arg)
+{
+    static char buf [64];
+    return audience_placeholder (arg, name, buf, sizeof buf);
+}
+
+static void
+s_offer_contact (const audience_contact_t *contact, void *arg)
+{
+    const Kw__OfferMade *msg = arg;
+    if (!*contact->recipient_id || (!*contact->email && !*contact->phone))
+        abort ();
+    char err [128];
+    char *subject = template_render ("Key worker offer for case ((case_id))", TEMPLATE_TEXT, s_offer_value,
+                                     (void *) msg, err, sizeof err);
+    char *body = template_render ("Dear ((professional_name)),\n((case_id)) until ((expires_at))\n",
+                                  TEMPLATE_TEXT, s_offer_value, (void *) msg, err, sizeof err);
+    char *html = template_render ("<p>((professional_name))</p>", TEMPLATE_HTML, s_offer_value, (void *) msg,
+                                  err, sizeof err);
+    if (html && (strchr (html, '<') != html || strstr (html + 1, "<") != strstr (html, "</p>")))
+        abort ();
+    char *text = subject && body && message_address_valid (contact->email)
+               ? message_compose ("00000000-0000-4000-8000-000000000000", "keyworker@example.org",
+                                  contact->email, subject, body, html, NULL, 1795000000, err, sizeof err)
+               : NULL;
+    for (const char *p = text; p && (p = strchr (p, '\n')); p++)
+        if (p == text || p [-1] != '\r')
+            abort ();
+    if (text && !strstr (text, "\r\n\r\n"))
+        abort ();
+    free (text);
+    free (subject);
+    free (body);
+    free (html);
+}
+
 static void
 s_offer_made (const Kw__Envelope *event)
 {
@@ -477,30 +518,7 @@ s_offer_made (const Kw__Envelope *event)
         return;
     s_repack (&msg->base);
     s_encode (&msg->base);
-    delivery_row_t row;
-    if (deliveries_offer_row (event, msg, &row) != 0)
-        return;
-    if (!row.region || !*row.region || !row.address || (*row.address && !message_address_valid (row.address)))
-        abort ();
-    if (!row.renderable) {
-        if (!*row.error)
-            abort ();
-        deliveries_row_free (&row);
-        return;
-    }
-    if (!row.subject || !row.body || strchr (row.subject, '\n') || strchr (row.subject, '\r'))
-        abort ();
-    char err [128];
-    char *text = *row.address ? message_compose ("00000000-0000-4000-8000-000000000000",
-                                                 "keyworker@example.org", row.address, row.subject,
-                                                 row.body, 1795000000, err, sizeof err) : NULL;
-    for (const char *p = text; p && (p = strchr (p, '\n')); p++)
-        if (p == text || p [-1] != '\r')
-            abort ();
-    if (text && !strstr (text, "\r\n\r\n"))
-        abort ();
-    free (text);
-    deliveries_row_free (&row);
+    audience_each (&msg->base, "professional", s_offer_contact, msg);
 }
 
 //  kw_consumer.c s_readable: unpack and check the frame, then apply.

@@ -172,6 +172,14 @@ def mails():
     return out
 
 
+def mail_part(message, content_type="text/plain"):
+    """The decoded text of a message's part of content_type ("" when none)."""
+    for part in message.walk():
+        if part.get_content_type() == content_type:
+            return part.get_payload(decode=True).decode("utf-8", "replace")
+    return ""
+
+
 def nhs_number(rng=random):
     """A random NHS number with a valid modulus-11 check digit."""
     while True:
@@ -259,12 +267,14 @@ def delivery_message_id(delivery_id):
 # database going away at that moment. The fault must hit within
 # RESEND_HIT_S after the transmission it interrupted (the window is one
 # round trip and one COMMIT); the sink stamps a transaction once it has read
-# it, which can be a few milliseconds after the sender's last byte and so
-# after a kill that followed that byte, hence RESEND_STAMP_S before it.
+# and stored it (an fsync each, one after another), which can be well after
+# the sender's last byte when several messages are in flight at once
+# (notification sends up to 8), and so after a kill that followed that
+# byte, hence RESEND_STAMP_S before it.
 # The copy must follow the fault within RESEND_AFTER_S (the restart, then
 # the sender's first run).
 RESEND_FAULTS = ("notification", "postgres")
-RESEND_STAMP_S = 0.1
+RESEND_STAMP_S = 1.0
 RESEND_HIT_S = 1.0
 RESEND_AFTER_S = 60.0
 
@@ -420,9 +430,10 @@ def workforce(tok, count=60, max_caseload=15, prefix="wf"):
 
 
 def test_region(region_id, assignment, base="norfolk", change=None):
-    """A region of the stack's own (base's rules, change(doc) applied) with
-    its assignment section, read by eligibility, assignment and scheduling
-    after a SIGHUP. Returns a coordinator token of the region once eligibility
+    """A region of the stack's own (base's rules and notification section,
+    change(doc) applied) with its assignment section, read by eligibility,
+    assignment, scheduling and notification after a SIGHUP. Returns a
+    coordinator token of the region once eligibility
     knows it."""
     directory = os.environ["KW_REGION_DIR"]
     with open(os.path.join(directory, base + ".json")) as f:
@@ -434,22 +445,19 @@ def test_region(region_id, assignment, base="norfolk", change=None):
         change(doc)
     with open(os.path.join(directory, region_id + ".json"), "w") as f:
         json.dump(doc, f)
-    log = os.path.join(VAR, "log", "assignment.log")
-
-    def reloads():
-        with open(log, errors="replace") as f:
+    def reloads(name):
+        with open(os.path.join(VAR, "log", name + ".log"), errors="replace") as f:
             text = f.read()
         return text.count('"settings_reloaded"'), text.count('"settings_reload_failed"')
-    before = reloads()
-    scheduling_log = os.path.join(VAR, "log", "scheduling.log")
-    scheduled_before = open(scheduling_log, errors="replace").read().count('"settings_reloaded"')
-    for name in ("eligibility", "assignment", "scheduling"):
+    # assignment, scheduling and notification read the region files on
+    # SIGHUP and log it.
+    readers = ("assignment", "scheduling", "notification")
+    before = {name: reloads(name) for name in readers}
+    for name in ("eligibility",) + readers:
         kill(name, signal.SIGHUP)
-    if not wait_until(lambda: reloads() != before, 15) or reloads()[1] != before[1]:
-        raise AssertionError("assignment did not read region %s" % region_id)
-    if not wait_until(lambda: open(scheduling_log, errors="replace").read().count('"settings_reloaded"')
-                      > scheduled_before, 15):
-        raise AssertionError("scheduling did not read region %s" % region_id)
+    for name in readers:
+        if not wait_until(lambda: reloads(name) != before[name], 15) or reloads(name)[1] != before[name][1]:
+            raise AssertionError("%s did not read region %s" % (name, region_id))
     tok = token(region=region_id)
     if not wait_until(lambda: http("GET", "/v1/eligibility/ruleset", tok=tok)[0] == 200, 15):
         raise AssertionError("region %s was not loaded" % region_id)

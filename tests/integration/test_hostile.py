@@ -775,6 +775,20 @@ for query in ["case_id='%20OR%20'1'='1", "case_id=1;DROP%20TABLE%20notification.
     status, body, _ = http("GET", "/v1/notifications?" + query, tok=tok)
     ok(status == 200 and isinstance(body, dict) and body.get("items") == [],
        "GET /v1/notifications?%s is 200 with no items" % query, (status, body))
+for query, field in [("status=bogus", "status"), ("status=SENT", "status"), ("channel=pigeon", "channel"),
+                     ("status=sent%00", "status"), ("template=" + "t" * 600, "template")]:
+    expect("GET /v1/notifications?%s is 400 naming %s" % (query[:50], field),
+           http("GET", "/v1/notifications?" + query, tok=tok)[:2], 400, field=field)
+for path in ["/v1/notifications/not-a-uuid", "/v1/notifications/%27%20OR%201%3D1",
+             "/v1/notifications/00000000-0000-4000-8000-00000000000g"]:
+    expect("GET %s is 400 naming id" % path[:60], http("GET", path, tok=tok)[:2], 400, field="id")
+    expect("POST %s/retry is 400 naming id" % path[:60], http("POST", path + "/retry", tok=tok)[:2], 400, field="id")
+expect("a retry of a notification nobody has is 404",
+       http("POST", "/v1/notifications/00000000-0000-4000-8000-000000000000/retry", tok=tok)[:2], 404)
+expect("a key worker may not retry a notification",
+       http("POST", "/v1/notifications/00000000-0000-4000-8000-000000000000/retry",
+            tok=token(role="key_worker", sub="kw-hostile", professional_id="00000000-0000-4000-8000-000000000001"))[:2],
+       403)
 for path in ["/v1/referrals/x?colour=red", "/v1/dsr/entries/x?region=nhse", "/v1/cases/x?x=%00"]:
     expect("GET %s (no query taken) is 400" % path, http("GET", path, tok=tok)[:2], 400)
 

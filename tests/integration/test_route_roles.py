@@ -72,6 +72,12 @@ status, plan, _ = http("POST", "/v1/meetings/%s/outcome" % meeting_id,
 action_id = (plan.get("actions") or [{}])[0].get("id") if status == 200 else None
 ok(meeting_id and action_id, "a meeting and a plan with an action", plan)
 
+notice = wait_until(lambda: (http("GET", "/v1/notifications?case_id=%s" % case_id, tok=own_coordinator)[1]
+                            .get("items") or [None])[0], 15)
+ok(notice and notice.get("id"), "the offer's notification", notice)
+status, prefs, _ = http("PUT", "/v1/contacts/%s/preferences" % pro["id"], {"channels": ["email"]}, own_coordinator)
+ok(status == 200, "a contact's preferences", prefs)
+
 # Path parameters by route prefix and name; any other is an id no record has.
 UNKNOWN = "00000000-0000-4000-8000-00000000abcd"
 PARAMS = [("/v1/cases/{id}/meetings", "id", sched_case), ("/v1/cases/{id}/plan", "id", sched_case),
@@ -79,7 +85,8 @@ PARAMS = [("/v1/cases/{id}/meetings", "id", sched_case), ("/v1/cases/{id}/plan",
           ("/v1/referrals/{id}", "id", referral_id), ("/v1/cases/{id}", "id", case_id),
           ("/v1/professionals/{id}", "id", member["id"]), ("/v1/dsr/entries/{id}", "id", dsr_nhs),
           ("", "offer_id", offer and offer.get("id")), ("", "member_id", team_member.get("id")),
-          ("", "absence_id", absence.get("id"))]
+          ("", "absence_id", absence.get("id")), ("/v1/notifications/{id}", "id", (notice or {}).get("id")),
+          ("/v1/contacts/{id}", "id", pro["id"])]
 
 
 def fill(pattern):

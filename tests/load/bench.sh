@@ -19,6 +19,9 @@
 #   8. each program's peak resident memory (VmHWM) after the load
 #   9. a 100,000-row DSR CSV (BENCH_DSR_ROWS): PostgreSQL COPY of it into a
 #      plain table, then its import through the gateway, twice (dsr_bench.py)
+#  11. BENCH_MAILS (1000) e-mails sent by notification to the SMTP sink, against
+#      Postfix's smtp-source with the same count, size and concurrency, and
+#      an RPC's p99 through the gateway while they go out (mail_bench.py)
 #  10. before the stack starts, eligibility decisions/s in memory: 100,000
 #      generated referrals under norfolk and nhse, with and without packing
 #      (bench_eligibility)
@@ -171,6 +174,9 @@ for p in $PROGRAMS; do
 done
 
 KW_PSQL="$PGBIN/psql" /usr/bin/python3 tests/load/dsr_bench.py "$OUT" | tee "$OUT/dsr.out"
+
+echo "## e-mail: ${BENCH_MAILS:-1000} e-mails to the SMTP sink, against Postfix's smtp-source"
+/usr/bin/python3 tests/load/mail_bench.py "${BENCH_MAILS:-1000}" | tee "$OUT/mail.out"
 test_stack_stop
 
 MAXRATE=$(field max offers_per_s)

@@ -1,7 +1,7 @@
-/*  test_notification_message: the offer e-mail the notification service
-    sends: headers, CRLF line endings, Message-ID from the delivery id, the
-    case and expiry in the body, and refusal of header injection and of
-    malformed addresses. */
+/*  test_notification_message: the e-mails the notification service sends:
+    headers, CRLF line endings, Message-ID from the delivery id, the HTML
+    alternative, and refusal of header injection and of malformed
+    addresses. */
 #include <stdlib.h>
 #include <string.h>
 #include "tap.h"
@@ -41,70 +41,73 @@ s_has_header (const char *text, const char *line)
     return 0;
 }
 
-static message_offer_t
-s_offer (const char *name, const char *email)
-{
-    message_offer_t offer = {
-        .case_id = CASE_ID,
-        .professional_name = name,
-        .professional_email = email,
-        .expires_at = "2026-11-24T10:00:00Z",
-    };
-    return offer;
-}
-
 static void
-s_test_render (void)
+s_test_compose (void)
 {
-    message_offer_t offer = s_offer ("Siân Jones", "sian.jones@example.nhs.uk");
     char err [128] = "";
     time_t date = 1795860000;       //  2026-11-28T10:00:00Z, a Saturday
-    char *text = message_offer_compose (&offer, DELIVERY_ID, "keyworker@localhost", date,
-                                        err, sizeof err);
-    ok (text != NULL, "offer message renders (%s)", err);
+    char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "sian.jones@example.nhs.uk",
+                                  "Key worker offer for case " CASE_ID, "Dear Siân Jones,\n\nCase " CASE_ID "\n",
+                                  NULL, NULL, date, err, sizeof err);
+    ok (text != NULL, "a plain message composes (%s)", err);
     if (!text)
         return;
     ok (s_crlf_only (text), "every line ends in CRLF");
-    ok (strstr (text, "\r\n\r\n") != NULL, "headers end in a blank line");
     ok (s_has_header (text, "Date: Sat, 28 Nov 2026 10:00:00 +0000"), "Date header in RFC 5322 form");
     ok (s_has_header (text, "From: <keyworker@localhost>"), "From header");
     ok (s_has_header (text, "To: <sian.jones@example.nhs.uk>"), "To header");
-    ok (s_has_header (text, "Subject: Key worker offer for case " CASE_ID), "Subject names the case");
-    ok (s_has_header (text, "Message-ID: <" DELIVERY_ID "@keyworker.invalid>"),
-        "Message-ID is the delivery id");
+    ok (s_has_header (text, "Subject: Key worker offer for case " CASE_ID), "Subject header");
+    ok (s_has_header (text, "Message-ID: <" DELIVERY_ID "@keyworker.invalid>"), "Message-ID is the delivery id");
     ok (s_has_header (text, "MIME-Version: 1.0"), "MIME-Version header");
     ok (s_has_header (text, "Content-Type: text/plain; charset=utf-8"), "Content-Type header");
     ok (s_has_header (text, "Content-Transfer-Encoding: 8bit"), "Content-Transfer-Encoding header");
-    const char *body = strstr (text, "\r\n\r\n");
-    body = body ? body + 4 : "";
-    ok (strstr (body, "Dear Siân Jones,\r\n") != NULL, "greeting uses the professional's name");
-    ok (strstr (body, CASE_ID) != NULL, "body has the case id");
-    ok (strstr (body, "2026-11-24T10:00:00Z") != NULL, "body has the offer expiry");
-    ok (strstr (body, "sign in") != NULL && strstr (body, "accept or decline") != NULL,
-        "body tells the professional to sign in to accept or decline");
-    ok (strstr (text, "Siân") == strstr (text, "Dear Siân") + 5, "the name appears only in the greeting");
-    ok (strstr (body, "sian.jones@") == NULL, "body does not repeat the address");
+    ok (strstr (text, "\r\n\r\nDear Siân Jones,\r\n\r\nCase " CASE_ID "\r\n") != NULL, "the body follows the headers");
     size_t len = strlen (text);
     ok (len >= 2 && text [len - 2] == '\r' && text [len - 1] == '\n', "message ends in CRLF");
+    char *again = message_compose (DELIVERY_ID, "keyworker@localhost", "sian.jones@example.nhs.uk",
+                                   "Key worker offer for case " CASE_ID, "Dear Siân Jones,\n\nCase " CASE_ID "\n",
+                                   NULL, NULL, date, err, sizeof err);
+    ok (again && strcmp (again, text) == 0, "the same delivery composes the same message");
+    free (again);
     free (text);
 
-    offer = s_offer (NULL, "a@b.example");
-    text = message_offer_compose (&offer, DELIVERY_ID, "keyworker@localhost", date, err, sizeof err);
-    ok (text && strstr (text, "Dear colleague,\r\n"), "no name: a neutral greeting");
+    text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Hello", "text line\n",
+                            "<p>html &amp; line</p>\n", NULL, date, err, sizeof err);
+    ok (text && s_has_header (text, "Content-Type: multipart/alternative; boundary=\"=_" DELIVERY_ID "\""),
+        "with HTML: multipart/alternative");
+    ok (text && strstr (text, "--=_" DELIVERY_ID "\r\nContent-Type: text/plain; charset=utf-8\r\n")
+        && strstr (text, "--=_" DELIVERY_ID "\r\nContent-Type: text/html; charset=utf-8\r\n")
+        && strstr (text, "<p>html &amp; line</p>\r\n--=_" DELIVERY_ID "--\r\n"),
+        "the text part, then the HTML part, then the closing boundary");
+    ok (text && s_crlf_only (text), "every line of it ends in CRLF");
     free (text);
 }
 
 static void
-s_test_render_parts (void)
+s_test_calendar (void)
 {
-    message_offer_t offer = s_offer ("Alex", "alex@example.org");
-    char *subject = NULL, *body = NULL;
     char err [128] = "";
-    is_int (message_offer_render (&offer, &subject, &body, err, sizeof err), 0, "render parts");
-    ok (subject && !strchr (subject, '\n') && !strchr (subject, '\r'), "subject is one line");
-    ok (body && !strchr (body, '\r'), "stored body uses LF line endings");
-    free (subject);
-    free (body);
+    const char *ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:m-1\r\n"
+                      "SEQUENCE:2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Meeting cancelled",
+                                  "text\n", "<p>html</p>\n", ics, 1795860000, err, sizeof err);
+    ok (text && s_has_header (text, "Content-Type: multipart/alternative; boundary=\"=_" DELIVERY_ID "\""),
+        "an invitation makes the message multipart/alternative (%s)", err);
+    const char *plain = text ? strstr (text, "Content-Type: text/plain") : NULL;
+    const char *html = text ? strstr (text, "Content-Type: text/html") : NULL;
+    const char *cal = text ? strstr (text, "Content-Type: text/calendar; method=CANCEL; charset=utf-8\r\n") : NULL;
+    ok (plain && html && cal && plain < html && html < cal, "text, HTML, then the calendar with its METHOD (iMIP)");
+    ok (text && strstr (text, "METHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:m-1\r\n") && s_crlf_only (text),
+        "the invitation as it is, in CRLF lines");
+    free (text);
+    text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Meeting", "text\n", NULL,
+                            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", 0, err, sizeof err);
+    ok (!text && strstr (err, "METHOD"), "an invitation without a METHOD is refused: %s", err);
+    free (text);
+    text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Meeting", "text\n", NULL,
+                            "BEGIN:VCALENDAR\r\nMETHOD:REQUEST; x\r\nEND:VCALENDAR\r\n", 0, err, sizeof err);
+    ok (!text, "nor one whose METHOD could add to the header");
+    free (text);
 }
 
 static void
@@ -112,38 +115,31 @@ s_test_injection (void)
 {
     char err [128];
     time_t date = 1795860000;
-    const char *names [] = {
-        "Alex\r\nBcc: victim@example.org", "Alex\nBcc: victim@example.org", "Alex\rX",
-        "Alex\tX", "Alex\x7f", "Alex\xc2\x85", "Alex\xff", "Alex\xc3", NULL
-    };
-    for (int i = 0; names [i]; i++) {
-        message_offer_t offer = s_offer (names [i], "alex@example.org");
-        err [0] = '\0';
-        char *text = message_offer_compose (&offer, DELIVERY_ID, "keyworker@localhost", date,
-                                            err, sizeof err);
-        ok (text == NULL && err [0], "rejects control or malformed bytes in name #%d", i);
-        free (text);
-    }
-    message_offer_t offer = s_offer ("Alex", "alex@example.org\r\nBcc: victim@example.org");
-    char *text = message_offer_compose (&offer, DELIVERY_ID, "keyworker@localhost", date, err, sizeof err);
+    char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org\r\nBcc: victim@example.org",
+                                  "Hello", "body\n", NULL, NULL, date, err, sizeof err);
     ok (text == NULL, "rejects CR/LF in the address");
     free (text);
-    offer = s_offer ("Alex", "alex@example.org");
-    offer.case_id = CASE_ID "\r\nBcc: victim@example.org";
-    text = message_offer_compose (&offer, DELIVERY_ID, "keyworker@localhost", date, err, sizeof err);
-    ok (text == NULL, "rejects CR/LF in the case id");
-    free (text);
-    offer.case_id = CASE_ID;
-    text = message_offer_compose (&offer, DELIVERY_ID ">\r\nBcc: x@y", "keyworker@localhost", date,
-                                  err, sizeof err);
+    text = message_compose (DELIVERY_ID ">\r\nBcc: x@y", "keyworker@localhost", "alex@example.org", "Hello",
+                            "body\n", NULL, NULL, date, err, sizeof err);
     ok (text == NULL, "rejects a delivery id that is not an id");
     free (text);
     text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org",
-                            "Hello\r\nBcc: victim@example.org", "body\n", date, err, sizeof err);
+                            "Hello\r\nBcc: victim@example.org", "body\n", NULL, NULL, date, err, sizeof err);
     ok (text == NULL, "rejects CR/LF in the subject");
     free (text);
+    const char *bodies [] = { "Alex\x7f", "Alex\xc2\x85", "Alex\xff", "Alex\xc3", "A\x01", NULL };
+    for (int i = 0; bodies [i]; i++) {
+        text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org", "Hello", bodies [i],
+                                NULL, NULL, date, err, sizeof err);
+        ok (text == NULL, "rejects control or malformed bytes in the body #%d", i);
+        free (text);
+        text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org", "Hello", "body",
+                                bodies [i], NULL, date, err, sizeof err);
+        ok (text == NULL, "and in the HTML #%d", i);
+        free (text);
+    }
     text = message_compose (DELIVERY_ID, "keyworker@localhost", "alex@example.org",
-                            "Hello", "line one\nline two\r\nline three\rend", date, err, sizeof err);
+                            "Hello", "line one\nline two\r\nline three\rend", NULL, NULL, date, err, sizeof err);
     ok (text && strstr (text, "\r\n\r\nline one\r\nline two\r\nline three\r\nend\r\n")
         && s_crlf_only (text), "body line endings are normalised to CRLF");
     free (text);
@@ -169,26 +165,22 @@ s_test_addresses (void)
     memcpy (longaddr + 250, "@b.example", 11);
     ok (!message_address_valid (longaddr), "rejects an over-long address");
 
-    message_offer_t offer = s_offer ("Alex", "not-an-address");
     char err [128];
-    char *text = message_offer_compose (&offer, DELIVERY_ID, "keyworker@localhost", 0, err, sizeof err);
+    char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "not-an-address", "Hello", "body",
+                                  NULL, NULL, 0, err, sizeof err);
     ok (text == NULL, "compose refuses a bad recipient");
     free (text);
-    offer = s_offer ("Alex", "alex@example.org");
-    text = message_offer_compose (&offer, DELIVERY_ID, "keyworker", 0, err, sizeof err);
+    text = message_compose (DELIVERY_ID, "keyworker", "alex@example.org", "Hello", "body", NULL, NULL, 0,
+                            err, sizeof err);
     ok (text == NULL, "compose refuses a bad From address");
-    free (text);
-    offer.expires_at = "2026-11-24 10:00\r\nX: y";
-    text = message_offer_compose (&offer, DELIVERY_ID, "keyworker@localhost", 0, err, sizeof err);
-    ok (text == NULL, "compose refuses a malformed expiry");
     free (text);
 }
 
 int
 main (void)
 {
-    s_test_render ();
-    s_test_render_parts ();
+    s_test_compose ();
+    s_test_calendar ();
     s_test_injection ();
     s_test_addresses ();
     return tap_done ();

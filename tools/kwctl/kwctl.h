@@ -279,6 +279,18 @@ int kwctl_meeting (int argc, char **argv, kwctl_global_t *global);
 int kwctl_plan (int argc, char **argv, kwctl_global_t *global);
 //  Print the meeting and plan commands' usage.
 void kwctl_meeting_usage (FILE *out);
+//  ---------------------------------------------------------------------------
+//  Notification commands (notification.c)
+
+//  kwctl notification VERB ARGS: argv [0] is "notification". The exit status.
+int kwctl_notification (int argc, char **argv, kwctl_global_t *global);
+//  kwctl preferences VERB ARGS: argv [0] is "preferences". The exit status.
+int kwctl_preferences (int argc, char **argv, kwctl_global_t *global);
+//  kwctl template check [--dir DIR] [--regions DIR]: argv [0] is "template".
+int kwctl_template (int argc, char **argv, kwctl_global_t *global);
+//  Print the notification, preferences and template commands' usage.
+void kwctl_notification_usage (FILE *out);
+
 //  Read FILE.json ('-': standard input) that must hold one JSON object;
 //  NULL with the reason printed.
 json_t *kwctl_read_json_object (const char *path);

@@ -27,6 +27,9 @@ s_usage (FILE *out)
         "  meeting     book, show, answer, reschedule and cancel meetings; outcomes; invitations\n"
         "  plan        the Family Service Plan and its versions; complete actions\n"
         "  audit       the region's audit trail (admins)\n"
+        "  notification, preferences, template\n"
+        "              delivery records and retries, a recipient's preferences, the check of\n"
+        "              the notification table and templates\n"
         "\n"
         "kwctl COMMAND --help describes one command.\n"
         "\n");
@@ -49,6 +52,8 @@ s_usage (FILE *out)
     kwctl_meeting_usage (out);
     fprintf (out, "\n");
     kwctl_audit_usage (out);
+    fprintf (out, "\n");
+    kwctl_notification_usage (out);
     fprintf (out, "\n");
     kwctl_common_usage (out);
 }
@@ -109,6 +114,12 @@ main (int argc, char **argv)
         return kwctl_plan (argc - first, argv + first, &global);
     if (strcmp (command, "audit") == 0)
         return kwctl_audit (argc - first, argv + first, &global);
+    if (strcmp (command, "notification") == 0)
+        return kwctl_notification (argc - first, argv + first, &global);
+    if (strcmp (command, "preferences") == 0)
+        return kwctl_preferences (argc - first, argv + first, &global);
+    if (strcmp (command, "template") == 0)
+        return kwctl_template (argc - first, argv + first, &global);
     fprintf (stderr, "kwctl: unknown command '%.32s' (try --help)\n", command);
     return KWCTL_USAGE;
 }

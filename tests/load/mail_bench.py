@@ -1,0 +1,118 @@
+"""make bench, e-mail: how fast the notification service sends to the
+local SMTP sink, against Postfix's smtp-source sending the same number of
+messages of the same size with the same concurrency to the same sink, and
+how the service's loop answers meanwhile.
+
+COUNT (argv[1], 1000) e-mail deliveries are written straight into
+notification.deliveries as pending but not yet due (a real rendered offer
+e-mail each, to COUNT addresses), then made due at once: the time from then
+until every one is recorded sent gives e-mails/s (it includes the sender's
+first wake-up, up to its 1 s timer). Meanwhile one client reads a delivery
+record through the gateway (GET /v1/notifications/{id}: gateway, RPC,
+notification's loop, PostgreSQL) as fast as it is answered: p50/p99 of
+those answers while the e-mails go out, and the same with nothing going
+out. Then smtp-source -s 8 (SMTP_IN_FLIGHT) -m COUNT -l SIZE, SIZE being the
+average size the sink journalled for the service's messages. Prints one
+line per figure; asserts nothing."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+from kwtest import sql, scalar, http, token, sink_journal  # noqa: E402
+
+COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+IN_FLIGHT = 8
+tok = token(role="coordinator", region="norfolk", sub="mail-bench")
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))] if values else float("nan")
+
+
+def read_latencies(delivery_id, stop):
+    out = []
+    while not stop.is_set():
+        t = time.perf_counter()
+        status, _, _ = http("GET", "/v1/notifications/%s" % delivery_id, tok=tok)
+        if status == 200:
+            out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+body = ("Dear Bench Professional,\n\nYou have been offered the key worker role for case %s.\n\n"
+        "The offer expires at 2026-12-04T10:00:00Z (UTC).\n\nPlease sign in to Norfolk Key Worker Service "
+        "to accept or decline the offer. The details of the case are available there once you have signed "
+        "in; for their privacy, none are sent by e-mail.\n\nThis message was sent automatically; replies are "
+        "not read.\n")
+html = "".join("<p>%s</p>\n" % para for para in body.strip().split("\n\n"))
+run = uuid.uuid4().hex[:8]
+rows = []
+for i in range(COUNT):
+    case = str(uuid.uuid4())
+    rows.append("\t".join([str(uuid.uuid4()), "bench-%s-%d" % (run, i), "assignment.offer_made", "email",
+                           "bench-%s-%d" % (run, i), "bench.%s.%d@example.org" % (run, i), "offer_made", case,
+                           "norfolk", "Key worker offer for case %s" % case,
+                           (body % case).replace("\n", "\\n"), html.replace("\n", "\\n"), "pending",
+                           "professional"]))
+sql("COPY notification.deliveries (id, event_id, event, channel, recipient_id, recipient_address, template,"
+    " case_id, region, subject, body, html, status, audience) FROM STDIN;\n" + "\n".join(rows) + "\n\\.\n"
+    "UPDATE notification.deliveries SET next_attempt_at = now () + interval '1 day'"
+    " WHERE event_id LIKE 'bench-%s-%%';" % run)
+probe = scalar("SELECT id FROM notification.deliveries WHERE event_id = 'bench-%s-0'" % run)
+
+stop = threading.Event()
+idle = []
+t = threading.Thread(target=lambda: idle.extend(read_latencies(probe, stop)))
+t.start()
+time.sleep(3)
+stop.set()
+t.join()
+
+stop = threading.Event()
+busy = []
+reader = threading.Thread(target=lambda: busy.extend(read_latencies(probe, stop)))
+reader.start()
+start = time.time()
+sql("UPDATE notification.deliveries SET next_attempt_at = now () WHERE event_id LIKE 'bench-%s-%%'" % run)
+while int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
+                 " AND status = 'sent'" % run)) < COUNT and time.time() - start < 600:
+    time.sleep(0.05)
+elapsed = time.time() - start
+stop.set()
+reader.join()
+sent = int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
+                  " AND status = 'sent'" % run))
+ids = {"<%s@keyworker.invalid>" % r[0] for r in sql("SELECT id FROM notification.deliveries"
+                                                      " WHERE event_id LIKE 'bench-%s-%%'" % run)}
+sizes = [t["bytes"] for t in sink_journal() if t["message_id"] in ids]
+size = int(sum(sizes) / len(sizes)) if sizes else 1500
+print("notification e-mails sent            %d of %d in %.2f s: %.0f e-mails/s (%d in flight)" % (
+    sent, COUNT, elapsed, sent / elapsed if elapsed else 0, IN_FLIGHT))
+print("message size                         %d bytes on average (%d transactions journalled)" % (size, len(sizes)))
+print("GET /v1/notifications/{id}, idle      p50 %.1f ms  p99 %.1f ms  (%d calls)" % (
+    pct(idle, 50), pct(idle, 99), len(idle)))
+print("GET /v1/notifications/{id}, sending   p50 %.1f ms  p99 %.1f ms  (%d calls; target p99 <= 10 ms)" % (
+    pct(busy, 50), pct(busy, 99), len(busy)))
+
+source = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
+if not os.path.exists(source):
+    print("smtp-source                          missing (apt-get install postfix)")
+else:
+    port = os.environ.get("KW_SMTP_PORT", "2525")
+    t0 = time.time()
+    p = subprocess.run([source, "-s", str(IN_FLIGHT), "-m", str(COUNT), "-l", str(size), "-f",
+                        "keyworker@localhost", "-t", "bench.source@example.org", "127.0.0.1:%s" % port],
+                       capture_output=True, text=True, timeout=600)
+    took = time.time() - t0
+    print("smtp-source (Postfix) same count      %d in %.2f s: %.0f e-mails/s (exit %d)%s" % (
+        COUNT, took, COUNT / took if took else 0, p.returncode, (" " + p.stderr.strip()[:200]) if p.returncode else ""))
+    if elapsed and took:
+        print("service / smtp-source                %.2f (aim: at least 0.5)" % ((sent / elapsed) / (COUNT / took)))
