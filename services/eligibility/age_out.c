@@ -84,6 +84,14 @@ s_emit (kw_db_t *db, const region_t *region, const char *case_id, const char *re
     event.case_id = (char *) case_id;
     event.referral_id = (char *) referral_id;
     event.region = region->id;
+    //  The notification service tells the key worker and the family the
+    //  day the service ends (and the age) when the transition falls due;
+    //  the age-out itself needs nobody to read a date (docs/events.md).
+    if (strcmp (type, KW_EVENT_ELIGIBILITY_CASE_TRANSITION_DUE) == 0) {
+        event.upper_age_date = day;
+        event.has_upper_age = 1;
+        event.upper_age = upper_age;
+    }
     if (kw_outbox_insert (db, KW_PRODUCER_ELIGIBILITY, type, region->id, case_id, &event.base, NULL) != 0)
         return -1;
     kw_info (type, "case_id", case_id, "region", region->id);
