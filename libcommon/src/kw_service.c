@@ -41,6 +41,7 @@ struct _kw_service_t {
     void *zctx;
     void *pub;
     kw_relay_t *relay;
+    uint64_t outbox_written;        //  kw_outbox_written () after the last consumer batch
     kw_consumer_t *consumer;
     kw_rpc_server_t *rpc;
     kw_curve_t *curve;
@@ -343,11 +344,17 @@ s_consumer_topics (kw_service_t *self)
     return rc;
 }
 
+//  After a consumer batch: the relay is woken when the batch (or anything
+//  since the last batch) wrote events. Every other commit wakes it always.
 static void
 s_committed (size_t applied, void *arg)
 {
     kw_service_t *self = arg;
-    kw_service_outbox_committed (self);
+    uint64_t written = kw_outbox_written ();
+    if (written != self->outbox_written) {
+        self->outbox_written = written;
+        kw_service_outbox_committed (self);
+    }
     if (self->def->after_commit)
         self->def->after_commit (self);
 }
