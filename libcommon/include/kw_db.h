@@ -57,6 +57,12 @@ int kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len)
 //  sends nothing.
 int kw_db_begin (kw_db_t *self);
 int kw_db_commit (kw_db_t *self);
+//  Run the transaction's last statement and COMMIT in one round trip: the
+//  rows the statement affected (as kw_db_exec_count), or -1 when it failed
+//  or the transaction did not commit (roll back then). COMMIT is sent with
+//  the statement, so a statement whose outcome decides whether to commit
+//  must fail by itself when it should not.
+int kw_db_exec_commit (kw_db_t *self, const char *stmt, int nparams, const char *const *values);
 //  Roll back; safe when no transaction is open or the connection is down.
 void kw_db_rollback (kw_db_t *self);
 

@@ -252,47 +252,93 @@ s_pipeline_result (PGconn *conn)
     return first;
 }
 
-//  BEGIN and the statement (prepared name, else sql) in one pipeline: one
-//  round trip. The statement's result, or NULL (error kept).
+//  In one pipeline, one round trip: BEGIN when one is pending, the
+//  statement (prepared name, else sql), then COMMIT when commit. The
+//  statement's result, or NULL (error kept; a COMMIT that did not commit
+//  is an error too, and leaves the failed transaction to roll back).
 static PGresult *
-s_query_begun (kw_db_t *self, const char *name, const char *sql, int nparams,
-               const char *const *values, const int *lengths, const int *formats, int result_format)
+s_pipeline (kw_db_t *self, const char *name, const char *sql, int nparams, const char *const *values,
+            const int *lengths, const int *formats, int result_format, int commit)
 {
     PGconn *conn = self->conn;
-    self->begin_pending = 0;
+    int begin = self->begin_pending;
     if (PQenterPipelineMode (conn) != 1) {
-        self->begin_pending = 1;
+        //  One at a time, then.
         if (s_begin_now (self) != 0)
             return NULL;
-        return s_check (self, name
+        PGresult *res = s_check (self, name
             ? PQexecPrepared (conn, name, nparams, values, lengths, formats, result_format)
             : PQexecParams (conn, sql, nparams, NULL, values, lengths, formats, result_format));
+        if (res && commit && kw_db_commit (self) != 0) {
+            PQclear (res);
+            return NULL;
+        }
+        return res;
     }
-    int sent = PQsendQueryParams (conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1
+    self->begin_pending = 0;
+    int sent = (!begin || PQsendQueryParams (conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1)
             && (name ? PQsendQueryPrepared (conn, name, nparams, values, lengths, formats, result_format)
                      : PQsendQueryParams (conn, sql, nparams, NULL, values, lengths, formats,
                                           result_format)) == 1
+            && (!commit || PQsendQueryParams (conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1)
             && PQpipelineSync (conn) == 1;
-    PGresult *begin = sent ? s_pipeline_result (conn) : NULL;
+    PGresult *begun = sent && begin ? s_pipeline_result (conn) : NULL;
     PGresult *res = sent ? s_pipeline_result (conn) : NULL;
+    PGresult *ended = sent && commit ? s_pipeline_result (conn) : NULL;
     PGresult *sync = sent ? PQgetResult (conn) : NULL;
     int synced = PQresultStatus (sync) == PGRES_PIPELINE_SYNC;
     PQclear (sync);
     if (!synced || PQexitPipelineMode (conn) != 1) {
         //  Only a broken connection leaves the pipeline unfinished.
         s_set_error (self, PQerrorMessage (conn), "08006");
-        PQclear (begin);
+        PQclear (begun);
         PQclear (res);
+        PQclear (ended);
         s_mark_down (self);
         return NULL;
     }
-    begin = s_check (self, begin);
-    if (!begin) {
+    if (begin && !(begun = s_check (self, begun))) {
         PQclear (res);
+        PQclear (ended);
         return NULL;
     }
-    PQclear (begin);
-    return s_check (self, res);
+    PQclear (begun);
+    if (!(res = s_check (self, res))) {
+        PQclear (ended);
+        return NULL;
+    }
+    if (commit) {
+        int committed = PQresultStatus (ended) == PGRES_COMMAND_OK && strcmp (PQcmdStatus (ended), "COMMIT") == 0;
+        if (!committed) {
+            PQclear (res);
+            if (PQresultStatus (ended) == PGRES_COMMAND_OK) {
+                PQclear (ended);
+                s_set_error (self, "transaction was rolled back", "40000");
+            }
+            else
+                s_check (self, ended);
+            return NULL;
+        }
+        PQclear (ended);
+    }
+    return res;
+}
+
+//  The statement named stmt, prepared on this connection when it is one
+//  (NULL: stmt is SQL); 0, or -1 when it could not be prepared.
+static int
+s_prepared (kw_db_t *self, const char *stmt, statement_t **st_out)
+{
+    statement_t *st = s_statement (self, stmt);
+    *st_out = st;
+    if (!st || st->prepared)
+        return 0;
+    PGresult *res = s_check (self, PQprepare (self->conn, st->name, st->sql, 0, NULL));
+    if (!res)
+        return -1;
+    PQclear (res);
+    st->prepared = 1;
+    return 0;
 }
 
 PGresult *
@@ -303,21 +349,35 @@ kw_db_queryb (kw_db_t *self, const char *stmt, int nparams, const char *const *v
         s_set_error (self, "database connection is down", "08003");
         return NULL;
     }
-    statement_t *st = s_statement (self, stmt);
-    if (st && !st->prepared) {
-        PGresult *res = s_check (self, PQprepare (self->conn, st->name, st->sql, 0, NULL));
-        if (!res)
-            return NULL;
-        PQclear (res);
-        st->prepared = 1;
-    }
+    statement_t *st;
+    if (s_prepared (self, stmt, &st) != 0)
+        return NULL;
     if (self->begin_pending)
-        return s_query_begun (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, lengths,
-                              formats, result_format);
+        return s_pipeline (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, lengths,
+                           formats, result_format, 0);
     PGresult *res = st
         ? PQexecPrepared (self->conn, st->name, nparams, values, lengths, formats, result_format)
         : PQexecParams (self->conn, stmt, nparams, NULL, values, lengths, formats, result_format);
     return s_check (self, res);
+}
+
+int
+kw_db_exec_commit (kw_db_t *self, const char *stmt, int nparams, const char *const *values)
+{
+    if (!self->up || !self->conn) {
+        s_set_error (self, "database connection is down", "08003");
+        return -1;
+    }
+    statement_t *st;
+    if (s_prepared (self, stmt, &st) != 0)
+        return -1;
+    PGresult *res = s_pipeline (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, NULL, NULL,
+                                0, 1);
+    if (!res)
+        return -1;
+    int count = atoi (PQcmdTuples (res));
+    PQclear (res);
+    return count;
 }
 
 PGresult *

@@ -92,6 +92,23 @@ main (void)
         "the raw connection has the transaction begun");
     kw_db_rollback (db);
 
+    //  The last statement and COMMIT in one round trip.
+    kw_db_begin (db);
+    kw_db_exec (db, "DELETE FROM counted", 0, NULL);
+    is_int (kw_db_exec_commit (db, "count_add", 1, three), 1, "exec_commit counts the statement's rows");
+    ok (PQtransactionStatus (kw_db_conn (db)) == PQTRANS_IDLE, "and commits");
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted", 0, NULL, NULL, NULL), 1, "what the transaction did");
+    kw_db_begin (db);
+    is_int (kw_db_exec_commit (db, "INSERT INTO counted VALUES (4), (5)", 0, NULL), 2,
+            "a transaction of one statement: BEGIN, it and COMMIT at once");
+    kw_db_begin (db);
+    kw_db_exec (db, "DELETE FROM counted", 0, NULL);
+    is_int (kw_db_exec_commit (db, "SELECT 1/0", 0, NULL), -1, "a failing last statement is -1");
+    is_str (kw_db_sqlstate (db), "22012", "with its SQLSTATE");
+    kw_db_rollback (db);
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted", 0, NULL, NULL, NULL), 3,
+            "and nothing of its transaction was committed");
+
     //  The server drops us: the next query fails, ensure reconnects, and the
     //  prepared statement is prepared again on the new connection.
     kw_db_t *admin = kw_db_new (url, NULL, "test_db_admin");
