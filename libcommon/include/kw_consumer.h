@@ -43,9 +43,15 @@ kw_consumer_t *kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx,
                                 unsigned catchup_interval_ms,
                                 char *err, size_t err_size);
 void kw_consumer_destroy (kw_consumer_t **self_p);
-//  Read and apply everything in bus.outbox past the offsets now: events
-//  applied, or -1 on a database failure.
+//  Read and apply everything in bus.outbox past the offsets now, and write
+//  the offsets: events applied or passed over, or -1 on a database failure.
 int kw_consumer_catch_up (kw_consumer_t *self);
+//  Apply only the events of these topics ("producer.type", NULL-terminated,
+//  copied), and wake only on their frames; the other events of the
+//  producers are passed over without a transaction, their offset written
+//  with the next batch that applies something or on the idle timer. 0, or
+//  -1 when the socket refused a subscription.
+int kw_consumer_set_topics (kw_consumer_t *self, const char *const *topics);
 //  Apply at most events (1 to 256, the default 256) in one transaction, from
 //  the socket or the table; a backlog is applied one batch a loop turn.
 void kw_consumer_set_batch (kw_consumer_t *self, size_t events);

@@ -51,15 +51,26 @@ int kw_db_exec_count (kw_db_t *self, const char *stmt, int nparams, const char *
 //  format sql names) as its input. 0 or -1 (reason in kw_db_error).
 int kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len);
 
+//  Begin a transaction. BEGIN is sent with the transaction's first
+//  statement, in one round trip (libpq's pipeline mode); a failure to begin
+//  is that statement's failure. COMMIT of a transaction that ran nothing
+//  sends nothing.
 int kw_db_begin (kw_db_t *self);
 int kw_db_commit (kw_db_t *self);
+//  Run the transaction's last statement and COMMIT in one round trip: the
+//  rows the statement affected (as kw_db_exec_count), or -1 when it failed
+//  or the transaction did not commit (roll back then). COMMIT is sent with
+//  the statement, so a statement whose outcome decides whether to commit
+//  must fail by itself when it should not.
+int kw_db_exec_commit (kw_db_t *self, const char *stmt, int nparams, const char *const *values);
 //  Roll back; safe when no transaction is open or the connection is down.
 void kw_db_rollback (kw_db_t *self);
 
 //  Last error message (static to the connection) and SQLSTATE ("" if none).
 const char *kw_db_error (kw_db_t *self);
 const char *kw_db_sqlstate (kw_db_t *self);
-//  The raw connection (NULL when down), e.g. for PQsocket / PQnotifies.
+//  The raw connection (NULL when down), e.g. for PQsocket / PQnotifies; a
+//  transaction begun by kw_db_begin is open on it.
 PGconn *kw_db_conn (kw_db_t *self);
 
 #endif

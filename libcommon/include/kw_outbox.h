@@ -23,6 +23,10 @@
 //  1: every insert also NOTIFYs kw_outbox_<producer> (for relays of other
 //  instances of the producer); 0 (the default): it does not.
 void kw_outbox_set_notify (int on);
+//  Events inserted by this process so far (every thread, committed or not):
+//  a transaction that left it unchanged wrote no event, and its commit
+//  need not wake the relay.
+uint64_t kw_outbox_written (void);
 
 //  Insert an event in the open transaction. event_id_out (37 bytes) may be NULL.
 int kw_outbox_insert (kw_db_t *db, const char *producer, const char *type,

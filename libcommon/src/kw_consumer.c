@@ -1,7 +1,10 @@
 /*  kw_consumer: applies each producer's events exactly once, in seq order,
     with the offset advanced in the same transaction as the effects. Events
     are read only from bus.outbox: on start, when a frame on the SUB socket
-    says a producer has something new, after a failure and on a timer. */
+    says a producer has something new, after a failure and on a timer.
+    With topics set, only their frames wake the consumer, and events of
+    other types are passed over without a transaction: their offset is
+    written with the next batch that applies something, or on the timer. */
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -18,11 +21,14 @@
 #include "kw_zwatch.h"
 
 #define BATCH_MAX 256
+//  The SQLSTATE of kw_consumer_advance when the offset moved (division by zero).
+#define KW_CONSUMER_OFFSET_MOVED "22012"
 #define RETRY_MS 500
 
 typedef struct {
     char *name;
     uint64_t last_seq;              //  committed offset
+    uint64_t passed;                //  >= last_seq: events of no interest passed over up to here
     uint64_t newest;                //  highest seq seen (socket or table), for the lag
     int gap;                        //  catch-up needed
 } producer_t;
@@ -45,6 +51,8 @@ struct _kw_consumer_t {
     uint64_t applied;
     unsigned interval_ms;
     size_t batch;                   //  events in one transaction at most (BATCH_MAX)
+    char **topics;                  //  "producer.type" applied; NULL: every event
+    size_t topic_count;
 };
 
 static producer_t *
@@ -68,6 +76,7 @@ s_load_offsets (kw_consumer_t *self)
         if (!res)
             return -1;
         self->producers [i].last_seq = strtoull (PQgetvalue (res, 0, 0), NULL, 10);
+        self->producers [i].passed = self->producers [i].last_seq;
         PQclear (res);
     }
     self->offsets_loaded = 1;
@@ -79,24 +88,51 @@ s_lag (kw_consumer_t *self)
 {
     for (size_t i = 0; i < self->producer_count; i++)
         kw_consumer_metrics_lag (self->producers [i].name, self->producers [i].newest,
-                                 self->producers [i].last_seq);
+                                 self->producers [i].passed);
 }
 
-//  Apply events (in order) in one transaction. Events already applied are
-//  skipped; an event past the next expected seq marks its producer for
-//  catch-up and is left for it. Returns the number applied, or -1 after a
-//  rollback (offsets reloaded).
+//  1 when the event's type is one the consumer applies.
 static int
-s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
+s_wanted (kw_consumer_t *self, const Kw__Envelope *env)
+{
+    if (!self->topics)
+        return 1;
+    size_t producer_len = strlen (env->producer);
+    for (size_t i = 0; i < self->topic_count; i++) {
+        const char *topic = self->topics [i];
+        if (strncmp (topic, env->producer, producer_len) == 0 && topic [producer_len] == '.'
+        &&  strcmp (topic + producer_len + 1, env->type) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+//  Every producer's events handled up to next [i] (counted).
+static void
+s_passed (kw_consumer_t *self, const uint64_t *next)
+{
+    for (size_t i = 0; i < self->producer_count; i++) {
+        kw_consumer_metrics_applied (self->producers [i].name, next [i] - self->producers [i].passed);
+        self->producers [i].passed = next [i];
+    }
+}
+
+//  Apply events (in order) in one transaction, opened at the first event
+//  the consumer wants. Events already applied are skipped; an event past
+//  the next expected seq marks its producer for catch-up and is left for
+//  it. Events of no interest are passed over: without a wanted event no
+//  transaction is opened and their offset is only kept in memory, unless
+//  flush asks to write it. Returns the events applied or passed over, or
+//  -1 after a rollback (offsets reloaded).
+static int
+s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count, int flush)
 {
     uint64_t next [self->producer_count];
-    size_t applied = 0;
-    int touched = 0;
+    size_t applied = 0, handled = 0;
+    int open = 0;
     for (size_t i = 0; i < self->producer_count; i++)
-        next [i] = self->producers [i].last_seq;
+        next [i] = self->producers [i].passed;
 
-    if (kw_db_ensure (self->db) != 0 || kw_db_begin (self->db) != 0)
-        return -1;
     for (size_t e = 0; e < count; e++) {
         Kw__Envelope *env = events [e];
         producer_t *p = s_producer (self, env->producer);
@@ -109,6 +145,16 @@ s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
             p->gap = 1;                     //  missing events come from the table
             continue;
         }
+        handled++;
+        if (!s_wanted (self, env)) {
+            next [pi] = env->seq;           //  nothing to apply
+            continue;
+        }
+        if (!open) {
+            if (kw_db_ensure (self->db) != 0 || kw_db_begin (self->db) != 0)
+                return -1;
+            open = 1;
+        }
         kw_apply_result_t result = self->apply (self->db, env, self->arena, self->arg);
         if (result == KW_APPLY_RETRY) {
             kw_warn ("consumer_apply_failed", "consumer", self->name, "producer", env->producer,
@@ -120,12 +166,23 @@ s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
                       "type", env->type, "event_id", env->event_id);
         next [pi] = env->seq;
         applied++;
-        touched = 1;
     }
-    if (!touched) {
-        kw_db_rollback (self->db);
-        return 0;
+    if (!open) {
+        int behind = 0;
+        for (size_t i = 0; i < self->producer_count; i++)
+            behind |= next [i] != self->producers [i].last_seq;
+        if (!flush || !behind) {
+            s_passed (self, next);
+            return (int) handled;
+        }
+        if (kw_db_ensure (self->db) != 0 || kw_db_begin (self->db) != 0)
+            return -1;
     }
+    //  The offsets, COMMIT sent with the last of them: one round trip.
+    size_t last = self->producer_count;
+    for (size_t i = 0; i < self->producer_count; i++)
+        if (next [i] != self->producers [i].last_seq)
+            last = i;
     for (size_t i = 0; i < self->producer_count; i++) {
         if (next [i] == self->producers [i].last_seq)
             continue;
@@ -133,23 +190,25 @@ s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count)
         snprintf (new_seq, sizeof new_seq, "%" PRIu64, next [i]);
         snprintf (old_seq, sizeof old_seq, "%" PRIu64, self->producers [i].last_seq);
         const char *params [4] = { self->name, self->producers [i].name, new_seq, old_seq };
-        if (kw_db_exec_count (self->db, "kw_consumer_advance", 4, params, NULL, NULL) != 1) {
-            kw_warn ("consumer_offset_moved", "consumer", self->name,
-                     "producer", self->producers [i].name);
+        int rc = i == last ? kw_db_exec_commit (self->db, "kw_consumer_advance", 4, params)
+                           : kw_db_exec (self->db, "kw_consumer_advance", 4, params);
+        if (rc < 0) {
+            if (strcmp (kw_db_sqlstate (self->db), KW_CONSUMER_OFFSET_MOVED) == 0)
+                kw_warn ("consumer_offset_moved", "consumer", self->name,
+                         "producer", self->producers [i].name);
             goto failed;
         }
     }
-    if (kw_db_commit (self->db) != 0)
+    if (last == self->producer_count && kw_db_commit (self->db) != 0)
         goto failed;
-    for (size_t i = 0; i < self->producer_count; i++) {
-        kw_consumer_metrics_applied (self->producers [i].name, next [i] - self->producers [i].last_seq);
+    s_passed (self, next);
+    for (size_t i = 0; i < self->producer_count; i++)
         self->producers [i].last_seq = next [i];
-    }
     s_lag (self);
     self->applied += applied;
-    if (self->on_commit)
+    if (self->on_commit && applied)
         self->on_commit (applied, self->arg);
-    return (int) applied;
+    return (int) handled;
 failed:
     kw_db_rollback (self->db);
     self->offsets_loaded = 0;
@@ -161,9 +220,10 @@ failed:
 //  Apply what bus.outbox holds past the offsets of the producers marked
 //  (gap), one batch (at most self->batch events) a transaction. Every batch
 //  (all: 1), or one batch a producer, the producer left marked and *more set
-//  when it has more. Events applied, or -1.
+//  when it has more; flush: then write the offsets of the events passed
+//  over. Events applied or passed over, or -1.
 static int
-s_catch_up (kw_consumer_t *self, int all, int *more)
+s_catch_up (kw_consumer_t *self, int all, int flush, int *more)
 {
     *more = 0;
     if (!self->offsets_loaded && s_load_offsets (self) != 0)
@@ -178,7 +238,7 @@ s_catch_up (kw_consumer_t *self, int all, int *more)
         p->gap = 0;
         for (;;) {
             char after [24];
-            snprintf (after, sizeof after, "%" PRIu64, p->last_seq);
+            snprintf (after, sizeof after, "%" PRIu64, p->passed);
             const char *params [3] = { p->name, after, limit };
             PGresult *res = kw_db_query (self->db, "kw_consumer_read", 3, params);
             if (!res) {
@@ -194,7 +254,7 @@ s_catch_up (kw_consumer_t *self, int all, int *more)
                     events [count++] = env;
             }
             PQclear (res);
-            int n = count ? s_apply_batch (self, events, count) : 0;
+            int n = count ? s_apply_batch (self, events, count, 0) : 0;
             kw_arena_reset (self->arena);
             if (n < 0)
                 return -1;
@@ -208,7 +268,21 @@ s_catch_up (kw_consumer_t *self, int all, int *more)
             }
         }
     }
+    if (flush && !*more && s_apply_batch (self, NULL, 0, 1) < 0)
+        return -1;
     return total;
+}
+
+static void s_catch_up_cb (uv_timer_t *timer);
+
+static void
+s_topics_free (kw_consumer_t *self)
+{
+    for (size_t i = 0; i < self->topic_count; i++)
+        free (self->topics [i]);
+    free (self->topics);
+    self->topics = NULL;
+    self->topic_count = 0;
 }
 
 static void
@@ -223,7 +297,35 @@ kw_consumer_catch_up (kw_consumer_t *self)
 {
     int more;
     s_mark_all (self);
-    return s_catch_up (self, 1, &more);
+    return s_catch_up (self, 1, 1, &more);
+}
+
+int
+kw_consumer_set_topics (kw_consumer_t *self, const char *const *topics)
+{
+    assert (topics);
+    size_t count = 0;
+    while (topics [count])
+        count++;
+    char **copy = calloc (count ? count : 1, sizeof *copy);
+    assert (copy);
+    for (size_t i = 0; i < count; i++) {
+        copy [i] = strdup (topics [i]);
+        assert (copy [i]);
+    }
+    s_topics_free (self);
+    self->topics = copy;
+    self->topic_count = count;
+    //  Only the frames of these topics wake the consumer.
+    int rc = 0;
+    for (size_t i = 0; i < self->producer_count; i++) {
+        char prefix [128];
+        snprintf (prefix, sizeof prefix, "%s.", self->producers [i].name);
+        rc |= zmq_setsockopt (self->sub, ZMQ_UNSUBSCRIBE, prefix, strlen (prefix));
+    }
+    for (size_t i = 0; i < count; i++)
+        rc |= zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, copy [i], strlen (copy [i]));
+    return rc == 0 ? 0 : -1;
 }
 
 void
@@ -235,11 +337,10 @@ kw_consumer_set_batch (kw_consumer_t *self, size_t events)
 //  A batch a producer at a time, the loop turning between batches (RPC
 //  calls are answered while a backlog is applied).
 static void
-s_catch_up_cb (uv_timer_t *timer)
+s_catch_up_run (kw_consumer_t *self, int flush)
 {
-    kw_consumer_t *self = timer->data;
     int more;
-    int n = s_catch_up (self, 0, &more);
+    int n = s_catch_up (self, 0, flush, &more);
     s_lag (self);
     if (uv_is_active ((uv_handle_t *) self->soon))
         return;
@@ -250,12 +351,19 @@ s_catch_up_cb (uv_timer_t *timer)
         uv_timer_start (self->soon, s_catch_up_cb, 0, 0);
 }
 
-//  The idle timer: every producer's table, in case a frame was lost.
+static void
+s_catch_up_cb (uv_timer_t *timer)
+{
+    s_catch_up_run (timer->data, 0);
+}
+
+//  The idle timer: every producer's table, in case a frame was lost, and
+//  the offsets of the events passed over since the last write.
 static void
 s_tick_cb (uv_timer_t *timer)
 {
     s_mark_all (timer->data);
-    s_catch_up_cb (timer);
+    s_catch_up_run (timer->data, 1);
 }
 
 static void
@@ -328,9 +436,13 @@ kw_consumer_new (uv_loop_t *loop, kw_db_t *db, void *zctx, const char *sub_endpo
         "  ON CONFLICT DO NOTHING RETURNING last_seq)"
         " SELECT last_seq FROM ins UNION ALL"
         " SELECT last_seq FROM bus.offsets WHERE consumer = $1 AND producer = $2");
+    //  Fails (division by zero) when the offset is not the one this batch
+    //  started from (another instance moved it): the COMMIT sent with it
+    //  then does not commit.
     kw_db_prepare (db, "kw_consumer_advance",
-        "UPDATE bus.offsets SET last_seq = $3::bigint, updated_at = now ()"
-        " WHERE consumer = $1 AND producer = $2 AND last_seq = $4::bigint");
+        "WITH moved AS (UPDATE bus.offsets SET last_seq = $3::bigint, updated_at = now ()"
+        "  WHERE consumer = $1 AND producer = $2 AND last_seq = $4::bigint RETURNING 1)"
+        " SELECT 1 / count(*) FROM moved");
     kw_db_prepare (db, "kw_consumer_read",
         "SELECT " KW_OUTBOX_ENVELOPE_COLUMNS " FROM bus.outbox o"
         " WHERE o.producer = $1 AND o.seq > $2::bigint ORDER BY o.seq LIMIT $3::int");
@@ -395,6 +507,7 @@ kw_consumer_destroy (kw_consumer_t **self_p)
     for (size_t i = 0; i < self->producer_count; i++)
         free (self->producers [i].name);
     free (self->producers);
+    s_topics_free (self);
     kw_arena_destroy (&self->arena);
     free (self->name);
     free (self);

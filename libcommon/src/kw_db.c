@@ -1,5 +1,6 @@
 /*  kw_db: a PostgreSQL connection that reconnects, with lazily prepared
-    named statements. Every query is parameterised. */
+    named statements. Every query is parameterised. A transaction's BEGIN
+    goes with its first statement, in one round trip. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct _kw_db_t {
     char *application_name;
     PGconn *conn;
     int up;
+    int begin_pending;              //  kw_db_begin called, BEGIN not yet sent
     int connected_before;           //  a connection was made once (the next is a reconnect)
     statement_t *statements;
     kw_db_connect_fn *on_connect;
@@ -97,6 +99,7 @@ s_mark_down (kw_db_t *self)
         kw_db_metrics_down (self->application_name);
     }
     self->up = 0;
+    self->begin_pending = 0;
     if (self->conn) {
         PQfinish (self->conn);
         self->conn = NULL;
@@ -127,6 +130,7 @@ s_attempt (kw_db_t *self)
         PQfinish (self->conn);
     self->conn = conn;
     self->up = 1;
+    self->begin_pending = 0;
     self->backoff = BACKOFF_MIN_MS;
     for (statement_t *st = self->statements; st; st = st->next)
         st->prepared = 0;
@@ -221,6 +225,122 @@ s_check (kw_db_t *self, PGresult *res)
     return NULL;
 }
 
+//  Send the pending BEGIN on its own (before what cannot go with it).
+static int
+s_begin_now (kw_db_t *self)
+{
+    if (!self->begin_pending)
+        return 0;
+    self->begin_pending = 0;
+    PGresult *res = s_check (self, PQexec (self->conn, "BEGIN"));
+    if (!res)
+        return -1;
+    PQclear (res);
+    return 0;
+}
+
+//  The first result of the next query in the pipeline, the rest dropped.
+static PGresult *
+s_pipeline_result (PGconn *conn)
+{
+    PGresult *first = PQgetResult (conn);
+    if (first) {
+        PGresult *more;
+        while ((more = PQgetResult (conn)) != NULL)
+            PQclear (more);
+    }
+    return first;
+}
+
+//  In one pipeline, one round trip: BEGIN when one is pending, the
+//  statement (prepared name, else sql), then COMMIT when commit. The
+//  statement's result, or NULL (error kept; a COMMIT that did not commit
+//  is an error too, and leaves the failed transaction to roll back).
+static PGresult *
+s_pipeline (kw_db_t *self, const char *name, const char *sql, int nparams, const char *const *values,
+            const int *lengths, const int *formats, int result_format, int commit)
+{
+    PGconn *conn = self->conn;
+    int begin = self->begin_pending;
+    if (PQenterPipelineMode (conn) != 1) {
+        //  One at a time, then.
+        if (s_begin_now (self) != 0)
+            return NULL;
+        PGresult *res = s_check (self, name
+            ? PQexecPrepared (conn, name, nparams, values, lengths, formats, result_format)
+            : PQexecParams (conn, sql, nparams, NULL, values, lengths, formats, result_format));
+        if (res && commit && kw_db_commit (self) != 0) {
+            PQclear (res);
+            return NULL;
+        }
+        return res;
+    }
+    self->begin_pending = 0;
+    int sent = (!begin || PQsendQueryParams (conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1)
+            && (name ? PQsendQueryPrepared (conn, name, nparams, values, lengths, formats, result_format)
+                     : PQsendQueryParams (conn, sql, nparams, NULL, values, lengths, formats,
+                                          result_format)) == 1
+            && (!commit || PQsendQueryParams (conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1)
+            && PQpipelineSync (conn) == 1;
+    PGresult *begun = sent && begin ? s_pipeline_result (conn) : NULL;
+    PGresult *res = sent ? s_pipeline_result (conn) : NULL;
+    PGresult *ended = sent && commit ? s_pipeline_result (conn) : NULL;
+    PGresult *sync = sent ? PQgetResult (conn) : NULL;
+    int synced = PQresultStatus (sync) == PGRES_PIPELINE_SYNC;
+    PQclear (sync);
+    if (!synced || PQexitPipelineMode (conn) != 1) {
+        //  Only a broken connection leaves the pipeline unfinished.
+        s_set_error (self, PQerrorMessage (conn), "08006");
+        PQclear (begun);
+        PQclear (res);
+        PQclear (ended);
+        s_mark_down (self);
+        return NULL;
+    }
+    if (begin && !(begun = s_check (self, begun))) {
+        PQclear (res);
+        PQclear (ended);
+        return NULL;
+    }
+    PQclear (begun);
+    if (!(res = s_check (self, res))) {
+        PQclear (ended);
+        return NULL;
+    }
+    if (commit) {
+        int committed = PQresultStatus (ended) == PGRES_COMMAND_OK && strcmp (PQcmdStatus (ended), "COMMIT") == 0;
+        if (!committed) {
+            PQclear (res);
+            if (PQresultStatus (ended) == PGRES_COMMAND_OK) {
+                PQclear (ended);
+                s_set_error (self, "transaction was rolled back", "40000");
+            }
+            else
+                s_check (self, ended);
+            return NULL;
+        }
+        PQclear (ended);
+    }
+    return res;
+}
+
+//  The statement named stmt, prepared on this connection when it is one
+//  (NULL: stmt is SQL); 0, or -1 when it could not be prepared.
+static int
+s_prepared (kw_db_t *self, const char *stmt, statement_t **st_out)
+{
+    statement_t *st = s_statement (self, stmt);
+    *st_out = st;
+    if (!st || st->prepared)
+        return 0;
+    PGresult *res = s_check (self, PQprepare (self->conn, st->name, st->sql, 0, NULL));
+    if (!res)
+        return -1;
+    PQclear (res);
+    st->prepared = 1;
+    return 0;
+}
+
 PGresult *
 kw_db_queryb (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
               const int *lengths, const int *formats, int result_format)
@@ -229,18 +349,35 @@ kw_db_queryb (kw_db_t *self, const char *stmt, int nparams, const char *const *v
         s_set_error (self, "database connection is down", "08003");
         return NULL;
     }
-    statement_t *st = s_statement (self, stmt);
-    if (st && !st->prepared) {
-        PGresult *res = s_check (self, PQprepare (self->conn, st->name, st->sql, 0, NULL));
-        if (!res)
-            return NULL;
-        PQclear (res);
-        st->prepared = 1;
-    }
+    statement_t *st;
+    if (s_prepared (self, stmt, &st) != 0)
+        return NULL;
+    if (self->begin_pending)
+        return s_pipeline (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, lengths,
+                           formats, result_format, 0);
     PGresult *res = st
         ? PQexecPrepared (self->conn, st->name, nparams, values, lengths, formats, result_format)
         : PQexecParams (self->conn, stmt, nparams, NULL, values, lengths, formats, result_format);
     return s_check (self, res);
+}
+
+int
+kw_db_exec_commit (kw_db_t *self, const char *stmt, int nparams, const char *const *values)
+{
+    if (!self->up || !self->conn) {
+        s_set_error (self, "database connection is down", "08003");
+        return -1;
+    }
+    statement_t *st;
+    if (s_prepared (self, stmt, &st) != 0)
+        return -1;
+    PGresult *res = s_pipeline (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, NULL, NULL,
+                                0, 1);
+    if (!res)
+        return -1;
+    int count = atoi (PQcmdTuples (res));
+    PQclear (res);
+    return count;
 }
 
 PGresult *
@@ -278,6 +415,8 @@ kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len)
         s_set_error (self, "database connection is down", "08003");
         return -1;
     }
+    if (s_begin_now (self) != 0)
+        return -1;
     PGresult *res = PQexec (self->conn, sql);
     if (PQresultStatus (res) != PGRES_COPY_IN) {
         res = s_check (self, res);
@@ -307,12 +446,21 @@ kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len)
 int
 kw_db_begin (kw_db_t *self)
 {
-    return kw_db_exec (self, "BEGIN", 0, NULL);
+    if (!self->up || !self->conn) {
+        s_set_error (self, "database connection is down", "08003");
+        return -1;
+    }
+    self->begin_pending = 1;
+    return 0;
 }
 
 int
 kw_db_commit (kw_db_t *self)
 {
+    if (self->begin_pending) {
+        self->begin_pending = 0;            //  nothing ran: nothing to commit
+        return 0;
+    }
     PGresult *res = kw_db_query (self, "COMMIT", 0, NULL);
     if (!res)
         return -1;
@@ -329,6 +477,7 @@ kw_db_commit (kw_db_t *self)
 void
 kw_db_rollback (kw_db_t *self)
 {
+    self->begin_pending = 0;
     if (self->up && self->conn && PQtransactionStatus (self->conn) != PQTRANS_IDLE) {
         PGresult *res = PQexec (self->conn, "ROLLBACK");
         PQclear (res);
@@ -352,5 +501,7 @@ kw_db_sqlstate (kw_db_t *self)
 PGconn *
 kw_db_conn (kw_db_t *self)
 {
+    if (self->up && self->conn && s_begin_now (self) != 0)
+        return NULL;
     return self->up ? self->conn : NULL;
 }

@@ -24,6 +24,13 @@ static const char *INSERT_SQL = INSERT_CTE " SELECT seq FROM ins";
 static const char *INSERT_NOTIFY_SQL =
     INSERT_CTE " SELECT pg_notify ('" KW_OUTBOX_NOTIFY_PREFIX "' || $1, ''), seq FROM ins";
 static int s_notify;
+static _Atomic uint64_t s_written;
+
+uint64_t
+kw_outbox_written (void)
+{
+    return s_written;
+}
 
 void
 kw_outbox_set_notify (int on)
@@ -60,6 +67,7 @@ s_insert (kw_db_t *db, const char *stmt, const char *sql, const char *producer, 
     PQclear (res);
     if (!inserted)
         return -1;
+    s_written++;
     if (event_id_out)
         memcpy (event_id_out, event_id, KW_UUID_SIZE);
     return 0;
@@ -207,6 +215,8 @@ kw_outbox_batch_insert (kw_outbox_batch_t *self, kw_db_t *db)
                              " correlation_id, payload, seq, sequenced_at FROM pg_temp.outbox_stage"
                              " ORDER BY seq", 0, NULL) == 0 ? 0 : -1;
     free (data);
+    if (rc == 0)
+        s_written += self->count;
     if (rc == 0 && s_notify) {
         const char *notify [1] = { self->producer };
         rc = kw_db_exec (db, "SELECT pg_notify ('" KW_OUTBOX_NOTIFY_PREFIX "' || $1, '')", 1, notify);

@@ -41,6 +41,7 @@ struct _kw_service_t {
     void *zctx;
     void *pub;
     kw_relay_t *relay;
+    uint64_t outbox_written;        //  kw_outbox_written () after the last consumer batch
     kw_consumer_t *consumer;
     kw_rpc_server_t *rpc;
     kw_curve_t *curve;
@@ -321,11 +322,39 @@ s_producers (const kw_service_event_t *events)
     return producers;
 }
 
+//  The consumer applies (and wakes for) the event table's topics only.
+static int
+s_consumer_topics (kw_service_t *self)
+{
+    size_t rows = 0;
+    while (self->def->events [rows].producer)
+        rows++;
+    char (*names) [128] = calloc (rows ? rows : 1, sizeof *names);
+    const char **topics = calloc (rows + 1, sizeof *topics);
+    assert (names && topics);
+    int rc = 0;
+    for (size_t i = 0; i < rows && rc == 0; i++) {
+        rc = kw_outbox_topic (self->def->events [i].producer, self->def->events [i].type,
+                              names [i], sizeof names [i]);
+        topics [i] = names [i];
+    }
+    rc = rc == 0 ? kw_consumer_set_topics (self->consumer, topics) : -1;
+    free (topics);
+    free (names);
+    return rc;
+}
+
+//  After a consumer batch: the relay is woken when the batch (or anything
+//  since the last batch) wrote events. Every other commit wakes it always.
 static void
 s_committed (size_t applied, void *arg)
 {
     kw_service_t *self = arg;
-    kw_service_outbox_committed (self);
+    uint64_t written = kw_outbox_written ();
+    if (written != self->outbox_written) {
+        self->outbox_written = written;
+        kw_service_outbox_committed (self);
+    }
     if (self->def->after_commit)
         self->def->after_commit (self);
 }
@@ -590,6 +619,10 @@ kw_service_main (const kw_service_def_t *def, int argc, char **argv)
         }
         if (def->consumer_batch)
             kw_consumer_set_batch (self->consumer, def->consumer_batch);
+        if (s_consumer_topics (self) != 0) {
+            kw_error ("consumer_failed", "reason", "cannot subscribe to the event table's topics");
+            goto done;
+        }
     }
     const char *metrics_addr = kw_service_config (self, self->metrics_var);
     //  Without its metrics a service still does its work.

@@ -1,7 +1,8 @@
 /*  Tests of kw_db against the test stack's PostgreSQL (KW_TEST_DB_URL):
     parameters stay values, prepared statements, affected rows counted, errors with SQLSTATE, a
-    COMMIT of a failed transaction reported as a failure, and reconnection
-    after the server drops the connection. */
+    COMMIT of a failed transaction reported as a failure, BEGIN sent with
+    the first statement (which then runs inside the transaction, prepared or
+    not), and reconnection after the server drops the connection. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,50 @@ main (void)
     res = kw_db_query (db, "SELECT 1", 0, NULL);
     ok (res != NULL, "the connection is usable afterwards");
     PQclear (res);
+
+    //  BEGIN goes with the first statement: that statement, prepared or
+    //  not, runs inside the transaction, and a rollback undoes it.
+    const char *three [1] = { "3" };
+    kw_db_prepare (db, "count_add", "INSERT INTO counted VALUES ($1::int)");
+    is_int (kw_db_begin (db), 0, "begin (sent with the next statement)");
+    is_int (kw_db_exec (db, "count_add", 1, three), 0, "a prepared first statement");
+    ok (PQtransactionStatus (kw_db_conn (db)) == PQTRANS_INTRANS, "runs inside the transaction");
+    kw_db_rollback (db);
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted", 0, NULL, NULL, NULL), 0, "and is rolled back");
+    kw_db_begin (db);
+    is_int (kw_db_exec_count (db, "INSERT INTO counted VALUES (1), (2)", 0, NULL, NULL, NULL), 2,
+            "an unprepared first statement");
+    ok (PQtransactionStatus (kw_db_conn (db)) == PQTRANS_INTRANS, "runs inside the transaction too");
+    is_int (kw_db_commit (db), 0, "and commits");
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted", 0, NULL, NULL, NULL), 2, "its rows are kept");
+    kw_db_begin (db);
+    ok (kw_db_query (db, "SELECT 1/0", 0, NULL) == NULL, "a failing first statement fails");
+    is_str (kw_db_sqlstate (db), "22012", "with its SQLSTATE");
+    is_int (kw_db_commit (db), -1, "and its transaction does not commit");
+    kw_db_begin (db);
+    is_int (kw_db_commit (db), 0, "a transaction that ran nothing commits");
+    ok (PQtransactionStatus (kw_db_conn (db)) == PQTRANS_IDLE, "and leaves none open");
+    kw_db_begin (db);
+    ok (PQtransactionStatus (kw_db_conn (db)) == PQTRANS_INTRANS,
+        "the raw connection has the transaction begun");
+    kw_db_rollback (db);
+
+    //  The last statement and COMMIT in one round trip.
+    kw_db_begin (db);
+    kw_db_exec (db, "DELETE FROM counted", 0, NULL);
+    is_int (kw_db_exec_commit (db, "count_add", 1, three), 1, "exec_commit counts the statement's rows");
+    ok (PQtransactionStatus (kw_db_conn (db)) == PQTRANS_IDLE, "and commits");
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted", 0, NULL, NULL, NULL), 1, "what the transaction did");
+    kw_db_begin (db);
+    is_int (kw_db_exec_commit (db, "INSERT INTO counted VALUES (4), (5)", 0, NULL), 2,
+            "a transaction of one statement: BEGIN, it and COMMIT at once");
+    kw_db_begin (db);
+    kw_db_exec (db, "DELETE FROM counted", 0, NULL);
+    is_int (kw_db_exec_commit (db, "SELECT 1/0", 0, NULL), -1, "a failing last statement is -1");
+    is_str (kw_db_sqlstate (db), "22012", "with its SQLSTATE");
+    kw_db_rollback (db);
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted", 0, NULL, NULL, NULL), 3,
+            "and nothing of its transaction was committed");
 
     //  The server drops us: the next query fails, ensure reconnects, and the
     //  prepared statement is prepared again on the new connection.

@@ -12,6 +12,7 @@
 #      after each loop, the seconds until every event was applied (the next
 #      phase starts on an idle stack)
 #   5. pgbench, one-row INSERT script, 4 clients, 10 s (synchronous_commit as set)
+#      on the same cluster, same settings, right after the loops
 #   6. every pending offer accepted, BENCH_CONCURRENCY at once: accepts/s; the
 #      registry's counts afterwards (nobody above their maximum)
 #   7. matching one case over 5,000 professionals registered in a region of
@@ -19,15 +20,27 @@
 #   8. each program's peak resident memory (VmHWM) after the load
 #   9. a 100,000-row DSR CSV (BENCH_DSR_ROWS): PostgreSQL COPY of it into a
 #      plain table, then its import through the gateway, twice (dsr_bench.py)
-#  11. BENCH_MAILS (1000) e-mails sent by notification to the SMTP sink, against
+#  10. BENCH_MAILS (1000) e-mails sent by notification to the SMTP sink, against
 #      Postfix's smtp-source with the same count, size and concurrency, and
 #      an RPC's p99 through the gateway while they go out (mail_bench.py)
-#  10. before the stack starts, eligibility decisions/s in memory: 100,000
+#  11. before the stack starts, eligibility decisions/s in memory: 100,000
 #      generated referrals under norfolk and nhse, with and without packing
 #      (bench_eligibility)
-#  11. before the stack starts, the slot search for 10 participants with
+#  12. before the stack starts, the slot search for 10 participants with
 #      realistic calendars over 8 weeks against a plain scan of every
 #      15-minute step (bench_slots)
+#
+# The ratio to pgbench: pgbench counts one-row INSERT transactions, each a
+# commit that waits for its WAL flush (not TPC-B: five statements a
+# transaction would make a smaller yardstick). One referral is several
+# write transactions: the POST, each event applied by each service that
+# consumes it, the e-mail's delivery row (nine, docs/design.md). The bench
+# counts them: the transaction ids PostgreSQL gave out while each loop ran
+# and caught up, per referral. In the open loop events mostly arrive one at
+# a time, so that is the count of steps; in the closed loop consumers apply
+# many events a transaction. Three ratios: referrals/s to pgbench TPS (the
+# issue's figure), and referrals/s times each count to pgbench TPS (steps
+# of a referral, and transactions as committed, per second).
 # Prints figures and the targets they are compared with; asserts nothing.
 #   BENCH_EMAIL=N  also time N referrals one at a time to the e-mail (latency.py)
 set -uo pipefail
@@ -121,13 +134,31 @@ caught_up() {
     awk -v a="$t0" -v b="$t1" -v l="$1" 'BEGIN {printf "caught up after the %s: %.1f s\n", l, b - a}'
 }
 
+# counters: the transaction ids given out so far (one for each transaction
+# that wrote) and the WAL flushes, as "xid syncs".
+counters() {
+    "${PSQL[@]}" -F ' ' -c "SELECT pg_current_xact_id ()::text::bigint, wal_sync FROM pg_stat_wal"
+}
+# per_referral BEFORE AFTER MODE: write transactions and WAL flushes per
+# referral accepted in the loop, as "transactions flushes".
+per_referral() {
+    local n
+    n=$(field "$3" accepted)
+    awk -v b="$1" -v a="$2" -v n="${n:-0}" 'BEGIN {split (b, x, " "); split (a, y, " ");
+        if (n > 0) printf "%.2f %.2f\n", (y[1] - x[1] - 1) / n, (y[2] - x[2]) / n; else print "- -"}'
+}
+
 echo "## loadgen open loop: $RATE referrals/s for $SECONDS_EACH s"
+C0=$(counters)
 "$LOADGEN" --rate "$RATE" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench | tee "$OUT/open.out"
 caught_up "open loop" | tee "$OUT/open.caught"
+read -r OPEN_TX OPEN_SYNC <<< "$(per_referral "$C0" "$(counters)" open)"
 echo "## loadgen closed loop: $CONCURRENCY in flight for $SECONDS_EACH s"
+C0=$(counters)
 "$LOADGEN" --max --concurrency "$CONCURRENCY" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench \
     | tee "$OUT/max.out"
 caught_up "closed loop" | tee "$OUT/max.caught"
+read -r MAX_TX MAX_SYNC <<< "$(per_referral "$C0" "$(counters)" max)"
 
 echo "## pgbench: one-row INSERT, 4 clients, 10 s"
 SYNC=$("${PSQL[@]}" -c "SHOW synchronous_commit")
@@ -188,6 +219,15 @@ printf '%-44s %12s\n' "referrals/s accepted (201), max rate" "$(field max accept
 printf '%-44s %12s\n' "pgbench TPS (one-row INSERT, 4 clients)" "${TPS:--}"
 printf '%-44s %12s   %s\n' "ratio referrals/s / pgbench TPS" \
     "$(awk -v r="$MAXRATE" -v t="${TPS:-0}" 'BEGIN {if (t > 0) printf "%.4f", r / t; else print "-"}')" ">= 0.06"
+# ratio_times COUNT: referrals/s (max rate) times COUNT to pgbench TPS.
+ratio_times() {
+    awk -v r="$MAXRATE" -v x="$1" -v t="${TPS:-0}" 'BEGIN {if (t > 0 && x + 0 > 0) printf "%.3f", r * x / t; else print "-"}'
+}
+printf '%-44s %12s\n' "write transactions a referral, open loop" "$OPEN_TX"
+printf '%-44s %12s\n' "write transactions a referral, closed loop" "$MAX_TX"
+printf '%-44s %12s\n' "WAL flushes a referral, open / closed loop" "$OPEN_SYNC / $MAX_SYNC"
+printf '%-44s %12s\n' "ratio steps/s (open-loop count) / pgbench" "$(ratio_times "$OPEN_TX")"
+printf '%-44s %12s\n' "ratio commits/s (closed-loop count) / pgbench" "$(ratio_times "$MAX_TX")"
 for k in p50 p95 p99; do
     printf '%-44s %12s\n' "$k ms POST -> 201 (create) at $RATE/s" "$(field open create_${k}_ms)"
 done
