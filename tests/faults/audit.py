@@ -33,7 +33,8 @@ stops after the decision, with no case):
                               kill of notification or a PostgreSQL restart
                               within a second after the first transmission,
                               the copy after it), each fault explaining at
-                              most one (kwtest.explain_resends)
+                              most the messages it can have caught in flight
+                              (kwtest.RESEND_PER_FAULT, explain_resends)
 and every consumer's offset for every producer it reads equals that
 producer's last seq, which equals the number of its outbox rows. Each
 professional of the ledger's workforce is announced once
@@ -43,7 +44,7 @@ and the offers pending to them, never above their maximum."""
 import json
 import os
 
-from kwtest import sql, sink_journal, delivery_message_id, explain_resends, RESEND_FAULTS
+from kwtest import sql, sink_journal, delivery_message_id, explain_resends, RESEND_FAULTS, RESEND_PER_FAULT
 
 # Who reads whom (each service's kw_service_def_t consumes list).
 CONSUMERS = {

@@ -218,7 +218,7 @@ def summary(ledger, report, f, settled, posting):
     by_victim = {}
     for x in verified:
         by_victim[x.victim] = by_victim.get(x.victim, 0) + 1
-    window = sum(1 for x in verified if x.victim in auditing.RESEND_FAULTS)
+    window = auditing.RESEND_PER_FAULT * sum(1 for x in verified if x.victim in auditing.RESEND_FAULTS)
     print("accepted %d, offers accepted %d, lost %d, duplicate %d, wrong %d, unexpected %d, unapplied %d,"
           " re-sent %d (bound %d, unexplained %d), faults verified %d of %d attempted, longest recovery"
           " %.1f s (%s)" % (
@@ -275,7 +275,7 @@ def main():
 
     f, settled = settle(ledger, injector, all_faults)
     summary(ledger, report, f, settled, posting)
-    window = sum(1 for x in report["verified"] if x.victim in auditing.RESEND_FAULTS)
+    window = auditing.RESEND_PER_FAULT * sum(1 for x in report["verified"] if x.victim in auditing.RESEND_FAULTS)
     ok(len(ledger.accepted) == count and not ledger.refused,
        "faults: every one of the %d referrals was accepted" % count, ledger.refused[:3])
     eligible_cases = sum(1 for _, e in ledger.accepted.values() if e)
@@ -292,8 +292,8 @@ def main():
     ok(f.count("wrong") == 0, "faults: every decision, projection, key worker and professional's count is"
        " the expected one", f.details()[:5])
     ok(f.count("resent_unexplained") == 0 and len(f.resent) <= window,
-       "faults: %d e-mails transmitted again, each after its own notification kill or PostgreSQL"
-       " restart (bound %d)" % (len(f.resent), window), f.details()[:5])
+       "faults: %d e-mails transmitted again, each after a notification kill or PostgreSQL"
+       " restart that caught it in flight (bound %d)" % (len(f.resent), window), f.details()[:5])
     ok(healthy(injector), "faults: the stack is healthy at the end")
     if "--defects" in sys.argv and f.clean() and settled:
         import defects

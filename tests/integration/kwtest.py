@@ -273,7 +273,10 @@ def delivery_message_id(delivery_id):
 # byte, hence RESEND_STAMP_S before it.
 # The copy must follow the fault within RESEND_AFTER_S (the restart, then
 # the sender's first run).
+# One fault interrupts at most the messages in flight at that moment
+# (SMTP_IN_FLIGHT in services/notification/smtp.h): each may be sent again.
 RESEND_FAULTS = ("notification", "postgres")
+RESEND_PER_FAULT = 8
 RESEND_STAMP_S = 1.0
 RESEND_HIT_S = 1.0
 RESEND_AFTER_S = 60.0
@@ -282,22 +285,23 @@ RESEND_AFTER_S = 60.0
 def explain_resends(per_message, faults):
     """per_message: {message id: [transmission times]}; faults: [(victim,
     time)] of faults verified to have happened. Every transmission after the
-    first must be explained by its own fault of RESEND_FAULTS that hit right
-    after the transmission before it and shortly before this one (see
-    RESEND_HIT_S). Returns (explained, unexplained): lists of (message id,
+    first must be explained by a fault of RESEND_FAULTS that hit right after
+    the transmission before it and shortly before this one (see
+    RESEND_HIT_S); a fault explains at most RESEND_PER_FAULT of them (the
+    messages it can have caught in flight). Returns (explained, unexplained): lists of (message id,
     before, again, victim, fault time), and of (message id, before, again, None)."""
     window = sorted((at, victim) for victim, at in faults if victim in RESEND_FAULTS)
-    used, explained, unexplained = set(), [], []
+    used, explained, unexplained = {}, [], []
     for mid, times in sorted(per_message.items()):
         times = sorted(times)
         for first, again in zip(times, times[1:]):
             i = next((i for i, (at, _) in enumerate(window)
-                      if i not in used and first - RESEND_STAMP_S <= at <= first + RESEND_HIT_S
+                      if used.get(i, 0) < RESEND_PER_FAULT and first - RESEND_STAMP_S <= at <= first + RESEND_HIT_S
                       and at <= again <= at + RESEND_AFTER_S), None)
             if i is None:
                 unexplained.append((mid, first, again, None))
             else:
-                used.add(i)
+                used[i] = used.get(i, 0) + 1
                 explained.append((mid, first, again, window[i][1], window[i][0]))
     return explained, unexplained
 
