@@ -361,6 +361,17 @@ kw_db_queryb (kw_db_t *self, const char *stmt, int nparams, const char *const *v
     return s_check (self, res);
 }
 
+//  The rows a statement's result touched, the result freed; -1 without one.
+static int
+s_rows_touched (PGresult *res)
+{
+    if (!res)
+        return -1;
+    int count = atoi (PQcmdTuples (res));
+    PQclear (res);
+    return count;
+}
+
 int
 kw_db_exec_commit (kw_db_t *self, const char *stmt, int nparams, const char *const *values)
 {
@@ -371,13 +382,8 @@ kw_db_exec_commit (kw_db_t *self, const char *stmt, int nparams, const char *con
     statement_t *st;
     if (s_prepared (self, stmt, &st) != 0)
         return -1;
-    PGresult *res = s_pipeline (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, NULL, NULL,
-                                0, 1);
-    if (!res)
-        return -1;
-    int count = atoi (PQcmdTuples (res));
-    PQclear (res);
-    return count;
+    return s_rows_touched (s_pipeline (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, NULL,
+                                       NULL, 0, 1));
 }
 
 PGresult *
@@ -400,12 +406,7 @@ int
 kw_db_exec_count (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
                   const int *lengths, const int *formats)
 {
-    PGresult *res = kw_db_queryb (self, stmt, nparams, values, lengths, formats, 0);
-    if (!res)
-        return -1;
-    int count = atoi (PQcmdTuples (res));
-    PQclear (res);
-    return count;
+    return s_rows_touched (kw_db_queryb (self, stmt, nparams, values, lengths, formats, 0));
 }
 
 int
