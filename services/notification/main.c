@@ -10,6 +10,7 @@
 #include "kw_service.h"
 #include "config.h"
 #include "notification.h"
+#include "receipts.h"
 
 extern const kw_migration_t kw_service_migrations [];
 extern const size_t kw_service_migration_count;
@@ -32,6 +33,7 @@ static const kw_service_method_t s_methods [] = {
     { "notification.retry", records_retry },
     { "notification.preferences_get", preferences_get },
     { "notification.preferences_put", preferences_put },
+    { "notification.receipt", receipts_apply },
     { NULL, NULL }
 };
 
@@ -49,7 +51,8 @@ static int
 s_start (kw_service_t *svc)
 {
     kw_db_t *db = kw_service_db (svc);
-    if (deliveries_prepare (db) != 0 || records_prepare (db) != 0 || preferences_prepare (db) != 0)
+    if (deliveries_prepare (db) != 0 || records_prepare (db) != 0 || preferences_prepare (db) != 0
+        || receipts_prepare (db) != 0)
         return -1;
     char err [512];
     notify_t *notify = calloc (1, sizeof *notify);
