@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kw/assignment.pb-c.h"
-#include "kw/assignment.pb-c.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
 #include "audience.h"
 #include "config.h"
 #include "message.h"
 #include "notification.h"
+#include "offer_links.h"
 #include "template.h"
 
 int
@@ -56,6 +56,7 @@ typedef struct {
     kw_db_t *db;
     const audience_contact_t *contact;
     char value [64];
+    char link [OFFER_LINKS_URL_SIZE];
     int failed;
 } s_apply_t;
 
@@ -67,6 +68,8 @@ s_lookup (const char *name, void *arg)
         return *a->contact->name ? a->contact->name : "colleague";
     if (strcmp (name, "service_name") == 0)
         return a->region->name;
+    if (offer_links_placeholder (a->msg->descriptor, name))
+        return offer_links_url (a->msg, name, a->link);
     return audience_placeholder (a->msg, name, a->value, sizeof a->value);
 }
 

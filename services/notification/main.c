@@ -10,6 +10,7 @@
 #include "kw_service.h"
 #include "config.h"
 #include "notification.h"
+#include "offer_links.h"
 #include "receipts.h"
 
 extern const kw_migration_t kw_service_migrations [];
@@ -21,6 +22,10 @@ static kw_config_var_t s_extra_vars [] = {
     { "KW_SMTP_STARTTLS", "0", "1: require STARTTLS of an smtp:// server (smtps:// is TLS from the start)", NULL },
     { "KW_SMTP_CA_FILE", "", "CA certificates (PEM) the SMTP server's certificate is checked against"
       " (empty: the system's)", NULL },
+    { "KW_LINK_KEY_FILE", "var/link_key", "file holding the key the offer e-mails' accept and decline links"
+      " are signed with (the assignment service checks them with the same)", NULL },
+    { "KW_PUBLIC_URL", "http://127.0.0.1:8080", "the gateway's public URL, the base of the links in messages"
+      " (no trailing \"/\")", NULL },
     { "KW_NOTIFY_DIR", "deploy/notifications", "directory of the table of what is sent to whom"
       " (table.json) and its templates (templates/)", NULL },
     { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): their notification"
@@ -58,6 +63,12 @@ s_start (kw_service_t *svc)
     notify_t *notify = calloc (1, sizeof *notify);
     if (!notify)
         return -1;
+    if (offer_links_load (kw_service_config (svc, "KW_LINK_KEY_FILE"), kw_service_config (svc, "KW_PUBLIC_URL"),
+                          err, sizeof err) != 0) {
+        kw_error ("links_config_invalid", "reason", err);
+        free (notify);
+        return -1;
+    }
     notify->config = s_config (svc, err, sizeof err);
     if (!notify->config) {
         kw_error ("notification_config_invalid", "reason", err);
@@ -98,6 +109,7 @@ s_stop (kw_service_t *svc)
         return;
     sender_destroy (&notify->sender);
     config_destroy (&notify->config);
+    offer_links_unload ();
     free (notify);
     kw_service_set_state (svc, NULL);
 }
