@@ -297,15 +297,25 @@ s_address_problem (char *item)
     return message_address_valid (item) ? NULL : "is not an e-mail address";
 }
 
+//  The channels regions may name (config_channels_available).
+static int s_sms = 1, s_webhook = 1;
+
+void
+config_channels_available (int sms, int webhook)
+{
+    s_sms = sms;
+    s_webhook = webhook;
+}
+
 static const char *
 s_channel_problem (char *item)
 {
     if (strcmp (item, "email") == 0)
         return NULL;
     if (strcmp (item, "sms") == 0)
-        return "needs the GOV.UK Notify client, which this build of the service does not have";
+        return s_sms ? NULL : "needs GOV.UK Notify, which is not configured (KW_NOTIFY_API_KEY_FILE)";
     if (strcmp (item, "webhook") == 0)
-        return "needs the webhook client, which this build of the service does not have";
+        return s_webhook ? NULL : "needs the webhook client, which this build of the service does not have";
     return "is not a channel (email, sms, webhook)";
 }
 

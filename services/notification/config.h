@@ -24,8 +24,8 @@
         "coordinators"  the coordinators' e-mail addresses (required, 1-20)
         "max_attempts"  attempts of a delivery before it is dead (1-100, 10)
         "channels"      the channels the region sends on (["email"]); "sms"
-                        and "webhook" need clients this build lacks and are
-                        refused
+                        and "webhook" only when the service has them
+                        (config_channels_available)
         "templates"     {"<template>.<part>": text}: the region's own text
                         of a template part, checked as the file's are
         "comment"       free text
@@ -78,6 +78,9 @@ typedef struct _config_t config_t;
 config_t *config_load (const char *dir, const char *region_dir, const kw_service_event_t *events,
                        const kw_service_event_t *internal, char *err, size_t err_size);
 void config_destroy (config_t **self_p);
+//  Which channels besides e-mail the service can send on (1: yes), for
+//  the regions' "channels" of every later config_load; both until told.
+void config_channels_available (int sms, int webhook);
 
 //  The rows of the table, in order.
 const config_row_t *config_rows (const config_t *self, size_t *count);

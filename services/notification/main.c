@@ -26,6 +26,12 @@ static kw_config_var_t s_extra_vars [] = {
       " are signed with (the assignment service checks them with the same)", NULL },
     { "KW_PUBLIC_URL", "http://127.0.0.1:8080", "the gateway's public URL, the base of the links in messages"
       " (no trailing \"/\")", NULL },
+    { "KW_NOTIFY_URL", "https://api.notifications.service.gov.uk", "GOV.UK Notify's API, text messages"
+      " are sent through", NULL },
+    { "KW_NOTIFY_API_KEY_FILE", "", "file holding the GOV.UK Notify API key; empty: no text messages"
+      " (a region naming the sms channel refuses the start)", NULL },
+    { "KW_NOTIFY_SMS_TEMPLATE", "", "id of the GOV.UK Notify text message template whose text is ((body))",
+      NULL },
     { "KW_NOTIFY_DIR", "deploy/notifications", "directory of the table of what is sent to whom"
       " (table.json) and its templates (templates/)", NULL },
     { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): their notification"
@@ -69,6 +75,8 @@ s_start (kw_service_t *svc)
         free (notify);
         return -1;
     }
+    const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
+    config_channels_available (notify_key && *notify_key, 0);
     notify->config = s_config (svc, err, sizeof err);
     if (!notify->config) {
         kw_error ("notification_config_invalid", "reason", err);
