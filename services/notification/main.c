@@ -76,7 +76,7 @@ s_start (kw_service_t *svc)
         return -1;
     }
     const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
-    config_channels_available (notify_key && *notify_key, 0);
+    config_channels_available (notify_key && *notify_key, 1);
     notify->config = s_config (svc, err, sizeof err);
     if (!notify->config) {
         kw_error ("notification_config_invalid", "reason", err);

@@ -1,6 +1,7 @@
 /*  sender: sends the pending deliveries through their channel (e-mail over
     SMTP, smtp.c; text messages through GOV.UK Notify, notify_channel.c,
-    when KW_NOTIFY_API_KEY_FILE is set), several at once without blocking the loop, and records
+    when KW_NOTIFY_API_KEY_FILE is set; webhooks, webhook_channel.c),
+    several at once without blocking the loop, and records
     each outcome: sent; a temporary failure tried again with exponential
     backoff (2^attempts s, at most 300 s, each wait drawn within 25 % either
     side) until the delivery's max_attempts (its region's, recorded with
@@ -28,16 +29,18 @@
 #include "kw_metrics.h"
 #include "kw/notification.pb-c.h"
 #include "channel.h"
+#include "config.h"
 #include "message.h"
 #include "notification.h"
 #include "notify_channel.h"
 #include "smtp.h"
+#include "webhook_channel.h"
 
 #define SENDER_INTERVAL_MS 1000
 #define SENDER_LEASE_S "30"
 #define SENDER_GATHER_MS 5
-#define SENDER_CHANNELS 2
-#define UNRECORDED_MAX (SMTP_IN_FLIGHT + NOTIFY_CHANNEL_IN_FLIGHT)
+#define SENDER_CHANNELS 3
+#define UNRECORDED_MAX (SMTP_IN_FLIGHT + NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT)
 #define ID_SIZE 64
 
 struct _sender_t {
@@ -89,6 +92,42 @@ s_prepare (kw_db_t *db)
         " RETURNING status, attempts, template, region, case_id");
 }
 
+//  The subscriber of a webhook delivery, in the service's current config.
+static const webhook_subscriber_t *
+s_find_webhook (void *arg, const char *address)
+{
+    notify_t *notify = kw_service_state (arg);
+    return notify && notify->config ? config_webhook (notify->config, address) : NULL;
+}
+
+//  Open an instance of each channel into self: e-mail, text messages when
+//  Notify is configured, webhooks. 0, or -1 with the reason in err (none
+//  left open).
+static int
+s_open_channels (sender_t *self, kw_service_t *svc, char *err, size_t err_size)
+{
+    uv_loop_t *loop = kw_service_loop (svc);
+    const char *tls = kw_service_config (svc, "KW_SMTP_STARTTLS");
+    const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
+    channel_t *opened [SENDER_CHANNELS] = {
+        smtp_new (loop, kw_service_config (svc, "KW_SMTP_URL"), kw_service_config (svc, "KW_MAIL_FROM"),
+                  strcmp (tls, "1") == 0, kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size)
+    };
+    if (opened [0])
+        opened [1] = webhook_channel_new (loop, s_find_webhook, svc, err, err_size);
+    if (opened [1] && notify_key && *notify_key)
+        opened [2] = notify_channel_new (loop, kw_service_config (svc, "KW_NOTIFY_URL"), notify_key,
+                                         kw_service_config (svc, "KW_NOTIFY_SMS_TEMPLATE"), err, err_size);
+    int ok = opened [0] && opened [1] && (opened [2] || !notify_key || !*notify_key);
+    for (size_t c = 0; c < SENDER_CHANNELS; c++)
+        if (opened [c] && !ok)
+            opened [c]->destroy (opened [c]);
+        else
+        if (opened [c])
+            self->channels [self->channel_count++] = opened [c];
+    return ok ? 0 : -1;
+}
+
 sender_t *
 sender_new (kw_service_t *svc, char *err, size_t err_size)
 {
@@ -102,24 +141,7 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
         snprintf (err, err_size, "out of memory");
         return NULL;
     }
-    uv_loop_t *loop = kw_service_loop (svc);
-    channel_t *email = smtp_new (loop, kw_service_config (svc, "KW_SMTP_URL"),
-                                 kw_service_config (svc, "KW_MAIL_FROM"), strcmp (tls, "1") == 0,
-                                 kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size);
-    if (email)
-        self->channels [self->channel_count++] = email;
-    const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
-    if (email && notify_key && *notify_key) {
-        channel_t *sms = notify_channel_new (loop, kw_service_config (svc, "KW_NOTIFY_URL"), notify_key,
-                                             kw_service_config (svc, "KW_NOTIFY_SMS_TEMPLATE"), err, err_size);
-        if (sms)
-            self->channels [self->channel_count++] = sms;
-        else {
-            email->destroy (email);
-            self->channel_count = 0;
-        }
-    }
-    if (!self->channel_count) {
+    if (s_open_channels (self, svc, err, err_size) != 0) {
         free (self);
         return NULL;
     }
