@@ -362,17 +362,17 @@ s_region_templates (config_t *self, kw_jread_t *r, json_t *section, config_regio
             char why [512];
             if (s_check_text (config_event_payload (self, row->event), part, t->text, where,
                               why, sizeof why) != 0)
-                return kw_jread_fail (r, NULL, "%s", why);
+                return kw_jread_fail (r, NULL, SECTION ".%s", why);
         }
     }
     return 0;
 }
 
-//  The region file's "webhooks", their secret files beside it.
+//  The section's "webhooks", their secret files beside the region file.
 static int
-s_region_webhooks (kw_jread_t *r, json_t *root, const char *file, config_region_t *region)
+s_region_webhooks (kw_jread_t *r, json_t *section, const char *file, config_region_t *region)
 {
-    if (!json_object_get (root, "webhooks"))
+    if (!json_object_get (section, "webhooks"))
         return 0;
     char dir [4096];
     snprintf (dir, sizeof dir, "%s", file);
@@ -384,7 +384,7 @@ s_region_webhooks (kw_jread_t *r, json_t *root, const char *file, config_region_
     if (!(region->webhooks = calloc (WEBHOOK_MAX_SUBSCRIBERS, sizeof *region->webhooks)))
         return kw_jread_oom (r, "webhooks");
     char why [256];
-    int n = webhook_subscribers_load (root, dir, region->webhooks, WEBHOOK_MAX_SUBSCRIBERS, why, sizeof why);
+    int n = webhook_subscribers_load (section, dir, region->webhooks, WEBHOOK_MAX_SUBSCRIBERS, why, sizeof why);
     if (n < 0)
         return kw_jread_fail (r, NULL, "%s", why);
     region->webhook_count = (size_t) n;
@@ -395,7 +395,7 @@ static int
 s_region_parse (config_t *self, const char *text, size_t len, const char *file, config_region_t *region,
                 char *err, size_t err_size)
 {
-    static const char *const keys [] = { "comment", "coordinators", "max_attempts", "channels", "templates", NULL };
+    static const char *const keys [] = { "comment", "coordinators", "max_attempts", "channels", "templates", "webhooks", NULL };
     kw_jread_t r = { .file = file, .err = err, .err_size = err_size };
     json_t *root = kw_jread_parse (&r, text, len);
     if (!root)
@@ -420,7 +420,7 @@ s_region_parse (config_t *self, const char *text, size_t len, const char *file, 
     &&  kw_jread_list (&r, section, SECTION, "channels", 0, s_channel_problem, &region->channels,
                        &region->channel_count) == 0
     &&  s_region_templates (self, &r, section, region) == 0
-    &&  s_region_webhooks (&r, root, file, region) == 0)
+    &&  s_region_webhooks (&r, section, file, region) == 0)
         rc = 0;
     if (id)
         snprintf (region->id, sizeof region->id, "%s", id);

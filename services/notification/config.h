@@ -30,7 +30,7 @@
                         of a template part, checked as the file's are
         "comment"       free text
       A region file without the section refuses the start. Its "webhooks"
-      (beside the section) are the agencies' systems told of events by the
+      are the agencies' systems told of events by the
       table's webhook rows (audience "subscribers"), their secret files read
       from the region directory (webhook_client.h). */
 #ifndef NOTIFICATION_CONFIG_H

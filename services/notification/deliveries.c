@@ -164,7 +164,7 @@ static audience_fn s_deliver;
 static char *
 s_webhook_body (s_apply_t *a)
 {
-    json_t *doc = json_pack ("{ss ss ss s?s}", "event", a->row->event, "event_id", a->event->event_id,
+    json_t *doc = json_pack ("{ss ss ss ss?}", "event", a->row->event, "event_id", a->event->event_id,
                              "region", a->region->id, "case_id", a->case_id);
     char *body = doc ? json_dumps (doc, JSON_COMPACT) : NULL;
     json_decref (doc);

@@ -46,7 +46,7 @@ bad, bad_url = receiver(wrong)
 
 
 def add_webhooks(doc):
-    doc["webhooks"] = [
+    doc["notification"]["webhooks"] = [
         {"id": "agency", "url": good_url + "/hook", "secret_file": os.path.basename(ours),
          "events": ["assignment.key_worker_changed"]},
         {"id": "other", "url": bad_url + "/hook", "secret_file": os.path.basename(other),
