@@ -1,7 +1,9 @@
 /*  notification: the notification service. Turns events into deliveries
     by the table of what is sent to whom (deploy/notifications/table.json,
     its templates and each region file's "notification" section), sends
-    them by SMTP with retries, and lists them over RPC (notification.list).
+    them by SMTP, GOV.UK Notify (text messages) and webhooks with retries,
+    applies Notify's delivery receipts (notification.receipt), and lists
+    them over RPC (notification.list).
     SIGHUP reads the table, templates and regions again; when they are not
     valid the ones before stay. */
 #include <stdlib.h>
