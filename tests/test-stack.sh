@@ -51,6 +51,9 @@ test_stack_start() {
     cp deploy/regions/*.json deploy/regions/*.holidays "$var/regions/"
     export KW_REGION_DIR="$var/regions"
 
+    # The signed links' key (made by the stack) and base, also for the
+    # programs a test starts itself.
+    export KW_LINK_KEY_FILE="$var/link_key" KW_PUBLIC_URL="http://$KW_HTTP_ADDR"
     # GOV.UK Notify for text messages: the local server speaking its protocol.
     export KW_NOTIFY_API_KEY_FILE="$var/notify_api_key"
     python3 -c 'import uuid; print("kw_test-%s-%s" % (uuid.uuid4(), uuid.uuid4()))' > "$KW_NOTIFY_API_KEY_FILE"
