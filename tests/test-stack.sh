@@ -5,6 +5,9 @@
 # Ports: KW_TEST_PG_PORT, KW_TEST_HTTP_ADDR, KW_TEST_SMTP_PORT,
 # KW_TEST_METRICS_BASE (seven ports from there), or the
 # defaults moved by KW_TEST_PORT_OFFSET (for several checkouts on one machine).
+# Text messages go to the local GOV.UK Notify protocol server
+# (tests/tools/notify_server.py, on a port of its choosing): KW_NOTIFY_URL,
+# its API key in KW_NOTIFY_API_KEY_FILE, KW_NOTIFY_SMS_TEMPLATE.
 #   test_stack_stop
 test_stack_start() {
     local var=$1
@@ -48,6 +51,19 @@ test_stack_start() {
     cp deploy/regions/*.json deploy/regions/*.holidays "$var/regions/"
     export KW_REGION_DIR="$var/regions"
 
+    # The signed links' key (made by the stack) and base, also for the
+    # programs a test starts itself.
+    export KW_LINK_KEY_FILE="$var/link_key" KW_PUBLIC_URL="http://$KW_HTTP_ADDR"
+    # GOV.UK Notify for text messages: the local server speaking its protocol.
+    export KW_NOTIFY_API_KEY_FILE="$var/notify_api_key"
+    python3 -c 'import uuid; print("kw_test-%s-%s" % (uuid.uuid4(), uuid.uuid4()))' > "$KW_NOTIFY_API_KEY_FILE"
+    export KW_NOTIFY_SMS_TEMPLATE=5f0a8a2e-4f8b-4d3c-9e1a-7b6c5d4e3f21
+    coproc TEST_NOTIFY { exec python3 tests/tools/notify_server.py --api-key "$(cat "$KW_NOTIFY_API_KEY_FILE")" 2>"$var/notify_server.err"; }
+    TEST_NOTIFY_SERVER=$TEST_NOTIFY_PID
+    local notify_line
+    read -r -t 10 notify_line <&"${TEST_NOTIFY[0]}"
+    export KW_NOTIFY_URL="http://127.0.0.1:${notify_line#port }"
+
     deploy/local/stack.sh run > "$var/stack.out" 2>&1 &
     TEST_STACK_PID=$!
     trap test_stack_stop EXIT
@@ -72,4 +88,9 @@ test_stack_stop() {
     kill -TERM "$TEST_STACK_PID" 2>/dev/null
     wait "$TEST_STACK_PID" 2>/dev/null
     TEST_STACK_PID=
+    if [ -n "${TEST_NOTIFY_SERVER:-}" ]; then
+        kill -TERM "$TEST_NOTIFY_SERVER" 2>/dev/null
+        wait "$TEST_NOTIFY_SERVER" 2>/dev/null
+        TEST_NOTIFY_SERVER=
+    fi
 }

@@ -61,6 +61,8 @@ export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}
 # token GOV.UK Notify sends with its delivery receipts (gateway).
 export KW_LINK_KEY_FILE=${KW_LINK_KEY_FILE:-$VAR/link_key}
 export KW_NOTIFY_CALLBACK_TOKEN_FILE=${KW_NOTIFY_CALLBACK_TOKEN_FILE:-$VAR/notify_callback_token}
+# The gateway's URL as people reach it: the base of the links in messages.
+export KW_PUBLIC_URL=${KW_PUBLIC_URL:-http://$KW_HTTP_ADDR}
 export KW_CURVE_PUBLIC_DIR=${KW_CURVE_PUBLIC_DIR:-$VAR/curve}
 METRICS_BASE=${KW_METRICS_BASE:-9550}
 if [ "$METRICS_BASE" != off ]; then

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include "kw_jread.h"
 #include "audience.h"
 #include "config.h"
 #include "message.h"
+#include "offer_links.h"
 #include "template.h"
 
 #define MAX_FILE_SIZE (1024 * 1024)
@@ -73,7 +75,7 @@ s_check_name (const char *name, void *arg)
 {
     s_check_t *check = arg;
     const char *why = NULL;
-    if (!audience_placeholder_valid (check->desc, name))
+    if (!audience_placeholder_valid (check->desc, name) && !offer_links_placeholder (check->desc, name))
         why = "is not a placeholder of this event";
     else
     if (strcmp (check->part, "subject") == 0 && !audience_is_id_or_time (name))
@@ -211,9 +213,11 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
     if (!desc)
         return kw_jread_fail (r, kw_jread_at (path, at, "event"), "\"%.48s\" is not an event this service knows",
                               row->event);
-    if (!audience_valid (desc, row->audience) && !audience_case_valid (desc, row->audience))
-        return kw_jread_fail (r, kw_jread_at (path, at, "audience"), "\"%.48s\" is not an audience of %s",
-                              row->audience, row->event);
+    if (strcmp (row->channel, "webhook") == 0 ? strcmp (row->audience, CONFIG_SUBSCRIBERS) != 0
+        : !audience_valid (desc, row->audience) && !audience_case_valid (desc, row->audience))
+        return kw_jread_fail (r, kw_jread_at (path, at, "audience"), "\"%.48s\" is not an audience of %s"
+                              " on %s (a webhook row's is \"" CONFIG_SUBSCRIBERS "\")",
+                              row->audience, row->event, row->channel);
     if (!kw_jread_in_list (row->channel, s_channels))
         return kw_jread_fail (r, kw_jread_at (path, at, "channel"), "must be email, sms or webhook");
     if (!s_template_name_ok (row->template_))
@@ -296,15 +300,25 @@ s_address_problem (char *item)
     return message_address_valid (item) ? NULL : "is not an e-mail address";
 }
 
+//  The channels regions may name (config_channels_available).
+static int s_sms = 1, s_webhook = 1;
+
+void
+config_channels_available (int sms, int webhook)
+{
+    s_sms = sms;
+    s_webhook = webhook;
+}
+
 static const char *
 s_channel_problem (char *item)
 {
     if (strcmp (item, "email") == 0)
         return NULL;
     if (strcmp (item, "sms") == 0)
-        return "needs the GOV.UK Notify client, which this build of the service does not have";
+        return s_sms ? NULL : "needs GOV.UK Notify, which is not configured (KW_NOTIFY_API_KEY_FILE)";
     if (strcmp (item, "webhook") == 0)
-        return "needs the webhook client, which this build of the service does not have";
+        return s_webhook ? NULL : "needs the webhook client, which this build of the service does not have";
     return "is not a channel (email, sms, webhook)";
 }
 
@@ -348,9 +362,32 @@ s_region_templates (config_t *self, kw_jread_t *r, json_t *section, config_regio
             char why [512];
             if (s_check_text (config_event_payload (self, row->event), part, t->text, where,
                               why, sizeof why) != 0)
-                return kw_jread_fail (r, NULL, "%s", why);
+                return kw_jread_fail (r, NULL, SECTION ".%s", why);
         }
     }
+    return 0;
+}
+
+//  The section's "webhooks", their secret files beside the region file.
+static int
+s_region_webhooks (kw_jread_t *r, json_t *section, const char *file, config_region_t *region)
+{
+    if (!json_object_get (section, "webhooks"))
+        return 0;
+    char dir [4096];
+    snprintf (dir, sizeof dir, "%s", file);
+    char *slash = strrchr (dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf (dir, sizeof dir, ".");
+    if (!(region->webhooks = calloc (WEBHOOK_MAX_SUBSCRIBERS, sizeof *region->webhooks)))
+        return kw_jread_oom (r, "webhooks");
+    char why [256];
+    int n = webhook_subscribers_load (section, dir, region->webhooks, WEBHOOK_MAX_SUBSCRIBERS, why, sizeof why);
+    if (n < 0)
+        return kw_jread_fail (r, NULL, "%s", why);
+    region->webhook_count = (size_t) n;
     return 0;
 }
 
@@ -358,7 +395,7 @@ static int
 s_region_parse (config_t *self, const char *text, size_t len, const char *file, config_region_t *region,
                 char *err, size_t err_size)
 {
-    static const char *const keys [] = { "comment", "coordinators", "max_attempts", "channels", "templates", NULL };
+    static const char *const keys [] = { "comment", "coordinators", "max_attempts", "channels", "templates", "webhooks", NULL };
     kw_jread_t r = { .file = file, .err = err, .err_size = err_size };
     json_t *root = kw_jread_parse (&r, text, len);
     if (!root)
@@ -382,7 +419,8 @@ s_region_parse (config_t *self, const char *text, size_t len, const char *file, 
     &&  kw_jread_uint (&r, section, SECTION, "max_attempts", 1, 100, 0, 10, &region->max_attempts) == 0
     &&  kw_jread_list (&r, section, SECTION, "channels", 0, s_channel_problem, &region->channels,
                        &region->channel_count) == 0
-    &&  s_region_templates (self, &r, section, region) == 0)
+    &&  s_region_templates (self, &r, section, region) == 0
+    &&  s_region_webhooks (&r, section, file, region) == 0)
         rc = 0;
     if (id)
         snprintf (region->id, sizeof region->id, "%s", id);
@@ -403,6 +441,9 @@ s_region_free (config_region_t *region)
         free (region->overrides [i].text);
     }
     free (region->overrides);
+    if (region->webhooks)
+        sodium_memzero (region->webhooks, WEBHOOK_MAX_SUBSCRIBERS * sizeof *region->webhooks);
+    free (region->webhooks);
 }
 
 static int
@@ -500,6 +541,21 @@ config_text (const config_t *self, const config_region_t *region, const char *na
     if (!t)
         t = s_text (self->texts, self->text_count, name);
     return t ? t->text : NULL;
+}
+
+const webhook_subscriber_t *
+config_webhook (const config_t *self, const char *address)
+{
+    const char *slash = strchr (address, '/');
+    char id [CONFIG_ID_SIZE];
+    if (!slash || (size_t) (slash - address) >= sizeof id)
+        return NULL;
+    snprintf (id, sizeof id, "%.*s", (int) (slash - address), address);
+    const config_region_t *region = config_region (self, id);
+    for (size_t i = 0; region && i < region->webhook_count; i++)
+        if (strcmp (region->webhooks [i].id, slash + 1) == 0)
+            return &region->webhooks [i];
+    return NULL;
 }
 
 int

@@ -24,20 +24,26 @@
         "coordinators"  the coordinators' e-mail addresses (required, 1-20)
         "max_attempts"  attempts of a delivery before it is dead (1-100, 10)
         "channels"      the channels the region sends on (["email"]); "sms"
-                        and "webhook" need clients this build lacks and are
-                        refused
+                        and "webhook" only when the service has them
+                        (config_channels_available)
         "templates"     {"<template>.<part>": text}: the region's own text
                         of a template part, checked as the file's are
         "comment"       free text
-      A region file without the section refuses the start. */
+      A region file without the section refuses the start. Its "webhooks"
+      are the agencies' systems told of events by the
+      table's webhook rows (audience "subscribers"), their secret files read
+      from the region directory (webhook_client.h). */
 #ifndef NOTIFICATION_CONFIG_H
 #define NOTIFICATION_CONFIG_H
 
 #include <stddef.h>
 #include "kw_service.h"
+#include "webhook_client.h"
 
 #define SMS_FRAGMENTS_MAX 3
 #define CONFIG_ID_SIZE 33
+//  The audience of a webhook row: the region's subscribers taking the event.
+#define CONFIG_SUBSCRIBERS "subscribers"
 
 typedef struct {
     const char *event;          //  "<producer>.<type>"
@@ -67,6 +73,8 @@ typedef struct {
     size_t channel_count;
     config_text_t *overrides;
     size_t override_count;
+    webhook_subscriber_t *webhooks;     //  the file's "webhooks" (webhook_client.h)
+    size_t webhook_count;
 } config_region_t;
 
 typedef struct _config_t config_t;
@@ -78,6 +86,9 @@ typedef struct _config_t config_t;
 config_t *config_load (const char *dir, const char *region_dir, const kw_service_event_t *events,
                        const kw_service_event_t *internal, char *err, size_t err_size);
 void config_destroy (config_t **self_p);
+//  Which channels besides e-mail the service can send on (1: yes), for
+//  the regions' "channels" of every later config_load; both until told.
+void config_channels_available (int sms, int webhook);
 
 //  The rows of the table, in order.
 const config_row_t *config_rows (const config_t *self, size_t *count);
@@ -88,6 +99,9 @@ const config_region_t *config_region (const config_t *self, const char *id);
 const char *config_text (const config_t *self, const config_region_t *region, const char *name);
 //  1 when region sends on channel.
 int config_region_sends (const config_region_t *region, const char *channel);
+//  The subscriber a webhook delivery's address ("<region>/<subscriber id>")
+//  names, or NULL when no region has it (any more).
+const webhook_subscriber_t *config_webhook (const config_t *self, const char *address);
 //  The payload descriptor of event ("<producer>.<type>"), or NULL.
 const ProtobufCMessageDescriptor *config_event_payload (const config_t *self, const char *event);
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kw/assignment.pb-c.h"
+#include <jansson.h>
 #include "kw/assignment.pb-c.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
@@ -18,6 +18,7 @@
 #include "config.h"
 #include "message.h"
 #include "notification.h"
+#include "offer_links.h"
 #include "template.h"
 
 int
@@ -56,6 +57,7 @@ typedef struct {
     kw_db_t *db;
     const audience_contact_t *contact;
     char value [64];
+    char link [OFFER_LINKS_URL_SIZE];
     int failed;
 } s_apply_t;
 
@@ -67,6 +69,8 @@ s_lookup (const char *name, void *arg)
         return *a->contact->name ? a->contact->name : "colleague";
     if (strcmp (name, "service_name") == 0)
         return a->region->name;
+    if (offer_links_placeholder (a->msg->descriptor, name))
+        return offer_links_url (a->msg, name, a->link);
     return audience_placeholder (a->msg, name, a->value, sizeof a->value);
 }
 
@@ -153,6 +157,37 @@ s_chosen_channel (s_apply_t *a, const s_prefs_t *prefs)
     return best;
 }
 
+static audience_fn s_deliver;
+
+//  A webhook's JSON body: what happened and to which case, ids only (the
+//  subscriber reads the rest over the API, as its role allows).
+static char *
+s_webhook_body (s_apply_t *a)
+{
+    json_t *doc = json_pack ("{ss ss ss ss?}", "event", a->row->event, "event_id", a->event->event_id,
+                             "region", a->region->id, "case_id", a->case_id);
+    char *body = doc ? json_dumps (doc, JSON_COMPACT) : NULL;
+    json_decref (doc);
+    return body;
+}
+
+//  The region's subscribers taking the event, each a recipient whose
+//  address is "<region>/<subscriber id>" (config_webhook).
+static void
+s_webhooks (s_apply_t *a)
+{
+    for (size_t i = 0; i < a->region->webhook_count && !a->failed; i++) {
+        const webhook_subscriber_t *sub = &a->region->webhooks [i];
+        if (!webhook_subscriber_wants (sub, a->row->event))
+            continue;
+        char address [CONFIG_ID_SIZE + sizeof sub->id + 1];
+        snprintf (address, sizeof address, "%s/%s", a->region->id, sub->id);
+        audience_contact_t contact = { .name = "", .email = "", .phone = address };
+        snprintf (contact.recipient_id, sizeof contact.recipient_id, "webhook-%s", sub->id);
+        s_deliver (&contact, a);
+    }
+}
+
 static void
 s_deliver (const audience_contact_t *contact, void *arg)
 {
@@ -171,6 +206,7 @@ s_deliver (const audience_contact_t *contact, void *arg)
     if (chosen && strcmp (chosen, a->row->channel) != 0)
         return;
     int email = strcmp (a->row->channel, "email") == 0;
+    int webhook = strcmp (a->row->channel, "webhook") == 0;
     const char *address = email ? contact->email : contact->phone;
     char err [160] = "";
     char *subject = NULL, *body = NULL, *html = NULL;
@@ -185,6 +221,9 @@ s_deliver (const audience_contact_t *contact, void *arg)
         &&  s_render_part (a, "txt", TEMPLATE_TEXT, &body, err, sizeof err) == 0)
             s_render_part (a, "html", TEMPLATE_HTML, &html, err, sizeof err);
     }
+    else
+    if (webhook)
+        body = s_webhook_body (a);
     else
         s_render_part (a, "sms", TEMPLATE_TEXT, &body, err, sizeof err);
     if (!*err && prefs.opted_out && !a->row->required)
@@ -304,6 +343,9 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
         if (strcmp (rows [i].event, topic) != 0 || !config_region_sends (region, rows [i].channel))
             continue;
         a.row = &rows [i];
+        if (strcmp (rows [i].channel, "webhook") == 0)
+            s_webhooks (&a);
+        else
         if (strcmp (rows [i].audience, AUDIENCE_COORDINATORS) == 0)
             for (size_t c = 0; c < region->coordinator_count && !a.failed; c++) {
                 audience_contact_t contact;

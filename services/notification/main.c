@@ -1,7 +1,9 @@
 /*  notification: the notification service. Turns events into deliveries
     by the table of what is sent to whom (deploy/notifications/table.json,
     its templates and each region file's "notification" section), sends
-    them by SMTP with retries, and lists them over RPC (notification.list).
+    them by SMTP, GOV.UK Notify (text messages) and webhooks with retries,
+    applies Notify's delivery receipts (notification.receipt), and lists
+    them over RPC (notification.list).
     SIGHUP reads the table, templates and regions again; when they are not
     valid the ones before stay. */
 #include <stdlib.h>
@@ -10,6 +12,8 @@
 #include "kw_service.h"
 #include "config.h"
 #include "notification.h"
+#include "offer_links.h"
+#include "receipts.h"
 
 extern const kw_migration_t kw_service_migrations [];
 extern const size_t kw_service_migration_count;
@@ -20,6 +24,16 @@ static kw_config_var_t s_extra_vars [] = {
     { "KW_SMTP_STARTTLS", "0", "1: require STARTTLS of an smtp:// server (smtps:// is TLS from the start)", NULL },
     { "KW_SMTP_CA_FILE", "", "CA certificates (PEM) the SMTP server's certificate is checked against"
       " (empty: the system's)", NULL },
+    { "KW_LINK_KEY_FILE", "var/link_key", "file holding the key the offer e-mails' accept and decline links"
+      " are signed with (the assignment service checks them with the same)", NULL },
+    { "KW_PUBLIC_URL", "http://127.0.0.1:8080", "the gateway's public URL, the base of the links in messages"
+      " (no trailing \"/\")", NULL },
+    { "KW_NOTIFY_URL", "https://api.notifications.service.gov.uk", "GOV.UK Notify's API, text messages"
+      " are sent through", NULL },
+    { "KW_NOTIFY_API_KEY_FILE", "", "file holding the GOV.UK Notify API key; empty: no text messages"
+      " (a region naming the sms channel refuses the start)", NULL },
+    { "KW_NOTIFY_SMS_TEMPLATE", "", "id of the GOV.UK Notify text message template whose text is ((body))",
+      NULL },
     { "KW_NOTIFY_DIR", "deploy/notifications", "directory of the table of what is sent to whom"
       " (table.json) and its templates (templates/)", NULL },
     { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): their notification"
@@ -32,6 +46,7 @@ static const kw_service_method_t s_methods [] = {
     { "notification.retry", records_retry },
     { "notification.preferences_get", preferences_get },
     { "notification.preferences_put", preferences_put },
+    { "notification.receipt", receipts_apply },
     { NULL, NULL }
 };
 
@@ -49,12 +64,21 @@ static int
 s_start (kw_service_t *svc)
 {
     kw_db_t *db = kw_service_db (svc);
-    if (deliveries_prepare (db) != 0 || records_prepare (db) != 0 || preferences_prepare (db) != 0)
+    if (deliveries_prepare (db) != 0 || records_prepare (db) != 0 || preferences_prepare (db) != 0
+        || receipts_prepare (db) != 0)
         return -1;
     char err [512];
     notify_t *notify = calloc (1, sizeof *notify);
     if (!notify)
         return -1;
+    if (offer_links_load (kw_service_config (svc, "KW_LINK_KEY_FILE"), kw_service_config (svc, "KW_PUBLIC_URL"),
+                          err, sizeof err) != 0) {
+        kw_error ("links_config_invalid", "reason", err);
+        free (notify);
+        return -1;
+    }
+    const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
+    config_channels_available (notify_key && *notify_key, 1);
     notify->config = s_config (svc, err, sizeof err);
     if (!notify->config) {
         kw_error ("notification_config_invalid", "reason", err);
@@ -95,6 +119,7 @@ s_stop (kw_service_t *svc)
         return;
     sender_destroy (&notify->sender);
     config_destroy (&notify->config);
+    offer_links_unload ();
     free (notify);
     kw_service_set_state (svc, NULL);
 }

@@ -1,5 +1,7 @@
 /*  sender: sends the pending deliveries through their channel (e-mail over
-    SMTP, smtp.c), several at once without blocking the loop, and records
+    SMTP, smtp.c; text messages through GOV.UK Notify, notify_channel.c,
+    when KW_NOTIFY_API_KEY_FILE is set; webhooks, webhook_channel.c),
+    several at once without blocking the loop, and records
     each outcome: sent; a temporary failure tried again with exponential
     backoff (2^attempts s, at most 300 s, each wait drawn within 25 % either
     side) until the delivery's max_attempts (its region's, recorded with
@@ -27,32 +29,39 @@
 #include "kw_metrics.h"
 #include "kw/notification.pb-c.h"
 #include "channel.h"
+#include "config.h"
 #include "message.h"
 #include "notification.h"
+#include "notify_channel.h"
 #include "smtp.h"
+#include "webhook_channel.h"
 
 #define SENDER_INTERVAL_MS 1000
 #define SENDER_LEASE_S "30"
 #define SENDER_GATHER_MS 5
-#define UNRECORDED_MAX SMTP_IN_FLIGHT
+#define SENDER_CHANNELS 3
+#define UNRECORDED_MAX (SMTP_IN_FLIGHT + NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT)
 #define ID_SIZE 64
 
 struct _sender_t {
     uv_timer_t timer;
     kw_service_t *svc;
     kw_db_t *db;
-    channel_t *email;
-    size_t in_flight;
+    channel_t *channels [SENDER_CHANNELS];     //  e-mail, then the others configured
+    size_t in_flight [SENDER_CHANNELS];
+    size_t channel_count;
     int filling;
     //  sent, not yet recorded (at most one a send in flight: nothing more
     //  is taken while any is unrecorded)
     char unrecorded [UNRECORDED_MAX][ID_SIZE];
+    const char *unrecorded_channel [UNRECORDED_MAX];
     size_t unrecorded_count;
 };
 
 //  One send in flight.
 typedef struct {
     sender_t *sender;
+    size_t channel;
     char id [ID_SIZE];
 } s_job_t;
 
@@ -61,12 +70,12 @@ static void s_on_timer (uv_timer_t *timer);
 static void
 s_prepare (kw_db_t *db)
 {
-    //  Up to $1 due deliveries at once, each leased.
+    //  Up to $1 due deliveries of channel $2 at once, each leased.
     kw_db_prepare (db, "notification_take",
         "UPDATE notification.deliveries d SET status = 'sending', updated_at = now (),"
         " next_attempt_at = now () + interval '" SENDER_LEASE_S " seconds'"
         " FROM (SELECT id FROM notification.deliveries"
-        "   WHERE status IN ('pending', 'sending') AND channel = 'email' AND next_attempt_at <= now ()"
+        "   WHERE status IN ('pending', 'sending') AND channel = $2 AND next_attempt_at <= now ()"
         "   ORDER BY next_attempt_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id"
         " RETURNING d.id, d.recipient_address, d.subject, d.body, d.html,"
         " extract (epoch FROM d.created_at)::bigint, d.calendar");
@@ -83,6 +92,42 @@ s_prepare (kw_db_t *db)
         " RETURNING status, attempts, template, region, case_id");
 }
 
+//  The subscriber of a webhook delivery, in the service's current config.
+static const webhook_subscriber_t *
+s_find_webhook (void *arg, const char *address)
+{
+    notify_t *notify = kw_service_state (arg);
+    return notify && notify->config ? config_webhook (notify->config, address) : NULL;
+}
+
+//  Open an instance of each channel into self: e-mail, text messages when
+//  Notify is configured, webhooks. 0, or -1 with the reason in err (none
+//  left open).
+static int
+s_open_channels (sender_t *self, kw_service_t *svc, char *err, size_t err_size)
+{
+    uv_loop_t *loop = kw_service_loop (svc);
+    const char *tls = kw_service_config (svc, "KW_SMTP_STARTTLS");
+    const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
+    channel_t *opened [SENDER_CHANNELS] = {
+        smtp_new (loop, kw_service_config (svc, "KW_SMTP_URL"), kw_service_config (svc, "KW_MAIL_FROM"),
+                  strcmp (tls, "1") == 0, kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size)
+    };
+    if (opened [0])
+        opened [1] = webhook_channel_new (loop, s_find_webhook, svc, err, err_size);
+    if (opened [1] && notify_key && *notify_key)
+        opened [2] = notify_channel_new (loop, kw_service_config (svc, "KW_NOTIFY_URL"), notify_key,
+                                         kw_service_config (svc, "KW_NOTIFY_SMS_TEMPLATE"), err, err_size);
+    int ok = opened [0] && opened [1] && (opened [2] || !notify_key || !*notify_key);
+    for (size_t c = 0; c < SENDER_CHANNELS; c++)
+        if (opened [c] && !ok)
+            opened [c]->destroy (opened [c]);
+        else
+        if (opened [c])
+            self->channels [self->channel_count++] = opened [c];
+    return ok ? 0 : -1;
+}
+
 sender_t *
 sender_new (kw_service_t *svc, char *err, size_t err_size)
 {
@@ -91,20 +136,17 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
         snprintf (err, err_size, "KW_SMTP_STARTTLS must be 0 or 1");
         return NULL;
     }
-    channel_t *email = smtp_new (kw_service_loop (svc), kw_service_config (svc, "KW_SMTP_URL"),
-                                 kw_service_config (svc, "KW_MAIL_FROM"), strcmp (tls, "1") == 0,
-                                 kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size);
-    if (!email)
-        return NULL;
     sender_t *self = calloc (1, sizeof *self);
     if (!self) {
-        email->destroy (email);
         snprintf (err, err_size, "out of memory");
+        return NULL;
+    }
+    if (s_open_channels (self, svc, err, err_size) != 0) {
+        free (self);
         return NULL;
     }
     self->svc = svc;
     self->db = kw_service_db (svc);
-    self->email = email;
     s_prepare (self->db);
     uv_timer_init (kw_service_loop (svc), &self->timer);
     self->timer.data = self;
@@ -135,20 +177,21 @@ sender_destroy (sender_t **self_p)
     *self_p = NULL;
     //  Sends in flight are cancelled (their deliveries stay sending and are
     //  taken again when their lease ends).
-    self->email->destroy (self->email);
+    for (size_t c = 0; c < self->channel_count; c++)
+        self->channels [c]->destroy (self->channels [c]);
     uv_timer_stop (&self->timer);
     uv_close ((uv_handle_t *) &self->timer, s_closed);
 }
 
 // ---- outcomes
 
-//  Count one attempt's outcome: sent, retry, failed or unsendable.
+//  Count one attempt's outcome on channel: sent, retry, failed or unsendable.
 static void
-s_count (const char *status)
+s_count (const char *channel, const char *status)
 {
     kw_metric_add (kw_metrics_counter ("kw_notification_deliveries_total",
-                                       "E-mail delivery attempts by channel and the status they left"
-                                       " the delivery in.", "channel,status"), 1, "email", status);
+                                       "Delivery attempts by channel and the status they left"
+                                       " the delivery in.", "channel,status"), 1, channel, status);
 }
 
 //  Record the deliveries sent since the last run (or while the database
@@ -170,7 +213,7 @@ s_record_sent (sender_t *self)
     }
     for (size_t i = 0; i < self->unrecorded_count; i++) {
         kw_info ("delivery_sent", "delivery_id", self->unrecorded [i]);
-        s_count ("sent");
+        s_count (self->unrecorded_channel [i], "sent");
     }
     self->unrecorded_count = 0;
     return 0;
@@ -183,8 +226,9 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
     sender_t *self = job->sender;
     char id [ID_SIZE];
     snprintf (id, sizeof id, "%s", job->id);
+    const char *channel = self->channels [job->channel]->name;
+    self->in_flight [job->channel]--;
     free (job);
-    self->in_flight--;
     if (outcome == CHANNEL_CANCELLED)
         return;
     kw_db_t *db = self->db;
@@ -193,6 +237,7 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
         //  thing, before anything more is taken; the run waits a moment
         //  for the sends finishing with this one, so one commit records
         //  several (the loop blocks on each commit).
+        self->unrecorded_channel [self->unrecorded_count] = channel;
         snprintf (self->unrecorded [self->unrecorded_count++], ID_SIZE, "%s", id);
         if (self->unrecorded_count == 1 && !self->filling)
             uv_timer_start (&self->timer, s_on_timer, SENDER_GATHER_MS, SENDER_INTERVAL_MS);
@@ -212,7 +257,7 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
     if (notice) {
         failed.delivery_id = id;
         failed.template_ = PQgetvalue (res, 0, 2);
-        failed.channel = "email";
+        failed.channel = (char *) channel;
         failed.region = PQgetvalue (res, 0, 3);
         failed.case_id = PQgetisnull (res, 0, 4) ? NULL : PQgetvalue (res, 0, 4);
         failed.has_attempts = 1;
@@ -228,21 +273,23 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
     }
     kw_warn (dead ? "delivery_failed" : "delivery_retry", "delivery_id", id, "attempts", attempts,
              "reason", error);
-    s_count (dead ? "failed" : "retry");
+    s_count (channel, dead ? "failed" : "retry");
     sender_wake (self);
 }
 
 // ---- taking
 
-//  Take the due deliveries there is room for and start their sends: how
-//  many were taken (0 when none is due), or -1 when the database is down.
+//  Take the due deliveries of channel c there is room for and start their
+//  sends: how many were taken (0 when none is due), or -1 when the
+//  database is down.
 static int
-s_take (sender_t *self)
+s_take (sender_t *self, size_t c)
 {
+    channel_t *channel = self->channels [c];
     char room [24];
-    snprintf (room, sizeof room, "%zu", self->email->capacity - self->in_flight);
-    const char *params [1] = { room };
-    PGresult *res = kw_db_query (self->db, "notification_take", 1, params);
+    snprintf (room, sizeof room, "%zu", channel->capacity - self->in_flight [c]);
+    const char *params [2] = { room, channel->name };
+    PGresult *res = kw_db_query (self->db, "notification_take", 2, params);
     if (!res)
         return -1;
     int taken = PQntuples (res);
@@ -251,6 +298,7 @@ s_take (sender_t *self)
         if (!job)
             break;              //  the rest are taken again when their lease ends
         job->sender = self;
+        job->channel = c;
         snprintf (job->id, sizeof job->id, "%s", PQgetvalue (res, i, 0));
         channel_message_t msg = {
             .delivery_id = job->id, .address = PQgetvalue (res, i, 1), .subject = PQgetvalue (res, i, 2),
@@ -258,11 +306,11 @@ s_take (sender_t *self)
             .created = strtoll (PQgetvalue (res, i, 5), NULL, 10),
             .calendar = PQgetisnull (res, i, 6) ? NULL : PQgetvalue (res, i, 6)
         };
-        self->in_flight++;
-        if (self->email->start (self->email, &msg, s_done, job) != 0) {
+        self->in_flight [c]++;
+        if (channel->start (channel, &msg, s_done, job) != 0) {
             //  A stored row that cannot make a safe message will never send.
             kw_warn ("delivery_unsendable", "delivery_id", job->id);
-            s_count ("unsendable");
+            s_count (channel->name, "unsendable");
             s_done (job, CHANNEL_PERMANENT, NULL, "the message could not be composed");
         }
     }
@@ -277,7 +325,9 @@ s_on_timer (uv_timer_t *timer)
     if (self->filling)
         return;
     self->filling = 1;
-    if (s_record_sent (self) == 0 && self->in_flight < self->email->capacity)
-        s_take (self);
+    if (s_record_sent (self) == 0)
+        for (size_t c = 0; c < self->channel_count; c++)
+            if (self->in_flight [c] < self->channels [c]->capacity && s_take (self, c) < 0)
+                break;
     self->filling = 0;
 }

@@ -1,23 +1,29 @@
 """Acting from the message: an offer's signed links, end to end over the real
-stack. The links are made by `kwctl link` with the stack's link key
-(KW_LINK_KEY_FILE), as the offer e-mail will carry them; the test computes
-no signature itself. The accept link's page (GET) shows the case without
+stack. The accept and decline links are taken from the offer e-mail in the
+SMTP sink, as the professional gets them; the variants a professional never
+gets (another professional's, an expired one) are made by `kwctl link` with
+the stack's link key (KW_LINK_KEY_FILE); the test computes no signature
+itself. The accept link's page (GET) shows the case without
 health details and changes nothing; the confirm (POST) accepts the offer on
 behalf of the professional the link names; the same link again is refused
 (409, used); a tampered link (403), an expired one (410), a decline link
 for the answered offer (409), a POST without the confirm (400) and a link
 of another professional all change nothing. Every view, use and refusal
-is in the audit trail. Notify's callback route refuses a wrong token and
-lets a receipt sent by the local Notify protocol server through."""
+is in the audit trail. Notify's callback route refuses a wrong token; a
+receipt sent by the local Notify protocol server moves the offer e-mail's
+delivery to delivered, a later "failed" one never moves it back, and one
+naming no delivery is answered 404."""
 
 import json
 import os
 import random
+import re
 import subprocess
 import urllib.parse
 import urllib.request
 from kwtest import (ok, done, token, http, sql, scalar, nhs_number, referral, professional, test_region,
-                    case_of, get_case, pending_offer, KWCTL, VAR)
+                    case_of, get_case, pending_offer, wait_until, KWCTL, VAR)
+from notifytest import mails_to, text_of, html_of
 
 rng = random.Random()
 n = rng.randrange(10 ** 9)
@@ -58,8 +64,20 @@ def audit(action):
                               " ORDER BY id", action, offer["id"])]
 
 
-accept = link("offer.accept")
-ok(accept and accept.startswith("/v1/links/"), "kwctl link makes the accept link", accept)
+# The offer e-mail: its links, and nothing else to act with.
+wait_until(lambda: mails_to(ash["email"]), 30)
+offer_mails = mails_to(ash["email"])
+ok(len(offer_mails) == 1, "the professional gets one offer e-mail", len(offer_mails))
+text = text_of(offer_mails[0]) if offer_mails else ""
+html = html_of(offer_mails[0]) if offer_mails else ""
+urls = re.findall(r"https?://\S+/v1/links/[A-Za-z0-9_.-]+", text)
+ok(len(urls) == 2, "its text carries two signed links", text)
+accept, decline = (urllib.parse.urlparse(u).path for u in (urls + ["", ""])[:2])
+ok(accept.startswith("/v1/links/") and decline.startswith("/v1/links/") and accept != decline,
+   "an accept link and a decline link", urls)
+ok(all('href="%s"' % u in html for u in urls[:2]), "the HTML part links the same two", html)
+ok(urls and urls[0].startswith("http://" + os.environ["KW_HTTP_ADDR"] + "/"),
+   "the links lead to the gateway's public URL", urls)
 before = state()
 
 # The page: what the link would do, nothing changed.
@@ -101,7 +119,7 @@ ok(scalar("SELECT count(*) FROM assignment.used_links WHERE offer_id = :'p1'", o
 # Used: refused, nothing changes.
 status, text, _ = page("POST", accept)
 ok(status == 409 and "already been used" in text, "the same link again is refused (409)", (status, text))
-status, text, _ = page("POST", link("offer.decline"))
+status, text, _ = page("POST", decline)
 ok(status == 409 and state() == ("active", ["accepted"]), "a decline link for the answered offer is refused (409)",
    (status, text))
 
@@ -113,7 +131,10 @@ ok(scalar("SELECT count(*) FROM audit.events WHERE action = 'offer_accept' AND r
    "the acceptance is audited as the professional's, through the link")
 
 # Notify's callback route: its own bearer token, never a platform token.
-receipt = {"id": "740e5834-3a29-46b4-9a6f-16142fde533a", "reference": offer["id"], "to": "x",
+delivery = scalar("SELECT id FROM notification.deliveries WHERE event = 'assignment.offer_made'"
+                  " AND recipient_id = :'p1'", ash["id"])
+ok(delivery, "the offer e-mail's delivery", delivery)
+receipt = {"id": "740e5834-3a29-46b4-9a6f-16142fde533a", "reference": delivery, "to": "x",
            "status": "delivered", "created_at": "2026-12-01T10:00:00Z", "notification_type": "email"}
 status, _, _ = http("POST", "/v1/callbacks/notify", receipt)
 ok(status == 401, "a receipt without the callback token is refused (401)", status)
@@ -132,16 +153,28 @@ server = subprocess.Popen(["python3", os.path.join(os.path.dirname(os.path.abspa
 try:
     port = int(server.stdout.readline().split()[1])
     gateway = "http://" + os.environ["KW_HTTP_ADDR"]
-    for label, secret, want in [("its bearer token", right, None), ("another token", "x" * 40, 401)]:
-        order = json.dumps({"url": gateway + "/v1/callbacks/notify", "token": secret, "body": receipt}).encode()
+
+    def notify_sends(body, secret=right):
+        order = json.dumps({"url": gateway + "/v1/callbacks/notify", "token": secret, "body": body}).encode()
         with urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/_receipt" % port, data=order,
                                                            method="POST"), timeout=30) as answer:
-            got = json.loads(answer.read())["status"]
-        if want:
-            ok(got == want, "a receipt Notify sends with %s is refused (%d)" % (label, want), got)
-        else:
-            ok(got in (400, 404), "a receipt Notify sends with %s reaches the notification service (the reference"
-               " is no delivery: 404; 400 until notification.receipt is in its method table)" % label, got)
+            return json.loads(answer.read())["status"]
+
+    def delivery_status():
+        return scalar("SELECT status FROM notification.deliveries WHERE id = :'p1'", delivery)
+
+    wait_until(lambda: delivery_status() == "sent", 20)
+    ok(notify_sends(receipt, "x" * 40) == 401 and delivery_status() == "sent",
+       "a receipt Notify sends with another token is refused (401), nothing changed", delivery_status())
+    ok(notify_sends(receipt) in (200, 204) and delivery_status() == "delivered",
+       "a receipt Notify sends with its bearer token moves the delivery to delivered", delivery_status())
+    ok(scalar("SELECT count(*) FROM audit.events WHERE action = 'receipt' AND record_id = :'p1'", delivery) == "1",
+       "the change is audited")
+    failed = dict(receipt, id="b4fd4ac0-66e6-4c4e-9d2c-0ef5c0a3f9a1", status="permanent-failure")
+    ok(notify_sends(failed) in (200, 204) and delivery_status() == "delivered",
+       "a later failure receipt never moves a delivered one back", delivery_status())
+    ok(notify_sends(dict(receipt, reference="0b8e0b3c-37a5-4b52-8a43-6a1c7e9d2f10")) == 404,
+       "a receipt naming no delivery is answered 404")
 finally:
     server.terminate()
     server.wait()

@@ -279,9 +279,13 @@ s_test_config (void)
         "a region without coordinators is refused: %s", e ? e : "");
     s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
              " [\"c@example.org\"], \"channels\": [\"email\", \"sms\"]}}");
+    config_channels_available (0, 0);
     e = s_refusal ();
-    ok (e && strstr (e, "zz.json: field \"notification.channels[1]\": \"sms\" needs the GOV.UK Notify client"),
-        "a region asking for a channel this build lacks is refused: %s", e ? e : "");
+    ok (e && strstr (e, "zz.json: field \"notification.channels[1]\": \"sms\" needs GOV.UK Notify,"
+                    " which is not configured"),
+        "a region asking for sms without Notify configured is refused: %s", e ? e : "");
+    config_channels_available (1, 0);
+    ok (s_refusal () == NULL, "with Notify configured it loads");
     s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
              " [\"c@example.org\"], \"templates\": {\"offer_made.subject\": \"For ((professional_name))\"}}}");
     e = s_refusal ();
