@@ -18,6 +18,7 @@
 #include "config.h"
 #include "message.h"
 #include "notification.h"
+#include "rule.h"
 #include "template.h"
 
 int
@@ -54,6 +55,7 @@ typedef struct {
     const ProtobufCMessage *msg;
     const char *case_id;
     kw_db_t *db;
+    const char *public_url;
     const audience_contact_t *contact;
     char value [64];
     int failed;
@@ -67,6 +69,8 @@ s_lookup (const char *name, void *arg)
         return *a->contact->name ? a->contact->name : "colleague";
     if (strcmp (name, "service_name") == 0)
         return a->region->name;
+    if (strcmp (name, "public_url") == 0)
+        return a->public_url;
     return audience_placeholder (a->msg, name, a->value, sizeof a->value);
 }
 
@@ -157,7 +161,7 @@ static void
 s_deliver (const audience_contact_t *contact, void *arg)
 {
     s_apply_t *a = arg;
-    if (a->failed)
+    if (a->failed || !rule_person_holds (contact->person, a->row->when))
         return;
     a->contact = contact;
     s_prefs_t prefs;
@@ -294,14 +298,16 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
         return 1;
     }
     s_apply_t a = { .config = notify->config, .region = region, .event = event, .msg = msg,
-                    .case_id = s_field (msg, "case_id"), .db = db };
+                    .case_id = s_field (msg, "case_id"), .db = db,
+                    .public_url = kw_service_config (svc, "KW_PUBLIC_URL") };
     if (strcmp (event->producer, KW_PRODUCER_ASSIGNMENT) == 0
     &&  s_project (db, event, a.case_id, region->id) != 0)
         return -1;
     size_t count;
     const config_row_t *rows = config_rows (notify->config, &count);
     for (size_t i = 0; i < count && !a.failed; i++) {
-        if (strcmp (rows [i].event, topic) != 0 || !config_region_sends (region, rows [i].channel))
+        if (strcmp (rows [i].event, topic) != 0 || !config_region_sends (region, rows [i].channel)
+        ||  !rule_event_holds (msg, rows [i].when))
             continue;
         a.row = &rows [i];
         if (strcmp (rows [i].audience, AUDIENCE_COORDINATORS) == 0)
