@@ -136,6 +136,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TEST_LINK_test_eligibility_rules := services/eligibility/rules.o services/eligibility/region.o
 TEST_LINK_test_eligibility_region := services/eligibility/region.o
 TEST_LINK_test_notification_message := services/notification/message.o
+TEST_LINK_test_notification_rule := services/notification/rule.o services/notification/audience.o
 TEST_LINK_test_notify_client := services/notification/notify_client.o tests/unit/pyserver.o
 TEST_LINK_test_notify_receipt := services/notification/notify_receipt.o
 TEST_LINK_test_webhook_client := services/notification/webhook_client.o tests/unit/pyserver.o
