@@ -136,10 +136,10 @@ for svc in SERVICES:
     want = dict((p, n) for p, n in totals.items() if p == svc or p in subs.get(svc, set()))
     ok(seen == want, "kw_%s reads exactly its own and its subscribed producers' events" % svc,
        "saw %s, want %s" % (seen, want))
-ok(totals.get("referral", 0) > 0 and "referral" not in subs.get("notification", set()),
-   "notification does not consume referral, whose events exist")
-rc, said = as_role("kw_notification", "SELECT count(*) FROM bus.outbox WHERE producer = 'referral'")
-ok(rc == 0 and said == "0", "kw_notification cannot read referral.received payloads", said)
+ok(totals.get("eligibility", 0) > 0 and "eligibility" not in subs.get("scheduling", set()),
+   "scheduling does not consume eligibility, whose events exist")
+rc, said = as_role("kw_scheduling", "SELECT count(*) FROM bus.outbox WHERE producer = 'eligibility'")
+ok(rc == 0 and said == "0", "kw_scheduling cannot read eligibility.decided payloads", said)
 good, said = refused("kw_scheduling", "INSERT INTO bus.subscriptions VALUES ('scheduling', 'referral')")
 ok(good, "a runtime role cannot subscribe itself to another producer", said)
 for stmt in ["INSERT INTO bus.migrations (service, version, name) VALUES ('referral', 999, 'x')",
