@@ -147,7 +147,7 @@ s_deliver (const audience_contact_t *contact, void *arg)
     char err [160] = "";
     render_t text = { 0 };
     render_values_t fill = { .msg = a->msg, .contact = contact, .service_name = a->region->name,
-                               .public_url = a->public_url };
+                             .public_url = a->public_url };
     if (email && !message_address_valid (address))
         snprintf (err, sizeof err, "the recipient has no valid e-mail address");
     else
