@@ -54,6 +54,7 @@ ROLES="postgres kw_owner kw_audit_reader kw_referral kw_eligibility kw_assignmen
 
 export KW_PG_PORT=$PGPORT
 export KW_HTTP_ADDR=${KW_HTTP_ADDR:-127.0.0.1:8080}
+export KW_PUBLIC_URL=${KW_PUBLIC_URL:-http://$KW_HTTP_ADDR}
 export KW_DB_URL=${KW_DB_URL:-"host=$PGSOCK port=$PGPORT dbname=kw"}
 export KW_REGION_DIR=${KW_REGION_DIR:-$ROOT/deploy/regions}
 export KW_JWT_SECRET_FILE=${KW_JWT_SECRET_FILE:-$VAR/jwt_secret}

@@ -69,7 +69,9 @@ s_contact (const ProtobufCMessage *msg, const char *prefix, audience_contact_t *
     snprintf (key, sizeof key, "%sid", prefix);
     const char *id = *prefix || !s_field (msg->descriptor, "professional_id")
                    ? s_string (msg, key) : s_string (msg, "professional_id");
-    if (*id && strlen (id) < AUDIENCE_ID_SIZE)
+    //  An id with a ':' is a place on a case ("family:1" of a meeting),
+    //  the same on every case: the person is known by their address.
+    if (*id && strlen (id) < AUDIENCE_ID_SIZE && !strchr (id, ':'))
         snprintf (c->recipient_id, AUDIENCE_ID_SIZE, "%s", id);
     else
         s_hashed_id (*c->email ? c->email : c->phone, c->recipient_id);
@@ -106,6 +108,14 @@ audience_coordinator (const char *email, audience_contact_t *out)
     out->email = email;
     out->phone = "";
     s_hashed_id (email, out->recipient_id);
+}
+
+const ProtobufCMessageDescriptor *
+audience_person (const ProtobufCMessageDescriptor *desc, const char *audience)
+{
+    const ProtobufCFieldDescriptor *f = strcmp (audience, AUDIENCE_COORDINATORS) == 0
+                                      ? NULL : s_audience_field (desc, NULL, audience);
+    return f && f->type == PROTOBUF_C_TYPE_MESSAGE && s_is_person (f->descriptor) ? f->descriptor : NULL;
 }
 
 int
@@ -168,6 +178,7 @@ audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *f
             continue;
         memset (&contact, 0, sizeof contact);
         s_contact (items [i], "", &contact);
+        contact.person = items [i];
         if (!*contact.email && !*contact.phone)
             continue;
         fn (&contact, arg);
@@ -222,7 +233,8 @@ s_resolve (const ProtobufCMessageDescriptor *desc, const ProtobufCMessage **msg,
 int
 audience_placeholder_valid (const ProtobufCMessageDescriptor *desc, const char *name)
 {
-    if (strcmp (name, "recipient_name") == 0 || strcmp (name, "service_name") == 0)
+    if (strcmp (name, "recipient_name") == 0 || strcmp (name, "service_name") == 0
+    ||  strcmp (name, "public_url") == 0)
         return 1;
     return s_resolve (desc, NULL, name) != NULL;
 }

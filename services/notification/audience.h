@@ -15,7 +15,8 @@
                        professional_phone (OfferMade)
     A placeholder is a scalar field of the payload ("case_id"), a scalar
     field of a single message field ("key_worker.name"), or one of
-    "recipient_name" and "service_name". Repeated fields are never
+    "recipient_name", "service_name" and "public_url" (the gateway's
+    address, for links). Repeated fields are never
     placeholders. */
 #ifndef NOTIFICATION_AUDIENCE_H
 #define NOTIFICATION_AUDIENCE_H
@@ -37,6 +38,7 @@ typedef struct {
     const char *name;
     const char *email;
     const char *phone;
+    const ProtobufCMessage *person;     //  the message read, for a person field; else NULL
 } audience_contact_t;
 
 //  1 when audience can be resolved from payloads of desc ("coordinators"
@@ -46,6 +48,10 @@ int audience_valid (const ProtobufCMessageDescriptor *desc, const char *audience
 //  1 when audience is "case.<field>", desc has a case_id and field is a
 //  person field of KeyWorkerChanged.
 int audience_case_valid (const ProtobufCMessageDescriptor *desc, const char *audience);
+
+//  The message type of audience's people in payloads of desc, for a
+//  person field ("meeting.participants"); NULL for the others.
+const ProtobufCMessageDescriptor *audience_person (const ProtobufCMessageDescriptor *desc, const char *audience);
 
 //  Call fn for each contact of audience in msg (coordinators excluded: the
 //  caller has them). Returns the number of contacts.

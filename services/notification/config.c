@@ -9,6 +9,7 @@
 #include "config.h"
 #include "message.h"
 #include "offer_links.h"
+#include "rule.h"
 #include "template.h"
 
 #define MAX_FILE_SIZE (1024 * 1024)
@@ -19,7 +20,7 @@
 
 //  One row as read, owning its strings.
 typedef struct {
-    char *event, *audience, *channel, *template_, *attach;
+    char *event, *audience, *channel, *template_, *attach, *when;
 } s_row_t;
 
 struct _config_t {
@@ -196,7 +197,7 @@ static int
 s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t index)
 {
     static const char *const keys [] = { "event", "audience", "channel", "template", "urgent", "required",
-                                         "attach", NULL };
+                                         "attach", "when", NULL };
     char at [KW_JREAD_PATH_SIZE], path [KW_JREAD_PATH_SIZE];
     kw_jread_at_index (at, "rows", index);
     if (!json_is_object (item))
@@ -207,7 +208,8 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
     ||  kw_jread_string (r, item, at, "audience", 1, 0, &row->audience) != 0
     ||  kw_jread_string (r, item, at, "channel", 1, 0, &row->channel) != 0
     ||  kw_jread_string (r, item, at, "template", 1, 0, &row->template_) != 0
-    ||  kw_jread_string (r, item, at, "attach", 0, 0, &row->attach) != 0)
+    ||  kw_jread_string (r, item, at, "attach", 0, 0, &row->attach) != 0
+    ||  kw_jread_string (r, item, at, "when", 0, 0, &row->when) != 0)
         return -1;
     const ProtobufCMessageDescriptor *desc = config_event_payload (self, row->event);
     if (!desc)
@@ -231,12 +233,17 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
         flags [i] = flag && json_is_true (flag);
     }
     if (row->attach && (strcmp (row->channel, "email") != 0 || !audience_placeholder_valid (desc, row->attach)
-                        || !strcmp (row->attach, "recipient_name") || !strcmp (row->attach, "service_name")))
+                        || !strcmp (row->attach, "recipient_name") || !strcmp (row->attach, "service_name")
+                        || !strcmp (row->attach, "public_url")))
         return kw_jread_fail (r, kw_jread_at (path, at, "attach"), "must be a field of %s's payload, on an e-mail row",
                               row->event);
+    char why [160];
+    if (row->when && rule_valid (desc, audience_person (desc, row->audience), row->when, why, sizeof why) != 0)
+        return kw_jread_fail (r, kw_jread_at (path, at, "when"), "%s", why);
     self->rows [index] = (config_row_t) { .event = row->event, .audience = row->audience,
                                           .channel = row->channel, .template_ = row->template_,
-                                          .urgent = flags [0], .required = flags [1], .attach = row->attach };
+                                          .urgent = flags [0], .required = flags [1], .attach = row->attach,
+                                          .when = row->when };
     const char *const *parts = s_parts (row->channel);
     for (size_t i = 0; parts && parts [i]; i++) {
         if (s_load_part (self, dir, row->template_, parts [i], r->err, r->err_size) != 0)
@@ -503,6 +510,7 @@ config_destroy (config_t **self_p)
         free (self->owned [i].channel);
         free (self->owned [i].template_);
         free (self->owned [i].attach);
+        free (self->owned [i].when);
     }
     free (self->owned);
     free (self->rows);

@@ -4,11 +4,13 @@
 
     - the table, KW_NOTIFY_DIR/table.json: {"comment", "rows": [{"event":
       "<producer>.<type>", "audience", "channel": "email" | "sms" |
-      "webhook", "template", "urgent", "required", "attach"}]}
+      "webhook", "template", "urgent", "required", "attach", "when"}]}
       ("urgent": sent in the recipient's quiet hours too; "required": sent
       even when they opted out; both false when absent; "attach": an e-mail
       row's string field of the payload holding an iCalendar invitation,
-      attached as text/calendar with its METHOD, such as a meeting's "ics");
+      attached as text/calendar with its METHOD, such as a meeting's "ics";
+      "when": the conditions on the payload and the person under which
+      the row applies, rule.h, such as "response=declined");
       every event must be one the service
       consumes, or notification.delivery_failed (the dead letter, made by
       the service itself), and every audience one its payload has
@@ -54,6 +56,7 @@ typedef struct {
     int required;               //  sent even to a recipient who opted out (an offer)
     const char *attach;         //  a string field of the payload holding an iCalendar
                                 //  invitation to attach to the e-mail, or NULL
+    const char *when;           //  conditions of the row (rule.h), or NULL: always
 } config_row_t;
 
 //  A template part's text ("txt", "html", "subject", "sms").

@@ -18,8 +18,8 @@
 #include "config.h"
 #include "message.h"
 #include "notification.h"
-#include "offer_links.h"
-#include "template.h"
+#include "render.h"
+#include "rule.h"
 
 int
 deliveries_prepare (kw_db_t *db)
@@ -55,39 +55,9 @@ typedef struct {
     const ProtobufCMessage *msg;
     const char *case_id;
     kw_db_t *db;
-    const audience_contact_t *contact;
-    char value [64];
-    char link [OFFER_LINKS_URL_SIZE];
+    const char *public_url;
     int failed;
 } s_apply_t;
-
-static const char *
-s_lookup (const char *name, void *arg)
-{
-    s_apply_t *a = arg;
-    if (strcmp (name, "recipient_name") == 0)
-        return *a->contact->name ? a->contact->name : "colleague";
-    if (strcmp (name, "service_name") == 0)
-        return a->region->name;
-    if (offer_links_placeholder (a->msg->descriptor, name))
-        return offer_links_url (a->msg, name, a->link);
-    return audience_placeholder (a->msg, name, a->value, sizeof a->value);
-}
-
-//  Render part of the row's template into *out (NULL when the channel has
-//  no such part). 0, or -1 with the reason in err.
-static int
-s_render_part (s_apply_t *a, const char *part, template_escape_t esc, char **out, char *err, size_t err_size)
-{
-    char name [96];
-    snprintf (name, sizeof name, "%s.%s", a->row->template_, part);
-    const char *text = config_text (a->config, a->region, name);
-    *out = NULL;
-    if (!text)
-        return 0;
-    *out = template_render (text, esc, s_lookup, a, err, err_size);
-    return *out ? 0 : -1;
-}
 
 //  A recipient's preferences (found 0: none, the table's).
 typedef struct {
@@ -192,9 +162,8 @@ static void
 s_deliver (const audience_contact_t *contact, void *arg)
 {
     s_apply_t *a = arg;
-    if (a->failed)
+    if (a->failed || !rule_person_holds (contact->person, a->row->when))
         return;
-    a->contact = contact;
     s_prefs_t prefs;
     if (s_prefs (a, contact->recipient_id, &prefs) != 0) {
         a->failed = 1;
@@ -209,23 +178,19 @@ s_deliver (const audience_contact_t *contact, void *arg)
     int webhook = strcmp (a->row->channel, "webhook") == 0;
     const char *address = email ? contact->email : contact->phone;
     char err [160] = "";
-    char *subject = NULL, *body = NULL, *html = NULL;
+    render_t text = { 0 };
+    render_values_t fill = { .msg = a->msg, .contact = contact, .service_name = a->region->name,
+                             .public_url = a->public_url };
     if (email && !message_address_valid (address))
         snprintf (err, sizeof err, "the recipient has no valid e-mail address");
     else
     if (!email && !*address)
         snprintf (err, sizeof err, "the recipient has no telephone number");
     else
-    if (email) {
-        if (s_render_part (a, "subject", TEMPLATE_TEXT, &subject, err, sizeof err) == 0
-        &&  s_render_part (a, "txt", TEMPLATE_TEXT, &body, err, sizeof err) == 0)
-            s_render_part (a, "html", TEMPLATE_HTML, &html, err, sizeof err);
-    }
-    else
     if (webhook)
-        body = s_webhook_body (a);
+        text.body = s_webhook_body (a);
     else
-        s_render_part (a, "sms", TEMPLATE_TEXT, &body, err, sizeof err);
+        render_row (a->config, a->region, a->row, &fill, &text, err, sizeof err);
     if (!*err && prefs.opted_out && !a->row->required)
         snprintf (err, sizeof err, "the recipient opted out of this message");
     int ok = !*err;
@@ -240,15 +205,13 @@ s_deliver (const audience_contact_t *contact, void *arg)
     const char *values [20] = {
         id, a->event->event_id, a->row->event, a->row->channel, contact->recipient_id,
         ok ? address : "", a->row->template_, a->case_id, a->region->id,
-        ok && subject ? subject : "", ok && body ? body : "", ok ? html : NULL,
+        ok && text.subject ? text.subject : "", ok && text.body ? text.body : "", ok ? text.html : NULL,
         ok ? "pending" : "suppressed", ok ? NULL : err, a->row->audience,
         max_attempts, quiet ? a->region->time_zone : NULL, quiet ? prefs.quiet_from : NULL,
         quiet ? prefs.quiet_to : NULL, calendar && *calendar ? calendar : NULL
     };
     int inserted = kw_db_exec_count (a->db, "notification_insert", 20, values, NULL, NULL);
-    free (subject);
-    free (body);
-    free (html);
+    render_free (&text);
     s_prefs_free (&prefs);
     if (inserted < 0) {
         a->failed = 1;
@@ -333,14 +296,16 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
         return 1;
     }
     s_apply_t a = { .config = notify->config, .region = region, .event = event, .msg = msg,
-                    .case_id = s_field (msg, "case_id"), .db = db };
+                    .case_id = s_field (msg, "case_id"), .db = db,
+                    .public_url = kw_service_config (svc, "KW_PUBLIC_URL") };
     if (strcmp (event->producer, KW_PRODUCER_ASSIGNMENT) == 0
     &&  s_project (db, event, a.case_id, region->id) != 0)
         return -1;
     size_t count;
     const config_row_t *rows = config_rows (notify->config, &count);
     for (size_t i = 0; i < count && !a.failed; i++) {
-        if (strcmp (rows [i].event, topic) != 0 || !config_region_sends (region, rows [i].channel))
+        if (strcmp (rows [i].event, topic) != 0 || !config_region_sends (region, rows [i].channel)
+        ||  !rule_event_holds (msg, rows [i].when))
             continue;
         a.row = &rows [i];
         if (strcmp (rows [i].channel, "webhook") == 0)

@@ -6,11 +6,13 @@
 #include "kw/dsr.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw/notification.pb-c.h"
+#include "kw/scheduling.pb-c.h"
 #include "notification.h"
 
 #define ASSIGNMENT(type, message) { KW_PRODUCER_ASSIGNMENT, type, &message##__descriptor, NULL }
 #define ELIGIBILITY(type, message) { KW_PRODUCER_ELIGIBILITY, type, &message##__descriptor, NULL }
 #define REFERRAL(type, message) { KW_PRODUCER_REFERRAL, type, &message##__descriptor, NULL }
+#define SCHEDULING(type, message) { KW_PRODUCER_SCHEDULING, type, &message##__descriptor, NULL }
 
 const kw_service_event_t notification_events [NOTIFICATION_EVENT_COUNT + 1] = {
     ASSIGNMENT (KW_EVENT_ASSIGNMENT_OFFER_MADE, kw__offer_made),
@@ -21,6 +23,13 @@ const kw_service_event_t notification_events [NOTIFICATION_EVENT_COUNT + 1] = {
     ASSIGNMENT (KW_EVENT_ASSIGNMENT_CASE_CLOSED, kw__case_closed),
     ELIGIBILITY (KW_EVENT_ELIGIBILITY_CASE_TRANSITION_DUE, kw__case_age_out),
     REFERRAL (KW_EVENT_REFERRAL_DSR_ENTRY_CHANGED, kw__dsr_entry_event),
+    SCHEDULING (KW_EVENT_SCHEDULING_MEETING_SCHEDULED, kw__meeting_changed),
+    SCHEDULING (KW_EVENT_SCHEDULING_MEETING_UPDATED, kw__meeting_changed),
+    SCHEDULING (KW_EVENT_SCHEDULING_MEETING_CANCELLED, kw__meeting_changed),
+    SCHEDULING (KW_EVENT_SCHEDULING_RESPONSE_RECORDED, kw__response_recorded),
+    SCHEDULING (KW_EVENT_SCHEDULING_REVIEW_DUE, kw__review_due),
+    SCHEDULING (KW_EVENT_SCHEDULING_PLAN_UPDATED, kw__plan_updated),
+    SCHEDULING (KW_EVENT_SCHEDULING_ACTION_OVERDUE, kw__action_overdue),
     { NULL }
 };
 

@@ -36,6 +36,8 @@ static kw_config_var_t s_extra_vars [] = {
       NULL },
     { "KW_NOTIFY_DIR", "deploy/notifications", "directory of the table of what is sent to whom"
       " (table.json) and its templates (templates/)", NULL },
+    { "KW_PUBLIC_URL", "http://localhost:8080", "the gateway's address as people reach it, for the links in"
+      " messages (((public_url)) in a template, such as the printable plan's)", NULL },
     { "KW_REGION_DIR", "deploy/regions", "directory of the region files (*.json): their notification"
       " section (coordinators, attempts, channels, template overrides)", NULL },
 };

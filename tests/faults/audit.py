@@ -52,7 +52,7 @@ CONSUMERS = {
     "eligibility": ["referral", "assignment"],
     "assignment": ["eligibility"],
     "scheduling": ["assignment", "referral"],
-    "notification": ["assignment", "eligibility", "referral"],
+    "notification": ["assignment", "eligibility", "referral", "scheduling"],
 }
 CATEGORIES = ("lost", "duplicate", "wrong", "unexpected", "unapplied", "resent_unexplained")
 

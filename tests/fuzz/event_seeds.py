@@ -47,3 +47,23 @@ env('eligibility', 'dsr_referral_due', 16, 'DsrReferralDue', 'region: "norfolk" 
 env('referral', 'received', 18, 'ReferralReceived', f'referral_id: "{R}" region: "norfolk" revision: 0 referral {{ child {{ nhs_number: "9434765919" date_of_birth: "2012-02-30" }} }}', 'referral_received_bad_birth_date')
 env('eligibility', 'dsr_referral_due', 19, 'DsrEntry', 'dsr_id: "D3" nhs_number: "9434765919" given_name: "Alex" family_name: "Jones" date_of_birth: "2012-03-04" postcode: "NR2 3TU" learning_disability: true autism: true rag: "green" rag_effective_date: "2026-11-01" consent_basis: "own_consent" lead_professional_email: "lead@example.org" region: "norfolk"', 'dsr_referral_due_green')
 env('referral', 'dsr_entry_changed', 20, 'DsrEntryEvent', f'region: "nhse" nhs_number: "9434765919" rag: "amber" previous_rag: "amber" rag_effective_date: "2026-11-02" as_referral {{ {dsr_ref} }}', 'dsr_entry_changed_same_rating')
+# the scheduling events the notification table names: a meeting with its
+# invitation to attach, responses (a required decline and an acceptance),
+# a review due, an action overdue and a plan for the family
+M = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'
+K = '3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b0a'
+ICS = ('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kw//scheduling//EN\r\nMETHOD:%s\r\nBEGIN:VEVENT\r\n'
+       'UID:' + M + '@keyworker.invalid\r\nSEQUENCE:%d\r\nDTSTART:20261215T100000Z\r\nDTEND:20261215T110000Z\r\n'
+       'END:VEVENT\r\nEND:VCALENDAR\r\n')
+people = (f'participants {{ id: "{K}" role: "key_worker" required: true response: "needs_action" name: "Kim Worker" email: "kim@example.org" }}'
+          ' participants { id: "family:1" role: "family" required: true name: "Pat Jones" email: "pat@example.org" phone: "07700 900000" }'
+          ' participants { id: "family:2" role: "family" required: false name: "Line\\nBreak" email: "bad\\r\\nBcc: x@example.org" }')
+meeting = f'id: "{M}" case_id: "{C}" type: "planning" status: "scheduled" start: "2026-12-15T10:00:00+00:00" end: "2026-12-15T11:00:00+00:00" location: "home" {people} sequence: 0 uid: "{M}@keyworker.invalid" region: "norfolk"'
+env('scheduling', 'meeting_scheduled', 21, 'MeetingChanged', f'meeting {{ {meeting} }} ics: "{esc((ICS % ("REQUEST", 0)).encode())}" change: "scheduled" at: "2026-11-20T10:00:00Z"', 'meeting_scheduled')
+env('scheduling', 'meeting_cancelled', 22, 'MeetingChanged', f'meeting {{ {meeting} }} ics: "{esc((ICS % ("CANCEL", 2)).encode())}" change: "cancelled"', 'meeting_cancelled')
+env('scheduling', 'meeting_updated', 23, 'MeetingChanged', f'meeting {{ {meeting} }} ics: "not a calendar" change: "rescheduled"', 'meeting_updated_bad_ics')
+env('scheduling', 'response_recorded', 24, 'ResponseRecorded', f'meeting_id: "{M}" case_id: "{C}" region: "norfolk" participant {{ id: "{K}" role: "key_worker" required: true name: "Kim Worker" email: "kim@example.org" }} response: "declined" reschedule_suggested {{ start: "2026-12-16T10:00:00+00:00" end: "2026-12-16T11:00:00+00:00" }} start: "2026-12-15T10:00:00+00:00"', 'response_declined_required')
+env('scheduling', 'response_recorded', 25, 'ResponseRecorded', f'meeting_id: "{M}" case_id: "{C}" region: "norfolk" participant {{ id: "family:1" role: "family" required: true }} response: "accepted"', 'response_accepted')
+env('scheduling', 'review_due', 26, 'ReviewDue', f'case_id: "{C}" region: "norfolk" kind: "routine" due: "2027-06-01" key_worker {{ id: "{K}" role: "key_worker" name: "Kim Worker" email: "kim@example.org" }}', 'review_due')
+env('scheduling', 'action_overdue', 27, 'ActionOverdue', f'case_id: "{C}" region: "norfolk" action {{ id: "{M}" description: "Send the report" owner: "family" due: "2026-11-19" status: "overdue" }} owner {{ id: "family:1" role: "family" name: "Pat Jones" email: "pat@example.org" }} key_worker {{ id: "{K}" name: "Kim Worker" email: "kim@example.org" }}', 'action_overdue')
+env('scheduling', 'plan_updated', 28, 'PlanUpdated', f'plan {{ case_id: "{C}" version: 2 meeting_id: "{M}" held_at: "2026-11-19T10:00:00Z" }} region: "norfolk" recipients {{ id: "{K}" role: "key_worker" name: "Kim Worker" email: "kim@example.org" }} recipients {{ id: "family:1" role: "family" name: "Pat <b>Jones</b>" email: "pat@example.org" }}', 'plan_updated')

@@ -11,14 +11,18 @@
     the team and family text[] parameters, which must read back as the
     referral's values, the ids of the other events) and notification's
     (the offer's recipient, audience.c, the rendering of its placeholders,
-    template.c, and the e-mail composed, message.c). A parameter
+    template.c, and the e-mail composed, message.c; and for every event of
+    the real table, deploy/notifications, its rows' conditions, rule.c, the
+    people of their audiences, each message rendered, render.c, and
+    composed with its iCalendar attachment). A parameter
     a statement casts to uuid must be a UUID, to date a date, to timestamptz
     an instant or NULL: anything else would fail on every try and stop the
     consumer. As a Request: kw_rpc.c's server unpack and kw_rpc_unpack of
     the payload as each method input. As a Response: the gateway's unpack of
     the payload as each route output and its JSON encoding. Every message
     that unpacks must pack and unpack to the same bytes. Needs the region
-    files (deploy/regions, or KW_REGION_DIR): run from the top directory. */
+    files (deploy/regions, or KW_REGION_DIR) and the notification table
+    (deploy/notifications, or KW_NOTIFY_DIR): run from the top directory. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +45,16 @@
 #include "message.h"
 #include "referral.h"
 #include "audience.h"
+#include "config.h"
 #include "notification.h"
+#include "render.h"
+#include "rule.h"
 #include "template.h"
 #include "validate.h"
 
 static kw_arena_t *s_arena;
 static region_set_t *s_regions;
+static config_t *s_table;
 
 static const char *const s_producers [] = {
     "referral", "eligibility", "assignment", "scheduling", "notification", NULL
@@ -521,6 +529,81 @@ s_offer_made (const Kw__Envelope *event)
     audience_each (&msg->base, "professional", s_offer_contact, msg);
 }
 
+//  The notification service's apply of any event of its table
+//  (deliveries.c without the database): the rows whose conditions hold,
+//  the people of their audiences the person conditions keep, each
+//  message rendered by the real templates and composed with the row's
+//  iCalendar attachment as the sender sends it. No recipient id carries
+//  an address; every line ends in CRLF; an attached invitation is the
+//  text/calendar part with its METHOD.
+typedef struct {
+    const config_region_t *region;
+    const config_row_t *row;
+    const ProtobufCMessage *msg;
+} s_table_apply_t;
+
+static void
+s_table_contact (const audience_contact_t *contact, void *arg)
+{
+    s_table_apply_t *a = arg;
+    if (strchr (contact->recipient_id, '@') || !rule_person_holds (contact->person, a->row->when))
+        return;
+    render_values_t fill = { .msg = a->msg, .contact = contact, .service_name = a->region->name,
+                             .public_url = "https://keyworker.example.org" };
+    render_t text;
+    char err [160], unused [8];
+    if (render_row (s_table, a->region, a->row, &fill, &text, err, sizeof err) != 0)
+        return;
+    const char *calendar = a->row->attach ? audience_placeholder (a->msg, a->row->attach, unused, sizeof unused)
+                                          : NULL;
+    char *mail = strcmp (a->row->channel, "email") == 0 && message_address_valid (contact->email)
+               ? message_compose ("00000000-0000-4000-8000-000000000000", "keyworker@example.org",
+                                  contact->email, text.subject, text.body, text.html,
+                                  calendar && *calendar ? calendar : NULL, 1795000000, err, sizeof err)
+               : NULL;
+    for (const char *p = mail; p && (p = strchr (p, '\n')); p++)
+        if (p == mail || p [-1] != '\r')
+            abort ();
+    if (mail && calendar && *calendar && !strstr (mail, "\r\nContent-Type: text/calendar; method="))
+        abort ();
+    free (mail);
+    render_free (&text);
+}
+
+static void
+s_table_event (const Kw__Envelope *event)
+{
+    char topic [256];
+    snprintf (topic, sizeof topic, "%s.%s", event->producer, event->type);
+    const ProtobufCMessageDescriptor *desc = config_event_payload (s_table, topic);
+    ProtobufCMessage *msg = desc ? protobuf_c_message_unpack (desc, kw_arena_allocator (s_arena),
+                                                              event->payload.len, event->payload.data) : NULL;
+    if (!msg)
+        return;
+    s_repack (msg);
+    s_encode (msg);
+    char buf [8];
+    const char *region_id = audience_placeholder (msg, "region", buf, sizeof buf);
+    const config_region_t *region = config_region (s_table, region_id && *region_id ? region_id : event->region);
+    if (!region)
+        return;
+    size_t count;
+    const config_row_t *rows = config_rows (s_table, &count);
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp (rows [i].event, topic) != 0 || !rule_event_holds (msg, rows [i].when))
+            continue;
+        s_table_apply_t a = { .region = region, .row = &rows [i], .msg = msg };
+        if (strcmp (rows [i].audience, AUDIENCE_COORDINATORS) == 0)
+            for (size_t c = 0; c < region->coordinator_count; c++) {
+                audience_contact_t contact;
+                audience_coordinator (region->coordinators [c], &contact);
+                s_table_contact (&contact, &a);
+            }
+        else
+            audience_each (msg, rows [i].audience, s_table_contact, &a);
+    }
+}
+
 //  kw_consumer.c s_readable: unpack and check the frame, then apply.
 static void
 s_envelope (const uint8_t *data, size_t size)
@@ -542,6 +625,7 @@ s_envelope (const uint8_t *data, size_t size)
     s_eligibility_decided (env);
     s_assignment_event (env);
     s_offer_made (env);
+    s_table_event (env);
     s_dsr_entry (env);
     s_small_events (env);
 }
@@ -600,6 +684,14 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     if (!s_regions || !region_set_count (s_regions)) {
         fprintf (stderr, "fuzz_envelope: no regions (%s) (run from the repository's top directory)\n",
                  s_regions ? "the directory holds none" : err);
+        exit (1);
+    }
+    const char *table = getenv ("KW_NOTIFY_DIR");
+    char why [512];
+    s_table = config_load (table && *table ? table : "deploy/notifications", dir && *dir ? dir : "deploy/regions",
+                           notification_events, notification_internal, why, sizeof why);
+    if (!s_table) {
+        fprintf (stderr, "fuzz_envelope: the notification table does not load: %s\n", why);
         exit (1);
     }
     return 0;

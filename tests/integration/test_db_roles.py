@@ -126,7 +126,7 @@ ok(good, "kw_audit_reader cannot create either", said)
 subs = {}
 for consumer, producer in sql("SELECT consumer, producer FROM bus.subscriptions"):
     subs.setdefault(consumer, set()).add(producer)
-ok("referral" in subs.get("eligibility", set()) and subs.get("notification") == {"assignment", "eligibility", "referral"} and "assignment" in subs.get("scheduling", set()),
+ok("referral" in subs.get("eligibility", set()) and subs.get("notification") == {"assignment", "eligibility", "referral", "scheduling"} and "assignment" in subs.get("scheduling", set()),
    "bus.subscriptions holds each consumer's producers (from its event table)", subs)
 totals = dict((p, int(n)) for p, n in sql("SELECT producer, count(*) FROM bus.outbox GROUP BY producer"))
 for svc in SERVICES:

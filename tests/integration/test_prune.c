@@ -98,20 +98,20 @@ main (void)
     const char *far = "INSERT INTO bus.outbox (producer, seq, event_id, type, occurred_at, payload)"
                       " SELECT $1, 900000000000 + n, gen_random_uuid (), 't', now () - interval '2 days',"
                       " '\\x00' FROM generate_series (1, 30) n";
-    const char *scheduling [1] = { "scheduling" }, *referral [1] = { "referral" };
-    kw_db_exec (db, far, 1, scheduling);
+    const char *notification [1] = { "notification" }, *referral [1] = { "referral" };
+    kw_db_exec (db, far, 1, notification);
     kw_db_exec (db, far, 1, referral);
-    kw_db_t *as_scheduling = kw_db_new (url, "kw_scheduling", "test_prune_scheduling");
+    kw_db_t *as_notification = kw_db_new (url, "kw_notification", "test_prune_notification");
     kw_db_t *as_referral = kw_db_new (url, "kw_referral", "test_prune_referral");
-    ok (kw_db_connect (as_scheduling, 5000) == 0 && kw_db_connect (as_referral, 5000) == 0,
-        "connected as kw_scheduling and kw_referral");
-    is_int (kw_prune_outbox (as_referral, "scheduling", 0, 7, 100, &more), 0,
+    ok (kw_db_connect (as_notification, 5000) == 0 && kw_db_connect (as_referral, 5000) == 0,
+        "connected as kw_notification and kw_referral");
+    is_int (kw_prune_outbox (as_referral, "notification", 0, 7, 100, &more), 0,
             "kw_referral cannot delete another producer's events");
-    is_int (kw_prune_outbox (as_scheduling, "scheduling", 86400, 7, 100, &more), 30,
-            "kw_scheduling deletes its own old events, which nobody consumes");
+    is_int (kw_prune_outbox (as_notification, "notification", 86400, 7, 100, &more), 30,
+            "kw_notification deletes its own old events, which nobody consumes");
     is_int (kw_prune_outbox (as_referral, "referral", 86400, 7, 100, &more), 0,
             "kw_referral deletes none its consumers have not applied");
-    kw_db_destroy (&as_scheduling);
+    kw_db_destroy (&as_notification);
     kw_db_destroy (&as_referral);
     const char *leftover [1] = { "referral" };
     PGresult *res = kw_db_query (db, "SELECT count(*) FROM bus.outbox WHERE producer = $1"

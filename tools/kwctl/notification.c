@@ -340,6 +340,8 @@ s_example (const char *name, void *arg)
     (void) arg;
     if (strcmp (name, "service_name") == 0)
         return "Example Key Worker Service";
+    if (strcmp (name, "public_url") == 0)
+        return "https://keyworker.example.org";
     if (strstr (name, "name"))
         return "Alex Example";
     if (strstr (name, "_at") || !strcmp (name, "at") || !strcmp (name, "from") || !strcmp (name, "to"))

@@ -1,0 +1,62 @@
+/*  render: a row's message for one person (render.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "render.h"
+#include "template.h"
+
+const char *
+render_value (const char *name, void *arg)
+{
+    render_values_t *v = arg;
+    if (strcmp (name, "recipient_name") == 0)
+        return *v->contact->name ? v->contact->name : "colleague";
+    if (strcmp (name, "service_name") == 0)
+        return v->service_name;
+    if (strcmp (name, "public_url") == 0)
+        return v->public_url;
+    if (offer_links_placeholder (v->msg->descriptor, name))
+        return offer_links_url (v->msg, name, v->link);
+    return audience_placeholder (v->msg, name, v->value, sizeof v->value);
+}
+
+//  Render part of row's template into *out (NULL when there is no such
+//  part). 0, or -1 with the reason in err.
+static int
+s_part (const config_t *config, const config_region_t *region, const config_row_t *row, const char *part,
+        template_escape_t esc, render_values_t *values, char **out, char *err, size_t err_size)
+{
+    char name [96];
+    snprintf (name, sizeof name, "%s.%s", row->template_, part);
+    const char *text = config_text (config, region, name);
+    *out = NULL;
+    if (!text)
+        return 0;
+    *out = template_render (text, esc, render_value, values, err, err_size);
+    return *out ? 0 : -1;
+}
+
+int
+render_row (const config_t *config, const config_region_t *region, const config_row_t *row,
+            render_values_t *values, render_t *out, char *err, size_t err_size)
+{
+    memset (out, 0, sizeof *out);
+    int rc = strcmp (row->channel, "email") == 0
+           ? (s_part (config, region, row, "subject", TEMPLATE_TEXT, values, &out->subject, err, err_size) == 0
+              && s_part (config, region, row, "txt", TEMPLATE_TEXT, values, &out->body, err, err_size) == 0
+              && s_part (config, region, row, "html", TEMPLATE_HTML, values, &out->html, err, err_size) == 0
+              ? 0 : -1)
+           : s_part (config, region, row, "sms", TEMPLATE_TEXT, values, &out->body, err, err_size);
+    if (rc != 0)
+        render_free (out);
+    return rc;
+}
+
+void
+render_free (render_t *out)
+{
+    free (out->subject);
+    free (out->body);
+    free (out->html);
+    memset (out, 0, sizeof *out);
+}
