@@ -10,7 +10,7 @@ no caseload beyond its maximum."""
 
 import random
 from kwtest import (ok, done, token, http, sql, scalar, wait_until, nhs_number, referral, workforce,
-                    test_region)
+                    test_region, sink_journal, delivery_message_id)
 
 rng = random.Random()
 n = rng.randrange(10 ** 9)
@@ -82,6 +82,24 @@ ok(counted == [], "each professional's kept counts match their cases and offers"
 spread = int(scalar("SELECT count(DISTINCT o.professional_id) FROM assignment.offers o"
                     " JOIN assignment.cases c ON c.id = o.case_id WHERE c.region = :'p1'", REGION))
 ok(spread >= 25, "offers went to %d of the 30 professionals, not to one" % spread)
+
+
+# The coordinator is told by e-mail, not only by an event: each waiting
+# case's case_awaiting_key_worker delivery went to the region's coordinators
+# and the SMTP sink took each of them exactly once.
+def told():
+    rows = sql("SELECT c.id, d.id FROM assignment.cases c JOIN notification.deliveries d"
+               " ON d.case_id = c.id::text AND d.template = 'case_awaiting_key_worker' AND d.status = 'sent'"
+               " WHERE c.region = :'p1' AND c.status = 'awaiting_key_worker'", REGION)
+    cases_told = {r[0] for r in rows}
+    return rows if len(cases_told) == tally.get("awaiting_key_worker", 0) else None
+
+
+deliveries = wait_until(told, 60, 0.5) or []
+sent = [j["message_id"] for j in sink_journal()]
+ok(deliveries and all(sent.count(delivery_message_id(d)) == 1 for _, d in deliveries),
+   "every waiting case's coordinators were sent one e-mail for it (%d e-mails)" % len(deliveries),
+   (len(deliveries), tally.get("awaiting_key_worker", 0)))
 status, waiting, _ = http("GET", "/v1/cases?awaiting=true&limit=500", tok=tok)
 ok(status == 200 and len(waiting["items"]) == tally.get("awaiting_key_worker", 0),
    "the coordinator's list of cases to act on holds every waiting case", (len(waiting["items"]), tally))
