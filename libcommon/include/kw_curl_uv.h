@@ -18,8 +18,9 @@ typedef struct _kw_curl_uv_t kw_curl_uv_t;
 //  handle is no longer the driver's: clean it up or add it again.
 typedef void (kw_curl_uv_done_fn) (CURL *easy, CURLcode result, void *arg);
 
-//  A driver on loop with at most max_connections open connections (0: no
-//  limit). NULL when libcurl cannot make a multi handle.
+//  A driver on loop with at most max_connections open connections, as
+//  many kept idle between transfers (0: libcurl's defaults). NULL when
+//  libcurl cannot make a multi handle.
 kw_curl_uv_t *kw_curl_uv_new (uv_loop_t *loop, long max_connections);
 
 //  Start the transfer configured on easy; done is called once, from the

@@ -180,8 +180,11 @@ kw_curl_uv_new (uv_loop_t *loop, long max_connections)
     curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, self);
     curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, s_timer_cb);
     curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
-    if (max_connections > 0)
+    if (max_connections > 0) {
         curl_multi_setopt (self->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_connections);
+        //  Keep as many idle connections as may be in use, for the next transfers.
+        curl_multi_setopt (self->multi, CURLMOPT_MAXCONNECTS, max_connections);
+    }
     return self;
 }
 
