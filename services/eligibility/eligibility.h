@@ -76,13 +76,10 @@ int referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, 
 void referrals_keep_params (const char *referral_id, const char *region, unsigned revision,
                             const Kw__ReferralBody *body, kw_arena_t *arena, const char *values [6],
                             int lengths [6]);
-//  The parameters the handlers below write, from the event alone: 0, or -1
-//  when an id is not a UUID (or the region is missing): the event is
-//  skipped. An instant the event states that is not one (kw_time_valid) is
-//  NULL, the statement's now ().
+//  The parameters referrals_withdrawn writes, from the event alone: 0, or
+//  -1 when the id is not a UUID: the event is skipped. (case_opened and
+//  case_closed: kw_case_event.h.)
 int referrals_withdrawn_params (const Kw__ReferralWithdrawn *msg, const char *params [1]);
-int referrals_case_opened_params (const Kw__CaseOpened *msg, const char *params [4]);
-int referrals_case_closed_params (const Kw__CaseClosed *msg, const char *params [2]);
 //  Event referral.withdrawn (ReferralWithdrawn): the referral is withdrawn.
 kw_service_event_fn referrals_withdrawn;
 //  Event assignment.case_opened (CaseOpened): an open case, for age-out.

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include "kw/assignment.pb-c.h"
 #include "kw/referral.pb-c.h"
+#include "kw_case_event.h"
 #include "kw_time.h"
 #include "kw_uuid.h"
 #include "eligibility.h"
@@ -105,33 +106,6 @@ referrals_withdrawn_params (const Kw__ReferralWithdrawn *msg, const char *params
     return msg->referral_id && kw_uuid_valid (msg->referral_id) ? 0 : -1;
 }
 
-//  An instant an event states, or NULL (the statement's now ()) when it
-//  states none PostgreSQL would read.
-static const char *
-s_instant (const char *at)
-{
-    return at && kw_time_valid (at) ? at : NULL;
-}
-
-int
-referrals_case_opened_params (const Kw__CaseOpened *msg, const char *params [4])
-{
-    params [0] = msg->case_id;
-    params [1] = msg->referral_id;
-    params [2] = msg->region;
-    params [3] = s_instant (msg->opened_at);
-    return msg->case_id && kw_uuid_valid (msg->case_id) && msg->referral_id && kw_uuid_valid (msg->referral_id)
-        && msg->region ? 0 : -1;
-}
-
-int
-referrals_case_closed_params (const Kw__CaseClosed *msg, const char *params [2])
-{
-    params [0] = msg->case_id;
-    params [1] = s_instant (msg->closed_at);
-    return msg->case_id && kw_uuid_valid (msg->case_id) ? 0 : -1;
-}
-
 kw_apply_result_t
 referrals_withdrawn (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                      kw_arena_t *arena)
@@ -147,7 +121,7 @@ referrals_case_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event
                        const void *payload, kw_arena_t *arena)
 {
     const char *params [4];
-    if (referrals_case_opened_params (payload, params) != 0)
+    if (kw_case_opened_params (payload, params) != 0)
         return KW_APPLY_SKIP;
     return kw_db_exec (db, "eligibility_case_opened", 4, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
@@ -157,7 +131,7 @@ referrals_case_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event
                        const void *payload, kw_arena_t *arena)
 {
     const char *params [2];
-    if (referrals_case_closed_params (payload, params) != 0)
+    if (kw_case_closed_params (payload, params) != 0)
         return KW_APPLY_SKIP;
     return kw_db_exec (db, "eligibility_case_closed", 2, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }

@@ -11,13 +11,17 @@
     the old one, a cover joins the meetings of the cover's time where the
     key worker is and leaves them when the cover ends; an absence that hits a
     scheduled meeting of a required participant flags it; a closed case's
-    future meetings are cancelled. */
+    future meetings are cancelled. Each event's checks and parameters come
+    from case_rows.c (case_opened, case_closed: kw_case_event.c): an event
+    that could never be applied is skipped. */
 #include <stdio.h>
 #include <string.h>
+#include "kw_case_event.h"
 #include "kw_log.h"
 #include "kw/assignment.pb-c.h"
 #include "kw/dsr.pb-c.h"
 #include "kw/referral.pb-c.h"
+#include "case_rows.h"
 #include "scheduling.h"
 
 int
@@ -25,7 +29,7 @@ cases_prepare (kw_db_t *db)
 {
     kw_db_prepare (db, "cases_opened",
         "INSERT INTO scheduling.cases (case_id, referral_id, region, opened_at)"
-        " VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT (case_id) DO NOTHING");
+        " VALUES ($1, $2, $3, coalesce ($4::timestamptz, now ())) ON CONFLICT (case_id) DO NOTHING");
     kw_db_prepare (db, "cases_closed",
         "UPDATE scheduling.cases SET status = 'closed', closed_at = coalesce ($2::timestamptz, now ())"
         " WHERE case_id = $1::uuid AND status = 'active'");
@@ -107,10 +111,9 @@ kw_apply_result_t
 cases_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
               kw_arena_t *arena)
 {
-    const Kw__CaseOpened *msg = payload;
-    if (!msg->case_id || !msg->referral_id || !msg->region || !msg->opened_at)
+    const char *params [4];
+    if (kw_case_opened_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    const char *params [4] = { msg->case_id, msg->referral_id, msg->region, msg->opened_at };
     return s_result (kw_db_exec (db, "cases_opened", 4, params));
 }
 
@@ -118,10 +121,9 @@ kw_apply_result_t
 cases_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
               kw_arena_t *arena)
 {
-    const Kw__CaseClosed *msg = payload;
-    if (!msg->case_id)
+    const char *params [2];
+    if (kw_case_closed_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    const char *params [2] = { msg->case_id, msg->closed_at };
     if (kw_db_exec (db, "cases_closed", 2, params) != 0)
         return KW_APPLY_RETRY;
     PGresult *res = kw_db_query (db, "cases_future_meetings", 1, params);
@@ -151,9 +153,8 @@ static int
 s_add (kw_db_t *db, const char *case_id, const char *role, const char *person_id, const char *professional_id,
        const char *name, const char *email, const char *phone)
 {
-    const char *params [7] = { case_id, role, person_id,
-                               professional_id && *professional_id ? professional_id : NULL,
-                               name, email, phone };
+    const char *params [7];
+    case_rows_person (case_id, role, person_id, professional_id, name, email, phone, params);
     return kw_db_exec (db, "cases_people_add", 7, params);
 }
 
@@ -225,7 +226,7 @@ cases_key_worker (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, con
                   kw_arena_t *arena)
 {
     const Kw__KeyWorkerChanged *msg = payload;
-    if (!msg->case_id || !msg->key_worker)
+    if (case_rows_case (msg->case_id) != 0 || !msg->key_worker)
         return KW_APPLY_SKIP;
     int rc = s_set_person (db, msg->case_id, "key_worker", msg->key_worker)
           || s_set_person (db, msg->case_id, "deputy", msg->deputy)
@@ -241,9 +242,10 @@ static int
 s_cover_joins (kw_service_t *svc, kw_db_t *db, const Kw__CoverChanged *msg, kw_arena_t *arena)
 {
     const Kw__KeyWorker *cover = msg->cover;
-    if (!cover || !cover->id || !msg->from || !msg->to)
+    const char *window [2];
+    if (!cover || !cover->id || case_rows_cover_window (msg, window) != 0)
         return 0;
-    const char *params [3] = { msg->case_id, msg->from, msg->to };
+    const char *params [3] = { msg->case_id, window [0], window [1] };
     PGresult *res = kw_db_query (db, "cases_meetings_to_cover", 3, params);
     if (!res)
         return -1;
@@ -267,7 +269,7 @@ cases_cover (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const vo
              kw_arena_t *arena)
 {
     const Kw__CoverChanged *msg = payload;
-    if (!msg->case_id)
+    if (case_rows_case (msg->case_id) != 0)
         return KW_APPLY_SKIP;
     const Kw__KeyWorker *cover = msg->ended_at ? NULL : msg->cover;
     int rc = s_set_person (db, msg->case_id, "cover", cover)
@@ -282,7 +284,7 @@ cases_team (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const voi
             kw_arena_t *arena)
 {
     const Kw__TeamChanged *msg = payload;
-    if (!msg->case_id)
+    if (case_rows_case (msg->case_id) != 0)
         return KW_APPLY_SKIP;
     const char *params [2] = { msg->case_id, "team" };
     if (kw_db_exec (db, "cases_people_clear", 2, params) != 0)
@@ -296,39 +298,14 @@ cases_team (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const voi
     return KW_APPLY_OK;
 }
 
-//  Working hours as 14 minutes "{540,1020,...}" (-1 when not working).
-static void
-s_hours (const Kw__WorkingHours *h, char *buf, size_t size)
-{
-    char *const *days [7] = { h->mon, h->tue, h->wed, h->thu, h->fri, h->sat, h->sun };
-    size_t counts [7] = { h->n_mon, h->n_tue, h->n_wed, h->n_thu, h->n_fri, h->n_sat, h->n_sun };
-    size_t len = (size_t) snprintf (buf, size, "{");
-    for (int d = 0; d < 7 && len < size; d++) {
-        int from = -1, to = -1, hh, mm;
-        if (counts [d] == 2 && sscanf (days [d][0], "%d:%d", &hh, &mm) == 2 && (from = hh * 60 + mm) >= 0
-        &&  sscanf (days [d][1], "%d:%d", &hh, &mm) == 2)
-            to = hh * 60 + mm;
-        if (to <= from)
-            from = to = -1;
-        len += (size_t) snprintf (buf + len, size - len, "%s%d,%d", d ? "," : "", from, to);
-    }
-    if (len < size)
-        snprintf (buf + len, size - len, "}");
-}
-
 kw_apply_result_t
 cases_professional (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                     kw_arena_t *arena)
 {
-    const Kw__ProfessionalChanged *msg = payload;
-    const Kw__ProfessionalRecord *p = msg->professional;
-    if (!p || !p->id || !p->region)
+    char hours [256];
+    const char *params [7];
+    if (case_rows_professional (payload, hours, sizeof hours, params) != 0)
         return KW_APPLY_SKIP;
-    char hours [256] = "";
-    if (p->working_hours)
-        s_hours (p->working_hours, hours, sizeof hours);
-    const char *params [7] = { p->id, p->region, p->name, p->email, p->phone, *hours ? hours : NULL,
-                               p->has_active && !p->active ? "false" : "true" };
     return s_result (kw_db_exec (db, "cases_professional", 7, params));
 }
 
@@ -337,12 +314,9 @@ cases_absence (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const 
                kw_arena_t *arena)
 {
     const Kw__AbsenceChanged *msg = payload;
-    const Kw__Absence *a = msg->absence;
-    if (!a || !a->id || !a->professional_id || !a->from || !a->to)
+    const char *params [5];
+    if (case_rows_absence (msg, strcmp (event->type, KW_EVENT_ASSIGNMENT_ABSENCE_CANCELLED) == 0, params) != 0)
         return KW_APPLY_SKIP;
-    int cancelled = strcmp (event->type, KW_EVENT_ASSIGNMENT_ABSENCE_CANCELLED) == 0
-                 || (a->status && strcmp (a->status, "cancelled") == 0);
-    const char *params [5] = { a->id, a->professional_id, a->from, a->to, cancelled ? "true" : "false" };
     if (kw_db_exec (db, "cases_absence", 5, params) != 0)
         return KW_APPLY_RETRY;
     PGresult *res = kw_db_query (db, "cases_absence_hits", 1, params);
@@ -350,7 +324,7 @@ cases_absence (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const 
         return KW_APPLY_RETRY;
     int failed = 0;
     for (int i = 0; i < PQntuples (res) && !failed; i++) {
-        kw_info ("meeting_flagged", "meeting_id", PQgetvalue (res, i, 0), "absence_id", a->id);
+        kw_info ("meeting_flagged", "meeting_id", PQgetvalue (res, i, 0), "absence_id", params [0]);
         failed = records_emit (svc, db, PQgetvalue (res, i, 0), KW_EVENT_SCHEDULING_MEETING_UPDATED, "flagged",
                                NULL, arena) != 0;
     }
@@ -362,20 +336,10 @@ kw_apply_result_t
 cases_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                 kw_arena_t *arena)
 {
-    const Kw__ReferralReceived *msg = payload;
-    if (!msg->referral_id || !msg->region)
+    char days [64], revision [16];
+    const char *params [7];
+    if (case_rows_referral (payload, days, revision, params) != 0)
         return KW_APPLY_SKIP;
-    const Kw__MeetingPreferences *mp = msg->referral ? msg->referral->meeting_preferences : NULL;
-    static const char *const names [] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-    char days [64] = "{", revision [16];
-    for (size_t i = 0; mp && i < mp->n_days && i < 7; i++)
-        for (size_t d = 0; d < 7; d++)
-            if (mp->days [i] && strcmp (mp->days [i], names [d]) == 0)
-                snprintf (days + strlen (days), sizeof days - strlen (days), "%s%s", days [1] ? "," : "", names [d]);
-    snprintf (days + strlen (days), sizeof days - strlen (days), "}");
-    snprintf (revision, sizeof revision, "%u", msg->revision);
-    const char *params [7] = { msg->referral_id, msg->region, mp ? mp->location : NULL, days,
-                               mp ? mp->earliest : NULL, mp ? mp->latest : NULL, revision };
     return s_result (kw_db_exec (db, "cases_referral", 7, params));
 }
 
@@ -386,6 +350,8 @@ cases_dsr (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void
     const Kw__DsrEntryEvent *msg = payload;
     if (!msg->case_id || !msg->rag || !msg->rag_effective_date)
         return KW_APPLY_OK;
-    const char *params [3] = { msg->case_id, msg->rag, msg->rag_effective_date };
+    const char *params [3];
+    if (case_rows_dsr (msg, params) != 0)
+        return KW_APPLY_SKIP;
     return s_result (kw_db_exec (db, "cases_dsr", 3, params));
 }

@@ -42,13 +42,14 @@ FUZZ_LINK_fuzz_region := $(FUZZ_OBJ)/services/eligibility/region.o $(FUZZ_OBJ)/s
                          $(FUZZ_OBJ)/services/assignment/settings.o $(FUZZ_OBJ)/services/assignment/rank.o
 # fuzz_gateway_routes: every module of the gateway but main.c (dispatch.c
 # with what it calls). fuzz_envelope: every module of the eligibility and
-# referral services (all but main.c), the assignment service's event_rows.c and what it uses, and
-# the notification service's recipients and rendering.
+# referral services (all but main.c), the assignment service's event_rows.c and what it uses, the
+# scheduling service's case_rows.c, and the notification service's recipients and rendering.
 FUZZ_SERVICE_OBJ = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))
 FUZZ_LINK_fuzz_gateway_routes := $(call FUZZ_SERVICE_OBJ,gateway)
 FUZZ_LINK_fuzz_envelope := $(sort $(FUZZ_LINK_fuzz_region) $(call FUZZ_SERVICE_OBJ,eligibility) \
                            $(call FUZZ_SERVICE_OBJ,referral) \
                            $(FUZZ_OBJ)/services/assignment/event_rows.o $(FUZZ_OBJ)/services/assignment/rows.o \
+                           $(FUZZ_OBJ)/services/scheduling/case_rows.o \
                            $(FUZZ_OBJ)/services/notification/audience.o \
                            $(FUZZ_OBJ)/services/notification/template.o \
                            $(FUZZ_OBJ)/services/notification/message.o \
@@ -65,7 +66,7 @@ FUZZ_LINK_fuzz_notify_receipt := $(FUZZ_OBJ)/services/notification/notify_receip
 FUZZ_LINK_fuzz_scheduling_time := $(FUZZ_OBJ)/services/scheduling/slots.o $(FUZZ_OBJ)/services/scheduling/zone.o \
                                   $(FUZZ_OBJ)/services/scheduling/settings.o $(FUZZ_OBJ)/services/scheduling/ics.o
 FUZZ_INC := -Iservices/gateway -Iservices/eligibility -Iservices/referral -Iservices/assignment \
-            -Iservices/notification
+            -Iservices/notification -Iservices/scheduling
 
 # Replay builds: the same targets and service objects, from $(B).
 REPLAY_BINS := $(addprefix $(B)/fuzz-replay/,$(FUZZ_TARGETS))

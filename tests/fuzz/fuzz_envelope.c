@@ -9,7 +9,10 @@
     dsr_entries_due_body on the payload read as the DSR entry the register
     holds), assignment's (event_rows.c: the case an eligible decision opens,
     the team and family text[] parameters, which must read back as the
-    referral's values, the ids of the other events) and notification's
+    referral's values, the ids of the other events), scheduling's
+    (case_rows.c: the parameters of its projections of every event it
+    reads, with the working hours a real int[] and the revision an int)
+    and notification's
     (the offer's recipient, audience.c, the rendering of its placeholders,
     template.c, and the e-mail composed, message.c; and for every event of
     the real table, deploy/notifications, its rows' conditions, rule.c, the
@@ -23,11 +26,13 @@
     that unpacks must pack and unpack to the same bytes. Needs the region
     files (deploy/regions, or KW_REGION_DIR) and the notification table
     (deploy/notifications, or KW_NOTIFY_DIR): run from the top directory. */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kw_arena.h"
+#include "kw_case_event.h"
 #include "kw_outbox.h"
 #include "kw_pbjson.h"
 #include "kw_rpc.h"
@@ -45,6 +50,7 @@
 #include "message.h"
 #include "referral.h"
 #include "audience.h"
+#include "case_rows.h"
 #include "config.h"
 #include "notification.h"
 #include "render.h"
@@ -338,7 +344,8 @@ s_dsr_referral_due (const Kw__Envelope *event)
 
 //  The small events' handlers, by their parameters: eligibility.case_age_out
 //  (assignment), assignment.case_opened and assignment.case_closed
-//  (referral, eligibility), eligibility.dsr_referral_due (referral) and
+//  (referral; eligibility and scheduling: kw_case_event.c),
+//  eligibility.dsr_referral_due (referral) and
 //  referral.withdrawn (assignment, eligibility).
 static void
 s_small_events (const Kw__Envelope *event)
@@ -355,7 +362,7 @@ s_small_events (const Kw__Envelope *event)
     }
     Kw__CaseOpened *opened = kw__case_opened__unpack (kw_arena_allocator (s_arena),
                                                       event->payload.len, event->payload.data);
-    if (opened && referrals_case_opened_params (opened, params) == 0) {
+    if (opened && kw_case_opened_params (opened, params) == 0) {
         s_uuid_param (params [0]);
         s_uuid_param (params [1]);
         s_instant_param (params [3]);
@@ -367,7 +374,7 @@ s_small_events (const Kw__Envelope *event)
     if (closed) {
         s_repack (&closed->base);
         s_encode (&closed->base);
-        if (referrals_case_closed_params (closed, params) == 0) {
+        if (kw_case_closed_params (closed, params) == 0) {
             s_uuid_param (params [0]);
             s_instant_param (params [1]);
         }
@@ -604,6 +611,115 @@ s_table_event (const Kw__Envelope *event)
     }
 }
 
+//  A person of a case as the scheduling service adds one (case_rows.c): a
+//  professional's id only when it is a UUID.
+static void
+s_case_person (const char *case_id, const char *person_id, const char *professional_id)
+{
+    const char *params [7];
+    case_rows_person (case_id, "team", person_id, professional_id, NULL, NULL, NULL, params);
+    if (params [3])
+        s_uuid_param (params [3]);
+}
+
+//  Working hours as the int[] literal of 7 pairs of minutes of the day:
+//  -1,-1 or from before to, each 0 to 1440.
+static void
+s_hours_param (const char *literal)
+{
+    if (!literal)
+        return;
+    const char *p = literal;
+    if (*p++ != '{')
+        abort ();
+    for (int day = 0; day < 7; day++) {
+        char *end;
+        long from = strtol (p, &end, 10);
+        if (end == p || *end != ',')
+            abort ();
+        p = end + 1;
+        long to = strtol (p, &end, 10);
+        if (end == p || *end != (day == 6 ? '}' : ','))
+            abort ();
+        p = end + 1;
+        if (!(from == -1 && to == -1) && !(from >= 0 && from < to && to <= 1440))
+            abort ();
+    }
+    if (*p)
+        abort ();
+}
+
+//  The scheduling service's projections (cases.c through case_rows.c) of
+//  every event it reads but case_opened and case_closed (kw_case_event.c,
+//  as eligibility's, in s_small_events): the ids its statements cast to
+//  uuid, the instants to timestamptz, the date, the working hours and the
+//  revision.
+static void
+s_scheduling_events (const Kw__Envelope *event)
+{
+    ProtobufCAllocator *allocator = kw_arena_allocator (s_arena);
+    size_t len = event->payload.len;
+    const uint8_t *data = event->payload.data;
+    const char *params [7];
+    Kw__KeyWorkerChanged *key_worker = kw__key_worker_changed__unpack (allocator, len, data);
+    if (key_worker && case_rows_case (key_worker->case_id) == 0) {
+        s_uuid_param (key_worker->case_id);
+        if (key_worker->key_worker)
+            s_case_person (key_worker->case_id, key_worker->key_worker->id, key_worker->key_worker->id);
+        if (key_worker->deputy)
+            s_case_person (key_worker->case_id, key_worker->deputy->id, key_worker->deputy->id);
+    }
+    Kw__CoverChanged *cover = kw__cover_changed__unpack (allocator, len, data);
+    if (cover && case_rows_case (cover->case_id) == 0) {
+        s_uuid_param (cover->case_id);
+        if (cover->cover)
+            s_case_person (cover->case_id, cover->cover->id, cover->cover->id);
+        if (case_rows_cover_window (cover, params) == 0) {
+            if (!params [0] || !params [1])
+                abort ();
+            s_instant_param (params [0]);
+            s_instant_param (params [1]);
+        }
+    }
+    Kw__TeamChanged *team = kw__team_changed__unpack (allocator, len, data);
+    if (team && case_rows_case (team->case_id) == 0) {
+        s_uuid_param (team->case_id);
+        for (size_t i = 0; i < team->n_members; i++)
+            s_case_person (team->case_id, team->members [i]->id, team->members [i]->professional_id);
+    }
+    Kw__ProfessionalChanged *professional = kw__professional_changed__unpack (allocator, len, data);
+    char buf [256];
+    if (professional && case_rows_professional (professional, buf, sizeof buf, params) == 0) {
+        s_uuid_param (params [0]);
+        s_hours_param (params [5]);
+    }
+    Kw__AbsenceChanged *absence = kw__absence_changed__unpack (allocator, len, data);
+    if (absence && case_rows_absence (absence, 0, params) == 0) {
+        s_uuid_param (params [0]);
+        s_uuid_param (params [1]);
+        if (!params [2] || !params [3])
+            abort ();
+        s_instant_param (params [2]);
+        s_instant_param (params [3]);
+    }
+    Kw__ReferralReceived *referral = kw__referral_received__unpack (allocator, len, data);
+    char days [64], revision [16];
+    if (referral && case_rows_referral (referral, days, revision, params) == 0) {
+        s_uuid_param (params [0]);
+        char *end;
+        long value = strtol (revision, &end, 10);
+        if (*end || value < 0 || value > INT_MAX || strspn (days, "{}abcdefghijklmnopqrstuvwxyz,") != strlen (days))
+            abort ();
+    }
+    Kw__DsrEntryEvent *dsr = kw__dsr_entry_event__unpack (allocator, len, data);
+    int y, m, d;
+    if (dsr && case_rows_dsr (dsr, params) == 0) {
+        s_uuid_param (params [0]);
+        if (!params [1] || kw_date_parse (params [2], &y, &m, &d) != 0)
+            abort ();
+    }
+}
+
 //  kw_consumer.c s_readable: unpack and check the frame, then apply.
 static void
 s_envelope (const uint8_t *data, size_t size)
@@ -628,6 +744,7 @@ s_envelope (const uint8_t *data, size_t size)
     s_table_event (env);
     s_dsr_entry (env);
     s_small_events (env);
+    s_scheduling_events (env);
 }
 
 //  kw_rpc.c s_server_handle, then each handler's kw_rpc_unpack.
