@@ -13,7 +13,7 @@ s_test_valid (void)
 {
     const ProtobufCMessageDescriptor *rr = &kw__response_recorded__descriptor;
     const ProtobufCMessageDescriptor *pu = &kw__plan_updated__descriptor;
-    char err [160];
+    char err [160] = "";
     ok (rule_valid (rr, NULL, "response=declined,participant.required=yes", err, sizeof err) == 0,
         "conditions on the payload's fields are valid (%s)", err);
     ok (rule_valid (pu, audience_person (pu, "recipients"), "recipient.role=family", err, sizeof err) == 0,

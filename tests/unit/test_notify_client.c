@@ -63,7 +63,7 @@ s_client (const char *key, int port, int letters)
 static int
 s_send (notify_client_t *client, notify_kind_t kind, const char *to, const char *reference, outcome_t *o)
 {
-    char err [128];
+    char err [128] = "";
     notify_message_t msg = { .kind = kind, .to = to, .template_id = TEMPLATE, .reference = reference };
     return notify_client_send (client, &msg, s_done, o, err, sizeof err);
 }
@@ -163,7 +163,7 @@ test_sends (notify_client_t *client)
 static void
 test_letters (notify_client_t *client, notify_client_t *with_letters)
 {
-    char err [128];
+    char err [128] = "";
     json_t *address = json_pack ("{s:s, s:s, s:s}", "address_line_1", "A Person", "address_line_2", "1 Street",
                                  "address_line_3", "NR1 1AA");
     notify_message_t letter = { .kind = NOTIFY_LETTER, .template_id = TEMPLATE, .reference = "delivery-letter",
@@ -193,7 +193,7 @@ test_refusals (notify_client_t *client)
     is_int (o.last.outcome, NOTIFY_TEMPORARY, "a 500 is a temporary failure");
     is_int (o.last.retry_after_ms, 0, "a 500 does not hold the client");
 
-    char err [128];
+    char err [128] = "";
     notify_message_t bad = { .kind = NOTIFY_EMAIL, .to = ADDRESS, .template_id = "not-a-template",
                              .reference = "delivery-bad" };
     is_int (notify_client_send (client, &bad, s_done, &o, err, sizeof err), -1, "a bad template id is refused");
@@ -232,7 +232,7 @@ test_auth (int port)
     is_int (o.last.outcome, NOTIFY_PERMANENT, "a token signed with another secret is refused: permanent");
     is_int (o.last.http_status, 403, "with 403");
     notify_client_destroy (&wrong);
-    char err [128];
+    char err [128] = "";
     notify_config_t config = { .base_url = "http://127.0.0.1:1", .api_key = "short" };
     ok (!notify_client_new (s_driver, &config, err, sizeof err), "a malformed API key is refused (%s)", err);
 }

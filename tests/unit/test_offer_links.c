@@ -30,7 +30,7 @@ main (void)
     int fd = mkstemp (path);
     ok (fd >= 0 && write (fd, KEY "\n", strlen (KEY) + 1) == (ssize_t) strlen (KEY) + 1, "a key file");
     close (fd);
-    char err [256], url [OFFER_LINKS_URL_SIZE];
+    char err [256] = "", url [OFFER_LINKS_URL_SIZE];
     Kw__OfferMade offer = KW__OFFER_MADE__INIT;
     offer.offer_id = OFFER;
     offer.professional_id = PRO;

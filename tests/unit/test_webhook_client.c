@@ -38,7 +38,7 @@ static outcome_t
 s_send (const webhook_subscriber_t *sub, const char *id, long long timestamp)
 {
     outcome_t o = { 0 };
-    char err [128];
+    char err [128] = "";
     webhook_message_t msg = { .delivery_id = id, .body = BODY, .timestamp = timestamp };
     if (webhook_client_send (s_client, sub, &msg, s_done, &o, err, sizeof err) != 0)
         return o;
@@ -85,7 +85,7 @@ static void
 test_config (void)
 {
     webhook_subscriber_t subs [WEBHOOK_MAX_SUBSCRIBERS];
-    char err [256];
+    char err [256] = "";
     is_int (s_load ("{\"id\": \"norfolk\"}", subs, err, sizeof err), 0, "a region without webhooks has none");
     static const struct { const char *json; const char *field; } bad [] = {
         { "{\"webhooks\":[{\"id\":\"a\",\"url\":\"http://example.org/h\",\"secret_file\":\"good\",\"events\":[\"x\"]}]}",
@@ -115,7 +115,7 @@ main (void)
     s_write ("good", "a-webhook-secret-of-forty-bytes-for-tests\n");
     s_write ("other", "another-secret-that-the-receiver-does-not-know\n");
     s_write ("short", "too-short\n");
-    char path [128], config [1024], err [256];
+    char path [128], config [1024], err [256] = "";
     snprintf (path, sizeof path, "%s/good", s_dir);
     const char *args [] = { "--secret-file", path, NULL };
     pid_t receiver = pyserver_start ("tests/tools/webhook_receiver.py", args, &s_port);
