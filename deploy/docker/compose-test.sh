@@ -21,6 +21,7 @@ source tests/tap-tally.sh
 OFF=${KW_TEST_PORT_OFFSET:-0}
 export COMPOSE_PROJECT_NAME=kw-ct$OFF
 export KW_HTTP_PORT=$((18129 + OFF))
+export KW_PUBLIC_URL=http://127.0.0.1:$KW_HTTP_PORT
 export KW_SECRETS_DIR=$ROOT/$B/compose-test/secrets
 export KW_DEMO=1
 COMPOSE=(docker-compose -f "$ROOT/docker-compose.yml")
