@@ -98,7 +98,7 @@ s_when (const settings_region_t *region, int64_t start, int64_t end, kw_arena_t 
     struct tm tm;
     gmtime_r (&at, &tm);
     char date [64];
-    strftime (date, sizeof date, "%A %e %B %Y", &tm);
+    strftime (date, sizeof date, "%A %-d %B %Y", &tm);
     snprintf (out, WHEN_SIZE, "%.60s, %02d:%02d to %02d:%02d (%.64s)", date, minute / 60, minute % 60,
               end_minute / 60, end_minute % 60, region->time_zone);
     return out;
