@@ -74,4 +74,9 @@ void kw_link_id (const char *token, char out [KW_LINK_ID_SIZE]);
 //  the reason in err.
 unsigned char *kw_link_key_load (const char *path, size_t *len, char *err, size_t err_size);
 
+//  As kw_link_key_load for a service that checks links: NULL (path empty
+//  or the key unreadable) is logged as a warning (links_off), and the
+//  service's links then answer unavailable.
+unsigned char *kw_link_key_or_warn (const char *path, size_t *len);
+
 #endif

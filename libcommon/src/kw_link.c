@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include "kw_jwt.h"
 #include "kw_link.h"
+#include "kw_log.h"
 
 #define PAYLOAD_SIZE 160
 #define VERSION "1"
@@ -180,5 +181,15 @@ kw_link_key_load (const char *path, size_t *len, char *err, size_t err_size)
         return NULL;
     }
     *len = n;
+    return key;
+}
+
+unsigned char *
+kw_link_key_or_warn (const char *path, size_t *len)
+{
+    char err [256];
+    unsigned char *key = path && *path ? kw_link_key_load (path, len, err, sizeof err) : NULL;
+    if (!key)
+        kw_warn ("links_off", "reason", path && *path ? err : "KW_LINK_KEY_FILE is empty");
     return key;
 }

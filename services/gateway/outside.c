@@ -169,24 +169,28 @@ s_refusal (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *re
     s_page (self, req, index, status, title, body);
 }
 
+//  The page resp answers (in arena), or NULL when it is a refusal or does
+//  not unpack, answered with the refusal's page (meeting: of a meeting's
+//  link).
 static Kw__LinkPage *
-s_link_page (const Kw__Response *resp, kw_arena_t *arena)
+s_link_page (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *resp, int meeting,
+             kw_arena_t *arena)
 {
-    return (Kw__LinkPage *) kw_pb_unpack (&kw__link_page__descriptor, arena, resp->payload.data,
-                                          resp->payload.len);
+    Kw__LinkPage *page = resp && resp->status == KW__STATUS__STATUS_OK
+                       ? (Kw__LinkPage *) kw_pb_unpack (&kw__link_page__descriptor, arena, resp->payload.data,
+                                                        resp->payload.len)
+                       : NULL;
+    if (!page)
+        s_refusal (self, req, index, resp && resp->status != KW__STATUS__STATUS_OK ? resp : NULL, meeting);
+    return page;
 }
 
 static void
 s_link_answer (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *resp)
 {
-    if (!resp || resp->status != KW__STATUS__STATUS_OK) {
-        s_refusal (self, req, index, resp, 0);
-        return;
-    }
     kw_arena_t *arena = kw_arena_new (4096);
-    Kw__LinkPage *page = s_link_page (resp, arena);
+    Kw__LinkPage *page = s_link_page (self, req, index, resp, 0, arena);
     if (!page) {
-        s_refusal (self, req, index, NULL, 0);
         kw_arena_destroy (&arena);
         return;
     }
@@ -221,14 +225,9 @@ s_link_answer (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response
 static void
 s_meeting_link_answer (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *resp)
 {
-    if (!resp || resp->status != KW__STATUS__STATUS_OK) {
-        s_refusal (self, req, index, resp, 1);
-        return;
-    }
     kw_arena_t *arena = kw_arena_new (4096);
-    Kw__LinkPage *page = s_link_page (resp, arena);
+    Kw__LinkPage *page = s_link_page (self, req, index, resp, 1, arena);
     if (!page) {
-        s_refusal (self, req, index, NULL, 1);
         kw_arena_destroy (&arena);
         return;
     }

@@ -22,7 +22,6 @@
 #include "kw/links.pb-c.h"
 #include "kw_audit.h"
 #include "kw_link.h"
-#include "kw_log.h"
 #include "kw_pb.h"
 #include "kw_rpc.h"
 #include "kw_tx.h"
@@ -55,12 +54,8 @@ links_prepare (kw_service_t *svc)
     kw_db_prepare (db, "links_record",
         "INSERT INTO scheduling.used_links (token_id, meeting_id, person_id, sequence, action)"
         " VALUES ($1, $2::uuid, $3, $4::int, $5)");
-    const char *path = kw_service_config (svc, "KW_LINK_KEY_FILE");
-    char err [256];
     free (s_key);
-    s_key = path && *path ? kw_link_key_load (path, &s_key_len, err, sizeof err) : NULL;
-    if (!s_key)
-        kw_warn ("links_off", "reason", path && *path ? err : "KW_LINK_KEY_FILE is empty");
+    s_key = kw_link_key_or_warn (kw_service_config (svc, "KW_LINK_KEY_FILE"), &s_key_len);
     return 0;
 }
 
