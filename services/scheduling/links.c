@@ -112,11 +112,12 @@ s_caller (link_ctx_t *ctx, const char *region)
     ctx->caller.professional_id = family ? NULL : ctx->link.person_id;
 }
 
-//  Verify the token of req and check its meeting on db (locked for a use).
-//  1 good (ctx->page filled), 0 refused and answered, -1 db.
+//  Verify the token of req and check its meeting on db (locked when lock:
+//  a use, in its transaction). 1 good (ctx->page filled), 0 refused and
+//  answered, -1 db.
 static int
-s_check (kw_service_t *svc, kw_db_t *db, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena,
-         link_ctx_t *ctx)
+s_check (kw_service_t *svc, kw_db_t *db, const Kw__Request *req, int lock, Kw__Response *resp,
+         kw_arena_t *arena, link_ctx_t *ctx)
 {
     kw__caller__init (&ctx->caller);
     kw__link_page__init (&ctx->page);
@@ -135,8 +136,8 @@ s_check (kw_service_t *svc, kw_db_t *db, const Kw__Request *req, Kw__Response *r
         return s_refuse (db, ctx, resp, arena, KW__STATUS__STATUS_FORBIDDEN, "link_tampered",
                          "this link asks for something the platform does not do");
     const char *params [1] = { ctx->link.subject_id };
-    PGresult *res = kw_db_query (db, "access_meeting_lock", 1, params);
-    if (!res)
+    PGresult *res = lock ? kw_db_query (db, "access_meeting_lock", 1, params) : NULL;
+    if (lock && !res)
         return -1;
     PQclear (res);
     int failed = 0;
@@ -212,7 +213,7 @@ links_view (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
         return;
     kw_db_t *db = kw_service_db (svc);
     link_ctx_t ctx = { .verb = "link_view" };
-    int rc = s_check (svc, db, req, resp, arena, &ctx);
+    int rc = s_check (svc, db, req, 0, resp, arena, &ctx);
     if (rc < 0)
         kw_rpc_reply_error (resp, arena, KW__STATUS__STATUS_UNAVAILABLE, NULL, "try again");
     if (rc != 1)
@@ -225,7 +226,7 @@ links_view (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_ar
 static int
 s_use_authorise (kw_tx_t *tx)
 {
-    return s_check (tx->svc, tx->db, tx->req, tx->resp, tx->arena, tx->arg);
+    return s_check (tx->svc, tx->db, tx->req, 1, tx->resp, tx->arena, tx->arg);
 }
 
 static int
