@@ -1,10 +1,15 @@
 /*  kw_link: signed links that let a person act from a message (accept or
     decline an offer; later attend or decline a meeting) without signing in.
-    A link is <base>/v1/links/<token>; the token carries the action, the
-    subject's id (the offer or meeting), the person's id (the professional)
-    and the expiry, and an HMAC-SHA256 over all four under the platform's
+    A link is <base>/v1/links/<token> (an offer's) or
+    <base>/v1/meeting-links/<token> (a meeting's: the gateway sends each to
+    the service that owns its subject); the token carries the action, the
+    subject's id (the offer or meeting), the person's id (the professional,
+    or for a meeting's family the case's id), the expiry and, when the
+    subject has revisions (a meeting's invitation SEQUENCE), the revision it
+    was made for, and an HMAC-SHA256 over all of them under the platform's
     link key (docs/security.md, "Signed links"):
-        token = base64url ("1|" action "|" subject "|" person "|" expiry-seconds)
+        token = base64url ("1|" action "|" subject "|" person "|" expiry-seconds
+                           ["|" revision])
                 "." base64url (HMAC-SHA256 (key, that first part))
     The token holds ids only, never names. Whether a link was used already
     is the owning service's to record (kw_link_id names a token). */
@@ -24,12 +29,19 @@
 //  meeting.attend, meeting.decline, ...
 #define KW_LINK_OFFER_ACCEPT "offer.accept"
 #define KW_LINK_OFFER_DECLINE "offer.decline"
+#define KW_LINK_MEETING_ATTEND "meeting.attend"
+#define KW_LINK_MEETING_DECLINE "meeting.decline"
+
+//  The path of a link before its token: meeting.* links, and the others.
+#define KW_LINK_MEETING_PATH "/v1/meeting-links/"
+#define KW_LINK_PATH "/v1/links/"
 
 typedef struct {
     char action [KW_LINK_ACTION_SIZE];
     char subject_id [KW_UUID_SIZE];
     char person_id [KW_UUID_SIZE];
     int64_t expires;                //  Unix seconds
+    uint32_t revision;              //  0: the link names none
 } kw_link_t;
 
 typedef enum {
@@ -39,12 +51,13 @@ typedef enum {
     KW_LINK_EXPIRED = -3            //  signed, but now is at or past its expiry
 } kw_link_check_t;
 
-//  Write base + "/v1/links/" + token into out (cap bytes). action must be
-//  "<kind>.<verb>" (a-z and _), subject_id and person_id UUIDs, expires_at
-//  RFC 3339 in UTC ("2026-12-08T10:00:00Z", fraction ignored). 0, or -1
-//  when an argument is invalid or out is too small.
+//  Write base + the action's path + token into out (cap bytes). action must
+//  be "<kind>.<verb>" (a-z and _), subject_id and person_id UUIDs,
+//  expires_at RFC 3339 with Z or an offset ("2026-12-08T10:00:00Z",
+//  "2026-12-08T10:00:00+01:00", fraction ignored), revision 0 for none. 0,
+//  or -1 when an argument is invalid or out is too small.
 int kw_link_url (char *out, size_t cap, const char *base, const char *action, const char *subject_id,
-                 const char *person_id, const char *expires_at, const unsigned char *key,
+                 const char *person_id, const char *expires_at, uint32_t revision, const unsigned char *key,
                  size_t key_len);
 
 //  Check token at now (Unix seconds): its form, then its MAC (constant
@@ -60,5 +73,10 @@ void kw_link_id (const char *token, char out [KW_LINK_ID_SIZE]);
 //  KW_LINK_MIN_KEY bytes. A new buffer (caller frees) and *len, or NULL with
 //  the reason in err.
 unsigned char *kw_link_key_load (const char *path, size_t *len, char *err, size_t err_size);
+
+//  As kw_link_key_load for a service that checks links: NULL (path empty
+//  or the key unreadable) is logged as a warning (links_off), and the
+//  service's links then answer unavailable.
+unsigned char *kw_link_key_or_warn (const char *path, size_t *len);
 
 #endif

@@ -20,6 +20,7 @@
 #define KW_EVENT_REFERRAL_WITHDRAWN             "withdrawn"             //  ReferralWithdrawn
 #define KW_EVENT_REFERRAL_DSR_ENTRY_CREATED     "dsr_entry_created"     //  DsrEntryEvent
 #define KW_EVENT_REFERRAL_DSR_ENTRY_CHANGED     "dsr_entry_changed"     //  DsrEntryEvent
+#define KW_EVENT_REFERRAL_INFORMATION_REQUESTED "information_requested" //  InformationRequested
 
 //  eligibility
 #define KW_EVENT_ELIGIBILITY_DECIDED            "decided"               //  EligibilityDecided

@@ -1,4 +1,5 @@
 /*  kw_link: signed action links (see kw_link.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <sodium.h>
 #include "kw_jwt.h"
 #include "kw_link.h"
+#include "kw_log.h"
 
 #define PAYLOAD_SIZE 160
 #define VERSION "1"
@@ -23,9 +25,9 @@ s_action_valid (const char *action)
     return strspn (action, "abcdefghijklmnopqrstuvwxyz_.") == len;
 }
 
-//  "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)" in Unix seconds, or -1.
+//  "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" in Unix seconds, or -1.
 static int64_t
-s_parse_utc (const char *text)
+s_parse_instant (const char *text)
 {
     struct tm tm = { 0 };
     int consumed = 0;
@@ -35,26 +37,37 @@ s_parse_utc (const char *text)
     const char *rest = text + 19;
     if (*rest == '.')
         rest += 1 + strspn (rest + 1, "0123456789");
-    if (strcmp (rest, "Z") != 0 && strcmp (rest, "+00:00") != 0 && strcmp (rest, "+00") != 0)
+    int offset = 0, oh = 0, om = 0, used = 0;
+    if (strcmp (rest, "Z") == 0 || strcmp (rest, "+00") == 0)
+        ;
+    else
+    if ((*rest == '+' || *rest == '-') && sscanf (rest + 1, "%2d:%2d%n", &oh, &om, &used) == 2 && used == 5
+    &&  !rest [6] && oh <= 23 && om <= 59)
+        offset = (*rest == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    else
         return -1;
     if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23
     ||  tm.tm_min > 59 || tm.tm_sec > 60)
         return -1;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
-    return (int64_t) timegm (&tm);
+    return (int64_t) timegm (&tm) - offset;
 }
 
 int
 kw_link_url (char *out, size_t cap, const char *base, const char *action, const char *subject_id,
-             const char *person_id, const char *expires_at, const unsigned char *key, size_t key_len)
+             const char *person_id, const char *expires_at, uint32_t revision, const unsigned char *key,
+             size_t key_len)
 {
-    int64_t expires = s_parse_utc (expires_at);
+    int64_t expires = s_parse_instant (expires_at);
     if (sodium_init () < 0 || !base || !s_action_valid (action) || !subject_id || !kw_uuid_valid (subject_id)
     ||  !person_id || !kw_uuid_valid (person_id) || expires < 0 || !key || key_len < KW_LINK_MIN_KEY)
         return -1;
     char payload [PAYLOAD_SIZE];
-    int n = snprintf (payload, sizeof payload, VERSION "|%s|%s|%s|%" PRId64, action, subject_id, person_id,
+    int n = revision
+          ? snprintf (payload, sizeof payload, VERSION "|%s|%s|%s|%" PRId64 "|%" PRIu32, action, subject_id,
+                      person_id, expires, revision)
+          : snprintf (payload, sizeof payload, VERSION "|%s|%s|%s|%" PRId64, action, subject_id, person_id,
                       expires);
     if (n < 0 || (size_t) n >= sizeof payload)
         return -1;
@@ -68,11 +81,12 @@ kw_link_url (char *out, size_t cap, const char *base, const char *action, const 
     size_t base_len = strlen (base);
     while (base_len && base [base_len - 1] == '/')
         base_len--;
-    n = snprintf (out, cap, "%.*s/v1/links/%s.%s", (int) base_len, base, p64, m64);
+    const char *path = strncmp (action, "meeting.", 8) == 0 ? KW_LINK_MEETING_PATH : KW_LINK_PATH;
+    n = snprintf (out, cap, "%.*s%s%s.%s", (int) base_len, base, path, p64, m64);
     return n < 0 || (size_t) n >= cap ? -1 : 0;
 }
 
-//  Split the payload "1|action|subject|person|expires" into link.
+//  Split the payload "1|action|subject|person|expires[|revision]" into link.
 static int
 s_payload (const char *payload, kw_link_t *link)
 {
@@ -81,11 +95,11 @@ s_payload (const char *payload, kw_link_t *link)
     if (len >= sizeof copy)
         return -1;
     memcpy (copy, payload, len + 1);
-    char *fields [5], *save = NULL;
+    char *fields [6], *save = NULL;
     int count = 0;
-    for (char *f = strtok_r (copy, "|", &save); f && count < 5; f = strtok_r (NULL, "|", &save))
+    for (char *f = strtok_r (copy, "|", &save); f && count < 6; f = strtok_r (NULL, "|", &save))
         fields [count++] = f;
-    if (count != 5 || strtok_r (NULL, "|", &save) || strcmp (fields [0], VERSION) != 0
+    if (count < 5 || strtok_r (NULL, "|", &save) || strcmp (fields [0], VERSION) != 0
     ||  !s_action_valid (fields [1]) || !kw_uuid_valid (fields [2]) || !kw_uuid_valid (fields [3]))
         return -1;
     char *end = NULL;
@@ -93,10 +107,18 @@ s_payload (const char *payload, kw_link_t *link)
     long long expires = strtoll (fields [4], &end, 10);
     if (errno || *end || expires <= 0 || fields [4][0] == '+')
         return -1;
+    unsigned long long revision = 0;
+    if (count == 6) {
+        errno = 0;
+        revision = strtoull (fields [5], &end, 10);
+        if (errno || *end || revision == 0 || revision > UINT32_MAX || !isdigit ((unsigned char) fields [5][0]))
+            return -1;
+    }
     snprintf (link->action, sizeof link->action, "%s", fields [1]);
     snprintf (link->subject_id, sizeof link->subject_id, "%s", fields [2]);
     snprintf (link->person_id, sizeof link->person_id, "%s", fields [3]);
     link->expires = (int64_t) expires;
+    link->revision = (uint32_t) revision;
     return 0;
 }
 
@@ -159,5 +181,15 @@ kw_link_key_load (const char *path, size_t *len, char *err, size_t err_size)
         return NULL;
     }
     *len = n;
+    return key;
+}
+
+unsigned char *
+kw_link_key_or_warn (const char *path, size_t *len)
+{
+    char err [256];
+    unsigned char *key = path && *path ? kw_link_key_load (path, len, err, sizeof err) : NULL;
+    if (!key)
+        kw_warn ("links_off", "reason", path && *path ? err : "KW_LINK_KEY_FILE is empty");
     return key;
 }

@@ -48,12 +48,8 @@ links_prepare (kw_service_t *svc)
     kw_db_prepare (db, "links_record",
         "INSERT INTO assignment.used_links (token_id, action, offer_id, professional_id)"
         " VALUES ($1, $2, $3, $4) ON CONFLICT (token_id) DO NOTHING");
-    const char *path = kw_service_config (svc, "KW_LINK_KEY_FILE");
-    char err [256];
     free (s_key);
-    s_key = path && *path ? kw_link_key_load (path, &s_key_len, err, sizeof err) : NULL;
-    if (!s_key)
-        kw_warn ("links_off", "reason", path && *path ? err : "KW_LINK_KEY_FILE is empty");
+    s_key = kw_link_key_or_warn (kw_service_config (svc, "KW_LINK_KEY_FILE"), &s_key_len);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /*  outside: signed links' pages and Notify's callback (see outside.h). Each
-    is one RPC with a fixed caller: "link" (the assignment service takes the
-    person from the link itself) or "notify_callback". */
+    is one RPC with a fixed caller: "link" (the assignment service, for an
+    offer's link, or the scheduling service, for a meeting invitation's,
+    takes the person from the link itself) or "notify_callback". */
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -119,9 +120,10 @@ s_page (gateway_t *self, h2o_req_t *req, size_t index, int status, const char *t
     h2o_send_inline (req, page, n < PAGE_SIZE ? (size_t) n : PAGE_SIZE - 1);
 }
 
-//  A refusal: the status and text a person can act on.
+//  A refusal: the status and text a person can act on (meeting: of a
+//  meeting invitation's link).
 static void
-s_refusal (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *resp)
+s_refusal (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *resp, int meeting)
 {
     const char *code = resp && resp->code ? resp->code : "";
     int status = 503;
@@ -139,6 +141,16 @@ s_refusal (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *re
         title = "This link has already been used";
     }
     else
+    if (strcmp (code, "link_outdated") == 0) {
+        status = 409;
+        title = "This link is out of date";
+    }
+    else
+    if (strcmp (code, "meeting_cancelled") == 0) {
+        status = 409;
+        title = "This meeting has been cancelled";
+    }
+    else
     if (resp->status == KW__STATUS__STATUS_FORBIDDEN || resp->status == KW__STATUS__STATUS_NOT_FOUND
     ||  resp->status == KW__STATUS__STATUS_INVALID) {
         status = 403;
@@ -147,34 +159,38 @@ s_refusal (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *re
     else
     if (resp->status == KW__STATUS__STATUS_CONFLICT) {
         status = 409;
-        title = "This offer cannot be answered now";
+        title = meeting ? "This invitation cannot be answered now" : "This offer cannot be answered now";
     }
     char message [FIELD_SIZE], body [FIELD_SIZE * 2];
     outside_html_escape (resp && resp->message ? resp->message : "The service did not answer in time.",
                          message, sizeof message);
     snprintf (body, sizeof body, "<p>%s.</p>\n<p>Nothing has been changed. If you still need to answer the"
-              " offer, contact your coordinator.</p>", message);
+              " %s, contact your coordinator.</p>", message, meeting ? "invitation" : "offer");
     s_page (self, req, index, status, title, body);
 }
 
+//  The page resp answers (in arena), or NULL when it is a refusal or does
+//  not unpack, answered with the refusal's page (meeting: of a meeting's
+//  link).
 static Kw__LinkPage *
-s_link_page (const Kw__Response *resp, kw_arena_t *arena)
+s_link_page (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *resp, int meeting,
+             kw_arena_t *arena)
 {
-    return (Kw__LinkPage *) kw_pb_unpack (&kw__link_page__descriptor, arena, resp->payload.data,
-                                          resp->payload.len);
+    Kw__LinkPage *page = resp && resp->status == KW__STATUS__STATUS_OK
+                       ? (Kw__LinkPage *) kw_pb_unpack (&kw__link_page__descriptor, arena, resp->payload.data,
+                                                        resp->payload.len)
+                       : NULL;
+    if (!page)
+        s_refusal (self, req, index, resp && resp->status != KW__STATUS__STATUS_OK ? resp : NULL, meeting);
+    return page;
 }
 
 static void
 s_link_answer (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *resp)
 {
-    if (!resp || resp->status != KW__STATUS__STATUS_OK) {
-        s_refusal (self, req, index, resp);
-        return;
-    }
     kw_arena_t *arena = kw_arena_new (4096);
-    Kw__LinkPage *page = s_link_page (resp, arena);
+    Kw__LinkPage *page = s_link_page (self, req, index, resp, 0, arena);
     if (!page) {
-        s_refusal (self, req, index, NULL);
         kw_arena_destroy (&arena);
         return;
     }
@@ -206,6 +222,43 @@ s_link_answer (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response
     kw_arena_destroy (&arena);
 }
 
+static void
+s_meeting_link_answer (gateway_t *self, h2o_req_t *req, size_t index, const Kw__Response *resp)
+{
+    kw_arena_t *arena = kw_arena_new (4096);
+    Kw__LinkPage *page = s_link_page (self, req, index, resp, 1, arena);
+    if (!page) {
+        kw_arena_destroy (&arena);
+        return;
+    }
+    int attend = page->action && strcmp (page->action, "meeting.attend") == 0;
+    char when [FIELD_SIZE], place [FIELD_SIZE], case_id [FIELD_SIZE], type [FIELD_SIZE];
+    char body [PAGE_SIZE / 2];
+    outside_html_escape (page->meeting_when, when, sizeof when);
+    outside_html_escape (page->location && *page->location ? page->location : "to be confirmed", place,
+                         sizeof place);
+    outside_html_escape (page->case_id, case_id, sizeof case_id);
+    outside_html_escape (page->meeting_type, type, sizeof type);
+    int n = snprintf (body, sizeof body, "<dl><dt>Meeting</dt><dd>%s</dd><dt>When</dt><dd>%s</dd><dt>Where</dt>"
+                      "<dd>%s</dd><dt>Case</dt><dd>%s</dd></dl>\n", type, when, place, case_id);
+    if (page->done) {
+        snprintf (body + n, sizeof body - (size_t) n, "<p>Thank you. Your answer is recorded: you %s.</p>\n<p>%s</p>",
+                  attend ? "will attend" : "cannot attend",
+                  attend ? "The invitation in your calendar is unchanged."
+                         : "The coordinator is told when someone the meeting needs cannot come.");
+        s_page (self, req, index, 200, attend ? "You will attend" : "You have declined the meeting", body);
+    }
+    else {
+        snprintf (body + n, sizeof body - (size_t) n,
+                  "<p>Nothing has changed yet. Press the button to %s.</p>\n"
+                  "<form method=\"post\"><input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+                  "<button type=\"submit\">Yes, %s</button></form>",
+                  attend ? "say you will attend" : "decline the meeting", attend ? "I will attend" : "I cannot attend");
+        s_page (self, req, index, 200, attend ? "Attend this meeting?" : "Decline this meeting?", body);
+    }
+    kw_arena_destroy (&arena);
+}
+
 //  1 when the form body is exactly confirm=yes.
 static int
 s_confirmed (h2o_req_t *req)
@@ -224,7 +277,8 @@ outside_link (gateway_t *self, h2o_req_t *req, const route_match_t *m)
     }
     Kw__LinkRequest in = KW__LINK_REQUEST__INIT;
     in.token = (char *) m->params [0];
-    s_call (self, req, m, "link", "link", &in.base, s_link_answer);
+    s_call (self, req, m, "link", "link", &in.base,
+            m->route->service == SERVICE_SCHEDULING ? s_meeting_link_answer : s_link_answer);
 }
 
 // ---- Notify's delivery receipts

@@ -1,6 +1,7 @@
 /*  outside: the gateway's routes that carry no bearer token, for people and
     systems outside the platform's sign-in: a signed link's page (GET and
-    POST /v1/links/{token}, answered in HTML) and GOV.UK Notify's delivery
+    POST /v1/links/{token} for an offer, /v1/meeting-links/{token} for a
+    meeting invitation, answered in HTML) and GOV.UK Notify's delivery
     receipts (POST /v1/callbacks/notify, authenticated by the configured
     callback token). docs/security.md, "Signed links" and "Callbacks". */
 #ifndef GATEWAY_OUTSIDE_H

@@ -33,6 +33,10 @@ const char *const route_role_names [ROLE_COUNT] = {
 #define LINK_NOTE "No token: the link's signature is the credential (HMAC-SHA256 over action, offer," \
     " professional and expiry). Answered in HTML: 403 altered or not valid, 409 used or the offer answered," \
     " 410 expired; each refusal changes nothing. A GET never changes anything."
+#define MEETING_LINK_NOTE "No token: the link's signature is the credential (HMAC-SHA256 over action, meeting," \
+    " participant, the invitation's sequence and the meeting's start). Answered in HTML: 403 altered or naming" \
+    " no participant, 409 used, outdated (the meeting changed since) or the meeting cancelled, 410 the meeting" \
+    " has started; each refusal changes nothing. A GET never changes anything."
 #define ID_MEETING "the meeting's id (a UUID)"
 #define ID_ACTION "the plan action's id (a UUID)"
 #define ID_NOTIFICATION "the notification's delivery id (a UUID)"
@@ -293,6 +297,16 @@ static const route_t s_routes [] = {
       .input = &kw__link_request__descriptor, .output = &kw__link_page__descriptor,
       .summary = "Confirm a signed link (form confirm=yes): the offer is accepted or declined, once",
       .success = 200, .note = LINK_NOTE },
+    { "GET", "/v1/meeting-links/{token}", .kind = ROUTE_LINK, .service = SERVICE_SCHEDULING,
+      .rpc = "meeting_link.view", .input = &kw__link_request__descriptor, .output = &kw__link_page__descriptor,
+      .summary = "A meeting invitation's signed link's page (HTML): the meeting's time and place, asking to"
+                 " confirm; changes nothing",
+      .success = 200, .note = MEETING_LINK_NOTE },
+    { "POST", "/v1/meeting-links/{token}", .kind = ROUTE_LINK, .service = SERVICE_SCHEDULING,
+      .rpc = "meeting_link.use", .input = &kw__link_request__descriptor, .output = &kw__link_page__descriptor,
+      .summary = "Confirm a meeting invitation's signed link (form confirm=yes): attend or decline, once for"
+                 " each version of the invitation",
+      .success = 200, .note = MEETING_LINK_NOTE },
     { "POST", "/v1/callbacks/notify", .kind = ROUTE_NOTIFY_CALLBACK, .service = SERVICE_NOTIFICATION,
       .rpc = "notification.receipt", .input = &kw__notify_receipt_request__descriptor,
       .output = &kw__notify_receipt_result__descriptor,

@@ -8,7 +8,7 @@
 #include "audience.h"
 #include "config.h"
 #include "message.h"
-#include "offer_links.h"
+#include "action_links.h"
 #include "rule.h"
 #include "template.h"
 
@@ -76,7 +76,7 @@ s_check_name (const char *name, void *arg)
 {
     s_check_t *check = arg;
     const char *why = NULL;
-    if (!audience_placeholder_valid (check->desc, name) && !offer_links_placeholder (check->desc, name))
+    if (!audience_placeholder_valid (check->desc, name) && !action_links_placeholder (check->desc, name))
         why = "is not a placeholder of this event";
     else
     if (strcmp (check->part, "subject") == 0 && !audience_is_id_or_time (name))

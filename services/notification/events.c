@@ -6,6 +6,7 @@
 #include "kw/dsr.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw/notification.pb-c.h"
+#include "kw/referral.pb-c.h"
 #include "kw/scheduling.pb-c.h"
 #include "notification.h"
 
@@ -23,6 +24,7 @@ const kw_service_event_t notification_events [NOTIFICATION_EVENT_COUNT + 1] = {
     ASSIGNMENT (KW_EVENT_ASSIGNMENT_CASE_CLOSED, kw__case_closed),
     ELIGIBILITY (KW_EVENT_ELIGIBILITY_CASE_TRANSITION_DUE, kw__case_age_out),
     REFERRAL (KW_EVENT_REFERRAL_DSR_ENTRY_CHANGED, kw__dsr_entry_event),
+    REFERRAL (KW_EVENT_REFERRAL_INFORMATION_REQUESTED, kw__information_requested),
     SCHEDULING (KW_EVENT_SCHEDULING_MEETING_SCHEDULED, kw__meeting_changed),
     SCHEDULING (KW_EVENT_SCHEDULING_MEETING_UPDATED, kw__meeting_changed),
     SCHEDULING (KW_EVENT_SCHEDULING_MEETING_CANCELLED, kw__meeting_changed),

@@ -12,7 +12,7 @@
 #include "kw_service.h"
 #include "config.h"
 #include "notification.h"
-#include "offer_links.h"
+#include "action_links.h"
 #include "receipts.h"
 
 extern const kw_migration_t kw_service_migrations [];
@@ -73,7 +73,7 @@ s_start (kw_service_t *svc)
     notify_t *notify = calloc (1, sizeof *notify);
     if (!notify)
         return -1;
-    if (offer_links_load (kw_service_config (svc, "KW_LINK_KEY_FILE"), kw_service_config (svc, "KW_PUBLIC_URL"),
+    if (action_links_load (kw_service_config (svc, "KW_LINK_KEY_FILE"), kw_service_config (svc, "KW_PUBLIC_URL"),
                           err, sizeof err) != 0) {
         kw_error ("links_config_invalid", "reason", err);
         free (notify);
@@ -121,7 +121,7 @@ s_stop (kw_service_t *svc)
         return;
     sender_destroy (&notify->sender);
     config_destroy (&notify->config);
-    offer_links_unload ();
+    action_links_unload ();
     free (notify);
     kw_service_set_state (svc, NULL);
 }

@@ -12,7 +12,7 @@
 
 // ---- events.c
 
-#define NOTIFICATION_EVENT_COUNT 15
+#define NOTIFICATION_EVENT_COUNT 16
 //  The events the service consumes (fn NULL: main.c sets the handler),
 //  ending with { NULL }.
 extern const kw_service_event_t notification_events [NOTIFICATION_EVENT_COUNT + 1];

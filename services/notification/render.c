@@ -15,8 +15,8 @@ render_value (const char *name, void *arg)
         return v->service_name;
     if (strcmp (name, "public_url") == 0)
         return v->public_url;
-    if (offer_links_placeholder (v->msg->descriptor, name))
-        return offer_links_url (v->msg, name, v->link);
+    if (action_links_placeholder (v->msg->descriptor, name))
+        return action_links_url (v->msg, v->contact->person, name, v->link);
     return audience_placeholder (v->msg, name, v->value, sizeof v->value);
 }
 

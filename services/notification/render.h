@@ -8,7 +8,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include "audience.h"
 #include "config.h"
-#include "offer_links.h"
+#include "action_links.h"
 
 //  What a row's placeholders are filled from.
 typedef struct {
@@ -17,7 +17,7 @@ typedef struct {
     const char *service_name;               //  the region's
     const char *public_url;                 //  KW_PUBLIC_URL
     char value [64];                        //  a number's text
-    char link [OFFER_LINKS_URL_SIZE];       //  an offer's accept or decline link
+    char link [ACTION_LINKS_URL_SIZE];      //  a signed link (action_links.h)
 } render_values_t;
 
 //  The parts of a message: subject, text and HTML of an e-mail, or the
@@ -30,8 +30,8 @@ typedef struct {
 
 //  The value of placeholder name (template_lookup_fn, arg a
 //  render_values_t): "recipient_name" (the person's, else "colleague"),
-//  "service_name", "public_url", an offer's "accept_url" and "decline_url"
-//  (offer_links.h), else the payload's.
+//  "service_name", "public_url", the signed links of offers and meetings
+//  (action_links.h), else the payload's.
 const char *render_value (const char *name, void *arg);
 
 //  Render row's template parts for its channel, in region (its overrides),

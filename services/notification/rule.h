@@ -1,12 +1,14 @@
 /*  rule: a row's "when", the conditions under which the row applies, as
     pure functions (no database) so the fuzz target runs them as the
-    service does. A condition is "<name>=<value>"; several are joined by
-    ",", and all must hold. A name is a placeholder of the event's payload
-    (audience.h: "response", "participant.required"), compared with its
-    text (a bool reads "yes" or "no", a field not set ""), or
-    "recipient.<field>": that field of the person the row's audience
+    service does. A condition is "<name>=<value>" or "<name>!=<value>";
+    several are joined by ",", and all must hold. A name is a placeholder
+    of the event's payload (audience.h: "response", "participant.required"),
+    compared with its text (a bool reads "yes" or "no", a field not set ""),
+    or "recipient.<field>": that field of the person the row's audience
     yields ("recipient.role=family"), so a row can pick some people of a
-    list. A value holds no "," or "=". */
+    list. A value holds no "," or "="; a value "@<field>" is the text of
+    another field of the same message ("rag!=@previous_rag": the rating
+    changed). */
 #ifndef NOTIFICATION_RULE_H
 #define NOTIFICATION_RULE_H
 
@@ -15,6 +17,7 @@
 
 #define RULE_RECIPIENT "recipient."
 #define RULE_WHEN_MAX 256
+#define RULE_FIELD '@'            //  a value naming another field
 
 //  0 when when is well formed for payloads of desc and an audience whose
 //  people are messages of person (NULL: the audience has no person

@@ -1,12 +1,16 @@
 /*  projection: the referral's view of facts other services decide, kept
     from their events: the eligibility decision (status and reasons), the
     case opened for the referral and its closing (which closes the
-    referral). */
+    referral). A decision that leaves the referral needing more information
+    is announced with the referrer's contact (information_requested), once
+    for each decision applied, for the notification service to tell them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kw/assignment.pb-c.h"
 #include "kw/eligibility.pb-c.h"
 #include "kw_log.h"
+#include "kw_outbox.h"
 #include "kw_uuid.h"
 #include "referral.h"
 
@@ -66,6 +70,55 @@ projection_decided_row (const Kw__Envelope *event, const Kw__EligibilityDecided 
     return 0;
 }
 
+//  The missing fields of decision, joined by ", " (arena).
+static char *
+s_missing (const Kw__EligibilityDecision *decision, kw_arena_t *arena)
+{
+    size_t size = 1;
+    for (size_t i = 0; i < decision->n_missing; i++)
+        size += strlen (decision->missing [i]) + 2;
+    char *out = kw_arena_alloc (arena, size);
+    out [0] = '\0';
+    for (size_t i = 0; i < decision->n_missing; i++) {
+        if (i)
+            strcat (out, ", ");
+        strcat (out, decision->missing [i]);
+    }
+    return out;
+}
+
+//  The decision just applied leaves the referral needing more
+//  information: announce it with the referrer's name and e-mail. Nothing
+//  when the referral is in another state now or its referrer has no
+//  e-mail. 0 or -1.
+static int
+s_information_requested (kw_db_t *db, const Kw__EligibilityDecided *msg, const projection_decision_t *row,
+                         kw_arena_t *arena)
+{
+    const char *params [1] = { msg->referral_id };
+    PGresult *res = kw_db_query (db, "referral_get", 1, params);
+    if (!res)
+        return -1;
+    Kw__Referral *r = PQntuples (res) == 1 ? record_from_row (res, 0, arena) : NULL;
+    PQclear (res);
+    if (!r || r->status != KW__REFERRAL_STATUS__REFERRAL_STATUS_MORE_INFORMATION_NEEDED || !r->referrer
+    ||  !r->referrer->email || !*r->referrer->email)
+        return 0;
+    Kw__Referrer referrer = KW__REFERRER__INIT;
+    referrer.name = r->referrer->name;
+    referrer.email = r->referrer->email;
+    Kw__InformationRequested event = KW__INFORMATION_REQUESTED__INIT;
+    event.referral_id = msg->referral_id;
+    event.region = r->region;
+    event.referrer = &referrer;
+    event.missing_fields = s_missing (msg->decision, arena);
+    event.sequence = (uint32_t) strtoul (row->sequence, NULL, 10);
+    event.has_sequence = 1;
+    event.decided_at = (char *) row->decided_at;
+    return kw_outbox_insert (db, KW_PRODUCER_REFERRAL, KW_EVENT_REFERRAL_INFORMATION_REQUESTED, r->region,
+                             msg->referral_id, &event.base, NULL);
+}
+
 kw_apply_result_t
 projection_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                     kw_arena_t *arena)
@@ -83,6 +136,9 @@ projection_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, c
         return KW_APPLY_RETRY;
     if (applied == 0)
         kw_info ("decision_not_applied", "event_id", event->event_id);
+    if (applied > 0 && msg->decision->outcome == KW__OUTCOME__OUTCOME_MORE_INFORMATION_NEEDED
+    &&  s_information_requested (db, msg, &row, arena) != 0)
+        return KW_APPLY_RETRY;
     return KW_APPLY_OK;
 }
 

@@ -34,6 +34,8 @@ static const kw_service_method_t s_methods [] = {
     { "plan.action_cancel", plan_action_cancel },
     { "plan.action_reassign", plan_action_reassign },
     { "scheduling.sweep", sweep_now },
+    { "meeting_link.view", links_view },
+    { "meeting_link.use", links_use },
     { NULL, NULL }
 };
 
@@ -101,7 +103,7 @@ s_start (kw_service_t *svc)
     if (!(self->settings = s_load (svc)))
         return -1;
     if (cases_prepare (db) || access_prepare (db) || calendar_prepare (db) || records_prepare (db)
-    ||  meetings_prepare (db) || plan_prepare (db))
+    ||  meetings_prepare (db) || plan_prepare (db) || links_prepare (svc))
         return -1;
     self->sweep = sweep_new (svc, (unsigned) interval);
     return self->sweep ? 0 : -1;
@@ -140,6 +142,8 @@ main (int argc, char **argv)
           " again", NULL },
         { "KW_SCHEDULING_SWEEP_MS", "60000", "how often the sweep looks for reviews due and overdue actions"
           " (each is announced once however often it runs)", NULL },
+        { "KW_LINK_KEY_FILE", "var/link_key", "file holding the key the invitations' signed attend and decline"
+          " links are checked with (at least 32 bytes; missing: the links answer unavailable)", NULL },
     };
     kw_service_def_t def = {
         .name = KW_PRODUCER_SCHEDULING,

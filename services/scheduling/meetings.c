@@ -545,17 +545,16 @@ s_suggest (kw_tx_t *tx, call_t *call, Kw__SlotAlternative **out)
     return 0;
 }
 
-static int
-s_respond_write (kw_tx_t *tx)
+int
+meetings_record_response (kw_tx_t *tx, const char *meeting_id, const case_row_t *row, const char *person,
+                          const char *response)
 {
-    call_t *call = tx->arg;
-    const Kw__MeetingResponse *in = (const Kw__MeetingResponse *) call->in;
+    call_t one = { .id = meeting_id, .row = *row }, *call = &one;
     int64_t start, end;
     int rc = s_scheduled (tx, call->id, &start, &end);
     if (rc != 1)
         return rc;
-    const char *person = in->participant_id ? in->participant_id : access_person (tx->req, call->relationship);
-    const char *params [3] = { call->id, person, in->response };
+    const char *params [3] = { call->id, person, response };
     PGresult *res = kw_db_query (tx->db, "meetings_respond", 3, params);
     if (!res)
         return -1;
@@ -567,7 +566,7 @@ s_respond_write (kw_tx_t *tx)
         return 0;
     }
     Kw__ResponseRecorded event = KW__RESPONSE_RECORDED__INIT;
-    if (required && strcmp (in->response, "declined") == 0 && s_suggest (tx, call, &event.reschedule_suggested) != 0)
+    if (required && strcmp (response, "declined") == 0 && s_suggest (tx, call, &event.reschedule_suggested) != 0)
         return -1;
     int failed = 0;
     Kw__Meeting *m = records_meeting (tx->svc, tx->db, call->id, tx->arena, &failed);
@@ -579,7 +578,7 @@ s_respond_write (kw_tx_t *tx)
     event.meeting_id = m->id;
     event.case_id = m->case_id;
     event.region = m->region;
-    event.response = in->response;
+    event.response = (char *) response;
     event.at = m->updated_at;
     event.start = m->start;
     event.key_worker = records_key_worker (tx->db, m->case_id, tx->arena, &failed);
@@ -589,6 +588,15 @@ s_respond_write (kw_tx_t *tx)
         return -1;
     kw_rpc_reply_ok (tx->resp, tx->arena, &m->base);
     return 0;
+}
+
+static int
+s_respond_write (kw_tx_t *tx)
+{
+    call_t *call = tx->arg;
+    const Kw__MeetingResponse *in = (const Kw__MeetingResponse *) call->in;
+    const char *person = in->participant_id ? in->participant_id : access_person (tx->req, call->relationship);
+    return meetings_record_response (tx, call->id, &call->row, person, in->response);
 }
 
 void

@@ -12,12 +12,14 @@
       plan      outcomes, the Family Service Plan's versions and actions,
                 its printable page
       sweep     the daily sweep: reviews due and overdue actions
+      links     the invitation's signed attend and decline links
     State: the regions' settings (settings.h), read at start and on SIGHUP. */
 #ifndef SCHEDULING_H
 #define SCHEDULING_H
 
 #include "kw_arena.h"
 #include "kw_service.h"
+#include "kw_tx.h"
 #include "kw/scheduling.pb-c.h"
 #include "settings.h"
 #include "slots.h"
@@ -145,6 +147,21 @@ void meetings_invite (kw_service_t *svc, const Kw__Request *req, Kw__Response *r
 void meetings_respond (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 void meetings_reschedule (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 void meetings_cancel (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  Record person's response (accepted, declined, tentative) to meeting_id
+//  of case row in tx, as meeting.respond does after its authorisation:
+//  the response, a suggested slot when a required participant declines,
+//  the event response_recorded and the audit; the meeting on tx->resp.
+//  0 answered (OK, or a refusal: not scheduled, not invited), -1 db.
+int meetings_record_response (kw_tx_t *tx, const char *meeting_id, const case_row_t *row, const char *person,
+                              const char *response);
+
+// ---- links (RPC methods; docs/security.md, "Signed links")
+//  Read the link key (KW_LINK_KEY_FILE) and register the statements. 0.
+int links_prepare (kw_service_t *svc);
+//  meeting_link.view: LinkRequest -> LinkPage (changes nothing).
+void links_view (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
+//  meeting_link.use: LinkRequest -> LinkPage (done), the response recorded.
+void links_use (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw_arena_t *arena);
 
 // ---- plan (RPC methods)
 int plan_prepare (kw_db_t *db);

@@ -948,7 +948,22 @@ for label, target in [("a traversal", "/v1/links/..%2f..%2fmetrics"), ("a NUL", 
                           b"00000000-0000-4000-8000-000000000000|99999999999").decode().rstrip("=") + ".AAAA"),
                       ("a 255-character token", "/v1/links/" + "a" * 255),
                       ("a 5,000-character token", "/v1/links/" + "a" * 5000),
-                      ("two dots", "/v1/links/a.b.c"), ("invalid UTF-8", "/v1/links/%c3%28.x")]:
+                      ("two dots", "/v1/links/a.b.c"), ("invalid UTF-8", "/v1/links/%c3%28.x"),
+                      ("a meeting's traversal", "/v1/meeting-links/..%2f..%2fmetrics"),
+                      ("a meeting's NUL", "/v1/meeting-links/a%00b"),
+                      ("a meeting's markup", "/v1/meeting-links/%3Cscript%3Ealert(1)%3C%2Fscript%3E.x"),
+                      ("a meeting's forged payload", "/v1/meeting-links/" + base64.urlsafe_b64encode(
+                          b"1|meeting.attend|00000000-0000-4000-8000-000000000000|"
+                          b"00000000-0000-4000-8000-000000000000|99999999999|1").decode().rstrip("=") + ".AAAA"),
+                      ("a meeting's offer payload", "/v1/meeting-links/" + base64.urlsafe_b64encode(
+                          b"1|offer.accept|00000000-0000-4000-8000-000000000000|"
+                          b"00000000-0000-4000-8000-000000000000|99999999999").decode().rstrip("=") + ".AAAA"),
+                      ("a meeting's revision past 32 bits", "/v1/meeting-links/" + base64.urlsafe_b64encode(
+                          b"1|meeting.attend|00000000-0000-4000-8000-000000000000|"
+                          b"00000000-0000-4000-8000-000000000000|99999999999|99999999999").decode().rstrip("=")
+                       + ".AAAA"),
+                      ("a meeting's 5,000-character token", "/v1/meeting-links/" + "a" * 5000),
+                      ("a meeting's invalid UTF-8", "/v1/meeting-links/%c3%28.x")]:
     for method in ("GET", "POST"):
         status, body, hdrs = http(method, target, raw=b"confirm=yes" if method == "POST" else None,
                                   headers={"Content-Type": "application/x-www-form-urlencoded"})

@@ -2,7 +2,9 @@
 the notification service's own projection holds them (the case's last
 assignment.key_worker_changed; dropped when the case closes):
 - eligibility.case_transition_due: the key worker and the family;
-- referral.dsr_entry_changed of a child with an open case: the key worker.
+- referral.dsr_entry_changed of a child with an open case: the key worker,
+  for a re-rating only (a change of the entry keeping its rating tells
+  nobody: the row's "when" is rag!=@previous_rag).
 Each once; after the case closes, the projection holds nothing of it."""
 
 import datetime
@@ -47,7 +49,7 @@ ok(fam and birthday.isoformat() in text_of(fam[0]), "with the day the service en
 HEADER = ("dsr_id,nhs_number,given_name,family_name,date_of_birth,postcode,learning_disability,autism,rag,"
           "rag_effective_date,inpatient,consent_basis,lead_professional_email,cetr_last,cetr_next\r\n")
 feed = token(role="dsr_feed", region=REGION, sub="people-feed")
-for rag, date in (("green", "2026-10-01"), ("amber", "2026-11-01")):
+for rag, date in (("green", "2026-10-01"), ("amber", "2026-11-01"), ("amber", "2026-11-15")):
     row = "D-%s,%s,Test,Child,%s,NR2 3TU,yes,no,%s,%s,no,parental_responsibility,,," % (nhs, nhs, dob, rag, date)
     status, imported, _ = http("POST", "/v1/dsr/imports", tok=feed, raw=(HEADER + row + "\r\n").encode(),
                                headers={"Content-Type": "text/csv"})
@@ -59,7 +61,9 @@ caught_up()
 wait_until(lambda: False, 1.5)
 told = [m for m in mails_to(keyw["email"]) if str(m["Subject"]) == DSR]
 ok(len(told) == 1 and "now amber" in text_of(told[0]) and "was green" in text_of(told[0]),
-   "once, with the ratings", [text_of(m) for m in told])
+   "once, with the ratings; the later change keeping amber tells nobody", [text_of(m) for m in told])
+ok(scalar("SELECT count(*) FROM bus.outbox WHERE producer = 'referral' AND type = 'dsr_entry_changed'"
+          " AND region = :'p1'", REGION) == "2", "(the referral service announced both changes)")
 ok(len([m for m in mails_to(keyw["email"]) if str(m["Subject"]) == SUBJECT]) == 1
    and len([m for m in mails_to(FAMILY) if str(m["Subject"]) == "Planning for adult services"]) == 1,
    "and the transition once each")

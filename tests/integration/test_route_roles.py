@@ -176,7 +176,8 @@ ok(not problems["own region read"],
 no_token = sorted((method.upper(), pattern) for pattern, item in doc.get("paths", {}).items()
                   for method, op in item.items() if op.get("security") == [])
 ok(no_token == [("GET", "/metrics"), ("GET", "/v1/health"), ("GET", "/v1/links/{token}"),
-                ("GET", "/v1/openapi.json"), ("POST", "/v1/callbacks/notify"), ("POST", "/v1/links/{token}")],
+                ("GET", "/v1/meeting-links/{token}"), ("GET", "/v1/openapi.json"), ("POST", "/v1/callbacks/notify"),
+                ("POST", "/v1/links/{token}"), ("POST", "/v1/meeting-links/{token}")],
    "only health, metrics, the document, signed links and Notify's callback take no platform token", no_token)
 opened = []
 for role in ROLES:
@@ -184,6 +185,12 @@ for role in ROLES:
     status, _, _ = http("GET", "/v1/links/not-a-signed-link", tok=tok)
     if status != 403:
         opened.append("GET /v1/links as %s: %s" % (role, status))
+    for method in ("GET", "POST"):
+        status, _, _ = http(method, "/v1/meeting-links/not-a-signed-link", tok=tok,
+                            raw=b"confirm=yes" if method == "POST" else None,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        if status != 403:
+            opened.append("%s /v1/meeting-links as %s: %s" % (method, role, status))
     status, _, _ = http("POST", "/v1/callbacks/notify", {}, tok)
     if status != 401:
         opened.append("POST /v1/callbacks/notify as %s: %s" % (role, status))

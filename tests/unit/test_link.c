@@ -19,10 +19,11 @@ main (void)
 {
     char url [512];
     is_int (kw_link_url (url, sizeof url, "https://kw.example.org/", KW_LINK_OFFER_ACCEPT, OFFER, PERSON,
-                         EXPIRES, s_key, sizeof s_key - 1), 0, "a link is made");
+                         EXPIRES, 0, s_key, sizeof s_key - 1), 0, "a link is made");
     const char *prefix = "https://kw.example.org/v1/links/";
     ok (strncmp (url, prefix, strlen (prefix)) == 0, "under the base's /v1/links/ (%s)", url);
-    const char *token = url + strlen (prefix);
+    char token [512];
+    snprintf (token, sizeof token, "%s", url + strlen (prefix));
     ok (!strpbrk (token, "/?#%+= "), "the token needs no escaping in a path");
     kw_link_t link;
     is_int (kw_link_verify (token, s_key, sizeof s_key - 1, EXPIRES_S - 1, &link), KW_LINK_VALID,
@@ -48,7 +49,7 @@ main (void)
     for (size_t i = 0; i < sizeof others / sizeof others [0]; i++) {
         char other [512], forged [512];
         kw_link_url (other, sizeof other, "", others [i].action, others [i].offer, others [i].person,
-                     others [i].expires, s_key, sizeof s_key - 1);
+                     others [i].expires, 0, s_key, sizeof s_key - 1);
         const char *t = other + strlen ("/v1/links/");
         snprintf (forged, sizeof forged, "%.*s%s", (int) (strchr (t, '.') - t), t, mac);
         is_int (kw_link_verify (forged, s_key, sizeof s_key - 1, 0, &link), KW_LINK_TAMPERED,
@@ -69,17 +70,38 @@ main (void)
     kw_link_id (flipped, id2);
     ok (strlen (id1) == 64 && strcmp (id1, id2) != 0, "each token has its own id");
 
-    ok (kw_link_url (url, sizeof url, "", "accept", OFFER, PERSON, EXPIRES, s_key, sizeof s_key - 1) != 0,
+    ok (kw_link_url (url, sizeof url, "", "accept", OFFER, PERSON, EXPIRES, 0, s_key, sizeof s_key - 1) != 0,
         "an action without a kind is refused");
-    ok (kw_link_url (url, sizeof url, "", "offer.accept", "x", PERSON, EXPIRES, s_key, sizeof s_key - 1) != 0,
+    ok (kw_link_url (url, sizeof url, "", "offer.accept", "x", PERSON, EXPIRES, 0, s_key, sizeof s_key - 1) != 0,
         "a subject that is no UUID is refused");
-    ok (kw_link_url (url, sizeof url, "", "offer.accept", OFFER, PERSON, "2026-12-08 10:00", s_key,
+    ok (kw_link_url (url, sizeof url, "", "offer.accept", OFFER, PERSON, "2026-12-08 10:00", 0, s_key,
                      sizeof s_key - 1) != 0, "an expiry not in RFC 3339 UTC is refused");
-    ok (kw_link_url (url, sizeof url, "", "offer.accept", OFFER, PERSON, EXPIRES, s_key, 8) != 0,
+    ok (kw_link_url (url, sizeof url, "", "offer.accept", OFFER, PERSON, EXPIRES, 0, s_key, 8) != 0,
         "a short key is refused");
-    ok (kw_link_url (url, 40, "", "offer.accept", OFFER, PERSON, EXPIRES, s_key, sizeof s_key - 1) != 0,
+    ok (kw_link_url (url, 40, "", "offer.accept", OFFER, PERSON, EXPIRES, 0, s_key, sizeof s_key - 1) != 0,
         "a link that does not fit is refused");
-    is_int (kw_link_url (url, sizeof url, "", "meeting.attend", OFFER, PERSON, "2026-12-08T10:00:00+00:00",
-                         s_key, sizeof s_key - 1), 0, "the meeting actions have the same shape");
+    ok (kw_link_url (url, sizeof url, "", "offer.accept", OFFER, PERSON, "2026-12-08T10:00:00+1:00", 0, s_key,
+                     sizeof s_key - 1) != 0, "an offset not +HH:MM is refused");
+
+    //  A meeting's link: its own path, the expiry given with the region's
+    //  offset, and the invitation's revision signed with the rest.
+    is_int (kw_link_url (url, sizeof url, "https://kw.example.org", KW_LINK_MEETING_ATTEND, OFFER, PERSON,
+                         "2026-12-08T11:00:00+01:00", 3, s_key, sizeof s_key - 1), 0, "a meeting's link is made");
+    const char *mprefix = "https://kw.example.org/v1/meeting-links/";
+    ok (strncmp (url, mprefix, strlen (mprefix)) == 0, "under /v1/meeting-links/ (%s)", url);
+    char mtoken [512];
+    snprintf (mtoken, sizeof mtoken, "%s", url + strlen (mprefix));
+    is_int (kw_link_verify (mtoken, s_key, sizeof s_key - 1, EXPIRES_S - 1, &link), KW_LINK_VALID,
+            "it verifies");
+    is_int (link.expires, EXPIRES_S, "its +01:00 expiry is the same instant as 10:00Z");
+    is_int (link.revision, 3, "its revision");
+    kw_link_url (url, sizeof url, "", KW_LINK_MEETING_ATTEND, OFFER, PERSON, "2026-12-08T11:00:00+01:00", 4,
+                 s_key, sizeof s_key - 1);
+    char *t = strstr (url, "meeting-links/") + strlen ("meeting-links/"), forged [512];
+    snprintf (forged, sizeof forged, "%.*s%s", (int) (strchr (t, '.') - t), t, strchr (mtoken, '.'));
+    is_int (kw_link_verify (forged, s_key, sizeof s_key - 1, 0, &link), KW_LINK_TAMPERED,
+            "another revision under the first MAC is tampered");
+    is_int (kw_link_verify (token, s_key, sizeof s_key - 1, 0, &link), KW_LINK_VALID, "an offer's link");
+    is_int (link.revision, 0, "names no revision");
     return tap_done ();
 }

@@ -4,6 +4,7 @@
     each person (the family among a plan's recipients). */
 #include <string.h>
 #include "tap.h"
+#include "kw/dsr.pb-c.h"
 #include "kw/scheduling.pb-c.h"
 #include "../../services/notification/audience.h"
 #include "../../services/notification/rule.h"
@@ -24,8 +25,13 @@ s_test_valid (void)
         "a person condition on the coordinators is refused: %s", err);
     ok (rule_valid (pu, audience_person (pu, "recipients"), "recipient.shoe=9", err, sizeof err) == -1,
         "a field the people lack is refused: %s", err);
+    const ProtobufCMessageDescriptor *dsr = &kw__dsr_entry_event__descriptor;
+    ok (rule_valid (dsr, NULL, "rag!=@previous_rag", err, sizeof err) == 0,
+        "a field compared with another field is valid (%s)", err);
+    ok (rule_valid (dsr, NULL, "rag!=@mood", err, sizeof err) == -1 && strstr (err, "\"@mood\" is not a field"),
+        "another field the payload lacks is refused: %s", err);
     const char *malformed [] = { "", "response", "=declined", "response=declined,", "a=b=c", "response=x,,y=z",
-                                 "service_name=x", NULL };
+                                 "service_name=x", "!=x", "response!!=x", "res!ponse=x", NULL };
     for (int i = 0; malformed [i]; i++)
         ok (rule_valid (rr, NULL, malformed [i], err, sizeof err) == -1, "\"%s\" is refused: %s", malformed [i], err);
 }
@@ -61,6 +67,17 @@ s_test_holds (void)
     ok (!rule_person_holds (&worker.base, "recipient.role=family"), "the key worker is not");
     ok (!rule_person_holds (NULL, "recipient.role=family"), "nor a person without a message (a coordinator)");
     ok (rule_event_holds (&worker.base, "recipient.role=family"), "a person condition is not one of the payload");
+    ok (rule_person_holds (&worker.base, "recipient.role!=family"), "!= keeps who differs");
+    ok (!rule_person_holds (&family.base, "recipient.role!=family"), "and not who is the same");
+
+    //  A DSR entry's change: a re-rating only.
+    Kw__DsrEntryEvent entry = KW__DSR_ENTRY_EVENT__INIT;
+    entry.rag = "red";
+    entry.previous_rag = "amber";
+    ok (rule_event_holds (&entry.base, "rag!=@previous_rag"), "a re-rating holds");
+    entry.previous_rag = "red";
+    ok (!rule_event_holds (&entry.base, "rag!=@previous_rag"), "a change keeping the rating does not");
+    ok (rule_event_holds (&entry.base, "rag=@previous_rag"), "= with a field holds when they are the same");
 }
 
 int

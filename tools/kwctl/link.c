@@ -1,5 +1,5 @@
 /*  kwctl link: print the signed link a message carries for an action on an
-    offer (docs/security.md, "Signed links"), made with the deployment's link
+    offer or a meeting (docs/security.md, "Signed links"), made with the deployment's link
     key: for checking a deployment's links and for the tests that follow
     one, as the notification service's templates will. */
 #include <stdio.h>
@@ -13,20 +13,27 @@ void
 kwctl_link_usage (FILE *out)
 {
     fprintf (out,
-        "kwctl link KEY_FILE BASE_URL ACTION OFFER_ID PROFESSIONAL_ID EXPIRES_AT\n"
-        "  print the signed link for ACTION (offer.accept, offer.decline) on the offer\n"
-        "  for the professional, expiring at EXPIRES_AT (RFC 3339 UTC, the offer's\n"
-        "  expiry), made with the link key in KEY_FILE (KW_LINK_KEY_FILE)\n");
+        "kwctl link KEY_FILE BASE_URL ACTION SUBJECT_ID PERSON_ID EXPIRES_AT [REVISION]\n"
+        "  print the signed link for ACTION (offer.accept, offer.decline, meeting.attend,\n"
+        "  meeting.decline) on the offer or meeting for the person (a professional, or\n"
+        "  a meeting's case for its family), expiring at EXPIRES_AT (RFC 3339: the\n"
+        "  offer's expiry, the meeting's start) for REVISION (a meeting's sequence),\n"
+        "  made with the link key in KEY_FILE (KW_LINK_KEY_FILE)\n");
 }
 
 int
 kwctl_link (int argc, char **argv)
 {
-    if (argc != 7 || strcmp (argv [1], "--help") == 0) {
+    if ((argc != 7 && argc != 8) || strcmp (argv [1], "--help") == 0) {
         kwctl_link_usage (argc == 2 ? stdout : stderr);
         return argc == 2 ? KWCTL_OK : KWCTL_USAGE;
     }
-    char err [256];
+    char err [256], *end = NULL;
+    unsigned long revision = argc == 8 ? strtoul (argv [7], &end, 10) : 0;
+    if (argc == 8 && (*end || !*argv [7] || revision > UINT32_MAX)) {
+        fprintf (stderr, "kwctl link: REVISION is a whole number\n");
+        return KWCTL_USAGE;
+    }
     size_t key_len;
     unsigned char *key = kw_link_key_load (argv [1], &key_len, err, sizeof err);
     if (!key) {
@@ -34,12 +41,13 @@ kwctl_link (int argc, char **argv)
         return KWCTL_USAGE;
     }
     char url [KW_LINK_TOKEN_SIZE + 512];
-    int rc = kw_link_url (url, sizeof url, argv [2], argv [3], argv [4], argv [5], argv [6], key, key_len);
+    int rc = kw_link_url (url, sizeof url, argv [2], argv [3], argv [4], argv [5], argv [6], (uint32_t) revision, key,
+                          key_len);
     sodium_memzero (key, key_len);
     free (key);
     if (rc != 0) {
         fprintf (stderr, "kwctl link: the action must be <kind>.<verb>, the ids UUIDs and the expiry"
-                 " RFC 3339 in UTC\n");
+                 " RFC 3339\n");
         return KWCTL_USAGE;
     }
     printf ("%s\n", url);
