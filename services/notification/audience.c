@@ -1,4 +1,4 @@
-/*  audience: recipients and placeholder values from an event's payload by
+/*  audience: recipients and field values (the ((placeholders)) of templates) from an event's payload by
     protobuf-c reflection (audience.h). */
 #include <stdint.h>
 #include <stdio.h>
@@ -187,9 +187,9 @@ audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *f
     return found;
 }
 
-// ---- placeholders
+// ---- field values (what a template's ((name)) and a rule's condition show)
 
-//  1 when f is a scalar a placeholder can show.
+//  1 when f is a scalar a template can show.
 static int
 s_scalar (const ProtobufCFieldDescriptor *f)
 {
@@ -205,7 +205,7 @@ s_scalar (const ProtobufCFieldDescriptor *f)
     }
 }
 
-//  The field of a placeholder and the message holding it: "a" in msg, or
+//  The field named name and the message holding it: "a" in msg, or
 //  "a.b" as b in msg's single message field a. NULL when not one.
 static const ProtobufCFieldDescriptor *
 s_resolve (const ProtobufCMessageDescriptor *desc, const ProtobufCMessage **msg, const char *name)
@@ -231,7 +231,7 @@ s_resolve (const ProtobufCMessageDescriptor *desc, const ProtobufCMessage **msg,
 }
 
 int
-audience_placeholder_valid (const ProtobufCMessageDescriptor *desc, const char *name)
+audience_field_valid (const ProtobufCMessageDescriptor *desc, const char *name)
 {
     if (strcmp (name, "recipient_name") == 0 || strcmp (name, "service_name") == 0
     ||  strcmp (name, "public_url") == 0)
@@ -240,7 +240,7 @@ audience_placeholder_valid (const ProtobufCMessageDescriptor *desc, const char *
 }
 
 const char *
-audience_placeholder (const ProtobufCMessage *msg, const char *name, char *buf, size_t size)
+audience_field_value (const ProtobufCMessage *msg, const char *name, char *buf, size_t size)
 {
     const ProtobufCMessage *holder = msg;
     const ProtobufCFieldDescriptor *f = s_resolve (msg->descriptor, &holder, name);
@@ -274,7 +274,7 @@ audience_placeholder (const ProtobufCMessage *msg, const char *name, char *buf, 
     return buf;
 }
 
-//  The last part of a placeholder name ("key_worker.name" -> "name").
+//  The last part of a field name ("key_worker.name" -> "name").
 static const char *
 s_leaf (const char *name)
 {

@@ -76,7 +76,7 @@ s_check_name (const char *name, void *arg)
 {
     s_check_t *check = arg;
     const char *why = NULL;
-    if (!audience_placeholder_valid (check->desc, name) && !offer_links_placeholder (check->desc, name))
+    if (!audience_field_valid (check->desc, name) && !offer_links_placeholder (check->desc, name))
         why = "is not a placeholder of this event";
     else
     if (strcmp (check->part, "subject") == 0 && !audience_is_id_or_time (name))
@@ -232,7 +232,7 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
             return kw_jread_fail (r, kw_jread_at (path, at, flag_names [i]), "must be true or false");
         flags [i] = flag && json_is_true (flag);
     }
-    if (row->attach && (strcmp (row->channel, "email") != 0 || !audience_placeholder_valid (desc, row->attach)
+    if (row->attach && (strcmp (row->channel, "email") != 0 || !audience_field_valid (desc, row->attach)
                         || !strcmp (row->attach, "recipient_name") || !strcmp (row->attach, "service_name")
                         || !strcmp (row->attach, "public_url")))
         return kw_jread_fail (r, kw_jread_at (path, at, "attach"), "must be a field of %s's payload, on an e-mail row",

@@ -201,7 +201,7 @@ s_deliver (const audience_contact_t *contact, void *arg)
     int quiet = ok && !a->row->urgent && prefs.found && prefs.quiet_from;
     char unused [8];
     const char *calendar = ok && email && a->row->attach
-                         ? audience_placeholder (a->msg, a->row->attach, unused, sizeof unused) : NULL;
+                         ? audience_field_value (a->msg, a->row->attach, unused, sizeof unused) : NULL;
     const char *values [20] = {
         id, a->event->event_id, a->row->event, a->row->channel, contact->recipient_id,
         ok ? address : "", a->row->template_, a->case_id, a->region->id,
@@ -234,7 +234,7 @@ static const char *
 s_field (const ProtobufCMessage *msg, const char *name)
 {
     char buf [8];
-    const char *value = audience_placeholder (msg, name, buf, sizeof buf);
+    const char *value = audience_field_value (msg, name, buf, sizeof buf);
     return value && *value && value != buf ? value : NULL;
 }
 

@@ -17,7 +17,7 @@ render_value (const char *name, void *arg)
         return v->public_url;
     if (offer_links_placeholder (v->msg->descriptor, name))
         return offer_links_url (v->msg, name, v->link);
-    return audience_placeholder (v->msg, name, v->value, sizeof v->value);
+    return audience_field_value (v->msg, name, v->value, sizeof v->value);
 }
 
 //  Render part of row's template into *out (NULL when there is no such

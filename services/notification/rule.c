@@ -50,7 +50,7 @@ rule_valid (const ProtobufCMessageDescriptor *desc, const ProtobufCMessageDescri
         int recipient = s_is_recipient (name);
         const char *field = recipient ? name + strlen (RULE_RECIPIENT) : name;
         const ProtobufCMessageDescriptor *of = recipient ? person : desc;
-        if (!of || (recipient && strchr (field, '.')) || !audience_placeholder_valid (of, field)
+        if (!of || (recipient && strchr (field, '.')) || !audience_field_valid (of, field)
         ||  !strcmp (field, "recipient_name") || !strcmp (field, "service_name") || !strcmp (field, "public_url")) {
             snprintf (err, err_size, "\"%s\" is not a field of %s", name,
                       recipient ? "the audience's people" : "the event's payload");
@@ -76,7 +76,7 @@ s_holds (const ProtobufCMessage *msg, const char *when, int recipient)
         if (s_is_recipient (name) != recipient)
             continue;
         const char *field = recipient ? name + strlen (RULE_RECIPIENT) : name;
-        const char *got = msg ? audience_placeholder (msg, field, buf, sizeof buf) : NULL;
+        const char *got = msg ? audience_field_value (msg, field, buf, sizeof buf) : NULL;
         if (!got || strcmp (got, value) != 0)
             return 0;
     }

@@ -156,11 +156,11 @@ s_test_audience (void)
     audience_coordinator ("mum@example.org", &again);
     ok (strstr (seen.ids, again.recipient_id) != NULL, "one address is one pseudonym wherever it is met");
     char buf [64];
-    is_str (audience_placeholder (&ev.base, "key_worker.name", buf, sizeof buf), "Kim", "a nested placeholder");
-    is_str (audience_placeholder (&ev.base, "case_id", buf, sizeof buf), "c-9", "a top-level one");
-    is_str (audience_placeholder (&ev.base, "at", buf, sizeof buf), "", "an unset one is empty");
-    ok (audience_placeholder (&ev.base, "team", buf, sizeof buf) == NULL, "a repeated field is no placeholder");
-    ok (audience_placeholder (&ev.base, "team.name", buf, sizeof buf) == NULL, "nor inside one");
+    is_str (audience_field_value (&ev.base, "key_worker.name", buf, sizeof buf), "Kim", "a nested placeholder");
+    is_str (audience_field_value (&ev.base, "case_id", buf, sizeof buf), "c-9", "a top-level one");
+    is_str (audience_field_value (&ev.base, "at", buf, sizeof buf), "", "an unset one is empty");
+    ok (audience_field_value (&ev.base, "team", buf, sizeof buf) == NULL, "a repeated field is no placeholder");
+    ok (audience_field_value (&ev.base, "team.name", buf, sizeof buf) == NULL, "nor inside one");
     ok (audience_is_id_or_time ("case_id") && audience_is_id_or_time ("expires_at") && !audience_is_id_or_time ("key_worker.name")
         && !audience_is_id_or_time ("note"), "subjects: ids and times only");
     ok (audience_names_person ("key_worker.name") && !audience_names_person ("reason") && !audience_names_person ("note"),
