@@ -81,6 +81,8 @@ s_start (kw_service_t *svc)
     }
     const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
     config_channels_available (notify_key && *notify_key, 1);
+    config_notify_default (kw_service_config (svc, "KW_NOTIFY_URL"), notify_key,
+                           kw_service_config (svc, "KW_NOTIFY_SMS_TEMPLATE"));
     notify->config = s_config (svc, err, sizeof err);
     if (!notify->config) {
         kw_error ("notification_config_invalid", "reason", err);

@@ -55,6 +55,9 @@ typedef void (notify_done_fn) (const notify_result_t *result, void *arg);
 notify_client_t *notify_client_new (kw_curl_uv_t *driver, const notify_config_t *config,
                                     char *err, size_t err_size);
 
+//  1 when api_key has the shape "{name}-{service id}-{secret}" (two UUIDs).
+int notify_client_key_valid (const char *api_key);
+
 //  Send msg; done is called once from the loop with the outcome. 0 when
 //  sent on its way; 1 when held by a rate limit (nothing sent, done not
 //  called: try again after notify_client_wait_ms); -1 when msg is invalid

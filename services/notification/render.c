@@ -46,7 +46,8 @@ render_row (const config_t *config, const config_region_t *region, const config_
               && s_part (config, region, row, "txt", TEMPLATE_TEXT, values, &out->body, err, err_size) == 0
               && s_part (config, region, row, "html", TEMPLATE_HTML, values, &out->html, err, err_size) == 0
               ? 0 : -1)
-           : s_part (config, region, row, "sms", TEMPLATE_TEXT, values, &out->body, err, err_size);
+           : s_part (config, region, row, strcmp (row->channel, "letter") == 0 ? "letter" : "sms", TEMPLATE_TEXT,
+                     values, &out->body, err, err_size);
     if (rc != 0)
         render_free (out);
     return rc;

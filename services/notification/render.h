@@ -21,7 +21,7 @@ typedef struct {
 } render_values_t;
 
 //  The parts of a message: subject, text and HTML of an e-mail, or the
-//  text of a text message (body); a part the channel lacks is NULL.
+//  text of a text message or a letter (body); a part the channel lacks is NULL.
 typedef struct {
     char *subject;
     char *body;

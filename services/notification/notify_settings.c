@@ -1,0 +1,214 @@
+/*  notify_settings: a region's GOV.UK Notify settings (notify_settings.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "notify_settings.h"
+#include "webhook_client.h"
+
+#define KEY_FILE_MAX 256
+
+static const char *const s_kind_names [NOTIFY_KINDS] = { "email", "sms", "letter" };
+
+const char *
+notify_kind_name (notify_kind_t kind)
+{
+    return (unsigned) kind < NOTIFY_KINDS ? s_kind_names [kind] : "";
+}
+
+//  The API key in path into *out, its shape checked. 0, or -1 with the
+//  problem in why.
+static int
+s_read_key (const char *path, char **out, char *why, size_t why_size)
+{
+    char *key = NULL;
+    size_t len = 0;
+    char err [256];
+    if (kw_jread_file (path, KEY_FILE_MAX, &key, &len, err, sizeof err) != 0) {
+        snprintf (why, why_size, "cannot be read (at most %d bytes)", KEY_FILE_MAX);
+        return -1;
+    }
+    while (len && (key [len - 1] == '\n' || key [len - 1] == '\r'))
+        key [--len] = '\0';
+    if (!notify_client_key_valid (key)) {
+        sodium_memzero (key, len);
+        free (key);
+        snprintf (why, why_size, "must hold a Notify API key: {name}-{service id}-{secret} (two UUIDs)");
+        return -1;
+    }
+    *out = key;
+    return 0;
+}
+
+//  A template id member key of object (at path at) into id.
+static int
+s_template_id (kw_jread_t *r, json_t *object, const char *at, const char *key, int required,
+               char id [KW_UUID_SIZE])
+{
+    char *text = NULL;
+    int rc = kw_jread_string (r, object, at, key, required, 0, &text);
+    char path [KW_JREAD_PATH_SIZE];
+    if (rc == 0 && text && !kw_uuid_valid (text))
+        rc = kw_jread_fail (r, kw_jread_at (path, at, key), "must be the id (a UUID) of a Notify template");
+    if (rc == 0 && text)
+        snprintf (id, KW_UUID_SIZE, "%s", text);
+    free (text);
+    return rc;
+}
+
+//  One kind's object ("email": {"generic_template", "templates"}).
+static int
+s_kind (kw_jread_t *r, json_t *notify, const char *at, notify_kind_t kind, notify_kind_settings_t *out)
+{
+    static const char *const keys [] = { "comment", "generic_template", "templates", NULL };
+    json_t *object = NULL;
+    char path [KW_JREAD_PATH_SIZE];
+    kw_jread_at (path, at, s_kind_names [kind]);
+    if (kw_jread_object (r, notify, at, s_kind_names [kind], 0, keys, &object) != 0)
+        return -1;
+    if (!object)
+        return 0;
+    out->on = 1;
+    if (s_template_id (r, object, path, "generic_template", 1, out->generic) != 0)
+        return -1;
+    json_t *templates = json_object_get (object, "templates");
+    if (!templates)
+        return 0;
+    char map [KW_JREAD_PATH_SIZE];
+    kw_jread_at (map, path, "templates");
+    if (!json_is_object (templates))
+        return kw_jread_fail (r, map, "must be an object of \"<template>\": \"<Notify template id>\"");
+    size_t n = json_object_size (templates);
+    if (!(out->templates = calloc (n ? n : 1, sizeof *out->templates)))
+        return kw_jread_oom (r, map);
+    const char *name;
+    json_t *value;
+    json_object_foreach (templates, name, value) {
+        notify_template_t *t = &out->templates [out->template_count];
+        if (s_template_id (r, templates, map, name, 1, t->id) != 0)
+            return -1;
+        if (!(t->name = strdup (name)))
+            return kw_jread_oom (r, map);
+        out->template_count++;
+    }
+    return 0;
+}
+
+int
+notify_settings_read (kw_jread_t *r, json_t *section, const char *at, const char *dir, notify_settings_t *out)
+{
+    static const char *const keys [] = { "comment", "base_url", "api_key_file", "email", "sms", "letter", NULL };
+    memset (out, 0, sizeof *out);
+    json_t *notify = NULL;
+    if (kw_jread_object (r, section, at, "notify", 0, keys, &notify) != 0)
+        return -1;
+    if (!notify)
+        return 0;
+    out->own = 1;
+    char here [KW_JREAD_PATH_SIZE], path [KW_JREAD_PATH_SIZE];
+    kw_jread_at (here, at, "notify");
+    char *key_file = NULL;
+    int rc = kw_jread_string (r, notify, here, "comment", 0, 1, NULL) == 0
+          && kw_jread_string (r, notify, here, "base_url", 0, 0, &out->base_url) == 0
+          && kw_jread_string (r, notify, here, "api_key_file", 1, 0, &key_file) == 0 ? 0 : -1;
+    if (rc == 0 && !out->base_url && !(out->base_url = strdup (NOTIFY_DEFAULT_URL)))
+        rc = kw_jread_oom (r, here);
+    if (rc == 0 && (!webhook_url_allowed (out->base_url) || strlen (out->base_url) > 200))
+        rc = kw_jread_fail (r, kw_jread_at (path, here, "base_url"),
+                            "must be an https:// URL (http:// only to 127.0.0.1 or localhost)");
+    if (rc == 0) {
+        char file [4096], why [160];
+        snprintf (file, sizeof file, "%s%s%s", *key_file == '/' || !dir || !*dir ? "" : dir,
+                  *key_file == '/' || !dir || !*dir ? "" : "/", key_file);
+        if (s_read_key (file, &out->api_key, why, sizeof why) != 0)
+            rc = kw_jread_fail (r, kw_jread_at (path, here, "api_key_file"), "%s", why);
+    }
+    free (key_file);
+    for (int k = 0; k < NOTIFY_KINDS && rc == 0; k++)
+        rc = s_kind (r, notify, here, (notify_kind_t) k, &out->kinds [k]);
+    if (rc == 0 && !out->kinds [0].on && !out->kinds [1].on && !out->kinds [2].on)
+        rc = kw_jread_fail (r, here, "must name at least one of email, sms and letter");
+    return rc;
+}
+
+int
+notify_settings_default (const char *base_url, const char *key_file, const char *sms_template,
+                         notify_settings_t *out, char *err, size_t err_size)
+{
+    memset (out, 0, sizeof *out);
+    if (!key_file || !*key_file)
+        return 0;
+    char why [160];
+    if (!sms_template || !kw_uuid_valid (sms_template)) {
+        snprintf (err, err_size, "KW_NOTIFY_SMS_TEMPLATE must be the id (a UUID) of a Notify template"
+                  " whose text is ((body))");
+        return -1;
+    }
+    if (!base_url || !webhook_url_allowed (base_url) || strlen (base_url) > 200) {
+        snprintf (err, err_size, "KW_NOTIFY_URL must be an https:// URL (http:// only to 127.0.0.1 or localhost)");
+        return -1;
+    }
+    if (s_read_key (key_file, &out->api_key, why, sizeof why) != 0) {
+        snprintf (err, err_size, "KW_NOTIFY_API_KEY_FILE %s", why);
+        return -1;
+    }
+    if (!(out->base_url = strdup (base_url))) {
+        notify_settings_free (out);
+        snprintf (err, err_size, "out of memory");
+        return -1;
+    }
+    out->kinds [NOTIFY_SMS].on = 1;
+    snprintf (out->kinds [NOTIFY_SMS].generic, KW_UUID_SIZE, "%s", sms_template);
+    return 0;
+}
+
+int
+notify_settings_copy (notify_settings_t *to, const notify_settings_t *from)
+{
+    *to = *from;
+    to->base_url = from->base_url ? strdup (from->base_url) : NULL;
+    to->api_key = from->api_key ? strdup (from->api_key) : NULL;
+    int ok = (!from->base_url || to->base_url) && (!from->api_key || to->api_key);
+    for (int k = 0; k < NOTIFY_KINDS; k++) {
+        notify_kind_settings_t *kind = &to->kinds [k];
+        size_t n = kind->template_count;
+        kind->templates = n ? calloc (n, sizeof *kind->templates) : NULL;
+        kind->template_count = kind->templates ? n : 0;
+        ok = ok && (!n || kind->templates);
+        for (size_t i = 0; i < kind->template_count; i++) {
+            kind->templates [i] = from->kinds [k].templates [i];
+            kind->templates [i].name = strdup (from->kinds [k].templates [i].name);
+            ok = ok && kind->templates [i].name;
+        }
+    }
+    if (!ok)
+        notify_settings_free (to);
+    return ok ? 0 : -1;
+}
+
+void
+notify_settings_free (notify_settings_t *settings)
+{
+    if (settings->api_key)
+        sodium_memzero (settings->api_key, strlen (settings->api_key));
+    free (settings->api_key);
+    free (settings->base_url);
+    for (int k = 0; k < NOTIFY_KINDS; k++) {
+        for (size_t i = 0; i < settings->kinds [k].template_count; i++)
+            free (settings->kinds [k].templates [i].name);
+        free (settings->kinds [k].templates);
+    }
+    memset (settings, 0, sizeof *settings);
+}
+
+const char *
+notify_settings_template (const notify_settings_t *settings, notify_kind_t kind, const char *name)
+{
+    if (!settings || (unsigned) kind >= NOTIFY_KINDS || !settings->kinds [kind].on)
+        return NULL;
+    const notify_kind_settings_t *k = &settings->kinds [kind];
+    for (size_t i = 0; name && i < k->template_count; i++)
+        if (strcmp (k->templates [i].name, name) == 0)
+            return k->templates [i].id;
+    return k->generic;
+}
