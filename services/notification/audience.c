@@ -63,6 +63,10 @@ s_contact (const ProtobufCMessage *msg, const char *prefix, audience_contact_t *
     c->email = s_string (msg, key);
     snprintf (key, sizeof key, "%sphone", prefix);
     c->phone = s_string (msg, key);
+    snprintf (key, sizeof key, "%saddress", prefix);
+    c->address = s_string (msg, key);
+    snprintf (key, sizeof key, "%spreferred_contact", prefix);
+    c->preferred = s_string (msg, key);
     //  A professional's id when the person has one: "<prefix>id" of a
     //  prefix; a TeamMember's "professional_id" (its "id" is its place on
     //  the case); a KeyWorker's "id".
@@ -74,7 +78,7 @@ s_contact (const ProtobufCMessage *msg, const char *prefix, audience_contact_t *
     if (*id && strlen (id) < AUDIENCE_ID_SIZE && !strchr (id, ':'))
         snprintf (c->recipient_id, AUDIENCE_ID_SIZE, "%s", id);
     else
-        s_hashed_id (*c->email ? c->email : c->phone, c->recipient_id);
+        s_hashed_id (*c->email ? c->email : *c->phone ? c->phone : c->address, c->recipient_id);
 }
 
 //  The field an audience names: "a" in desc, or "a.b": b in the single
@@ -107,6 +111,8 @@ audience_coordinator (const char *email, audience_contact_t *out)
     out->name = "";
     out->email = email;
     out->phone = "";
+    out->address = "";
+    out->preferred = "";
     s_hashed_id (email, out->recipient_id);
 }
 
@@ -158,7 +164,7 @@ audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *f
         snprintf (prefix, sizeof prefix, "%s_", audience);
         memset (&contact, 0, sizeof contact);
         s_contact (msg, prefix, &contact);
-        if (!*contact.email && !*contact.phone)
+        if (!*contact.email && !*contact.phone && !*contact.address)
             return 0;
         fn (&contact, arg);
         return 1;
@@ -179,7 +185,7 @@ audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *f
         memset (&contact, 0, sizeof contact);
         s_contact (items [i], "", &contact);
         contact.person = items [i];
-        if (!*contact.email && !*contact.phone)
+        if (!*contact.email && !*contact.phone && !*contact.address)
             continue;
         fn (&contact, arg);
         found++;

@@ -31,13 +31,17 @@
 #define AUDIENCE_ID_SIZE 80
 
 //  One person a message goes to. recipient_id is their professional id, or
-//  "contact-" and a hash of their address when they have none (never the
-//  address itself); name, email and phone may be "" (not NULL).
+//  "contact-" and a hash of their e-mail address, else their phone number,
+//  else their postal address, when they have none (never the address
+//  itself); name, email, phone, address and preferred may be "" (not NULL).
 typedef struct {
     char recipient_id [AUDIENCE_ID_SIZE];
     const char *name;
     const char *email;
     const char *phone;
+    const char *address;                //  postal: its lines separated by LF
+    const char *preferred;              //  a family member's preferred contact from the
+                                        //  referral: email | sms | phone | post
     const ProtobufCMessage *person;     //  the message read, for a person field; else NULL
 } audience_contact_t;
 

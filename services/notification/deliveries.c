@@ -107,14 +107,14 @@ s_chosen_channel (s_apply_t *a, const s_prefs_t *prefs)
         return NULL;
     size_t count;
     const config_row_t *rows = config_rows (a->config, &count);
-    static const char *const channels [] = { "email", "sms", "webhook" };
+    static const char *const channels [] = { "email", "sms", "letter", "webhook" };
     const char *best = NULL;
     size_t best_at = SIZE_MAX;
     for (size_t i = 0; i < count; i++) {
         if (strcmp (rows [i].event, a->row->event) != 0 || strcmp (rows [i].audience, a->row->audience) != 0
         ||  !config_region_sends (a->region, rows [i].channel))
             continue;
-        for (size_t c = 0; c < 3; c++) {
+        for (size_t c = 0; c < sizeof channels / sizeof channels [0]; c++) {
             if (strcmp (rows [i].channel, channels [c]) != 0)
                 continue;
             const char *at = strstr (prefs->channels, channels [c]);
@@ -125,6 +125,23 @@ s_chosen_channel (s_apply_t *a, const s_prefs_t *prefs)
         }
     }
     return best;
+}
+
+//  A family member without preferences of their own has the contact they
+//  chose in the referral: e-mail, a text message (for "sms" and "phone")
+//  or a letter (for "post"). 0, or -1 out of memory.
+static int
+s_referral_preference (const audience_contact_t *contact, s_prefs_t *prefs)
+{
+    const char *chose = contact->preferred ? contact->preferred : "";
+    const char *channel = strcmp (chose, "email") == 0 ? "email"
+                        : strcmp (chose, "sms") == 0 || strcmp (chose, "phone") == 0 ? "sms"
+                        : strcmp (chose, "post") == 0 ? "letter" : NULL;
+    if (prefs->found || !channel)
+        return 0;
+    prefs->found = 1;
+    prefs->channels = strdup (channel);
+    return prefs->channels ? 0 : -1;
 }
 
 static audience_fn s_deliver;
@@ -152,7 +169,8 @@ s_webhooks (s_apply_t *a)
             continue;
         char address [CONFIG_ID_SIZE + sizeof sub->id + 1];
         snprintf (address, sizeof address, "%s/%s", a->region->id, sub->id);
-        audience_contact_t contact = { .name = "", .email = "", .phone = address };
+        audience_contact_t contact = { .name = "", .email = "", .phone = address, .address = "",
+                                       .preferred = "" };
         snprintf (contact.recipient_id, sizeof contact.recipient_id, "webhook-%s", sub->id);
         s_deliver (&contact, a);
     }
@@ -165,18 +183,24 @@ s_deliver (const audience_contact_t *contact, void *arg)
     if (a->failed || !rule_person_holds (contact->person, a->row->when))
         return;
     s_prefs_t prefs;
-    if (s_prefs (a, contact->recipient_id, &prefs) != 0) {
+    if (s_prefs (a, contact->recipient_id, &prefs) != 0 || s_referral_preference (contact, &prefs) != 0) {
+        s_prefs_free (&prefs);
         a->failed = 1;
         return;
     }
     //  A person who named their channels is told on the first of them this
     //  event and audience has a row for, and on no other.
     const char *chosen = s_chosen_channel (a, &prefs);
-    if (chosen && strcmp (chosen, a->row->channel) != 0)
+    int letter = strcmp (a->row->channel, "letter") == 0;
+    //  A letter goes to one who chose post, or whom nothing else reaches.
+    if ((chosen && strcmp (chosen, a->row->channel) != 0)
+    ||  (letter && !chosen && (*contact->email || *contact->phone))) {
+        s_prefs_free (&prefs);
         return;
+    }
     int email = strcmp (a->row->channel, "email") == 0;
     int webhook = strcmp (a->row->channel, "webhook") == 0;
-    const char *address = email ? contact->email : contact->phone;
+    const char *address = email ? contact->email : letter ? contact->address : contact->phone;
     char err [160] = "";
     render_t text = { 0 };
     render_values_t fill = { .msg = a->msg, .contact = contact, .service_name = a->region->name,
@@ -185,7 +209,8 @@ s_deliver (const audience_contact_t *contact, void *arg)
         snprintf (err, sizeof err, "the recipient has no valid e-mail address");
     else
     if (!email && !*address)
-        snprintf (err, sizeof err, "the recipient has no telephone number");
+        snprintf (err, sizeof err, letter ? "the recipient has no postal address"
+                                          : "the recipient has no telephone number");
     else
     if (webhook)
         text.body = s_webhook_body (a);

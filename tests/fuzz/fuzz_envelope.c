@@ -200,7 +200,7 @@ s_array_param (const char *literal, char *const *items, size_t count)
 static void
 s_team_params (const Kw__ReferralBody *referral)
 {
-    const char *team [5], *family [7];
+    const char *team [5], *family [8];
     event_rows_team (referral, team, s_arena);
     size_t n = referral ? referral->n_professionals : 0;
     char **column = kw_arena_calloc (s_arena, sizeof (char *) * (n + 1));
