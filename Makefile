@@ -140,6 +140,8 @@ TEST_LINK_test_notification_message := services/notification/message.o
 TEST_LINK_test_notification_rule := services/notification/rule.o services/notification/audience.o
 TEST_LINK_test_notify_client := services/notification/notify_client.o tests/unit/pyserver.o
 TEST_LINK_test_notify_receipt := services/notification/notify_receipt.o
+TEST_LINK_test_notify_settings := services/notification/notify_settings.o services/notification/notify_client.o \
+                                  services/notification/webhook_client.o
 TEST_LINK_test_offer_links := services/notification/offer_links.o
 TEST_LINK_test_webhook_client := services/notification/webhook_client.o tests/unit/pyserver.o
 TEST_LINK_test_notification_template := services/notification/template.o services/notification/message.o \

@@ -386,10 +386,10 @@ s_region_notify (config_t *self, kw_jread_t *r, json_t *section, const char *fil
             for (size_t i = 0; i < self->row_count && !used; i++)
                 used = strcmp (self->rows [i].template_, k->templates [t].name) == 0
                     && strcmp (self->rows [i].channel, name) == 0;
-            char path [KW_JREAD_PATH_SIZE];
-            snprintf (path, sizeof path, SECTION ".notify.%s.templates", name);
+            char map [KW_JREAD_PATH_SIZE], path [KW_JREAD_PATH_SIZE];
+            snprintf (map, sizeof map, SECTION ".notify.%s.templates", name);
             if (!used)
-                return kw_jread_fail (r, kw_jread_at (path, path, k->templates [t].name),
+                return kw_jread_fail (r, kw_jread_at (path, map, k->templates [t].name),
                                       "is not a template of the table's %s rows", name);
         }
     }

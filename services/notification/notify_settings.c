@@ -162,30 +162,6 @@ notify_settings_default (const char *base_url, const char *key_file, const char 
     return 0;
 }
 
-int
-notify_settings_copy (notify_settings_t *to, const notify_settings_t *from)
-{
-    *to = *from;
-    to->base_url = from->base_url ? strdup (from->base_url) : NULL;
-    to->api_key = from->api_key ? strdup (from->api_key) : NULL;
-    int ok = (!from->base_url || to->base_url) && (!from->api_key || to->api_key);
-    for (int k = 0; k < NOTIFY_KINDS; k++) {
-        notify_kind_settings_t *kind = &to->kinds [k];
-        size_t n = kind->template_count;
-        kind->templates = n ? calloc (n, sizeof *kind->templates) : NULL;
-        kind->template_count = kind->templates ? n : 0;
-        ok = ok && (!n || kind->templates);
-        for (size_t i = 0; i < kind->template_count; i++) {
-            kind->templates [i] = from->kinds [k].templates [i];
-            kind->templates [i].name = strdup (from->kinds [k].templates [i].name);
-            ok = ok && kind->templates [i].name;
-        }
-    }
-    if (!ok)
-        notify_settings_free (to);
-    return ok ? 0 : -1;
-}
-
 void
 notify_settings_free (notify_settings_t *settings)
 {

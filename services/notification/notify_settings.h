@@ -66,8 +66,6 @@ int notify_settings_read (kw_jread_t *r, json_t *section, const char *at, const 
 //  variable) in err.
 int notify_settings_default (const char *base_url, const char *key_file, const char *sms_template,
                              notify_settings_t *out, char *err, size_t err_size);
-//  A deep copy of from into to. 0, or -1 (out of memory; to freed).
-int notify_settings_copy (notify_settings_t *to, const notify_settings_t *from);
 void notify_settings_free (notify_settings_t *settings);
 
 //  The Notify template for the table's template name on kind: its own, else

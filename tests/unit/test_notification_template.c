@@ -287,6 +287,20 @@ s_test_config (void)
     config_channels_available (1, 0);
     ok (s_refusal () == NULL, "with Notify configured it loads");
     s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
+             " [\"c@example.org\"], \"channels\": [\"email\", \"letter\"]}}");
+    e = s_refusal ();
+    ok (e && strstr (e, "zz.json: field \"notification.channels[1]\": \"letter\" needs GOV.UK Notify"),
+        "a region asking for letters without its Notify settings is refused: %s", e ? e : "");
+    s_write ("regions/zz.key", "kw-5f0a8a2e-4f8b-4d3c-9e1a-7b6c5d4e3f21-0b6f1f0e-6c43-4c1a-9a53-2d8c1c1f7e10\n");
+    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
+             " [\"c@example.org\"], \"channels\": [\"email\", \"letter\"], \"notify\": {\"api_key_file\": \"zz.key\","
+             " \"letter\": {\"generic_template\": \"0b6f1f0e-6c43-4c1a-9a53-2d8c1c1f7e10\","
+             " \"templates\": {\"offer_made\": \"0b6f1f0e-6c43-4c1a-9a53-2d8c1c1f7e10\"}}}}}");
+    e = s_refusal ();
+    ok (e && strstr (e, "zz.json: field \"notification.notify.letter.templates.offer_made\": is not a template of"
+                    " the table's letter rows"),
+        "a Notify template mapped for a template without a row on that channel is refused: %s", e ? e : "");
+    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
              " [\"c@example.org\"], \"templates\": {\"offer_made.subject\": \"For ((professional_name))\"}}}");
     e = s_refusal ();
     ok (e && strstr (e, "zz.json") && strstr (e, "offer_made.subject") && strstr (e, "may not be in a subject"),
