@@ -40,6 +40,46 @@ s_read_key (const char *path, char **out, char *why, size_t why_size)
     return 0;
 }
 
+//  The callback token file at path: 32 to 256 bytes (a final newline not
+//  counted). 0, or -1 with the problem in why.
+static int
+s_check_token (const char *path, char *why, size_t why_size)
+{
+    char *token = NULL;
+    size_t len = 0;
+    char err [256];
+    int rc = kw_jread_file (path, KEY_FILE_MAX, &token, &len, err, sizeof err);
+    while (rc == 0 && len && (token [len - 1] == '\n' || token [len - 1] == '\r'))
+        len--;
+    if (rc == 0 && len < 32)
+        rc = -1;
+    if (token)
+        sodium_memzero (token, len);
+    free (token);
+    if (rc != 0)
+        snprintf (why, why_size, "must be a readable file of 32 to %d bytes", KEY_FILE_MAX);
+    return rc;
+}
+
+//  A file named by member key of notify (at path at), relative to dir,
+//  into path (left "" when absent and not required).
+static int
+s_file (kw_jread_t *r, json_t *notify, const char *at, const char *key, int required, const char *dir,
+        char path [4096])
+{
+    char *name = NULL;
+    *path = '\0';
+    if (kw_jread_string (r, notify, at, key, required, 0, &name) != 0) {
+        free (name);
+        return -1;
+    }
+    if (name)
+        snprintf (path, 4096, "%s%s%s", *name == '/' || !dir || !*dir ? "" : dir,
+                  *name == '/' || !dir || !*dir ? "" : "/", name);
+    free (name);
+    return 0;
+}
+
 //  A template id member key of object (at path at) into id.
 static int
 s_template_id (kw_jread_t *r, json_t *object, const char *at, const char *key, int required,
@@ -97,7 +137,8 @@ s_kind (kw_jread_t *r, json_t *notify, const char *at, notify_kind_t kind, notif
 int
 notify_settings_read (kw_jread_t *r, json_t *section, const char *at, const char *dir, notify_settings_t *out)
 {
-    static const char *const keys [] = { "comment", "base_url", "api_key_file", "email", "sms", "letter", NULL };
+    static const char *const keys [] = { "comment", "base_url", "api_key_file", "callback_token_file", "email", "sms",
+                                         "letter", NULL };
     memset (out, 0, sizeof *out);
     json_t *notify = NULL;
     if (kw_jread_object (r, section, at, "notify", 0, keys, &notify) != 0)
@@ -107,23 +148,20 @@ notify_settings_read (kw_jread_t *r, json_t *section, const char *at, const char
     out->own = 1;
     char here [KW_JREAD_PATH_SIZE], path [KW_JREAD_PATH_SIZE];
     kw_jread_at (here, at, "notify");
-    char *key_file = NULL;
+    char key_file [4096], token_file [4096], why [160];
     int rc = kw_jread_string (r, notify, here, "comment", 0, 1, NULL) == 0
           && kw_jread_string (r, notify, here, "base_url", 0, 0, &out->base_url) == 0
-          && kw_jread_string (r, notify, here, "api_key_file", 1, 0, &key_file) == 0 ? 0 : -1;
+          && s_file (r, notify, here, "api_key_file", 1, dir, key_file) == 0
+          && s_file (r, notify, here, "callback_token_file", 0, dir, token_file) == 0 ? 0 : -1;
     if (rc == 0 && !out->base_url && !(out->base_url = strdup (NOTIFY_DEFAULT_URL)))
         rc = kw_jread_oom (r, here);
     if (rc == 0 && (!webhook_url_allowed (out->base_url) || strlen (out->base_url) > 200))
         rc = kw_jread_fail (r, kw_jread_at (path, here, "base_url"),
                             "must be an https:// URL (http:// only to 127.0.0.1 or localhost)");
-    if (rc == 0) {
-        char file [4096], why [160];
-        snprintf (file, sizeof file, "%s%s%s", *key_file == '/' || !dir || !*dir ? "" : dir,
-                  *key_file == '/' || !dir || !*dir ? "" : "/", key_file);
-        if (s_read_key (file, &out->api_key, why, sizeof why) != 0)
-            rc = kw_jread_fail (r, kw_jread_at (path, here, "api_key_file"), "%s", why);
-    }
-    free (key_file);
+    if (rc == 0 && s_read_key (key_file, &out->api_key, why, sizeof why) != 0)
+        rc = kw_jread_fail (r, kw_jread_at (path, here, "api_key_file"), "%s", why);
+    if (rc == 0 && *token_file && s_check_token (token_file, why, sizeof why) != 0)
+        rc = kw_jread_fail (r, kw_jread_at (path, here, "callback_token_file"), "%s", why);
     for (int k = 0; k < NOTIFY_KINDS && rc == 0; k++)
         rc = s_kind (r, notify, here, (notify_kind_t) k, &out->kinds [k]);
     if (rc == 0 && !out->kinds [0].on && !out->kinds [1].on && !out->kinds [2].on)

@@ -5,6 +5,7 @@
       "notify": {
         "base_url": "https://api.notifications.service.gov.uk",
         "api_key_file": "notify-norfolk.key",
+        "callback_token_file": "notify-norfolk.callback",
         "email":  {"generic_template": "<uuid>", "templates": {"offer_made": "<uuid>"}},
         "sms":    {"generic_template": "<uuid>"},
         "letter": {"generic_template": "<uuid>"}
@@ -12,6 +13,9 @@
 
     "api_key_file" (relative to the region directory) holds the API key
     ("{name}-{service id}-{secret}"); the key is never in the region file.
+    "callback_token_file" (optional) holds the bearer token (32 to 256
+    bytes) set in the region's Notify service beside the callback URL; the
+    gateway takes receipts with it (checked here, read there).
     "base_url" is https:// (http:// only to 127.0.0.1 or localhost), Notify's
     when absent. A kind present ("email", "sms", "letter") sends that kind
     through Notify: e-mail through Notify instead of SMTP, text messages,

@@ -69,10 +69,13 @@ class NotifyServer:
         return [r for r in self.call("GET", "/_received")
                 if reference is None or (r.get("body") or {}).get("reference") == reference]
 
-    def receipt(self, delivery, notification_id, status, kind, to):
-        """Send Notify's receipt for delivery to the gateway's callback route: its answer's status."""
-        with open(os.environ.get("KW_NOTIFY_CALLBACK_TOKEN_FILE") or os.path.join(VAR, "notify_callback_token")) as f:
-            bearer = f.read().strip()
+    def receipt(self, delivery, notification_id, status, kind, to, bearer=None):
+        """Send Notify's receipt for delivery to the gateway's callback route
+        with bearer (the deployment's callback token when None): its answer's status."""
+        if bearer is None:
+            with open(os.environ.get("KW_NOTIFY_CALLBACK_TOKEN_FILE")
+                      or os.path.join(VAR, "notify_callback_token")) as f:
+                bearer = f.read().strip()
         body = {"id": notification_id, "reference": delivery, "to": to, "status": status,
                 "created_at": "2026-12-01T10:00:00Z", "completed_at": "2026-12-01T10:00:05Z",
                 "sent_at": "2026-12-01T10:00:01Z", "notification_type": kind}
@@ -84,13 +87,18 @@ class NotifyServer:
         self.proc.wait()
 
 
-def notify_settings(region_id, server, **kinds):
-    """A region's "notify" object for server: its key in a file beside the
-    region file (named relative to it), and the kinds given."""
-    name = "%s.notify-key" % region_id
-    with open(os.path.join(os.environ["KW_REGION_DIR"], name), "w") as f:
-        f.write(server.key + "\n")
-    return dict({"api_key_file": name, "base_url": server.url}, **kinds)
+def notify_settings(region_id, server, callback_token=None, **kinds):
+    """A region's "notify" object for server: its key (and callback_token,
+    when given) in files beside the region file (named relative to it), and
+    the kinds given."""
+    settings = {"base_url": server.url}
+    for field, suffix, text in (("api_key_file", "notify-key", server.key),
+                                ("callback_token_file", "notify-callback", callback_token)):
+        if text is not None:
+            with open(os.path.join(os.environ["KW_REGION_DIR"], "%s.%s" % (region_id, suffix)), "w") as f:
+                f.write(text + "\n")
+            settings[field] = "%s.%s" % (region_id, suffix)
+    return dict(settings, **kinds)
 
 
 def contact_id(address):

@@ -3,14 +3,16 @@ end over the real stack. Three regions, each with its own API key and its
 own local Notify protocol server (tests/tools/notify_server.py: it checks
 the JWT against its key, and the request body, as Notify does):
 - region A maps the family's key_worker_changed_family template to a Notify
-  template of its own and sends everything else by its generic template;
+  template of its own and sends everything else by its generic template,
+  and its Notify service sends receipts with A's own callback token;
 - region B has only a generic template;
 - region C's key file holds a key its server does not know.
 For a case in A: the family's e-mail reaches A's server once, on
 /v2/notifications/email, with A's mapped template, the rendered subject and
 body as personalisation and the delivery id as reference; the key worker's
 offer goes by A's generic template; nothing goes to the SMTP sink, nothing to
-B's server; Notify's receipts move e-mails to delivered and failed.
+B's server; Notify's receipts (with A's token; another is refused 401)
+move e-mails to delivered and failed.
 For a case in B: B's generic template, signed with B's key, nothing at A.
 For a case in C: Notify refuses the token (403) and the delivery fails at
 once, its error naming the status."""
@@ -36,7 +38,8 @@ def region(name, notify):
     return tok
 
 
-tok_a = region("a", notify_settings("notify-mail-a-%d" % n, servers["a"],
+callback_a = "region-a-callback-%s" % uuid.uuid4().hex
+tok_a = region("a", notify_settings("notify-mail-a-%d" % n, servers["a"], callback_token=callback_a,
                                     email={"generic_template": generic_a,
                                            "templates": {"key_worker_changed_family": mapped_a}}))
 tok_b = region("b", notify_settings("notify-mail-b-%d" % n, servers["b"], email={"generic_template": generic_b}))
@@ -90,11 +93,14 @@ ok(sent(offer_a) and [r["body"]["template_id"] for r in servers["a"].received(of
 ok(not mails_to(family_a) and not mails_to(keyw_a), "nothing of region A went to the SMTP sink")
 ok(not servers["b"].received(delivery_a) and not servers["b"].received(offer_a), "nothing of A reached B's Notify")
 
-# --- receipts for e-mail: delivered, and a permanent failure
+# --- receipts for e-mail, with region A's own callback token: delivered, and a permanent failure
 notify_id = got[0].get("id") if got else None
-ok(servers["a"].receipt(delivery_a, notify_id, "delivered", "email", family_a) == 200
-   and delivery_row(delivery_a)[0] == "delivered", "Notify's e-mail receipt moves the delivery to delivered",
+ok(servers["a"].receipt(delivery_a, notify_id, "delivered", "email", family_a, bearer=callback_a[:-1] + "x") == 401
+   and delivery_row(delivery_a)[0] == "sent", "a receipt with a token neither the deployment's nor a region's: 401",
    delivery_row(delivery_a))
+ok(servers["a"].receipt(delivery_a, notify_id, "delivered", "email", family_a, bearer=callback_a) == 200
+   and delivery_row(delivery_a)[0] == "delivered",
+   "Notify's e-mail receipt with region A's callback token moves the delivery to delivered", delivery_row(delivery_a))
 offer_id = (servers["a"].received(offer_a) or [{}])[0].get("id")
 ok(servers["a"].receipt(offer_a, offer_id, "permanent-failure", "email", keyw_a) == 200
    and delivery_row(offer_a)[:1] == ("failed",) and "permanent-failure" in delivery_row(offer_a)[2],
