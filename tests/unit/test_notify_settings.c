@@ -56,7 +56,7 @@ static void
 s_test_valid (void)
 {
     notify_settings_t settings;
-    const char *e = s_read ("{\"notify\": {\"api_key_file\": \"key\", \"email\": {\"generic_template\": \"" GENERIC "\","
+    const char *e = s_read ("{\"notify\": {\"api_key_file\": \"key\", \"callback_token_file\": \"token\", \"email\": {\"generic_template\": \"" GENERIC "\","
                             " \"templates\": {\"offer_made\": \"" MAPPED "\"}}, \"letter\": {\"generic_template\": \""
                             GENERIC "\"}}}", &settings);
     ok (e == NULL, "a section with a key file, e-mail and letters is read (%s)", e ? e : "");
@@ -98,6 +98,10 @@ s_test_refused (void)
                "field \"notification.notify.email.templates\": must be an object", "templates not an object");
     s_refused ("{\"notify\": {\"api_key_file\": \"key\", \"letters\": {\"generic_template\": \"" GENERIC "\"}}}",
                "field \"notification.notify.letters\": unknown key", "an unknown key");
+    s_refused ("{\"notify\": {\"api_key_file\": \"key\", \"callback_token_file\": \"short\","
+               " \"sms\": {\"generic_template\": \"" GENERIC "\"}}}",
+               "field \"notification.notify.callback_token_file\": must be a readable file of 32 to 256 bytes",
+               "a callback token shorter than 32 bytes");
     s_refused ("{\"notify\": {\"api_key_file\": \"key\"}}",
                "field \"notification.notify\": must name at least one of email, sms and letter", "no kind");
 }
@@ -133,6 +137,8 @@ main (void)
         return 1;
     s_write ("key", KEY "\n");
     s_write ("badkey", "not-a-key\n");
+    s_write ("short", "0123456789abcdef0123456789abcde\n");
+    s_write ("token", "0123456789abcdef0123456789abcdef\n");
     s_test_valid ();
     s_test_refused ();
     s_test_default ();
