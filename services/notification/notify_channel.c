@@ -184,7 +184,9 @@ s_start (channel_t *base, const channel_message_t *msg, channel_done_fn *done, v
     }
     notify_message_t out = { .kind = self->kind, .to = self->kind == NOTIFY_LETTER ? NULL : msg->address,
                              .template_id = template_id, .personalisation = personalisation,
-                             .reference = msg->delivery_id };
+                             .reference = msg->delivery_id,
+                             .email_reply_to_id = self->kind == NOTIFY_EMAIL && *settings->kinds [NOTIFY_EMAIL].reply_to
+                                                ? settings->kinds [NOTIFY_EMAIL].reply_to : NULL };
     char err [128];
     int rc = notify_client_send (client, &out, s_sent, send, err, sizeof err);
     json_decref (personalisation);

@@ -131,6 +131,8 @@ s_body (const notify_client_t *self, const notify_message_t *msg, char *err, siz
         return s_invalid (err, err_size, "kind: letters are not turned on for this region"), NULL;
     if (msg->kind != NOTIFY_LETTER && (!msg->to || !*msg->to))
         return s_invalid (err, err_size, "to: the recipient is required"), NULL;
+    if (msg->email_reply_to_id && (msg->kind != NOTIFY_EMAIL || !kw_uuid_valid (msg->email_reply_to_id)))
+        return s_invalid (err, err_size, "email_reply_to_id: must be Notify's id (a UUID), on an e-mail"), NULL;
     json_t *body = json_pack ("{s:s, s:s}", "template_id", msg->template_id, "reference", msg->reference);
     if (!body)
         return s_invalid (err, err_size, "reference: must be UTF-8 text"), NULL;
@@ -144,6 +146,8 @@ s_body (const notify_client_t *self, const notify_message_t *msg, char *err, siz
     }
     if (msg->personalisation)
         json_object_set (body, "personalisation", msg->personalisation);
+    if (msg->email_reply_to_id)
+        json_object_set_new (body, "email_reply_to_id", json_string (msg->email_reply_to_id));
     char *text = json_dumps (body, JSON_COMPACT);
     json_decref (body);
     if (!text)

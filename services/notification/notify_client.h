@@ -38,6 +38,7 @@ typedef struct {
     const char *template_id;    //  Notify's template (a UUID)
     json_t *personalisation;    //  borrowed; NULL for none; a letter's address_line_1..7 go here
     const char *reference;      //  the delivery id: no personal data
+    const char *email_reply_to_id;  //  e-mail: Notify's reply-to address (a UUID), or NULL
 } notify_message_t;
 
 typedef struct {

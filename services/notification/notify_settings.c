@@ -80,16 +80,16 @@ s_file (kw_jread_t *r, json_t *notify, const char *at, const char *key, int requ
     return 0;
 }
 
-//  A template id member key of object (at path at) into id.
+//  A Notify id (of what) member key of object (at path at) into id.
 static int
-s_template_id (kw_jread_t *r, json_t *object, const char *at, const char *key, int required,
-               char id [KW_UUID_SIZE])
+s_notify_id (kw_jread_t *r, json_t *object, const char *at, const char *key, int required, const char *what,
+             char id [KW_UUID_SIZE])
 {
     char *text = NULL;
     int rc = kw_jread_string (r, object, at, key, required, 0, &text);
     char path [KW_JREAD_PATH_SIZE];
     if (rc == 0 && text && !kw_uuid_valid (text))
-        rc = kw_jread_fail (r, kw_jread_at (path, at, key), "must be the id (a UUID) of a Notify template");
+        rc = kw_jread_fail (r, kw_jread_at (path, at, key), "must be the id (a UUID) of %s", what);
     if (rc == 0 && text)
         snprintf (id, KW_UUID_SIZE, "%s", text);
     free (text);
@@ -100,7 +100,8 @@ s_template_id (kw_jread_t *r, json_t *object, const char *at, const char *key, i
 static int
 s_kind (kw_jread_t *r, json_t *notify, const char *at, notify_kind_t kind, notify_kind_settings_t *out)
 {
-    static const char *const keys [] = { "comment", "generic_template", "templates", NULL };
+    static const char *const keys [] = { "comment", "generic_template", "templates", "reply_to_id", NULL };
+    static const char *const email_keys [] = { "reply_to_id", NULL };
     json_t *object = NULL;
     char path [KW_JREAD_PATH_SIZE];
     kw_jread_at (path, at, s_kind_names [kind]);
@@ -109,7 +110,11 @@ s_kind (kw_jread_t *r, json_t *notify, const char *at, notify_kind_t kind, notif
     if (!object)
         return 0;
     out->on = 1;
-    if (s_template_id (r, object, path, "generic_template", 1, out->generic) != 0)
+    char where [KW_JREAD_PATH_SIZE];
+    if (kind != NOTIFY_EMAIL && json_object_get (object, email_keys [0]))
+        return kw_jread_fail (r, kw_jread_at (where, path, email_keys [0]), "is for e-mail only");
+    if (s_notify_id (r, object, path, "generic_template", 1, "a Notify template", out->generic) != 0
+    ||  s_notify_id (r, object, path, "reply_to_id", 0, "a Notify reply-to address", out->reply_to) != 0)
         return -1;
     json_t *templates = json_object_get (object, "templates");
     if (!templates)
@@ -125,7 +130,7 @@ s_kind (kw_jread_t *r, json_t *notify, const char *at, notify_kind_t kind, notif
     json_t *value;
     json_object_foreach (templates, name, value) {
         notify_template_t *t = &out->templates [out->template_count];
-        if (s_template_id (r, templates, map, name, 1, t->id) != 0)
+        if (s_notify_id (r, templates, map, name, 1, "a Notify template", t->id) != 0)
             return -1;
         if (!(t->name = strdup (name)))
             return kw_jread_oom (r, map);

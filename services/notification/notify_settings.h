@@ -6,7 +6,8 @@
         "base_url": "https://api.notifications.service.gov.uk",
         "api_key_file": "notify-norfolk.key",
         "callback_token_file": "notify-norfolk.callback",
-        "email":  {"generic_template": "<uuid>", "templates": {"offer_made": "<uuid>"}},
+        "email":  {"generic_template": "<uuid>", "templates": {"offer_made": "<uuid>"},
+                   "reply_to_id": "<uuid>"},
         "sms":    {"generic_template": "<uuid>"},
         "letter": {"generic_template": "<uuid>"}
       }
@@ -19,7 +20,8 @@
     "base_url" is https:// (http:// only to 127.0.0.1 or localhost), Notify's
     when absent. A kind present ("email", "sms", "letter") sends that kind
     through Notify: e-mail through Notify instead of SMTP, text messages,
-    letters. "templates" maps the table's template names to Notify
+    letters ("reply_to_id", e-mail only: the Notify reply-to address the
+    e-mails name, email_reply_to_id). "templates" maps the table's template names to Notify
     templates; a template with none goes by "generic_template", whose text
     is ((subject)) and ((body)) for e-mail, ((body)) for a text message or a
     letter. Either way the personalisation is the platform's own rendered
@@ -49,6 +51,7 @@ typedef struct {
 typedef struct {
     int on;                         //  this kind goes through Notify
     char generic [KW_UUID_SIZE];    //  ((subject))/((body)) template
+    char reply_to [KW_UUID_SIZE];   //  e-mail: Notify's reply-to address id, or ""
     notify_template_t *templates;
     size_t template_count;
 } notify_kind_settings_t;

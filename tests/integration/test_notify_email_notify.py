@@ -25,7 +25,7 @@ from notifytest import notify_region, notify_settings, mails_to, delivery_row, s
 rng = random.Random()
 n = rng.randrange(10 ** 9)
 servers = {name: NotifyServer("kw_%s" % name) for name in ("a", "b", "c")}
-generic_a, mapped_a, generic_b, generic_c = (str(uuid.uuid4()) for _ in range(4))
+generic_a, mapped_a, generic_b, generic_c, reply_to_a = (str(uuid.uuid4()) for _ in range(5))
 servers["a"].call("POST", "/_templates", {generic_a: ["subject", "body"], mapped_a: ["subject", "body"]})
 servers["b"].call("POST", "/_templates", {generic_b: ["subject", "body"]})
 
@@ -40,7 +40,7 @@ def region(name, notify):
 
 callback_a = "region-a-callback-%s" % uuid.uuid4().hex
 tok_a = region("a", notify_settings("notify-mail-a-%d" % n, servers["a"], callback_token=callback_a,
-                                    email={"generic_template": generic_a,
+                                    email={"generic_template": generic_a, "reply_to_id": reply_to_a,
                                            "templates": {"key_worker_changed_family": mapped_a}}))
 tok_b = region("b", notify_settings("notify-mail-b-%d" % n, servers["b"], email={"generic_template": generic_b}))
 wrong = servers["c"]
@@ -85,6 +85,7 @@ ok(len(got) == 1 and got[0]["path"] == "/v2/notifications/email" and got[0]["sta
 body = got[0]["body"] if got else {}
 ok(body.get("email_address") == family_a and body.get("template_id") == mapped_a,
    "to the family's address, with the Notify template A maps key_worker_changed_family to", body)
+ok(body.get("email_reply_to_id") == reply_to_a, "naming A's reply-to address", body)
 personalisation = body.get("personalisation") or {}
 ok("Kim Alpha" in personalisation.get("body", "") and personalisation.get("subject"),
    "the rendered subject and body are its personalisation", personalisation)
@@ -110,8 +111,9 @@ ok(servers["a"].receipt(offer_a, offer_id, "permanent-failure", "email", keyw_a)
 keyw_b, family_b, delivery_b, offer_b = family_case(tok_b, "beta")
 ok(sent(delivery_b), "B: the family's e-mail is sent", delivery_row(delivery_b))
 got = servers["b"].received(delivery_b)
-ok(len(got) == 1 and got[0]["jwt_error"] is None and got[0]["body"].get("template_id") == generic_b,
-   "B's Notify took it, signed with B's key, with B's generic template", got)
+ok(len(got) == 1 and got[0]["jwt_error"] is None and got[0]["body"].get("template_id") == generic_b
+   and "email_reply_to_id" not in got[0]["body"], "B's Notify took it, signed with B's key, with B's generic"
+   " template and no reply-to", got)
 ok(not servers["a"].received(delivery_b), "nothing of B reached A's Notify")
 
 # --- region C: a key Notify does not know is refused, and the delivery fails at once

@@ -102,6 +102,13 @@ s_test_refused (void)
                " \"sms\": {\"generic_template\": \"" GENERIC "\"}}}",
                "field \"notification.notify.callback_token_file\": must be a readable file of 32 to 256 bytes",
                "a callback token shorter than 32 bytes");
+    s_refused ("{\"notify\": {\"api_key_file\": \"key\", \"email\": {\"generic_template\": \"" GENERIC "\","
+               " \"reply_to_id\": \"me@example.org\"}}}",
+               "field \"notification.notify.email.reply_to_id\": must be the id (a UUID) of a Notify reply-to address",
+               "a reply-to that is not Notify's id");
+    s_refused ("{\"notify\": {\"api_key_file\": \"key\", \"sms\": {\"generic_template\": \"" GENERIC "\","
+               " \"reply_to_id\": \"" MAPPED "\"}}}",
+               "field \"notification.notify.sms.reply_to_id\": is for e-mail only", "a reply-to on text messages");
     s_refused ("{\"notify\": {\"api_key_file\": \"key\"}}",
                "field \"notification.notify\": must name at least one of email, sms and letter", "no kind");
 }
