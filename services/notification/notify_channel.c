@@ -97,8 +97,9 @@ s_answer_later (held_t *send, channel_outcome_t outcome, const char *error)
     return 0;
 }
 
-//  The client for region with settings: the one made before while they
-//  are the same, else a new one (the old freed once its sends end).
+//  The client for region with settings: the one made before while its
+//  base URL, key and letters stay the same, else a new one (the old freed
+//  once its sends end).
 static notify_client_t *
 s_client (notify_channel_t *self, const char *region, const notify_settings_t *settings)
 {
@@ -107,6 +108,8 @@ s_client (notify_channel_t *self, const char *region, const notify_settings_t *s
     crypto_generichash_init (&state, NULL, 0, sizeof hash);
     crypto_generichash_update (&state, (const unsigned char *) settings->base_url, strlen (settings->base_url) + 1);
     crypto_generichash_update (&state, (const unsigned char *) settings->api_key, strlen (settings->api_key));
+    unsigned char letters = (unsigned char) settings->kinds [NOTIFY_LETTER].on;
+    crypto_generichash_update (&state, &letters, 1);
     crypto_generichash_final (&state, hash, sizeof hash);
     region_client_t *entry = self->clients;
     while (entry && strcmp (entry->region, region) != 0)
