@@ -29,6 +29,8 @@ typedef struct {
                                 //  e-mail's Date, so a copy sent again is the same
     const char *region;         //  the delivery's region (its Notify settings); may be NULL
     const char *template_name;  //  the table's template (a Notify template mapped to it); may be NULL
+    const char *personalisation;    //  a JSON object of the template's values, for a Notify
+                                    //  template mapped to it; may be NULL
 } channel_message_t;
 
 //  The outcome of one send; reference may be NULL, error is "" when sent.

@@ -27,8 +27,9 @@ deliveries_prepare (kw_db_t *db)
     kw_db_prepare (db, "notification_insert",
         "INSERT INTO notification.deliveries (id, event_id, event, channel, recipient_id,"
         " recipient_address, template, case_id, region, subject, body, html, status, last_error,"
-        " audience, max_attempts, next_attempt_at, calendar) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-        " $11, $12, $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time), $20)"
+        " audience, max_attempts, next_attempt_at, calendar, personalisation) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+        " $8, $9, $10, $11, $12, $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time),"
+        " $20, $21)"
         " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING");
     kw_db_prepare (db, "notification_case_people_set",
         "INSERT INTO notification.case_people (case_id, region, people) VALUES ($1, $2, $3::bytea)"
@@ -216,6 +217,12 @@ s_deliver (const audience_contact_t *contact, void *arg)
         text.body = s_webhook_body (a);
     else
         render_row (a->config, a->region, a->row, &fill, &text, err, sizeof err);
+    //  A Notify template of the region's own for this template and channel
+    //  is filled with the template's values.
+    int kind = notify_kind_of (a->row->channel);
+    char *fields = !*err && kind >= 0 && notify_settings_mapped (&a->region->notify, (notify_kind_t) kind,
+                                                                 a->row->template_)
+                 ? render_fields (a->config, a->region, a->row, &fill) : NULL;
     if (!*err && prefs.opted_out && !a->row->required)
         snprintf (err, sizeof err, "the recipient opted out of this message");
     int ok = !*err;
@@ -227,16 +234,17 @@ s_deliver (const audience_contact_t *contact, void *arg)
     char unused [8];
     const char *calendar = ok && email && a->row->attach
                          ? audience_field_value (a->msg, a->row->attach, unused, sizeof unused) : NULL;
-    const char *values [20] = {
+    const char *values [21] = {
         id, a->event->event_id, a->row->event, a->row->channel, contact->recipient_id,
         ok ? address : "", a->row->template_, a->case_id, a->region->id,
         ok && text.subject ? text.subject : "", ok && text.body ? text.body : "", ok ? text.html : NULL,
         ok ? "pending" : "suppressed", ok ? NULL : err, a->row->audience,
         max_attempts, quiet ? a->region->time_zone : NULL, quiet ? prefs.quiet_from : NULL,
-        quiet ? prefs.quiet_to : NULL, calendar && *calendar ? calendar : NULL
+        quiet ? prefs.quiet_to : NULL, calendar && *calendar ? calendar : NULL, ok ? fields : NULL
     };
-    int inserted = kw_db_exec_count (a->db, "notification_insert", 20, values, NULL, NULL);
+    int inserted = kw_db_exec_count (a->db, "notification_insert", 21, values, NULL, NULL);
     render_free (&text);
+    free (fields);
     s_prefs_free (&prefs);
     if (inserted < 0) {
         a->failed = 1;

@@ -175,6 +175,11 @@ s_start (channel_t *base, const channel_message_t *msg, channel_done_fn *done, v
     }
     if (self->kind == NOTIFY_EMAIL)
         json_object_set_new (personalisation, "subject", json_string (msg->subject ? msg->subject : ""));
+    //  A mapped template's values, beside (never instead of) the message.
+    json_t *fields = msg->personalisation ? json_loads (msg->personalisation, 0, NULL) : NULL;
+    if (json_is_object (fields))
+        json_object_update_missing (personalisation, fields);
+    json_decref (fields);
     if (self->kind == NOTIFY_LETTER && s_address_lines (msg->address, personalisation) != 0) {
         json_decref (personalisation);
         return s_answer_later (send, CHANNEL_PERMANENT, "the postal address must have 3 to 7 lines");

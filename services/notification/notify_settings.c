@@ -220,6 +220,22 @@ notify_settings_free (notify_settings_t *settings)
     memset (settings, 0, sizeof *settings);
 }
 
+int
+notify_settings_mapped (const notify_settings_t *settings, notify_kind_t kind, const char *name)
+{
+    const char *id = notify_settings_template (settings, kind, name);
+    return id && id != settings->kinds [kind].generic;
+}
+
+int
+notify_kind_of (const char *channel)
+{
+    for (int k = 0; k < NOTIFY_KINDS; k++)
+        if (strcmp (channel, s_kind_names [k]) == 0)
+            return k;
+    return -1;
+}
+
 const char *
 notify_settings_template (const notify_settings_t *settings, notify_kind_t kind, const char *name)
 {

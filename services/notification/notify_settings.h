@@ -24,8 +24,11 @@
     e-mails name, email_reply_to_id). "templates" maps the table's template names to Notify
     templates; a template with none goes by "generic_template", whose text
     is ((subject)) and ((body)) for e-mail, ((body)) for a text message or a
-    letter. Either way the personalisation is the platform's own rendered
-    message (subject and body; a letter's address lines besides).
+    letter. Either way the personalisation holds the platform's own
+    rendered message (subject and body; a letter's address lines besides);
+    a mapped template's also the values of the table template's
+    placeholders, by their names ("key_worker.name"), so it may lay them out
+    itself.
 
     A region without the object has the service's own settings
     (notify_settings_default: KW_NOTIFY_URL, KW_NOTIFY_API_KEY_FILE,
@@ -78,6 +81,11 @@ void notify_settings_free (notify_settings_t *settings);
 //  The Notify template for the table's template name on kind: its own, else
 //  the generic one; NULL when kind is off.
 const char *notify_settings_template (const notify_settings_t *settings, notify_kind_t kind, const char *name);
+//  1 when settings map the table's template name to a Notify template of
+//  their own on kind (not the generic one).
+int notify_settings_mapped (const notify_settings_t *settings, notify_kind_t kind, const char *name);
+//  The kind of a table row's channel ("email", "sms", "letter"), or -1.
+int notify_kind_of (const char *channel);
 //  The kind's name in region files and table rows ("email", "sms", "letter").
 const char *notify_kind_name (notify_kind_t kind);
 

@@ -79,7 +79,7 @@ s_prepare (kw_db_t *db)
         "   WHERE status IN ('pending', 'sending') AND channel = $2 AND next_attempt_at <= now ()"
         "   ORDER BY next_attempt_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id"
         " RETURNING d.id, d.recipient_address, d.subject, d.body, d.html,"
-        " extract (epoch FROM d.created_at)::bigint, d.calendar, d.region, d.template");
+        " extract (epoch FROM d.created_at)::bigint, d.calendar, d.region, d.template, d.personalisation");
     //  Every delivery sent since the last run, at once ($1: '{id,...}').
     kw_db_prepare (db, "notification_sent",
         "UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now (),"
@@ -325,7 +325,8 @@ s_take (sender_t *self, size_t c)
             .body = PQgetvalue (res, i, 3), .html = PQgetisnull (res, i, 4) ? NULL : PQgetvalue (res, i, 4),
             .created = strtoll (PQgetvalue (res, i, 5), NULL, 10),
             .calendar = PQgetisnull (res, i, 6) ? NULL : PQgetvalue (res, i, 6),
-            .region = PQgetvalue (res, i, 7), .template_name = PQgetvalue (res, i, 8)
+            .region = PQgetvalue (res, i, 7), .template_name = PQgetvalue (res, i, 8),
+            .personalisation = PQgetisnull (res, i, 9) ? NULL : PQgetvalue (res, i, 9)
         };
         self->in_flight [c]++;
         if (channel->start (channel, &msg, s_done, job) != 0) {

@@ -9,7 +9,8 @@ the JWT against its key, and the request body, as Notify does):
 - region C's key file holds a key its server does not know.
 For a case in A: the family's e-mail reaches A's server once, on
 /v2/notifications/email, with A's mapped template, the rendered subject and
-body as personalisation and the delivery id as reference; the key worker's
+body and our template's placeholder values as personalisation, A's reply-to
+address, and the delivery id as reference; the key worker's
 offer goes by A's generic template; nothing goes to the SMTP sink, nothing to
 B's server; Notify's receipts (with A's token; another is refused 401)
 move e-mails to delivered and failed.
@@ -26,7 +27,8 @@ rng = random.Random()
 n = rng.randrange(10 ** 9)
 servers = {name: NotifyServer("kw_%s" % name) for name in ("a", "b", "c")}
 generic_a, mapped_a, generic_b, generic_c, reply_to_a = (str(uuid.uuid4()) for _ in range(5))
-servers["a"].call("POST", "/_templates", {generic_a: ["subject", "body"], mapped_a: ["subject", "body"]})
+servers["a"].call("POST", "/_templates", {generic_a: ["subject", "body"],
+                                          mapped_a: ["subject", "body", "key_worker.name", "recipient_name"]})
 servers["b"].call("POST", "/_templates", {generic_b: ["subject", "body"]})
 
 
@@ -89,8 +91,11 @@ ok(body.get("email_reply_to_id") == reply_to_a, "naming A's reply-to address", b
 personalisation = body.get("personalisation") or {}
 ok("Kim Alpha" in personalisation.get("body", "") and personalisation.get("subject"),
    "the rendered subject and body are its personalisation", personalisation)
-ok(sent(offer_a) and [r["body"]["template_id"] for r in servers["a"].received(offer_a)] == [generic_a],
-   "the key worker's offer goes by A's generic template", servers["a"].received(offer_a))
+ok(personalisation.get("key_worker.name") == "Kim Alpha" and personalisation.get("recipient_name") == "Fay Alpha",
+   "with the values of our template's placeholders, by name, for the mapped template", personalisation)
+ok(sent(offer_a) and [(r["body"]["template_id"], sorted(r["body"]["personalisation"]))
+                      for r in servers["a"].received(offer_a)] == [(generic_a, ["body", "subject"])],
+   "the key worker's offer goes by A's generic template, its subject and body only", servers["a"].received(offer_a))
 ok(not mails_to(family_a) and not mails_to(keyw_a), "nothing of region A went to the SMTP sink")
 ok(not servers["b"].received(delivery_a) and not servers["b"].received(offer_a), "nothing of A reached B's Notify")
 
