@@ -123,7 +123,8 @@ $(B)/bin/$(1): $$(OBJ_$(1)) $$(OBJ_$(1)_extra) $(LIBCOMMON)
 endef
 # kwctl's template check loads the notification table as the service does.
 KWCTL_NOTIFICATION_O := $(addprefix $(B)/obj/services/notification/,config.o template.o audience.o message.o \
-                                                                     events.o action_links.o webhook_client.o rule.o)
+                                                                     events.o action_links.o webhook_client.o rule.o \
+                                                                     notify_settings.o notify_client.o)
 OBJ_kwctl_extra := $(KWCTL_NOTIFICATION_O)
 $(foreach p,$(SERVICES),$(eval $(call program_rule,$(p),services)))
 $(foreach p,$(TOOLS),$(eval $(call program_rule,$(p),tools)))
@@ -140,11 +141,14 @@ TEST_LINK_test_notification_rule := services/notification/rule.o services/notifi
 TEST_LINK_test_notify_client := services/notification/notify_client.o tests/unit/pyserver.o
 TEST_LINK_test_notify_receipt := services/notification/notify_receipt.o
 TEST_LINK_test_action_links := services/notification/action_links.o
+TEST_LINK_test_notify_settings := services/notification/notify_settings.o services/notification/notify_client.o \
+                                  services/notification/webhook_client.o
 TEST_LINK_test_webhook_client := services/notification/webhook_client.o tests/unit/pyserver.o
 TEST_LINK_test_notification_template := services/notification/template.o services/notification/message.o \
                                         services/notification/audience.o services/notification/config.o \
                                         services/notification/events.o services/notification/action_links.o \
                                         services/notification/webhook_client.o services/notification/rule.o \
+                                        services/notification/notify_settings.o services/notification/notify_client.o \
                                         services/notification/render.o
 TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
                                  services/gateway/openapi.o services/gateway/regions.o

@@ -306,9 +306,10 @@ void event_rows_opening (const Kw__EligibilityDecided *msg, const char *case_id,
 //  literals into params [0] to [4]: names, agencies, disciplines, e-mails
 //  (an empty one NULL), phones.
 void event_rows_team (const Kw__ReferralBody *referral, const char **params, kw_arena_t *arena);
-//  The referral's family as seven text[] literals into params [0] to [6]:
+//  The referral's family as eight text[] literals into params [0] to [7]:
 //  names, relationships, e-mails, phones, languages, preferred contacts,
-//  parental responsibility ("true", "false" or NULL). Answers their number.
+//  parental responsibility ("true", "false" or NULL), postal addresses
+//  (lines joined by LF). Answers their number.
 size_t event_rows_family (const Kw__ReferralBody *referral, const char **params, kw_arena_t *arena);
 //  The case an eligibility.case_age_out closes, the referral a
 //  referral.withdrawn ends, the referral a referral.information_added adds

@@ -127,12 +127,25 @@ event_rows_team (const Kw__ReferralBody *referral, const char **params, kw_arena
         params [c] = rows_array_literal (columns [c], n, arena);
 }
 
+//  Address lines joined by LF in arena, or NULL when there are none.
+static char *
+s_lines (char *const *lines, size_t n, kw_arena_t *arena)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen (lines [i]) + 1;
+    char *out = n ? kw_arena_alloc (arena, len) : NULL;
+    for (size_t i = 0, at = 0; out && i < n; i++)
+        at += (size_t) sprintf (out + at, "%s%s", i ? "\n" : "", lines [i]);
+    return out;
+}
+
 size_t
 event_rows_family (const Kw__ReferralBody *referral, const char **params, kw_arena_t *arena)
 {
     size_t n = referral ? referral->n_family : 0;
-    char **columns [7];
-    for (size_t c = 0; c < 7; c++)
+    char **columns [8];
+    for (size_t c = 0; c < 8; c++)
         columns [c] = kw_arena_calloc (arena, sizeof (char *) * (n ? n : 1));
     for (size_t i = 0; i < n; i++) {
         const Kw__FamilyMember *f = referral->family [i];
@@ -144,8 +157,9 @@ event_rows_family (const Kw__ReferralBody *referral, const char **params, kw_are
         columns [5][i] = f->preferred_contact;
         columns [6][i] = !f->has_has_parental_responsibility ? NULL
                        : f->has_parental_responsibility ? "true" : "false";
+        columns [7][i] = s_lines (f->address, f->n_address, arena);
     }
-    for (size_t c = 0; c < 7; c++)
+    for (size_t c = 0; c < 8; c++)
         params [c] = rows_array_literal (columns [c], n, arena);
     return n;
 }

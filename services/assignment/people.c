@@ -13,7 +13,7 @@ people_prepare (kw_db_t *db)
     kw_db_prepare (db, "people_family_member",
         "SELECT id, name, email, phone, relationship FROM assignment.case_family WHERE id = $1::uuid");
     kw_db_prepare (db, "people_family",
-        "SELECT id, name, email, phone, relationship FROM assignment.case_family"
+        "SELECT id, name, email, phone, relationship, preferred_contact, address FROM assignment.case_family"
         " WHERE case_id = $1::uuid ORDER BY id");
     kw_db_prepare (db, "people_team",
         "SELECT id, professional_id, name, agency, discipline, email, phone, source, " TS ("added_at")
@@ -90,8 +90,11 @@ people_family (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__KeyWorke
         return -1;
     *n = (size_t) PQntuples (res);
     *out = kw_arena_calloc (arena, sizeof **out * (*n ? *n : 1));
-    for (size_t i = 0; i < *n; i++)
+    for (size_t i = 0; i < *n; i++) {
         (*out) [i] = people_from (res, (int) i, 0, 1, arena);
+        (*out) [i]->preferred_contact = rows_text (res, (int) i, 5, arena);
+        (*out) [i]->address = rows_text (res, (int) i, 6, arena);
+    }
     PQclear (res);
     return 0;
 }

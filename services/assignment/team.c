@@ -72,11 +72,12 @@ team_prepare (kw_db_t *db)
     //  name without one), in one statement.
     kw_db_prepare (db, "team_family_insert",
         "INSERT INTO assignment.case_family (id, case_id, name, relationship, email, phone, language,"
-        " preferred_contact, has_parental_responsibility)"
+        " preferred_contact, has_parental_responsibility, address)"
         " SELECT gen_random_uuid (), $1::uuid, name, relationship, email, phone, language, preferred_contact,"
-        " responsibility FROM (SELECT DISTINCT ON (coalesce (lower (g.email), 'name ' || g.name)) g.*"
-        "  FROM unnest ($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[])"
-        "   WITH ORDINALITY AS g (name, relationship, email, phone, language, preferred_contact, responsibility, n)"
+        " responsibility, address FROM (SELECT DISTINCT ON (coalesce (lower (g.email), 'name ' || g.name)) g.*"
+        "  FROM unnest ($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[],"
+        "   $9::text[]) WITH ORDINALITY"
+        "   AS g (name, relationship, email, phone, language, preferred_contact, responsibility, address, n)"
         "  WHERE NOT EXISTS (SELECT 1 FROM assignment.case_family f WHERE f.case_id = $1::uuid"
         "   AND (lower (f.email) = lower (g.email) OR (g.email IS NULL AND f.email IS NULL AND f.name = g.name)))"
         "  ORDER BY coalesce (lower (g.email), 'name ' || g.name), g.n) AS fresh ORDER BY n");
@@ -157,10 +158,10 @@ s_insert (kw_db_t *db, const char *region, const char *case_id, const char *prof
 static int
 s_family (kw_db_t *db, const char *case_id, const Kw__ReferralBody *referral, kw_arena_t *arena)
 {
-    const char *params [8] = { case_id };
+    const char *params [9] = { case_id };
     if (!event_rows_family (referral, params + 1, arena))
         return 0;
-    return kw_db_exec (db, "team_family_insert", 8, params);
+    return kw_db_exec (db, "team_family_insert", 9, params);
 }
 
 //  team_changed (below) with the team given: the members of a case that

@@ -1,18 +1,24 @@
-/*  regions: the set of known region ids, read from the region directory. */
+/*  regions: the set of known region ids, and their GOV.UK Notify callback
+    tokens, read from the region directory. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <jansson.h>
+#include <sodium.h>
 #include "regions.h"
 
 #define MAX_REGIONS 256
 #define MAX_ID 64
+#define MAX_TOKEN 256
 
 struct _regions_t {
     char *dir;
     char ids [MAX_REGIONS][MAX_ID];
+    //  BLAKE2b of each region's Notify callback token (has_callback 0: none)
+    unsigned char callback [MAX_REGIONS][crypto_generichash_BYTES];
+    int has_callback [MAX_REGIONS];
     size_t count;
     int64_t read_at;            //  when the directory was last read
     struct timespec changed;    //  the directory's mtime then
@@ -27,7 +33,33 @@ s_changed (const char *dir)
     return stat (dir, &st) == 0 ? st.st_mtim : none;
 }
 
-//  Read every *.json file's "id" into self; -1 when the directory cannot be read.
+//  The hash of the callback token in file (relative to dir) into hash: 1
+//  when it holds 32 to 256 bytes (a final newline not counted), else 0.
+static int
+s_callback_token (const char *dir, const char *file, unsigned char hash [crypto_generichash_BYTES])
+{
+    char path [4096], token [MAX_TOKEN + 1];
+    if (!file || !*file
+    ||  snprintf (path, sizeof path, "%s%s%s", *file == '/' ? "" : dir, *file == '/' ? "" : "/", file)
+        >= (int) sizeof path)
+        return 0;
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return 0;
+    size_t len = fread (token, 1, sizeof token, f);
+    fclose (f);
+    int fits = len <= MAX_TOKEN;
+    while (len && (token [len - 1] == '\n' || token [len - 1] == '\r'))
+        len--;
+    int valid = fits && len >= 32;
+    if (valid)
+        crypto_generichash (hash, crypto_generichash_BYTES, (const unsigned char *) token, len, NULL, 0);
+    sodium_memzero (token, sizeof token);
+    return valid;
+}
+
+//  Read every *.json file's "id" (and its notification.notify's callback
+//  token) into self; -1 when the directory cannot be read.
 static int
 s_read (regions_t *self)
 {
@@ -46,8 +78,12 @@ s_read (regions_t *self)
             continue;
         json_t *doc = json_load_file (path, JSON_REJECT_DUPLICATES, NULL);
         const char *id = json_string_value (json_object_get (doc, "id"));
-        if (id && *id && strlen (id) < MAX_ID)
+        const char *token_file = json_string_value (json_object_get (json_object_get (json_object_get (
+            doc, "notification"), "notify"), "callback_token_file"));
+        if (id && *id && strlen (id) < MAX_ID) {
+            self->has_callback [count] = s_callback_token (self->dir, token_file, self->callback [count]);
             snprintf (self->ids [count++], MAX_ID, "%s", id);
+        }
         json_decref (doc);
     }
     closedir (d);
@@ -94,6 +130,37 @@ regions_known (regions_t *self, const char *id, int64_t now)
         return 0;
     self->read_at = now;
     return s_read (self) == 0 && s_has (self, id);
+}
+
+//  1 when a region's callback token hashes to hash, each compared in
+//  constant time.
+static int
+s_callback_known (const regions_t *self, const unsigned char *hash)
+{
+    int found = 0;
+    for (size_t i = 0; i < self->count; i++)
+        found |= self->has_callback [i] && sodium_memcmp (self->callback [i], hash, crypto_generichash_BYTES) == 0;
+    return found;
+}
+
+int
+regions_callback_token (regions_t *self, const unsigned char *hash, int64_t now)
+{
+    if (s_callback_known (self, hash))
+        return 1;
+    if (now == self->read_at)
+        return 0;
+    self->read_at = now;
+    return s_read (self) == 0 && s_callback_known (self, hash);
+}
+
+int
+regions_callback_configured (const regions_t *self)
+{
+    for (size_t i = 0; i < self->count; i++)
+        if (self->has_callback [i])
+            return 1;
+    return 0;
 }
 
 void

@@ -312,7 +312,8 @@ static const route_t s_routes [] = {
       .output = &kw__notify_receipt_result__descriptor,
       .summary = "GOV.UK Notify's delivery receipt for a message sent through it", .success = 200,
       .note = "No platform token: GOV.UK Notify sends the callback bearer token configured for the platform"
-              " (KW_NOTIFY_CALLBACK_TOKEN_FILE), compared in constant time; 401 otherwise." },
+              " (KW_NOTIFY_CALLBACK_TOKEN_FILE) or for a region's own Notify service (its"
+              " notification.notify.callback_token_file), compared in constant time; 401 otherwise." },
 };
 
 const route_t *

@@ -1,4 +1,4 @@
-/*  audience: recipients and placeholder values from an event's payload by
+/*  audience: recipients and field values (the ((placeholders)) of templates) from an event's payload by
     protobuf-c reflection (audience.h). */
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +63,10 @@ s_contact (const ProtobufCMessage *msg, const char *prefix, audience_contact_t *
     c->email = s_string (msg, key);
     snprintf (key, sizeof key, "%sphone", prefix);
     c->phone = s_string (msg, key);
+    snprintf (key, sizeof key, "%saddress", prefix);
+    c->address = s_string (msg, key);
+    snprintf (key, sizeof key, "%spreferred_contact", prefix);
+    c->preferred = s_string (msg, key);
     //  A professional's id when the person has one: "<prefix>id" of a
     //  prefix; a TeamMember's "professional_id" (its "id" is its place on
     //  the case); a KeyWorker's "id".
@@ -74,7 +78,7 @@ s_contact (const ProtobufCMessage *msg, const char *prefix, audience_contact_t *
     if (*id && strlen (id) < AUDIENCE_ID_SIZE && !strchr (id, ':'))
         snprintf (c->recipient_id, AUDIENCE_ID_SIZE, "%s", id);
     else
-        s_hashed_id (*c->email ? c->email : c->phone, c->recipient_id);
+        s_hashed_id (*c->email ? c->email : *c->phone ? c->phone : c->address, c->recipient_id);
 }
 
 //  The field an audience names: "a" in desc, or "a.b": b in the single
@@ -107,6 +111,8 @@ audience_coordinator (const char *email, audience_contact_t *out)
     out->name = "";
     out->email = email;
     out->phone = "";
+    out->address = "";
+    out->preferred = "";
     s_hashed_id (email, out->recipient_id);
 }
 
@@ -158,7 +164,7 @@ audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *f
         snprintf (prefix, sizeof prefix, "%s_", audience);
         memset (&contact, 0, sizeof contact);
         s_contact (msg, prefix, &contact);
-        if (!*contact.email && !*contact.phone)
+        if (!*contact.email && !*contact.phone && !*contact.address)
             return 0;
         fn (&contact, arg);
         return 1;
@@ -179,7 +185,7 @@ audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *f
         memset (&contact, 0, sizeof contact);
         s_contact (items [i], "", &contact);
         contact.person = items [i];
-        if (!*contact.email && !*contact.phone)
+        if (!*contact.email && !*contact.phone && !*contact.address)
             continue;
         fn (&contact, arg);
         found++;
@@ -187,9 +193,9 @@ audience_each (const ProtobufCMessage *msg, const char *audience, audience_fn *f
     return found;
 }
 
-// ---- placeholders
+// ---- field values (what a template's ((name)) and a rule's condition show)
 
-//  1 when f is a scalar a placeholder can show.
+//  1 when f is a scalar a template can show.
 static int
 s_scalar (const ProtobufCFieldDescriptor *f)
 {
@@ -205,7 +211,7 @@ s_scalar (const ProtobufCFieldDescriptor *f)
     }
 }
 
-//  The field of a placeholder and the message holding it: "a" in msg, or
+//  The field named name and the message holding it: "a" in msg, or
 //  "a.b" as b in msg's single message field a. NULL when not one.
 static const ProtobufCFieldDescriptor *
 s_resolve (const ProtobufCMessageDescriptor *desc, const ProtobufCMessage **msg, const char *name)
@@ -231,7 +237,7 @@ s_resolve (const ProtobufCMessageDescriptor *desc, const ProtobufCMessage **msg,
 }
 
 int
-audience_placeholder_valid (const ProtobufCMessageDescriptor *desc, const char *name)
+audience_field_valid (const ProtobufCMessageDescriptor *desc, const char *name)
 {
     if (strcmp (name, "recipient_name") == 0 || strcmp (name, "service_name") == 0
     ||  strcmp (name, "public_url") == 0)
@@ -240,7 +246,7 @@ audience_placeholder_valid (const ProtobufCMessageDescriptor *desc, const char *
 }
 
 const char *
-audience_placeholder (const ProtobufCMessage *msg, const char *name, char *buf, size_t size)
+audience_field_value (const ProtobufCMessage *msg, const char *name, char *buf, size_t size)
 {
     const ProtobufCMessage *holder = msg;
     const ProtobufCFieldDescriptor *f = s_resolve (msg->descriptor, &holder, name);
@@ -274,7 +280,7 @@ audience_placeholder (const ProtobufCMessage *msg, const char *name, char *buf, 
     return buf;
 }
 
-//  The last part of a placeholder name ("key_worker.name" -> "name").
+//  The last part of a field name ("key_worker.name" -> "name").
 static const char *
 s_leaf (const char *name)
 {

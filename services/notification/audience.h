@@ -31,13 +31,17 @@
 #define AUDIENCE_ID_SIZE 80
 
 //  One person a message goes to. recipient_id is their professional id, or
-//  "contact-" and a hash of their address when they have none (never the
-//  address itself); name, email and phone may be "" (not NULL).
+//  "contact-" and a hash of their e-mail address, else their phone number,
+//  else their postal address, when they have none (never the address
+//  itself); name, email, phone, address and preferred may be "" (not NULL).
 typedef struct {
     char recipient_id [AUDIENCE_ID_SIZE];
     const char *name;
     const char *email;
     const char *phone;
+    const char *address;                //  postal: its lines separated by LF
+    const char *preferred;              //  a family member's preferred contact from the
+                                        //  referral: email | sms | phone | post
     const ProtobufCMessage *person;     //  the message read, for a person field; else NULL
 } audience_contact_t;
 
@@ -61,14 +65,15 @@ size_t audience_each (const ProtobufCMessage *msg, const char *audience, audienc
 //  The contact of a coordinator address.
 void audience_coordinator (const char *email, audience_contact_t *out);
 
-//  1 when name is a placeholder payloads of desc can fill.
-int audience_placeholder_valid (const ProtobufCMessageDescriptor *desc, const char *name);
+//  1 when name is a field value payloads of desc can give a template's
+//  ((name)) or a rule's condition.
+int audience_field_valid (const ProtobufCMessageDescriptor *desc, const char *name);
 
-//  The value of placeholder name in msg into buf (size bytes): "" for a
-//  field not set. NULL when name is not a placeholder of msg's type.
-const char *audience_placeholder (const ProtobufCMessage *msg, const char *name, char *buf, size_t size);
+//  The value of field name in msg into buf (size bytes): "" for a
+//  field not set. NULL when name is not such a field of msg's type.
+const char *audience_field_value (const ProtobufCMessage *msg, const char *name, char *buf, size_t size);
 
-//  What a placeholder may show where: 1 when it is an id or a time (the
+//  What a field value may show where: 1 when it is an id or a time (the
 //  only kind allowed in a subject); audience_names_person: an id, a time or
 //  a person's name (the kinds allowed in a text message).
 int audience_is_id_or_time (const char *name);

@@ -19,13 +19,18 @@ typedef enum {
 //  One delivery to send. Every string is copied by start.
 typedef struct {
     const char *delivery_id;    //  also the message's stable id (Message-ID, reference)
-    const char *address;        //  e-mail address, telephone number or URL
+    const char *address;        //  e-mail address, telephone number, URL, or a
+                                //  postal address's lines separated by LF
     const char *subject;        //  e-mail only
     const char *body;           //  plain text
     const char *html;           //  e-mail only; may be NULL
     const char *calendar;       //  e-mail only: an iCalendar invitation to attach; may be NULL
     long long created;          //  when the delivery was made (Unix seconds): the
                                 //  e-mail's Date, so a copy sent again is the same
+    const char *region;         //  the delivery's region (its Notify settings); may be NULL
+    const char *template_name;  //  the table's template (a Notify template mapped to it); may be NULL
+    const char *personalisation;    //  a JSON object of the template's values, for a Notify
+                                    //  template mapped to it; may be NULL
 } channel_message_t;
 
 //  The outcome of one send; reference may be NULL, error is "" when sent.
@@ -34,7 +39,7 @@ typedef void (channel_done_fn) (void *arg, channel_outcome_t outcome, const char
 
 typedef struct _channel_t channel_t;
 struct _channel_t {
-    const char *name;           //  "email", "sms", "webhook"
+    const char *name;           //  "email", "sms", "letter", "webhook"
     size_t capacity;            //  sends in flight at most
     //  Start sending msg; done is called later, on the loop, exactly once.
     //  0, or -1 when it could not start (done is then not called).

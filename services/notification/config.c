@@ -9,6 +9,7 @@
 #include "config.h"
 #include "message.h"
 #include "action_links.h"
+#include "notify_settings.h"
 #include "rule.h"
 #include "template.h"
 
@@ -35,14 +36,16 @@ struct _config_t {
     size_t region_count;
 };
 
-static const char *const s_channels [] = { "email", "sms", "webhook", NULL };
+static const char *const s_channels [] = { "email", "sms", "letter", "webhook", NULL };
 static const char *const s_email_parts [] = { "subject", "txt", "html", NULL };
 static const char *const s_sms_parts [] = { "sms", NULL };
+static const char *const s_letter_parts [] = { "letter", NULL };
 
 static const char *const *
 s_parts (const char *channel)
 {
-    return strcmp (channel, "sms") == 0 ? s_sms_parts : strcmp (channel, "email") == 0 ? s_email_parts : NULL;
+    return strcmp (channel, "sms") == 0 ? s_sms_parts : strcmp (channel, "email") == 0 ? s_email_parts
+         : strcmp (channel, "letter") == 0 ? s_letter_parts : NULL;
 }
 
 static const ProtobufCMessageDescriptor *
@@ -76,7 +79,7 @@ s_check_name (const char *name, void *arg)
 {
     s_check_t *check = arg;
     const char *why = NULL;
-    if (!audience_placeholder_valid (check->desc, name) && !action_links_placeholder (check->desc, name))
+    if (!audience_field_valid (check->desc, name) && !action_links_placeholder (check->desc, name))
         why = "is not a placeholder of this event";
     else
     if (strcmp (check->part, "subject") == 0 && !audience_is_id_or_time (name))
@@ -221,7 +224,7 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
                               " on %s (a webhook row's is \"" CONFIG_SUBSCRIBERS "\")",
                               row->audience, row->event, row->channel);
     if (!kw_jread_in_list (row->channel, s_channels))
-        return kw_jread_fail (r, kw_jread_at (path, at, "channel"), "must be email, sms or webhook");
+        return kw_jread_fail (r, kw_jread_at (path, at, "channel"), "must be email, sms, letter or webhook");
     if (!s_template_name_ok (row->template_))
         return kw_jread_fail (r, kw_jread_at (path, at, "template"), "must be 1-48 characters of [a-z0-9_]");
     int flags [2] = { 0, 0 };
@@ -232,7 +235,7 @@ s_load_row (config_t *self, const char *dir, kw_jread_t *r, json_t *item, size_t
             return kw_jread_fail (r, kw_jread_at (path, at, flag_names [i]), "must be true or false");
         flags [i] = flag && json_is_true (flag);
     }
-    if (row->attach && (strcmp (row->channel, "email") != 0 || !audience_placeholder_valid (desc, row->attach)
+    if (row->attach && (strcmp (row->channel, "email") != 0 || !audience_field_valid (desc, row->attach)
                         || !strcmp (row->attach, "recipient_name") || !strcmp (row->attach, "service_name")
                         || !strcmp (row->attach, "public_url")))
         return kw_jread_fail (r, kw_jread_at (path, at, "attach"), "must be a field of %s's payload, on an e-mail row",
@@ -317,16 +320,80 @@ config_channels_available (int sms, int webhook)
     s_webhook = webhook;
 }
 
+//  The directory of a region file, where the files it names are.
+static void
+s_region_dir (const char *file, char *dir, size_t size)
+{
+    snprintf (dir, size, "%s", file);
+    char *slash = strrchr (dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf (dir, size, ".");
+}
+
+//  The service's own Notify settings (notify_settings_default), for the
+//  regions without theirs.
+static const char *s_notify_url, *s_notify_key_file, *s_notify_sms_template;
+
+void
+config_notify_default (const char *base_url, const char *key_file, const char *sms_template)
+{
+    s_notify_url = base_url;
+    s_notify_key_file = key_file;
+    s_notify_sms_template = sms_template;
+}
+
 static const char *
 s_channel_problem (char *item)
 {
-    if (strcmp (item, "email") == 0)
+    if (strcmp (item, "email") == 0 || strcmp (item, "sms") == 0 || strcmp (item, "letter") == 0)
         return NULL;
-    if (strcmp (item, "sms") == 0)
-        return s_sms ? NULL : "needs GOV.UK Notify, which is not configured (KW_NOTIFY_API_KEY_FILE)";
     if (strcmp (item, "webhook") == 0)
         return s_webhook ? NULL : "needs the webhook client, which this build of the service does not have";
-    return "is not a channel (email, sms, webhook)";
+    return "is not a channel (email, sms, letter, webhook)";
+}
+
+//  The region's Notify settings: its own "notify", else the service's; a
+//  region sending text messages or letters must have them on, and each
+//  template the settings name must be one of the table's on that channel.
+static int
+s_region_notify (config_t *self, kw_jread_t *r, json_t *section, const char *file, config_region_t *region)
+{
+    char dir [4096];
+    s_region_dir (file, dir, sizeof dir);
+    if (notify_settings_read (r, section, SECTION, dir, &region->notify) != 0)
+        return -1;
+    if (!region->notify.own && s_sms && notify_settings_default (s_notify_url, s_notify_key_file,
+                                                                 s_notify_sms_template, &region->notify,
+                                                                 r->err, r->err_size) != 0)
+        return -1;
+    for (notify_kind_t kind = NOTIFY_EMAIL; kind <= NOTIFY_LETTER; kind++) {
+        const char *name = notify_kind_name (kind);
+        //  A caller that never told of the service's key (a check tool)
+        //  takes text messages as available.
+        int untold = kind == NOTIFY_SMS && s_sms && !s_notify_key_file;
+        for (size_t c = 0; kind != NOTIFY_EMAIL && c < region->channel_count; c++) {
+            char path [KW_JREAD_PATH_SIZE];
+            if (strcmp (region->channels [c], name) == 0 && !region->notify.kinds [kind].on && !untold)
+                return kw_jread_fail (r, kw_jread_at_index (path, SECTION ".channels", c),
+                                      "\"%s\" needs GOV.UK Notify, which is not configured (" SECTION
+                                      ".notify.%s, or KW_NOTIFY_API_KEY_FILE for text messages)", name, name);
+        }
+        const notify_kind_settings_t *k = &region->notify.kinds [kind];
+        for (size_t t = 0; t < k->template_count; t++) {
+            int used = 0;
+            for (size_t i = 0; i < self->row_count && !used; i++)
+                used = strcmp (self->rows [i].template_, k->templates [t].name) == 0
+                    && strcmp (self->rows [i].channel, name) == 0;
+            char map [KW_JREAD_PATH_SIZE], path [KW_JREAD_PATH_SIZE];
+            snprintf (map, sizeof map, SECTION ".notify.%s.templates", name);
+            if (!used)
+                return kw_jread_fail (r, kw_jread_at (path, map, k->templates [t].name),
+                                      "is not a template of the table's %s rows", name);
+        }
+    }
+    return 0;
 }
 
 //  The region's template overrides: each must be a part of a template in
@@ -382,12 +449,7 @@ s_region_webhooks (kw_jread_t *r, json_t *section, const char *file, config_regi
     if (!json_object_get (section, "webhooks"))
         return 0;
     char dir [4096];
-    snprintf (dir, sizeof dir, "%s", file);
-    char *slash = strrchr (dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf (dir, sizeof dir, ".");
+    s_region_dir (file, dir, sizeof dir);
     if (!(region->webhooks = calloc (WEBHOOK_MAX_SUBSCRIBERS, sizeof *region->webhooks)))
         return kw_jread_oom (r, "webhooks");
     char why [256];
@@ -402,7 +464,8 @@ static int
 s_region_parse (config_t *self, const char *text, size_t len, const char *file, config_region_t *region,
                 char *err, size_t err_size)
 {
-    static const char *const keys [] = { "comment", "coordinators", "max_attempts", "channels", "templates", "webhooks", NULL };
+    static const char *const keys [] = { "comment", "coordinators", "max_attempts", "channels", "templates", "webhooks",
+                                         "notify", NULL };
     kw_jread_t r = { .file = file, .err = err, .err_size = err_size };
     json_t *root = kw_jread_parse (&r, text, len);
     if (!root)
@@ -427,7 +490,8 @@ s_region_parse (config_t *self, const char *text, size_t len, const char *file, 
     &&  kw_jread_list (&r, section, SECTION, "channels", 0, s_channel_problem, &region->channels,
                        &region->channel_count) == 0
     &&  s_region_templates (self, &r, section, region) == 0
-    &&  s_region_webhooks (&r, section, file, region) == 0)
+    &&  s_region_webhooks (&r, section, file, region) == 0
+    &&  s_region_notify (self, &r, section, file, region) == 0)
         rc = 0;
     if (id)
         snprintf (region->id, sizeof region->id, "%s", id);
@@ -451,6 +515,7 @@ s_region_free (config_region_t *region)
     if (region->webhooks)
         sodium_memzero (region->webhooks, WEBHOOK_MAX_SUBSCRIBERS * sizeof *region->webhooks);
     free (region->webhooks);
+    notify_settings_free (&region->notify);
 }
 
 static int

@@ -30,6 +30,10 @@
                         (config_channels_available)
         "templates"     {"<template>.<part>": text}: the region's own text
                         of a template part, checked as the file's are
+        "notify"        the region's GOV.UK Notify settings (notify_settings.h):
+                        e-mail through Notify instead of SMTP, text messages,
+                        letters; "sms" and "letter" in "channels" need them
+                        (or, for sms, the service's KW_NOTIFY_* settings)
         "comment"       free text
       A region file without the section refuses the start. Its "webhooks"
       are the agencies' systems told of events by the
@@ -40,6 +44,7 @@
 
 #include <stddef.h>
 #include "kw_service.h"
+#include "notify_settings.h"
 #include "webhook_client.h"
 
 #define SMS_FRAGMENTS_MAX 3
@@ -50,7 +55,7 @@
 typedef struct {
     const char *event;          //  "<producer>.<type>"
     const char *audience;
-    const char *channel;        //  email | sms | webhook
+    const char *channel;        //  email | sms | letter | webhook
     const char *template_;
     int urgent;                 //  sent at once, whatever the recipient's quiet hours
     int required;               //  sent even to a recipient who opted out (an offer)
@@ -78,6 +83,7 @@ typedef struct {
     size_t override_count;
     webhook_subscriber_t *webhooks;     //  the file's "webhooks" (webhook_client.h)
     size_t webhook_count;
+    notify_settings_t notify;           //  its GOV.UK Notify settings, or the service's
 } config_region_t;
 
 typedef struct _config_t config_t;
@@ -92,6 +98,12 @@ void config_destroy (config_t **self_p);
 //  Which channels besides e-mail the service can send on (1: yes), for
 //  the regions' "channels" of every later config_load; both until told.
 void config_channels_available (int sms, int webhook);
+
+//  The service's own GOV.UK Notify settings (KW_NOTIFY_URL,
+//  KW_NOTIFY_API_KEY_FILE, KW_NOTIFY_SMS_TEMPLATE), the Notify settings of
+//  every later config_load's regions without their own (the strings are
+//  kept, not copied). Until told, a region may name sms.
+void config_notify_default (const char *base_url, const char *key_file, const char *sms_template);
 
 //  The rows of the table, in order.
 const config_row_t *config_rows (const config_t *self, size_t *count);

@@ -27,8 +27,9 @@ deliveries_prepare (kw_db_t *db)
     kw_db_prepare (db, "notification_insert",
         "INSERT INTO notification.deliveries (id, event_id, event, channel, recipient_id,"
         " recipient_address, template, case_id, region, subject, body, html, status, last_error,"
-        " audience, max_attempts, next_attempt_at, calendar) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-        " $11, $12, $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time), $20)"
+        " audience, max_attempts, next_attempt_at, calendar, personalisation) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+        " $8, $9, $10, $11, $12, $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time),"
+        " $20, $21)"
         " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING");
     kw_db_prepare (db, "notification_case_people_set",
         "INSERT INTO notification.case_people (case_id, region, people) VALUES ($1, $2, $3::bytea)"
@@ -107,14 +108,14 @@ s_chosen_channel (s_apply_t *a, const s_prefs_t *prefs)
         return NULL;
     size_t count;
     const config_row_t *rows = config_rows (a->config, &count);
-    static const char *const channels [] = { "email", "sms", "webhook" };
+    static const char *const channels [] = { "email", "sms", "letter", "webhook" };
     const char *best = NULL;
     size_t best_at = SIZE_MAX;
     for (size_t i = 0; i < count; i++) {
         if (strcmp (rows [i].event, a->row->event) != 0 || strcmp (rows [i].audience, a->row->audience) != 0
         ||  !config_region_sends (a->region, rows [i].channel))
             continue;
-        for (size_t c = 0; c < 3; c++) {
+        for (size_t c = 0; c < sizeof channels / sizeof channels [0]; c++) {
             if (strcmp (rows [i].channel, channels [c]) != 0)
                 continue;
             const char *at = strstr (prefs->channels, channels [c]);
@@ -125,6 +126,23 @@ s_chosen_channel (s_apply_t *a, const s_prefs_t *prefs)
         }
     }
     return best;
+}
+
+//  A family member without preferences of their own has the contact they
+//  chose in the referral: e-mail, a text message (for "sms" and "phone")
+//  or a letter (for "post"). 0, or -1 out of memory.
+static int
+s_referral_preference (const audience_contact_t *contact, s_prefs_t *prefs)
+{
+    const char *chose = contact->preferred ? contact->preferred : "";
+    const char *channel = strcmp (chose, "email") == 0 ? "email"
+                        : strcmp (chose, "sms") == 0 || strcmp (chose, "phone") == 0 ? "sms"
+                        : strcmp (chose, "post") == 0 ? "letter" : NULL;
+    if (prefs->found || !channel)
+        return 0;
+    prefs->found = 1;
+    prefs->channels = strdup (channel);
+    return prefs->channels ? 0 : -1;
 }
 
 static audience_fn s_deliver;
@@ -152,7 +170,8 @@ s_webhooks (s_apply_t *a)
             continue;
         char address [CONFIG_ID_SIZE + sizeof sub->id + 1];
         snprintf (address, sizeof address, "%s/%s", a->region->id, sub->id);
-        audience_contact_t contact = { .name = "", .email = "", .phone = address };
+        audience_contact_t contact = { .name = "", .email = "", .phone = address, .address = "",
+                                       .preferred = "" };
         snprintf (contact.recipient_id, sizeof contact.recipient_id, "webhook-%s", sub->id);
         s_deliver (&contact, a);
     }
@@ -165,18 +184,24 @@ s_deliver (const audience_contact_t *contact, void *arg)
     if (a->failed || !rule_person_holds (contact->person, a->row->when))
         return;
     s_prefs_t prefs;
-    if (s_prefs (a, contact->recipient_id, &prefs) != 0) {
+    if (s_prefs (a, contact->recipient_id, &prefs) != 0 || s_referral_preference (contact, &prefs) != 0) {
+        s_prefs_free (&prefs);
         a->failed = 1;
         return;
     }
     //  A person who named their channels is told on the first of them this
     //  event and audience has a row for, and on no other.
     const char *chosen = s_chosen_channel (a, &prefs);
-    if (chosen && strcmp (chosen, a->row->channel) != 0)
+    int letter = strcmp (a->row->channel, "letter") == 0;
+    //  A letter goes to one who chose post, or whom nothing else reaches.
+    if ((chosen && strcmp (chosen, a->row->channel) != 0)
+    ||  (letter && !chosen && (*contact->email || *contact->phone))) {
+        s_prefs_free (&prefs);
         return;
+    }
     int email = strcmp (a->row->channel, "email") == 0;
     int webhook = strcmp (a->row->channel, "webhook") == 0;
-    const char *address = email ? contact->email : contact->phone;
+    const char *address = email ? contact->email : letter ? contact->address : contact->phone;
     char err [160] = "";
     render_t text = { 0 };
     render_values_t fill = { .msg = a->msg, .contact = contact, .service_name = a->region->name,
@@ -185,12 +210,19 @@ s_deliver (const audience_contact_t *contact, void *arg)
         snprintf (err, sizeof err, "the recipient has no valid e-mail address");
     else
     if (!email && !*address)
-        snprintf (err, sizeof err, "the recipient has no telephone number");
+        snprintf (err, sizeof err, letter ? "the recipient has no postal address"
+                                          : "the recipient has no telephone number");
     else
     if (webhook)
         text.body = s_webhook_body (a);
     else
         render_row (a->config, a->region, a->row, &fill, &text, err, sizeof err);
+    //  A Notify template of the region's own for this template and channel
+    //  is filled with the template's values.
+    int kind = notify_kind_of (a->row->channel);
+    char *fields = !*err && kind >= 0 && notify_settings_mapped (&a->region->notify, (notify_kind_t) kind,
+                                                                 a->row->template_)
+                 ? render_fields (a->config, a->region, a->row, &fill) : NULL;
     if (!*err && prefs.opted_out && !a->row->required)
         snprintf (err, sizeof err, "the recipient opted out of this message");
     int ok = !*err;
@@ -201,17 +233,18 @@ s_deliver (const audience_contact_t *contact, void *arg)
     int quiet = ok && !a->row->urgent && prefs.found && prefs.quiet_from;
     char unused [8];
     const char *calendar = ok && email && a->row->attach
-                         ? audience_placeholder (a->msg, a->row->attach, unused, sizeof unused) : NULL;
-    const char *values [20] = {
+                         ? audience_field_value (a->msg, a->row->attach, unused, sizeof unused) : NULL;
+    const char *values [21] = {
         id, a->event->event_id, a->row->event, a->row->channel, contact->recipient_id,
         ok ? address : "", a->row->template_, a->case_id, a->region->id,
         ok && text.subject ? text.subject : "", ok && text.body ? text.body : "", ok ? text.html : NULL,
         ok ? "pending" : "suppressed", ok ? NULL : err, a->row->audience,
         max_attempts, quiet ? a->region->time_zone : NULL, quiet ? prefs.quiet_from : NULL,
-        quiet ? prefs.quiet_to : NULL, calendar && *calendar ? calendar : NULL
+        quiet ? prefs.quiet_to : NULL, calendar && *calendar ? calendar : NULL, ok ? fields : NULL
     };
-    int inserted = kw_db_exec_count (a->db, "notification_insert", 20, values, NULL, NULL);
+    int inserted = kw_db_exec_count (a->db, "notification_insert", 21, values, NULL, NULL);
     render_free (&text);
+    free (fields);
     s_prefs_free (&prefs);
     if (inserted < 0) {
         a->failed = 1;
@@ -234,7 +267,7 @@ static const char *
 s_field (const ProtobufCMessage *msg, const char *name)
 {
     char buf [8];
-    const char *value = audience_placeholder (msg, name, buf, sizeof buf);
+    const char *value = audience_field_value (msg, name, buf, sizeof buf);
     return value && *value && value != buf ? value : NULL;
 }
 

@@ -1,7 +1,8 @@
 /*  notification: the notification service. Turns events into deliveries
     by the table of what is sent to whom (deploy/notifications/table.json,
     its templates and each region file's "notification" section), sends
-    them by SMTP, GOV.UK Notify (text messages) and webhooks with retries,
+    them by SMTP, GOV.UK Notify (e-mail, text messages and letters, with
+    each region's own Notify settings) and webhooks with retries,
     applies Notify's delivery receipts (notification.receipt), and lists
     them over RPC (notification.list).
     SIGHUP reads the table, templates and regions again; when they are not
@@ -28,10 +29,11 @@ static kw_config_var_t s_extra_vars [] = {
       " are signed with (the assignment service checks them with the same)", NULL },
     { "KW_PUBLIC_URL", "http://127.0.0.1:8080", "the gateway's public URL, the base of the links in messages"
       " (no trailing \"/\")", NULL },
-    { "KW_NOTIFY_URL", "https://api.notifications.service.gov.uk", "GOV.UK Notify's API, text messages"
-      " are sent through", NULL },
-    { "KW_NOTIFY_API_KEY_FILE", "", "file holding the GOV.UK Notify API key; empty: no text messages"
-      " (a region naming the sms channel refuses the start)", NULL },
+    { "KW_NOTIFY_URL", "https://api.notifications.service.gov.uk", "GOV.UK Notify's API, for the regions"
+      " without Notify settings of their own (notification.notify)", NULL },
+    { "KW_NOTIFY_API_KEY_FILE", "", "file holding the GOV.UK Notify API key of the regions without"
+      " their own; empty: such a region sends no text messages (naming the sms channel refuses the start)",
+      NULL },
     { "KW_NOTIFY_SMS_TEMPLATE", "", "id of the GOV.UK Notify text message template whose text is ((body))",
       NULL },
     { "KW_NOTIFY_DIR", "deploy/notifications", "directory of the table of what is sent to whom"
@@ -81,6 +83,8 @@ s_start (kw_service_t *svc)
     }
     const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
     config_channels_available (notify_key && *notify_key, 1);
+    config_notify_default (kw_service_config (svc, "KW_NOTIFY_URL"), notify_key,
+                           kw_service_config (svc, "KW_NOTIFY_SMS_TEMPLATE"));
     notify->config = s_config (svc, err, sizeof err);
     if (!notify->config) {
         kw_error ("notification_config_invalid", "reason", err);

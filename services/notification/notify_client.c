@@ -41,17 +41,34 @@ s_now_ms (void)
     return (unsigned long long) ts.tv_sec * 1000 + (unsigned long long) ts.tv_nsec / 1000000;
 }
 
+//  The service id and secret of key into the two buffers; 1 when the key
+//  has the shape "{name}-{service id}-{secret}", else 0.
+static int
+s_key_parts (const char *key, char service_id [KW_UUID_SIZE], char secret [KW_UUID_SIZE])
+{
+    size_t len = key ? strlen (key) : 0;
+    *service_id = *secret = '\0';
+    if (len > KEY_TAIL && key [len - KEY_TAIL - 1] == '-' && key [len - 37] == '-') {
+        snprintf (service_id, KW_UUID_SIZE, "%.36s", key + len - KEY_TAIL);
+        snprintf (secret, KW_UUID_SIZE, "%.36s", key + len - 36);
+    }
+    return kw_uuid_valid (service_id) && kw_uuid_valid (secret);
+}
+
+int
+notify_client_key_valid (const char *api_key)
+{
+    char service_id [KW_UUID_SIZE], secret [KW_UUID_SIZE];
+    int valid = s_key_parts (api_key, service_id, secret);
+    sodium_memzero (secret, sizeof secret);
+    return valid;
+}
+
 notify_client_t *
 notify_client_new (kw_curl_uv_t *driver, const notify_config_t *config, char *err, size_t err_size)
 {
-    const char *key = config->api_key ? config->api_key : "";
-    size_t len = strlen (key);
-    char service_id [KW_UUID_SIZE] = "", secret [KW_UUID_SIZE] = "";
-    if (len > KEY_TAIL && key [len - KEY_TAIL - 1] == '-' && key [len - 37] == '-') {
-        memcpy (service_id, key + len - KEY_TAIL, 36);
-        memcpy (secret, key + len - 36, 36);
-    }
-    if (!kw_uuid_valid (service_id) || !kw_uuid_valid (secret)) {
+    char service_id [KW_UUID_SIZE], secret [KW_UUID_SIZE];
+    if (!s_key_parts (config->api_key, service_id, secret)) {
         snprintf (err, err_size, "the Notify API key must be {name}-{service id}-{secret id} (two UUIDs)");
         return NULL;
     }
@@ -114,6 +131,8 @@ s_body (const notify_client_t *self, const notify_message_t *msg, char *err, siz
         return s_invalid (err, err_size, "kind: letters are not turned on for this region"), NULL;
     if (msg->kind != NOTIFY_LETTER && (!msg->to || !*msg->to))
         return s_invalid (err, err_size, "to: the recipient is required"), NULL;
+    if (msg->email_reply_to_id && (msg->kind != NOTIFY_EMAIL || !kw_uuid_valid (msg->email_reply_to_id)))
+        return s_invalid (err, err_size, "email_reply_to_id: must be Notify's id (a UUID), on an e-mail"), NULL;
     json_t *body = json_pack ("{s:s, s:s}", "template_id", msg->template_id, "reference", msg->reference);
     if (!body)
         return s_invalid (err, err_size, "reference: must be UTF-8 text"), NULL;
@@ -127,6 +146,8 @@ s_body (const notify_client_t *self, const notify_message_t *msg, char *err, siz
     }
     if (msg->personalisation)
         json_object_set (body, "personalisation", msg->personalisation);
+    if (msg->email_reply_to_id)
+        json_object_set_new (body, "email_reply_to_id", json_string (msg->email_reply_to_id));
     char *text = json_dumps (body, JSON_COMPACT);
     json_decref (body);
     if (!text)

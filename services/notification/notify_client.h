@@ -38,6 +38,7 @@ typedef struct {
     const char *template_id;    //  Notify's template (a UUID)
     json_t *personalisation;    //  borrowed; NULL for none; a letter's address_line_1..7 go here
     const char *reference;      //  the delivery id: no personal data
+    const char *email_reply_to_id;  //  e-mail: Notify's reply-to address (a UUID), or NULL
 } notify_message_t;
 
 typedef struct {
@@ -54,6 +55,9 @@ typedef void (notify_done_fn) (const notify_result_t *result, void *arg);
 //  the reason in err when the key is not "{name}-{service id}-{secret}".
 notify_client_t *notify_client_new (kw_curl_uv_t *driver, const notify_config_t *config,
                                     char *err, size_t err_size);
+
+//  1 when api_key has the shape "{name}-{service id}-{secret}" (two UUIDs).
+int notify_client_key_valid (const char *api_key);
 
 //  Send msg; done is called once from the loop with the outcome. 0 when
 //  sent on its way; 1 when held by a rate limit (nothing sent, done not

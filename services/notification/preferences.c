@@ -16,7 +16,7 @@
 #include "notification.h"
 
 #define CONTACT_ID_MAX 80
-#define CHANNELS_MAX 3
+#define CHANNELS_MAX 4
 
 int
 preferences_prepare (kw_db_t *db)
@@ -197,10 +197,11 @@ preferences_put (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, 
         kw_field_errors_add (&errs, "channels", "at most %d channels", CHANNELS_MAX);
     for (size_t i = 0; i < in->n_channels && i < CHANNELS_MAX; i++) {
         const char *c = in->channels [i];
-        int known = c && (strcmp (c, "email") == 0 || strcmp (c, "sms") == 0 || strcmp (c, "webhook") == 0);
+        int known = c && (strcmp (c, "email") == 0 || strcmp (c, "sms") == 0 || strcmp (c, "letter") == 0
+                          || strcmp (c, "webhook") == 0);
         if (!known || strstr (self.channels, c))
             kw_field_errors_add (&errs, "channels", known ? "a channel is listed twice"
-                                                          : "each channel must be email, sms or webhook");
+                                                          : "each channel must be email, sms, letter or webhook");
         else
             snprintf (self.channels + strlen (self.channels), sizeof self.channels - strlen (self.channels),
                       "%s%s", *self.channels ? "," : "", c);

@@ -21,7 +21,7 @@ typedef struct {
 } render_values_t;
 
 //  The parts of a message: subject, text and HTML of an e-mail, or the
-//  text of a text message (body); a part the channel lacks is NULL.
+//  text of a text message or a letter (body); a part the channel lacks is NULL.
 typedef struct {
     char *subject;
     char *body;
@@ -39,5 +39,14 @@ const char *render_value (const char *name, void *arg);
 int render_row (const config_t *config, const config_region_t *region, const config_row_t *row,
                 render_values_t *values, render_t *out, char *err, size_t err_size);
 void render_free (render_t *out);
+
+//  The values of every placeholder of row's template parts for its channel
+//  (an e-mail's subject, text and HTML; a text message's; a letter's), in
+//  region, as a
+//  JSON object {"key_worker.name": "...", ...} (caller frees), the
+//  personalisation of a Notify template a region maps the template to.
+//  NULL when a value cannot be had.
+char *render_fields (const config_t *config, const config_region_t *region, const config_row_t *row,
+                     render_values_t *values);
 
 #endif

@@ -43,7 +43,7 @@ s_is_recipient (const char *name)
 static int
 s_field_valid (const ProtobufCMessageDescriptor *of, int recipient, const char *field)
 {
-    return of && !(recipient && strchr (field, '.')) && audience_placeholder_valid (of, field)
+    return of && !(recipient && strchr (field, '.')) && audience_field_valid (of, field)
         && strcmp (field, "recipient_name") && strcmp (field, "service_name") && strcmp (field, "public_url");
 }
 
@@ -89,9 +89,9 @@ s_holds (const ProtobufCMessage *msg, const char *when, int recipient)
         if (s_is_recipient (name) != recipient)
             continue;
         const char *field = recipient ? name + strlen (RULE_RECIPIENT) : name;
-        const char *got = msg ? audience_placeholder (msg, field, buf, sizeof buf) : NULL;
+        const char *got = msg ? audience_field_value (msg, field, buf, sizeof buf) : NULL;
         const char *want = value [0] != RULE_FIELD ? value
-                         : msg ? audience_placeholder (msg, value + 1, other, sizeof other) : NULL;
+                         : msg ? audience_field_value (msg, value + 1, other, sizeof other) : NULL;
         if (!got || !want || (strcmp (got, want) == 0) == negate)
             return 0;
     }

@@ -1,6 +1,7 @@
 /*  sender: sends the pending deliveries through their channel (e-mail over
-    SMTP, smtp.c; text messages through GOV.UK Notify, notify_channel.c,
-    when KW_NOTIFY_API_KEY_FILE is set; webhooks, webhook_channel.c),
+    SMTP, smtp.c, or through GOV.UK Notify where the region's Notify
+    settings say so, notify_route.c; text messages and letters through
+    Notify, notify_channel.c; webhooks, webhook_channel.c),
     several at once without blocking the loop, and records
     each outcome: sent; a temporary failure tried again with exponential
     backoff (2^attempts s, at most 300 s, each wait drawn within 25 % either
@@ -39,8 +40,8 @@
 #define SENDER_INTERVAL_MS 1000
 #define SENDER_LEASE_S "30"
 #define SENDER_GATHER_MS 5
-#define SENDER_CHANNELS 3
-#define UNRECORDED_MAX (SMTP_IN_FLIGHT + NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT)
+#define SENDER_CHANNELS 4
+#define UNRECORDED_MAX (SMTP_IN_FLIGHT + 2 * NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT)
 #define ID_SIZE 64
 
 struct _sender_t {
@@ -78,7 +79,7 @@ s_prepare (kw_db_t *db)
         "   WHERE status IN ('pending', 'sending') AND channel = $2 AND next_attempt_at <= now ()"
         "   ORDER BY next_attempt_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id"
         " RETURNING d.id, d.recipient_address, d.subject, d.body, d.html,"
-        " extract (epoch FROM d.created_at)::bigint, d.calendar");
+        " extract (epoch FROM d.created_at)::bigint, d.calendar, d.region, d.template, d.personalisation");
     //  Every delivery sent since the last run, at once ($1: '{id,...}').
     kw_db_prepare (db, "notification_sent",
         "UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now (),"
@@ -100,25 +101,44 @@ s_find_webhook (void *arg, const char *address)
     return notify && notify->config ? config_webhook (notify->config, address) : NULL;
 }
 
-//  Open an instance of each channel into self: e-mail, text messages when
-//  Notify is configured, webhooks. 0, or -1 with the reason in err (none
-//  left open).
+//  The Notify settings of a region, in the service's current config.
+static const notify_settings_t *
+s_notify_settings (void *arg, const char *region)
+{
+    notify_t *notify = kw_service_state (arg);
+    const config_region_t *r = notify && notify->config ? config_region (notify->config, region) : NULL;
+    return r ? &r->notify : NULL;
+}
+
+//  Open an instance of each channel into self: e-mail (SMTP, or Notify by
+//  the region), webhooks, text messages and letters (Notify). 0, or -1
+//  with the reason in err (none left open).
 static int
 s_open_channels (sender_t *self, kw_service_t *svc, char *err, size_t err_size)
 {
     uv_loop_t *loop = kw_service_loop (svc);
     const char *tls = kw_service_config (svc, "KW_SMTP_STARTTLS");
-    const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
+    channel_t *smtp = smtp_new (loop, kw_service_config (svc, "KW_SMTP_URL"), kw_service_config (svc, "KW_MAIL_FROM"),
+                                strcmp (tls, "1") == 0, kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size);
+    channel_t *notify_email = smtp ? notify_channel_new (loop, NOTIFY_EMAIL, s_notify_settings, svc) : NULL;
     channel_t *opened [SENDER_CHANNELS] = {
-        smtp_new (loop, kw_service_config (svc, "KW_SMTP_URL"), kw_service_config (svc, "KW_MAIL_FROM"),
-                  strcmp (tls, "1") == 0, kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size)
+        notify_email ? notify_route_new (smtp, notify_email, s_notify_settings, svc) : NULL
     };
+    if (!opened [0]) {
+        if (notify_email)
+            notify_email->destroy (notify_email);
+        if (smtp)
+            smtp->destroy (smtp);
+    }
     if (opened [0])
         opened [1] = webhook_channel_new (loop, s_find_webhook, svc, err, err_size);
-    if (opened [1] && notify_key && *notify_key)
-        opened [2] = notify_channel_new (loop, kw_service_config (svc, "KW_NOTIFY_URL"), notify_key,
-                                         kw_service_config (svc, "KW_NOTIFY_SMS_TEMPLATE"), err, err_size);
-    int ok = opened [0] && opened [1] && (opened [2] || !notify_key || !*notify_key);
+    if (opened [1])
+        opened [2] = notify_channel_new (loop, NOTIFY_SMS, s_notify_settings, svc);
+    if (opened [2])
+        opened [3] = notify_channel_new (loop, NOTIFY_LETTER, s_notify_settings, svc);
+    int ok = opened [0] && opened [1] && opened [2] && opened [3];
+    if (!ok && opened [1] && !opened [3])
+        snprintf (err, err_size, "out of memory");
     for (size_t c = 0; c < SENDER_CHANNELS; c++)
         if (opened [c] && !ok)
             opened [c]->destroy (opened [c]);
@@ -304,7 +324,9 @@ s_take (sender_t *self, size_t c)
             .delivery_id = job->id, .address = PQgetvalue (res, i, 1), .subject = PQgetvalue (res, i, 2),
             .body = PQgetvalue (res, i, 3), .html = PQgetisnull (res, i, 4) ? NULL : PQgetvalue (res, i, 4),
             .created = strtoll (PQgetvalue (res, i, 5), NULL, 10),
-            .calendar = PQgetisnull (res, i, 6) ? NULL : PQgetvalue (res, i, 6)
+            .calendar = PQgetisnull (res, i, 6) ? NULL : PQgetvalue (res, i, 6),
+            .region = PQgetvalue (res, i, 7), .template_name = PQgetvalue (res, i, 8),
+            .personalisation = PQgetisnull (res, i, 9) ? NULL : PQgetvalue (res, i, 9)
         };
         self->in_flight [c]++;
         if (channel->start (channel, &msg, s_done, job) != 0) {

@@ -45,8 +45,8 @@ s_fail (char *err, size_t err_size, size_t index, const char *field, const char 
 }
 
 //  1 for an https:// URL, or http:// to this machine (tests, a local relay).
-static int
-s_url_allowed (const char *url)
+int
+webhook_url_allowed (const char *url)
 {
     return strncmp (url, "https://", 8) == 0
         || strncmp (url, "http://127.0.0.1:", 17) == 0 || strncmp (url, "http://127.0.0.1/", 17) == 0
@@ -84,7 +84,7 @@ s_subscriber (json_t *item, size_t i, const char *secret_dir, webhook_subscriber
         return s_fail (err, err_size, i, "", "must be an object");
     if (!id || !*id || strlen (id) >= sizeof sub->id)
         return s_fail (err, err_size, i, "id", "is required (a name of up to 63 characters)");
-    if (!url || strlen (url) >= sizeof sub->url || !s_url_allowed (url))
+    if (!url || strlen (url) >= sizeof sub->url || !webhook_url_allowed (url))
         return s_fail (err, err_size, i, "url", "must be an https:// URL (http:// only to 127.0.0.1 or localhost)");
     if (!secret_file || !*secret_file)
         return s_fail (err, err_size, i, "secret_file", "is required (the file holding the signing secret)");

@@ -58,6 +58,10 @@ void webhook_sign (const unsigned char *secret, size_t secret_len, long long tim
 int webhook_subscribers_load (json_t *region, const char *secret_dir, webhook_subscriber_t *out,
                               size_t max, char *err, size_t err_size);
 
+//  1 when url is https://, or http:// to 127.0.0.1 or localhost (tests):
+//  where the service may send a webhook or a Notify request.
+int webhook_url_allowed (const char *url);
+
 //  1 when subscriber takes events of topic.
 int webhook_subscriber_wants (const webhook_subscriber_t *subscriber, const char *topic);
 

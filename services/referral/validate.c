@@ -11,6 +11,9 @@
 #include "validate.h"
 
 #define MAX_TEXT 200
+#define ADDRESS_LINES_MIN 3
+#define ADDRESS_LINES_MAX 7
+#define ADDRESS_LINE_MAX 80
 #define MAX_SUMMARY 4000
 #define MAX_PROFESSIONALS 50
 #define MAX_FAMILY 20
@@ -86,6 +89,24 @@ static const char *const RELATIONSHIPS [] = {
 static const char *const CONTACTS [] = { "email", "sms", "phone", "post", NULL };
 static const char *const LOCATIONS [] = { "home", "school", "clinic", "online", "other", NULL };
 static const char *const DAYS [] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
+
+//  A family member's postal address: 3 to 7 lines (GOV.UK Notify's
+//  letters), each one line of text.
+static void
+s_family_address (const Kw__FamilyMember *f, size_t i, kw_field_errors_t *errs)
+{
+    char field [64];
+    snprintf (field, sizeof field, "family[%zu].address", i);
+    if (f->n_address && (f->n_address < ADDRESS_LINES_MIN || f->n_address > ADDRESS_LINES_MAX)) {
+        kw_field_errors_add (errs, field, "%s must have %d to %d lines", field, ADDRESS_LINES_MIN,
+                             ADDRESS_LINES_MAX);
+        return;
+    }
+    for (size_t l = 0; l < f->n_address; l++) {
+        snprintf (field, sizeof field, "family[%zu].address[%zu]", i, l);
+        kw_check_required_text (f->address [l], ADDRESS_LINE_MAX, field, errs);
+    }
+}
 
 //  A parent or carer suggested as key worker is named by the e-mail given
 //  for them in the family list.
@@ -257,9 +278,12 @@ s_family (const Kw__ReferralBody *body, kw_field_errors_t *errs)
         kw_check_phone (f->phone, field, errs);
         snprintf (field, sizeof field, "family[%zu].language", i);
         kw_check_language (f->language, field, errs);
+        s_family_address (f, i, errs);
         snprintf (field, sizeof field, "family[%zu].preferred_contact", i);
         if (kw_check_one_of (f->preferred_contact, CONTACTS, field, errs) != 0 || !f->preferred_contact)
             continue;
+        if (strcmp (f->preferred_contact, "post") == 0 && !f->n_address)
+            kw_field_errors_add (errs, field, "%s is post but family[%zu].address is not given", field, i);
         if (strcmp (f->preferred_contact, "email") == 0 && !f->email)
             kw_field_errors_add (errs, field, "%s is email but family[%zu].email is not given", field, i);
         if ((strcmp (f->preferred_contact, "sms") == 0 || strcmp (f->preferred_contact, "phone") == 0)

@@ -26,6 +26,7 @@ body = '''source: SOURCE_PROFESSIONAL
  professionals { name: "Quote \\"Q\\" Back\\\\slash" agency: "GP" email: "" }
  family { name: "Pat Jones" relationship: "mother" email: "pat@example.org" preferred_contact: "email" language: "Polish" has_parental_responsibility: true }
  family { name: "NULL" relationship: "father" }
+ family { name: "Pia Post" relationship: "carer" preferred_contact: "post" address: "1 Letter Lane" address: "Norwich" address: "NR2 3TU" }
  suggested_key_worker { email: "pat@example.org" family_member: true }
  consent { basis: CONSENT_BASIS_PARENTAL_RESPONSIBILITY given_by: "Pat Jones" date: "2026-11-01" }'''
 env('referral', 'information_added', 3, 'ReferralReceived', f'referral_id: "{R}" region: "norfolk" revision: 2 referral {{ {body} }}', 'referral_information_added')
@@ -77,3 +78,4 @@ env('assignment', 'team_changed', 31, 'TeamChanged', f'case_id: "{C}" region: "n
 env('assignment', 'professional_changed', 32, 'ProfessionalChanged', f'professional {{ id: "{P}" region: "norfolk" name: "Cora" working_hours {{ mon: "09:00" mon: "17:00" tue: "99999999:00" tue: "17:00" wed: "10:00" wed: "09:00" sun: "00:00" sun: "24:00" }} active: false }} change: "updated"', 'professional_changed_hours')
 env('assignment', 'absence_recorded', 33, 'AbsenceChanged', f'absence {{ id: "{M}" professional_id: "{K}" from: "2026-12-01T00:00:00Z" to: "2026-12-05T00:00:00Z" status: "scheduled" }}', 'absence_recorded')
 env('referral', 'received', 34, 'ReferralReceived', f'referral_id: "{R}" region: "norfolk" revision: 4294967295 referral {{ meeting_preferences {{ location: "home" days: "mon" days: "fri" days: "xyz" earliest: "09:00" latest: "15:00" }} }}', 'referral_received_meeting_wishes')
+env('assignment', 'key_worker_changed', 35, 'KeyWorkerChanged', f'case_id: "{C}" referral_id: "{R}" region: "norfolk" key_worker {{ id: "{K}" name: "Kim Worker" email: "kim@example.org" }} family {{ name: "Pia Post" kind: "family_member" preferred_contact: "post" address: "Pia Post\\n1 Letter Lane\\nNR2 3TU" }} family {{ name: "Sid" phone: "07700900402" preferred_contact: "sms" }}', 'key_worker_changed_letter')

@@ -58,7 +58,9 @@ FUZZ_LINK_fuzz_envelope := $(sort $(FUZZ_LINK_fuzz_region) $(call FUZZ_SERVICE_O
                            $(FUZZ_OBJ)/services/notification/config.o \
                            $(FUZZ_OBJ)/services/notification/events.o \
                            $(FUZZ_OBJ)/services/notification/action_links.o \
-                           $(FUZZ_OBJ)/services/notification/webhook_client.o)
+                           $(FUZZ_OBJ)/services/notification/webhook_client.o \
+                           $(FUZZ_OBJ)/services/notification/notify_settings.o \
+                           $(FUZZ_OBJ)/services/notification/notify_client.o)
 FUZZ_LINK_fuzz_template := $(FUZZ_OBJ)/services/notification/template.o $(FUZZ_OBJ)/services/notification/message.o
 FUZZ_LINK_fuzz_dsr := $(FUZZ_OBJ)/services/referral/dsr_parse.o $(FUZZ_OBJ)/services/referral/tabular.o \
                       $(FUZZ_OBJ)/services/referral/validate.o

@@ -200,7 +200,7 @@ s_array_param (const char *literal, char *const *items, size_t count)
 static void
 s_team_params (const Kw__ReferralBody *referral)
 {
-    const char *team [5], *family [7];
+    const char *team [5], *family [8];
     event_rows_team (referral, team, s_arena);
     size_t n = referral ? referral->n_professionals : 0;
     char **column = kw_arena_calloc (s_arena, sizeof (char *) * (n + 1));
@@ -491,7 +491,7 @@ static const char *
 s_offer_value (const char *name, void *arg)
 {
     static char buf [64];
-    return audience_placeholder (arg, name, buf, sizeof buf);
+    return audience_field_value (arg, name, buf, sizeof buf);
 }
 
 static void
@@ -561,7 +561,7 @@ s_table_contact (const audience_contact_t *contact, void *arg)
     char err [160], unused [8];
     if (render_row (s_table, a->region, a->row, &fill, &text, err, sizeof err) != 0)
         return;
-    const char *calendar = a->row->attach ? audience_placeholder (a->msg, a->row->attach, unused, sizeof unused)
+    const char *calendar = a->row->attach ? audience_field_value (a->msg, a->row->attach, unused, sizeof unused)
                                           : NULL;
     char *mail = strcmp (a->row->channel, "email") == 0 && message_address_valid (contact->email)
                ? message_compose ("00000000-0000-4000-8000-000000000000", "keyworker@example.org",
@@ -590,7 +590,7 @@ s_table_event (const Kw__Envelope *event)
     s_repack (msg);
     s_encode (msg);
     char buf [8];
-    const char *region_id = audience_placeholder (msg, "region", buf, sizeof buf);
+    const char *region_id = audience_field_value (msg, "region", buf, sizeof buf);
     const config_region_t *region = config_region (s_table, region_id && *region_id ? region_id : event->region);
     if (!region)
         return;

@@ -7,11 +7,20 @@ Each send must carry "Authorization: Bearer <JWT>": HS256 signed with the API
 key's secret, "iss" the key's service id and "iat" within 30 seconds of now,
 as Notify checks; otherwise 403 with Notify's AuthError body. A valid send is
 answered 201 with Notify's body ({id, reference, content, uri, template}).
+Bodies are checked as Notify documents them, and a wrong one is refused 400
+with a ValidationError: no property outside the documented ones,
+template_id a UUID, the recipient (email_address a valid address,
+phone_number), personalisation an object, email_reply_to_id a UUID, a
+reference of at most 1000 characters; a letter's address_line_1..7 at least
+3 lines and the last a real UK postcode or a country; for a template the
+test registered, every placeholder of it in the personalisation.
 
 Control (not part of Notify's API, for the test):
   POST /_next     {"statuses": [429, 500, 400, ...]}: the next sends get these
                   answers (Notify's error bodies), in order
   GET  /_received every send received so far: [{path, status, body, jwt_error}]
+  POST /_templates {"<template id>": ["subject", "body"], ...}: the
+                  placeholders of these templates (sends to them must fill each)
   POST /_receipt  {"url", "token", "body"}: POST body to url with
                   "Authorization: Bearer <token>" (a delivery receipt, as
                   Notify sends one) and answer {"status": <the answer's>}
@@ -24,6 +33,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import sys
 import threading
 import time
@@ -38,6 +48,16 @@ ERRORS = {
     500: ("Exception", "Internal server error"),
 }
 RECIPIENT = {"email": "email_address", "sms": "phone_number"}
+PROPERTIES = {
+    "email": {"email_address", "template_id", "personalisation", "reference", "email_reply_to_id"},
+    "sms": {"phone_number", "template_id", "personalisation", "reference", "sms_sender_id"},
+    "letter": {"template_id", "personalisation", "reference"},
+}
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})$", re.I)
+COUNTRIES = {"france", "ireland", "germany", "spain", "italy", "netherlands", "belgium", "portugal",
+             "poland", "united states", "canada", "australia"}
 
 
 def b64url_decode(text):
@@ -77,6 +97,7 @@ class State:
         self.lock = threading.Lock()
         self.next = []
         self.received = []
+        self.templates = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -118,6 +139,11 @@ class Handler(BaseHTTPRequestHandler):
                 state.next.extend(json.loads(raw)["statuses"])
             self.answer(200, {})
             return
+        if self.path == "/_templates":
+            with state.lock:
+                state.templates.update(json.loads(raw))
+            self.answer(200, {})
+            return
         if self.path == "/_receipt":
             self.send_receipt(json.loads(raw))
             return
@@ -139,7 +165,9 @@ class Handler(BaseHTTPRequestHandler):
             record["status"] = 403
             self.error(403, "AuthError", jwt_error)
             return
-        problem = self.validate(kind, body)
+        with state.lock:
+            templates = dict(state.templates)
+        problem = self.validate(kind, body, templates)
         status = forced or (400 if problem else 201)
         record["status"] = status
         if status != 201:
@@ -158,17 +186,36 @@ class Handler(BaseHTTPRequestHandler):
         })
 
     @staticmethod
-    def validate(kind, body):
+    def validate(kind, body, templates):
         if not isinstance(body, dict):
             return "Invalid JSON supplied in POST data"
+        extra = sorted(set(body) - PROPERTIES[kind])
+        if extra:
+            return "Additional properties are not allowed (%s was unexpected)" % extra[0]
         if not isinstance(body.get("template_id"), str):
             return "template_id is a required property"
+        if not UUID.match(body["template_id"]):
+            return "template_id is not a valid UUID"
         if kind in RECIPIENT and not isinstance(body.get(RECIPIENT[kind]), str):
             return RECIPIENT[kind] + " is a required property"
+        if kind == "email" and not EMAIL.match(body["email_address"]):
+            return "email_address Not a valid email address"
+        reply_to = body.get("email_reply_to_id")
+        if reply_to is not None and (not isinstance(reply_to, str) or not UUID.match(reply_to)):
+            return "email_reply_to_id is not a valid UUID"
+        personalisation = body.get("personalisation", {})
+        if not isinstance(personalisation, dict):
+            return "personalisation is not of type object"
         if kind == "letter":
-            lines = (body.get("personalisation") or {})
-            if sum(1 for n in range(1, 8) if lines.get("address_line_%d" % n)) < 3:
+            lines = [personalisation.get("address_line_%d" % n) for n in range(1, 8)]
+            lines = [line.strip() for line in lines if isinstance(line, str) and line.strip()]
+            if len(lines) < 3:
                 return "Address must be at least 3 lines"
+            if not POSTCODE.match(lines[-1]) and lines[-1].lower() not in COUNTRIES:
+                return "Last line of address must be a real UK postcode or another country"
+        for name in templates.get(body["template_id"], []):
+            if name not in personalisation:
+                return "Missing personalisation: %s" % name
         reference = body.get("reference")
         if reference is not None and (not isinstance(reference, str) or len(reference) > 1000):
             return "reference must be a string of at most 1000 characters"

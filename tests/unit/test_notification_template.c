@@ -156,11 +156,11 @@ s_test_audience (void)
     audience_coordinator ("mum@example.org", &again);
     ok (strstr (seen.ids, again.recipient_id) != NULL, "one address is one pseudonym wherever it is met");
     char buf [64];
-    is_str (audience_placeholder (&ev.base, "key_worker.name", buf, sizeof buf), "Kim", "a nested placeholder");
-    is_str (audience_placeholder (&ev.base, "case_id", buf, sizeof buf), "c-9", "a top-level one");
-    is_str (audience_placeholder (&ev.base, "at", buf, sizeof buf), "", "an unset one is empty");
-    ok (audience_placeholder (&ev.base, "team", buf, sizeof buf) == NULL, "a repeated field is no placeholder");
-    ok (audience_placeholder (&ev.base, "team.name", buf, sizeof buf) == NULL, "nor inside one");
+    is_str (audience_field_value (&ev.base, "key_worker.name", buf, sizeof buf), "Kim", "a nested placeholder");
+    is_str (audience_field_value (&ev.base, "case_id", buf, sizeof buf), "c-9", "a top-level one");
+    is_str (audience_field_value (&ev.base, "at", buf, sizeof buf), "", "an unset one is empty");
+    ok (audience_field_value (&ev.base, "team", buf, sizeof buf) == NULL, "a repeated field is no placeholder");
+    ok (audience_field_value (&ev.base, "team.name", buf, sizeof buf) == NULL, "nor inside one");
     ok (audience_is_id_or_time ("case_id") && audience_is_id_or_time ("expires_at") && !audience_is_id_or_time ("key_worker.name")
         && !audience_is_id_or_time ("note"), "subjects: ids and times only");
     ok (audience_names_person ("key_worker.name") && !audience_names_person ("reason") && !audience_names_person ("note"),
@@ -286,6 +286,20 @@ s_test_config (void)
         "a region asking for sms without Notify configured is refused: %s", e ? e : "");
     config_channels_available (1, 0);
     ok (s_refusal () == NULL, "with Notify configured it loads");
+    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
+             " [\"c@example.org\"], \"channels\": [\"email\", \"letter\"]}}");
+    e = s_refusal ();
+    ok (e && strstr (e, "zz.json: field \"notification.channels[1]\": \"letter\" needs GOV.UK Notify"),
+        "a region asking for letters without its Notify settings is refused: %s", e ? e : "");
+    s_write ("regions/zz.key", "kw-5f0a8a2e-4f8b-4d3c-9e1a-7b6c5d4e3f21-0b6f1f0e-6c43-4c1a-9a53-2d8c1c1f7e10\n");
+    s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
+             " [\"c@example.org\"], \"channels\": [\"email\", \"letter\"], \"notify\": {\"api_key_file\": \"zz.key\","
+             " \"letter\": {\"generic_template\": \"0b6f1f0e-6c43-4c1a-9a53-2d8c1c1f7e10\","
+             " \"templates\": {\"offer_made\": \"0b6f1f0e-6c43-4c1a-9a53-2d8c1c1f7e10\"}}}}}");
+    e = s_refusal ();
+    ok (e && strstr (e, "zz.json: field \"notification.notify.letter.templates.offer_made\": is not a template of"
+                    " the table's letter rows"),
+        "a Notify template mapped for a template without a row on that channel is refused: %s", e ? e : "");
     s_write ("regions/zz.json", "{\"id\": \"zz\", \"name\": \"Zed\", \"time_zone\": \"Europe/London\", \"notification\": {\"coordinators\":"
              " [\"c@example.org\"], \"templates\": {\"offer_made.subject\": \"For ((professional_name))\"}}}");
     e = s_refusal ();

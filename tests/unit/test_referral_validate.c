@@ -918,7 +918,8 @@ s_test_referral (void)
     f.body.source = KW__SOURCE__SOURCE_DSR;
     s_accepts (&f, "a DSR referral without referrer e-mail or phone");
 
-    //  Preferred contact by sms or phone needs a phone; post needs neither.
+    //  Preferred contact by sms or phone needs a phone; post needs an
+    //  address (3 to 7 lines, each text), neither e-mail nor phone.
     s_fixture (&f);
     f.family [0].preferred_contact = "sms";
     f.family [0].phone = NULL;
@@ -931,7 +932,20 @@ s_test_referral (void)
     s_accepts (&f, "preferred contact e-mail with only an e-mail");
     f.family [0].preferred_contact = "post";
     f.family [0].email = NULL;
-    s_accepts (&f, "preferred contact post with neither");
+    s_rejects (&f, "family[0].preferred_contact", "family[0].address", NULL,
+               "preferred contact post without an address");
+    static char *address [] = { "1 Letter Lane", "", "NR2 3TU", "4", "5", "6", "7", "8" };
+    f.family [0].address = address;
+    f.family [0].n_address = 2;
+    s_rejects (&f, "family[0].address", "3 to 7 lines", NULL, "an address of two lines");
+    f.family [0].n_address = 8;
+    s_rejects (&f, "family[0].address", "3 to 7 lines", NULL, "an address of eight lines");
+    f.family [0].n_address = 3;
+    s_rejects (&f, "family[0].address[1]", "family[0].address[1]", NULL, "an address with a blank line");
+    address [1] = "Norwich";
+    s_accepts (&f, "preferred contact post with an address and neither e-mail nor phone");
+    f.family [0].address = NULL;
+    f.family [0].n_address = 0;
     f.family [0].preferred_contact = "sms";
     f.family [0].phone = "07700 900123";
     s_accepts (&f, "preferred contact sms with only a phone");
@@ -1018,6 +1032,9 @@ s_test_enumerations (void)
     for (size_t i = 0; i < sizeof contacts / sizeof contacts [0]; i++) {
         s_fixture (&f);
         f.family [0].preferred_contact = (char *) contacts [i];
+        static char *address [] = { "1 Letter Lane", "Norwich", "NR2 3TU" };
+        f.family [0].address = address;
+        f.family [0].n_address = 3;
         snprintf (name, sizeof name, "preferred contact %s", contacts [i]);
         s_accepts (&f, name);
     }

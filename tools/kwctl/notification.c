@@ -13,7 +13,7 @@
 #include "../../services/notification/template.h"
 
 static const char *const s_statuses [] = { "pending", "sending", "sent", "delivered", "failed", "suppressed", NULL };
-static const char *const s_channels [] = { "email", "sms", "webhook", NULL };
+static const char *const s_channels [] = { "email", "sms", "letter", "webhook", NULL };
 
 void
 kwctl_notification_usage (FILE *out)
@@ -29,7 +29,7 @@ kwctl_notification_usage (FILE *out)
         "       kwctl template check [--dir DIR] [--regions DIR]\n"
         "\n"
         "  notification list   The region's messages and their delivery: S pending, sending, sent,\n"
-        "                      delivered, failed or suppressed; C email, sms or webhook.\n"
+        "                      delivered, failed or suppressed; C email, sms, letter or webhook.\n"
         "  notification get    One delivery record.\n"
         "  notification retry  Send a failed message again, with its own message id (coordinators).\n"
         "  preferences         A recipient's channels in order, quiet hours (the region's time)\n"
