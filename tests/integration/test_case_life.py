@@ -370,6 +370,14 @@ keys = collections.Counter(k for k, *_ in everything)
 ok(not [k for k, c in keys.items() if c > 1] and len(everything) == expected_total,
    "over the case's life %d messages, each arrived once" % expected_total,
    ([k for k, c in keys.items() if c > 1], len(everything)))
+# Every delivery of the region is one of the case's, listed under the case.
+status, listed, _ = http("GET", "/v1/notifications?case_id=%s&limit=500" % C, tok=tok)
+rows = sql("SELECT count(*), count(*) FILTER (WHERE case_id IS DISTINCT FROM :'p2'),"
+           " string_agg (DISTINCT event, ' ') FILTER (WHERE case_id IS DISTINCT FROM :'p2')"
+           " FROM notification.deliveries WHERE region = :'p1'", REGION, C)[0]
+ok(status == 200 and rows[1] == "0" and len(listed.get("items", [])) == int(rows[0]) == expected_total,
+   "each of the %d deliveries names the case and is listed under it" % expected_total,
+   (status, rows, len(listed.get("items", [])) if isinstance(listed, dict) else listed))
 LIVES = ((meeting, ["booked", "rescheduled", "held"]), (second, ["booked", "cancelled"]),
          (third, ["booked", "flagged", "cancelled"]))
 for booked, labels in LIVES:
