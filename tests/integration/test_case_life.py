@@ -18,8 +18,15 @@ booked, rescheduled, declined by a required and an optional participant;
 a second meeting booked and cancelled; the outcome of the first writes the
 plan, an action completed updates it; the sweep finds the review due and
 an action overdue; the child is re-rated on the Dynamic Support Register;
-the age-out sweep finds the transition to adult services due; the case
-closes."""
+the age-out sweep finds the transition to adult services due; a third
+meeting is hit by a required participant's absence; the case closes.
+
+The lists are the table as it stands. A new row changes the step it
+belongs to: the referrer told that more information is needed ("more
+information needed"), the key worker told of a DSR change only when the
+rating changes ("DSR entry changed, the rating kept" then expects none),
+no meeting_updated for a flag ("third meeting flagged" then expects none,
+and the third meeting's invitations in LIVES lose "flagged")."""
 
 import collections
 import datetime
@@ -183,7 +190,8 @@ def expect_ok(answer, what, status=200):
     return answer[1]
 
 
-# --- referral: eligible, offered to the key worker the family suggests
+# --- referral: first without the child's GP practice (more information
+# needed), then eligible with it, offered to the key worker the family suggests
 today = datetime.date.today()
 birthday = today + datetime.timedelta(days=60)
 dob = birthday.replace(year=birthday.year - 18).isoformat()
@@ -192,14 +200,22 @@ body = referral(nhs, dob=dob, suggested=kim["email"])
 body["referrer"]["email"] = REFERRER
 body["family"] = [{"name": "Pat Parent", "relationship": "mother", "email": PAT, "phone": PHONE,
                    "has_parental_responsibility": True}]
+del body["child"]["gp_practice"]
 created = expect_ok(http("POST", "/v1/referrals", body, tok), "a referral with a family, a referrer and"
-                    " professionals", 201)
-case_id = case_of(tok, created.get("id"))
+                    " professionals, without the child's GP practice", 201)
+R = created.get("id")
+waiting = wait_until(lambda: http("GET", "/v1/referrals/%s" % R, tok=tok)[1].get("status") == "more_information_needed",
+                     15)
+ok(waiting, "more information is needed")
+step("more information needed", [])
+expect_ok(http("POST", "/v1/referrals/%s/information" % R, {"child": {"gp_practice": "D82001"}}, tok),
+          "the referrer adds the GP practice")
+case_id = case_of(tok, R)
 offer = wait_until(lambda: pending_offer(get_case(tok, case_id)), 15)
 ok(case_id and offer and offer["professional_id"] == kim["id"], "eligible: a case, offered to the suggested"
    " key worker", offer)
 C = case_id
-step("referral", [(kim["email"], "email", "Key worker offer for case %s" % C)])
+step("referral eligible", [(kim["email"], "email", "Key worker offer for case %s" % C)])
 
 # --- the offer accepted
 expect_ok(http("POST", "/v1/cases/%s/offers/%s/accept" % (C, offer["id"]), None, key_worker_token(kim)),
