@@ -319,7 +319,21 @@ def audit(ledger, faults, journal_path):
         f.add("resent_unexplained", "message %s transmitted again at %.3f (before: %.3f) with no"
               " notification kill or PostgreSQL restart right after the first" % (mid, again, before))
     _audit_offsets(f)
+    _audit_double_booking(f)
     return f
+
+
+def _audit_double_booking(f):
+    """No person (a family place aside: the same on every case) is in two
+    scheduled meetings at once."""
+    both = sql("SELECT a.person_id, a.meeting_id::text, b.meeting_id::text FROM scheduling.participants a"
+               " JOIN scheduling.meetings ma ON ma.id = a.meeting_id"
+               " JOIN scheduling.participants b ON b.person_id = a.person_id AND b.meeting_id > a.meeting_id"
+               " JOIN scheduling.meetings mb ON mb.id = b.meeting_id"
+               " WHERE ma.status = 'scheduled' AND mb.status = 'scheduled' AND a.role <> 'family'"
+               " AND tstzrange (ma.starts_at, ma.ends_at) && tstzrange (mb.starts_at, mb.ends_at)")
+    for person, first, second in both:
+        f.add("wrong", "%s is in meetings %s and %s at once" % (person, first, second))
 
 
 def _expect_count(f, what, rows, count, owner):

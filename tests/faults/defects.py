@@ -174,6 +174,30 @@ def check(ledger, injector, faults, baseline, settle):
            "ledger reports %s (%s), and is clean once it is undone" % (label, category),
            after.details()[:5])
 
+    # Two meetings of one key worker moved to one time, both scheduled: a
+    # double booking.
+    pair = sql("SELECT a.meeting_id, b.meeting_id, a.person_id, ma.status, mb.status,"
+               " to_char (mb.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+               " to_char (mb.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+               " FROM scheduling.participants a JOIN scheduling.meetings ma ON ma.id = a.meeting_id"
+               " JOIN scheduling.participants b ON b.person_id = a.person_id AND b.meeting_id <> a.meeting_id"
+               " JOIN scheduling.meetings mb ON mb.id = b.meeting_id"
+               " WHERE a.role = 'key_worker' ORDER BY 1, 2 LIMIT 1")
+    if ok(pair, "a key worker with two meetings, to book twice at once"):
+        first, second, person, first_status, second_status, starts, ends = pair[0]
+        before = _audit(ledger, injector, faults)
+        sql("UPDATE scheduling.meetings b SET starts_at = a.starts_at, ends_at = a.ends_at, status = 'scheduled'"
+            " FROM scheduling.meetings a WHERE a.id = :'p1' AND b.id = :'p2';"
+            " UPDATE scheduling.meetings SET status = 'scheduled' WHERE id = :'p1'", first, second)
+        after = _audit(ledger, injector, faults)
+        sql("UPDATE scheduling.meetings SET starts_at = :'p3', ends_at = :'p4', status = :'p5' WHERE id = :'p2';"
+            " UPDATE scheduling.meetings SET status = :'p6' WHERE id = :'p1'",
+            first, second, starts, ends, second_status, first_status)
+        again = _audit(ledger, injector, faults)
+        ok(_new(before, after, "wrong", person + " is in meetings") and again.details() == before.details(),
+           "ledger reports a key worker booked into two meetings at once (wrong), and is clean once it is undone",
+           after.details()[:5])
+
     # Fault injection that did not take effect is not counted as a fault.
     fault = injector.inject("no-such-program")
     ok(not fault.verified, "ledger does not count a fault at a program that does not exist", fault)
