@@ -312,6 +312,19 @@ s_project (kw_db_t *db, const Kw__Envelope *event, const char *case_id, const ch
     return kw_db_exec_count (db, "notification_case_people_set", 3, params, lengths, formats) < 0 ? -1 : 0;
 }
 
+//  The case an event concerns: its case_id, or its meeting's or plan's
+//  (the scheduling events carry the case one level down).
+static const char *
+s_case_of (const ProtobufCMessage *msg)
+{
+    const char *case_id = s_field (msg, "case_id");
+    if (!case_id)
+        case_id = s_field (msg, "meeting.case_id");
+    if (!case_id)
+        case_id = s_field (msg, "plan.case_id");
+    return case_id;
+}
+
 //  Make the deliveries of every row of the table for event topic (its id
 //  event_id) and payload msg. 0, or -1 when a row could not be written;
 //  1 when the region is unknown.
@@ -329,7 +342,7 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
         return 1;
     }
     s_apply_t a = { .config = notify->config, .region = region, .event = event, .msg = msg,
-                    .case_id = s_field (msg, "case_id"), .db = db,
+                    .case_id = s_case_of (msg), .db = db,
                     .public_url = kw_service_config (svc, "KW_PUBLIC_URL") };
     if (strcmp (event->producer, KW_PRODUCER_ASSIGNMENT) == 0
     &&  s_project (db, event, a.case_id, region->id) != 0)

@@ -27,7 +27,24 @@ stops after the decision, with no case):
                               each coordinator's of the region and one for
                               each other person of the case's deputy and
                               team with an address (the ledger's families
-                              have none)
+                              have none); then for each participant of its
+                              meeting (the booking's answer) an invitation,
+                              an update for each new time and for the
+                              outcome, a cancellation when it was cancelled
+                              or the case closed with the meeting ahead;
+                              when closed, the key worker's and each team
+                              member's with an address
+    scheduling.meetings       for an accepted case, the one meeting the ledger
+                              booked, cancelled, held or still scheduled as
+                              its life left it, its SEQUENCE raised once by
+                              each new time and by the cancellation
+    scheduling.plans          version 1 when the ledger posted the outcome
+    bus.outbox (scheduling)   meeting_scheduled once, meeting_updated once for
+                              each new time and for the outcome,
+                              meeting_cancelled once when cancelled (by the
+                              ledger or by the closure), plan_updated once
+                              with the outcome (correlation: case id); and
+                              assignment.case_closed once when closed
     SMTP sink                 for each delivery one transaction with its Message-ID;
                               another only as the documented crash window (a
                               kill of notification or a PostgreSQL restart
@@ -98,6 +115,31 @@ def _expect_one(f, what, rows, owner):
         f.add("duplicate", "%s: %d %s" % (owner, len(rows), what))
 
 
+def _team(with_deputy):
+    """{case id: how many people with an address beside the key worker are
+    on the case's team (and its deputy, with_deputy)}."""
+    deputy = "SELECT p.email FROM assignment.professionals p WHERE p.id = c.deputy_id UNION " if with_deputy else ""
+    return {c: int(k) for c, k in sql(
+        "SELECT c.id::text, count (DISTINCT lower (x.email)) FROM assignment.cases c"
+        " CROSS JOIN LATERAL (" + deputy + "SELECT t.email FROM assignment.team_members t WHERE t.case_id = c.id"
+        "   AND t.removed_at IS NULL"
+        "   AND t.email IS NOT NULL AND (t.professional_id IS NULL OR t.professional_id <> c.key_worker_id)) x"
+        " WHERE c.key_worker_id IS NOT NULL AND x.email IS NOT NULL"
+        " AND lower (x.email) <> (SELECT lower (k.email) FROM assignment.professionals k WHERE k.id = c.key_worker_id)"
+        " GROUP BY 1")}
+
+
+def _life(meeting):
+    """What a case's life should have left, from the ledger's steps: (meeting
+    status, SEQUENCE, meeting_updated events, meeting_cancelled events, plan
+    versions, closed)."""
+    steps = meeting["steps"] if meeting else []
+    updated = steps.count("reschedule") + steps.count("outcome")
+    cancelled = 1 if "cancel" in steps or ("close" in steps and "outcome" not in steps) else 0
+    status = "cancelled" if cancelled else "held" if "outcome" in steps else "scheduled"
+    return status, steps.count("reschedule") + cancelled, updated, cancelled, steps.count("outcome"), "close" in steps
+
+
 def _coordinators(region="norfolk"):
     """How many coordinator addresses the region's file names."""
     path = os.path.join(os.environ.get("KW_REGION_DIR", "deploy/regions"), region + ".json")
@@ -129,15 +171,11 @@ def audit(ledger, faults, journal_path):
     sched_cases = _group(sql("SELECT case_id::text FROM scheduling.cases"))
     deliveries = _group(sql("SELECT case_id, id::text, status, template FROM notification.deliveries"))
     coordinators = _coordinators()
-    # The people with an address beside the key worker: the deputy and the team.
-    team = {c: int(k) for c, k in sql(
-        "SELECT c.id::text, count (DISTINCT lower (x.email)) FROM assignment.cases c"
-        " CROSS JOIN LATERAL (SELECT p.email FROM assignment.professionals p WHERE p.id = c.deputy_id"
-        "   UNION SELECT t.email FROM assignment.team_members t WHERE t.case_id = c.id AND t.removed_at IS NULL"
-        "   AND t.email IS NOT NULL AND (t.professional_id IS NULL OR t.professional_id <> c.key_worker_id)) x"
-        " WHERE c.key_worker_id IS NOT NULL AND x.email IS NOT NULL"
-        " AND lower (x.email) <> (SELECT lower (k.email) FROM assignment.professionals k WHERE k.id = c.key_worker_id)"
-        " GROUP BY 1")}
+    # The people with an address beside the key worker: the deputy and the
+    # team (told of a new key worker), the team alone (told of the closure).
+    team, team_only = _team(True), _team(False)
+    meetings = _group(sql("SELECT case_id::text, id::text, status, sequence FROM scheduling.meetings"))
+    plans = _group(sql("SELECT case_id::text, version FROM scheduling.plans"))
     events = _group(sql("SELECT producer || '.' || type || ' ' || correlation_id, event_id::text"
                         " FROM bus.outbox"))
     mails = sink_journal(journal_path)
@@ -157,6 +195,9 @@ def audit(ledger, faults, journal_path):
                "eligibility.cases": sum(map(len, elig_cases.values())),
                "scheduling.cases": sum(map(len, sched_cases.values())),
                "notification.deliveries": sum(map(len, deliveries.values())),
+               "scheduling.meetings": sum(map(len, meetings.values())),
+               "scheduling.plans": sum(map(len, plans.values())),
+               "assignment.cases closed": sum(1 for rows in cases.values() for r in rows if r[2] == "closed"),
                "bus.outbox": sum(map(len, events.values())), "smtp transactions": len(mails),
                "smtp files": eml}
     if eml != len(mails):
@@ -184,10 +225,12 @@ def audit(ledger, faults, journal_path):
         known_events.add("eligibility.decided " + rid)
         if decided and decided[0][1] != outcome:
             f.add("wrong", "%s: decided %s, expected %s" % (own, decided[0][1], outcome))
-        if decided and (status != outcome or seq != "1"):
-            f.add("lost" if status == "received" else "wrong",
-                  "%s: referral projection status %s, decision %s (expected %s, 1)" % (own, status, seq, outcome))
         own_cases = cases.get(rid, [])
+        # A closed case's referral reads closed.
+        projected = "closed" if any(c[1] in ledger.closed for c in own_cases) else outcome
+        if decided and (status != projected or seq != "1"):
+            f.add("lost" if status in ("received", outcome) and status != projected else "wrong",
+                  "%s: referral projection status %s, decision %s (expected %s, 1)" % (own, status, seq, projected))
         if not eligible:
             if own_cases or projected_case:
                 f.add("unexpected", "%s: ineligible but has a case (%d, projected %r)" % (
@@ -203,8 +246,10 @@ def audit(ledger, faults, journal_path):
             f.add("lost" if not projected_case else "wrong",
                   "%s: referral projection has case %r" % (own, projected_case))
         answer = answers.get(case_id)
+        meeting = ledger.meetings.get(case_id)
+        status_, sequence, updated, cancelled, versions, closed = _life(meeting)
         kinds = ("case_opened", "team_changed", "offer_made") + (
-            ("offer_accepted", "key_worker_changed") if answer else ())
+            ("offer_accepted", "key_worker_changed") if answer else ()) + (("case_closed",) if closed else ())
         for kind in kinds:
             key = "assignment.%s %s" % (kind, case_id)
             known_events.add(key)
@@ -215,7 +260,14 @@ def audit(ledger, faults, journal_path):
                           "%s: %d timeline rows for its assignment.%s event %s" % (
                               own, timeline.get(event_id, 0), kind, event_id))
         _expect_one(f, "offer", offers.get(case_id, []), own)
-        _audit_key_worker(f, own, own_cases[0], offers.get(case_id, []), answer)
+        _audit_key_worker(f, own, own_cases[0], offers.get(case_id, []), answer, closed)
+        _audit_meeting(f, own, meeting, meetings.get(case_id, []), (status_, sequence))
+        _expect_count(f, "plan versions", plans.get(case_id, []), versions, own)
+        for kind, count in (("meeting_scheduled", 1 if meeting else 0), ("meeting_updated", updated),
+                            ("meeting_cancelled", cancelled), ("plan_updated", versions)):
+            key = "scheduling.%s %s" % (kind, case_id)
+            known_events.add(key)
+            _expect_count(f, "scheduling.%s events" % kind, events.get(key, []), count, own)
         _expect_one(f, "eligibility.cases row", elig_cases.get(case_id, []), own)
         _expect_one(f, "scheduling.cases row", sched_cases.get(case_id, []), own)
         sent = deliveries.get(case_id, [])
@@ -223,6 +275,12 @@ def audit(ledger, faults, journal_path):
         if answer:
             expected.update(key_worker_changed_new=1, key_worker_changed_coordinator=coordinators,
                             key_worker_changed_team=team.get(case_id, 0))
+        if meeting:
+            people = meeting["participants"]
+            expected.update(meeting_scheduled=people, meeting_updated=people * updated,
+                            meeting_cancelled=people * cancelled)
+        if closed:
+            expected.update(case_closed_team=1 + team_only.get(case_id, 0))
         for template in set(expected) | {r[3] for r in sent}:
             got = sum(1 for r in sent if r[3] == template)
             if got != expected.get(template, 0):
@@ -245,7 +303,8 @@ def audit(ledger, faults, journal_path):
     for name, table in (("decision", decisions), ("eligibility.referrals row", elig_refs), ("case", cases)):
         for rid in set(table) - known_refs:
             f.add("unexpected", "%s for referral %s, not in the ledger" % (name, rid))
-    for name, table in (("offer", offers), ("eligibility.cases row", elig_cases),
+    for name, table in (("offer", offers), ("eligibility.cases row", elig_cases), ("meeting", meetings),
+                        ("plan version", plans),
                         ("scheduling.cases row", sched_cases), ("delivery", deliveries)):
         for cid in set(table) - known_cases:
             f.add("unexpected", "%s for case %s, not in the ledger" % (name, cid))
@@ -260,12 +319,51 @@ def audit(ledger, faults, journal_path):
         f.add("resent_unexplained", "message %s transmitted again at %.3f (before: %.3f) with no"
               " notification kill or PostgreSQL restart right after the first" % (mid, again, before))
     _audit_offsets(f)
+    _audit_double_booking(f)
     return f
 
 
-def _audit_key_worker(f, own, case, offers, answer):
+def _audit_double_booking(f):
+    """No person (a family place aside: the same on every case) is in two
+    scheduled meetings at once."""
+    both = sql("SELECT a.person_id, a.meeting_id::text, b.meeting_id::text FROM scheduling.participants a"
+               " JOIN scheduling.meetings ma ON ma.id = a.meeting_id"
+               " JOIN scheduling.participants b ON b.person_id = a.person_id AND b.meeting_id > a.meeting_id"
+               " JOIN scheduling.meetings mb ON mb.id = b.meeting_id"
+               " WHERE ma.status = 'scheduled' AND mb.status = 'scheduled' AND a.role <> 'family'"
+               " AND tstzrange (ma.starts_at, ma.ends_at) && tstzrange (mb.starts_at, mb.ends_at)")
+    for person, first, second in both:
+        f.add("wrong", "%s is in meetings %s and %s at once" % (person, first, second))
+
+
+def _expect_count(f, what, rows, count, owner):
+    """count rows: lost when fewer, duplicate when more (unexpected when none was)."""
+    if len(rows) < count:
+        f.add("lost", "%s: %d %s, expected %d" % (owner, len(rows), what, count))
+    elif len(rows) > count:
+        f.add("duplicate" if count else "unexpected", "%s: %d %s, expected %d" % (owner, len(rows), what, count))
+
+
+def _audit_meeting(f, own, meeting, rows, expected):
+    """The one meeting the ledger booked, in the state and SEQUENCE its life
+    left it (expected: (status, sequence)); none when it booked none."""
+    if not meeting:
+        _expect_count(f, "meetings", rows, 0, own)
+        return
+    _expect_one(f, "meeting", rows, own)
+    mine = [r for r in rows if r[1] == meeting["id"]]
+    if rows and not mine:
+        f.add("lost", "%s: meeting %s (booked, 201) is not stored" % (own, meeting["id"]))
+    for _, mid, status, sequence in mine:
+        if (status, int(sequence)) != expected:
+            f.add("wrong", "%s: meeting %s is %s with SEQUENCE %s after %s, expected %s %d" % (
+                own, mid, status, sequence, "+".join(meeting["steps"]), *expected))
+
+
+def _audit_key_worker(f, own, case, offers, answer, closed=False):
     """Exactly one key worker, the offeree, for a case whose offer the
-    ledger accepted; none, and the offer pending, for the others."""
+    ledger accepted (the case active, or closed when the ledger closed it);
+    none, and the offer pending, for the others."""
     _, _, status, key_worker, kind = case
     accepted = [o for o in offers if o[2] == "accepted"]
     if len(accepted) > 1:
@@ -275,7 +373,7 @@ def _audit_key_worker(f, own, case, offers, answer):
         if not any(o[1] == offer_id for o in accepted):
             f.add("lost", "%s: offer %s was accepted (200) and is %s" % (
                 own, offer_id, [o[2] for o in offers if o[1] == offer_id] or "gone"))
-        if status != "active" or key_worker != professional_id or kind != "professional":
+        if status != ("closed" if closed else "active") or key_worker != professional_id or kind != "professional":
             f.add("wrong", "%s: accepted by %s, the case is %s with key worker %r" % (
                 own, professional_id, status, key_worker))
     else:

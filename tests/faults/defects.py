@@ -2,7 +2,9 @@
 injected from outside (rows written twice or lost behind the services'
 backs, an offer accepted twice, a professional's count that drifted, a
 timeline row lost, an e-mail transmitted again, an event published twice
-or past a gap, a fault that did not take effect) and the audit must report
+or past a gap, a fault that did not take effect; of a case's life, a meeting
+lost or booked twice or rescheduled once more, a plan version lost, a closed
+case open again, an invitation recorded twice) and the audit must report
 each one, in
 the right category and naming the record it concerns. Reversible defects
 are undone and the audit must then be as clean as before.
@@ -88,7 +90,16 @@ def check(ledger, injector, faults, baseline, settle):
     held, (offer, holder) = sorted(ledger.answers.items())[0]
     changed = scalar("SELECT event_id FROM bus.outbox WHERE type = 'key_worker_changed'"
                      " AND correlation_id = :'p1'", held)
-    params = (rid, case, delivery, held, holder, offer, changed)
+    # Cases of the lives: one with a meeting, one held (a plan), one closed,
+    # and the meeting's invitation.
+    lived = sorted(ledger.meetings.items())
+    met, meeting = lived[0][0], lived[0][1]["id"]
+    planned = next(c for c, m in lived if "outcome" in m["steps"])
+    closed = sorted(ledger.closed)[0]
+    invitation = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'"
+                        " AND template = 'meeting_scheduled' ORDER BY id LIMIT 1", met)
+    params = (rid, case, delivery, held, holder, offer, changed, met, meeting, planned, closed, invitation)
+    copy = "'00000000-0000-4000-8000-000000000002'"
 
     # Reversible defects: (label, category, marker, apply SQL, undo SQL).
     table = [
@@ -131,6 +142,27 @@ def check(ledger, injector, faults, baseline, settle):
         ("a key worker's change with no timeline row", "lost", changed,
          "UPDATE assignment.timeline SET event_id = NULL WHERE event_id = :'p7'",
          "UPDATE assignment.timeline SET event_id = :'p7' WHERE case_id = :'p4' AND kind = 'key_worker_changed'"),
+        ("a meeting lost", "lost", met,
+         "UPDATE scheduling.meetings SET case_id = '00000000-0000-4000-8000-000000000000' WHERE id = :'p9'",
+         "UPDATE scheduling.meetings SET case_id = :'p8' WHERE id = :'p9'"),
+        ("a meeting booked twice", "duplicate", met,
+         "INSERT INTO scheduling.meetings SELECT (jsonb_populate_record (NULL::scheduling.meetings, to_jsonb (m)"
+         " || jsonb_build_object ('id', " + copy + "))).* FROM scheduling.meetings m WHERE m.id = :'p9'",
+         "DELETE FROM scheduling.meetings WHERE id = " + copy),
+        ("a meeting's new time applied twice (SEQUENCE raised again)", "wrong", meeting,
+         "UPDATE scheduling.meetings SET sequence = sequence + 1 WHERE id = :'p9'",
+         "UPDATE scheduling.meetings SET sequence = sequence - 1 WHERE id = :'p9'"),
+        ("a plan version lost", "lost", planned,
+         "UPDATE scheduling.plans SET case_id = '00000000-0000-4000-8000-000000000000' WHERE case_id = :'p10'",
+         "UPDATE scheduling.plans SET case_id = :'p10' WHERE case_id = '00000000-0000-4000-8000-000000000000'"),
+        ("a closed case open again", "wrong", closed,
+         "UPDATE assignment.cases SET status = 'active' WHERE id = :'p11'",
+         "UPDATE assignment.cases SET status = 'closed' WHERE id = :'p11'"),
+        ("a meeting's invitation recorded twice", "duplicate", met,
+         "INSERT INTO notification.deliveries SELECT (jsonb_populate_record (NULL::notification.deliveries,"
+         " to_jsonb (d) || jsonb_build_object ('id', " + copy + ", 'event_id', gen_random_uuid ()))).*"
+         " FROM notification.deliveries d WHERE d.id = :'p12'",
+         "DELETE FROM notification.deliveries WHERE id = " + copy),
     ]
     for label, category, marker, apply, undo in table:
         before = _audit(ledger, injector, faults)
@@ -140,6 +172,30 @@ def check(ledger, injector, faults, baseline, settle):
         again = _audit(ledger, injector, faults)
         ok(_new(before, after, category, marker) and again.details() == before.details(),
            "ledger reports %s (%s), and is clean once it is undone" % (label, category),
+           after.details()[:5])
+
+    # Two meetings of one key worker moved to one time, both scheduled: a
+    # double booking.
+    pair = sql("SELECT a.meeting_id, b.meeting_id, a.person_id, ma.status, mb.status,"
+               " to_char (mb.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+               " to_char (mb.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+               " FROM scheduling.participants a JOIN scheduling.meetings ma ON ma.id = a.meeting_id"
+               " JOIN scheduling.participants b ON b.person_id = a.person_id AND b.meeting_id <> a.meeting_id"
+               " JOIN scheduling.meetings mb ON mb.id = b.meeting_id"
+               " WHERE a.role = 'key_worker' ORDER BY 1, 2 LIMIT 1")
+    if ok(pair, "a key worker with two meetings, to book twice at once"):
+        first, second, person, first_status, second_status, starts, ends = pair[0]
+        before = _audit(ledger, injector, faults)
+        sql("UPDATE scheduling.meetings b SET starts_at = a.starts_at, ends_at = a.ends_at, status = 'scheduled'"
+            " FROM scheduling.meetings a WHERE a.id = :'p1' AND b.id = :'p2';"
+            " UPDATE scheduling.meetings SET status = 'scheduled' WHERE id = :'p1'", first, second)
+        after = _audit(ledger, injector, faults)
+        sql("UPDATE scheduling.meetings SET starts_at = :'p3', ends_at = :'p4', status = :'p5' WHERE id = :'p2';"
+            " UPDATE scheduling.meetings SET status = :'p6' WHERE id = :'p1'",
+            first, second, starts, ends, second_status, first_status)
+        again = _audit(ledger, injector, faults)
+        ok(_new(before, after, "wrong", person + " is in meetings") and again.details() == before.details(),
+           "ledger reports a key worker booked into two meetings at once (wrong), and is clean once it is undone",
            after.details()[:5])
 
     # Fault injection that did not take effect is not counted as a fault.

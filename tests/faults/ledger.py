@@ -1,25 +1,30 @@
 """Fault injection with a ledger. Registers a workforce (one CSV import),
 then posts referrals through the gateway (a mix of eligible and ineligible,
-each retried with its own Idempotency-Key until it gets a definitive answer)
-and accepts the offers of two cases in three as their offerees (each accept
-retried with its own Idempotency-Key too) while an injector kills a random
-program of the stack or restarts PostgreSQL (stack_faults.py, or the
-injector named by KW_FAULTS_INJECTOR), one verified fault at a time, each
-waiting for the stack to recover (health, the bus, and a referral accepted
-after it). Then
-it waits until every effect is in place, waits a settle period, and audits
-again (audit.py): nothing lost, nothing happened twice, nothing unexpected,
-every consumer caught up, every e-mail transmitted again explained by a
-fault in the crash window, exactly one key worker for each case whose offer
-was accepted and none for the others, and every professional's counts
-equal to the cases and offers they hold. Prints one summary line and TAP;
-exits non-zero on any finding.
+each retried with its own Idempotency-Key until it gets a definitive answer),
+accepts the offers of two cases in three as their offerees, and gives each
+accepted case a life (life_of): a meeting booked, then rescheduled,
+cancelled or held (its outcome writes the plan), and a share of the cases
+closed, each call retried with its own Idempotency-Key too, while an
+injector kills a random program of the stack or restarts PostgreSQL
+(stack_faults.py, or the injector named by KW_FAULTS_INJECTOR), one verified
+fault at a time, each waiting for the stack to recover (health, the bus,
+and a referral accepted after it). Then it waits until every effect is in
+place, waits a settle period, and audits again (audit.py): nothing lost,
+nothing happened twice, nothing unexpected, every consumer caught up, every
+e-mail transmitted again explained by a fault in the crash window, exactly
+one key worker for each case whose offer was accepted and none for the
+others, every professional's counts equal to the cases and offers they
+hold, each case's meeting booked once in the state its life left it, its
+plan written once when held, its closure once, and the deliveries of each
+step to each participant. Prints one summary line and TAP; exits non-zero
+on any finding.
 
     ledger.py REFERRALS FAULTS [--defects]
 
 --defects: once the clean run has passed, injects known defects from outside
 (defects.py) and checks that the audit reports each one."""
 
+import datetime
 import os
 import random
 import sys
@@ -33,6 +38,7 @@ import audit as auditing  # noqa: E402
 import stack_faults  # noqa: E402
 
 POSTERS = 4
+LIFERS = 3
 SETTLE_S = float(os.environ.get("KW_FAULTS_SETTLE", "8"))
 # Places in the workforce for every referral: nobody runs out of room.
 WORKFORCE_MAX_CASELOAD = 20
@@ -41,6 +47,37 @@ WORKFORCE_MAX_CASELOAD = 20
 def chosen(case_id):
     """Whether the ledger accepts the case's offer: two cases in three."""
     return int(case_id.replace("-", "")[-6:], 16) % 3 != 0
+
+
+# What the ledger does with an accepted case after booking its meeting, by
+# the case id's first digits: each step one call.
+LIVES = (("cancel",), ("reschedule",), ("reschedule", "outcome", "close"), ("outcome",), ("close",),
+         ("outcome", "close"))
+
+
+def life_of(case_id):
+    return LIVES[int(case_id[:8], 16) % len(LIVES)]
+
+
+def day(offset):
+    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+
+
+def step_call(step, case_id, meeting_id, key_worker):
+    """(path, body) of one step of a case's life."""
+    if step == "book":
+        return "/v1/cases/%s/meetings" % case_id, {"type": "planning", "duration_minutes": 60,
+                                                   "required": ["key_worker"], "earliest": day(1), "latest": day(60)}
+    if step == "reschedule":
+        return "/v1/meetings/%s/reschedule" % meeting_id, {"earliest": day(61), "latest": day(120)}
+    if step == "cancel":
+        return "/v1/meetings/%s/cancel" % meeting_id, {"reason": "the ledger cancels it"}
+    if step == "outcome":
+        held = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1))
+        return "/v1/meetings/%s/outcome" % meeting_id, {
+            "held_at": held.strftime("%Y-%m-%dT%H:%M:%SZ"), "attended": [key_worker], "notes": "Held for the ledger.",
+            "actions": [{"description": "Ledger action", "owner": key_worker, "due": day(30)}]}
+    return "/v1/cases/%s/close" % case_id, {"reason": "no_longer_needed"}
 
 
 class Ledger:
@@ -63,6 +100,10 @@ class Ledger:
         self.answers = {}           # case id -> (offer id, professional id), accepted (200)
         self.answer_refused = []    # (case id, status, body) of definitive refusals of an accept
         self.tried = set()          # cases whose offer the acceptor answered
+        self.lived = set()          # accepted cases whose life the lifers took
+        self.meetings = {}          # case id -> {"id", "participants", "steps": [steps answered]}
+        self.closed = set()         # cases closed (200)
+        self.life_refused = []      # (case id, step, status, body) of definitive refusals
 
     def take(self):
         with self.lock:
@@ -98,6 +139,23 @@ def poster(ledger, tok, pace, stop):
         time.sleep(pace)
 
 
+def answered(method, path, body, tok):
+    """Call with one Idempotency-Key, again until a definitive answer (not a
+    5xx, not a broken connection) or 300 s: (status, body), status None
+    when none came."""
+    key = str(uuid.uuid4())
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            status, answer, _ = http(method, path, body, tok, headers={"Idempotency-Key": key})
+        except OSError:
+            status, answer = None, None
+        if status is not None and status < 500:
+            return status, answer
+        time.sleep(0.05)
+    return None, None
+
+
 def accept(ledger, case_id, offer_id, professional_id, tokens):
     """Accept the offer as its offeree, retried with one Idempotency-Key
     until a definitive answer."""
@@ -105,23 +163,64 @@ def accept(ledger, case_id, offer_id, professional_id, tokens):
     if not tok:
         tok = tokens[professional_id] = token(role="key_worker", sub="ledger-" + professional_id,
                                               professional_id=professional_id)
-    key = str(uuid.uuid4())
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            status, body, _ = http("POST", "/v1/cases/%s/offers/%s/accept" % (case_id, offer_id), {}, tok,
-                                   headers={"Idempotency-Key": key})
-        except OSError:
-            status, body = None, None
+    status, body = answered("POST", "/v1/cases/%s/offers/%s/accept" % (case_id, offer_id), {}, tok)
+    with ledger.lock:
         if status == 200:
+            ledger.answers[case_id] = (offer_id, professional_id)
+        elif status is not None:
+            ledger.answer_refused.append((case_id, status, body))
+
+
+def live(ledger, case_id, key_worker, tok):
+    """Book the case's meeting, then the steps of its life, each once,
+    stopping at a refusal."""
+    meeting = None
+    for step in ("book",) + life_of(case_id):
+        path, body = step_call(step, case_id, meeting and meeting["id"], key_worker)
+        status, answer = answered("POST", path, body, tok)
+        if status not in (200, 201):
             with ledger.lock:
-                ledger.answers[case_id] = (offer_id, professional_id)
+                ledger.life_refused.append((case_id, step, status, answer))
             return
-        if status is not None and 400 <= status < 500:
+        with ledger.lock:
+            if step == "book":
+                meeting = ledger.meetings[case_id] = {"id": answer["id"], "steps": [],
+                                                      "participants": len(answer.get("participants", []))}
+            elif step == "close":
+                ledger.closed.add(case_id)
+            meeting["steps"].append(step)
+
+
+def lifer(ledger, tok, accepted_all, deadline_s=300):
+    """Give each accepted case its life once the scheduling service knows
+    its key worker, while the faults are injected; once the acceptor is
+    done (accepted_all), until every accepted case has lived (or the
+    deadline)."""
+    deadline = None
+    while True:
+        if accepted_all.is_set() and deadline is None:
+            deadline = time.monotonic() + deadline_s
+        with ledger.lock:
+            waiting = {c: a[1] for c, a in ledger.answers.items() if c not in ledger.lived}
+        try:
+            known = {r[0] for r in sql("SELECT case_id::text FROM scheduling.case_people WHERE role = 'key_worker'"
+                                       " AND case_id::text = ANY (:'p1'::text[])",
+                                       "{" + ",".join(waiting) + "}")} if waiting else set()
+        except Exception:   # PostgreSQL restarting
+            time.sleep(0.2)
+            continue
+        ready = [c for c in waiting if c in known]
+        for case_id in ready:
             with ledger.lock:
-                ledger.answer_refused.append((case_id, status, body))
+                if case_id in ledger.lived:
+                    continue
+                ledger.lived.add(case_id)
+            live(ledger, case_id, waiting[case_id], tok)
+        if ready:
+            continue
+        if deadline is not None and (not waiting or time.monotonic() > deadline):
             return
-        time.sleep(0.05)
+        time.sleep(0.2)
 
 
 def acceptor(ledger, stop, deadline_s=300):
@@ -219,13 +318,17 @@ def summary(ledger, report, f, settled, posting):
     for x in verified:
         by_victim[x.victim] = by_victim.get(x.victim, 0) + 1
     window = auditing.RESEND_PER_FAULT * sum(1 for x in verified if x.victim in auditing.RESEND_FAULTS)
-    print("accepted %d, offers accepted %d, lost %d, duplicate %d, wrong %d, unexpected %d, unapplied %d,"
-          " re-sent %d (bound %d, unexplained %d), faults verified %d of %d attempted, longest recovery"
-          " %.1f s (%s)" % (
-              len(ledger.accepted), len(ledger.answers), f.count("lost"), f.count("duplicate"), f.count("wrong"),
-              f.count("unexpected"), f.count("unapplied"), len(f.resent), window,
+    print("accepted %d, offers accepted %d, meetings %d, closed %d, lost %d, duplicate %d, wrong %d,"
+          " unexpected %d, unapplied %d, re-sent %d (bound %d, unexplained %d), faults verified %d of %d attempted,"
+          " longest recovery %.1f s (%s)" % (
+              len(ledger.accepted), len(ledger.answers), len(ledger.meetings), len(ledger.closed), f.count("lost"),
+              f.count("duplicate"), f.count("wrong"), f.count("unexpected"), f.count("unapplied"), len(f.resent), window,
               f.count("resent_unexplained"), len(verified), len(verified) + len(report["unverified"]),
               report["longest"], report["longest_victim"]))
+    steps = [x for m in ledger.meetings.values() for x in m["steps"]]
+    print("# lives: %d meetings booked, %d rescheduled, %d cancelled, %d held, %d cases closed; refused %d" % (
+        len(ledger.meetings), steps.count("reschedule"), steps.count("cancel"), steps.count("outcome"),
+        len(ledger.closed), len(ledger.life_refused)))
     print("# posting took %.0f s; faults by victim: %s; refused %d; settled: %s" % (
         posting, ", ".join("%s %d" % kv for kv in sorted(by_victim.items())), len(ledger.refused),
         "yes, %.0f s after the last change" % SETTLE_S if settled else "NO"))
@@ -261,8 +364,10 @@ def main():
     inj = threading.Thread(target=run_injector,
                            args=(injector, random.Random(seed + 1), faults, ledger, stop, report))
     accepting = threading.Thread(target=acceptor, args=(ledger, stop))
+    accepted_all = threading.Event()
+    lifers = [threading.Thread(target=lifer, args=(ledger, tok, accepted_all)) for _ in range(LIFERS)]
     started = time.monotonic()
-    for t in threads + [inj, accepting]:
+    for t in threads + [inj, accepting] + lifers:
         t.start()
     for t in threads:
         t.join()
@@ -270,6 +375,9 @@ def main():
     stop.set()
     inj.join()
     accepting.join()
+    accepted_all.set()
+    for t in lifers:
+        t.join()
     posting = time.monotonic() - started
     all_faults = report["verified"] + report["unverified"]
 
@@ -282,6 +390,12 @@ def main():
     ok(len(ledger.tried) > 0 and not ledger.answer_refused and len(ledger.answers) == len(ledger.tried),
        "faults: %d offers accepted by their offerees while the faults were injected, none refused"
        " (%d eligible referrals)" % (len(ledger.answers), eligible_cases), ledger.answer_refused[:3])
+    ok(ledger.lived == set(ledger.answers) and not ledger.life_refused
+       and all(m["steps"] == ["book"] + list(life_of(c)) for c, m in ledger.meetings.items())
+       and set(ledger.meetings) == ledger.lived,
+       "faults: each of the %d accepted cases lived: a meeting booked, rescheduled, cancelled or held, %d"
+       " closed, none refused" % (len(ledger.answers), len(ledger.closed)),
+       (len(ledger.lived), len(ledger.meetings), ledger.life_refused[:3]))
     ok(len(report["verified"]) == faults and not report["unverified"],
        "faults: %d faults injected, each verified" % len(report["verified"]), report["unverified"][:5])
     ok(settled, "faults: the stores settled (two audits %.0f s apart agree)" % SETTLE_S)
