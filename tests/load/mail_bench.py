@@ -17,7 +17,9 @@ average size the sink journalled for the service's messages.
 Both are also timed by the sink's own clock, from the first message it
 accepted to the last (its journal's "at"): that leaves out the sender's
 wake-up and smtp-source's start, so the two rates compare the sending
-alone. Prints one line per figure; asserts nothing."""
+alone. And the processor time the notification service used meanwhile
+(its /proc stat), a figure the other programs on the machine hardly move.
+Prints one line per figure; asserts nothing."""
 
 import json
 import os
@@ -44,6 +46,19 @@ def pct(values, p):
 def sink_rate(times):
     """Messages a second between the first and the last the sink accepted."""
     return (len(times) - 1) / (max(times) - min(times)) if len(times) > 1 and max(times) > min(times) else 0.0
+
+
+def cpu_seconds(program):
+    """User plus system processor seconds program has used (its pid file in
+    the stack's run directory), or None when it cannot be read."""
+    try:
+        with open(os.path.join(os.environ["KW_VAR_DIR"], "run", program + ".pid")) as f:
+            pid = f.read().strip()
+        with open("/proc/%s/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, KeyError, ValueError, IndexError):
+        return None
 
 
 def read_latencies(delivery_id, stop):
@@ -90,11 +105,13 @@ busy = []
 reader = threading.Thread(target=lambda: busy.extend(read_latencies(probe, stop)))
 reader.start()
 start = time.time()
+cpu_before = cpu_seconds("notification")
 sql("UPDATE notification.deliveries SET next_attempt_at = now () WHERE event_id LIKE 'bench-%s-%%'" % run)
 while int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
                  " AND status = 'sent'" % run)) < COUNT and time.time() - start < 600:
     time.sleep(0.05)
 elapsed = time.time() - start
+cpu_after = cpu_seconds("notification")
 stop.set()
 reader.join()
 sent = int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
@@ -107,6 +124,9 @@ service_at = [t["at"] for t in journal if t["message_id"] in ids]
 size = int(sum(sizes) / len(sizes)) if sizes else 1500
 print("notification e-mails sent            %d of %d in %.2f s: %.0f e-mails/s (%d in flight)" % (
     sent, COUNT, elapsed, sent / elapsed if elapsed else 0, IN_FLIGHT))
+if cpu_before is not None and cpu_after is not None:
+    print("notification processor time          %.0f ms, %.2f ms an e-mail" % (
+        (cpu_after - cpu_before) * 1000, (cpu_after - cpu_before) * 1000 / max(sent, 1)))
 print("message size                         %d bytes on average (%d transactions journalled)" % (size, len(sizes)))
 print("GET /v1/notifications/{id}, idle      p50 %.1f ms  p99 %.1f ms  (%d calls)" % (
     pct(idle, 50), pct(idle, 99), len(idle)))
