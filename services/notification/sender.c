@@ -37,7 +37,6 @@
 #include <string.h>
 #include "kw_log.h"
 #include "kw_metrics.h"
-#include "kw_time.h"
 #include "kw/notification.pb-c.h"
 #include "channel.h"
 #include "config.h"
@@ -51,13 +50,7 @@
 #define SENDER_LEASE_S "30"
 #define SENDER_GATHER_MS 5
 #define SENDER_CHANNELS 3
-//  Each channel has as many taken and waiting as it has sends in flight,
-//  so a send that ends is followed at once by the next.
-#define SENDER_DEPTH 2
-#define UNRECORDED_MAX (SENDER_DEPTH * (SMTP_IN_FLIGHT + NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT))
-//  A delivery waiting longer than this is not started: its lease is nearly
-//  over, and it is taken again when it is.
-#define SENDER_WAIT_MAX_MS 20000
+#define UNRECORDED_MAX (SMTP_IN_FLIGHT_MAX + NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT)
 #define ID_SIZE 64
 
 //  One statement a run: first every delivery sent since the last one ($3,
@@ -88,41 +81,23 @@ struct _sender_t {
     PGresult *result;           //  the statement's first result, while its end is read
     channel_t *channels [SENDER_CHANNELS];     //  e-mail, then the others configured
     size_t in_flight [SENDER_CHANNELS];
-    struct _s_job_t *waiting [SENDER_CHANNELS];   //  taken, not yet started, oldest first
-    size_t waiting_count [SENDER_CHANNELS];
     size_t channel_count;
     int running;                //  a run's statement is in flight
     int again;                  //  woken during the run: run again after it
     size_t recording;           //  how many of unrecorded (the first) it records
-    //  sent, not yet recorded (at most one a delivery taken: nothing more
-    //  is taken before they are recorded)
+    //  sent, not yet recorded (at most one a send in flight: nothing more
+    //  is taken while any is unrecorded)
     char unrecorded [UNRECORDED_MAX][ID_SIZE];
     const char *unrecorded_channel [UNRECORDED_MAX];
     size_t unrecorded_count;
 };
 
-//  One delivery taken: waiting, then its send in flight.
-typedef struct _s_job_t {
+//  One send in flight.
+typedef struct {
     sender_t *sender;
     size_t channel;
     char id [ID_SIZE];
-    char *address, *subject, *body;
-    char *html, *calendar;      //  NULL: none
-    long long created;
-    uint64_t taken_at;          //  monotonic ms
-    struct _s_job_t *next;      //  waiting after it on its channel
 } s_job_t;
-
-static void
-s_job_free (s_job_t *job)
-{
-    free (job->address);
-    free (job->subject);
-    free (job->body);
-    free (job->html);
-    free (job->calendar);
-    free (job);
-}
 
 static void s_on_timer (uv_timer_t *timer);
 
@@ -180,7 +155,8 @@ s_open_channels (sender_t *self, kw_service_t *svc, char *err, size_t err_size)
     const char *notify_key = kw_service_config (svc, "KW_NOTIFY_API_KEY_FILE");
     channel_t *opened [SENDER_CHANNELS] = {
         smtp_new (loop, kw_service_config (svc, "KW_SMTP_URL"), kw_service_config (svc, "KW_MAIL_FROM"),
-                  strcmp (tls, "1") == 0, kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size)
+                  strcmp (tls, "1") == 0, kw_service_config (svc, "KW_SMTP_CA_FILE"),
+                  kw_service_config (svc, "KW_SMTP_IN_FLIGHT"), err, err_size)
     };
     if (opened [0])
         opened [1] = webhook_channel_new (loop, s_find_webhook, svc, err, err_size);
@@ -266,14 +242,8 @@ sender_destroy (sender_t **self_p)
     *self_p = NULL;
     //  Sends in flight are cancelled (their deliveries stay sending and are
     //  taken again when their lease ends).
-    for (size_t c = 0; c < self->channel_count; c++) {
+    for (size_t c = 0; c < self->channel_count; c++)
         self->channels [c]->destroy (self->channels [c]);
-        while (self->waiting [c]) {
-            s_job_t *job = self->waiting [c];
-            self->waiting [c] = job->next;
-            s_job_free (job);
-        }
-    }
     //  A statement in flight is abandoned with its connection: it commits
     //  or not, and its deliveries are taken again when their lease ends.
     s_unwatch (self);
@@ -294,8 +264,6 @@ s_count (const char *channel, const char *status)
                                        " the delivery in.", "channel,status"), 1, channel, status);
 }
 
-static void s_pump (sender_t *self, size_t c);
-
 static void
 s_done (void *arg, channel_outcome_t outcome, const char *reference, const char *error)
 {
@@ -303,20 +271,12 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
     sender_t *self = job->sender;
     char id [ID_SIZE];
     snprintf (id, sizeof id, "%s", job->id);
-    size_t c = job->channel;
-    const char *channel = self->channels [c]->name;
-    self->in_flight [c]--;
-    s_job_free (job);
+    const char *channel = self->channels [job->channel]->name;
+    self->in_flight [job->channel]--;
+    free (job);
     if (outcome == CHANNEL_CANCELLED)
         return;
-    s_pump (self, c);
     kw_db_t *db = self->db;
-    if (outcome == CHANNEL_SENT && self->unrecorded_count == UNRECORDED_MAX) {
-        //  Never: at most one a delivery taken. Left to be sent again with
-        //  its Message-ID when its lease ends.
-        kw_warn ("delivery_sent_unrecorded", "delivery_id", id);
-        return;
-    }
     if (outcome == CHANNEL_SENT) {
         //  Recorded with the others sent meanwhile by the next run's first
         //  statement, before anything more is taken; the run waits a
@@ -364,23 +324,27 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
 
 // ---- taking
 
-//  Start channel c's waiting deliveries it has room for.
+//  Start the sends of the deliveries res took, each on its channel.
 static void
-s_pump (sender_t *self, size_t c)
+s_start_taken (sender_t *self, PGresult *res)
 {
-    channel_t *channel = self->channels [c];
-    while (self->in_flight [c] < channel->capacity && self->waiting [c]) {
-        s_job_t *job = self->waiting [c];
-        self->waiting [c] = job->next;
-        self->waiting_count [c]--;
-        if (kw_time_mono_ms () - job->taken_at > SENDER_WAIT_MAX_MS) {
-            kw_warn ("delivery_lease_lapsing", "delivery_id", job->id);
-            s_job_free (job);
-            continue;
-        }
+    int taken = PQntuples (res);
+    for (int i = 0; i < taken; i++) {
+        size_t c = 0;
+        while (c < self->channel_count && strcmp (self->channels [c]->name, PQgetvalue (res, i, 7)) != 0)
+            c++;
+        s_job_t *job = c < self->channel_count ? calloc (1, sizeof *job) : NULL;
+        if (!job)
+            continue;           //  taken again when its lease ends
+        channel_t *channel = self->channels [c];
+        job->sender = self;
+        job->channel = c;
+        snprintf (job->id, sizeof job->id, "%s", PQgetvalue (res, i, 0));
         channel_message_t msg = {
-            .delivery_id = job->id, .address = job->address, .subject = job->subject, .body = job->body,
-            .html = job->html, .created = job->created, .calendar = job->calendar
+            .delivery_id = job->id, .address = PQgetvalue (res, i, 1), .subject = PQgetvalue (res, i, 2),
+            .body = PQgetvalue (res, i, 3), .html = PQgetisnull (res, i, 4) ? NULL : PQgetvalue (res, i, 4),
+            .created = strtoll (PQgetvalue (res, i, 5), NULL, 10),
+            .calendar = PQgetisnull (res, i, 6) ? NULL : PQgetvalue (res, i, 6)
         };
         self->in_flight [c]++;
         if (channel->start (channel, &msg, s_done, job) != 0) {
@@ -390,47 +354,6 @@ s_pump (sender_t *self, size_t c)
             s_done (job, CHANNEL_PERMANENT, NULL, "the message could not be composed");
         }
     }
-}
-
-//  Column col of row i of res, copied; NULL when it is null.
-static char *
-s_copy (PGresult *res, int i, int col)
-{
-    return PQgetisnull (res, i, col) ? NULL : strdup (PQgetvalue (res, i, col));
-}
-
-//  The deliveries res took wait on their channels, then as many start as
-//  there is room for.
-static void
-s_start_taken (sender_t *self, PGresult *res)
-{
-    uint64_t now = kw_time_mono_ms ();
-    int taken = PQntuples (res);
-    for (int i = 0; i < taken; i++) {
-        size_t c = 0;
-        while (c < self->channel_count && strcmp (self->channels [c]->name, PQgetvalue (res, i, 7)) != 0)
-            c++;
-        s_job_t *job = c < self->channel_count ? calloc (1, sizeof *job) : NULL;
-        if (!job)
-            continue;           //  taken again when its lease ends
-        *job = (s_job_t) { .sender = self, .channel = c, .address = s_copy (res, i, 1),
-                           .subject = s_copy (res, i, 2), .body = s_copy (res, i, 3), .html = s_copy (res, i, 4),
-                           .created = strtoll (PQgetvalue (res, i, 5), NULL, 10),
-                           .calendar = s_copy (res, i, 6), .taken_at = now };
-        snprintf (job->id, sizeof job->id, "%s", PQgetvalue (res, i, 0));
-        if (!job->address || !job->subject || !job->body || (!job->html && !PQgetisnull (res, i, 4))
-        ||  (!job->calendar && !PQgetisnull (res, i, 6))) {
-            s_job_free (job);
-            continue;
-        }
-        s_job_t **end = &self->waiting [c];
-        while (*end)
-            end = &(*end)->next;
-        *end = job;
-        self->waiting_count [c]++;
-    }
-    for (size_t c = 0; c < self->channel_count; c++)
-        s_pump (self, c);
 }
 
 //  The run has ended: the next starts after a moment when sends ended
@@ -511,13 +434,6 @@ s_on_readable (uv_poll_t *poll, int status, int events)
     s_finished (self, res);
 }
 
-//  How many more deliveries channel c may take.
-static size_t
-s_room (const sender_t *self, size_t c)
-{
-    return SENDER_DEPTH * self->channels [c]->capacity - self->in_flight [c] - self->waiting_count [c];
-}
-
 //  Append to buf (size bytes, NUL-terminated) the array literal of n
 //  items, each printed by fmt from the i-th of strings or numbers.
 static void
@@ -547,7 +463,7 @@ s_issue (sender_t *self)
     size_t rooms [SENDER_CHANNELS];
     for (size_t c = 0; c < self->channel_count; c++) {
         names [c] = self->channels [c]->name;
-        rooms [c] = s_room (self, c);
+        rooms [c] = self->channels [c]->capacity - self->in_flight [c];
     }
     const char *ids [UNRECORDED_MAX];
     for (size_t i = 0; i < self->unrecorded_count; i++)
@@ -583,7 +499,7 @@ s_on_timer (uv_timer_t *timer)
     sender_t *self = timer->data;
     int room = 0;
     for (size_t c = 0; c < self->channel_count; c++)
-        room |= s_room (self, c) > 0;
+        room |= self->in_flight [c] < self->channels [c]->capacity;
     if (self->running || (!room && !self->unrecorded_count))
         return;
     self->running = 1;

@@ -11,7 +11,8 @@ first wake-up, up to its 1 s timer). Meanwhile one client reads a delivery
 record through the gateway (GET /v1/notifications/{id}: gateway, RPC,
 notification's loop, PostgreSQL) as fast as it is answered: p50/p99 of
 those answers while the e-mails go out, and the same with nothing going
-out. Then smtp-source -s 8 (SMTP_IN_FLIGHT) -m COUNT -l SIZE, SIZE being the
+out. Then smtp-source -s N -m COUNT -l SIZE: N the service's e-mails at
+once (KW_SMTP_IN_FLIGHT, 8 unless the environment sets it), SIZE the
 average size the sink journalled for the service's messages.
 
 Both are also timed by the sink's own clock, from the first message it
@@ -34,7 +35,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 from kwtest import sql, scalar, http, token, sink_journal  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-IN_FLIGHT = 8
+IN_FLIGHT = int(os.environ.get("KW_SMTP_IN_FLIGHT", "8"))
 tok = token(role="coordinator", region="norfolk", sub="mail-bench")
 
 
