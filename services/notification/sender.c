@@ -329,9 +329,10 @@ static void
 s_start_taken (sender_t *self, PGresult *res)
 {
     int taken = PQntuples (res);
-    for (int i = 0; i < taken; i++) {
+    int channel_col = PQfnumber (res, "channel");
+    for (int i = 0; i < taken && channel_col >= 0; i++) {
         size_t c = 0;
-        while (c < self->channel_count && strcmp (self->channels [c]->name, PQgetvalue (res, i, 7)) != 0)
+        while (c < self->channel_count && strcmp (self->channels [c]->name, PQgetvalue (res, i, channel_col)) != 0)
             c++;
         s_job_t *job = c < self->channel_count ? calloc (1, sizeof *job) : NULL;
         if (!job)
