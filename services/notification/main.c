@@ -23,6 +23,7 @@ static kw_config_var_t s_extra_vars [] = {
     { "KW_SMTP_URL", "smtp://127.0.0.1:2525", "SMTP server e-mail is sent through (smtp:// or smtps://)", NULL },
     { "KW_MAIL_FROM", "keyworker@localhost", "sender address of notification e-mails", NULL },
     { "KW_SMTP_STARTTLS", "0", "1: require STARTTLS of an smtp:// server (smtps:// is TLS from the start)", NULL },
+    { "KW_SMTP_IN_FLIGHT", "8", "e-mails sent at once, each on its own kept SMTP connection (1 to 64)", NULL },
     { "KW_SMTP_CA_FILE", "", "CA certificates (PEM) the SMTP server's certificate is checked against"
       " (empty: the system's)", NULL },
     { "KW_LINK_KEY_FILE", "var/link_key", "file holding the key the offer e-mails' accept and decline links"

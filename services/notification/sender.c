@@ -9,19 +9,29 @@
     it), then failed, the dead letter, with the region's coordinators told
     by a delivery of their own; a permanent failure failed at once.
 
-    Taking a delivery is one committed statement that moves it to sending
-    with a lease (SENDER_LEASE_S): another instance leaves it alone until
-    the lease ends, and a delivery whose sender died is taken again then,
-    and sent again with the same Message-ID (the delivery id), so a
-    receiver can tell the copies apart. Delivery to SMTP is therefore at
-    least once; the window is from the server's final reply to the commit
-    of "sent". When that commit fails because the database went away, the
-    sent delivery is remembered and recorded first once the database is
-    back, before anything else is taken, so a database restart never causes
-    a second e-mail.
+    Taking deliveries is one committed statement that moves up to a
+    channel's free room of them to sending with a lease (SENDER_LEASE_S):
+    another instance leaves them alone until the lease ends, and a delivery
+    whose sender died is taken again then, and sent again with the same
+    Message-ID (the delivery id), so a receiver can tell the copies apart.
+    The same statement first records as sent every delivery whose send has
+    ended since the last one, so recording and taking are one commit.
+    Delivery to SMTP is therefore at least once; the window is from the
+    server's final reply to that commit. When it fails because the
+    database went away, the sent deliveries are remembered and recorded by
+    the next statement once the database is back, which takes nothing
+    before they are, so a database restart never causes a second e-mail.
+
+    A run is that one statement, for every channel with room at once, on
+    the sender's own connection, prepared when it connects and then sent
+    without blocking the loop (libpq's asynchronous calls, its socket
+    watched by the loop), so requests are answered while e-mails go out.
+    Failures and dead letters are rare and recorded in a transaction on
+    the service's connection.
 
     It runs on a 1 s timer and on the next loop turn after each committed
-    consumer batch and each finished send. Errors stored and logged are the
+    consumer batch, and SENDER_GATHER_MS after a send ends, so one commit
+    records the sends that end together. Errors stored and logged are the
     channel's (libcurl's text and the SMTP reply code), never addresses. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,17 +51,41 @@
 #define SENDER_LEASE_S "30"
 #define SENDER_GATHER_MS 5
 #define SENDER_CHANNELS 4
-#define UNRECORDED_MAX (SMTP_IN_FLIGHT + 2 * NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT)
+#define UNRECORDED_MAX (SMTP_IN_FLIGHT_MAX + 2 * NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT)
 #define ID_SIZE 64
+
+//  One statement a run: first every delivery sent since the last one ($3,
+//  '{id,...}') recorded as sent, then for each channel of $2 (text[]) up
+//  to its room in $1 (int[]) of its due deliveries (none of $3) taken,
+//  each leased. The partial index deliveries_due gives each channel's due
+//  ones in order.
+#define SENDER_TAKE "notification_take"
+#define SENDER_TAKE_SQL \
+    "WITH sent AS (UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now ()," \
+    "   attempts = attempts + 1, last_error = NULL WHERE id = ANY ($3::uuid[]) AND status = 'sending')," \
+    " room AS (SELECT * FROM unnest ($2::text[], $1::int[]) AS r (channel, room))" \
+    " UPDATE notification.deliveries d SET status = 'sending', updated_at = now ()," \
+    " next_attempt_at = now () + interval '" SENDER_LEASE_S " seconds'" \
+    " FROM room, LATERAL (SELECT id FROM notification.deliveries" \
+    "   WHERE status IN ('pending', 'sending') AND channel = room.channel AND next_attempt_at <= now ()" \
+    "   AND id <> ALL ($3::uuid[])" \
+    "   ORDER BY channel, next_attempt_at, id LIMIT room.room FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id" \
+    " RETURNING d.id, d.recipient_address, d.subject, d.body, d.html," \
+    " extract (epoch FROM d.created_at)::bigint, d.calendar, d.region, d.template, d.personalisation, d.channel"
 
 struct _sender_t {
     uv_timer_t timer;
     kw_service_t *svc;
-    kw_db_t *db;
+    kw_db_t *db;                //  the service's: failures and dead letters
+    kw_db_t *own;               //  the sender's: the take statements, never waited on
+    uv_poll_t *poll;            //  its socket while a statement is in flight
+    PGresult *result;           //  the statement's first result, while its end is read
     channel_t *channels [SENDER_CHANNELS];     //  e-mail, then the others configured
     size_t in_flight [SENDER_CHANNELS];
     size_t channel_count;
-    int filling;
+    int running;                //  a run's statement is in flight
+    int again;                  //  woken during the run: run again after it
+    size_t recording;           //  how many of unrecorded (the first) it records
     //  sent, not yet recorded (at most one a send in flight: nothing more
     //  is taken while any is unrecorded)
     char unrecorded [UNRECORDED_MAX][ID_SIZE];
@@ -71,19 +105,6 @@ static void s_on_timer (uv_timer_t *timer);
 static void
 s_prepare (kw_db_t *db)
 {
-    //  Up to $1 due deliveries of channel $2 at once, each leased.
-    kw_db_prepare (db, "notification_take",
-        "UPDATE notification.deliveries d SET status = 'sending', updated_at = now (),"
-        " next_attempt_at = now () + interval '" SENDER_LEASE_S " seconds'"
-        " FROM (SELECT id FROM notification.deliveries"
-        "   WHERE status IN ('pending', 'sending') AND channel = $2 AND next_attempt_at <= now ()"
-        "   ORDER BY next_attempt_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id"
-        " RETURNING d.id, d.recipient_address, d.subject, d.body, d.html,"
-        " extract (epoch FROM d.created_at)::bigint, d.calendar, d.region, d.template, d.personalisation");
-    //  Every delivery sent since the last run, at once ($1: '{id,...}').
-    kw_db_prepare (db, "notification_sent",
-        "UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now (),"
-        " attempts = attempts + 1, last_error = NULL WHERE id = ANY ($1::uuid[]) AND status = 'sending'");
     kw_db_prepare (db, "notification_retry",
         "UPDATE notification.deliveries SET attempts = attempts + 1, last_error = $2,"
         " status = CASE WHEN $3::boolean OR attempts + 1 >= max_attempts THEN 'failed' ELSE 'pending' END,"
@@ -91,6 +112,29 @@ s_prepare (kw_db_t *db)
         "   * (0.75 + random () * 0.5) * interval '1 second',"
         " updated_at = now () WHERE id = $1 AND status = 'sending'"
         " RETURNING status, attempts, template, region, case_id");
+}
+
+//  Each new connection of the sender's has the run's statement prepared
+//  (once, blocking: a run whose statement is missing fails and the next
+//  connection prepares it again).
+static void
+s_on_connect (kw_db_t *db, void *arg)
+{
+    (void) arg;
+    PGresult *res = PQprepare (kw_db_conn (db), SENDER_TAKE, SENDER_TAKE_SQL, 0, NULL);
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        kw_warn ("delivery_take_unprepared", "reason", PQresultErrorMessage (res));
+    PQclear (res);
+}
+
+//  The sender's own connection (made when first used).
+static kw_db_t *
+s_own_db (kw_service_t *svc)
+{
+    kw_db_t *db = kw_db_new (kw_service_config (svc, "KW_DB_URL"), kw_service_config (svc, "KW_DB_USER"),
+                             "notification-sender");
+    kw_db_on_connect (db, s_on_connect, NULL);
+    return db;
 }
 
 //  The subscriber of a webhook delivery, in the service's current config.
@@ -119,7 +163,8 @@ s_open_channels (sender_t *self, kw_service_t *svc, char *err, size_t err_size)
     uv_loop_t *loop = kw_service_loop (svc);
     const char *tls = kw_service_config (svc, "KW_SMTP_STARTTLS");
     channel_t *smtp = smtp_new (loop, kw_service_config (svc, "KW_SMTP_URL"), kw_service_config (svc, "KW_MAIL_FROM"),
-                                strcmp (tls, "1") == 0, kw_service_config (svc, "KW_SMTP_CA_FILE"), err, err_size);
+                                strcmp (tls, "1") == 0, kw_service_config (svc, "KW_SMTP_CA_FILE"),
+                                kw_service_config (svc, "KW_SMTP_IN_FLIGHT"), err, err_size);
     channel_t *notify_email = smtp ? notify_channel_new (loop, NOTIFY_EMAIL, s_notify_settings, svc) : NULL;
     channel_t *opened [SENDER_CHANNELS] = {
         notify_email ? notify_route_new (smtp, notify_email, s_notify_settings, svc) : NULL
@@ -167,6 +212,7 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
     }
     self->svc = svc;
     self->db = kw_service_db (svc);
+    self->own = s_own_db (svc);
     s_prepare (self->db);
     uv_timer_init (kw_service_loop (svc), &self->timer);
     self->timer.data = self;
@@ -178,7 +224,9 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
 void
 sender_wake (sender_t *self)
 {
-    if (!self->filling)
+    if (self->running)
+        self->again = 1;
+    else
         uv_timer_start (&self->timer, s_on_timer, 0, SENDER_INTERVAL_MS);
 }
 
@@ -186,6 +234,23 @@ static void
 s_closed (uv_handle_t *handle)
 {
     free (handle->data);
+}
+
+static void
+s_poll_closed (uv_handle_t *handle)
+{
+    free (handle);
+}
+
+//  Stop watching the sender's connection.
+static void
+s_unwatch (sender_t *self)
+{
+    if (!self->poll)
+        return;
+    uv_poll_stop (self->poll);
+    uv_close ((uv_handle_t *) self->poll, s_poll_closed);
+    self->poll = NULL;
 }
 
 void
@@ -199,6 +264,11 @@ sender_destroy (sender_t **self_p)
     //  taken again when their lease ends).
     for (size_t c = 0; c < self->channel_count; c++)
         self->channels [c]->destroy (self->channels [c]);
+    //  A statement in flight is abandoned with its connection: it commits
+    //  or not, and its deliveries are taken again when their lease ends.
+    s_unwatch (self);
+    PQclear (self->result);
+    kw_db_destroy (&self->own);
     uv_timer_stop (&self->timer);
     uv_close ((uv_handle_t *) &self->timer, s_closed);
 }
@@ -212,31 +282,6 @@ s_count (const char *channel, const char *status)
     kw_metric_add (kw_metrics_counter ("kw_notification_deliveries_total",
                                        "Delivery attempts by channel and the status they left"
                                        " the delivery in.", "channel,status"), 1, channel, status);
-}
-
-//  Record the deliveries sent since the last run (or while the database
-//  was down) in one statement: 0 when none is left, -1 while the database
-//  is unavailable (they stay, and nothing more is taken).
-static int
-s_record_sent (sender_t *self)
-{
-    if (!self->unrecorded_count)
-        return 0;
-    char ids [UNRECORDED_MAX * (ID_SIZE + 1) + 3] = "{";
-    for (size_t i = 0; i < self->unrecorded_count; i++)
-        snprintf (ids + strlen (ids), sizeof ids - strlen (ids), "%s%s", i ? "," : "", self->unrecorded [i]);
-    snprintf (ids + strlen (ids), sizeof ids - strlen (ids), "}");
-    const char *params [1] = { ids };
-    if (kw_db_exec (self->db, "notification_sent", 1, params) != 0) {
-        kw_warn ("delivery_sent_unrecorded", "deliveries", ids, "reason", kw_db_error (self->db));
-        return -1;
-    }
-    for (size_t i = 0; i < self->unrecorded_count; i++) {
-        kw_info ("delivery_sent", "delivery_id", self->unrecorded [i]);
-        s_count (self->unrecorded_channel [i], "sent");
-    }
-    self->unrecorded_count = 0;
-    return 0;
 }
 
 static void
@@ -253,13 +298,13 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
         return;
     kw_db_t *db = self->db;
     if (outcome == CHANNEL_SENT) {
-        //  Recorded with the others sent meanwhile on the next run, first
-        //  thing, before anything more is taken; the run waits a moment
-        //  for the sends finishing with this one, so one commit records
-        //  several (the loop blocks on each commit).
+        //  Recorded with the others sent meanwhile by the next run's first
+        //  statement, before anything more is taken; the run waits a
+        //  moment for the sends finishing with this one, so one commit
+        //  records several.
         self->unrecorded_channel [self->unrecorded_count] = channel;
         snprintf (self->unrecorded [self->unrecorded_count++], ID_SIZE, "%s", id);
-        if (self->unrecorded_count == 1 && !self->filling)
+        if (self->unrecorded_count == 1 && !self->running)
             uv_timer_start (&self->timer, s_on_timer, SENDER_GATHER_MS, SENDER_INTERVAL_MS);
         return;
     }
@@ -299,24 +344,20 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
 
 // ---- taking
 
-//  Take the due deliveries of channel c there is room for and start their
-//  sends: how many were taken (0 when none is due), or -1 when the
-//  database is down.
-static int
-s_take (sender_t *self, size_t c)
+//  Start the sends of the deliveries res took, each on its channel.
+static void
+s_start_taken (sender_t *self, PGresult *res)
 {
-    channel_t *channel = self->channels [c];
-    char room [24];
-    snprintf (room, sizeof room, "%zu", channel->capacity - self->in_flight [c]);
-    const char *params [2] = { room, channel->name };
-    PGresult *res = kw_db_query (self->db, "notification_take", 2, params);
-    if (!res)
-        return -1;
     int taken = PQntuples (res);
-    for (int i = 0; i < taken; i++) {
-        s_job_t *job = calloc (1, sizeof *job);
+    int channel_col = PQfnumber (res, "channel");
+    for (int i = 0; i < taken && channel_col >= 0; i++) {
+        size_t c = 0;
+        while (c < self->channel_count && strcmp (self->channels [c]->name, PQgetvalue (res, i, channel_col)) != 0)
+            c++;
+        s_job_t *job = c < self->channel_count ? calloc (1, sizeof *job) : NULL;
         if (!job)
-            break;              //  the rest are taken again when their lease ends
+            continue;           //  taken again when its lease ends
+        channel_t *channel = self->channels [c];
         job->sender = self;
         job->channel = c;
         snprintf (job->id, sizeof job->id, "%s", PQgetvalue (res, i, 0));
@@ -336,20 +377,156 @@ s_take (sender_t *self, size_t c)
             s_done (job, CHANNEL_PERMANENT, NULL, "the message could not be composed");
         }
     }
+}
+
+//  The run has ended: the next starts after a moment when sends ended
+//  during it, at once when the sender was woken meanwhile, else on the
+//  timer (also after a failure, which leaves what is unrecorded for it).
+static void
+s_run_end (sender_t *self, int failed)
+{
+    self->running = 0;
+    if (!failed && self->unrecorded_count)
+        uv_timer_start (&self->timer, s_on_timer, SENDER_GATHER_MS, SENDER_INTERVAL_MS);
+    else
+    if (!failed && self->again)
+        uv_timer_start (&self->timer, s_on_timer, 0, SENDER_INTERVAL_MS);
+    self->again = 0;
+}
+
+//  The statement's outcome: the sent it carried recorded and the taken
+//  sent; or, when it failed, a fresh connection for the next run and
+//  everything unrecorded kept for it.
+static void
+s_finished (sender_t *self, PGresult *res)
+{
+    if (PQresultStatus (res) != PGRES_TUPLES_OK) {
+        kw_warn ("delivery_take_failed", "unrecorded", self->recording ? "yes" : "no",
+                 "reason", res ? PQresultErrorMessage (res) : PQerrorMessage (kw_db_conn (self->own)));
+        PQclear (res);
+        kw_db_destroy (&self->own);
+        self->own = s_own_db (self->svc);
+        s_run_end (self, 1);
+        return;
+    }
+    for (size_t i = 0; i < self->recording; i++) {
+        kw_info ("delivery_sent", "delivery_id", self->unrecorded [i]);
+        s_count (self->unrecorded_channel [i], "sent");
+    }
+    //  Those that ended while the statement ran move to the front.
+    size_t left = self->unrecorded_count - self->recording;
+    memmove (self->unrecorded, self->unrecorded + self->recording, left * sizeof self->unrecorded [0]);
+    memmove (self->unrecorded_channel, self->unrecorded_channel + self->recording,
+             left * sizeof self->unrecorded_channel [0]);
+    self->unrecorded_count = left;
+    self->recording = 0;
+    s_start_taken (self, res);
     PQclear (res);
-    return taken;
+    s_run_end (self, 0);
+}
+
+//  The sender's connection is readable: read what has come; once the
+//  statement's every result is in, stop watching and act on it.
+static void
+s_on_readable (uv_poll_t *poll, int status, int events)
+{
+    (void) status;
+    (void) events;
+    sender_t *self = poll->data;
+    PGconn *conn = kw_db_conn (self->own);
+    int broken = PQconsumeInput (conn) != 1;
+    int ended = broken;
+    while (!broken && !PQisBusy (conn)) {
+        PGresult *res = PQgetResult (conn);
+        if (!res) {
+            ended = 1;
+            break;
+        }
+        if (self->result)
+            PQclear (res);
+        else
+            self->result = res;
+    }
+    if (!ended)
+        return;
+    s_unwatch (self);
+    PGresult *res = broken ? NULL : self->result;
+    if (broken)
+        PQclear (self->result);
+    self->result = NULL;
+    s_finished (self, res);
+}
+
+//  Append to buf (size bytes, NUL-terminated) the array literal of n
+//  items, each printed by fmt from the i-th of strings or numbers.
+static void
+s_array (char *buf, size_t size, size_t n, const char *const *strings, const size_t *numbers)
+{
+    snprintf (buf, size, "{");
+    for (size_t i = 0; i < n; i++) {
+        size_t at = strlen (buf);
+        if (strings)
+            snprintf (buf + at, size - at, "%s%s", i ? "," : "", strings [i]);
+        else
+            snprintf (buf + at, size - at, "%s%zu", i ? "," : "", numbers [i]);
+    }
+    snprintf (buf + strlen (buf), size - strlen (buf), "}");
+}
+
+//  Send the run's statement, recording every sent delivery not yet
+//  recorded and taking what each channel has room for: 0, or -1 when the
+//  database is unavailable.
+static int
+s_issue (sender_t *self)
+{
+    if (kw_db_ensure (self->own) != 0)
+        return -1;
+    PGconn *conn = kw_db_conn (self->own);
+    const char *names [SENDER_CHANNELS];
+    size_t rooms [SENDER_CHANNELS];
+    for (size_t c = 0; c < self->channel_count; c++) {
+        names [c] = self->channels [c]->name;
+        rooms [c] = self->channels [c]->capacity - self->in_flight [c];
+    }
+    const char *ids [UNRECORDED_MAX];
+    for (size_t i = 0; i < self->unrecorded_count; i++)
+        ids [i] = self->unrecorded [i];
+    char room_list [SENDER_CHANNELS * 24 + 3], channel_list [SENDER_CHANNELS * 16 + 3];
+    char id_list [UNRECORDED_MAX * (ID_SIZE + 1) + 3];
+    s_array (room_list, sizeof room_list, self->channel_count, NULL, rooms);
+    s_array (channel_list, sizeof channel_list, self->channel_count, names, NULL);
+    s_array (id_list, sizeof id_list, self->unrecorded_count, ids, NULL);
+    const char *params [3] = { room_list, channel_list, id_list };
+    self->poll = calloc (1, sizeof *self->poll);
+    if (!self->poll)
+        return -1;
+    if (uv_poll_init_socket (kw_service_loop (self->svc), self->poll, PQsocket (conn)) != 0) {
+        free (self->poll);
+        self->poll = NULL;
+        return -1;
+    }
+    self->poll->data = self;
+    if (PQsendQueryPrepared (conn, SENDER_TAKE, 3, params, NULL, NULL, 0) != 1) {
+        kw_warn ("delivery_take_failed", "reason", PQerrorMessage (conn));
+        s_unwatch (self);
+        return -1;
+    }
+    uv_poll_start (self->poll, UV_READABLE, s_on_readable);
+    self->recording = self->unrecorded_count;
+    return 0;
 }
 
 static void
 s_on_timer (uv_timer_t *timer)
 {
     sender_t *self = timer->data;
-    if (self->filling)
+    int room = 0;
+    for (size_t c = 0; c < self->channel_count; c++)
+        room |= self->in_flight [c] < self->channels [c]->capacity;
+    if (self->running || (!room && !self->unrecorded_count))
         return;
-    self->filling = 1;
-    if (s_record_sent (self) == 0)
-        for (size_t c = 0; c < self->channel_count; c++)
-            if (self->in_flight [c] < self->channels [c]->capacity && s_take (self, c) < 0)
-                break;
-    self->filling = 0;
+    self->running = 1;
+    self->again = 0;
+    if (s_issue (self) != 0)
+        s_run_end (self, 1);
 }

@@ -25,7 +25,7 @@ typedef struct {
     char *from;
     char *ca_file;              //  NULL: the system's
     int starttls;
-    CURL *idle [SMTP_IN_FLIGHT];    //  easy handles kept for reuse
+    CURL *idle [SMTP_IN_FLIGHT_MAX];    //  easy handles kept for reuse
     size_t idle_count;
     int destroying;
 } s_smtp_t;
@@ -66,7 +66,7 @@ s_transfer_free (s_transfer_t *t)
 static void
 s_keep (s_smtp_t *self, CURL *easy)
 {
-    if (self->idle_count < SMTP_IN_FLIGHT && !self->destroying)
+    if (self->idle_count < self->base.capacity && !self->destroying)
         self->idle [self->idle_count++] = easy;
     else
         curl_easy_cleanup (easy);
@@ -186,8 +186,14 @@ s_destroy (channel_t *base)
 
 channel_t *
 smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls, const char *ca_file,
-          char *err, size_t err_size)
+          const char *in_flight, char *err, size_t err_size)
 {
+    char *end = NULL;
+    long capacity = in_flight ? strtol (in_flight, &end, 10) : 0;
+    if (!end || end == in_flight || *end || capacity < 1 || capacity > SMTP_IN_FLIGHT_MAX) {
+        snprintf (err, err_size, "KW_SMTP_IN_FLIGHT must be a number from 1 to %d", SMTP_IN_FLIGHT_MAX);
+        return NULL;
+    }
     if (!url || (strncmp (url, "smtp://", 7) != 0 && strncmp (url, "smtps://", 8) != 0)) {
         snprintf (err, err_size, "KW_SMTP_URL must be an smtp:// or smtps:// URL");
         return NULL;
@@ -206,7 +212,7 @@ smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls, cons
         snprintf (err, err_size, "out of memory");
         return NULL;
     }
-    self->driver = kw_curl_uv_new (loop, SMTP_IN_FLIGHT);
+    self->driver = kw_curl_uv_new (loop, capacity);
     self->url = strdup (url);
     self->from = strdup (from);
     self->ca_file = ca_file && *ca_file ? strdup (ca_file) : NULL;
@@ -216,7 +222,7 @@ smtp_new (uv_loop_t *loop, const char *url, const char *from, int starttls, cons
         snprintf (err, err_size, "out of memory");
         return NULL;
     }
-    self->base = (channel_t) { .name = "email", .capacity = SMTP_IN_FLIGHT, .start = s_start,
+    self->base = (channel_t) { .name = "email", .capacity = (size_t) capacity, .start = s_start,
                                .destroy = s_destroy };
     self->starttls = starttls;
     return &self->base;

@@ -274,7 +274,7 @@ def delivery_message_id(delivery_id):
 # The copy must follow the fault within RESEND_AFTER_S (the restart, then
 # the sender's first run).
 # One fault interrupts at most the messages in flight at that moment
-# (SMTP_IN_FLIGHT in services/notification/smtp.h): each may be sent again.
+# (KW_SMTP_IN_FLIGHT, 8 by default): each may be sent again.
 RESEND_FAULTS = ("notification", "postgres")
 RESEND_PER_FAULT = 8
 RESEND_STAMP_S = 1.0

@@ -11,9 +11,19 @@ first wake-up, up to its 1 s timer). Meanwhile one client reads a delivery
 record through the gateway (GET /v1/notifications/{id}: gateway, RPC,
 notification's loop, PostgreSQL) as fast as it is answered: p50/p99 of
 those answers while the e-mails go out, and the same with nothing going
-out. Then smtp-source -s 8 (SMTP_IN_FLIGHT) -m COUNT -l SIZE, SIZE being the
-average size the sink journalled for the service's messages. Prints one
-line per figure; asserts nothing."""
+out. Then smtp-source -s N -m COUNT -l SIZE: N the service's e-mails at
+once (KW_SMTP_IN_FLIGHT, 8 unless the environment sets it), SIZE the
+average size the sink journalled for the service's messages; the same
+reader runs meanwhile, so both senders share the machine with it alike,
+and its p50/p99 then (the service sending nothing) are what the machine
+itself allows a read while mail goes out.
+
+Both are also timed by the sink's own clock, from the first message it
+accepted to the last (its journal's "at"): that leaves out the sender's
+wake-up and smtp-source's start, so the two rates compare the sending
+alone. And the processor time the notification service used meanwhile
+(its /proc stat), a figure the other programs on the machine hardly move.
+Prints one line per figure; asserts nothing."""
 
 import json
 import os
@@ -28,13 +38,31 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 from kwtest import sql, scalar, http, token, sink_journal  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-IN_FLIGHT = 8
+IN_FLIGHT = int(os.environ.get("KW_SMTP_IN_FLIGHT", "8"))
 tok = token(role="coordinator", region="norfolk", sub="mail-bench")
 
 
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))] if values else float("nan")
+
+
+def sink_rate(times):
+    """Messages a second between the first and the last the sink accepted."""
+    return (len(times) - 1) / (max(times) - min(times)) if len(times) > 1 and max(times) > min(times) else 0.0
+
+
+def cpu_seconds(program):
+    """User plus system processor seconds program has used (its pid file in
+    the stack's run directory), or None when it cannot be read."""
+    try:
+        with open(os.path.join(os.environ["KW_VAR_DIR"], "run", program + ".pid")) as f:
+            pid = f.read().strip()
+        with open("/proc/%s/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, KeyError, ValueError, IndexError):
+        return None
 
 
 def read_latencies(delivery_id, stop):
@@ -81,21 +109,28 @@ busy = []
 reader = threading.Thread(target=lambda: busy.extend(read_latencies(probe, stop)))
 reader.start()
 start = time.time()
+cpu_before = cpu_seconds("notification")
 sql("UPDATE notification.deliveries SET next_attempt_at = now () WHERE event_id LIKE 'bench-%s-%%'" % run)
 while int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
                  " AND status = 'sent'" % run)) < COUNT and time.time() - start < 600:
     time.sleep(0.05)
 elapsed = time.time() - start
+cpu_after = cpu_seconds("notification")
 stop.set()
 reader.join()
 sent = int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
                   " AND status = 'sent'" % run))
 ids = {"<%s@keyworker.invalid>" % r[0] for r in sql("SELECT id FROM notification.deliveries"
                                                       " WHERE event_id LIKE 'bench-%s-%%'" % run)}
-sizes = [t["bytes"] for t in sink_journal() if t["message_id"] in ids]
+journal = sink_journal()
+sizes = [t["bytes"] for t in journal if t["message_id"] in ids]
+service_at = [t["at"] for t in journal if t["message_id"] in ids]
 size = int(sum(sizes) / len(sizes)) if sizes else 1500
 print("notification e-mails sent            %d of %d in %.2f s: %.0f e-mails/s (%d in flight)" % (
     sent, COUNT, elapsed, sent / elapsed if elapsed else 0, IN_FLIGHT))
+if cpu_before is not None and cpu_after is not None:
+    print("notification processor time          %.0f ms, %.2f ms an e-mail" % (
+        (cpu_after - cpu_before) * 1000, (cpu_after - cpu_before) * 1000 / max(sent, 1)))
 print("message size                         %d bytes on average (%d transactions journalled)" % (size, len(sizes)))
 print("GET /v1/notifications/{id}, idle      p50 %.1f ms  p99 %.1f ms  (%d calls)" % (
     pct(idle, 50), pct(idle, 99), len(idle)))
@@ -108,11 +143,24 @@ if not os.path.exists(source):
 else:
     port = os.environ.get("KW_SMTP_PORT", "2525")
     t0 = time.time()
+    journalled = len(sink_journal())
+    stop = threading.Event()
+    beside = []
+    reader = threading.Thread(target=lambda: beside.extend(read_latencies(probe, stop)))
+    reader.start()
     p = subprocess.run([source, "-s", str(IN_FLIGHT), "-m", str(COUNT), "-l", str(size), "-f",
                         "keyworker@localhost", "-t", "bench.source@example.org", "127.0.0.1:%s" % port],
                        capture_output=True, text=True, timeout=600)
     took = time.time() - t0
+    stop.set()
+    reader.join()
     print("smtp-source (Postfix) same count      %d in %.2f s: %.0f e-mails/s (exit %d)%s" % (
         COUNT, took, COUNT / took if took else 0, p.returncode, (" " + p.stderr.strip()[:200]) if p.returncode else ""))
     if elapsed and took:
         print("service / smtp-source                %.2f (aim: at least 0.5)" % ((sent / elapsed) / (COUNT / took)))
+    source_at = [t["at"] for t in sink_journal()[journalled:]]
+    ours, theirs = sink_rate(service_at), sink_rate(source_at)
+    print("by the sink's clock, first to last    service %.0f e-mails/s, smtp-source %.0f e-mails/s: %.2f" % (
+        ours, theirs, ours / theirs if theirs else 0))
+    print("GET /v1/notifications/{id}, smtp-source sending  p50 %.1f ms  p99 %.1f ms  (%d calls: the machine's"
+          " share, the service sending nothing)" % (pct(beside, 50), pct(beside, 99), len(beside)))
