@@ -18,9 +18,13 @@
 int
 decide_prepare (kw_db_t *db)
 {
+    //  The referral's newest decision and the child's DSR rating, in one
+    //  round trip (binary: the number, the decision, the rating's text).
     kw_db_prepare (db, "eligibility_newest",
-        "SELECT sequence, decision FROM eligibility.decisions WHERE referral_id = $1::uuid"
-        " ORDER BY sequence DESC LIMIT 1");
+        "SELECT d.sequence, d.decision,"
+        " (SELECT rag FROM eligibility.dsr_ratings WHERE region = $2 AND nhs_number = $3)"
+        " FROM (SELECT) one LEFT JOIN LATERAL (SELECT sequence, decision FROM eligibility.decisions"
+        "  WHERE referral_id = $1::uuid ORDER BY sequence DESC LIMIT 1) d ON true");
     kw_db_prepare (db, "eligibility_insert",
         "INSERT INTO eligibility.decisions (referral_id, region, outcome, ruleset, version, decision,"
         " decided_at, revision, sequence, cause)"
@@ -30,18 +34,22 @@ decide_prepare (kw_db_t *db)
     return 0;
 }
 
-//  The referral's newest decision into *newest (NULL when none) and its
-//  number into *sequence (0 when none). 0, or -1 on a database error.
+//  The referral's newest decision into *newest (NULL when none), its
+//  number into *sequence (0 when none), and the rating of the child with
+//  nhs_number (may be NULL) in region into *rating (NULL when none). 0, or
+//  -1 on a database error.
 static int
-s_newest (kw_db_t *db, const char *referral_id, Kw__EligibilityDecision **newest,
-          unsigned *sequence, kw_arena_t *arena)
+s_newest (kw_db_t *db, const char *referral_id, const char *region, const char *nhs_number,
+          Kw__EligibilityDecision **newest, unsigned *sequence, char **rating, kw_arena_t *arena)
 {
-    const char *params [1] = { referral_id };
-    PGresult *res = kw_db_queryb (db, "eligibility_newest", 1, params, NULL, NULL, 1);
+    const char *params [3] = { referral_id, region, nhs_number };
+    PGresult *res = kw_db_queryb (db, "eligibility_newest", 3, params, NULL, NULL, 1);
     if (!res)
         return -1;
     *newest = NULL;
     *sequence = 0;
+    *rating = PQntuples (res) == 1 && !PQgetisnull (res, 0, 2)
+            ? kw_arena_strdup (arena, PQgetvalue (res, 0, 2)) : NULL;
     if (PQntuples (res) == 1 && PQgetlength (res, 0, 0) == 4) {
         const unsigned char *n = (const unsigned char *) PQgetvalue (res, 0, 0);
         *sequence = (unsigned) n [0] << 24 | (unsigned) n [1] << 16 | (unsigned) n [2] << 8 | n [3];
@@ -133,12 +141,11 @@ decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *refer
         return -1;
     }
     const Kw__Child *child = referral->body->child;
-    int failed = 0;
-    char *rating = child && child->nhs_number
-                 ? ratings_find (db, region->id, child->nhs_number, arena, &failed) : NULL;
-    Kw__EligibilityDecision *newest = NULL;
-    unsigned sequence = 0;
-    if (failed || s_newest (db, referral->referral_id, &newest, &sequence, arena) != 0)
+    char *rating;
+    Kw__EligibilityDecision *newest;
+    unsigned sequence;
+    if (s_newest (db, referral->referral_id, region->id, child ? child->nhs_number : NULL,
+                  &newest, &sequence, &rating, arena) != 0)
         return -1;
     Kw__EligibilityDecision *fresh = rules_decide (region, referral->body, rating, y, m, d, arena);
     if (newest && rules_same_result (newest, fresh)) {

@@ -90,10 +90,6 @@ kw_service_event_fn referrals_case_closed;
 // ---- ratings.c
 
 int ratings_prepare (kw_db_t *db);
-//  The child's DSR rating in region (in arena), NULL when not on the DSR;
-//  *failed set on a database error.
-char *ratings_find (kw_db_t *db, const char *region, const char *nhs_number, kw_arena_t *arena,
-                    int *failed);
 //  Keep the child's rating and its effective date. 0 or -1.
 int ratings_keep (kw_db_t *db, const char *region, const char *nhs_number, const char *rag,
                   const char *effective_date);

@@ -8,9 +8,10 @@
 #   3. loadgen open loop at BENCH_RATE (100) referrals/s for BENCH_SECONDS (20):
 #      p50/p95/p99 from POST to the offer_made event seen on the bus; the
 #      referrals suggest registered, unregistered or no professionals
-#   4. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight, BENCH_SECONDS;
-#      after each loop, the seconds until every event was applied (the next
-#      phase starts on an idle stack)
+#   4. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight and at
+#      most BENCH_OUTSTANDING (256) referrals between their POST and their
+#      offer, BENCH_SECONDS; after each loop, the seconds until every event
+#      was applied (the next phase starts on an idle stack)
 #   5. pgbench, one-row INSERT script, 4 clients, 10 s (synchronous_commit as set)
 #      on the same cluster, same settings, right after the loops
 #   6. every pending offer accepted, BENCH_CONCURRENCY at once: accepts/s; the
@@ -51,6 +52,7 @@ LOADGEN=$ROOT/$B/tests-load/loadgen
 RATE=${BENCH_RATE:-100}
 SECONDS_EACH=${BENCH_SECONDS:-20}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
+OUTSTANDING=${BENCH_OUTSTANDING:-256}
 WORKFORCE=${BENCH_WORKFORCE:-600}
 PROGRAMS="bus gateway referral eligibility assignment scheduling notification"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -153,9 +155,9 @@ C0=$(counters)
 "$LOADGEN" --rate "$RATE" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench | tee "$OUT/open.out"
 caught_up "open loop" | tee "$OUT/open.caught"
 read -r OPEN_TX OPEN_SYNC <<< "$(per_referral "$C0" "$(counters)" open)"
-echo "## loadgen closed loop: $CONCURRENCY in flight for $SECONDS_EACH s"
+echo "## loadgen closed loop: $CONCURRENCY in flight, $OUTSTANDING before their offer, for $SECONDS_EACH s"
 C0=$(counters)
-"$LOADGEN" --max --concurrency "$CONCURRENCY" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench \
+"$LOADGEN" --max --concurrency "$CONCURRENCY" --outstanding "$OUTSTANDING" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench \
     | tee "$OUT/max.out"
 caught_up "closed loop" | tee "$OUT/max.caught"
 read -r MAX_TX MAX_SYNC <<< "$(per_referral "$C0" "$(counters)" max)"
@@ -216,6 +218,7 @@ echo "# key worker service bench ($(nproc) CPUs, synchronous_commit = $SYNC)"
 printf '%-44s %12s   %s\n' "figure" "measured" "target"
 printf '%-44s %12s\n' "referrals/s sustained, max rate (offers made)" "$MAXRATE"
 printf '%-44s %12s\n' "referrals/s accepted (201), max rate" "$(field max accepted_per_s)"
+printf '%-44s %12s\n' "referrals between POST and offer, max rate" "at most $OUTSTANDING"
 printf '%-44s %12s\n' "pgbench TPS (one-row INSERT, 4 clients)" "${TPS:--}"
 printf '%-44s %12s   %s\n' "ratio referrals/s / pgbench TPS" \
     "$(awk -v r="$MAXRATE" -v t="${TPS:-0}" 'BEGIN {if (t > 0) printf "%.4f", r / t; else print "-"}')" ">= 0.06"

@@ -10,8 +10,12 @@
     Three modes:
       loadgen --rate 100 --duration 20        open loop: send on a fixed
           schedule whatever the replies; latency from the scheduled send
-      loadgen --max --duration 20 --concurrency 16
-          closed loop: keep N POSTs in flight; referrals and offers per second
+      loadgen --max --duration 20 --concurrency 16 [--outstanding 64]
+          closed loop: keep N POSTs in flight and at most --outstanding
+          referrals between their POST and their offer (or their case's
+          wait for the coordinator): the stack is never handed more than
+          it can carry through, so no backlog builds behind the intake;
+          referrals and offers per second
       loadgen --accept FILE --concurrency 16
           accept every offer of FILE ("case_id offer_id" lines) as a
           coordinator, N at a time: accepts per second
@@ -338,6 +342,14 @@ s_turn (s_gen_t *gen, double timeout)
     s_drain_bus (gen);
 }
 
+//  Referrals posted and not yet answered by their offer or their case's
+//  wait: POSTs in flight and referrals accepted without an answer yet.
+static uint64_t
+s_outstanding (const s_gen_t *gen)
+{
+    return (uint64_t) gen->in_flight + gen->accepted - gen->completed;
+}
+
 static int
 s_cmp_double (const void *a, const void *b)
 {
@@ -377,11 +389,12 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: loadgen (--rate N | --max | --accept FILE) [--duration S] [--concurrency N]\n"
+        "Usage: loadgen (--rate N | --max | --accept FILE) [--duration S] [--concurrency N] [--outstanding N]\n"
         "               [--timeout S] [--token JWT] [--addr HOST:PORT] [--bus ENDPOINT]\n"
         "               [--workforce N] [--prefix P]\n"
         "  --rate N         open loop: N referrals per second on a fixed schedule\n"
         "  --max            closed loop: --concurrency POSTs (16) always in flight\n"
+        "  --outstanding N  closed loop: at most N referrals (64) between POST and offer\n"
         "  --accept FILE    accept the offers of FILE (lines \"case_id offer_id\"), --concurrency at once\n"
         "  --duration S     seconds of sending (20)\n"
         "  --timeout S      seconds to wait for each offer (10)\n"
@@ -490,7 +503,7 @@ int
 main (int argc, char **argv)
 {
     double rate = 0, duration = 20, timeout = 10;
-    int max_mode = 0, concurrency = 16;
+    int max_mode = 0, concurrency = 16, outstanding = 64;
     const char *token_arg = NULL, *accept_file = NULL, *prefix = "bench";
     int workforce = 0;
     const char *addr = getenv ("KW_HTTP_ADDR");
@@ -505,6 +518,7 @@ main (int argc, char **argv)
         { "addr", required_argument, NULL, 'a' },
         { "bus", required_argument, NULL, 'b' },
         { "accept", required_argument, NULL, 'A' },
+        { "outstanding", required_argument, NULL, 'o' },
         { "workforce", required_argument, NULL, 'w' },
         { "prefix", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
@@ -522,6 +536,7 @@ main (int argc, char **argv)
             case 'a': addr = optarg; break;
             case 'b': bus = optarg; break;
             case 'A': accept_file = optarg; break;
+            case 'o': outstanding = atoi (optarg); break;
             case 'w': workforce = atoi (optarg); break;
             case 'p': prefix = optarg; break;
             case 'h': s_usage (stdout); return 0;
@@ -540,7 +555,7 @@ main (int argc, char **argv)
         free (token);
         return rc;
     }
-    if ((!max_mode && rate <= 0) || duration <= 0 || concurrency < 1 || !addr || !bus) {
+    if ((!max_mode && rate <= 0) || duration <= 0 || concurrency < 1 || outstanding < 1 || !addr || !bus) {
         s_usage (stderr);
         fprintf (stderr, "loadgen: need --rate or --max, and KW_HTTP_ADDR and KW_BUS_SUB (or --addr, --bus)\n");
         return 2;
@@ -602,7 +617,8 @@ main (int argc, char **argv)
             break;
         double wait;
         if (max_mode) {
-            while (gen.in_flight < concurrency && s_entries < MAX_REFERRALS)
+            while (gen.in_flight < concurrency && s_entries < MAX_REFERRALS
+               &&  s_outstanding (&gen) < (uint64_t) outstanding)
                 s_post (&gen, load_now ());
             wait = stop - now;
         }
@@ -667,7 +683,8 @@ main (int argc, char **argv)
     double e2e_rate = last_offer > start ? (n - incomplete) / (last_offer - start) : 0;
 
     if (max_mode)
-        printf ("# closed loop: %d POSTs in flight for %.1f s\n", concurrency, window);
+        printf ("# closed loop: %d POSTs in flight, at most %d referrals before their offer, for %.1f s\n",
+                concurrency, outstanding, window);
     else
         printf ("# open loop: %.0f referrals/s for %.1f s (latest send %.1f ms behind schedule)\n",
                 rate, window, max_lag * 1000);
