@@ -77,7 +77,7 @@ def get_json(url):
         return json.loads(r.read())
 
 
-# --- the region: e-mail, text messages and one webhook subscriber
+# --- the region: e-mail, text messages, letters and one webhook subscriber
 secret = os.path.join(os.environ["KW_REGION_DIR"], "life-%d.secret" % n)
 with open(secret, "w") as f:
     f.write("%064x\n" % rng.getrandbits(256))
@@ -267,6 +267,8 @@ step("referral eligible", [(kim["email"], "email", "Key worker offer for case %s
 # --- the offer accepted
 expect_ok(http("POST", "/v1/cases/%s/offers/%s/accept" % (C, offer["id"]), None, key_worker_token(kim)),
           "the key worker accepts")
+# The family member who chose post gets the letter row and no e-mail (the
+# rows of an event with no letter row reach her by e-mail, the table's).
 KW_CHANGED_FAMILY = [(PAT, "email", "Your key worker"), (PHONE, "sms", "key_worker_changed_family"),
                      (" / ".join(GRAN_POST), "letter", "key_worker_changed_family"),
                      (COORDINATOR, "email", "Case %s has a key worker" % C),
