@@ -14,7 +14,7 @@ people_prepare (kw_db_t *db)
         "SELECT id, name, email, phone, relationship FROM assignment.case_family WHERE id = $1::uuid");
     kw_db_prepare (db, "people_family",
         "SELECT id, name, email, phone, relationship, preferred_contact, address FROM assignment.case_family"
-        " WHERE case_id = $1::uuid ORDER BY id");
+        " WHERE case_id = $1::uuid ORDER BY position");
     kw_db_prepare (db, "people_team",
         "SELECT id, professional_id, name, agency, discipline, email, phone, source, " TS ("added_at")
         " FROM assignment.team_members WHERE case_id = $1::uuid AND removed_at IS NULL"

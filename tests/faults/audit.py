@@ -29,8 +29,10 @@ stops after the decision, with no case):
                               team with an address (the ledger's families
                               have none); then for each participant of its
                               meeting (the booking's answer) an invitation,
-                              an update for each new time and for the
-                              outcome, a cancellation when it was cancelled
+                              an update for each new time (not for the
+                              outcome: a meeting held is told by the plan,
+                              to the family, which has no address here), a
+                              cancellation when it was cancelled
                               or the case closed with the meeting ahead;
                               when closed, the key worker's and each team
                               member's with an address
@@ -131,13 +133,16 @@ def _team(with_deputy):
 
 def _life(meeting):
     """What a case's life should have left, from the ledger's steps: (meeting
-    status, SEQUENCE, meeting_updated events, meeting_cancelled events, plan
-    versions, closed)."""
+    status, SEQUENCE, meeting_updated events, meeting_updated e-mails to each
+    participant (a new time: the outcome's update tells no participant),
+    meeting_cancelled events, plan versions, closed)."""
     steps = meeting["steps"] if meeting else []
-    updated = steps.count("reschedule") + steps.count("outcome")
+    rescheduled = steps.count("reschedule")
+    updated = rescheduled + steps.count("outcome")
     cancelled = 1 if "cancel" in steps or ("close" in steps and "outcome" not in steps) else 0
     status = "cancelled" if cancelled else "held" if "outcome" in steps else "scheduled"
-    return status, steps.count("reschedule") + cancelled, updated, cancelled, steps.count("outcome"), "close" in steps
+    return (status, rescheduled + cancelled, updated, rescheduled, cancelled, steps.count("outcome"),
+            "close" in steps)
 
 
 def _coordinators(region="norfolk"):
@@ -247,7 +252,7 @@ def audit(ledger, faults, journal_path):
                   "%s: referral projection has case %r" % (own, projected_case))
         answer = answers.get(case_id)
         meeting = ledger.meetings.get(case_id)
-        status_, sequence, updated, cancelled, versions, closed = _life(meeting)
+        status_, sequence, updated, told_updated, cancelled, versions, closed = _life(meeting)
         kinds = ("case_opened", "team_changed", "offer_made") + (
             ("offer_accepted", "key_worker_changed") if answer else ()) + (("case_closed",) if closed else ())
         for kind in kinds:
@@ -277,7 +282,7 @@ def audit(ledger, faults, journal_path):
                             key_worker_changed_team=team.get(case_id, 0))
         if meeting:
             people = meeting["participants"]
-            expected.update(meeting_scheduled=people, meeting_updated=people * updated,
+            expected.update(meeting_scheduled=people, meeting_updated=people * told_updated,
                             meeting_cancelled=people * cancelled)
         if closed:
             expected.update(case_closed_team=1 + team_only.get(case_id, 0))

@@ -98,7 +98,9 @@ def check(ledger, injector, faults, baseline, settle):
     closed = sorted(ledger.closed)[0]
     invitation = scalar("SELECT id FROM notification.deliveries WHERE case_id = :'p1'"
                         " AND template = 'meeting_scheduled' ORDER BY id LIMIT 1", met)
-    params = (rid, case, delivery, held, holder, offer, changed, met, meeting, planned, closed, invitation)
+    # The referral's status as it stands (a closed case's reads closed), to put back.
+    status = scalar("SELECT status FROM referral.referrals WHERE id = :'p1'", rid)
+    params = (rid, case, delivery, held, holder, offer, changed, met, meeting, planned, closed, invitation, status)
     copy = "'00000000-0000-4000-8000-000000000002'"
 
     # Reversible defects: (label, category, marker, apply SQL, undo SQL).
@@ -119,7 +121,7 @@ def check(ledger, injector, faults, baseline, settle):
          "UPDATE referral.referrals SET case_id = :'p2' WHERE id = :'p1'"),
         ("a referral projection with the wrong status", "wrong", rid,
          "UPDATE referral.referrals SET status = 'ineligible' WHERE id = :'p1'",
-         "UPDATE referral.referrals SET status = 'eligible' WHERE id = :'p1'"),
+         "UPDATE referral.referrals SET status = :'p13' WHERE id = :'p1'"),
         ("an eligibility case projection lost", "lost", case,
          "UPDATE eligibility.cases SET case_id = '00000000-0000-4000-8000-000000000000'"
          " WHERE case_id = :'p2'",

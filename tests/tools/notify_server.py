@@ -17,7 +17,8 @@ test registered, every placeholder of it in the personalisation.
 
 Control (not part of Notify's API, for the test):
   POST /_next     {"statuses": [429, 500, 400, ...]}: the next sends get these
-                  answers (Notify's error bodies), in order
+                  answers (Notify's error bodies), in order; with "kind"
+                  ("email", "sms" or "letter") only the next sends of that kind
   GET  /_received every send received so far: [{path, status, body, jwt_error}]
   POST /_templates {"<template id>": ["subject", "body"], ...}: the
                   placeholders of these templates (sends to them must fill each)
@@ -136,7 +137,8 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.body()
         if self.path == "/_next":
             with state.lock:
-                state.next.extend(json.loads(raw)["statuses"])
+                order = json.loads(raw)
+                state.next.extend((order.get("kind"), status) for status in order["statuses"])
             self.answer(200, {})
             return
         if self.path == "/_templates":
@@ -159,7 +161,10 @@ class Handler(BaseHTTPRequestHandler):
             body = None
         record = {"path": self.path, "body": body, "jwt_error": jwt_error}
         with state.lock:
-            forced = state.next.pop(0) if state.next and not jwt_error else None
+            forced = None
+            if not jwt_error:
+                queued = next((i for i, (only, _) in enumerate(state.next) if only in (None, kind)), None)
+                forced = state.next.pop(queued)[1] if queued is not None else None
             state.received.append(record)
         if jwt_error:
             record["status"] = 403
