@@ -94,6 +94,47 @@ class Watcher:
         self.psql.wait(timeout=30)
 
 
+def _ticks(pid):
+    with open("/proc/%s/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def programs_cpu():
+    """Processor seconds so far of each program of the stack that takes
+    part (its pid file), of the cluster's processes together (the
+    postmaster's children) and of this bench itself (reader and polling)."""
+    out = {"bench": time.process_time()}
+    run_dir = os.path.join(os.environ["KW_VAR_DIR"], "run")
+    for name in ("notification", "gateway", "smtp"):
+        try:
+            with open(os.path.join(run_dir, name + ".pid")) as f:
+                out[name] = _ticks(f.read().strip()) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    try:
+        with open(os.path.join(os.environ["KW_VAR_DIR"], "pg", "data", "postmaster.pid")) as f:
+            master = f.readline().strip()
+        ticks = 0
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[1] == master:
+                        ticks += _ticks(pid)
+            except (OSError, IndexError):
+                pass
+        out["postgres"] = ticks / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        pass
+    return out
+
+
+def cpu_line(before, after, seconds):
+    """Each program's share of one processor over a phase, as a line."""
+    return "  ".join("%s %.0f%%" % (name, 100 * (after[name] - before[name]) / seconds)
+                     for name in sorted(after) if name in before and seconds)
+
+
 def wal_flushes():
     """PostgreSQL's WAL syncs (fsyncs) and writes so far (pg_stat_wal)."""
     row = sql("SELECT wal_sync, wal_write FROM pg_stat_wal")[0]
@@ -146,6 +187,7 @@ reader.start()
 start = time.time()
 cpu_before = cpu_seconds("notification")
 wal_before = wal_flushes()
+programs_before = programs_cpu()
 sql("UPDATE notification.deliveries SET next_attempt_at = now () WHERE event_id LIKE 'bench-%s-%%'" % run)
 with Watcher() as watcher:
     while watcher.count("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
@@ -154,6 +196,7 @@ with Watcher() as watcher:
 elapsed = time.time() - start
 cpu_after = cpu_seconds("notification")
 wal_after = wal_flushes()
+programs_after = programs_cpu()
 stop.set()
 reader.join()
 sent = int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
@@ -172,6 +215,7 @@ if cpu_before is not None and cpu_after is not None:
 print("WAL flushes while sending            %d (%.0f/s, %.2f an e-mail), %d writes" % (
     wal_after[0] - wal_before[0], (wal_after[0] - wal_before[0]) / elapsed if elapsed else 0,
     (wal_after[0] - wal_before[0]) / max(sent, 1), wal_after[1] - wal_before[1]))
+print("processor while sending              " + cpu_line(programs_before, programs_after, elapsed))
 print("message size                         %d bytes on average (%d transactions journalled)" % (size, len(sizes)))
 print("GET /v1/notifications/{id}, idle      p50 %.1f ms  p99 %.1f ms  (%d calls)" % (
     pct(idle, 50), pct(idle, 99), len(idle)))
@@ -186,6 +230,7 @@ else:
     t0 = time.time()
     journalled = len(sink_journal())
     wal_before = wal_flushes()
+    programs_before = programs_cpu()
     stop = threading.Event()
     beside = []
     reader = threading.Thread(target=lambda: beside.extend(read_latencies(probe, stop)))
@@ -195,6 +240,7 @@ else:
                        capture_output=True, text=True, timeout=600)
     took = time.time() - t0
     wal_after = wal_flushes()
+    programs_after = programs_cpu()
     stop.set()
     reader.join()
     print("smtp-source (Postfix) same count      %d in %.2f s: %.0f e-mails/s (exit %d)%s" % (
@@ -209,3 +255,4 @@ else:
           " share, the service sending nothing)" % (pct(beside, 50), pct(beside, 99), len(beside)))
     print("WAL flushes while smtp-source sends   %d (%.0f/s: the reads' own audit commits)" % (
         wal_after[0] - wal_before[0], (wal_after[0] - wal_before[0]) / took if took else 0))
+    print("processor while smtp-source sends    " + cpu_line(programs_before, programs_after, took))
