@@ -23,6 +23,14 @@ accepted to the last (its journal's "at"): that leaves out the sender's
 wake-up and smtp-source's start, so the two rates compare the sending
 alone. And the processor time the notification service used meanwhile
 (its /proc stat), a figure the other programs on the machine hardly move.
+PostgreSQL's WAL flushes (pg_stat_wal) are counted in both runs: the
+reads' audit commits in both, the sender's own commits in the first.
+
+Whether every e-mail is recorded is polled every 50 ms on one psql
+session kept open: a psql process and a new connection each time took
+the processor from the reader and the programs it measures, 20 times a
+second, which smtp-source's run does not share (p99 while sending was
+two to four times higher with it, paired runs, same stack).
 Prints one line per figure; asserts nothing."""
 
 import json
@@ -35,7 +43,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from kwtest import sql, scalar, http, token, sink_journal  # noqa: E402
+from kwtest import PSQL, sql, scalar, http, token, sink_journal  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 IN_FLIGHT = int(os.environ.get("KW_SMTP_IN_FLIGHT", "8"))
@@ -63,6 +71,74 @@ def cpu_seconds(program):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, KeyError, ValueError, IndexError):
         return None
+
+
+class Watcher:
+    """One psql session kept open for the counts polled while the e-mails
+    go out: a process and a connection each time would take the processor
+    from the reader (and the programs it measures) 20 times a second,
+    which smtp-source's run does not have to share."""
+
+    def __enter__(self):
+        self.psql = subprocess.Popen(PSQL + ["-At", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, bufsize=1)
+        return self
+
+    def count(self, query):
+        self.psql.stdin.write(query + ";\n")
+        self.psql.stdin.flush()
+        return int(self.psql.stdout.readline())
+
+    def __exit__(self, *exc):
+        self.psql.stdin.close()
+        self.psql.wait(timeout=30)
+
+
+def _ticks(pid):
+    with open("/proc/%s/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def programs_cpu():
+    """Processor seconds so far of each program of the stack that takes
+    part (its pid file), of the cluster's processes together (the
+    postmaster's children) and of this bench itself (reader and polling)."""
+    out = {"bench": time.process_time()}
+    run_dir = os.path.join(os.environ["KW_VAR_DIR"], "run")
+    for name in ("notification", "gateway", "smtp"):
+        try:
+            with open(os.path.join(run_dir, name + ".pid")) as f:
+                out[name] = _ticks(f.read().strip()) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    try:
+        with open(os.path.join(os.environ["KW_VAR_DIR"], "pg", "data", "postmaster.pid")) as f:
+            master = f.readline().strip()
+        ticks = 0
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[1] == master:
+                        ticks += _ticks(pid)
+            except (OSError, IndexError):
+                pass
+        out["postgres"] = ticks / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        pass
+    return out
+
+
+def cpu_line(before, after, seconds):
+    """Each program's share of one processor over a phase, as a line."""
+    return "  ".join("%s %.0f%%" % (name, 100 * (after[name] - before[name]) / seconds)
+                     for name in sorted(after) if name in before and seconds)
+
+
+def wal_flushes():
+    """PostgreSQL's WAL syncs (fsyncs) and writes so far (pg_stat_wal)."""
+    row = sql("SELECT wal_sync, wal_write FROM pg_stat_wal")[0]
+    return int(row[0]), int(row[1])
 
 
 def read_latencies(delivery_id, stop):
@@ -110,12 +186,17 @@ reader = threading.Thread(target=lambda: busy.extend(read_latencies(probe, stop)
 reader.start()
 start = time.time()
 cpu_before = cpu_seconds("notification")
+wal_before = wal_flushes()
+programs_before = programs_cpu()
 sql("UPDATE notification.deliveries SET next_attempt_at = now () WHERE event_id LIKE 'bench-%s-%%'" % run)
-while int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
-                 " AND status = 'sent'" % run)) < COUNT and time.time() - start < 600:
-    time.sleep(0.05)
+with Watcher() as watcher:
+    while watcher.count("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
+                        " AND status = 'sent'" % run) < COUNT and time.time() - start < 600:
+        time.sleep(0.05)
 elapsed = time.time() - start
 cpu_after = cpu_seconds("notification")
+wal_after = wal_flushes()
+programs_after = programs_cpu()
 stop.set()
 reader.join()
 sent = int(scalar("SELECT count(*) FROM notification.deliveries WHERE event_id LIKE 'bench-%s-%%'"
@@ -131,6 +212,10 @@ print("notification e-mails sent            %d of %d in %.2f s: %.0f e-mails/s (
 if cpu_before is not None and cpu_after is not None:
     print("notification processor time          %.0f ms, %.2f ms an e-mail" % (
         (cpu_after - cpu_before) * 1000, (cpu_after - cpu_before) * 1000 / max(sent, 1)))
+print("WAL flushes while sending            %d (%.0f/s, %.2f an e-mail), %d writes" % (
+    wal_after[0] - wal_before[0], (wal_after[0] - wal_before[0]) / elapsed if elapsed else 0,
+    (wal_after[0] - wal_before[0]) / max(sent, 1), wal_after[1] - wal_before[1]))
+print("processor while sending              " + cpu_line(programs_before, programs_after, elapsed))
 print("message size                         %d bytes on average (%d transactions journalled)" % (size, len(sizes)))
 print("GET /v1/notifications/{id}, idle      p50 %.1f ms  p99 %.1f ms  (%d calls)" % (
     pct(idle, 50), pct(idle, 99), len(idle)))
@@ -144,6 +229,8 @@ else:
     port = os.environ.get("KW_SMTP_PORT", "2525")
     t0 = time.time()
     journalled = len(sink_journal())
+    wal_before = wal_flushes()
+    programs_before = programs_cpu()
     stop = threading.Event()
     beside = []
     reader = threading.Thread(target=lambda: beside.extend(read_latencies(probe, stop)))
@@ -152,6 +239,8 @@ else:
                         "keyworker@localhost", "-t", "bench.source@example.org", "127.0.0.1:%s" % port],
                        capture_output=True, text=True, timeout=600)
     took = time.time() - t0
+    wal_after = wal_flushes()
+    programs_after = programs_cpu()
     stop.set()
     reader.join()
     print("smtp-source (Postfix) same count      %d in %.2f s: %.0f e-mails/s (exit %d)%s" % (
@@ -164,3 +253,6 @@ else:
         ours, theirs, ours / theirs if theirs else 0))
     print("GET /v1/notifications/{id}, smtp-source sending  p50 %.1f ms  p99 %.1f ms  (%d calls: the machine's"
           " share, the service sending nothing)" % (pct(beside, 50), pct(beside, 99), len(beside)))
+    print("WAL flushes while smtp-source sends   %d (%.0f/s: the reads' own audit commits)" % (
+        wal_after[0] - wal_before[0], (wal_after[0] - wal_before[0]) / took if took else 0))
+    print("processor while smtp-source sends    " + cpu_line(programs_before, programs_after, took))
