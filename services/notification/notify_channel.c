@@ -143,7 +143,7 @@ s_address_lines (const char *address, json_t *personalisation)
         const char *end = strchr (at, '\n');
         size_t n = end ? (size_t) (end - at) : strlen (at);
         if (n && ++lines <= LETTER_LINES_MAX) {
-            char name [24];
+            char name [32];           //  "address_line_" and any int
             snprintf (name, sizeof name, "address_line_%d", lines);
             json_object_set_new (personalisation, name, json_stringn (at, n));
         }
