@@ -37,7 +37,7 @@ action_links_load (const char *key_file, const char *public_url, char *err, size
     return 0;
 }
 
-//  The link action of placeholder name in events of desc, or NULL.
+//  The link action of field name in events of desc, or NULL.
 static const char *
 s_action (const ProtobufCMessageDescriptor *desc, const char *name)
 {
@@ -51,7 +51,7 @@ s_action (const ProtobufCMessageDescriptor *desc, const char *name)
 }
 
 int
-action_links_placeholder (const ProtobufCMessageDescriptor *desc, const char *name)
+action_links_is_link (const ProtobufCMessageDescriptor *desc, const char *name)
 {
     return s_action (desc, name) != NULL;
 }

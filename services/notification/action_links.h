@@ -25,14 +25,14 @@
 //  in err.
 int action_links_load (const char *key_file, const char *public_url, char *err, size_t err_size);
 
-//  1 when name is a link placeholder of events of desc.
-int action_links_placeholder (const ProtobufCMessageDescriptor *desc, const char *name);
+//  1 when name is a link field of events of desc.
+int action_links_is_link (const ProtobufCMessageDescriptor *desc, const char *name);
 
-//  The link placeholder name of msg, for person (the recipient's message:
+//  The link field name of msg, for person (the recipient's message:
 //  a meeting's Participant; NULL for an offer, whose person is in it),
 //  into out; "" when the person has no link (an offer to a family member,
 //  a recipient not among a meeting's participants). NULL when name is not
-//  a link placeholder, or the ids or time cannot be signed.
+//  a link field, or the ids or time cannot be signed.
 const char *action_links_url (const ProtobufCMessage *msg, const ProtobufCMessage *person, const char *name,
                               char out [ACTION_LINKS_URL_SIZE]);
 

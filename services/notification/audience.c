@@ -1,4 +1,4 @@
-/*  audience: recipients and field values (the ((placeholders)) of templates) from an event's payload by
+/*  audience: recipients and field values (the ((fields)) of templates) from an event's payload by
     protobuf-c reflection (audience.h). */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/*  audience: who an event's message goes to and what its placeholders say,
+/*  audience: who an event's message goes to and what its fields say,
     read from the event's own payload by the field names of its protobuf
     descriptor, so the table (deploy/notifications/table.json) names them as
     data. Nothing here reads a database.
@@ -13,11 +13,11 @@
       a prefix         "professional": the payload's professional_id,
                        professional_name, professional_email and
                        professional_phone (OfferMade)
-    A placeholder is a scalar field of the payload ("case_id"), a scalar
+    A field is a scalar field of the payload ("case_id"), a scalar
     field of a single message field ("key_worker.name"), or one of
     "recipient_name", "service_name" and "public_url" (the gateway's
     address, for links). Repeated fields are never
-    placeholders. */
+    fields. */
 #ifndef NOTIFICATION_AUDIENCE_H
 #define NOTIFICATION_AUDIENCE_H
 

@@ -79,8 +79,8 @@ s_check_name (const char *name, void *arg)
 {
     s_check_t *check = arg;
     const char *why = NULL;
-    if (!audience_field_valid (check->desc, name) && !action_links_placeholder (check->desc, name))
-        why = "is not a placeholder of this event";
+    if (!audience_field_valid (check->desc, name) && !action_links_is_link (check->desc, name))
+        why = "is not a field of this event";
     else
     if (strcmp (check->part, "subject") == 0 && !audience_is_id_or_time (name))
         why = "may not be in a subject (ids and times only)";
@@ -114,7 +114,7 @@ s_check_text (const ProtobufCMessageDescriptor *desc, const char *part, const ch
                   strcmp (part, "subject") == 0 ? " on one line" : "");
         return -1;
     }
-    if (template_placeholders (text, s_check_name, &check, why, sizeof why) != 0) {
+    if (template_fields (text, s_check_name, &check, why, sizeof why) != 0) {
         snprintf (err, err_size, "%s: %s", where, *check.bad ? check.bad : why);
         return -1;
     }

@@ -19,7 +19,7 @@
       the event on that channel is not told again by a later row.
     - the templates, KW_NOTIFY_DIR/templates/<template>.<part>: parts
       "subject", "txt" and "html" for an e-mail, "sms" for a text message;
-      ((placeholders)) must be ones the row's event fills; a subject may
+      ((fields)) must be ones the row's event fills; a subject may
       show ids and times only, a text message ids, times and names, and a
       text message must fit in SMS_FRAGMENTS_MAX fragments.
     - each region file's "notification" section (every *.json of KW_REGION_DIR):

@@ -10,7 +10,7 @@
     "body" for a text message, "body" and "address_line_1".."address_line_7"
     for a letter (the delivery's address, its lines separated by LF: 3 to 7
     of them), and for a template the region maps to its own Notify template
-    the values of our template's placeholders ("key_worker.name"), to the
+    the values of our template's fields ("key_worker.name"), to the
     Notify template the region maps the table's template
     to, else the region's generic one. Notify's reference is the delivery
     id. Outcomes: 201 sent; 429 and 5xx temporary (a 429 holds every send of

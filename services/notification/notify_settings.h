@@ -27,7 +27,7 @@
     letter. Either way the personalisation holds the platform's own
     rendered message (subject and body; a letter's address lines besides);
     a mapped template's also the values of the table template's
-    placeholders, by their names ("key_worker.name"), so it may lay them out
+    fields, by their names ("key_worker.name"), so it may lay them out
     itself.
 
     A region without the object has the service's own settings

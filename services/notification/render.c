@@ -16,7 +16,7 @@ render_value (const char *name, void *arg)
         return v->service_name;
     if (strcmp (name, "public_url") == 0)
         return v->public_url;
-    if (action_links_placeholder (v->msg->descriptor, name))
+    if (action_links_is_link (v->msg->descriptor, name))
         return action_links_url (v->msg, v->contact->person, name, v->link);
     return audience_field_value (v->msg, name, v->value, sizeof v->value);
 }
@@ -54,7 +54,7 @@ render_row (const config_t *config, const config_region_t *region, const config_
     return rc;
 }
 
-//  One placeholder's value into the fields being gathered.
+//  One field's value into the fields being gathered.
 typedef struct {
     json_t *fields;
     render_values_t *values;
@@ -83,7 +83,7 @@ render_fields (const config_t *config, const config_region_t *region, const conf
         snprintf (name, sizeof name, "%s.%s", row->template_, parts [i]);
         const char *text = config_text (config, region, name);
         if (text)
-            rc = template_placeholders (text, s_gather, &g, why, sizeof why);
+            rc = template_fields (text, s_gather, &g, why, sizeof why);
     }
     char *out = rc == 0 ? json_dumps (g.fields, JSON_COMPACT) : NULL;
     json_decref (g.fields);

@@ -1,6 +1,6 @@
 /*  render: one row's message for one person, as pure functions (no
     database) shared by the service (deliveries.c) and the fuzz target:
-    the values of the placeholders, from the event's payload and the
+    the values of the fields, from the event's payload and the
     person, and the row's template parts rendered with them. */
 #ifndef NOTIFICATION_RENDER_H
 #define NOTIFICATION_RENDER_H
@@ -10,7 +10,7 @@
 #include "config.h"
 #include "action_links.h"
 
-//  What a row's placeholders are filled from.
+//  What a row's fields are filled from.
 typedef struct {
     const ProtobufCMessage *msg;            //  the event's payload
     const audience_contact_t *contact;      //  the person told
@@ -28,7 +28,7 @@ typedef struct {
     char *html;
 } render_t;
 
-//  The value of placeholder name (template_lookup_fn, arg a
+//  The value of field name (template_lookup_fn, arg a
 //  render_values_t): "recipient_name" (the person's, else "colleague"),
 //  "service_name", "public_url", the signed links of offers and meetings
 //  (action_links.h), else the payload's.
@@ -40,7 +40,7 @@ int render_row (const config_t *config, const config_region_t *region, const con
                 render_values_t *values, render_t *out, char *err, size_t err_size);
 void render_free (render_t *out);
 
-//  The values of every placeholder of row's template parts for its channel
+//  The values of every field of row's template parts for its channel
 //  (an e-mail's subject, text and HTML; a text message's; a letter's), in
 //  region, as a
 //  JSON object {"key_worker.name": "...", ...} (caller frees), the

@@ -1,7 +1,7 @@
 /*  rule: a row's "when", the conditions under which the row applies, as
     pure functions (no database) so the fuzz target runs them as the
     service does. A condition is "<name>=<value>" or "<name>!=<value>";
-    several are joined by ",", and all must hold. A name is a placeholder
+    several are joined by ",", and all must hold. A name is a field
     of the event's payload (audience.h: "response", "participant.required"),
     compared with its text (a bool reads "yes" or "no", a field not set ""),
     or "recipient.<field>": that field of the person the row's audience

@@ -1,4 +1,4 @@
-/*  template: parsing and rendering ((placeholder)) text (template.h). */
+/*  template: parsing and rendering ((field)) text (template.h). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +13,11 @@ s_name_char (char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
 }
 
-//  The placeholder starting at p ("(("): its name lowered into name and
+//  The field starting at p ("(("): its name lowered into name and
 //  the length of the whole "((name))" in *len. 0, or -1 with err.
 static int
-s_placeholder_at (const char *p, char name [TEMPLATE_NAME_MAX + 1], size_t *len,
-                  char *err, size_t err_size)
+s_field_at (const char *p, char name [TEMPLATE_NAME_MAX + 1], size_t *len,
+            char *err, size_t err_size)
 {
     const char *start = p + 2;
     const char *end = strstr (start, "))");
@@ -27,12 +27,12 @@ s_placeholder_at (const char *p, char name [TEMPLATE_NAME_MAX + 1], size_t *len,
     }
     size_t n = (size_t) (end - start);
     if (n == 0 || n > TEMPLATE_NAME_MAX) {
-        snprintf (err, err_size, "placeholder name must be 1 to %d characters", TEMPLATE_NAME_MAX);
+        snprintf (err, err_size, "field name must be 1 to %d characters", TEMPLATE_NAME_MAX);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         if (!s_name_char (start [i])) {
-            snprintf (err, err_size, "placeholder ((%.*s)) is not a name of [a-z0-9_.]",
+            snprintf (err, err_size, "field ((%.*s)) is not a name of [a-z0-9_.]",
                      (int) (n > 32 ? 32 : n), start);
             return -1;
         }
@@ -44,15 +44,15 @@ s_placeholder_at (const char *p, char name [TEMPLATE_NAME_MAX + 1], size_t *len,
 }
 
 int
-template_placeholders (const char *text, template_name_fn *fn, void *arg, char *err, size_t err_size)
+template_fields (const char *text, template_name_fn *fn, void *arg, char *err, size_t err_size)
 {
     for (const char *p = text; (p = strstr (p, "((")); ) {
-        //  "(((name))" is a parenthesis and a placeholder.
+        //  "(((name))" is a parenthesis and a field.
         while (p [2] == '(')
             p++;
         char name [TEMPLATE_NAME_MAX + 1];
         size_t len;
-        if (s_placeholder_at (p, name, &len, err, err_size) != 0)
+        if (s_field_at (p, name, &len, err, err_size) != 0)
             return -1;
         if (fn (name, arg) != 0)
             return -1;
@@ -87,13 +87,13 @@ template_render (const char *text, template_escape_t esc, template_lookup_fn *lo
         kw_buf_append (&buf, p, (size_t) (open - p));
         char name [TEMPLATE_NAME_MAX + 1];
         size_t len;
-        if (s_placeholder_at (open, name, &len, err, err_size) != 0) {
+        if (s_field_at (open, name, &len, err, err_size) != 0) {
             kw_buf_free (&buf);
             return NULL;
         }
         const char *value = lookup (name, arg);
         if (!value) {
-            snprintf (err, err_size, "unknown placeholder ((%s))", name);
+            snprintf (err, err_size, "unknown field ((%s))", name);
             kw_buf_free (&buf);
             return NULL;
         }

@@ -13,7 +13,7 @@
     (case_rows.c: the parameters of its projections of every event it
     reads, with the working hours a real int[] and the revision an int)
     and notification's
-    (the offer's recipient, audience.c, the rendering of its placeholders,
+    (the offer's recipient, audience.c, the rendering of its fields,
     template.c, and the e-mail composed, message.c; and for every event of
     the real table, deploy/notifications, its rows' conditions, rule.c, the
     people of their audiences, each message rendered, render.c, and
@@ -484,7 +484,7 @@ s_assignment_event (const Kw__Envelope *event)
 
 //  The notification service's apply of assignment.offer_made: the real
 //  recipient (audience.c) and the real rendering of the offer's
-//  placeholders (template.c), then the message composed as the sender
+//  fields (template.c), then the message composed as the sender
 //  sends it; every line of it ends in CRLF and no header takes a line
 //  break from the event.
 static const char *

@@ -1,8 +1,8 @@
 /*  fuzz_template: the notification templates (services/notification/
     template.c) on arbitrary text. The input is "template\0value": every
-    placeholder of the template is filled with value. Rendering either
+    field of the template is filled with value. Rendering either
     refuses with a reason or gives text; as HTML, a value can never add
-    markup (no < > " ' and no & but an entity it began); the placeholder
+    markup (no < > " ' and no & but an entity it began); the field
     walk agrees with rendering, and the SMS fragment count is bounded by
     the text's length. */
 #include <stdint.h>
@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     s_value = text + tlen + (tlen < size ? 1 : 0);
     char err [160] = "";
     s_names = 0;
-    int walked = template_placeholders (text, s_count, NULL, err, sizeof err);
+    int walked = template_fields (text, s_count, NULL, err, sizeof err);
     char *plain = template_render (text, TEMPLATE_TEXT, s_lookup, NULL, err, sizeof err);
     char *html = template_render (text, TEMPLATE_HTML, s_lookup, NULL, err, sizeof err);
     if (plain && walked != 0)

@@ -95,7 +95,7 @@ def with_webhook(doc):
 
 
 # Text messages and letters through the region's own Notify settings: a
-# local server speaking Notify's protocol, each template's placeholders checked.
+# local server speaking Notify's protocol, each template's fields checked.
 notify = NotifyServer("kw_life")
 atexit.register(notify.stop)
 SMS_TEMPLATE, LETTER_TEMPLATE = "0b6f1c52-8d0e-4c43-9a57-3f2e8d1b7a60", "7c3e9a14-2b5d-4f68-8e01-c9d4a7b6e352"

@@ -9,7 +9,7 @@ the JWT against its key, and the request body, as Notify does):
 - region C's key file holds a key its server does not know.
 For a case in A: the family's e-mail reaches A's server once, on
 /v2/notifications/email, with A's mapped template, the rendered subject and
-body and our template's placeholder values as personalisation, A's reply-to
+body and our template's field values as personalisation, A's reply-to
 address, and the delivery id as reference; the key worker's
 offer goes by A's generic template; nothing goes to the SMTP sink, nothing to
 B's server; Notify's receipts (with A's token; another is refused 401)
@@ -92,7 +92,7 @@ personalisation = body.get("personalisation") or {}
 ok("Kim Alpha" in personalisation.get("body", "") and personalisation.get("subject"),
    "the rendered subject and body are its personalisation", personalisation)
 ok(personalisation.get("key_worker.name") == "Kim Alpha" and personalisation.get("recipient_name") == "Fay Alpha",
-   "with the values of our template's placeholders, by name, for the mapped template", personalisation)
+   "with the values of our template's fields, by name, for the mapped template", personalisation)
 ok(sent(offer_a) and [(r["body"]["template_id"], sorted(r["body"]["personalisation"]))
                       for r in servers["a"].received(offer_a)] == [(generic_a, ["body", "subject"])],
    "the key worker's offer goes by A's generic template, its subject and body only", servers["a"].received(offer_a))

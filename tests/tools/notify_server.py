@@ -13,7 +13,7 @@ template_id a UUID, the recipient (email_address a valid address,
 phone_number), personalisation an object, email_reply_to_id a UUID, a
 reference of at most 1000 characters; a letter's address_line_1..7 at least
 3 lines and the last a real UK postcode or a country; for a template the
-test registered, every placeholder of it in the personalisation.
+test registered, every field of it in the personalisation.
 
 Control (not part of Notify's API, for the test):
   POST /_next     {"statuses": [429, 500, 400, ...]}: the next sends get these
@@ -21,7 +21,7 @@ Control (not part of Notify's API, for the test):
                   ("email", "sms" or "letter") only the next sends of that kind
   GET  /_received every send received so far: [{path, status, body, jwt_error}]
   POST /_templates {"<template id>": ["subject", "body"], ...}: the
-                  placeholders of these templates (sends to them must fill each)
+                  fields of these templates (sends to them must fill each)
   POST /_receipt  {"url", "token", "body"}: POST body to url with
                   "Authorization: Bearer <token>" (a delivery receipt, as
                   Notify sends one) and answer {"status": <the answer's>}

@@ -1,5 +1,5 @@
 /*  test_action_links: the offer e-mail's accept and decline links: the
-    placeholders are OfferMade's; each link verifies with the key for its
+    fields are OfferMade's; each link verifies with the key for its
     action, the offer, the professional and the offer's expiry; an offer
     without a professional id has none; a bad public URL or key refuses to
     load, and without a key no link is made. The meeting invitation's
@@ -48,14 +48,14 @@ main (void)
         && strstr (err, "KW_LINK_KEY_FILE"), "a missing key file is refused: %s", err);
     is_int (action_links_load (path, "https://kw.example.org", err, sizeof err), 0, "the key loads: %s", err);
 
-    ok (action_links_placeholder (&kw__offer_made__descriptor, "accept_url")
-        && action_links_placeholder (&kw__offer_made__descriptor, "decline_url"), "OfferMade has both links");
-    ok (!action_links_placeholder (&kw__key_worker_changed__descriptor, "accept_url"), "no other event has them");
-    ok (action_links_placeholder (&kw__meeting_changed__descriptor, "attend_url")
-        && action_links_placeholder (&kw__meeting_changed__descriptor, "decline_url")
-        && !action_links_placeholder (&kw__meeting_changed__descriptor, "accept_url"),
+    ok (action_links_is_link (&kw__offer_made__descriptor, "accept_url")
+        && action_links_is_link (&kw__offer_made__descriptor, "decline_url"), "OfferMade has both links");
+    ok (!action_links_is_link (&kw__key_worker_changed__descriptor, "accept_url"), "no other event has them");
+    ok (action_links_is_link (&kw__meeting_changed__descriptor, "attend_url")
+        && action_links_is_link (&kw__meeting_changed__descriptor, "decline_url")
+        && !action_links_is_link (&kw__meeting_changed__descriptor, "accept_url"),
         "MeetingChanged has attend and decline links");
-    ok (!action_links_placeholder (&kw__offer_made__descriptor, "case_url"), "nor other names");
+    ok (!action_links_is_link (&kw__offer_made__descriptor, "case_url"), "nor other names");
 
     static const struct { const char *name, *action; } links [] = {
         { "accept_url", KW_LINK_OFFER_ACCEPT }, { "decline_url", KW_LINK_OFFER_DECLINE }

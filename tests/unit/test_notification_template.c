@@ -1,5 +1,5 @@
-/*  test_notification_template: ((placeholder)) templates (parsing,
-    rendering, HTML escaping, SMS fragments), recipients and placeholder
+/*  test_notification_template: ((field)) templates (parsing,
+    rendering, HTML escaping, SMS fragments), recipients and field
     values read from an event's payload, and the repository's table,
     templates and regions loaded and checked as the service does at start,
     with each kind of mistake refused naming its file. */
@@ -50,19 +50,19 @@ s_test_render (void)
     is_str (text, "<p>Siân &lt;b&gt;O&#39;Neil&lt;/b&gt; &amp; &quot;co&quot;</p>", "HTML: values escaped, the template not");
     free (text);
     text = template_render ("((unknown))", TEMPLATE_TEXT, s_values, NULL, err, sizeof err);
-    ok (!text && strstr (err, "unknown placeholder ((unknown))"), "an unknown placeholder is refused: %s", err);
+    ok (!text && strstr (err, "unknown field ((unknown))"), "an unknown field is refused: %s", err);
     text = template_render ("((bad))", TEMPLATE_TEXT, s_values, NULL, err, sizeof err);
     ok (!text && strstr (err, "not UTF-8 text"), "a value with control characters is refused: %s", err);
     text = template_render ("open ((name", TEMPLATE_TEXT, s_values, NULL, err, sizeof err);
-    ok (!text && strstr (err, "unclosed"), "an unclosed placeholder is refused: %s", err);
+    ok (!text && strstr (err, "unclosed"), "an unclosed field is refused: %s", err);
     text = template_render ("((na me))", TEMPLATE_TEXT, s_values, NULL, err, sizeof err);
-    ok (!text && strstr (err, "not a name"), "a placeholder that is not a name is refused: %s", err);
-    text = template_render ("no placeholders", TEMPLATE_TEXT, s_values, NULL, err, sizeof err);
-    is_str (text, "no placeholders", "text without placeholders is itself");
+    ok (!text && strstr (err, "not a name"), "a field that is not a name is refused: %s", err);
+    text = template_render ("no fields", TEMPLATE_TEXT, s_values, NULL, err, sizeof err);
+    is_str (text, "no fields", "text without fields is itself");
     free (text);
     char names [128] = "";
-    is_int (template_placeholders ("((a)) and ((B.c)) and (((d)))", s_collect, names, err, sizeof err), 0,
-            "placeholders listed");
+    is_int (template_fields ("((a)) and ((B.c)) and (((d)))", s_collect, names, err, sizeof err), 0,
+            "fields listed");
     is_str (names, "a;b.c;d;", "in order, lowered");
 }
 
@@ -156,10 +156,10 @@ s_test_audience (void)
     audience_coordinator ("mum@example.org", &again);
     ok (strstr (seen.ids, again.recipient_id) != NULL, "one address is one pseudonym wherever it is met");
     char buf [64];
-    is_str (audience_field_value (&ev.base, "key_worker.name", buf, sizeof buf), "Kim", "a nested placeholder");
+    is_str (audience_field_value (&ev.base, "key_worker.name", buf, sizeof buf), "Kim", "a nested field");
     is_str (audience_field_value (&ev.base, "case_id", buf, sizeof buf), "c-9", "a top-level one");
     is_str (audience_field_value (&ev.base, "at", buf, sizeof buf), "", "an unset one is empty");
-    ok (audience_field_value (&ev.base, "team", buf, sizeof buf) == NULL, "a repeated field is no placeholder");
+    ok (audience_field_value (&ev.base, "team", buf, sizeof buf) == NULL, "a repeated field is no field");
     ok (audience_field_value (&ev.base, "team.name", buf, sizeof buf) == NULL, "nor inside one");
     ok (audience_is_id_or_time ("case_id") && audience_is_id_or_time ("expires_at") && !audience_is_id_or_time ("key_worker.name")
         && !audience_is_id_or_time ("note"), "subjects: ids and times only");
@@ -224,8 +224,8 @@ s_test_config (void)
     const char *e;
     s_write ("notify/templates/offer_made.txt", "Dear ((professional_name)), ((nonsense))\n");
     e = s_refusal ();
-    ok (e && strstr (e, "templates/offer_made.txt: ((nonsense)) is not a placeholder of this event"),
-        "an unknown placeholder refuses the start, naming the file: %s", e ? e : "");
+    ok (e && strstr (e, "templates/offer_made.txt: ((nonsense)) is not a field of this event"),
+        "an unknown field refuses the start, naming the file: %s", e ? e : "");
     s_write ("notify/templates/offer_made.txt", "Dear ((professional_name))\n");
     s_write ("notify/templates/offer_made.subject", "Offer to ((professional_name))\n");
     e = s_refusal ();
@@ -238,8 +238,8 @@ s_test_config (void)
     s_write ("notify/templates/offer_made.html", "<p>((case_id))</p>\n");
     s_write ("notify/templates/key_worker_changed_family.sms", "((key_worker.name)) ((reason))\n");
     e = s_refusal ();
-    ok (e && strstr (e, "key_worker_changed_family.sms: ((reason)) is not a placeholder")
-        , "a placeholder the event lacks, in a text message, is refused: %s", e ? e : "");
+    ok (e && strstr (e, "key_worker_changed_family.sms: ((reason)) is not a field")
+        , "a field the event lacks, in a text message, is refused: %s", e ? e : "");
     char longsms [700];
     memset (longsms, 'a', 480);
     strcpy (longsms + 480, "((key_worker.name))\n");
