@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <jansson.h>
 #include <sodium.h>
+#include "kw_jwt.h"
 #include "regions.h"
 
 #define MAX_REGIONS 256
 #define MAX_ID 64
-#define MAX_TOKEN 256
 
 struct _regions_t {
     char *dir;
@@ -34,28 +34,24 @@ s_changed (const char *dir)
 }
 
 //  The hash of the callback token in file (relative to dir) into hash: 1
-//  when it holds 32 to 256 bytes (a final newline not counted), else 0.
+//  when it is a secret kw_jwt_secret_load takes (at least 32 bytes, a
+//  final newline not counted), else 0.
 static int
 s_callback_token (const char *dir, const char *file, unsigned char hash [crypto_generichash_BYTES])
 {
-    char path [4096], token [MAX_TOKEN + 1];
+    char path [4096], err [256];
     if (!file || !*file
     ||  snprintf (path, sizeof path, "%s%s%s", *file == '/' ? "" : dir, *file == '/' ? "" : "/", file)
         >= (int) sizeof path)
         return 0;
-    FILE *f = fopen (path, "rb");
-    if (!f)
+    size_t len = 0;
+    unsigned char *token = kw_jwt_secret_load (NULL, path, &len, err, sizeof err);
+    if (!token)
         return 0;
-    size_t len = fread (token, 1, sizeof token, f);
-    fclose (f);
-    int fits = len <= MAX_TOKEN;
-    while (len && (token [len - 1] == '\n' || token [len - 1] == '\r'))
-        len--;
-    int valid = fits && len >= 32;
-    if (valid)
-        crypto_generichash (hash, crypto_generichash_BYTES, (const unsigned char *) token, len, NULL, 0);
-    sodium_memzero (token, sizeof token);
-    return valid;
+    crypto_generichash (hash, crypto_generichash_BYTES, token, len, NULL, 0);
+    sodium_memzero (token, len);
+    free (token);
+    return 1;
 }
 
 //  Read every *.json file's "id" (and its notification.notify's callback
