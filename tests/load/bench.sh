@@ -11,7 +11,9 @@
 #   4. loadgen closed loop, BENCH_CONCURRENCY (16) POSTs in flight and at
 #      most BENCH_OUTSTANDING (256) referrals between their POST and their
 #      offer, BENCH_SECONDS; after each loop, the seconds until every event
-#      was applied (the next phase starts on an idle stack)
+#      was applied (the next phase starts on an idle stack); the closed
+#      loop's processor time a referral per program, PostgreSQL role and
+#      bench tool (tests/load/cpu_share.sh)
 #   5. pgbench, one-row INSERT script, 4 clients, 10 s (synchronous_commit as set)
 #      on the same cluster, same settings, right after the loops
 #   6. every pending offer accepted, BENCH_CONCURRENCY at once: accepts/s; the
@@ -64,6 +66,7 @@ BENCH_SLOTS=$ROOT/$B/tests-load/bench_slots
 [ -x "$BENCH_MATCHING" ] || { echo "bench: $BENCH_MATCHING missing (make $B/tests-load/bench_matching)"; exit 1; }
 [ -x "$BENCH_SLOTS" ] || { echo "bench: $BENCH_SLOTS missing (make $B/tests-load/bench_slots)"; exit 1; }
 source tests/test-stack.sh
+source tests/load/cpu_share.sh
 
 echo "## eligibility rules: 100,000 generated referrals a rule set, in memory"
 ELIGIBILITY=$("$BENCH_ELIGIBILITY" 2>&1) || echo "bench: bench_eligibility failed"
@@ -157,10 +160,14 @@ caught_up "open loop" | tee "$OUT/open.caught"
 read -r OPEN_TX OPEN_SYNC <<< "$(per_referral "$C0" "$(counters)" open)"
 echo "## loadgen closed loop: $CONCURRENCY in flight, $OUTSTANDING before their offer, for $SECONDS_EACH s"
 C0=$(counters)
+cpu_ticks "$OUT/max.cpu0"
 "$LOADGEN" --max --concurrency "$CONCURRENCY" --outstanding "$OUTSTANDING" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench \
     | tee "$OUT/max.out"
 caught_up "closed loop" | tee "$OUT/max.caught"
 read -r MAX_TX MAX_SYNC <<< "$(per_referral "$C0" "$(counters)" max)"
+cpu_ticks "$OUT/max.cpu1"
+echo "## processor time a referral (ms), closed loop until every event applied"
+cpu_report "$OUT/max.cpu0" "$OUT/max.cpu1" "$(field max accepted)" "$(field max cpu_ms)" | tee "$OUT/max.cpu"
 
 echo "## pgbench: one-row INSERT, 4 clients, 10 s"
 SYNC=$("${PSQL[@]}" -c "SHOW synchronous_commit")

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <zmq.h>
@@ -499,6 +500,17 @@ s_accept_run (const char *addr, const char *token, const char *file, int concurr
     return other == 0 ? 0 : 1;
 }
 
+//  This process's processor time so far (user and system), in ms.
+static double
+s_cpu_ms (void)
+{
+    struct rusage ru;
+    if (getrusage (RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0
+         + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -703,11 +715,12 @@ main (int argc, char **argv)
             " accepted=%" PRIu64 " failed=%" PRIu64 " incomplete=%zu waiting=%zu"
             " p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f max_ms=%.2f"
             " accepted_per_s=%.2f offers_per_s=%.2f e2e_per_s=%.2f"
-            " create_p50_ms=%.2f create_p95_ms=%.2f create_p99_ms=%.2f\n",
+            " create_p50_ms=%.2f create_p95_ms=%.2f create_p99_ms=%.2f cpu_ms=%.0f\n",
             max_mode ? "max" : "open", max_mode ? 0 : rate, max_mode ? concurrency : 0, window,
             gen.sent, gen.accepted, gen.rejected, incomplete, waited,
             p50, p95, p99, pmax, accepted_rate, offer_rate, e2e_rate,
-            s_pct (post, n, 50) * 1000, s_pct (post, n, 95) * 1000, s_pct (post, n, 99) * 1000);
+            s_pct (post, n, 50) * 1000, s_pct (post, n, 95) * 1000, s_pct (post, n, 99) * 1000,
+            s_cpu_ms ());
     fflush (stdout);
 
     free (lat);
