@@ -2,9 +2,12 @@
 # make bench: start the real stack and measure it, all against the same
 # PostgreSQL cluster in one run, so the figures can be read as ratios:
 #   1. each program's resident memory (VmRSS) after 3 s idle
-#   2. a region's workforce, BENCH_WORKFORCE (600) professionals of every
+#   2. a region's workforce, BENCH_WORKFORCE (1500) professionals of every
 #      discipline, district and maximum (tests/load/workforce.py), registered
-#      through POST /v1/professionals/import
+#      through POST /v1/professionals/import: about 21,000 places, room for
+#      every referral both loops send (a region out of room answers with the
+#      coordinator's wait instead of an offer, and the offers/s would then
+#      count the places, not the speed)
 #   3. loadgen open loop at BENCH_RATE (100) referrals/s for BENCH_SECONDS (20):
 #      p50/p95/p99 from POST to the offer_made event seen on the bus; the
 #      referrals suggest registered, unregistered or no professionals
@@ -55,7 +58,7 @@ RATE=${BENCH_RATE:-100}
 SECONDS_EACH=${BENCH_SECONDS:-20}
 CONCURRENCY=${BENCH_CONCURRENCY:-16}
 OUTSTANDING=${BENCH_OUTSTANDING:-256}
-WORKFORCE=${BENCH_WORKFORCE:-600}
+WORKFORCE=${BENCH_WORKFORCE:-1500}
 PROGRAMS="bus gateway referral eligibility assignment scheduling notification"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 BENCH_ELIGIBILITY=$ROOT/$B/tests-load/bench_eligibility
