@@ -110,17 +110,6 @@ static const struct option s_member_options [] = {
     { "phone", required_argument, NULL, 'P' },
 };
 
-static int
-s_positional (int argc, char **argv, int count, const char *what)
-{
-    int empty = 0;
-    for (int i = optind; i < argc; i++)
-        empty |= !*argv [i];
-    if (argc - optind == count && !empty)
-        return 0;
-    fprintf (stderr, "kwctl: case %s %s (try kwctl case --help)\n", argv [0], what);
-    return -1;
-}
 
 //  "/v1/cases/ID" + suffix; NULL (printed) when out of memory.
 static char *
@@ -172,7 +161,7 @@ s_get (int argc, char **argv, kwctl_global_t *global)
     int rc = kwctl_parse (argc, argv, NULL, 0, global, s_option, &o, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one case ID") != 0)
+    if (kwctl_positional (argc, argv, 1, "case", "needs one case ID") != 0)
         return KWCTL_USAGE;
     return s_send (global, "GET", argv [optind], "", NULL, kwctl_print_case);
 }
@@ -184,7 +173,7 @@ s_list (int argc, char **argv, kwctl_global_t *global, int mine)
     int rc = kwctl_parse (argc, argv, s_list_options, mine ? 4 : 6, global, s_option, &o, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 0, "takes options only") != 0)
+    if (kwctl_positional (argc, argv, 0, "case", "takes options only") != 0)
         return KWCTL_USAGE;
     char path [KWCTL_MAX_PATH];
     snprintf (path, sizeof path, "%s", mine ? "/v1/me/cases" : "/v1/cases");
@@ -205,7 +194,7 @@ s_answer_offer (int argc, char **argv, kwctl_global_t *global, int accept)
     int rc = kwctl_parse (argc, argv, s_reason_options, accept ? 0 : 1, global, s_option, &o, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 2, "needs a case ID and an OFFER_ID") != 0)
+    if (kwctl_positional (argc, argv, 2, "case", "needs a case ID and an OFFER_ID") != 0)
         return KWCTL_USAGE;
     if (!accept && (!o.reason || !*o.reason)) {
         fprintf (stderr, "kwctl: case decline needs --reason TEXT\n");
@@ -233,7 +222,7 @@ s_offer (int argc, char **argv, kwctl_global_t *global)
     int rc = kwctl_parse (argc, argv, s_member_options, 2, global, s_option, &o, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one case ID") != 0)
+    if (kwctl_positional (argc, argv, 1, "case", "needs one case ID") != 0)
         return KWCTL_USAGE;
     if (!o.professional || !o.reason || !*o.reason) {
         fprintf (stderr, "kwctl: case offer needs --professional ID and --reason TEXT\n");
@@ -293,7 +282,7 @@ s_close_or_change (int argc, char **argv, kwctl_global_t *global, int close)
     int rc = kwctl_parse (argc, argv, s_reason_options, 3, global, s_option, &o, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one case ID") != 0)
+    if (kwctl_positional (argc, argv, 1, "case", "needs one case ID") != 0)
         return KWCTL_USAGE;
     if (!o.reason || !*o.reason) {
         fprintf (stderr, "kwctl: case %s needs --reason\n", argv [0]);
@@ -318,7 +307,7 @@ s_timeline (int argc, char **argv, kwctl_global_t *global)
     int rc = kwctl_parse (argc, argv, s_list_options + 1, 3, global, s_option, &o, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one case ID") != 0)
+    if (kwctl_positional (argc, argv, 1, "case", "needs one case ID") != 0)
         return KWCTL_USAGE;
     char *path = s_path (argv [optind], "/timeline");
     if (!path)

@@ -103,15 +103,9 @@ s_import (int argc, char **argv, kwctl_global_t *global)
 //  get
 
 static int
-s_no_option (int c, void *arg)
-{
-    return KWCTL_USAGE;
-}
-
-static int
 s_get (int argc, char **argv, kwctl_global_t *global)
 {
-    int rc = kwctl_parse (argc, argv, NULL, 0, global, s_no_option, NULL, s_usage);
+    int rc = kwctl_parse (argc, argv, NULL, 0, global, NULL, NULL, s_usage);
     if (rc >= 0)
         return rc;
     if (argc - optind != 1) {

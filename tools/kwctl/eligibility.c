@@ -50,19 +50,13 @@ s_usage (FILE *out)
     kwctl_common_usage (out);
 }
 
-static int
-s_no_option (int c, void *arg)
-{
-    return KWCTL_USAGE;
-}
-
 //  A command without options or arguments of its own: one call to path,
 //  its answer printed by print_fn. POST sends an empty body.
 static int
 s_call (int argc, char **argv, kwctl_global_t *global, const char *method, const char *path,
         kwctl_print_fn *print_fn)
 {
-    int rc = kwctl_parse (argc, argv, NULL, 0, global, s_no_option, NULL, s_usage);
+    int rc = kwctl_parse (argc, argv, NULL, 0, global, NULL, NULL, s_usage);
     if (rc >= 0)
         return rc;
     if (argc != optind) {

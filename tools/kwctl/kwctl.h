@@ -88,6 +88,10 @@ int kwctl_option (kwctl_global_t *global, int c, char **argv, kwctl_usage_fn *us
 int kwctl_parse (int argc, char **argv, const struct option *own, size_t own_count,
                  kwctl_global_t *global, kwctl_option_fn *on_option, void *arg,
                  kwctl_usage_fn *usage);
+//  0 when exactly count positional arguments follow argv [optind - 1], none
+//  of them empty; else prints that the command (argv [0]) of group needs
+//  what, and -1.
+int kwctl_positional (int argc, char **argv, int count, const char *group, const char *what);
 //  0 when value is a real date YYYY-MM-DD; else prints why (naming option) and -1.
 int kwctl_check_date (const char *value, const char *option);
 //  0 when value is one of the NULL-terminated choices; else prints them and -1.

@@ -152,16 +152,6 @@ s_preferences (FILE *out, json_t *p)
     kwctl_print_field (out, 12, "updated", kwctl_str (p, "updated_at"));
 }
 
-//  One ID argument after the verb; -1 (printed) otherwise.
-static int
-s_one_id (int argc, char **argv, const char *command)
-{
-    if (argc - optind == 1 && *argv [optind])
-        return 0;
-    fprintf (stderr, "kwctl: %s %s takes one ID (try kwctl %s --help)\n", command, argv [0], command);
-    return -1;
-}
-
 static int
 s_show (const kwctl_global_t *global, const char *method, const char *prefix, const char *id,
         const char *suffix, kwctl_print_fn *print_fn)
@@ -229,7 +219,7 @@ kwctl_notification (int argc, char **argv, kwctl_global_t *global)
         int rc = kwctl_parse (argc - 1, argv + 1, NULL, 0, global, s_option, &o, s_usage);
         if (rc >= 0)
             return rc;
-        if (s_one_id (argc - 1, argv + 1, "notification") != 0)
+        if (kwctl_positional (argc - 1, argv + 1, 1, "notification", "takes one ID") != 0)
             return KWCTL_USAGE;
         int get = strcmp (verb, "get") == 0;
         return s_show (global, get ? "GET" : "POST", "/v1/notifications/", argv [1 + optind],
@@ -317,7 +307,7 @@ kwctl_preferences (int argc, char **argv, kwctl_global_t *global)
                           set ? sizeof s_set_options / sizeof s_set_options [0] : 0, global, s_option, &o, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_one_id (argc - 1, argv + 1, "preferences") != 0)
+    if (kwctl_positional (argc - 1, argv + 1, 1, "preferences", "takes one ID") != 0)
         return KWCTL_USAGE;
     if (o.quiet && o.no_quiet) {
         fprintf (stderr, "kwctl: --quiet and --no-quiet exclude each other\n");

@@ -97,10 +97,23 @@ kwctl_parse (int argc, char **argv, const struct option *own, size_t own_count,
     int c;
     while ((c = getopt_long (argc, argv, ":h", options, NULL)) != -1) {
         int own_option = c < 0x100 && c != 'h' && c != '?' && c != ':';
-        int rc = own_option ? on_option (c, arg) : kwctl_option (global, c, argv, usage);
+        int rc = !own_option ? kwctl_option (global, c, argv, usage)
+               : on_option ? on_option (c, arg) : KWCTL_USAGE;
         if (rc >= 0)
             return rc;
     }
+    return -1;
+}
+
+int
+kwctl_positional (int argc, char **argv, int count, const char *group, const char *what)
+{
+    int empty = 0;
+    for (int i = optind; i < argc; i++)
+        empty |= !*argv [i];
+    if (argc - optind == count && !empty)
+        return 0;
+    fprintf (stderr, "kwctl: %s %s %s (try kwctl %s --help)\n", group, argv [0], what, group);
     return -1;
 }
 

@@ -55,24 +55,6 @@ s_usage (FILE *out)
     kwctl_common_usage (out);
 }
 
-static int
-s_no_option (int c, void *arg)
-{
-    return KWCTL_USAGE;
-}
-
-static int
-s_positional (int argc, char **argv, int count, const char *what)
-{
-    int given = argc - optind;
-    int empty = 0;
-    for (int i = optind; i < argc; i++)
-        empty |= !*argv [i];
-    if (given == count && !empty)
-        return 0;
-    fprintf (stderr, "kwctl: professional %s %s (try kwctl professional --help)\n", argv [0], what);
-    return -1;
-}
 
 //  The professional's path + suffix; NULL (printed) when out of memory.
 static char *
@@ -96,7 +78,7 @@ s_add (int argc, char **argv, kwctl_global_t *global)
     int rc = kwctl_parse (argc, argv, own, 1, global, kwctl_idempotency_key_option, &key, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one FILE.json") != 0)
+    if (kwctl_positional (argc, argv, 1, "professional", "needs one FILE.json") != 0)
         return KWCTL_USAGE;
     json_t *body = kwctl_read_json_object (argv [optind]);
     if (!body)
@@ -112,10 +94,10 @@ s_add (int argc, char **argv, kwctl_global_t *global)
 static int
 s_get (int argc, char **argv, kwctl_global_t *global)
 {
-    int rc = kwctl_parse (argc, argv, NULL, 0, global, s_no_option, NULL, s_usage);
+    int rc = kwctl_parse (argc, argv, NULL, 0, global, NULL, NULL, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one professional ID") != 0)
+    if (kwctl_positional (argc, argv, 1, "professional", "needs one professional ID") != 0)
         return KWCTL_USAGE;
     char *path = s_path (argv [optind], "");
     if (!path)
@@ -128,11 +110,11 @@ s_get (int argc, char **argv, kwctl_global_t *global)
 static int
 s_update (int argc, char **argv, kwctl_global_t *global, int deactivate)
 {
-    int rc = kwctl_parse (argc, argv, NULL, 0, global, s_no_option, NULL, s_usage);
+    int rc = kwctl_parse (argc, argv, NULL, 0, global, NULL, NULL, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, deactivate ? 1 : 2,
-                      deactivate ? "needs one professional ID" : "needs an ID and FILE.json") != 0)
+    if (kwctl_positional (argc, argv, deactivate ? 1 : 2, "professional",
+                          deactivate ? "needs one professional ID" : "needs an ID and FILE.json") != 0)
         return KWCTL_USAGE;
     json_t *body = deactivate ? json_pack ("{s:b}", "active", 0) : kwctl_read_json_object (argv [optind + 1]);
     if (!body)
@@ -193,7 +175,7 @@ s_list (int argc, char **argv, kwctl_global_t *global, int caseloads)
                           s_list_option, &list, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 0, "takes options only") != 0)
+    if (kwctl_positional (argc, argv, 0, "professional", "takes options only") != 0)
         return KWCTL_USAGE;
     char path [KWCTL_MAX_PATH];
     snprintf (path, sizeof path, "%s", caseloads ? "/v1/caseloads" : "/v1/professionals");
@@ -217,10 +199,10 @@ s_list (int argc, char **argv, kwctl_global_t *global, int caseloads)
 static int
 s_import (int argc, char **argv, kwctl_global_t *global)
 {
-    int rc = kwctl_parse (argc, argv, NULL, 0, global, s_no_option, NULL, s_usage);
+    int rc = kwctl_parse (argc, argv, NULL, 0, global, NULL, NULL, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one FILE.csv") != 0)
+    if (kwctl_positional (argc, argv, 1, "professional", "needs one FILE.csv") != 0)
         return KWCTL_USAGE;
     size_t len;
     char *body = kwctl_read_input (argv [optind], MAX_WORKFORCE_FILE, &len);
@@ -273,7 +255,7 @@ s_absence (int argc, char **argv, kwctl_global_t *global)
     if (rc >= 0)
         return rc;
     if (add) {
-        if (s_positional (argc, argv, 1, "needs one professional ID") != 0)
+        if (kwctl_positional (argc, argv, 1, "professional", "needs one professional ID") != 0)
             return KWCTL_USAGE;
         if (!a.from || !a.to) {
             fprintf (stderr, "kwctl: professional absence add needs --from and --to\n");
@@ -298,7 +280,7 @@ s_absence (int argc, char **argv, kwctl_global_t *global)
         return rc;
     }
     if (strcmp (verb, "list") == 0) {
-        if (s_positional (argc, argv, 1, "needs one professional ID") != 0)
+        if (kwctl_positional (argc, argv, 1, "professional", "needs one professional ID") != 0)
             return KWCTL_USAGE;
         char *path = s_path (argv [optind], "/absences");
         if (!path)
@@ -308,7 +290,7 @@ s_absence (int argc, char **argv, kwctl_global_t *global)
         return rc;
     }
     if (strcmp (verb, "cancel") == 0) {
-        if (s_positional (argc, argv, 2, "needs a professional ID and an ABSENCE_ID") != 0)
+        if (kwctl_positional (argc, argv, 2, "professional", "needs a professional ID and an ABSENCE_ID") != 0)
             return KWCTL_USAGE;
         char *absence = kwctl_path ("/absences/", argv [optind + 1], "/cancel");
         char *path = absence ? s_path (argv [optind], absence) : NULL;

@@ -55,16 +55,6 @@ s_usage (FILE *out)
     kwctl_common_usage (out);
 }
 
-//  Check the positional arguments: exactly count of them, not empty.
-static int
-s_positional (int argc, char **argv, int count, const char *what)
-{
-    if (argc - optind == count && (count == 0 || *argv [optind]))
-        return 0;
-    fprintf (stderr, "kwctl: referral %s %s (try kwctl referral --help)\n", argv [0], what);
-    return -1;
-}
-
 //  --------------------------------------------------------------------------
 //  create
 
@@ -78,7 +68,7 @@ s_create (int argc, char **argv, kwctl_global_t *global)
     int rc = kwctl_parse (argc, argv, own, 1, global, kwctl_idempotency_key_option, &idempotency_key, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one FILE.json") != 0)
+    if (kwctl_positional (argc, argv, 1, "referral", "needs one FILE.json") != 0)
         return KWCTL_USAGE;
     const char *path = argv [optind];
     size_t len;
@@ -135,18 +125,12 @@ s_create (int argc, char **argv, kwctl_global_t *global)
 //  get
 
 static int
-s_no_option (int c, void *arg)
-{
-    return KWCTL_USAGE;
-}
-
-static int
 s_get (int argc, char **argv, kwctl_global_t *global)
 {
-    int rc = kwctl_parse (argc, argv, NULL, 0, global, s_no_option, NULL, s_usage);
+    int rc = kwctl_parse (argc, argv, NULL, 0, global, NULL, NULL, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one referral ID") != 0)
+    if (kwctl_positional (argc, argv, 1, "referral", "needs one referral ID") != 0)
         return KWCTL_USAGE;
     char *path = kwctl_path ("/v1/referrals/", argv [optind], "");
     if (!path) {
@@ -218,7 +202,7 @@ s_list (int argc, char **argv, kwctl_global_t *global)
                           s_list_option, &list, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 0, "takes options only") != 0)
+    if (kwctl_positional (argc, argv, 0, "referral", "takes options only") != 0)
         return KWCTL_USAGE;
     char path [KWCTL_MAX_PATH] = "/v1/referrals";
     if (kwctl_query_add (path, sizeof path, "status", list.status)
@@ -265,7 +249,7 @@ s_withdraw (int argc, char **argv, kwctl_global_t *global)
     int rc = kwctl_parse (argc, argv, own, 1, global, s_withdraw_option, &reason, s_usage);
     if (rc >= 0)
         return rc;
-    if (s_positional (argc, argv, 1, "needs one referral ID") != 0)
+    if (kwctl_positional (argc, argv, 1, "referral", "needs one referral ID") != 0)
         return KWCTL_USAGE;
     json_t *text = reason && *reason ? json_string (reason) : NULL;
     if (!text) {
