@@ -152,6 +152,8 @@ TEST_LINK_test_notification_template := services/notification/template.o service
                                         services/notification/render.o
 TEST_LINK_test_gateway_routes := services/gateway/routes.o services/gateway/request.o \
                                  services/gateway/openapi.o services/gateway/regions.o
+TEST_LINK_test_gateway_tokens := services/gateway/tokens.o services/gateway/request.o \
+                                 services/gateway/routes.o services/gateway/openapi.o
 TEST_LINK_test_referral_validate := services/referral/validate.o
 TEST_LINK_test_dsr_parse := services/referral/dsr_parse.o services/referral/tabular.o \
                             services/referral/validate.o

@@ -75,6 +75,11 @@ int kw_jwt_verify (const char *token, const unsigned char *secret, size_t secret
                    const kw_jwt_policy_t *policy, int64_t now, kw_jwt_claims_t *claims,
                    char *err, size_t err_size);
 
+//  kw_jwt_verify's rules on claims once read (role, iss, the times and the
+//  lifetime) at time now: 0, or -1 with the reason in err.
+int kw_jwt_check_claims (const kw_jwt_claims_t *claims, const kw_jwt_policy_t *policy, int64_t now,
+                         char *err, size_t err_size);
+
 //  The deployment secret: secret when non-empty, else the contents of
 //  secret_file (trailing newline removed). At least KW_JWT_MIN_SECRET bytes,
 //  and not a value ever published as an example. Returns a new buffer

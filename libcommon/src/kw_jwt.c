@@ -211,9 +211,8 @@ s_audience (json_t *payload, const char *audience, kw_jwt_claims_t *claims, char
     return 0;
 }
 
-//  The rules on the claims' values once they are read.
-static int
-s_check_claims (const kw_jwt_claims_t *claims, const kw_jwt_policy_t *policy, int64_t now,
+int
+kw_jwt_check_claims (const kw_jwt_claims_t *claims, const kw_jwt_policy_t *policy, int64_t now,
                 char *err, size_t err_size)
 {
     const char *why = NULL;
@@ -314,7 +313,7 @@ kw_jwt_verify (const char *token, const unsigned char *secret, size_t secret_len
           || s_time_claim (payload, "nbf", &claims->nbf, 0, err, err_size) ? -1 : 0;
     json_decref (payload);
     if (rc == 0)
-        rc = s_check_claims (claims, policy, now, err, err_size);
+        rc = kw_jwt_check_claims (claims, policy, now, err, err_size);
     return rc;
 }
 

@@ -116,9 +116,9 @@ dispatch_caller (gateway_t *self, h2o_req_t *req, const route_t *route, int64_t 
                  request_error_t *err)
 {
     ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    if (request_bearer (at >= 0 ? req->headers.entries [at].value.base : NULL,
-                        at >= 0 ? req->headers.entries [at].value.len : 0,
-                        self->secret, self->secret_len, &self->policy, now, claims, err) != 0)
+    if (tokens_bearer (self->tokens, at >= 0 ? req->headers.entries [at].value.base : NULL,
+                       at >= 0 ? req->headers.entries [at].value.len : 0,
+                       self->secret, self->secret_len, &self->policy, now, claims, err) != 0)
         return DISPATCH_UNAUTHENTICATED;
     if (!regions_known (self->regions, claims->region, now)) {
         *err = (request_error_t) { .status = 401, .code = "unauthenticated" };

@@ -14,6 +14,7 @@
 #include "regions.h"
 #include "request.h"
 #include "routes.h"
+#include "tokens.h"
 
 typedef struct {
     h2o_handler_t super;                    //  first: h2o passes this to on_req
@@ -21,6 +22,7 @@ typedef struct {
     kw_rpc_client_t *clients [SERVICE_COUNT];
     unsigned char *secret;
     size_t secret_len;
+    tokens_t *tokens;                       //  the tokens verified so far (NULL: none kept)
     kw_jwt_policy_t policy;                 //  iss, aud, the longest lifetime
     char issuer [KW_JWT_CLAIM_SIZE];
     char audience [KW_JWT_CLAIM_SIZE];

@@ -89,6 +89,7 @@ s_setup (gateway_t *self, kw_config_var_t *vars, size_t count, void *zctx)
         fprintf (stderr, "gateway: %s\n", err);
         return -1;
     }
+    self->tokens = tokens_new ();
     const char *callback_file = kw_config_get (vars, count, "KW_NOTIFY_CALLBACK_TOKEN_FILE");
     if (*callback_file
     &&  !(self->callback_token = kw_jwt_secret_load (NULL, callback_file, &self->callback_token_len,
@@ -202,6 +203,7 @@ main (int argc, char **argv)
         kw_curve_destroy (&self->curve);
         free (self->secret);
         free (self->callback_token);
+        tokens_destroy (&self->tokens);
         return 2;
     }
     kw_metrics_on_collect (metrics_collect, self);
@@ -232,6 +234,7 @@ main (int argc, char **argv)
     int loop_rc = kw_loop_finish (loop);
     free (self->secret);
     free (self->callback_token);
+    tokens_destroy (&self->tokens);
     regions_destroy (&self->regions);
     zmq_ctx_term (zctx);
     kw_curve_destroy (&self->curve);

@@ -239,8 +239,13 @@ dsr_entries_referral_due (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *ev
     caller.role = "dsr_feed";
     caller.region = msg->region;
     char id [KW_UUID_SIZE], received_at [KW_TIME_RFC3339_SIZE];
-    if (intake_store (db, &caller, body, arena, id, received_at) != 0)
+    int stored = intake_store (db, &caller, body, arena, id, received_at);
+    if (stored < 0)
         return KW_APPLY_RETRY;
+    if (stored > 0) {
+        kw_info ("dsr_referral_not_made", "event_id", event->event_id, "reason", "open_referral");
+        return KW_APPLY_OK;
+    }
     kw_info ("dsr_referral_made", "referral_id", id, "region", msg->region);
     return KW_APPLY_OK;
 }

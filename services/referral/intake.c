@@ -28,6 +28,7 @@ intake_prepare (kw_db_t *db)
     kw_db_prepare (db, "referral_insert",
         "INSERT INTO referral.referrals (id, region, nhs_number, source, status, received_at,"
         " created_by, created_by_role, body) VALUES ($1, $2, $3, $4, 'received', now (), $5, $6, $7)"
+        " ON CONFLICT (region, nhs_number) WHERE status IN " RECORD_OPEN_STATUSES " DO NOTHING"
         " RETURNING to_char (received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
     return 0;
 }
@@ -59,12 +60,17 @@ intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *bod
     int lengths [7] = { 0, 0, 0, 0, 0, 0, (int) size };
     int formats [7] = { 0, 0, 0, 0, 0, 0, 1 };
     //  Stored to the microsecond (lists keep the order referrals came in),
-    //  shown to the second.
+    //  shown to the second. No row: the child has an open referral (one
+    //  made concurrently is waited for).
     PGresult *res = kw_db_queryb (db, "referral_insert", 7, values, lengths, formats, 0);
     if (!res)
         return -1;
-    snprintf (received_at, KW_TIME_RFC3339_SIZE, "%s", PQgetvalue (res, 0, 0));
+    int stored = PQntuples (res) == 1;
+    if (stored)
+        snprintf (received_at, KW_TIME_RFC3339_SIZE, "%s", PQgetvalue (res, 0, 0));
     PQclear (res);
+    if (!stored)
+        return 1;
     Kw__ReferralReceived event = KW__REFERRAL_RECEIVED__INIT;
     event.referral_id = id;
     event.region = caller->region;
@@ -109,19 +115,24 @@ s_create_authorise (kw_tx_t *tx)
     return 1;
 }
 
-//  At most one open referral per child and region.
+//  At most one open referral per child and region: the insert finds the
+//  open one, read only then for the answer.
 static int
 s_create_write (kw_tx_t *tx)
 {
     create_t *self = tx->arg;
     const Kw__ReferralBody *body = self->body;
     const Kw__Caller *caller = tx->req->caller;
-    int failed;
-    char *existing = intake_open_referral (tx->db, caller->region, body->child->nhs_number,
-                                           tx->arena, &failed);
-    if (failed)
+    char received_at [KW_TIME_RFC3339_SIZE];
+    int stored = intake_store (tx->db, caller, body, tx->arena, self->id, received_at);
+    if (stored < 0)
         return -1;
-    if (existing) {
+    if (stored > 0) {
+        int failed;
+        char *existing = intake_open_referral (tx->db, caller->region, body->child->nhs_number,
+                                               tx->arena, &failed);
+        if (failed)
+            return -1;
         kw_rpc_reply_error (tx->resp, tx->arena, KW__STATUS__STATUS_CONFLICT, "child.nhs_number",
                             "an open referral already exists for this child in the region");
         tx->resp->code = "duplicate_referral";
@@ -131,9 +142,6 @@ s_create_write (kw_tx_t *tx)
             tx->resp->existing_id = existing;
         return 0;
     }
-    char received_at [KW_TIME_RFC3339_SIZE];
-    if (intake_store (tx->db, caller, body, tx->arena, self->id, received_at) != 0)
-        return -1;
     Kw__ReferralCreated created = KW__REFERRAL_CREATED__INIT;
     created.id = self->id;
     created.has_status = 1;
@@ -150,9 +158,6 @@ intake_create (kw_service_t *svc, const Kw__Request *req, Kw__Response *resp, kw
     static const kw_tx_def_t create = {
         .name = "referral_create", .what = "referral",
         .authorise = s_create_authorise, .write = s_create_write,
-        //  A concurrent create for the same child.
-        .unique_field = "child.nhs_number",
-        .unique_message = "an open referral was just made for this child; fetch it or retry"
     };
     create_t self = { .body = (Kw__ReferralBody *)
         kw_rpc_unpack (req, resp, arena, &kw__referral_body__descriptor) };

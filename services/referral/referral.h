@@ -57,7 +57,8 @@ Kw__Referral *record_load (kw_db_t *db, const Kw__Request *req, const char *id, 
 int intake_prepare (kw_db_t *db);
 //  Store a new referral with its referral.received event and audit record
 //  in the open transaction. id_out (KW_UUID_SIZE) and received_at_out
-//  (KW_TIME_RFC3339_SIZE) are filled. 0, or -1 on a database error.
+//  (KW_TIME_RFC3339_SIZE) are filled. 0; 1 when the child has an open
+//  referral in the region (nothing stored); -1 on a database error.
 int intake_store (kw_db_t *db, const Kw__Caller *caller, const Kw__ReferralBody *body,
                   kw_arena_t *arena, char *id_out, char *received_at_out);
 //  The id of the open referral for this child in region (in arena), NULL

@@ -5,6 +5,7 @@ referral service."""
 
 import copy
 import random
+from concurrent.futures import ThreadPoolExecutor
 from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral,
                     kill, wait_restarted, list_all, post_until_answered)
 
@@ -178,6 +179,19 @@ ok(s == 409 and b["error"]["code"] == "duplicate_referral" and "existing_id" not
    "a referrer is told of the duplicate without its id", b)
 s, b, _ = http("POST", "/v1/referrals", referral(nhs), token(region="nhse"))
 ok(s == 201, "the same child may be referred in another region", b)
+
+# Creates for one child at the same moment: one is made, every other is
+# told of it as a duplicate (the insert waits for the one in progress).
+nhs = nhs_number(rng)
+with ThreadPoolExecutor(max_workers=8) as pool:
+    answers = list(pool.map(lambda _: http("POST", "/v1/referrals", referral(nhs), coord), range(8)))
+made_ids = [b["id"] for s, b, _ in answers if s == 201]
+dups = [b for s, b, _ in answers if s == 409 and b["error"]["code"] == "duplicate_referral"]
+ok(len(made_ids) == 1 and len(dups) == 7 and all(d["error"].get("existing_id") == made_ids[0] for d in dups),
+   "eight creates for one child at once: one 201, seven 409 duplicate_referral naming it",
+   [(s, b.get("error", {}).get("code")) for s, b, _ in answers])
+ok(scalar("SELECT count(*) FROM referral.referrals WHERE nhs_number = :'p1'", nhs) == "1",
+   "one referral is stored for the child")
 
 # --- Idempotency-Key answers survive a restart of the referral service
 key = {"Idempotency-Key": "restart-" + tag}
