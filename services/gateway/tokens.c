@@ -1,29 +1,39 @@
-/*  tokens: verified bearer tokens, a fixed table of slots indexed by a hash
-    of the Authorization value and compared in full. The gateway's secret
-    and policy are fixed for its life, so a value that verified once
-    verifies again while its time claims hold (kw_jwt_check_claims). */
+/*  tokens: verified bearer tokens, a fixed table of slots. A value is kept
+    as a keyed BLAKE2b digest (key random per process, so nobody outside
+    can aim values at a slot), never as the token itself, and a lookup
+    compares digests in constant time. The gateway's secret and policy are
+    fixed for its life, so a value that verified once verifies again while
+    its time claims hold (kw_jwt_check_claims). */
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include "tokens.h"
 
 #define TOKENS_SLOTS 256
 //  Longer values are verified every time (no client of the API sends them).
 #define TOKENS_MAX_VALUE 2048
+#define TOKENS_DIGEST crypto_generichash_BYTES
 
 typedef struct {
-    char *value;                //  NULL: empty
-    size_t len;
+    int used;
+    unsigned char digest [TOKENS_DIGEST];
     kw_jwt_claims_t claims;
 } slot_t;
 
 struct _tokens_t {
+    unsigned char key [crypto_generichash_KEYBYTES];
     slot_t slots [TOKENS_SLOTS];
 };
 
 tokens_t *
 tokens_new (void)
 {
-    return calloc (1, sizeof (tokens_t));
+    if (sodium_init () < 0)
+        return NULL;
+    tokens_t *self = calloc (1, sizeof (tokens_t));
+    if (self)
+        randombytes_buf (self->key, sizeof self->key);
+    return self;
 }
 
 void
@@ -32,20 +42,9 @@ tokens_destroy (tokens_t **self_p)
     tokens_t *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < TOKENS_SLOTS; i++)
-        free (self->slots [i].value);
+    sodium_memzero (self, sizeof *self);
     free (self);
     *self_p = NULL;
-}
-
-//  FNV-1a of the value: only the slot depends on it, a hit compares all.
-static slot_t *
-s_slot (tokens_t *self, const char *value, size_t len)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char) value [i]) * 1099511628211ULL;
-    return &self->slots [h % TOKENS_SLOTS];
 }
 
 int
@@ -54,20 +53,19 @@ tokens_bearer (tokens_t *self, const char *value, size_t len, const unsigned cha
 {
     if (!self || !value || len > TOKENS_MAX_VALUE)
         return request_bearer (value, len, secret, secret_len, policy, now, claims, err);
-    slot_t *slot = s_slot (self, value, len);
+    unsigned char digest [TOKENS_DIGEST];
+    crypto_generichash (digest, sizeof digest, (const unsigned char *) value, len, self->key, sizeof self->key);
+    slot_t *slot = &self->slots [digest [0] % TOKENS_SLOTS];
     char reason [128];
-    if (slot->value && slot->len == len && memcmp (slot->value, value, len) == 0
+    if (slot->used && sodium_memcmp (slot->digest, digest, sizeof digest) == 0
     &&  kw_jwt_check_claims (&slot->claims, policy, now, reason, sizeof reason) == 0) {
         *claims = slot->claims;
         return 0;
     }
     if (request_bearer (value, len, secret, secret_len, policy, now, claims, err) != 0)
         return -1;
-    char *copy = malloc (len);
-    if (copy) {
-        memcpy (copy, value, len);
-        free (slot->value);
-        *slot = (slot_t) { .value = copy, .len = len, .claims = *claims };
-    }
+    slot->used = 1;
+    memcpy (slot->digest, digest, sizeof digest);
+    slot->claims = *claims;
     return 0;
 }
