@@ -52,6 +52,10 @@ void dispatch_parts (h2o_req_t *req, request_parts_t *parts);
 
 //  Send a JSON body with status.
 void reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json_t *body);
+//  Send body (len bytes) as the whole answer, with its Content-Length: h2o
+//  closes an HTTP/1.1 connection after any answer but 200 whose length it
+//  does not know, so every answer states it and the connection stays open.
+void reply_send (h2o_req_t *req, const char *body, size_t len);
 //  Send the error format: {"error": {"code", "message", "field"?, "existing_id"?}}.
 void reply_error (gateway_t *self, h2o_req_t *req, size_t route, int status, const char *code,
                   const char *message, const char *field, const char *existing_id);

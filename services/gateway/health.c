@@ -105,7 +105,7 @@ metrics_request (gateway_t *self, h2o_req_t *req, size_t route)
     req->res.reason = "OK";
     h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                     H2O_STRLIT ("text/plain; version=0.0.4; charset=utf-8"));
-    h2o_send_inline (req, body.base, body.len);
+    reply_send (req, body.base, body.len);
 }
 
 void

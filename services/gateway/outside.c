@@ -119,7 +119,7 @@ s_page (gateway_t *self, h2o_req_t *req, size_t index, int status, const char *t
     h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("content-security-policy"), 0, NULL,
                            H2O_STRLIT ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self';"
                                        " frame-ancestors 'none'"));
-    h2o_send_inline (req, page, n < PAGE_SIZE ? (size_t) n : PAGE_SIZE - 1);
+    reply_send (req, page, n < PAGE_SIZE ? (size_t) n : PAGE_SIZE - 1);
 }
 
 //  A refusal: the status and text a person can act on (meeting: of a

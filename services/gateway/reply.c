@@ -41,6 +41,13 @@ reply_count (gateway_t *self, size_t route, int status)
 }
 
 void
+reply_send (h2o_req_t *req, const char *body, size_t len)
+{
+    req->res.content_length = len;
+    h2o_send_inline (req, body, len);
+}
+
+void
 reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json_t *body)
 {
     char *text = json_dumps (body, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -55,10 +62,10 @@ reply_json (gateway_t *self, h2o_req_t *req, size_t route, int status, json_t *b
     if (!text) {
         req->res.status = 500;
         req->res.reason = s_reason (500);
-        h2o_send_inline (req, H2O_STRLIT ("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode the answer\"}}"));
+        reply_send (req, H2O_STRLIT ("{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode the answer\"}}"));
         return;
     }
-    h2o_send_inline (req, text, strlen (text));
+    reply_send (req, text, strlen (text));
     free (text);
 }
 
@@ -116,7 +123,7 @@ reply_text (gateway_t *self, h2o_req_t *req, size_t route, int status, const cha
                     H2O_STRLIT ("no-store"));
     h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-content-type-options"), 0, NULL,
                            H2O_STRLIT ("nosniff"));
-    h2o_send_inline (req, text, strlen (text));
+    reply_send (req, text, strlen (text));
 }
 
 void

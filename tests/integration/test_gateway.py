@@ -5,6 +5,7 @@ Idempotency-Key, health, metrics, and 503 when a service does not answer."""
 import base64
 import hashlib
 import hmac
+import http.client as http_client
 import json
 import os
 import random
@@ -71,6 +72,27 @@ status, body, _ = http("GET", "/v1/referrals/x?colour=red", tok=tok)
 ok(status == 400, "query parameters on a resource that takes none are 400", body)
 status, body, _ = http("GET", "/v1/notifications?limit=lots", tok=tok)
 ok(status == 400 and body["error"]["field"] == "limit", "a malformed query parameter is 400 naming it", body)
+
+# One HTTP/1.1 connection carries one answer after another, whatever their
+# status: each states its Content-Length (h2o ends an answer of unknown
+# length but 200 by closing the connection).
+conn = http_client.HTTPConnection(os.environ["KW_HTTP_ADDR"], timeout=30)
+auth = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+answers = []
+for method, path, data in [("POST", "/v1/referrals", json.dumps(referral(nhs_number(rng)))),
+                           ("POST", "/v1/referrals", "{"), ("GET", "/v1/nowhere", None),
+                           ("GET", "/v1/referrals/00000000-0000-4000-8000-000000000000", None),
+                           ("GET", "/v1/health", None)]:
+    conn.request(method, path, body=data, headers=auth)
+    resp = conn.getresponse()
+    length = resp.getheader("Content-Length")
+    text = resp.read()
+    answers.append((resp.status, length is not None and int(length) == len(text), resp.will_close,
+                    conn.sock is not None))
+conn.close()
+ok([a[0] for a in answers] == [201, 400, 404, 404, 200]
+   and all(a[1] and not a[2] and a[3] for a in answers),
+   "answers of every status state their length and keep the connection open", answers)
 
 key = "edge-%d" % rng.randrange(1 << 30)
 first = http("POST", "/v1/referrals", body=good, tok=tok, headers={"Idempotency-Key": key})
