@@ -15,43 +15,49 @@
 #include "kw_uuid.h"
 #include "eligibility.h"
 
+//  Referral events after a failed first decision that are decided the
+//  careful way too (a consumer's batch at most).
+#define FIRST_AFTER_FAILURE 256
+
 //  The referral's newest decision ($1) and the rating of the child (NHS
 //  number nhs, may be NULL) in region $2, in one row (binary: the number,
 //  the decision, the rating's text).
 #define NEWEST_SELECT(nhs) \
     "SELECT d.sequence, d.decision," \
     " (SELECT rag FROM eligibility.dsr_ratings WHERE region = $2 AND nhs_number = " nhs ")"
-#define NEWEST_FROM \
-    " FROM (SELECT) one LEFT JOIN LATERAL (SELECT sequence, decision FROM eligibility.decisions" \
+#define NEWEST_FROM(one) \
+    " FROM (SELECT" one ") one LEFT JOIN LATERAL (SELECT sequence, decision FROM eligibility.decisions" \
     "  WHERE referral_id = $1::uuid ORDER BY sequence DESC LIMIT 1) d ON true"
 
 //  The decision's row, written by the statement that writes its event
 //  (kw_outbox_insert_with: $7 on are s_insert's). A revision decided
-//  twice from its own event breaks decisions_revision_once: the statement
+//  twice from its own event breaks decisions_revision_once, a first
+//  decision of a referral decided before the primary key: the statement
 //  fails and the transaction is applied again, when decide_record finds
 //  the revision decided and records nothing.
-#define DECISION_ROW \
+#define DECISION_INSERT \
     "INSERT INTO eligibility.decisions (referral_id, region, outcome, ruleset, version, decision," \
-    " decided_at, revision, sequence, cause)" \
-    " VALUES ($7::uuid, $4, $8, $9, $10::int, $11::bytea, $12::timestamptz, $13::int, $14::int, $15)"
+    " decided_at, revision, sequence, cause) "
+#define DECISION_VALUES \
+    "$7::uuid, $4, $8, $9, $10::int, $11::bytea, $12::timestamptz, $13::int, $14::int, $15"
+#define DECISION_ROW DECISION_INSERT "VALUES (" DECISION_VALUES ")"
+//  The same, with the referral's revision kept ($16 NHS number, $17 body,
+//  $18 date of birth; 006_keep_revision.sql).
+#define DECISION_ROW_KEPT DECISION_INSERT "SELECT " DECISION_VALUES \
+    " FROM eligibility.keep_revision ($7::uuid, $4, $16, $13::int, $17::bytea, $18::date) kept"
 
 int
 decide_prepare (kw_db_t *db)
 {
-    kw_db_prepare (db, "eligibility_newest", NEWEST_SELECT ("$3") NEWEST_FROM);
+    kw_db_prepare (db, "eligibility_newest", NEWEST_SELECT ("$3") NEWEST_FROM (""));
     //  The same for the revision of an event (referrals_keep_params: the
     //  child's NHS number is $7), which is kept in the same round trip (an
     //  older revision arriving late does not replace a newer one), and
     //  whether revision $4 was decided from its own event already.
     kw_db_prepare (db, "eligibility_keep_newest",
-        "WITH keep AS (INSERT INTO eligibility.referrals"
-        "  (referral_id, region, nhs_number, revision, body, date_of_birth)"
-        "  VALUES ($1::uuid, $2, $3, $4::int, $5, $6::date) ON CONFLICT (referral_id) DO UPDATE"
-        "  SET revision = EXCLUDED.revision, body = EXCLUDED.body, date_of_birth = EXCLUDED.date_of_birth,"
-        "  updated_at = now () WHERE eligibility.referrals.revision <= EXCLUDED.revision)"
         NEWEST_SELECT ("$7") ", EXISTS (SELECT 1 FROM eligibility.decisions WHERE referral_id = $1::uuid"
         "  AND revision = $4::int AND cause IN ('received', 'information_added'))"
-        NEWEST_FROM);
+        NEWEST_FROM (" eligibility.keep_revision ($1::uuid, $2, $3, $4::int, $5, $6::date)"));
     return 0;
 }
 
@@ -146,10 +152,10 @@ s_bytea_hex (const uint8_t *bytes, size_t size, kw_arena_t *arena)
 }
 
 //  Record decision as number sequence and emit eligibility.decided, in one
-//  statement. 0 or -1.
+//  statement; keep: keep the referral's revision in it too. 0 or -1.
 static int
 s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, const char *cause,
-          Kw__EligibilityDecision *decision, unsigned sequence, kw_arena_t *arena)
+          Kw__EligibilityDecision *decision, unsigned sequence, int keep, kw_arena_t *arena)
 {
     size_t size;
     uint8_t *packed = kw_arena_pack (arena, &decision->base, &size);
@@ -158,16 +164,43 @@ s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, 
     snprintf (version, sizeof version, "%u", decision->version);
     snprintf (revision, sizeof revision, "%u", referral->revision);
     snprintf (number, sizeof number, "%u", sequence);
-    const char *row [9] = { referral->referral_id, outcome, decision->ruleset, version,
-                            s_bytea_hex (packed, size, arena), decision->decided_at, revision, number, cause };
+    const char *row [12] = { referral->referral_id, outcome, decision->ruleset, version,
+                             s_bytea_hex (packed, size, arena), decision->decided_at, revision, number, cause };
+    if (keep) {
+        const char *values [7];
+        int lengths [7];
+        referrals_keep_params (referral->referral_id, referral->region, referral->revision, referral->body,
+                               arena, values, lengths);
+        row [9] = values [2];
+        row [10] = s_bytea_hex ((const uint8_t *) values [4], (size_t) lengths [4], arena);
+        row [11] = values [5];
+    }
     Kw__EligibilityDecided *decided = decide_event (region, referral, cause, decision, sequence, arena);
-    if (kw_outbox_insert_with (db, "eligibility_decided", DECISION_ROW, KW_PRODUCER_ELIGIBILITY,
+    if (kw_outbox_insert_with (db, keep ? "eligibility_decided_kept" : "eligibility_decided",
+                               keep ? DECISION_ROW_KEPT : DECISION_ROW, KW_PRODUCER_ELIGIBILITY,
                                KW_EVENT_ELIGIBILITY_DECIDED, region->id, referral->referral_id, &decided->base,
-                               9, row, NULL) != 0)
+                               keep ? 12 : 9, row, NULL) != 0)
         return -1;
     kw_info ("decided", "referral_id", referral->referral_id, "region", region->id,
              "outcome", outcome, "revision", revision, "sequence", number, "cause", cause);
     return 0;
+}
+
+//  The referral's decision today under region's rules (decided_at set), or
+//  NULL when the region's date is unavailable.
+static Kw__EligibilityDecision *
+s_fresh (const region_t *region, const referral_seen_t *referral, const char *rating, kw_arena_t *arena)
+{
+    int y, m, d;
+    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
+        kw_error ("date_unavailable", "region", region->id, "time_zone", region->time_zone);
+        return NULL;
+    }
+    Kw__EligibilityDecision *fresh = rules_decide (region, referral->body, rating, y, m, d, arena);
+    char *decided_at = kw_arena_alloc (arena, KW_TIME_RFC3339_SIZE);
+    kw_time_format (kw_time_now_us (), decided_at);
+    fresh->decided_at = decided_at;
+    return fresh;
 }
 
 int
@@ -176,23 +209,17 @@ decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *refer
                kw_arena_t *arena)
 {
     *changed = 0;
-    int y, m, d;
-    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
-        kw_error ("date_unavailable", "region", region->id, "time_zone", region->time_zone);
-        return -1;
-    }
     newest_t newest;
     if (s_newest (db, referral, keep, &newest, arena) != 0)
         return -1;
-    Kw__EligibilityDecision *fresh = rules_decide (region, referral->body, newest.rating, y, m, d, arena);
+    Kw__EligibilityDecision *fresh = s_fresh (region, referral, newest.rating, arena);
+    if (!fresh)
+        return -1;
     if (newest.revision_decided || (newest.decision && rules_same_result (newest.decision, fresh))) {
         *decision = newest.decision;
         return 0;
     }
-    char *decided_at = kw_arena_alloc (arena, KW_TIME_RFC3339_SIZE);
-    kw_time_format (kw_time_now_us (), decided_at);
-    fresh->decided_at = decided_at;
-    if (s_insert (db, region, referral, cause, fresh, newest.sequence + 1, arena) != 0)
+    if (s_insert (db, region, referral, cause, fresh, newest.sequence + 1, 0, arena) != 0)
         return -1;
     *changed = 1;
     *decision = fresh;
@@ -222,6 +249,22 @@ s_decide_revision (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
                  "referral_id", msg->referral_id, "region", msg->region);
         newest_t unused;
         return s_newest (db, &referral, 1, &unused, arena) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+    }
+    //  A referral's first revision, under rules that never read the rating:
+    //  nothing needs reading. It is decided as the first decision, kept and
+    //  recorded with its event in one statement, which fails when the
+    //  referral was decided before (events applied again after their
+    //  offset was moved back, or by a second instance at once); then that
+    //  event and the next FIRST_AFTER_FAILURE are applied the other way,
+    //  which reads the newest decision first.
+    eligibility_t *self = state_get (svc);
+    if (strcmp (cause, CAUSE_RECEIVED) == 0 && msg->revision == 0 && !rules_read_rating (region->ruleset.rule)
+    &&  event->seq > self->read_first_through) {
+        Kw__EligibilityDecision *fresh = s_fresh (region, &referral, NULL, arena);
+        if (fresh && s_insert (db, region, &referral, cause, fresh, 1, 1, arena) == 0)
+            return KW_APPLY_OK;
+        self->read_first_through = event->seq + FIRST_AFTER_FAILURE;
+        return KW_APPLY_RETRY;
     }
     //  The revision is kept by the statement that reads the newest decision.
     Kw__EligibilityDecision *decision;

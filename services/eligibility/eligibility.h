@@ -11,6 +11,7 @@
 #include "kw/assignment.pb-c.h"
 #include "kw/dsr.pb-c.h"
 #include "kw_consumer.h"
+#include <stdint.h>
 #include "kw_service.h"
 #include "region.h"
 #include "rules.h"
@@ -23,6 +24,7 @@ typedef struct _age_out_t age_out_t;
 typedef struct {
     region_set_t *regions;
     age_out_t *age_out;                 //  set by main.c once the sweep has started
+    uint64_t read_first_through;        //  referral events up to this seq read before deciding (decide.c)
 } eligibility_t;
 
 //  Create the state and load the region set of KW_REGION_DIR. 0, or -1
