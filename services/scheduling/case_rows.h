@@ -2,7 +2,8 @@
     the parameters its projection statements take (cases.c), with no
     database; tests/fuzz/fuzz_envelope drives these with any bytes. Each
     returns 0, or -1 when the event can never be applied (an id that is not
-    a UUID, a part missing): the handler skips it. A parameter a statement
+    a UUID, a part missing): the handler skips it (case_rows_referral: 1
+    when there is nothing to write). A parameter a statement
     casts to uuid is a UUID, to timestamptz an instant or NULL, to date a
     date, to int an int. */
 #ifndef CASE_ROWS_H

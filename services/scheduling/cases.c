@@ -11,9 +11,11 @@
     the old one, a cover joins the meetings of the cover's time where the
     key worker is and leaves them when the cover ends; an absence that hits a
     scheduled meeting of a required participant flags it; a closed case's
-    future meetings are cancelled. Each event's checks and parameters come
-    from case_rows.c (case_opened, case_closed: kw_case_event.c): an event
-    that could never be applied is skipped. */
+    future meetings are cancelled. An event's people of a case are written
+    by one statement, which also says whether the case has future meetings
+    to look at. Each event's checks and parameters come from case_rows.c
+    (case_opened, case_closed: kw_case_event.c): an event that could never
+    be applied is skipped. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
