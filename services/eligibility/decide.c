@@ -15,47 +15,85 @@
 #include "kw_uuid.h"
 #include "eligibility.h"
 
+//  Referral events after a failed first decision that are decided the
+//  careful way too (a consumer's batch at most).
+#define FIRST_AFTER_FAILURE 256
+
+//  The referral's newest decision ($1) and the rating of the child (NHS
+//  number nhs, may be NULL) in region $2, in one row (binary: the number,
+//  the decision, the rating's text).
+#define NEWEST_SELECT(nhs) \
+    "SELECT d.sequence, d.decision," \
+    " (SELECT rag FROM eligibility.dsr_ratings WHERE region = $2 AND nhs_number = " nhs ")"
+#define NEWEST_FROM(one) \
+    " FROM (SELECT" one ") one LEFT JOIN LATERAL (SELECT sequence, decision FROM eligibility.decisions" \
+    "  WHERE referral_id = $1::uuid ORDER BY sequence DESC LIMIT 1) d ON true"
+
+//  The decision's row, written by the statement that writes its event
+//  (kw_outbox_insert_with: $7 on are s_insert's). A revision decided
+//  twice from its own event breaks decisions_revision_once, a first
+//  decision of a referral decided before the primary key: the statement
+//  fails and the transaction is applied again, when decide_record finds
+//  the revision decided and records nothing.
+#define DECISION_INSERT \
+    "INSERT INTO eligibility.decisions (referral_id, region, outcome, ruleset, version, decision," \
+    " decided_at, revision, sequence, cause) "
+#define DECISION_VALUES \
+    "$7::uuid, $4, $8, $9, $10::int, $11::bytea, $12::timestamptz, $13::int, $14::int, $15"
+#define DECISION_ROW DECISION_INSERT "VALUES (" DECISION_VALUES ")"
+//  The same, with the referral's revision kept ($16 NHS number, $17 body,
+//  $18 date of birth; 006_keep_revision.sql).
+#define DECISION_ROW_KEPT DECISION_INSERT "SELECT " DECISION_VALUES \
+    " FROM eligibility.keep_revision ($7::uuid, $4, $16, $13::int, $17::bytea, $18::date) kept"
+
 int
 decide_prepare (kw_db_t *db)
 {
-    //  The referral's newest decision and the child's DSR rating, in one
-    //  round trip (binary: the number, the decision, the rating's text).
-    kw_db_prepare (db, "eligibility_newest",
-        "SELECT d.sequence, d.decision,"
-        " (SELECT rag FROM eligibility.dsr_ratings WHERE region = $2 AND nhs_number = $3)"
-        " FROM (SELECT) one LEFT JOIN LATERAL (SELECT sequence, decision FROM eligibility.decisions"
-        "  WHERE referral_id = $1::uuid ORDER BY sequence DESC LIMIT 1) d ON true");
-    kw_db_prepare (db, "eligibility_insert",
-        "INSERT INTO eligibility.decisions (referral_id, region, outcome, ruleset, version, decision,"
-        " decided_at, revision, sequence, cause)"
-        " VALUES ($1::uuid, $2, $3, $4, $5::int, $6, $7::timestamptz, $8::int, $9::int, $10)"
-        " ON CONFLICT (referral_id, revision) WHERE cause IN ('received', 'information_added')"
-        " DO NOTHING");
+    kw_db_prepare (db, "eligibility_newest", NEWEST_SELECT ("$3") NEWEST_FROM (""));
+    //  The same for the revision of an event (referrals_keep_params: the
+    //  child's NHS number is $7), which is kept in the same round trip (an
+    //  older revision arriving late does not replace a newer one), and
+    //  whether revision $4 was decided from its own event already.
+    kw_db_prepare (db, "eligibility_keep_newest",
+        NEWEST_SELECT ("$7") ", EXISTS (SELECT 1 FROM eligibility.decisions WHERE referral_id = $1::uuid"
+        "  AND revision = $4::int AND cause IN ('received', 'information_added'))"
+        NEWEST_FROM (" eligibility.keep_revision ($1::uuid, $2, $3, $4::int, $5, $6::date)"));
     return 0;
 }
 
-//  The referral's newest decision into *newest (NULL when none), its
-//  number into *sequence (0 when none), and the rating of the child with
-//  nhs_number (may be NULL) in region into *rating (NULL when none). 0, or
-//  -1 on a database error.
+//  What decide_record reads before deciding.
+typedef struct {
+    Kw__EligibilityDecision *decision;  //  the referral's newest, or NULL
+    unsigned sequence;                  //  its number (0 when none)
+    char *rating;                       //  the child's DSR rating, or NULL
+    int revision_decided;               //  keep: the revision was decided from its own event
+} newest_t;
+
+//  Read what decide_record needs; keep: write the referral's revision in
+//  the same statement. 0, or -1 on a database error.
 static int
-s_newest (kw_db_t *db, const char *referral_id, const char *region, const char *nhs_number,
-          Kw__EligibilityDecision **newest, unsigned *sequence, char **rating, kw_arena_t *arena)
+s_newest (kw_db_t *db, const referral_seen_t *referral, int keep, newest_t *out, kw_arena_t *arena)
 {
-    const char *params [3] = { referral_id, region, nhs_number };
-    PGresult *res = kw_db_queryb (db, "eligibility_newest", 3, params, NULL, NULL, 1);
+    const Kw__Child *child = referral->body->child;
+    const char *values [7] = { referral->referral_id, referral->region, child ? child->nhs_number : NULL };
+    int lengths [7] = { 0 }, formats [7] = { 0, 0, 0, 0, 1, 0, 0 };
+    if (keep)
+        referrals_keep_params (referral->referral_id, referral->region, referral->revision, referral->body,
+                               arena, values, lengths);
+    PGresult *res = keep ? kw_db_queryb (db, "eligibility_keep_newest", 7, values, lengths, formats, 1)
+                         : kw_db_queryb (db, "eligibility_newest", 3, values, NULL, NULL, 1);
     if (!res)
         return -1;
-    *newest = NULL;
-    *sequence = 0;
-    *rating = PQntuples (res) == 1 && !PQgetisnull (res, 0, 2)
-            ? kw_arena_strdup (arena, PQgetvalue (res, 0, 2)) : NULL;
-    if (PQntuples (res) == 1 && PQgetlength (res, 0, 0) == 4) {
+    memset (out, 0, sizeof *out);
+    int one = PQntuples (res) == 1;
+    out->rating = one && !PQgetisnull (res, 0, 2) ? kw_arena_strdup (arena, PQgetvalue (res, 0, 2)) : NULL;
+    out->revision_decided = keep && one && PQgetvalue (res, 0, 3) [0] == 1;
+    if (one && PQgetlength (res, 0, 0) == 4) {
         const unsigned char *n = (const unsigned char *) PQgetvalue (res, 0, 0);
-        *sequence = (unsigned) n [0] << 24 | (unsigned) n [1] << 16 | (unsigned) n [2] << 8 | n [3];
-        *newest = kw__eligibility_decision__unpack (kw_arena_allocator (arena),
-                                                    (size_t) PQgetlength (res, 0, 1),
-                                                    (const uint8_t *) PQgetvalue (res, 0, 1));
+        out->sequence = (unsigned) n [0] << 24 | (unsigned) n [1] << 16 | (unsigned) n [2] << 8 | n [3];
+        out->decision = kw__eligibility_decision__unpack (kw_arena_allocator (arena),
+                                                          (size_t) PQgetlength (res, 0, 1),
+                                                          (const uint8_t *) PQgetvalue (res, 0, 1));
     }
     PQclear (res);
     return 0;
@@ -97,12 +135,27 @@ decide_event (const region_t *region, const referral_seen_t *referral, const cha
     return decided;
 }
 
-//  Record decision as number sequence and emit eligibility.decided: 1
-//  recorded, 0 the revision was decided before from its own event, -1 on a
-//  database error.
+//  The bytes as bytea's text input ("\\x" and hex digits), in arena.
+static char *
+s_bytea_hex (const uint8_t *bytes, size_t size, kw_arena_t *arena)
+{
+    static const char digits [] = "0123456789abcdef";
+    char *text = kw_arena_alloc (arena, 2 * size + 3);
+    text [0] = '\\';
+    text [1] = 'x';
+    for (size_t i = 0; i < size; i++) {
+        text [2 + 2 * i] = digits [bytes [i] >> 4];
+        text [3 + 2 * i] = digits [bytes [i] & 15];
+    }
+    text [2 + 2 * size] = 0;
+    return text;
+}
+
+//  Record decision as number sequence and emit eligibility.decided, in one
+//  statement; keep: keep the referral's revision in it too. 0 or -1.
 static int
 s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, const char *cause,
-          Kw__EligibilityDecision *decision, unsigned sequence, kw_arena_t *arena)
+          Kw__EligibilityDecision *decision, unsigned sequence, int keep, kw_arena_t *arena)
 {
     size_t size;
     uint8_t *packed = kw_arena_pack (arena, &decision->base, &size);
@@ -111,55 +164,65 @@ s_insert (kw_db_t *db, const region_t *region, const referral_seen_t *referral, 
     snprintf (version, sizeof version, "%u", decision->version);
     snprintf (revision, sizeof revision, "%u", referral->revision);
     snprintf (number, sizeof number, "%u", sequence);
-    const char *values [10] = { referral->referral_id, region->id, outcome, decision->ruleset,
-                                version, (const char *) packed, decision->decided_at, revision,
-                                number, cause };
-    int lengths [10] = { 0, 0, 0, 0, 0, (int) size, 0, 0, 0, 0 };
-    int formats [10] = { 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
-    int inserted = kw_db_exec_count (db, "eligibility_insert", 10, values, lengths, formats);
-    if (inserted <= 0)
-        return inserted;
-
+    const char *row [12] = { referral->referral_id, outcome, decision->ruleset, version,
+                             s_bytea_hex (packed, size, arena), decision->decided_at, revision, number, cause };
+    if (keep) {
+        const char *values [7];
+        int lengths [7];
+        referrals_keep_params (referral->referral_id, referral->region, referral->revision, referral->body,
+                               arena, values, lengths);
+        row [9] = values [2];
+        row [10] = s_bytea_hex ((const uint8_t *) values [4], (size_t) lengths [4], arena);
+        row [11] = values [5];
+    }
     Kw__EligibilityDecided *decided = decide_event (region, referral, cause, decision, sequence, arena);
-    if (kw_outbox_insert (db, KW_PRODUCER_ELIGIBILITY, KW_EVENT_ELIGIBILITY_DECIDED, region->id,
-                          referral->referral_id, &decided->base, NULL) != 0)
+    if (kw_outbox_insert_with (db, keep ? "eligibility_decided_kept" : "eligibility_decided",
+                               keep ? DECISION_ROW_KEPT : DECISION_ROW, KW_PRODUCER_ELIGIBILITY,
+                               KW_EVENT_ELIGIBILITY_DECIDED, region->id, referral->referral_id, &decided->base,
+                               keep ? 12 : 9, row, NULL) != 0)
         return -1;
     kw_info ("decided", "referral_id", referral->referral_id, "region", region->id,
              "outcome", outcome, "revision", revision, "sequence", number, "cause", cause);
-    return 1;
+    return 0;
+}
+
+//  The referral's decision today under region's rules (decided_at set), or
+//  NULL when the region's date is unavailable.
+static Kw__EligibilityDecision *
+s_fresh (const region_t *region, const referral_seen_t *referral, const char *rating, kw_arena_t *arena)
+{
+    int y, m, d;
+    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
+        kw_error ("date_unavailable", "region", region->id, "time_zone", region->time_zone);
+        return NULL;
+    }
+    Kw__EligibilityDecision *fresh = rules_decide (region, referral->body, rating, y, m, d, arena);
+    char *decided_at = kw_arena_alloc (arena, KW_TIME_RFC3339_SIZE);
+    kw_time_format (kw_time_now_us (), decided_at);
+    fresh->decided_at = decided_at;
+    return fresh;
 }
 
 int
 decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *referral,
-               const char *cause, Kw__EligibilityDecision **decision, int *changed,
+               const char *cause, int keep, Kw__EligibilityDecision **decision, int *changed,
                kw_arena_t *arena)
 {
     *changed = 0;
-    int y, m, d;
-    if (kw_tz_today (region->time_zone, &y, &m, &d) != 0) {
-        kw_error ("date_unavailable", "region", region->id, "time_zone", region->time_zone);
+    newest_t newest;
+    if (s_newest (db, referral, keep, &newest, arena) != 0)
         return -1;
-    }
-    const Kw__Child *child = referral->body->child;
-    char *rating;
-    Kw__EligibilityDecision *newest;
-    unsigned sequence;
-    if (s_newest (db, referral->referral_id, region->id, child ? child->nhs_number : NULL,
-                  &newest, &sequence, &rating, arena) != 0)
+    Kw__EligibilityDecision *fresh = s_fresh (region, referral, newest.rating, arena);
+    if (!fresh)
         return -1;
-    Kw__EligibilityDecision *fresh = rules_decide (region, referral->body, rating, y, m, d, arena);
-    if (newest && rules_same_result (newest, fresh)) {
-        *decision = newest;
+    if (newest.revision_decided || (newest.decision && rules_same_result (newest.decision, fresh))) {
+        *decision = newest.decision;
         return 0;
     }
-    char *decided_at = kw_arena_alloc (arena, KW_TIME_RFC3339_SIZE);
-    kw_time_format (kw_time_now_us (), decided_at);
-    fresh->decided_at = decided_at;
-    int recorded = s_insert (db, region, referral, cause, fresh, sequence + 1, arena);
-    if (recorded < 0)
+    if (s_insert (db, region, referral, cause, fresh, newest.sequence + 1, 0, arena) != 0)
         return -1;
-    *changed = recorded;
-    *decision = recorded ? fresh : newest;
+    *changed = 1;
+    *decision = fresh;
     return 0;
 }
 
@@ -176,21 +239,37 @@ s_decide_revision (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
 {
     if (decide_revision_check (msg) != 0)
         return KW_APPLY_SKIP;
+    referral_seen_t referral = { .referral_id = msg->referral_id, .region = msg->region,
+                                 .revision = msg->revision, .body = msg->referral };
     //  Kept even when the region has no rule set yet: it stays undecided
     //  until an admin re-evaluates the region once its file is in place.
-    if (referrals_keep (db, msg->referral_id, msg->region, msg->revision, msg->referral, arena) != 0)
-        return KW_APPLY_RETRY;
     const region_t *region = region_set_find (state_regions (svc), msg->region);
     if (!region) {
         kw_warn ("unknown_region", "event_id", event->event_id,
                  "referral_id", msg->referral_id, "region", msg->region);
-        return KW_APPLY_OK;
+        newest_t unused;
+        return s_newest (db, &referral, 1, &unused, arena) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
     }
-    referral_seen_t referral = { .referral_id = msg->referral_id, .region = msg->region,
-                                 .revision = msg->revision, .body = msg->referral };
+    //  A referral's first revision, under rules that never read the rating:
+    //  nothing needs reading. It is decided as the first decision, kept and
+    //  recorded with its event in one statement, which fails when the
+    //  referral was decided before (events applied again after their
+    //  offset was moved back, or by a second instance at once); then that
+    //  event and the next FIRST_AFTER_FAILURE are applied the other way,
+    //  which reads the newest decision first.
+    eligibility_t *self = state_get (svc);
+    if (strcmp (cause, CAUSE_RECEIVED) == 0 && msg->revision == 0 && !rules_read_rating (region->ruleset.rule)
+    &&  event->seq > self->read_first_through) {
+        Kw__EligibilityDecision *fresh = s_fresh (region, &referral, NULL, arena);
+        if (fresh && s_insert (db, region, &referral, cause, fresh, 1, 1, arena) == 0)
+            return KW_APPLY_OK;
+        self->read_first_through = event->seq + FIRST_AFTER_FAILURE;
+        return KW_APPLY_RETRY;
+    }
+    //  The revision is kept by the statement that reads the newest decision.
     Kw__EligibilityDecision *decision;
     int changed;
-    if (decide_record (db, region, &referral, cause, &decision, &changed, arena) != 0)
+    if (decide_record (db, region, &referral, cause, 1, &decision, &changed, arena) != 0)
         return KW_APPLY_RETRY;
     if (!changed)
         kw_info ("decision_unchanged", "referral_id", msg->referral_id, "cause", cause);

@@ -11,6 +11,7 @@
 #include "kw/assignment.pb-c.h"
 #include "kw/dsr.pb-c.h"
 #include "kw_consumer.h"
+#include <stdint.h>
 #include "kw_service.h"
 #include "region.h"
 #include "rules.h"
@@ -23,6 +24,7 @@ typedef struct _age_out_t age_out_t;
 typedef struct {
     region_set_t *regions;
     age_out_t *age_out;                 //  set by main.c once the sweep has started
+    uint64_t read_first_through;        //  referral events up to this seq read before deciding (decide.c)
 } eligibility_t;
 
 //  Create the state and load the region set of KW_REGION_DIR. 0, or -1
@@ -61,21 +63,20 @@ typedef struct {
 } referral_seen_t;
 
 int referrals_prepare (kw_db_t *db);
-//  Keep the newest revision of a referral from referral.received or
-//  referral.information_added. 0, or -1 on a database error.
-int referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsigned revision,
-                    const Kw__ReferralBody *body, kw_arena_t *arena);
 //  The referral body in a text-format bytea column of res (in arena), or
 //  NULL when it does not unpack.
 Kw__ReferralBody *referrals_body (PGresult *res, int row, int col, kw_arena_t *arena);
 //  The referral id (in arena): 1 found, 0 not seen, -1 database error.
 int referrals_load (kw_db_t *db, const char *referral_id, referral_seen_t *out, kw_arena_t *arena);
-//  referrals_keep's parameters, with no database: the NHS number ("" when
-//  none), the revision, the body packed (in arena; its length in lengths
-//  [4]) and the date of birth only when it is a real date.
+//  The parameters of the row kept for a referral's revision (decide.c
+//  keeps the newest from referral.received and referral.information_added),
+//  with no database: the id, the region, the NHS number ("" when none), the
+//  revision, the body packed (in arena; its length in lengths [4]), the
+//  date of birth only when it is a real date, and the child's NHS number
+//  to look the rating up by (NULL when there is no child).
 void referrals_keep_params (const char *referral_id, const char *region, unsigned revision,
-                            const Kw__ReferralBody *body, kw_arena_t *arena, const char *values [6],
-                            int lengths [6]);
+                            const Kw__ReferralBody *body, kw_arena_t *arena, const char *values [7],
+                            int lengths [7]);
 //  The parameters referrals_withdrawn writes, from the event alone: 0, or
 //  -1 when the id is not a UUID: the event is skipped. (case_opened and
 //  case_closed: kw_case_event.h.)
@@ -101,9 +102,12 @@ int decide_prepare (kw_db_t *db);
 //  transaction. When the result differs from the referral's newest
 //  decision (or there is none), record it as the next decision with its
 //  cause and emit eligibility.decided, and set *changed. *decision is the
-//  newest decision afterwards (in arena). 0, or -1 on a database error.
+//  newest decision afterwards (in arena). keep: the referral's revision is
+//  written with the read (referral.received and information_added; the
+//  revision is decided once from its own event). 0, or -1 on a database
+//  error.
 int decide_record (kw_db_t *db, const region_t *region, const referral_seen_t *referral,
-                   const char *cause, Kw__EligibilityDecision **decision, int *changed,
+                   const char *cause, int keep, Kw__EligibilityDecision **decision, int *changed,
                    kw_arena_t *arena);
 //  The event eligibility.decided announcing decision as number sequence of
 //  the referral, in arena: the decision, the revision and cause, and of the

@@ -58,7 +58,7 @@ s_decide_alone (kw_db_t *db, void *arg)
     int found = referrals_load (db, self->referral_id, &referral, self->arena);
     if (found <= 0)
         return found;
-    if (decide_record (db, self->region, &referral, CAUSE_RE_EVALUATION, &decision, &changed,
+    if (decide_record (db, self->region, &referral, CAUSE_RE_EVALUATION, 0, &decision, &changed,
                        self->arena) != 0)
         return -1;
     return changed;
@@ -81,7 +81,7 @@ reevaluate_child (kw_db_t *db, const region_t *region, const char *nhs_number, i
     Kw__EligibilityDecision *decision;
     int changed;
     if (referrals_load (db, referral_id, &referral, arena) != 1
-    ||  decide_record (db, region, &referral, CAUSE_DSR_RATING_CHANGED, &decision, &changed, arena) != 0)
+    ||  decide_record (db, region, &referral, CAUSE_DSR_RATING_CHANGED, 0, &decision, &changed, arena) != 0)
         return -1;
     *open = decision->outcome != KW__OUTCOME__OUTCOME_INELIGIBLE;
     return 0;
@@ -132,7 +132,7 @@ s_one_write (kw_tx_t *tx)
     }
     Kw__EligibilityDecision *decision;
     int changed = 0;
-    if (decide_record (tx->db, self->region, &self->referral, CAUSE_RE_EVALUATION, &decision,
+    if (decide_record (tx->db, self->region, &self->referral, CAUSE_RE_EVALUATION, 0, &decision,
                        &changed, tx->arena) != 0
     ||  kw_audit (tx->db, tx->req->caller, "re_evaluate", "referral", self->id, "ok") != 0)
         return -1;

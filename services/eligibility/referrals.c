@@ -13,12 +13,6 @@
 int
 referrals_prepare (kw_db_t *db)
 {
-    //  An older revision arriving late does not replace a newer one.
-    kw_db_prepare (db, "eligibility_referral_keep",
-        "INSERT INTO eligibility.referrals (referral_id, region, nhs_number, revision, body, date_of_birth)"
-        " VALUES ($1::uuid, $2, $3, $4::int, $5, $6::date) ON CONFLICT (referral_id) DO UPDATE"
-        " SET revision = EXCLUDED.revision, body = EXCLUDED.body, date_of_birth = EXCLUDED.date_of_birth,"
-        " updated_at = now () WHERE eligibility.referrals.revision <= EXCLUDED.revision");
     kw_db_prepare (db, "eligibility_referral_load",
         "SELECT region, revision, withdrawn, body FROM eligibility.referrals WHERE referral_id = $1::uuid");
     kw_db_prepare (db, "eligibility_referral_withdrawn",
@@ -34,7 +28,7 @@ referrals_prepare (kw_db_t *db)
 
 void
 referrals_keep_params (const char *referral_id, const char *region, unsigned revision,
-                       const Kw__ReferralBody *body, kw_arena_t *arena, const char *values [6], int lengths [6])
+                       const Kw__ReferralBody *body, kw_arena_t *arena, const char *values [7], int lengths [7])
 {
     const Kw__Child *child = body->child;
     int y, m, d;
@@ -47,23 +41,9 @@ referrals_keep_params (const char *referral_id, const char *region, unsigned rev
     values [4] = (const char *) packed;
     values [5] = child && child->date_of_birth && kw_date_parse (child->date_of_birth, &y, &m, &d) == 0
                ? child->date_of_birth : NULL;
-    for (int i = 0; i < 6; i++)
+    values [6] = child ? child->nhs_number : NULL;
+    for (int i = 0; i < 7; i++)
         lengths [i] = i == 4 ? (int) size : 0;
-}
-
-int
-referrals_keep (kw_db_t *db, const char *referral_id, const char *region, unsigned revision,
-                const Kw__ReferralBody *body, kw_arena_t *arena)
-{
-    const char *values [6];
-    int lengths [6];
-    referrals_keep_params (referral_id, region, revision, body, arena, values, lengths);
-    int formats [6] = { 0, 0, 0, 0, 1, 0 };
-    PGresult *res = kw_db_queryb (db, "eligibility_referral_keep", 6, values, lengths, formats, 0);
-    if (!res)
-        return -1;
-    PQclear (res);
-    return 0;
 }
 
 Kw__ReferralBody *

@@ -585,6 +585,17 @@ s_missing_within (const Kw__EligibilityDecision *a, const Kw__EligibilityDecisio
 }
 
 int
+rules_read_rating (const rule_t *rule)
+{
+    if (rule->kind == RULE_DSR_RATING)
+        return 1;
+    for (size_t i = 0; i < rule->child_count; i++)
+        if (rules_read_rating (rule->children [i]))
+            return 1;
+    return 0;
+}
+
+int
 rules_same_result (const Kw__EligibilityDecision *a, const Kw__EligibilityDecision *b)
 {
     return a->has_outcome == b->has_outcome && (!a->has_outcome || a->outcome == b->outcome)

@@ -25,6 +25,11 @@ Kw__EligibilityDecision *rules_decide (const region_t *region, const Kw__Referra
                                        const char *dsr_rating, int y, int m, int d,
                                        kw_arena_t *arena);
 
+//  1 when a decision under rule can depend on the child's DSR rating (a
+//  dsr_rating rule anywhere in it); 0 when rules_decide's dsr_rating is
+//  never read.
+int rules_read_rating (const rule_t *rule);
+
 //  A flag's value in body: 1 true, 0 false, -1 not stated.
 int rules_flag (const Kw__ReferralBody *body, region_flag_t flag);
 

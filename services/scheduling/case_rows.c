@@ -40,6 +40,22 @@ case_rows_person (const char *case_id, const char *role, const char *person_id, 
     params [6] = phone;
 }
 
+void
+case_rows_people_add (json_t *people, const char *const params [7])
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach (people, i, row)
+        if (strcmp (json_string_value (json_object_get (row, "r")), params [1]) == 0
+        &&  strcmp (json_string_value (json_object_get (row, "p")), params [2]) == 0)
+            return;
+    static const char *const keys [] = { "r", "p", "k", "n", "e", "t" };
+    row = json_object ();
+    for (int k = 0; k < 6; k++)
+        json_object_set_new (row, keys [k], params [k + 1] ? json_string (params [k + 1]) : json_null ());
+    json_array_append_new (people, row);
+}
+
 int
 case_rows_cover_window (const Kw__CoverChanged *msg, const char *params [2])
 {
@@ -123,6 +139,8 @@ case_rows_referral (const Kw__ReferralReceived *msg, char days [64], char revisi
                 snprintf (days + strlen (days), 64 - strlen (days), "%s%s", days [1] ? "," : "", names [d]);
     snprintf (days + strlen (days), 64 - strlen (days), "}");
     snprintf (revision, 16, "%u", msg->revision);
+    if (msg->revision == 0 && days [1] == '}' && (!mp || (!mp->location && !mp->earliest && !mp->latest)))
+        return 1;
     params [0] = msg->referral_id;
     params [1] = msg->region;
     params [2] = mp ? mp->location : NULL;

@@ -11,11 +11,15 @@
     the old one, a cover joins the meetings of the cover's time where the
     key worker is and leaves them when the cover ends; an absence that hits a
     scheduled meeting of a required participant flags it; a closed case's
-    future meetings are cancelled. Each event's checks and parameters come
-    from case_rows.c (case_opened, case_closed: kw_case_event.c): an event
-    that could never be applied is skipped. */
+    future meetings are cancelled. An event's people of a case are written
+    by one statement, which also says whether the case has future meetings
+    to look at. Each event's checks and parameters come from case_rows.c
+    (case_opened, case_closed: kw_case_event.c): an event that could never
+    be applied is skipped. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include "kw_case_event.h"
 #include "kw_log.h"
 #include "kw/assignment.pb-c.h"
@@ -39,12 +43,24 @@ cases_prepare (kw_db_t *db)
     kw_db_prepare (db, "cases_cancel_meeting",
         "UPDATE scheduling.meetings SET status = 'cancelled', cancel_reason = $2, sequence = sequence + 1,"
         " updated_at = now () WHERE id = $1::uuid");
-    kw_db_prepare (db, "cases_people_clear",
-        "DELETE FROM scheduling.case_people WHERE case_id = $1::uuid AND role = $2");
-    kw_db_prepare (db, "cases_people_add",
-        "INSERT INTO scheduling.case_people (case_id, role, person_id, professional_id, name, email, phone)"
-        " SELECT $1::uuid, $2, $3, $4::uuid, $5, $6, $7"
-        " WHERE EXISTS (SELECT 1 FROM scheduling.cases WHERE case_id = $1::uuid) ON CONFLICT DO NOTHING");
+    //  The people of case $1 in the roles $2 become those of $3 (a JSON
+    //  array, case_rows_people_add), in one statement: the others of those
+    //  roles are removed, the rest written (for a case the service knows);
+    //  and whether the case has future meetings their change may touch.
+    kw_db_prepare (db, "cases_people_set",
+        "WITH people AS (SELECT * FROM json_to_recordset ($3::json)"
+        "  AS x (r text, p text, k uuid, n text, e text, t text)),"
+        " gone AS (DELETE FROM scheduling.case_people c WHERE c.case_id = $1::uuid AND c.role = ANY ($2::text[])"
+        "  AND NOT EXISTS (SELECT 1 FROM people WHERE r = c.role AND p = c.person_id)),"
+        " kept AS (INSERT INTO scheduling.case_people (case_id, role, person_id, professional_id, name, email,"
+        "  phone) SELECT $1::uuid, r, p, k, n, e, t FROM people"
+        "  WHERE EXISTS (SELECT 1 FROM scheduling.cases WHERE case_id = $1::uuid)"
+        "  ON CONFLICT (case_id, role, person_id) DO UPDATE SET professional_id = excluded.professional_id,"
+        "  name = excluded.name, email = excluded.email, phone = excluded.phone"
+        "  WHERE (case_people.professional_id, case_people.name, case_people.email, case_people.phone)"
+        "  IS DISTINCT FROM (excluded.professional_id, excluded.name, excluded.email, excluded.phone))"
+        " SELECT EXISTS (SELECT 1 FROM scheduling.meetings WHERE case_id = $1::uuid AND status = 'scheduled'"
+        "  AND starts_at > now ())");
     //  Future meetings of the case with a participant in role $2: the one
     //  there is replaced by $3 (or removed when $3 is NULL).
     kw_db_prepare (db, "cases_meetings_with_role",
@@ -149,43 +165,53 @@ s_person_id (const char *professional_id, const char *member_id, const char *fal
                                                                                            : fallback;
 }
 
-static int
-s_add (kw_db_t *db, const char *case_id, const char *role, const char *person_id, const char *professional_id,
-       const char *name, const char *email, const char *phone)
+static void
+s_add (json_t *people, const char *case_id, const char *role, const char *person_id,
+       const char *professional_id, const char *name, const char *email, const char *phone)
 {
     const char *params [7];
     case_rows_person (case_id, role, person_id, professional_id, name, email, phone, params);
-    return kw_db_exec (db, "cases_people_add", 7, params);
+    case_rows_people_add (people, params);
 }
 
-//  Replace the case's people in role with who (NULL: none).
-static int
-s_set_person (kw_db_t *db, const char *case_id, const char *role, const Kw__KeyWorker *who)
+//  The case's people in role become who (NULL: none).
+static void
+s_person (json_t *people, const char *case_id, const char *role, const Kw__KeyWorker *who)
 {
-    const char *params [2] = { case_id, role };
-    if (kw_db_exec (db, "cases_people_clear", 2, params) != 0)
-        return -1;
-    if (!who)
-        return 0;
-    return s_add (db, case_id, role, s_person_id (who->id, NULL, role), who->id, who->name, who->email,
-                  who->phone);
+    if (who)
+        s_add (people, case_id, role, s_person_id (who->id, NULL, role), who->id, who->name, who->email,
+               who->phone);
 }
 
-//  The family's contact: every member, the first with an e-mail first.
+//  The family's contact: every member, the first with an e-mail first; no
+//  members leave the family as it is (0), else 1.
 static int
-s_set_family (kw_db_t *db, const char *case_id, Kw__KeyWorker **family, size_t n)
+s_family (json_t *people, const char *case_id, Kw__KeyWorker **family, size_t n)
 {
-    if (n == 0)
-        return 0;
-    const char *params [2] = { case_id, "family" };
-    if (kw_db_exec (db, "cases_people_clear", 2, params) != 0)
-        return -1;
     for (size_t i = 0; i < n; i++) {
         char id [32];
         snprintf (id, sizeof id, "family:%zu", i + 1);
-        if (s_add (db, case_id, "family", id, NULL, family [i]->name, family [i]->email, family [i]->phone) != 0)
-            return -1;
+        s_add (people, case_id, "family", id, NULL, family [i]->name, family [i]->email, family [i]->phone);
     }
+    return n > 0;
+}
+
+//  Write the people of case_id in roles (a text[] literal) as people
+//  says, and take people. *meetings: the case has future meetings. 0 or -1.
+static int
+s_people_set (kw_db_t *db, const char *case_id, const char *roles, json_t *people, int *meetings)
+{
+    char *json = json_dumps (people, JSON_COMPACT);
+    json_decref (people);
+    if (!json)
+        return -1;
+    const char *params [3] = { case_id, roles, json };
+    PGresult *res = kw_db_query (db, "cases_people_set", 3, params);
+    free (json);
+    if (!res)
+        return -1;
+    *meetings = PQntuples (res) == 1 && PQgetvalue (res, 0, 0) [0] == 't';
+    PQclear (res);
     return 0;
 }
 
@@ -228,10 +254,14 @@ cases_key_worker (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, con
     const Kw__KeyWorkerChanged *msg = payload;
     if (case_rows_case (msg->case_id) != 0 || !msg->key_worker)
         return KW_APPLY_SKIP;
-    int rc = s_set_person (db, msg->case_id, "key_worker", msg->key_worker)
-          || s_set_person (db, msg->case_id, "deputy", msg->deputy)
-          || s_set_family (db, msg->case_id, msg->family, msg->n_family)
-          || s_replace_in_meetings (svc, db, msg->case_id, "key_worker", msg->key_worker, arena);
+    json_t *people = json_array ();
+    s_person (people, msg->case_id, "key_worker", msg->key_worker);
+    s_person (people, msg->case_id, "deputy", msg->deputy);
+    const char *roles = s_family (people, msg->case_id, msg->family, msg->n_family)
+                      ? "{key_worker,deputy,family}" : "{key_worker,deputy}";
+    int meetings;
+    int rc = s_people_set (db, msg->case_id, roles, people, &meetings)
+          || (meetings && s_replace_in_meetings (svc, db, msg->case_id, "key_worker", msg->key_worker, arena));
     return s_result (rc);
 }
 
@@ -272,10 +302,13 @@ cases_cover (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const vo
     if (case_rows_case (msg->case_id) != 0)
         return KW_APPLY_SKIP;
     const Kw__KeyWorker *cover = msg->ended_at ? NULL : msg->cover;
-    int rc = s_set_person (db, msg->case_id, "cover", cover)
-          || s_set_family (db, msg->case_id, msg->family, msg->n_family)
-          || s_replace_in_meetings (svc, db, msg->case_id, "cover", cover, arena)
-          || (cover && s_cover_joins (svc, db, msg, arena));
+    json_t *people = json_array ();
+    s_person (people, msg->case_id, "cover", cover);
+    const char *roles = s_family (people, msg->case_id, msg->family, msg->n_family) ? "{cover,family}" : "{cover}";
+    int meetings;
+    int rc = s_people_set (db, msg->case_id, roles, people, &meetings)
+          || (meetings && s_replace_in_meetings (svc, db, msg->case_id, "cover", cover, arena))
+          || (meetings && cover && s_cover_joins (svc, db, msg, arena));
     return s_result (rc);
 }
 
@@ -286,16 +319,14 @@ cases_team (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const voi
     const Kw__TeamChanged *msg = payload;
     if (case_rows_case (msg->case_id) != 0)
         return KW_APPLY_SKIP;
-    const char *params [2] = { msg->case_id, "team" };
-    if (kw_db_exec (db, "cases_people_clear", 2, params) != 0)
-        return KW_APPLY_RETRY;
+    json_t *people = json_array ();
     for (size_t i = 0; i < msg->n_members; i++) {
         const Kw__TeamMember *m = msg->members [i];
-        if (s_add (db, msg->case_id, "team", s_person_id (m->professional_id, m->id, "team"), m->professional_id,
-                   m->name, m->email, m->phone) != 0)
-            return KW_APPLY_RETRY;
+        s_add (people, msg->case_id, "team", s_person_id (m->professional_id, m->id, "team"), m->professional_id,
+               m->name, m->email, m->phone);
     }
-    return KW_APPLY_OK;
+    int meetings;
+    return s_result (s_people_set (db, msg->case_id, "{team}", people, &meetings));
 }
 
 kw_apply_result_t
@@ -338,8 +369,9 @@ cases_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const
 {
     char days [64], revision [16];
     const char *params [7];
-    if (case_rows_referral (payload, days, revision, params) != 0)
-        return KW_APPLY_SKIP;
+    int rc = case_rows_referral (payload, days, revision, params);
+    if (rc != 0)
+        return rc > 0 ? KW_APPLY_OK : KW_APPLY_SKIP;
     return s_result (kw_db_exec (db, "cases_referral", 7, params));
 }
 

@@ -254,8 +254,8 @@ s_referral_received (const Kw__Envelope *event)
         return;
     s_uuid_param (msg->referral_id);
     //  The row eligibility keeps: a date of birth only when it is one.
-    const char *values [6];
-    int lengths [6];
+    const char *values [7];
+    int lengths [7];
     referrals_keep_params (msg->referral_id, msg->region, msg->revision, msg->referral, s_arena, values, lengths);
     int y, m, d;
     if ((values [5] && kw_date_parse (values [5], &y, &m, &d) != 0) || !values [2] || lengths [4] < 0

@@ -705,6 +705,36 @@ s_test_tables (kw_arena_t *arena)
     }
 }
 
+// ---- rules_read_rating: a rule set that never reads the rating decides
+//      every row of its table the same with any rating or none
+
+static void
+s_test_read_rating (kw_arena_t *arena)
+{
+    static const int reads [] = { [R_NORFOLK] = 0, [R_NHSE] = 1, [R_TESTSHIRE] = 1, [R_INLINE] = 0 };
+    static const char *const ratings [] = { "red", "amber", "green", "blue" };
+    for (size_t t = 0; t < sizeof TABLES / sizeof TABLES [0]; t++) {
+        const table_t *table = &TABLES [t];
+        const region_t *region = s_regions [table->region];
+        ok (rules_read_rating (region->ruleset.rule) == reads [table->region], "%s: %s the DSR rating",
+            table->name, reads [table->region] ? "reads" : "never reads");
+        if (reads [table->region])
+            continue;
+        size_t differ = 0;
+        for (size_t i = 0; i < table->count; i++)
+            for (size_t r = 0; r < sizeof ratings / sizeof ratings [0]; r++) {
+                fixture_t f;
+                s_fixture (&f, table->base, &table->rows [i]);
+                Kw__EligibilityDecision *rated = rules_decide (region, &f.body, ratings [r], 2026, 11, 25, arena);
+                Kw__EligibilityDecision *unrated = rules_decide (region, &f.body, NULL, 2026, 11, 25, arena);
+                differ += !rules_same_result (rated, unrated);
+                kw_arena_reset (arena);
+            }
+        ok (differ == 0, "%s: each row decided the same with any rating and none (%zu differ)", table->name,
+            differ);
+    }
+}
+
 // ---- rules_same_result
 
 typedef struct {
@@ -882,6 +912,7 @@ main (void)
     kw_arena_t *arena = kw_arena_new (16384);
     s_test_tables (arena);
     s_test_same (arena);
+    s_test_read_rating (arena);
     s_test_dates ();
     kw_arena_destroy (&arena);
     region_destroy (&norfolk);
