@@ -51,6 +51,7 @@ import time
 
 SIZE_LIMIT = 32 * 1024 * 1024
 LINE_LIMIT = 4096
+RECEIVE_SIZE = 65536
 JOURNAL = "transactions.log"
 SPOOL = "messages.mbox"
 MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*?)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
@@ -134,10 +135,12 @@ class Store:
             session.reply(reply)
 
 
-class Session(asyncio.Protocol):
+class Session(asyncio.BufferedProtocol):
     """One SMTP connection: commands line by line, then a message's data up
     to its "." line. Commands are taken one at a time: while a reply is
-    awaited (a message's journal, a TLS handshake) what follows waits."""
+    awaited (a message's journal, a TLS handshake) what follows waits.
+    The socket is read into a buffer of the session's own (a protocol
+    given bytes has each read allocate 256 KiB)."""
 
     def __init__(self, store, tls_context, hostname):
         self.store = store
@@ -145,6 +148,7 @@ class Session(asyncio.Protocol):
         self.hostname = hostname
         self.transport = None
         self.buffer = bytearray()
+        self.received = memoryview(bytearray(RECEIVE_SIZE))
         self.in_data = False
         self.waiting = False
         self.tls = False
@@ -165,8 +169,11 @@ class Session(asyncio.Protocol):
         self.waiting = False
         self.work()
 
-    def data_received(self, data):
-        self.buffer += data
+    def get_buffer(self, sizehint):
+        return self.received
+
+    def buffer_updated(self, nbytes):
+        self.buffer += self.received[:nbytes]
         self.work()
 
     def work(self):
