@@ -1,6 +1,7 @@
 # The demo's mail sink on kw-base: deploy/local/smtp_sink.py (Python's
-# standard library, installed here, never at start) storing each message as an .eml file in
-# /var/mail/kw, a volume. Listens on 2525 as an unprivileged user.
+# standard library, installed here, never at start) storing the messages
+# (messages.mbox) and their journal in /var/mail/kw, a volume. Listens on
+# 2525 as an unprivileged user.
 ARG BASE=kw-base:bookworm
 FROM ${BASE}
 COPY deploy/docker/nodoc.cfg /etc/dpkg/dpkg.cfg.d/90kw-nodoc
