@@ -21,8 +21,9 @@ The server replies to a message's DATA only once the message and its line
 are written and synced to disk: a message acknowledged is on disk. The
 messages completed in one turn of the event loop (several connections at
 once) are stored together, one write and one fsync of each file for all of
-them, then each is answered. (No file a message: creating one costs more
-than all the rest of a message's handling.)
+them, then each is answered. (No file a message: on ext4 creating one
+was measured at 0.4 to 0.5 ms of system time, more than all the rest of a
+message's handling.)
 
 While a file named "refuse" is in the directory, every message is answered
 with the SMTP reply it holds (its first line, such as "451 4.3.0 Try again
