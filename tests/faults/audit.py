@@ -188,8 +188,11 @@ def audit(ledger, faults, journal_path):
     per_message = {}
     for m in mails:
         per_message.setdefault(m["message_id"], []).append(m["at"])
-    # Every transaction journalled has its message stored whole.
-    eml = len([t for t, raw in sink_messages(os.path.dirname(journal_path)) if len(raw) == t["size"]])
+    # Every transaction journalled has its message stored whole (-1: one has not).
+    try:
+        eml = len(sink_messages(os.path.dirname(journal_path)))
+    except AssertionError:
+        eml = -1
 
     f.tally = {"referral.referrals": len(referrals), "eligibility.referrals": len(elig_refs),
                "eligibility.decisions": sum(map(len, decisions.values())),
@@ -207,7 +210,7 @@ def audit(ledger, faults, journal_path):
                "bus.outbox": sum(map(len, events.values())), "smtp transactions": len(mails),
                "smtp messages stored": eml}
     if eml != len(mails):
-        f.add("wrong", "the SMTP sink holds %d messages and journaled %d transactions" % (eml, len(mails)))
+        f.add("wrong", "the SMTP sink holds %d messages whole and journaled %d transactions" % (eml, len(mails)))
 
     known_refs, known_cases, known_mail, known_events = set(), set(), set(), set()
     for nhs, (rid, eligible) in sorted(accepted.items()):
