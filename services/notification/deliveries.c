@@ -5,13 +5,15 @@
     adds nothing and a person in two audiences of one event is told once
     (by the first row). A person without an address for the channel, or
     whose message cannot be rendered safely, is recorded as suppressed;
-    records.c lists and reads them over RPC. */
+    records.c lists and reads them over RPC. An event's deliveries are
+    inserted together, up to DELIVERIES_BATCH rows a statement. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "kw/assignment.pb-c.h"
+#include "kw_buf.h"
 #include "kw_log.h"
 #include "kw_uuid.h"
 #include "audience.h"
@@ -21,16 +23,54 @@
 #include "render.h"
 #include "rule.h"
 
+#define DELIVERIES_BATCH 8
+#define DELIVERY_COLUMNS 21
+#define INSERT_NAME_SIZE 48
+
+//  The name of the statement inserting n rows.
+static void
+s_insert_name (char *name, size_t n)
+{
+    snprintf (name, INSERT_NAME_SIZE, "notification_insert_%zu", n);
+}
+
+//  Prepare (when first used) the statements inserting 1 to DELIVERIES_BATCH
+//  rows of DELIVERY_COLUMNS values each, returning the ids inserted (a row
+//  whose event, recipient and channel exist already, or came earlier in
+//  the statement, is left out).
+static void
+s_prepare_inserts (kw_db_t *db)
+{
+    static const char head [] = "INSERT INTO notification.deliveries (id, event_id, event, channel, recipient_id,"
+        " recipient_address, template, case_id, region, subject, body, html, status, last_error,"
+        " audience, max_attempts, next_attempt_at, calendar, personalisation) VALUES ";
+    static const char tail [] = " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING RETURNING id";
+    kw_buf_t sql = { 0 };
+    kw_buf_append (&sql, head, strlen (head));
+    for (size_t n = 1; n <= DELIVERIES_BATCH; n++) {
+        size_t p = (n - 1) * DELIVERY_COLUMNS;
+        char row [512];
+        snprintf (row, sizeof row, "%s($%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu,"
+                  " $%zu, $%zu, $%zu::int, notification.quiet_until (now (), $%zu, $%zu::time, $%zu::time),"
+                  " $%zu, $%zu)", n > 1 ? ", " : "", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8,
+                  p + 9, p + 10, p + 11, p + 12, p + 13, p + 14, p + 15, p + 16, p + 17, p + 18, p + 19, p + 20,
+                  p + 21);
+        kw_buf_append (&sql, row, strlen (row));
+        kw_buf_t statement = { 0 };
+        kw_buf_append (&statement, sql.data, sql.len);
+        kw_buf_append (&statement, tail, sizeof tail);
+        char name [INSERT_NAME_SIZE];
+        s_insert_name (name, n);
+        kw_db_prepare (db, name, statement.data);
+        kw_buf_free (&statement);
+    }
+    kw_buf_free (&sql);
+}
+
 int
 deliveries_prepare (kw_db_t *db)
 {
-    kw_db_prepare (db, "notification_insert",
-        "INSERT INTO notification.deliveries (id, event_id, event, channel, recipient_id,"
-        " recipient_address, template, case_id, region, subject, body, html, status, last_error,"
-        " audience, max_attempts, next_attempt_at, calendar, personalisation) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-        " $8, $9, $10, $11, $12, $13, $14, $15, $16::int, notification.quiet_until (now (), $17, $18::time, $19::time),"
-        " $20, $21)"
-        " ON CONFLICT (event_id, recipient_id, channel) DO NOTHING");
+    s_prepare_inserts (db);
     kw_db_prepare (db, "notification_case_people_set",
         "INSERT INTO notification.case_people (case_id, region, people) VALUES ($1, $2, $3::bytea)"
         " ON CONFLICT (case_id) DO UPDATE SET region = excluded.region, people = excluded.people,"
@@ -58,6 +98,10 @@ typedef struct {
     kw_db_t *db;
     const char *public_url;
     int failed;
+    //  the rows made and not yet inserted: DELIVERY_COLUMNS values each
+    //  (copies; NULL for SQL NULL)
+    char *rows [DELIVERIES_BATCH][DELIVERY_COLUMNS];
+    size_t row_count;
 } s_apply_t;
 
 //  A recipient's preferences (found 0: none, the table's).
@@ -143,6 +187,79 @@ s_referral_preference (const audience_contact_t *contact, s_prefs_t *prefs)
     prefs->found = 1;
     prefs->channels = strdup (channel);
     return prefs->channels ? 0 : -1;
+}
+
+//  Free the rows not inserted.
+static void
+s_rows_free (s_apply_t *a)
+{
+    for (size_t r = 0; r < a->row_count; r++)
+        for (size_t c = 0; c < DELIVERY_COLUMNS; c++)
+            free (a->rows [r][c]);
+    a->row_count = 0;
+}
+
+//  Whether id is one of the first column's values of res.
+static int
+s_returned (PGresult *res, const char *id)
+{
+    for (int i = 0; i < PQntuples (res); i++)
+        if (strcmp (PQgetvalue (res, i, 0), id) == 0)
+            return 1;
+    return 0;
+}
+
+//  Insert the rows made, in one statement, and log each: queued,
+//  suppressed, or there already.
+static void
+s_insert_rows (s_apply_t *a)
+{
+    if (!a->row_count || a->failed) {
+        s_rows_free (a);
+        return;
+    }
+    const char *params [DELIVERIES_BATCH * DELIVERY_COLUMNS];
+    for (size_t r = 0; r < a->row_count; r++)
+        for (size_t c = 0; c < DELIVERY_COLUMNS; c++)
+            params [r * DELIVERY_COLUMNS + c] = a->rows [r][c];
+    char name [INSERT_NAME_SIZE];
+    s_insert_name (name, a->row_count);
+    PGresult *res = kw_db_query (a->db, name, (int) (a->row_count * DELIVERY_COLUMNS), params);
+    for (size_t r = 0; r < a->row_count && res; r++) {
+        char *const *v = a->rows [r];
+        //  v: id, event_id, event, channel, recipient_id, address, template, ..., status, last_error
+        if (!s_returned (res, v [0]))
+            kw_info ("delivery_exists", "event_id", v [1], "recipient_id", v [4], "channel", v [3]);
+        else
+        if (strcmp (v [12], "pending") == 0)
+            kw_info ("delivery_queued", "delivery_id", v [0], "template", v [6], "recipient_id", v [4],
+                     "channel", v [3]);
+        else
+            kw_warn ("delivery_suppressed", "delivery_id", v [0], "template", v [6], "recipient_id", v [4],
+                     "reason", v [13]);
+    }
+    if (res)
+        PQclear (res);
+    else
+        a->failed = 1;
+    s_rows_free (a);
+}
+
+//  Keep a copy of a row's values for the event's insert (made at once
+//  when DELIVERIES_BATCH rows wait).
+static void
+s_add_row (s_apply_t *a, const char *const *values)
+{
+    if (a->failed)
+        return;
+    char **row = a->rows [a->row_count++];
+    for (size_t c = 0; c < DELIVERY_COLUMNS; c++) {
+        row [c] = values [c] ? strdup (values [c]) : NULL;
+        if (values [c] && !row [c])
+            a->failed = 1;
+    }
+    if (a->row_count == DELIVERIES_BATCH || a->failed)
+        s_insert_rows (a);
 }
 
 static audience_fn s_deliver;
@@ -234,7 +351,7 @@ s_deliver (const audience_contact_t *contact, void *arg)
     char unused [8];
     const char *calendar = ok && email && a->row->attach
                          ? audience_field_value (a->msg, a->row->attach, unused, sizeof unused) : NULL;
-    const char *values [21] = {
+    const char *values [DELIVERY_COLUMNS] = {
         id, a->event->event_id, a->row->event, a->row->channel, contact->recipient_id,
         ok ? address : "", a->row->template_, a->case_id, a->region->id,
         ok && text.subject ? text.subject : "", ok && text.body ? text.body : "", ok ? text.html : NULL,
@@ -242,24 +359,10 @@ s_deliver (const audience_contact_t *contact, void *arg)
         max_attempts, quiet ? a->region->time_zone : NULL, quiet ? prefs.quiet_from : NULL,
         quiet ? prefs.quiet_to : NULL, calendar && *calendar ? calendar : NULL, ok ? fields : NULL
     };
-    int inserted = kw_db_exec_count (a->db, "notification_insert", 21, values, NULL, NULL);
+    s_add_row (a, values);
     render_free (&text);
     free (fields);
     s_prefs_free (&prefs);
-    if (inserted < 0) {
-        a->failed = 1;
-        return;
-    }
-    if (!inserted)
-        kw_info ("delivery_exists", "event_id", a->event->event_id, "recipient_id", contact->recipient_id,
-                 "channel", a->row->channel);
-    else
-    if (ok)
-        kw_info ("delivery_queued", "delivery_id", id, "template", a->row->template_,
-                 "recipient_id", contact->recipient_id, "channel", a->row->channel);
-    else
-        kw_warn ("delivery_suppressed", "delivery_id", id, "template", a->row->template_,
-                 "recipient_id", contact->recipient_id, "reason", err);
 }
 
 //  The string field name of msg, or NULL when it has none or it is empty.
@@ -369,6 +472,7 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
         else
             audience_each (msg, rows [i].audience, s_deliver, &a);
     }
+    s_insert_rows (&a);
     return a.failed ? -1 : 0;
 }
 

@@ -29,9 +29,10 @@
     Failures and dead letters are rare and recorded in a transaction on
     the service's connection.
 
-    It runs on a 1 s timer and on the next loop turn after each committed
-    consumer batch, and SENDER_GATHER_MS after a send ends, so one commit
-    records the sends that end together. Errors stored and logged are the
+    It runs on a 1 s timer and SENDER_GATHER_MS after each committed
+    consumer batch or a send's end (whichever comes first), so one
+    statement records the sends that end together and takes what the
+    batches committed meanwhile. Errors stored and logged are the
     channel's (libcurl's text and the SMTP reply code), never addresses. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,13 +222,22 @@ sender_new (kw_service_t *svc, char *err, size_t err_size)
     return self;
 }
 
+//  Run within SENDER_GATHER_MS, unless a run is due sooner: the wakes and
+//  the sends ending within that moment share one statement.
+static void
+s_run_soon (sender_t *self)
+{
+    if (uv_timer_get_due_in (&self->timer) > SENDER_GATHER_MS)
+        uv_timer_start (&self->timer, s_on_timer, SENDER_GATHER_MS, SENDER_INTERVAL_MS);
+}
+
 void
 sender_wake (sender_t *self)
 {
     if (self->running)
         self->again = 1;
     else
-        uv_timer_start (&self->timer, s_on_timer, 0, SENDER_INTERVAL_MS);
+        s_run_soon (self);
 }
 
 static void
@@ -305,7 +315,7 @@ s_done (void *arg, channel_outcome_t outcome, const char *reference, const char 
         self->unrecorded_channel [self->unrecorded_count] = channel;
         snprintf (self->unrecorded [self->unrecorded_count++], ID_SIZE, "%s", id);
         if (self->unrecorded_count == 1 && !self->running)
-            uv_timer_start (&self->timer, s_on_timer, SENDER_GATHER_MS, SENDER_INTERVAL_MS);
+            s_run_soon (self);
         return;
     }
     const char *params [3] = { id, error, outcome == CHANNEL_PERMANENT ? "true" : "false" };
@@ -380,17 +390,14 @@ s_start_taken (sender_t *self, PGresult *res)
 }
 
 //  The run has ended: the next starts after a moment when sends ended
-//  during it, at once when the sender was woken meanwhile, else on the
-//  timer (also after a failure, which leaves what is unrecorded for it).
+//  or the sender was woken during it, else on the timer (also after a
+//  failure, which leaves what is unrecorded for it).
 static void
 s_run_end (sender_t *self, int failed)
 {
     self->running = 0;
-    if (!failed && self->unrecorded_count)
+    if (!failed && (self->unrecorded_count || self->again))
         uv_timer_start (&self->timer, s_on_timer, SENDER_GATHER_MS, SENDER_INTERVAL_MS);
-    else
-    if (!failed && self->again)
-        uv_timer_start (&self->timer, s_on_timer, 0, SENDER_INTERVAL_MS);
     self->again = 0;
 }
 

@@ -63,7 +63,8 @@ and the offers pending to them, never above their maximum."""
 import json
 import os
 
-from kwtest import sql, sink_journal, delivery_message_id, explain_resends, RESEND_FAULTS, RESEND_PER_FAULT
+from kwtest import (sql, sink_journal, sink_messages, delivery_message_id, explain_resends, RESEND_FAULTS,
+                    RESEND_PER_FAULT)
 
 # Who reads whom (each service's kw_service_def_t consumes list).
 CONSUMERS = {
@@ -187,8 +188,11 @@ def audit(ledger, faults, journal_path):
     per_message = {}
     for m in mails:
         per_message.setdefault(m["message_id"], []).append(m["at"])
-    eml = len([n for n in os.listdir(os.path.dirname(journal_path)) if n.endswith(".eml")]) \
-        if os.path.isdir(os.path.dirname(journal_path)) else 0
+    # Every transaction journalled has its message stored whole (-1: one has not).
+    try:
+        eml = len(sink_messages(os.path.dirname(journal_path)))
+    except AssertionError:
+        eml = -1
 
     f.tally = {"referral.referrals": len(referrals), "eligibility.referrals": len(elig_refs),
                "eligibility.decisions": sum(map(len, decisions.values())),
@@ -204,9 +208,9 @@ def audit(ledger, faults, journal_path):
                "scheduling.plans": sum(map(len, plans.values())),
                "assignment.cases closed": sum(1 for rows in cases.values() for r in rows if r[2] == "closed"),
                "bus.outbox": sum(map(len, events.values())), "smtp transactions": len(mails),
-               "smtp files": eml}
+               "smtp messages stored": eml}
     if eml != len(mails):
-        f.add("wrong", "the SMTP sink holds %d messages and journaled %d transactions" % (eml, len(mails)))
+        f.add("wrong", "the SMTP sink holds %d messages whole and journaled %d transactions" % (eml, len(mails)))
 
     known_refs, known_cases, known_mail, known_events = set(), set(), set(), set()
     for nhs, (rid, eligible) in sorted(accepted.items()):

@@ -17,7 +17,7 @@ import os
 import smtplib
 import subprocess
 
-from kwtest import (ok, sql, scalar, wait_until, sink_journal, delivery_message_id, VAR, pid_of,
+from kwtest import (ok, sql, scalar, wait_until, sink_journal, sink_messages, delivery_message_id, VAR, pid_of,
                     RESEND_FAULTS)
 import audit as auditing
 import stack_faults
@@ -35,11 +35,8 @@ def _audit(ledger, injector, faults):
 
 def _resend(injector, message_id):
     """Transmit again, as a sender would, the stored e-mail with that Message-ID."""
-    for name in sorted(os.listdir(os.path.dirname(injector.sink_journal()))):
-        if not name.endswith(".eml"):
-            continue
-        with open(os.path.join(os.path.dirname(injector.sink_journal()), name), "rb") as f:
-            msg = email.message_from_binary_file(f)
+    for _, raw in sink_messages(os.path.dirname(injector.sink_journal())):
+        msg = email.message_from_bytes(raw)
         if msg.get("Message-ID") == message_id:
             for trace in ("Return-Path", "Delivered-To"):
                 del msg[trace]

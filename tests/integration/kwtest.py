@@ -163,13 +163,10 @@ def pg_start():
     pg_ctl("-l", os.path.join(VAR, "pg", "server.log"), "-o", "-p " + PG_PORT, "-w", "-t", "60", "start")
 
 
-def mails():
-    """Every message in the SMTP sink's store, parsed."""
-    out = []
-    for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml"))):
-        with open(path, "rb") as f:
-            out.append(email.message_from_binary_file(f))
-    return out
+def mails(directory=None):
+    """Every message in the SMTP sink's store (by default the test stack's),
+    parsed, in the order it accepted them."""
+    return [email.message_from_bytes(raw) for _, raw in sink_messages(directory)]
 
 
 def mail_part(message, content_type="text/plain"):
@@ -249,12 +246,33 @@ def post_referrals(count, rng, tok, on_progress=None, eligible_share=0.7):
 def sink_journal(path=None):
     """The SMTP sink's transactions (its transactions.log, by default the
     test stack's), one dict per accepted transmission, in order: {"at",
-    "file", "message_id", "bytes"} (deploy/local/smtp_sink.py)."""
+    "file", "offset", "size", "message_id", "bytes"} (deploy/local/smtp_sink.py)."""
     try:
         with open(path or os.path.join(MAIL_DIR, "transactions.log"), encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
     except FileNotFoundError:
         return []
+
+
+def sink_messages(directory=None, skip=0):
+    """The SMTP sink's messages as stored, from its skip-th on: (journal
+    entry, the message's bytes: trace headers, then the message as it came)."""
+    directory = directory or MAIL_DIR
+    out, files = [], {}
+    try:
+        for t in sink_journal(os.path.join(directory, "transactions.log"))[skip:]:
+            f = files.get(t["file"]) or files.setdefault(t["file"], open(os.path.join(directory, t["file"]), "rb"))
+            f.seek(t["offset"])
+            raw = f.read(t["size"])
+            # Each stored message starts with its trace headers, its size is
+            # its own: a journal line that points elsewhere is the sink's fault.
+            if not raw.startswith(b"Return-Path: <") or len(raw) != t["size"]:
+                raise AssertionError("the sink's journal points at no stored message: %r" % t)
+            out.append((t, raw))
+    finally:
+        for f in files.values():
+            f.close()
+    return out
 
 
 def delivery_message_id(delivery_id):

@@ -37,7 +37,6 @@ import atexit
 import collections
 import datetime
 import email
-import glob
 import json
 import os
 import random
@@ -48,7 +47,7 @@ import urllib.parse
 import urllib.request
 import icalendar
 from kwtest import ok, done, token, http, sql, nhs_number, referral, professional, case_of, get_case, \
-    pending_offer, wait_until, caught_up, MAIL_DIR
+    pending_offer, wait_until, caught_up, sink_messages
 from notifytest import notify_region, notify_settings, text_of, NotifyServer
 
 rng = random.Random()
@@ -129,19 +128,17 @@ def key_worker_token(p):
 
 
 # --- what arrived: (key, recipient, channel, marker)
-parsed = {}             # the sink's files read so far: name -> the message, or None when not to this run
+parsed = []             # the sink's messages read so far: each parsed, or None when not to this run
 
 
 def our_mails():
-    """The sink's messages to this run's addresses, each file parsed once
-    (the sink holds every test's)."""
+    """The sink's messages to this run's addresses, each parsed once (the
+    sink holds every test's)."""
     ours = "%d@example.org" % n
-    for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml"))):
-        if path not in parsed:
-            with open(path, "rb") as f:
-                m = email.message_from_binary_file(f)
-            parsed[path] = m if any(to.endswith(ours) for to in m.get_all("Delivered-To", [])) else None
-    return [m for m in parsed.values() if m is not None]
+    for _, raw in sink_messages(skip=len(parsed)):
+        m = email.message_from_bytes(raw)
+        parsed.append(m if any(to.endswith(ours) for to in m.get_all("Delivered-To", [])) else None)
+    return [m for m in parsed if m is not None]
 
 
 

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 from kwtest import (ok, done, http, nhs_number, referral, professional, case_of, wait_until, kill, pid_of, mails,
-                    BIN, VAR, PG_PORT)
+                    sink_messages, BIN, VAR, PG_PORT)
 from notifytest import notify_region, settled
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -54,11 +54,7 @@ def offer_to(label):
 
 
 def arrived(directory, address):
-    found = []
-    for name in os.listdir(directory) if os.path.isdir(directory) else []:
-        if name.endswith(".eml") and address in open(os.path.join(directory, name), errors="replace").read():
-            found.append(name)
-    return found
+    return [t for t, raw in sink_messages(directory) if address.encode() in raw]
 
 
 kill("notification", signal.SIGSTOP)
