@@ -359,6 +359,7 @@ import_prepare (kw_db_t *db)
         " FROM assignment.professionals d WHERE assignment.professionals.id = $1::uuid"
         " AND d.region = $2 AND lower (d.email) = lower ($3) AND d.active AND d.id <> $1::uuid"
         " AND assignment.professionals.deputy_id IS DISTINCT FROM d.id RETURNING d.id");
+    kw_db_prepare (db, "import_analyze", "SELECT assignment.registry_analyze ()");
     kw_db_prepare (db, "import_deputy_known",
         "SELECT active FROM assignment.professionals WHERE region = $1 AND lower (email) = lower ($2)");
     return 0;
@@ -570,5 +571,10 @@ import_professionals (kw_service_t *svc, const Kw__Request *req, Kw__Response *r
         snprintf (counts, sizeof counts, "%u/%u/%u/%zu", self.result.created, self.result.updated,
                   self.result.unchanged, self.result.n_rejected);
         kw_info ("professionals_imported", "created/updated/unchanged/rejected", counts);
+        //  The registry changed: its statistics at once, so that the plans
+        //  made from now on fit it (a failure leaves autovacuum to it).
+        if (self.result.created + self.result.updated
+        &&  kw_db_exec (kw_service_db (svc), "import_analyze", 0, NULL) != 0)
+            kw_warn ("registry_analyze_failed", "reason", kw_db_error (kw_service_db (svc)));
     }
 }
