@@ -62,6 +62,15 @@ s_state (const char *name)
     return OFFER_INVALID;
 }
 
+//  The districts' and languages' room of professional p (a CTE answering
+//  id and room) as p's own: an offer changes only the count of pending
+//  offers, which the registry's trigger leaves to the statement
+//  (006_referral_cost.sql).
+#define TERMS_ROOM(p) \
+    " terms AS (UPDATE assignment.professional_terms t SET room = " p ".room FROM " p \
+    "  WHERE t.professional_id = " p ".id)"
+#define ROOM "max_caseload - caseload - cover_load - pending_offers AS room"
+
 int
 offers_prepare (kw_db_t *db)
 {
@@ -75,7 +84,7 @@ offers_prepare (kw_db_t *db)
         "  VALUES ($1, $2, $3, $4, $5, 'pending', now () + $6::int * interval '1 second', $7::int,"
         "  $8::text[], $9::int, $10, $11) RETURNING expires_at),"
         " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers + 1 WHERE id = $3::uuid"
-        "  RETURNING id, name, email, phone, agency, discipline),"
+        "  RETURNING id, name, email, phone, agency, discipline, " ROOM "), " TERMS_ROOM ("p") ","
         " c AS (UPDATE assignment.cases SET status = CASE WHEN key_worker_kind IS NULL THEN 'offered'"
         "  ELSE status END, awaiting_reason = NULL, updated_at = now () WHERE id = $2::uuid AND NOT $12::boolean"
         "  RETURNING id)"
@@ -95,7 +104,8 @@ offers_prepare (kw_db_t *db)
         "  decided_by = $4 WHERE id = $1::uuid AND status = 'pending'"
         "  RETURNING decided_at, case_id, round, professional_id),"
         " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers - 1"
-        "  WHERE id = (SELECT professional_id FROM o) AND $2 <> 'accepted' RETURNING id)"
+        "  WHERE id = (SELECT professional_id FROM o) AND $2 <> 'accepted' RETURNING id, " ROOM "), "
+        TERMS_ROOM ("p")
         " SELECT " TS ("o.decided_at") ", (SELECT count(*) FROM assignment.offers r WHERE r.case_id = o.case_id"
         "  AND r.round = o.round AND r.status IN ('declined', 'expired') AND r.id <> $1::uuid),"
         " pr.id, pr.name, pr.email, pr.phone, pr.agency, pr.discipline, (SELECT count(*) FROM p)"

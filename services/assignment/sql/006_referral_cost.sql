@@ -26,3 +26,13 @@ ALTER TABLE assignment.timeline DROP CONSTRAINT timeline_case_id_fkey;
 ALTER TABLE assignment.team_members DROP CONSTRAINT team_members_case_id_fkey;
 ALTER TABLE assignment.offers DROP CONSTRAINT offers_case_id_fkey;
 ALTER TABLE assignment.offers DROP CONSTRAINT offers_professional_id_fkey;
+
+-- The districts' and languages' room follows the professional's: the
+-- trigger fires for the columns other than the count of pending offers,
+-- which only an offer's start and end change, and their statements set
+-- the room of the professional's terms themselves (offers.c), without a
+-- trigger call for every offer.
+DROP TRIGGER professionals_terms ON assignment.professionals;
+CREATE TRIGGER professionals_terms
+    AFTER INSERT OR UPDATE OF region, localities, languages, max_caseload, caseload, cover_load, active, absent
+    ON assignment.professionals FOR EACH ROW EXECUTE FUNCTION assignment.professional_terms_sync ();
