@@ -71,25 +71,28 @@ s_state (const char *name)
     "  WHERE t.professional_id = " p ".id)"
 #define ROOM "max_caseload - caseload - cover_load - pending_offers AS room"
 
+//  The offer, the offeree's count of pending offers and the case's
+//  status in one statement, which answers the expiry, the offeree (a
+//  professional: people_from's columns) and the cases changed; a case
+//  being opened was inserted as offered and is left as it is.
+#define OFFERS_INSERT(c) \
+    "WITH o AS (INSERT INTO assignment.offers (id, case_id, professional_id, family_member_id, kind, status," \
+    "  expires_at, score, reasons, round, purpose, reason)" \
+    "  VALUES ($1, $2, $3, $4, $5, 'pending', now () + $6::int * interval '1 second', $7::int," \
+    "  $8::text[], $9::int, $10, $11) RETURNING expires_at)," \
+    " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers + 1 WHERE id = $3::uuid" \
+    "  RETURNING id, name, email, phone, agency, discipline, " ROOM "), " TERMS_ROOM ("p") "," \
+    " c AS (" c ")" \
+    " SELECT " TS ("o.expires_at") ", p.id, p.name, p.email, p.phone, p.agency, p.discipline," \
+    " (SELECT count(*) FROM c) FROM o LEFT JOIN p ON true"
+
 int
 offers_prepare (kw_db_t *db)
 {
-    //  The offer, the offeree's count of pending offers and the case's
-    //  status (unless the case is being opened: inserted as offered) in
-    //  one statement, which answers the expiry, the offeree (a
-    //  professional: people_from's columns) and the cases changed.
-    kw_db_prepare (db, "offers_insert",
-        "WITH o AS (INSERT INTO assignment.offers (id, case_id, professional_id, family_member_id, kind, status,"
-        "  expires_at, score, reasons, round, purpose, reason)"
-        "  VALUES ($1, $2, $3, $4, $5, 'pending', now () + $6::int * interval '1 second', $7::int,"
-        "  $8::text[], $9::int, $10, $11) RETURNING expires_at),"
-        " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers + 1 WHERE id = $3::uuid"
-        "  RETURNING id, name, email, phone, agency, discipline, " ROOM "), " TERMS_ROOM ("p") ","
-        " c AS (UPDATE assignment.cases SET status = CASE WHEN key_worker_kind IS NULL THEN 'offered'"
-        "  ELSE status END, awaiting_reason = NULL, updated_at = now () WHERE id = $2::uuid AND NOT $12::boolean"
-        "  RETURNING id)"
-        " SELECT " TS ("o.expires_at") ", p.id, p.name, p.email, p.phone, p.agency, p.discipline,"
-        " (SELECT count(*) FROM c) FROM o LEFT JOIN p ON true");
+    kw_db_prepare (db, "offers_insert", OFFERS_INSERT (
+        "UPDATE assignment.cases SET status = CASE WHEN key_worker_kind IS NULL THEN 'offered'"
+        "  ELSE status END, awaiting_reason = NULL, updated_at = now () WHERE id = $2::uuid RETURNING id"));
+    kw_db_prepare (db, "offers_insert_opening", OFFERS_INSERT ("SELECT $2::uuid WHERE false"));
     kw_db_prepare (db, "offers_load",
         "SELECT o.id, o.case_id, o.status, o.professional_id, o.family_member_id, o.kind,"
         " o.expires_at <= now (), o.round, o.purpose, f.email"
@@ -166,12 +169,11 @@ offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_r
     snprintf (score_text, sizeof score_text, "%d", score);
     snprintf (round, sizeof round, "%d", row->round);
     const char *kind = professional_id ? "professional" : "family_member";
-    const char *params [12] = {
+    const char *params [11] = {
         offer_id, row->id, professional_id, family_id, kind, ttl, score_text,
-        rows_array_literal (reasons, reason_count, arena), round, purpose, override_reason,
-        row->opening ? "true" : "false"
+        rows_array_literal (reasons, reason_count, arena), round, purpose, override_reason
     };
-    PGresult *res = kw_db_query (db, "offers_insert", 12, params);
+    PGresult *res = kw_db_query (db, row->opening ? "offers_insert_opening" : "offers_insert", 11, params);
     if (!res)
         return -1;
     if (PQntuples (res) != 1 || strcmp (PQgetvalue (res, 0, 7), row->opening ? "0" : "1") != 0) {
