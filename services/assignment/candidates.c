@@ -90,6 +90,12 @@ s_fitting (const candidates_child_t *child, kw_arena_t *arena)
     return kw_arena_strdup (arena, buf);
 }
 
+static int
+s_by_id (const void *a, const void *b, void *res)
+{
+    return strcmp (PQgetvalue (res, *(const int *) a, 0), PQgetvalue (res, *(const int *) b, 0));
+}
+
 //  The rows of res in the order of their ids, each id once: their numbers
 //  in rows (count of them, in arena).
 static int *
@@ -99,14 +105,7 @@ s_distinct (PGresult *res, kw_arena_t *arena, size_t *count)
     int *rows = kw_arena_calloc (arena, sizeof *rows * (size_t) (total ? total : 1));
     for (int r = 0; r < total; r++)
         rows [r] = r;
-    //  Insertion sort by id: a few dozen rows, most of them in runs.
-    for (int i = 1; i < total; i++)
-        for (int j = i; j > 0 && strcmp (PQgetvalue (res, rows [j - 1], 0), PQgetvalue (res, rows [j], 0)) > 0;
-             j--) {
-            int swap = rows [j];
-            rows [j] = rows [j - 1];
-            rows [j - 1] = swap;
-        }
+    qsort_r (rows, (size_t) total, sizeof *rows, s_by_id, res);
     size_t kept = 0;
     for (int i = 0; i < total; i++)
         if (kept == 0 || strcmp (PQgetvalue (res, rows [kept - 1], 0), PQgetvalue (res, rows [i], 0)) != 0)

@@ -21,11 +21,14 @@ $$;
 -- foreign key to the case, whose check read and locked the case row once
 -- for every row written. Likewise an offer's professional is the one the
 -- same statement counts the offer against (offers.c: no professional, no
--- offer), and professionals are never deleted.
+-- offer), and professionals are never deleted; a professional's terms are
+-- written only by the registry's trigger, for the row it fires on, and by
+-- an offer's statements, which change their room alone.
 ALTER TABLE assignment.timeline DROP CONSTRAINT timeline_case_id_fkey;
 ALTER TABLE assignment.team_members DROP CONSTRAINT team_members_case_id_fkey;
 ALTER TABLE assignment.offers DROP CONSTRAINT offers_case_id_fkey;
 ALTER TABLE assignment.offers DROP CONSTRAINT offers_professional_id_fkey;
+ALTER TABLE assignment.professional_terms DROP CONSTRAINT professional_terms_professional_id_fkey;
 
 -- The districts' and languages' room follows the professional's: the
 -- trigger fires for the columns other than the count of pending offers,
