@@ -9,7 +9,8 @@
     Every row is checked as a POST /v1/professionals body would be
     (professional_check.c); a bad row is reported with its line and column
     and the good rows are kept, all in one transaction with a
-    professional_changed event for each registration and change. */
+    professional_changed event for each registration and change; then the
+    registry's statistics are taken again (matching plans by them). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
