@@ -129,6 +129,7 @@ typedef struct {
     char *round_purpose;
     char *awaiting_reason;
     int review_flagged;
+    int opening;                    //  inserted by this transaction as offered, its first offer to come
 } case_row_t;
 
 int access_prepare (kw_db_t *db);

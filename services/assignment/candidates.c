@@ -37,7 +37,8 @@ candidates_prepare (kw_db_t *db)
         s_plan_once (db, NULL);
     //  Each source is one ordered index scan that reads the rows it draws
     //  (the district's and the language's by primary key); a professional
-    //  drawn twice is ranked once.
+    //  drawn twice is ranked once (candidates_rank keeps one row an id,
+    //  which costs less than a sort and a unique step in every execution).
     kw_db_prepare (db, "candidates",
         //  The child's team read once, by the case's index.
         "WITH team AS MATERIALIZED (SELECT professional_id FROM assignment.team_members"
@@ -60,8 +61,7 @@ candidates_prepare (kw_db_t *db)
         "         JOIN assignment.professionals p ON p.id = t.professional_id)"
         "  UNION ALL (SELECT " COLUMNS " FROM assignment.professionals p WHERE region = $1 AND " PRESENT
         "         ORDER BY " ROOM " DESC, id LIMIT " SOURCE_LIMIT "))"
-        " SELECT d.*, coalesce (d.id = ANY (ARRAY (SELECT professional_id FROM team)), false)"
-        " FROM (SELECT DISTINCT ON (id) * FROM drawn ORDER BY id) d");
+        " SELECT d.*, coalesce (d.id = ANY (ARRAY (SELECT professional_id FROM team)), false) FROM drawn d");
     return 0;
 }
 
@@ -90,6 +90,30 @@ s_fitting (const candidates_child_t *child, kw_arena_t *arena)
     return kw_arena_strdup (arena, buf);
 }
 
+static int
+s_by_id (const void *a, const void *b, void *res)
+{
+    return strcmp (PQgetvalue (res, *(const int *) a, 0), PQgetvalue (res, *(const int *) b, 0));
+}
+
+//  The rows of res in the order of their ids, each id once: their numbers
+//  in rows (count of them, in arena).
+static int *
+s_distinct (PGresult *res, kw_arena_t *arena, size_t *count)
+{
+    int total = PQntuples (res);
+    int *rows = kw_arena_calloc (arena, sizeof *rows * (size_t) (total ? total : 1));
+    for (int r = 0; r < total; r++)
+        rows [r] = r;
+    qsort_r (rows, (size_t) total, sizeof *rows, s_by_id, res);
+    size_t kept = 0;
+    for (int i = 0; i < total; i++)
+        if (kept == 0 || strcmp (PQgetvalue (res, rows [kept - 1], 0), PQgetvalue (res, rows [i], 0)) != 0)
+            rows [kept++] = rows [i];
+    *count = kept;
+    return rows;
+}
+
 int
 candidates_rank (kw_db_t *db, const candidates_child_t *child, const rank_weights_t *weights,
                  kw_arena_t *arena, candidates_t *out)
@@ -103,10 +127,11 @@ candidates_rank (kw_db_t *db, const candidates_child_t *child, const rank_weight
     PGresult *res = kw_db_query (db, "candidates", 6, params);
     if (!res)
         return -1;
-    size_t count = (size_t) PQntuples (res);
+    size_t count;
+    const int *rows = s_distinct (res, arena, &count);
     out->items = kw_arena_calloc (arena, sizeof *out->items * (count ? count : 1));
     for (size_t i = 0; i < count; i++) {
-        int r = (int) i;
+        int r = rows [i];
         rank_candidate_t *c = &out->items [i];
         c->id = kw_arena_strdup (arena, PQgetvalue (res, r, 0));
         c->email = kw_arena_strdup (arena, PQgetvalue (res, r, 1));

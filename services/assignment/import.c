@@ -9,7 +9,8 @@
     Every row is checked as a POST /v1/professionals body would be
     (professional_check.c); a bad row is reported with its line and column
     and the good rows are kept, all in one transaction with a
-    professional_changed event for each registration and change. */
+    professional_changed event for each registration and change; then the
+    registry's statistics are taken again (matching plans by them). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +360,7 @@ import_prepare (kw_db_t *db)
         " FROM assignment.professionals d WHERE assignment.professionals.id = $1::uuid"
         " AND d.region = $2 AND lower (d.email) = lower ($3) AND d.active AND d.id <> $1::uuid"
         " AND assignment.professionals.deputy_id IS DISTINCT FROM d.id RETURNING d.id");
+    kw_db_prepare (db, "import_analyze", "SELECT assignment.registry_analyze ()");
     kw_db_prepare (db, "import_deputy_known",
         "SELECT active FROM assignment.professionals WHERE region = $1 AND lower (email) = lower ($2)");
     return 0;
@@ -570,5 +572,10 @@ import_professionals (kw_service_t *svc, const Kw__Request *req, Kw__Response *r
         snprintf (counts, sizeof counts, "%u/%u/%u/%zu", self.result.created, self.result.updated,
                   self.result.unchanged, self.result.n_rejected);
         kw_info ("professionals_imported", "created/updated/unchanged/rejected", counts);
+        //  The registry changed: its statistics at once, so that the plans
+        //  made from now on fit it (a failure leaves autovacuum to it).
+        if (self.result.created + self.result.updated
+        &&  kw_db_exec (kw_service_db (svc), "import_analyze", 0, NULL) != 0)
+            kw_warn ("registry_analyze_failed", "reason", kw_db_error (kw_service_db (svc)));
     }
 }

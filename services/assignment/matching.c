@@ -326,7 +326,7 @@ s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_ar
         return -1;
     case_row_t row = {
         .id = case_id, .referral_id = msg->referral_id, .region = msg->region,
-        .status = "awaiting_key_worker", .round = 1, .round_purpose = PURPOSE_INITIAL
+        .status = "offered", .round = 1, .round_purpose = PURPOSE_INITIAL, .opening = 1
     };
     //  A new case: its first round has no offer yet.
     round_t round = { .refused = NULL };

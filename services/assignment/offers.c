@@ -62,23 +62,37 @@ s_state (const char *name)
     return OFFER_INVALID;
 }
 
+//  The districts' and languages' room of professional p (a CTE answering
+//  id and room) as p's own: an offer changes only the count of pending
+//  offers, which the registry's trigger leaves to the statement
+//  (006_referral_cost.sql).
+#define TERMS_ROOM(p) \
+    " terms AS (UPDATE assignment.professional_terms t SET room = " p ".room FROM " p \
+    "  WHERE t.professional_id = " p ".id)"
+#define ROOM "max_caseload - caseload - cover_load - pending_offers AS room"
+
+//  The offer, the offeree's count of pending offers and the case's
+//  status in one statement, which answers the expiry, the offeree (a
+//  professional: people_from's columns) and the cases changed; a case
+//  being opened was inserted as offered and is left as it is.
+#define OFFERS_INSERT(c) \
+    "WITH o AS (INSERT INTO assignment.offers (id, case_id, professional_id, family_member_id, kind, status," \
+    "  expires_at, score, reasons, round, purpose, reason)" \
+    "  VALUES ($1, $2, $3, $4, $5, 'pending', now () + $6::int * interval '1 second', $7::int," \
+    "  $8::text[], $9::int, $10, $11) RETURNING expires_at)," \
+    " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers + 1 WHERE id = $3::uuid" \
+    "  RETURNING id, name, email, phone, agency, discipline, " ROOM "), " TERMS_ROOM ("p") "," \
+    " c AS (" c ")" \
+    " SELECT " TS ("o.expires_at") ", p.id, p.name, p.email, p.phone, p.agency, p.discipline," \
+    " (SELECT count(*) FROM c) FROM o LEFT JOIN p ON true"
+
 int
 offers_prepare (kw_db_t *db)
 {
-    //  The offer, the offeree's count of pending offers and the case's
-    //  status in one statement, which answers the expiry and the offeree
-    //  (a professional: people_from's columns).
-    kw_db_prepare (db, "offers_insert",
-        "WITH o AS (INSERT INTO assignment.offers (id, case_id, professional_id, family_member_id, kind, status,"
-        "  expires_at, score, reasons, round, purpose, reason)"
-        "  VALUES ($1, $2, $3, $4, $5, 'pending', now () + $6::int * interval '1 second', $7::int,"
-        "  $8::text[], $9::int, $10, $11) RETURNING expires_at),"
-        " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers + 1 WHERE id = $3::uuid"
-        "  RETURNING id, name, email, phone, agency, discipline),"
-        " c AS (UPDATE assignment.cases SET status = CASE WHEN key_worker_kind IS NULL THEN 'offered'"
-        "  ELSE status END, awaiting_reason = NULL, updated_at = now () WHERE id = $2::uuid RETURNING id)"
-        " SELECT " TS ("o.expires_at") ", p.id, p.name, p.email, p.phone, p.agency, p.discipline,"
-        " (SELECT count(*) FROM c) FROM o LEFT JOIN p ON true");
+    kw_db_prepare (db, "offers_insert", OFFERS_INSERT (
+        "UPDATE assignment.cases SET status = CASE WHEN key_worker_kind IS NULL THEN 'offered'"
+        "  ELSE status END, awaiting_reason = NULL, updated_at = now () WHERE id = $2::uuid RETURNING id"));
+    kw_db_prepare (db, "offers_insert_opening", OFFERS_INSERT ("SELECT $2::uuid WHERE false"));
     kw_db_prepare (db, "offers_load",
         "SELECT o.id, o.case_id, o.status, o.professional_id, o.family_member_id, o.kind,"
         " o.expires_at <= now (), o.round, o.purpose, f.email"
@@ -93,7 +107,8 @@ offers_prepare (kw_db_t *db)
         "  decided_by = $4 WHERE id = $1::uuid AND status = 'pending'"
         "  RETURNING decided_at, case_id, round, professional_id),"
         " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers - 1"
-        "  WHERE id = (SELECT professional_id FROM o) AND $2 <> 'accepted' RETURNING id)"
+        "  WHERE id = (SELECT professional_id FROM o) AND $2 <> 'accepted' RETURNING id, " ROOM "), "
+        TERMS_ROOM ("p")
         " SELECT " TS ("o.decided_at") ", (SELECT count(*) FROM assignment.offers r WHERE r.case_id = o.case_id"
         "  AND r.round = o.round AND r.status IN ('declined', 'expired') AND r.id <> $1::uuid),"
         " pr.id, pr.name, pr.email, pr.phone, pr.agency, pr.discipline, (SELECT count(*) FROM p)"
@@ -158,10 +173,10 @@ offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_r
         offer_id, row->id, professional_id, family_id, kind, ttl, score_text,
         rows_array_literal (reasons, reason_count, arena), round, purpose, override_reason
     };
-    PGresult *res = kw_db_query (db, "offers_insert", 11, params);
+    PGresult *res = kw_db_query (db, row->opening ? "offers_insert_opening" : "offers_insert", 11, params);
     if (!res)
         return -1;
-    if (PQntuples (res) != 1 || strcmp (PQgetvalue (res, 0, 7), "1") != 0) {
+    if (PQntuples (res) != 1 || strcmp (PQgetvalue (res, 0, 7), row->opening ? "0" : "1") != 0) {
         PQclear (res);
         return -1;
     }

@@ -85,10 +85,13 @@ team_prepare (kw_db_t *db)
         " SELECT * FROM t");
     //  A case opened with the team named in its referral in one statement:
     //  the case (once per referral), then the team, only when the case was
-    //  inserted; the case's opening time first.
+    //  inserted; the case's opening time first. The case is inserted as
+    //  offered, as its first offer (made in the same transaction) leaves it,
+    //  so that the offer need not change it; waiting for the coordinator
+    //  instead sets it awaiting_key_worker (matching.c).
     kw_db_prepare (db, "team_open_case",
         "WITH c AS (INSERT INTO assignment.cases (id, referral_id, region, status, needs, district, language,"
-        "  suggested_email, suggested_family) VALUES ($2::uuid, $8::uuid, $1, 'awaiting_key_worker', $9::text[],"
+        "  suggested_email, suggested_family) VALUES ($2::uuid, $8::uuid, $1, 'offered', $9::text[],"
         "  $10, $11, $12, $13::boolean) ON CONFLICT (referral_id) DO NOTHING RETURNING opened_at), "
         REFERRAL_TEAM (" AND EXISTS (SELECT 1 FROM c)") ", t AS (" REFERRAL_TEAM_INSERT ")"
         " SELECT " TS ("c.opened_at") ", t.* FROM c LEFT JOIN t ON true");

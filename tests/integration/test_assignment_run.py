@@ -79,6 +79,14 @@ counted = sql("SELECT p.id FROM assignment.professionals p WHERE p.region = :'p1
               " OR p.pending_offers <> (SELECT count(*) FROM assignment.offers o WHERE o.professional_id = p.id"
               " AND o.status = 'pending'))", REGION)
 ok(counted == [], "each professional's kept counts match their cases and offers", counted)
+# Matching draws a district's or a language's professionals by the room
+# kept with each term: it is the professional's, after every offer, answer
+# and acceptance (offers change it in their own statements, the trigger the rest).
+terms = sql("SELECT t.professional_id, t.term, t.room, t.present FROM assignment.professional_terms t"
+            " JOIN assignment.professionals p ON p.id = t.professional_id WHERE p.region = :'p1'"
+            " AND (t.room <> p.max_caseload - p.caseload - p.cover_load - p.pending_offers"
+            " OR t.present <> (p.active AND NOT p.absent))", REGION)
+ok(terms == [], "each professional's districts and languages carry their room and presence", terms[:5])
 spread = int(scalar("SELECT count(DISTINCT o.professional_id) FROM assignment.offers o"
                     " JOIN assignment.cases c ON c.id = o.case_id WHERE c.region = :'p1'", REGION))
 ok(spread >= 25, "offers went to %d of the 30 professionals, not to one" % spread)
