@@ -325,6 +325,7 @@ kw_consumer_set_topics (kw_consumer_t *self, const char *const *topics)
     }
     for (size_t i = 0; i < count; i++)
         rc |= zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, copy [i], strlen (copy [i]));
+    kw_zwatch_touch (self->watch);
     return rc == 0 ? 0 : -1;
 }
 
