@@ -3,6 +3,7 @@
     goes with its first statement, and its deferred statements with the
     next one (or the COMMIT), in one round trip. */
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,15 @@
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 2000
+//  Named statements are found by a hash of the name (every query looks one up).
+#define STATEMENT_BUCKETS 128
 
 typedef struct _statement_t {
     char *name;
     char *sql;
     int prepared;                   //  on the current connection
-    struct _statement_t *next;
+    struct _statement_t *next;      //  every statement
+    struct _statement_t *same_bucket;
 } statement_t;
 
 //  A statement of the open transaction not sent yet, its parameters copied.
@@ -43,6 +47,7 @@ struct _kw_db_t {
     int begin_pending;              //  kw_db_begin called, BEGIN not yet sent
     int connected_before;           //  a connection was made once (the next is a reconnect)
     statement_t *statements;
+    statement_t *buckets [STATEMENT_BUCKETS];
     deferred_t *deferred;           //  in order, sent with the next round trip
     deferred_t **deferred_tail;
     kw_db_connect_fn *on_connect;
@@ -208,28 +213,40 @@ kw_db_up (kw_db_t *self)
     return self->up;
 }
 
+//  FNV-1a of the name, a bucket's index.
+static size_t
+s_bucket (const char *name)
+{
+    uint32_t hash = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *) name; *c; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return hash % STATEMENT_BUCKETS;
+}
+
+static statement_t *
+s_statement (kw_db_t *self, const char *name)
+{
+    for (statement_t *st = self->buckets [s_bucket (name)]; st; st = st->same_bucket)
+        if (strcmp (st->name, name) == 0)
+            return st;
+    return NULL;
+}
+
 int
 kw_db_prepare (kw_db_t *self, const char *name, const char *sql)
 {
-    for (statement_t *st = self->statements; st; st = st->next)
-        if (strcmp (st->name, name) == 0)
-            return -1;
+    if (s_statement (self, name))
+        return -1;
     statement_t *st = calloc (1, sizeof *st);
     assert (st);
     st->name = strdup (name);
     st->sql = strdup (sql);
     st->next = self->statements;
     self->statements = st;
+    size_t bucket = s_bucket (name);
+    st->same_bucket = self->buckets [bucket];
+    self->buckets [bucket] = st;
     return 0;
-}
-
-static statement_t *
-s_statement (kw_db_t *self, const char *name)
-{
-    for (statement_t *st = self->statements; st; st = st->next)
-        if (strcmp (st->name, name) == 0)
-            return st;
-    return NULL;
 }
 
 //  Inspect a result: keep it when it succeeded, else record the error, mark

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "kw_idempotency.h"
 #include "kw_log.h"
+#include "kw_outbox.h"
 #include "kw_tx.h"
 
 //  Roll back and answer the failure: the handler's conflict for a unique
@@ -32,8 +33,12 @@ int
 kw_tx_run (const kw_tx_def_t *def, kw_service_t *svc, const Kw__Request *req,
            Kw__Response *resp, kw_arena_t *arena, void *arg)
 {
+    //  The relay is woken when the transaction wrote an event (and perhaps
+    //  when another thread did): a read or a refusal costs it no query.
+    uint64_t written = kw_outbox_written ();
     int committed = kw_tx_run_on (def, svc, kw_service_db (svc), req, resp, arena, arg);
-    kw_service_outbox_committed (svc);
+    if (kw_outbox_written () != written)
+        kw_service_outbox_committed (svc);
     return committed;
 }
 
@@ -88,11 +93,13 @@ kw_tx_job (kw_service_t *svc, int (*work) (kw_db_t *db, void *arg), void *arg)
     kw_db_t *db = kw_service_db (svc);
     if (kw_db_begin (db) != 0)
         return -1;
+    uint64_t written = kw_outbox_written ();
     int rc = work (db, arg);
     if (rc < 0 || kw_db_commit (db) != 0) {
         kw_db_rollback (db);
         return -1;
     }
-    kw_service_outbox_committed (svc);
+    if (kw_outbox_written () != written)
+        kw_service_outbox_committed (svc);
     return rc;
 }
