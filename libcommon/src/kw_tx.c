@@ -75,15 +75,13 @@ kw_tx_run_on (const kw_tx_def_t *def, kw_service_t *svc, kw_db_t *db, const Kw__
     }
     if (def->write (&tx) != 0)
         return s_fail (def, &tx, NULL);
-    if (resp->status == KW__STATUS__STATUS_OK) {
-        int kept = kw_idempotency_store (tx.db, schema, req, hash, resp, arena);
-        if (kept < 0)
-            return s_fail (def, &tx, NULL);
-        if (kept > 0)
-            return s_fail (def, &tx, "a concurrent request holds the Idempotency-Key");
-    }
-    if (kw_db_commit (tx.db) != 0)
+    //  The answer kept goes with the COMMIT, one round trip.
+    if (resp->status == KW__STATUS__STATUS_OK
+    &&  kw_idempotency_store (tx.db, schema, req, hash, resp, arena) != 0)
         return s_fail (def, &tx, NULL);
+    if (kw_db_commit (tx.db) != 0)
+        return s_fail (def, &tx, strcmp (kw_db_sqlstate (tx.db), KW_IDEMPOTENCY_HELD) == 0
+                                 ? "a concurrent request holds the Idempotency-Key" : NULL);
     return resp->status == KW__STATUS__STATUS_OK;
 }
 
