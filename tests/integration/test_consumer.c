@@ -107,11 +107,7 @@ int
 main (void)
 {
     kw_log_init ("test_consumer", KW_LOG_ERROR);
-    const char *url = getenv ("KW_TEST_DB_URL");
-    if (!url) {
-        printf ("not ok 1 - KW_TEST_DB_URL is not set\n1..1\n");
-        return 1;
-    }
+    const char *url = tap_db_url ();
     char producer [32], consumer [32];
     snprintf (producer, sizeof producer, "p%d", (int) getpid ());
     snprintf (consumer, sizeof consumer, "c%d", (int) getpid ());

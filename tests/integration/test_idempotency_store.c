@@ -22,11 +22,7 @@ int
 main (void)
 {
     kw_log_init ("test_idempotency_store", KW_LOG_ERROR);
-    const char *url = getenv ("KW_TEST_DB_URL");
-    if (!url) {
-        printf ("not ok 1 - KW_TEST_DB_URL is not set\n1..1\n");
-        return 1;
-    }
+    const char *url = tap_db_url ();
     kw_db_t *db = kw_db_new (url, NULL, "test_idempotency_store");
     is_int (kw_db_connect (db, 5000), 0, "connects");
     is_int (kw_db_exec (db, "CREATE TEMP TABLE idempotency (caller_sub text NOT NULL, caller_role text NOT NULL,"
