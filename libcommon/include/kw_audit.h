@@ -11,7 +11,8 @@
 #include "kw_db.h"
 #include "kw/rpc.pb-c.h"
 
-//  0, or -1 on a database error.
+//  0, or -1 on a database error. Inside a transaction the row goes with its
+//  next statement or COMMIT (kw_db_defer): its failure is theirs.
 int kw_audit (kw_db_t *db, const Kw__Caller *caller, const char *action, const char *record_type,
               const char *record_id, const char *outcome);
 

@@ -47,6 +47,16 @@ int kw_db_exec (kw_db_t *self, const char *stmt, int nparams, const char *const 
 int kw_db_exec_count (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
                       const int *lengths, const int *formats);
 
+//  Run a statement whose result matters only for whether it succeeded,
+//  inside the open transaction: it is sent with the transaction's next
+//  round trip (the next statement, or the COMMIT), in order. expect_rows
+//  (-1: any) is how many rows it must return. Its failure is then the
+//  failure of that statement or COMMIT (kw_db_error names it), and the
+//  transaction is left to roll back. Outside a transaction it runs now.
+//  0, or -1 when it ran now and failed or cannot be sent.
+int kw_db_defer (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
+                 const int *lengths, const int *formats, int expect_rows);
+
 //  Run "COPY ... FROM STDIN" (sql) and send data (len bytes, in the COPY
 //  format sql names) as its input. 0 or -1 (reason in kw_db_error).
 int kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len);
@@ -54,7 +64,7 @@ int kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len)
 //  Begin a transaction. BEGIN is sent with the transaction's first
 //  statement, in one round trip (libpq's pipeline mode); a failure to begin
 //  is that statement's failure. COMMIT of a transaction that ran nothing
-//  sends nothing.
+//  sends nothing; COMMIT goes with the deferred statements.
 int kw_db_begin (kw_db_t *self);
 int kw_db_commit (kw_db_t *self);
 //  Run the transaction's last statement and COMMIT in one round trip: the
@@ -69,8 +79,9 @@ void kw_db_rollback (kw_db_t *self);
 //  Last error message (static to the connection) and SQLSTATE ("" if none).
 const char *kw_db_error (kw_db_t *self);
 const char *kw_db_sqlstate (kw_db_t *self);
-//  The raw connection (NULL when down), e.g. for PQsocket / PQnotifies; a
-//  transaction begun by kw_db_begin is open on it.
+//  The raw connection (NULL when down, or when what was pending failed), e.g.
+//  for PQsocket / PQnotifies; a transaction begun by kw_db_begin is open on
+//  it and its deferred statements have run.
 PGconn *kw_db_conn (kw_db_t *self);
 
 #endif

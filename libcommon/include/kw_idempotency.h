@@ -28,10 +28,14 @@ void kw_idempotency_hash (const Kw__Request *req, unsigned char hash [KW_IDEMPOT
 //  no key, -1 on a database error.
 int kw_idempotency_replay (kw_db_t *db, const char *schema, const Kw__Request *req,
                            const unsigned char *hash, Kw__Response *resp, kw_arena_t *arena);
+//  The SQLSTATE the transaction's COMMIT fails with when a live answer is
+//  kept under the key already (a concurrent request): division by zero.
+#define KW_IDEMPOTENCY_HELD "22012"
 //  Keep resp as the answer to this caller's key, in the open transaction
-//  (no-op without a key); an expired answer under the key is replaced. 0,
-//  1 when a live answer is kept under the key already (a concurrent
-//  request), or -1 on a database error.
+//  (no-op without a key); an expired answer under the key is replaced. The
+//  row goes with the COMMIT (kw_db_defer): when a live answer is kept under
+//  the key already, the statement fails with KW_IDEMPOTENCY_HELD and the
+//  transaction does not commit. 0, or -1 when it cannot be sent.
 int kw_idempotency_store (kw_db_t *db, const char *schema, const Kw__Request *req,
                           const unsigned char *hash, const Kw__Response *resp, kw_arena_t *arena);
 //  Delete the answers older than the TTL: how many, or -1 on a database error.

@@ -325,6 +325,7 @@ kw_consumer_set_topics (kw_consumer_t *self, const char *const *topics)
     }
     for (size_t i = 0; i < count; i++)
         rc |= zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, copy [i], strlen (copy [i]));
+    kw_zwatch_touch (self->watch);
     return rc == 0 ? 0 : -1;
 }
 
@@ -373,33 +374,51 @@ s_gap (kw_consumer_t *self)
         uv_timer_start (self->soon, s_catch_up_cb, 0, 0);
 }
 
+//  1 unless the frame's envelope numbers an event the consumer has already
+//  read past: then reading the table again would find nothing it did not
+//  have. A frame that cannot be read counts as news.
+static int
+s_news (const producer_t *p, zmq_msg_t *body)
+{
+    if (!body)
+        return 1;
+    Kw__Envelope *env = kw__envelope__unpack (NULL, zmq_msg_size (body), zmq_msg_data (body));
+    int news = !env || env->seq > p->passed;
+    if (env)
+        kw__envelope__free_unpacked (env, NULL);
+    return news;
+}
+
 //  A frame names the producer whose outbox has something new; its content
 //  is never applied (a frame is not a fact: anyone holding a key to the bus
-//  could have sent it). Drain the socket, then read those producers' new
-//  events from bus.outbox on the next loop turn.
+//  could have sent it), only its seq read to pass over frames of events
+//  already read (a forged one can at most cause a read, or save one the
+//  timer makes). Drain the socket, then read those producers' new events
+//  from bus.outbox on the next loop turn.
 static void
 s_readable (void *socket, void *arg)
 {
     kw_consumer_t *self = arg;
     int woken = 0;
     for (size_t n = 0; n < BATCH_MAX; n++) {
-        zmq_msg_t frame;
-        int count = kw_rpc_recv_frames (socket, &frame, 1);
+        zmq_msg_t frames [2];
+        int count = kw_rpc_recv_frames (socket, frames, 2);
         if (count == 0)
             break;
         //  The topic is "producer.type": mark its producer.
-        const char *topic = zmq_msg_data (&frame);
-        size_t size = zmq_msg_size (&frame);
+        const char *topic = zmq_msg_data (&frames [0]);
+        size_t size = zmq_msg_size (&frames [0]);
         const char *dot = memchr (topic, '.', size);
         for (size_t i = 0; dot && i < self->producer_count; i++) {
             producer_t *p = &self->producers [i];
             if (strlen (p->name) == (size_t) (dot - topic)
-            &&  memcmp (p->name, topic, (size_t) (dot - topic)) == 0) {
+            &&  memcmp (p->name, topic, (size_t) (dot - topic)) == 0
+            &&  s_news (p, count > 1 ? &frames [1] : NULL)) {
                 p->gap = 1;
                 woken = 1;
             }
         }
-        kw_rpc_close_frames (&frame, count, 1);
+        kw_rpc_close_frames (frames, count, 2);
     }
     if (woken)
         s_gap (self);

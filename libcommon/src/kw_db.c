@@ -1,7 +1,9 @@
 /*  kw_db: a PostgreSQL connection that reconnects, with lazily prepared
     named statements. Every query is parameterised. A transaction's BEGIN
-    goes with its first statement, in one round trip. */
+    goes with its first statement, and its deferred statements with the
+    next one (or the COMMIT), in one round trip. */
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +15,28 @@
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 2000
+//  Named statements are found by a hash of the name (every query looks one up).
+#define STATEMENT_BUCKETS 128
 
 typedef struct _statement_t {
     char *name;
     char *sql;
     int prepared;                   //  on the current connection
-    struct _statement_t *next;
+    struct _statement_t *next;      //  every statement
+    struct _statement_t *same_bucket;
 } statement_t;
+
+//  A statement of the open transaction not sent yet, its parameters copied.
+typedef struct _deferred_t {
+    const char *name;               //  prepared name, or NULL
+    const char *sql;                //  SQL when not prepared
+    int nparams;
+    const char **values;
+    int *lengths;
+    int *formats;
+    int expect_rows;                //  rows it must return, or -1
+    struct _deferred_t *next;
+} deferred_t;
 
 struct _kw_db_t {
     char *conninfo;
@@ -30,6 +47,9 @@ struct _kw_db_t {
     int begin_pending;              //  kw_db_begin called, BEGIN not yet sent
     int connected_before;           //  a connection was made once (the next is a reconnect)
     statement_t *statements;
+    statement_t *buckets [STATEMENT_BUCKETS];
+    deferred_t *deferred;           //  in order, sent with the next round trip
+    deferred_t **deferred_tail;
     kw_db_connect_fn *on_connect;
     void *on_connect_arg;
     uint64_t next_attempt;          //  monotonic ms
@@ -48,7 +68,19 @@ kw_db_new (const char *conninfo, const char *user, const char *application_name)
     self->user = user && *user ? strdup (user) : NULL;
     self->application_name = strdup (application_name ? application_name : "kw");
     self->backoff = BACKOFF_MIN_MS;
+    self->deferred_tail = &self->deferred;
     return self;
+}
+
+static void
+s_drop_deferred (kw_db_t *self)
+{
+    while (self->deferred) {
+        deferred_t *d = self->deferred;
+        self->deferred = d->next;
+        free (d);
+    }
+    self->deferred_tail = &self->deferred;
 }
 
 void
@@ -60,6 +92,7 @@ kw_db_destroy (kw_db_t **self_p)
         return;
     if (self->conn)
         PQfinish (self->conn);
+    s_drop_deferred (self);
     while (self->statements) {
         statement_t *st = self->statements;
         self->statements = st->next;
@@ -100,6 +133,7 @@ s_mark_down (kw_db_t *self)
     }
     self->up = 0;
     self->begin_pending = 0;
+    s_drop_deferred (self);
     if (self->conn) {
         PQfinish (self->conn);
         self->conn = NULL;
@@ -179,28 +213,40 @@ kw_db_up (kw_db_t *self)
     return self->up;
 }
 
+//  FNV-1a of the name, a bucket's index.
+static size_t
+s_bucket (const char *name)
+{
+    uint32_t hash = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *) name; *c; c++)
+        hash = (hash ^ *c) * 16777619u;
+    return hash % STATEMENT_BUCKETS;
+}
+
+static statement_t *
+s_statement (kw_db_t *self, const char *name)
+{
+    for (statement_t *st = self->buckets [s_bucket (name)]; st; st = st->same_bucket)
+        if (strcmp (st->name, name) == 0)
+            return st;
+    return NULL;
+}
+
 int
 kw_db_prepare (kw_db_t *self, const char *name, const char *sql)
 {
-    for (statement_t *st = self->statements; st; st = st->next)
-        if (strcmp (st->name, name) == 0)
-            return -1;
+    if (s_statement (self, name))
+        return -1;
     statement_t *st = calloc (1, sizeof *st);
     assert (st);
     st->name = strdup (name);
     st->sql = strdup (sql);
     st->next = self->statements;
     self->statements = st;
+    size_t bucket = s_bucket (name);
+    st->same_bucket = self->buckets [bucket];
+    self->buckets [bucket] = st;
     return 0;
-}
-
-static statement_t *
-s_statement (kw_db_t *self, const char *name)
-{
-    for (statement_t *st = self->statements; st; st = st->next)
-        if (strcmp (st->name, name) == 0)
-            return st;
-    return NULL;
 }
 
 //  Inspect a result: keep it when it succeeded, else record the error, mark
@@ -225,18 +271,38 @@ s_check (kw_db_t *self, PGresult *res)
     return NULL;
 }
 
-//  Send the pending BEGIN on its own (before what cannot go with it).
+//  One statement of a round trip.
+typedef struct {
+    const char *name;               //  prepared name, or NULL
+    const char *sql;                //  SQL when not prepared
+    int nparams;
+    const char *const *values;
+    const int *lengths;
+    const int *formats;
+    int result_format;
+    int expect_rows;                //  rows it must return, or -1
+    int is_commit;                  //  COMMIT: it must report COMMIT
+} item_t;
+
+static const item_t s_begin_item = { NULL, "BEGIN", 0, NULL, NULL, NULL, 0, -1, 0 };
+static const item_t s_commit_item = { NULL, "COMMIT", 0, NULL, NULL, NULL, 0, -1, 1 };
+
 static int
-s_begin_now (kw_db_t *self)
+s_send (PGconn *conn, const item_t *it)
 {
-    if (!self->begin_pending)
-        return 0;
-    self->begin_pending = 0;
-    PGresult *res = s_check (self, PQexec (self->conn, "BEGIN"));
-    if (!res)
-        return -1;
-    PQclear (res);
-    return 0;
+    return it->name ? PQsendQueryPrepared (conn, it->name, it->nparams, it->values, it->lengths, it->formats,
+                                           it->result_format)
+                    : PQsendQueryParams (conn, it->sql, it->nparams, NULL, it->values, it->lengths,
+                                         it->formats, it->result_format);
+}
+
+static PGresult *
+s_exec_item (PGconn *conn, const item_t *it)
+{
+    return it->name ? PQexecPrepared (conn, it->name, it->nparams, it->values, it->lengths, it->formats,
+                                      it->result_format)
+                    : PQexecParams (conn, it->sql, it->nparams, NULL, it->values, it->lengths, it->formats,
+                                    it->result_format);
 }
 
 //  The first result of the next query in the pipeline, the rest dropped.
@@ -252,76 +318,131 @@ s_pipeline_result (PGconn *conn)
     return first;
 }
 
-//  In one pipeline, one round trip: BEGIN when one is pending, the
-//  statement (prepared name, else sql), then COMMIT when commit. The
-//  statement's result, or NULL (error kept; a COMMIT that did not commit
-//  is an error too, and leaves the failed transaction to roll back).
+//  Check an item's result: kept (returned) when it succeeded as the item
+//  must, else NULL with the error recorded and the result freed.
 static PGresult *
-s_pipeline (kw_db_t *self, const char *name, const char *sql, int nparams, const char *const *values,
-            const int *lengths, const int *formats, int result_format, int commit)
+s_check_item (kw_db_t *self, const item_t *it, PGresult *res)
 {
-    PGconn *conn = self->conn;
-    int begin = self->begin_pending;
-    if (PQenterPipelineMode (conn) != 1) {
-        //  One at a time, then.
-        if (s_begin_now (self) != 0)
-            return NULL;
-        PGresult *res = s_check (self, name
-            ? PQexecPrepared (conn, name, nparams, values, lengths, formats, result_format)
-            : PQexecParams (conn, sql, nparams, NULL, values, lengths, formats, result_format));
-        if (res && commit && kw_db_commit (self) != 0) {
+    if (it->is_commit) {
+        //  COMMIT of a failed transaction "succeeds" with the tag ROLLBACK.
+        if (PQresultStatus (res) == PGRES_COMMAND_OK && strcmp (PQcmdStatus (res), "COMMIT") != 0) {
             PQclear (res);
+            s_set_error (self, "transaction was rolled back", "40000");
             return NULL;
         }
-        return res;
+        return s_check (self, res);
     }
-    self->begin_pending = 0;
-    int sent = (!begin || PQsendQueryParams (conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1)
-            && (name ? PQsendQueryPrepared (conn, name, nparams, values, lengths, formats, result_format)
-                     : PQsendQueryParams (conn, sql, nparams, NULL, values, lengths, formats,
-                                          result_format)) == 1
-            && (!commit || PQsendQueryParams (conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1)
-            && PQpipelineSync (conn) == 1;
-    PGresult *begun = sent && begin ? s_pipeline_result (conn) : NULL;
-    PGresult *res = sent ? s_pipeline_result (conn) : NULL;
-    PGresult *ended = sent && commit ? s_pipeline_result (conn) : NULL;
-    PGresult *sync = sent ? PQgetResult (conn) : NULL;
-    int synced = PQresultStatus (sync) == PGRES_PIPELINE_SYNC;
-    PQclear (sync);
-    if (!synced || PQexitPipelineMode (conn) != 1) {
-        //  Only a broken connection leaves the pipeline unfinished.
-        s_set_error (self, PQerrorMessage (conn), "08006");
-        PQclear (begun);
+    if (!(res = s_check (self, res)))
+        return NULL;
+    if (it->expect_rows >= 0 && PQntuples (res) != it->expect_rows) {
         PQclear (res);
-        PQclear (ended);
-        s_mark_down (self);
+        s_set_error (self, "a deferred statement returned an unexpected number of rows", "21000");
         return NULL;
-    }
-    if (begin && !(begun = s_check (self, begun))) {
-        PQclear (res);
-        PQclear (ended);
-        return NULL;
-    }
-    PQclear (begun);
-    if (!(res = s_check (self, res))) {
-        PQclear (ended);
-        return NULL;
-    }
-    if (commit) {
-        int committed = PQresultStatus (ended) == PGRES_COMMAND_OK && strcmp (PQcmdStatus (ended), "COMMIT") == 0;
-        if (!committed) {
-            PQclear (res);
-            if (PQresultStatus (ended) == PGRES_COMMAND_OK) {
-                PQclear (ended);
-                s_set_error (self, "transaction was rolled back", "40000");
-            }
-            else
-                s_check (self, ended);
-            return NULL;
-        }
-        PQclear (ended);
     }
     return res;
+}
+
+//  Run the items in order, one round trip (libpq's pipeline mode) when
+//  there are several, else one at a time. Stops at the first failure.
+//  0 with *out the result of item keep (-1: none kept), or -1 (error kept).
+static int
+s_run_items (kw_db_t *self, const item_t *items, size_t count, size_t keep, PGresult **out)
+{
+    PGconn *conn = self->conn;
+    *out = NULL;
+    if (count > 1 && PQenterPipelineMode (conn) == 1) {
+        int sent = 1;
+        for (size_t i = 0; sent && i < count; i++)
+            sent = s_send (conn, &items [i]) == 1;
+        sent = sent && PQpipelineSync (conn) == 1;
+        PGresult **results = calloc (count, sizeof *results);
+        assert (results);
+        for (size_t i = 0; sent && i < count; i++)
+            results [i] = s_pipeline_result (conn);
+        PGresult *sync = sent ? PQgetResult (conn) : NULL;
+        int synced = PQresultStatus (sync) == PGRES_PIPELINE_SYNC;
+        PQclear (sync);
+        int failed = 0;
+        if (!synced || PQexitPipelineMode (conn) != 1) {
+            //  Only a broken connection leaves the pipeline unfinished.
+            s_set_error (self, PQerrorMessage (conn), "08006");
+            s_mark_down (self);
+            failed = 1;
+        }
+        for (size_t i = 0; i < count; i++) {
+            if (!failed && !(results [i] = s_check_item (self, &items [i], results [i])))
+                failed = 1;
+            else
+            if (i == keep && !failed)
+                *out = results [i];
+            else
+                PQclear (results [i]);
+        }
+        free (results);
+        if (failed) {
+            PQclear (*out);
+            *out = NULL;
+            return -1;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < count; i++) {
+        PGresult *res = s_check_item (self, &items [i], s_exec_item (conn, &items [i]));
+        if (!res) {
+            PQclear (*out);
+            *out = NULL;
+            return -1;
+        }
+        if (i == keep)
+            *out = res;
+        else
+            PQclear (res);
+    }
+    return 0;
+}
+
+//  One round trip: BEGIN when one is pending, the deferred statements, the
+//  statement q (when not NULL), then COMMIT when commit. 0 with *out the
+//  result of q (NULL without q), or -1 (error kept; a COMMIT that did not
+//  commit is an error too, and leaves the failed transaction to roll back).
+static int
+s_round_trip (kw_db_t *self, const item_t *q, int commit, PGresult **out)
+{
+    size_t count = (size_t) self->begin_pending + (q ? 1 : 0) + (size_t) (commit != 0);
+    for (deferred_t *d = self->deferred; d; d = d->next)
+        count++;
+    item_t stack [8];
+    item_t *items = count <= 8 ? stack : malloc (count * sizeof *items);
+    assert (items);
+    size_t n = 0, keep = (size_t) -1;
+    if (self->begin_pending)
+        items [n++] = s_begin_item;
+    for (deferred_t *d = self->deferred; d; d = d->next)
+        items [n++] = (item_t) { d->name, d->sql, d->nparams, d->values, d->lengths, d->formats, 0,
+                                 d->expect_rows, 0 };
+    if (q) {
+        keep = n;
+        items [n++] = *q;
+    }
+    if (commit)
+        items [n++] = s_commit_item;
+    self->begin_pending = 0;
+    int rc = s_run_items (self, items, n, keep, out);
+    s_drop_deferred (self);
+    if (items != stack)
+        free (items);
+    return rc;
+}
+
+//  Send what is pending (BEGIN, deferred statements) before what cannot go
+//  with it. 0 or -1.
+static int
+s_flush (kw_db_t *self)
+{
+    PGresult *none;
+    if (!self->begin_pending && !self->deferred)
+        return 0;
+    return s_round_trip (self, NULL, 0, &none);
 }
 
 //  The statement named stmt, prepared on this connection when it is one
@@ -341,24 +462,87 @@ s_prepared (kw_db_t *self, const char *stmt, statement_t **st_out)
     return 0;
 }
 
+static int
+s_down (kw_db_t *self)
+{
+    if (self->up && self->conn)
+        return 0;
+    s_set_error (self, "database connection is down", "08003");
+    return -1;
+}
+
+//  Run stmt with what is pending, COMMIT after it when commit.
+static PGresult *
+s_query (kw_db_t *self, const char *stmt, int nparams, const char *const *values, const int *lengths,
+         const int *formats, int result_format, int commit)
+{
+    statement_t *st;
+    if (s_down (self) != 0 || s_prepared (self, stmt, &st) != 0)
+        return NULL;
+    item_t q = { st ? st->name : NULL, st ? NULL : stmt, nparams, values, lengths, formats, result_format,
+                 -1, 0 };
+    PGresult *res;
+    return s_round_trip (self, &q, commit, &res) == 0 ? res : NULL;
+}
+
 PGresult *
 kw_db_queryb (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
               const int *lengths, const int *formats, int result_format)
 {
-    if (!self->up || !self->conn) {
-        s_set_error (self, "database connection is down", "08003");
-        return NULL;
-    }
+    return s_query (self, stmt, nparams, values, lengths, formats, result_format, 0);
+}
+
+int
+kw_db_defer (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
+             const int *lengths, const int *formats, int expect_rows)
+{
     statement_t *st;
-    if (s_prepared (self, stmt, &st) != 0)
-        return NULL;
-    if (self->begin_pending)
-        return s_pipeline (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, lengths,
-                           formats, result_format, 0);
-    PGresult *res = st
-        ? PQexecPrepared (self->conn, st->name, nparams, values, lengths, formats, result_format)
-        : PQexecParams (self->conn, stmt, nparams, NULL, values, lengths, formats, result_format);
-    return s_check (self, res);
+    if (s_down (self) != 0 || s_prepared (self, stmt, &st) != 0)
+        return -1;
+    if (!self->begin_pending && PQtransactionStatus (self->conn) != PQTRANS_INTRANS) {
+        //  No transaction to carry it: now.
+        item_t q = { st ? st->name : NULL, st ? NULL : stmt, nparams, values, lengths, formats, 0,
+                     expect_rows, 0 };
+        PGresult *res;
+        if (s_round_trip (self, &q, 0, &res) != 0)
+            return -1;
+        PQclear (res);
+        return 0;
+    }
+    //  One block: the entry, its arrays, then the values and the SQL.
+    size_t size = sizeof (deferred_t) + (size_t) nparams * (sizeof (char *) + 2 * sizeof (int));
+    for (int i = 0; i < nparams; i++)
+        if (values [i])
+            size += (lengths && formats && formats [i] ? (size_t) lengths [i] : strlen (values [i])) + 1;
+    size += st ? 0 : strlen (stmt) + 1;
+    deferred_t *d = calloc (1, size);
+    assert (d);
+    d->values = (const char **) (d + 1);
+    d->lengths = (int *) (d->values + nparams);
+    d->formats = d->lengths + nparams;
+    char *at = (char *) (d->formats + nparams);
+    for (int i = 0; i < nparams; i++) {
+        int binary = lengths && formats && formats [i];
+        d->formats [i] = binary;
+        if (!values [i])
+            continue;
+        size_t len = binary ? (size_t) lengths [i] : strlen (values [i]);
+        d->lengths [i] = (int) len;
+        memcpy (at, values [i], len);
+        at [len] = 0;
+        d->values [i] = at;
+        at += len + 1;
+    }
+    d->name = st ? st->name : NULL;
+    if (!st) {
+        strcpy (at, stmt);
+        d->sql = at;
+    }
+    d->nparams = nparams;
+    d->expect_rows = expect_rows;
+    *self->deferred_tail = d;
+    self->deferred_tail = &d->next;
+    return 0;
 }
 
 //  The rows a statement's result touched, the result freed; -1 without one.
@@ -375,15 +559,7 @@ s_rows_touched (PGresult *res)
 int
 kw_db_exec_commit (kw_db_t *self, const char *stmt, int nparams, const char *const *values)
 {
-    if (!self->up || !self->conn) {
-        s_set_error (self, "database connection is down", "08003");
-        return -1;
-    }
-    statement_t *st;
-    if (s_prepared (self, stmt, &st) != 0)
-        return -1;
-    return s_rows_touched (s_pipeline (self, st ? st->name : NULL, st ? NULL : stmt, nparams, values, NULL,
-                                       NULL, 0, 1));
+    return s_rows_touched (s_query (self, stmt, nparams, values, NULL, NULL, 0, 1));
 }
 
 PGresult *
@@ -412,11 +588,7 @@ kw_db_exec_count (kw_db_t *self, const char *stmt, int nparams, const char *cons
 int
 kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len)
 {
-    if (!self->up || !self->conn) {
-        s_set_error (self, "database connection is down", "08003");
-        return -1;
-    }
-    if (s_begin_now (self) != 0)
+    if (s_down (self) != 0 || s_flush (self) != 0)
         return -1;
     PGresult *res = PQexec (self->conn, sql);
     if (PQresultStatus (res) != PGRES_COPY_IN) {
@@ -447,10 +619,8 @@ kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len)
 int
 kw_db_begin (kw_db_t *self)
 {
-    if (!self->up || !self->conn) {
-        s_set_error (self, "database connection is down", "08003");
+    if (s_down (self) != 0)
         return -1;
-    }
     self->begin_pending = 1;
     return 0;
 }
@@ -458,27 +628,21 @@ kw_db_begin (kw_db_t *self)
 int
 kw_db_commit (kw_db_t *self)
 {
-    if (self->begin_pending) {
+    if (self->begin_pending && !self->deferred) {
         self->begin_pending = 0;            //  nothing ran: nothing to commit
         return 0;
     }
-    PGresult *res = kw_db_query (self, "COMMIT", 0, NULL);
-    if (!res)
+    PGresult *none;
+    if (s_down (self) != 0)
         return -1;
-    //  COMMIT of a failed transaction "succeeds" with the tag ROLLBACK.
-    int committed = strcmp (PQcmdStatus (res), "COMMIT") == 0;
-    PQclear (res);
-    if (!committed) {
-        s_set_error (self, "transaction was rolled back", "40000");
-        return -1;
-    }
-    return 0;
+    return s_round_trip (self, NULL, 1, &none);
 }
 
 void
 kw_db_rollback (kw_db_t *self)
 {
     self->begin_pending = 0;
+    s_drop_deferred (self);
     if (self->up && self->conn && PQtransactionStatus (self->conn) != PQTRANS_IDLE) {
         PGresult *res = PQexec (self->conn, "ROLLBACK");
         PQclear (res);
@@ -502,7 +666,7 @@ kw_db_sqlstate (kw_db_t *self)
 PGconn *
 kw_db_conn (kw_db_t *self)
 {
-    if (self->up && self->conn && s_begin_now (self) != 0)
+    if (self->up && self->conn && s_flush (self) != 0)
         return NULL;
     return self->up ? self->conn : NULL;
 }

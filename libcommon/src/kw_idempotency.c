@@ -90,14 +90,17 @@ kw_idempotency_store (kw_db_t *db, const char *schema, const Kw__Request *req,
         return 0;
     char name [NAME_SIZE];
     //  An expired answer under the key gives way; a live one (a concurrent
-    //  request with the key) is left alone and nothing is written.
+    //  request with the key) is left alone, nothing is written and the
+    //  statement fails (division by zero), so the COMMIT sent with it does not
+    //  commit.
     s_statement (db, schema, "put",
-        "INSERT INTO %s.idempotency AS i (caller_sub, caller_role, caller_region, key, method,"
-        " request_hash, response) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "WITH put AS (INSERT INTO %s.idempotency AS i (caller_sub, caller_role, caller_region, key,"
+        " method, request_hash, response) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         " ON CONFLICT (caller_sub, caller_role, caller_region, key) DO UPDATE SET"
         " method = EXCLUDED.method, request_hash = EXCLUDED.request_hash,"
         " response = EXCLUDED.response, created_at = now ()"
-        " WHERE i.created_at <= now () - interval '" KW_IDEMPOTENCY_TTL "'", name);
+        " WHERE i.created_at <= now () - interval '" KW_IDEMPOTENCY_TTL "' RETURNING 1)"
+        " SELECT 1 / count(*) FROM put", name);
     size_t size;
     uint8_t *buf = kw_arena_pack (arena, &resp->base, &size);
     const Kw__Caller *caller = req->caller;
@@ -106,8 +109,7 @@ kw_idempotency_store (kw_db_t *db, const char *schema, const Kw__Request *req,
                                (const char *) buf };
     int lengths [7] = { 0, 0, 0, 0, 0, KW_IDEMPOTENCY_HASH_SIZE, (int) size };
     int formats [7] = { 0, 0, 0, 0, 0, 1, 1 };
-    int stored = kw_db_exec_count (db, name, 7, values, lengths, formats);
-    return stored < 0 ? -1 : stored == 1 ? 0 : 1;
+    return kw_db_defer (db, name, 7, values, lengths, formats, 1);
 }
 
 int

@@ -204,6 +204,7 @@ kw_rpc_client_call (kw_rpc_client_t *self, Kw__Request *req, unsigned timeout_ms
         zmq_msg_close (&body);
         call->deadline = 0;
     }
+    kw_zwatch_touch (self->watch);
     call->next = self->calls;
     self->calls = call;
     self->pending++;

@@ -36,8 +36,10 @@ struct _kw_rpc_pending_t {
 
 //  Send [identity][request-id][resp]; the two frames are consumed.
 static void
-s_send (void *socket, zmq_msg_t *identity, zmq_msg_t *request_id, const Kw__Response *resp)
+s_send (kw_rpc_server_t *self, zmq_msg_t *identity, zmq_msg_t *request_id, const Kw__Response *resp)
 {
+    void *socket = self->socket;
+    kw_zwatch_touch (self->watch);
     size_t size = kw__response__get_packed_size (resp);
     zmq_msg_t out;
     zmq_msg_init_size (&out, size);
@@ -74,7 +76,7 @@ kw_rpc_pending_reply (kw_rpc_pending_t **pending_p, const Kw__Response *resp)
     if (!pending)
         return;
     if (resp)
-        s_send (pending->server->socket, &pending->identity, &pending->request_id, resp);
+        s_send (pending->server, &pending->identity, &pending->request_id, resp);
     zmq_msg_close (&pending->identity);
     zmq_msg_close (&pending->request_id);
     free (pending);
@@ -107,7 +109,7 @@ s_server_handle (kw_rpc_server_t *self, zmq_msg_t *frames)
         if (self->deferred)
             return;
     }
-    s_send (self->socket, &frames [0], &frames [1], &resp);
+    s_send (self, &frames [0], &frames [1], &resp);
 }
 
 static void

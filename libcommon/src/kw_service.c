@@ -345,7 +345,8 @@ s_consumer_topics (kw_service_t *self)
 }
 
 //  After a consumer batch: the relay is woken when the batch (or anything
-//  since the last batch) wrote events. Every other commit wakes it always.
+//  since the last batch) wrote events, as kw_tx wakes it after a write
+//  handler's transaction that wrote one.
 static void
 s_committed (size_t applied, void *arg)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "kw_idempotency.h"
 #include "kw_log.h"
+#include "kw_outbox.h"
 #include "kw_tx.h"
 
 //  Roll back and answer the failure: the handler's conflict for a unique
@@ -32,8 +33,12 @@ int
 kw_tx_run (const kw_tx_def_t *def, kw_service_t *svc, const Kw__Request *req,
            Kw__Response *resp, kw_arena_t *arena, void *arg)
 {
+    //  The relay is woken when the transaction wrote an event (and perhaps
+    //  when another thread did): a read or a refusal costs it no query.
+    uint64_t written = kw_outbox_written ();
     int committed = kw_tx_run_on (def, svc, kw_service_db (svc), req, resp, arena, arg);
-    kw_service_outbox_committed (svc);
+    if (kw_outbox_written () != written)
+        kw_service_outbox_committed (svc);
     return committed;
 }
 
@@ -70,15 +75,13 @@ kw_tx_run_on (const kw_tx_def_t *def, kw_service_t *svc, kw_db_t *db, const Kw__
     }
     if (def->write (&tx) != 0)
         return s_fail (def, &tx, NULL);
-    if (resp->status == KW__STATUS__STATUS_OK) {
-        int kept = kw_idempotency_store (tx.db, schema, req, hash, resp, arena);
-        if (kept < 0)
-            return s_fail (def, &tx, NULL);
-        if (kept > 0)
-            return s_fail (def, &tx, "a concurrent request holds the Idempotency-Key");
-    }
-    if (kw_db_commit (tx.db) != 0)
+    //  The answer kept goes with the COMMIT, one round trip.
+    if (resp->status == KW__STATUS__STATUS_OK
+    &&  kw_idempotency_store (tx.db, schema, req, hash, resp, arena) != 0)
         return s_fail (def, &tx, NULL);
+    if (kw_db_commit (tx.db) != 0)
+        return s_fail (def, &tx, strcmp (kw_db_sqlstate (tx.db), KW_IDEMPOTENCY_HELD) == 0
+                                 ? "a concurrent request holds the Idempotency-Key" : NULL);
     return resp->status == KW__STATUS__STATUS_OK;
 }
 
@@ -88,11 +91,13 @@ kw_tx_job (kw_service_t *svc, int (*work) (kw_db_t *db, void *arg), void *arg)
     kw_db_t *db = kw_service_db (svc);
     if (kw_db_begin (db) != 0)
         return -1;
+    uint64_t written = kw_outbox_written ();
     int rc = work (db, arg);
     if (rc < 0 || kw_db_commit (db) != 0) {
         kw_db_rollback (db);
         return -1;
     }
-    kw_service_outbox_committed (svc);
+    if (kw_outbox_written () != written)
+        kw_service_outbox_committed (svc);
     return rc;
 }

@@ -2,7 +2,10 @@
     uv_poll on ZMQ_FD only wakes the loop; the prepare phase checks
     ZMQ_EVENTS and keeps an idle handle running while input is queued (so the
     loop does not block on an edge that has already passed); the check phase
-    calls the user's callback while ZMQ_EVENTS reports input. */
+    calls the user's callback while ZMQ_EVENTS reports input. ZMQ_EVENTS is
+    read only when something may have changed it (the descriptor woke the
+    loop, the callback ran, or the socket was used: kw_zwatch_touch): each
+    read costs a system call, and an idle socket needs none a loop turn. */
 #include <assert.h>
 #include <stdlib.h>
 #include <zmq.h>
@@ -17,6 +20,7 @@ struct _kw_zwatch_t {
     kw_zwatch_fn *on_readable;
     void *arg;
     int open_handles;
+    int dirty;                      //  ZMQ_EVENTS may report input: read it
 };
 
 static int
@@ -33,6 +37,8 @@ static void
 s_poll_cb (uv_poll_t *handle, int status, int events)
 {
     //  Only a wake-up: the check phase does the work.
+    kw_zwatch_t *self = handle->data;
+    self->dirty = 1;
 }
 
 static void
@@ -44,18 +50,33 @@ static void
 s_prepare_cb (uv_prepare_t *handle)
 {
     kw_zwatch_t *self = handle->data;
-    if (s_readable (self->socket))
+    if (self->dirty && s_readable (self->socket)) {
         uv_idle_start (&self->idle, s_idle_cb);
-    else
-        uv_idle_stop (&self->idle);
+        return;
+    }
+    //  No input, and the edge was consumed by that read: the descriptor
+    //  wakes the loop for the next.
+    self->dirty = 0;
+    uv_idle_stop (&self->idle);
 }
 
 static void
 s_check_cb (uv_check_t *handle)
 {
     kw_zwatch_t *self = handle->data;
+    if (!self->dirty)
+        return;
     if (s_readable (self->socket))
         self->on_readable (self->socket, self->arg);
+    else
+        self->dirty = 0;
+}
+
+void
+kw_zwatch_touch (kw_zwatch_t *self)
+{
+    if (self)
+        self->dirty = 1;
 }
 
 kw_zwatch_t *
@@ -81,6 +102,7 @@ kw_zwatch_new (uv_loop_t *loop, void *socket, kw_zwatch_fn *on_readable, void *a
     uv_idle_init (loop, &self->idle);
     self->poll.data = self->prepare.data = self->check.data = self->idle.data = self;
     self->open_handles = 4;
+    self->dirty = 1;
     uv_poll_start (&self->poll, UV_READABLE, s_poll_cb);
     uv_prepare_start (&self->prepare, s_prepare_cb);
     uv_check_start (&self->check, s_check_cb);

@@ -117,6 +117,7 @@ s_events_cb (void *socket, void *arg)
     bus_t *bus = arg;
     uint64_t dropped = bus->dropped;
     uint64_t moved = s_forward (bus->xsub, bus->xpub, bus, &bus->dropped);
+    kw_zwatch_touch (bus->subscriptions);           //  XPUB was sent on
     bus->forwarded += moved;
     s_count ("events", moved, bus->dropped - dropped);
 }
@@ -127,6 +128,7 @@ s_subscriptions_cb (void *socket, void *arg)
     uint64_t dropped = 0;
     bus_t *bus = arg;
     s_count ("subscriptions", s_forward (bus->xpub, bus->xsub, NULL, &dropped), dropped);
+    kw_zwatch_touch (bus->events);                  //  XSUB was sent on
 }
 
 static void

@@ -2,7 +2,7 @@
     parameters stay values, prepared statements, affected rows counted, errors with SQLSTATE, a
     COMMIT of a failed transaction reported as a failure, BEGIN sent with
     the first statement (which then runs inside the transaction, prepared or
-    not), and reconnection after the server drops the connection. */
+    not), deferred statements sent with the next round trip, and reconnection after the server drops the connection. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +15,7 @@ int
 main (void)
 {
     kw_log_init ("test_db", KW_LOG_ERROR);
-    const char *url = getenv ("KW_TEST_DB_URL");
-    if (!url) {
-        printf ("not ok 1 - KW_TEST_DB_URL is not set\n1..1\n");
-        return 1;
-    }
+    const char *url = tap_db_url ();
     kw_db_t *db = kw_db_new (url, NULL, "test_db");
     is_int (kw_db_connect (db, 5000), 0, "connects");
     ok (kw_db_up (db), "is up");
@@ -108,6 +104,82 @@ main (void)
     kw_db_rollback (db);
     is_int (kw_db_exec_count (db, "SELECT 1 FROM counted", 0, NULL, NULL, NULL), 3,
             "and nothing of its transaction was committed");
+
+    //  Deferred statements: sent with the transaction's next round trip, in
+    //  order, their failure that round trip's. The backend's last query (as
+    //  another session sees it) shows what was sent.
+    kw_db_t *watch = kw_db_new (url, NULL, "test_db_watch");
+    kw_db_connect (watch, 5000);
+    char db_pid [16];
+    snprintf (db_pid, sizeof db_pid, "%d", PQbackendPID (kw_db_conn (db)));
+    const char *db_pid_param [1] = { db_pid };
+    kw_db_prepare (watch, "last_query", "SELECT query FROM pg_stat_activity WHERE pid = $1::int");
+    kw_db_exec (db, "DELETE FROM counted", 0, NULL);
+    kw_db_begin (db);
+    kw_db_exec (db, "SELECT 'before'", 0, NULL);
+    const char *seven [1] = { "7" };
+    is_int (kw_db_defer (db, "count_add", 1, seven, NULL, NULL, -1), 0, "a statement deferred");
+    res = kw_db_query (watch, "last_query", 1, db_pid_param);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "SELECT 'before'", "is not sent at once");
+    PQclear (res);
+    const char *blob [1] = { "\x00\x07\x00" };
+    int blob_len [1] = { 3 }, blob_fmt [1] = { 1 };
+    is_int (kw_db_defer (db, "INSERT INTO counted SELECT length ($1::bytea) + 5", 1, blob, blob_len, blob_fmt, 0),
+            0, "an unprepared statement with a binary parameter deferred");
+    is_int (kw_db_exec_count (db, "SELECT x FROM counted ORDER BY x", 0, NULL, NULL, NULL), 2,
+            "the next statement sees what the deferred ones wrote: they ran first");
+    is_int (kw_db_commit (db), 0, "commit");
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted WHERE x IN (7, 8)", 0, NULL, NULL, NULL), 2,
+            "both kept, the binary value copied whole");
+    kw_db_begin (db);
+    kw_db_defer (db, "count_add", 1, three, NULL, NULL, -1);
+    is_int (kw_db_commit (db), 0, "a deferred statement goes with the COMMIT");
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted WHERE x = 3", 0, NULL, NULL, NULL), 1, "and is kept");
+    kw_db_begin (db);
+    kw_db_exec (db, "SELECT 1", 0, NULL);
+    kw_db_defer (db, "count_add", 1, three, NULL, NULL, -1);
+    kw_db_rollback (db);
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted WHERE x = 3", 0, NULL, NULL, NULL), 1,
+            "a rollback drops what was deferred");
+    kw_db_begin (db);
+    is_int (kw_db_defer (db, "SELECT 1/0", 0, NULL, NULL, NULL, -1), 0, "a failing statement deferred");
+    is_int (kw_db_defer (db, "count_add", 1, three, NULL, NULL, -1), 0, "and one after it");
+    ok (kw_db_query (db, "SELECT 1", 0, NULL) == NULL, "fails the next statement");
+    is_str (kw_db_sqlstate (db), "22012", "with the deferred statement's SQLSTATE");
+    is_int (kw_db_commit (db), -1, "and the transaction does not commit");
+    kw_db_rollback (db);
+    kw_db_begin (db);
+    kw_db_exec (db, "SELECT 1", 0, NULL);
+    kw_db_defer (db, "SELECT 1/0", 0, NULL, NULL, NULL, -1);
+    is_int (kw_db_exec_commit (db, "count_add", 1, three), -1, "fails exec_commit's round trip");
+    kw_db_rollback (db);
+    kw_db_begin (db);
+    kw_db_exec (db, "SELECT 1", 0, NULL);
+    kw_db_defer (db, "count_add", 1, three, NULL, NULL, -1);
+    kw_db_defer (db, "SELECT 1/0", 0, NULL, NULL, NULL, -1);
+    is_int (kw_db_commit (db), -1, "fails the COMMIT it goes with");
+    kw_db_rollback (db);
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted WHERE x = 3", 0, NULL, NULL, NULL), 1,
+            "and nothing of those transactions was kept");
+    kw_db_begin (db);
+    kw_db_defer (db, "SELECT 1 WHERE false", 0, NULL, NULL, NULL, 1);
+    ok (kw_db_query (db, "SELECT 1", 0, NULL) == NULL, "a deferred statement without the rows it must return fails");
+    kw_db_rollback (db);
+    kw_db_begin (db);
+    kw_db_exec (db, "SELECT 1", 0, NULL);
+    kw_db_defer (db, "count_add", 1, three, NULL, NULL, -1);
+    ok (kw_db_conn (db) != NULL, "the raw connection");
+    res = kw_db_query (watch, "last_query", 1, db_pid_param);
+    is_str (res ? PQgetvalue (res, 0, 0) : NULL, "INSERT INTO counted VALUES ($1::int)",
+            "has what was deferred sent first");
+    PQclear (res);
+    kw_db_rollback (db);
+    is_int (kw_db_defer (db, "SELECT 1/0", 0, NULL, NULL, NULL, -1), -1,
+            "outside a transaction a statement runs at once: its failure now");
+    is_int (kw_db_defer (db, "count_add", 1, seven, NULL, NULL, -1), 0, "and its success");
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted WHERE x = 7", 0, NULL, NULL, NULL), 2,
+            "kept without a COMMIT");
+    kw_db_destroy (&watch);
 
     //  The server drops us: the next query fails, ensure reconnects, and the
     //  prepared statement is prepared again on the new connection.

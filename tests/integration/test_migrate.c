@@ -15,11 +15,7 @@ int
 main (void)
 {
     kw_log_init ("test_migrate", KW_LOG_ERROR);
-    const char *url = getenv ("KW_TEST_DB_URL");
-    if (!url) {
-        printf ("not ok 1 - KW_TEST_DB_URL is not set\n1..1\n");
-        return 1;
-    }
+    const char *url = tap_db_url ();
     kw_db_t *db = kw_db_new (url, NULL, "test_migrate");
     kw_db_connect (db, 5000);
     char service [64], create [256], insert [256], check [256];

@@ -36,11 +36,7 @@ int
 main (void)
 {
     kw_log_init ("test_prune", KW_LOG_ERROR);
-    const char *url = getenv ("KW_TEST_DB_URL");
-    if (!url) {
-        printf ("not ok 1 - KW_TEST_DB_URL is not set\n1..1\n");
-        return 1;
-    }
+    const char *url = tap_db_url ();
     kw_db_t *db = kw_db_new (url, NULL, "test_prune");
     int more = 0;
     kw_db_connect (db, 5000);

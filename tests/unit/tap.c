@@ -1,6 +1,7 @@
 /*  tap: implementation of the unit-test harness declared in tap.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "tap.h"
 
@@ -75,4 +76,15 @@ tap_done (void)
     printf ("1..%d\n", s_count);
     fflush (stdout);
     return s_failed == 0 && s_count > 0 ? 0 : 1;
+}
+
+const char *
+tap_db_url (void)
+{
+    const char *url = getenv ("KW_TEST_DB_URL");
+    if (!url) {
+        printf ("not ok 1 - KW_TEST_DB_URL is not set\n1..1\n");
+        exit (1);
+    }
+    return url;
 }
