@@ -261,7 +261,8 @@ s_decide_revision (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
     if (strcmp (cause, CAUSE_RECEIVED) == 0 && msg->revision == 0 && !rules_read_rating (region->ruleset.rule)
     &&  event->seq > self->read_first_through) {
         Kw__EligibilityDecision *fresh = s_fresh (region, &referral, NULL, arena);
-        if (fresh && s_insert (db, region, &referral, cause, fresh, 1, 1, arena) == 0)
+        //  The statement is deferred: sent now, its failure is this event's.
+        if (fresh && s_insert (db, region, &referral, cause, fresh, 1, 1, arena) == 0 && kw_db_flush (db) == 0)
             return KW_APPLY_OK;
         self->read_first_through = event->seq + FIRST_AFTER_FAILURE;
         return KW_APPLY_RETRY;
