@@ -32,6 +32,9 @@ test's way to make the server refuse, temporarily or for good.
 
     smtp_sink.py [--host 127.0.0.1] [--port 2525] --dir DIR [--tls-cert PEM --tls-key PEM]
 
+A message with a text line over 998 octets (its CRLF not counted) is
+refused with 500, as mail servers do (RFC 5321 4.5.3.1.6).
+
 With --tls-cert and --tls-key it offers STARTTLS and requires it: a client
 that does not start TLS has every command after EHLO refused.
 
@@ -61,6 +64,9 @@ import time
 
 SIZE_LIMIT = 32 * 1024 * 1024
 LINE_LIMIT = 4096
+# A message's text lines, without their CRLF, as SMTP carries them (RFC 5321
+# 4.5.3.1.6): a longer one is refused, as mail servers do.
+TEXT_LINE_LIMIT = 998
 RECEIVE_SIZE = 65536
 JOURNAL = "transactions.log"
 SPOOL = "messages.mbox"
@@ -224,6 +230,9 @@ class Session(asyncio.BufferedProtocol):
         self.mail_from, self.rcpt_tos = None, []
         if len(content) > SIZE_LIMIT:
             self.send("552 Error: Too much mail data")
+            return True
+        if any(len(line) > TEXT_LINE_LIMIT for line in content.split(b"\r\n")):
+            self.send("500 5.5.6 Line too long (at most %d octets a line)" % TEXT_LINE_LIMIT)
             return True
         refusal = self.store.refusal()
         if refusal:
