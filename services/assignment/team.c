@@ -164,7 +164,9 @@ s_family (kw_db_t *db, const char *case_id, const Kw__ReferralBody *referral, kw
     const char *params [9] = { case_id };
     if (!event_rows_family (referral, params + 1, arena))
         return 0;
-    return kw_db_exec (db, "team_family_insert", 9, params);
+    //  Nothing of its result is read: it goes with the transaction's next
+    //  statement or its COMMIT, whose failure its own failure becomes.
+    return kw_db_defer (db, "team_family_insert", 9, params, NULL, NULL, -1);
 }
 
 //  team_changed (below) with the team given: the members of a case that
