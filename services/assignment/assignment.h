@@ -130,6 +130,7 @@ typedef struct {
     char *awaiting_reason;
     int review_flagged;
     int opening;                    //  inserted by this transaction as offered, its first offer to come
+    char *opened_at;                //  when opening: its opening time, this transaction's now ()
 } case_row_t;
 
 int access_prepare (kw_db_t *db);
@@ -215,9 +216,11 @@ int matching_deputy (kw_service_t *svc, kw_db_t *db, const case_row_t *row, cons
 int offers_prepare (kw_db_t *db);
 //  Write a pending offer of the case to a professional or a family member
 //  (exactly one of professional_id and family_id), with its score and
-//  reasons, and emit offer_made. 0 or -1.
+//  reasons, and emit offer_made. ranked: the professional as ranked in
+//  this transaction, or NULL; the first offer of a case being opened to
+//  one is then written with the transaction's next round trip. 0 or -1.
 int offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
-                 const char *professional_id, const char *family_id, int score,
+                 const char *professional_id, const rank_candidate_t *ranked, const char *family_id, int score,
                  char *const *reasons, size_t reason_count, const char *purpose,
                  const char *override_reason, kw_arena_t *arena);
 //  Expire the pending offer offer_id of case_id when it is due (the

@@ -17,9 +17,10 @@
 #define DISCIPLINE_LIMIT "6"
 #define ROOM "(max_caseload - caseload - cover_load - pending_offers)"
 #define PRESENT "active AND NOT absent"
-//  What ranking reads of a professional (candidates_rank's columns 0 to 10).
+//  What ranking reads of a professional, and what an offer to them tells
+//  (candidates_rank's columns 0 to 12).
 #define COLUMNS "p.id, p.email, p.discipline, p.languages, p.localities, p.max_caseload, p.caseload," \
-                " p.cover_load, p.pending_offers, p.active, p.absent"
+                " p.cover_load, p.pending_offers, p.active, p.absent, p.name, p.phone"
 
 //  Statements are planned once a connection (generic plans): matching's
 //  query would otherwise be planned again for every case.
@@ -144,7 +145,9 @@ candidates_rank (kw_db_t *db, const candidates_child_t *child, const rank_weight
         c->pending_offers = atoi (PQgetvalue (res, r, 8));
         c->active = PQgetvalue (res, r, 9) [0] == 't';
         c->absent = PQgetvalue (res, r, 10) [0] == 't';
-        c->in_team = PQgetvalue (res, r, 11) [0] == 't';
+        c->name = kw_arena_strdup (arena, PQgetvalue (res, r, 11));
+        c->phone = PQgetisnull (res, r, 12) ? NULL : kw_arena_strdup (arena, PQgetvalue (res, r, 12));
+        c->in_team = PQgetvalue (res, r, 13) [0] == 't';
     }
     PQclear (res);
     out->child = (rank_child_t) {

@@ -206,7 +206,7 @@ s_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t 
             char *reason = kw_arena_printf (arena, "suggested by the family: a parent or carer as key"
                                             " worker, with a professional as deputy (+%d)",
                                             settings->weights.suggested);
-            return offers_make (svc, db, actor, row, NULL, family_id, settings->weights.suggested,
+            return offers_make (svc, db, actor, row, NULL, NULL, family_id, settings->weights.suggested,
                                 &reason, 1, row->round_purpose, NULL, arena);
         }
     }
@@ -232,7 +232,7 @@ s_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t 
     char *note = first_round && round.refusals == 0 ? s_suggestion_note (&facts, &ranked, arena) : NULL;
     if (note)
         reasons [count++] = note;
-    return offers_make (svc, db, actor, row, best->id, NULL, best->score, reasons, count,
+    return offers_make (svc, db, actor, row, best->id, best, NULL, best->score, reasons, count,
                         row->round_purpose, NULL, arena);
 }
 
@@ -326,7 +326,8 @@ s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_ar
         return -1;
     case_row_t row = {
         .id = case_id, .referral_id = msg->referral_id, .region = msg->region,
-        .status = "offered", .round = 1, .round_purpose = PURPOSE_INITIAL, .opening = 1
+        .status = "offered", .round = 1, .round_purpose = PURPOSE_INITIAL, .opening = 1,
+        .opened_at = opened.opened_at
     };
     //  A new case: its first round has no offer yet.
     round_t round = { .refused = NULL };
