@@ -46,12 +46,16 @@
     "   OR (g.email IS NULL AND t.email IS NULL AND t.name = g.name AND t.agency IS NOT DISTINCT FROM g.agency)))" \
     gate \
     "  ORDER BY coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, '')), n)"
-//  Their insert, answering people_team_rows's columns.
-#define REFERRAL_TEAM_INSERT \
+//  Their insert, answering people_team_rows's columns; conflict: what a
+//  member a concurrent transaction added meanwhile does. A case being
+//  opened has none: no other transaction sees it, and the e-mails of
+//  the members drawn are each once (one registered professional an
+//  e-mail), so its insert checks no conflict first.
+#define REFERRAL_TEAM_INSERT(conflict) \
     "INSERT INTO assignment.team_members (id, case_id, professional_id, name, agency, discipline, email," \
     " phone, source)" \
     " SELECT gen_random_uuid (), $2::uuid, professional_id, name, agency, discipline, email, phone, 'referral'" \
-    " FROM fresh ORDER BY n ON CONFLICT DO NOTHING" \
+    " FROM fresh ORDER BY n" conflict \
     " RETURNING id, professional_id, name, agency, discipline, email, phone, source, " TS ("added_at")
 
 int
@@ -86,7 +90,8 @@ team_prepare (kw_db_t *db)
         "  WHERE NOT EXISTS (SELECT 1 FROM assignment.case_family f WHERE f.case_id = $1::uuid"
         "   AND (lower (f.email) = lower (g.email) OR (g.email IS NULL AND f.email IS NULL AND f.name = g.name)))"
         "  ORDER BY coalesce (lower (g.email), 'name ' || g.name), g.n) AS fresh ORDER BY n");
-    kw_db_prepare (db, "team_insert_referral", "WITH " REFERRAL_TEAM ("") ", t AS (" REFERRAL_TEAM_INSERT ")"
+    kw_db_prepare (db, "team_insert_referral", "WITH " REFERRAL_TEAM ("") ", t AS ("
+        REFERRAL_TEAM_INSERT (" ON CONFLICT DO NOTHING") ")"
         " SELECT * FROM t");
     //  A case opened with the team named in its referral in one statement:
     //  the case (once per referral), then the team, only when the case was
@@ -102,7 +107,7 @@ team_prepare (kw_db_t *db)
         "WITH c AS (INSERT INTO assignment.cases (id, referral_id, region, status, needs, district, language,"
         "  suggested_email, suggested_family) VALUES ($2::uuid, $8::uuid, $1, 'offered', $9::text[],"
         "  $10, $11, $12, $13::boolean) ON CONFLICT (referral_id) DO NOTHING RETURNING opened_at), "
-        REFERRAL_TEAM (" AND EXISTS (SELECT 1 FROM c)") ", t AS (" REFERRAL_TEAM_INSERT "),"
+        REFERRAL_TEAM (" AND EXISTS (SELECT 1 FROM c)") ", t AS (" REFERRAL_TEAM_INSERT ("") "),"
         " team AS (SELECT professional_id FROM t WHERE professional_id IS NOT NULL),"
         CANDIDATES_DRAWN ("$1", "$15", "$10", "$11", "$14")
         " SELECT " TS ("c.opened_at") ", t.*" NULLS_14 " FROM c LEFT JOIN t ON true"
