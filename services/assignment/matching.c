@@ -205,7 +205,7 @@ s_child (const case_row_t *row, const facts_t *facts, const round_t *round, int 
 //  drawn: the candidates already ranked, or NULL.
 static int
 s_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row, facts_t facts,
-        round_t round, candidates_t *drawn, kw_arena_t *arena)
+        round_t round, const candidates_t *drawn, kw_arena_t *arena)
 {
     const settings_region_t *settings = state_settings (svc, row->region);
     if (round.pending)
