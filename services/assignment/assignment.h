@@ -103,7 +103,7 @@ int people_family (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__KeyW
 int people_team (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n);
 //  Team members from rows of people_team's columns (id, professional_id,
 //  name, agency, discipline, email, phone, source, added_at) from column
-//  col, in arena.
+//  col, in arena; a row without an id there is not a member.
 void people_team_rows (PGresult *res, int col, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n);
 //  A person from the columns from col on: id, name, email, phone and
 //  (professional) agency, discipline or (family) relationship; NULL when
@@ -130,6 +130,7 @@ typedef struct {
     char *awaiting_reason;
     int review_flagged;
     int opening;                    //  inserted by this transaction as offered, its first offer to come
+    char *opened_at;                //  when opening: its opening time, this transaction's now ()
 } case_row_t;
 
 int access_prepare (kw_db_t *db);
@@ -181,7 +182,52 @@ typedef struct {
     rank_weights_t weights;
 } candidates_t;
 
+//  The draw as SQL, for its own statement and for the one that opens a
+//  case: the CTE drawn, given the statement's expressions for the region,
+//  the suggested e-mail, the district and the language (NULL or '': none)
+//  and the fitting disciplines (text[]), and a CTE team (professional_id)
+//  of the child's team. Each source is one ordered index scan that reads
+//  the rows it draws (the district's and the language's by primary key);
+//  a professional drawn twice is ranked once (candidates_read keeps one
+//  row an id, which costs less than a sort and a unique step in every
+//  execution). CANDIDATES_SELECT is the select list of candidates_read's
+//  columns, from drawn d.
+#define CANDIDATES_SOURCE_LIMIT "10"
+#define CANDIDATES_DISCIPLINE_LIMIT "6"
+#define CANDIDATES_ROOM "(max_caseload - caseload - cover_load - pending_offers)"
+#define CANDIDATES_PRESENT "active AND NOT absent"
+#define CANDIDATES_COLUMNS "p.id, p.email, p.discipline, p.languages, p.localities, p.max_caseload," \
+    " p.caseload, p.cover_load, p.pending_offers, p.active, p.absent, p.name, p.phone"
+#define CANDIDATES_TERM(region, kind, value) \
+    " UNION ALL (SELECT " CANDIDATES_COLUMNS " FROM (SELECT professional_id FROM assignment.professional_terms" \
+    "  WHERE region = " region " AND term = '" kind " ' || " value " AND present AND room > 0" \
+    "  ORDER BY room DESC, professional_id LIMIT " CANDIDATES_SOURCE_LIMIT ") t" \
+    "  JOIN assignment.professionals p ON p.id = t.professional_id)"
+#define CANDIDATES_DRAWN(region, email, district, language, fitting) \
+    " drawn AS (" \
+    "  (SELECT " CANDIDATES_COLUMNS " FROM assignment.professionals p WHERE region = " region \
+    "   AND lower (email) = lower (" email "))" \
+    "  UNION ALL (SELECT " CANDIDATES_COLUMNS " FROM team t JOIN assignment.professionals p" \
+    "   ON p.id = t.professional_id WHERE p.region = " region ")" \
+    "  UNION ALL (SELECT d.* FROM unnest (" fitting "::text[]) want (discipline) CROSS JOIN LATERAL" \
+    "   (SELECT " CANDIDATES_COLUMNS " FROM assignment.professionals p WHERE region = " region \
+    "    AND discipline = want.discipline AND " CANDIDATES_PRESENT " AND " CANDIDATES_ROOM " > 0" \
+    "    ORDER BY " CANDIDATES_ROOM " DESC, id LIMIT " CANDIDATES_DISCIPLINE_LIMIT ") d)" \
+    CANDIDATES_TERM (region, "district", district) CANDIDATES_TERM (region, "language", language) \
+    "  UNION ALL (SELECT " CANDIDATES_COLUMNS " FROM assignment.professionals p WHERE region = " region \
+    "   AND " CANDIDATES_PRESENT " ORDER BY " CANDIDATES_ROOM " DESC, id LIMIT " CANDIDATES_SOURCE_LIMIT "))"
+#define CANDIDATES_SELECT "d.*, coalesce (d.id = ANY (ARRAY (SELECT professional_id FROM team)), false)"
+//  Fourteen columns.
+#define CANDIDATES_COUNT 14
+
 int candidates_prepare (kw_db_t *db);
+//  The disciplines that fit any of the needs, each once, as a text[]
+//  literal (arena).
+char *candidates_fitting (char *const *needs, size_t need_count, kw_arena_t *arena);
+//  Rank the professionals drawn: the rows of res with a value in column
+//  col, CANDIDATES_SELECT's columns from col on.
+void candidates_read (PGresult *res, int col, const candidates_child_t *child, const rank_weights_t *weights,
+                      kw_arena_t *arena, candidates_t *out);
 //  Rank the professionals the case may be offered to: the suggestion, the
 //  team, those working in the district, those speaking the language, and
 //  those with the most room, scored with weights (rank.c). 0 or -1.
@@ -215,9 +261,11 @@ int matching_deputy (kw_service_t *svc, kw_db_t *db, const case_row_t *row, cons
 int offers_prepare (kw_db_t *db);
 //  Write a pending offer of the case to a professional or a family member
 //  (exactly one of professional_id and family_id), with its score and
-//  reasons, and emit offer_made. 0 or -1.
+//  reasons, and emit offer_made. ranked: the professional as ranked in
+//  this transaction, or NULL; the first offer of a case being opened to
+//  one is then written with the transaction's next round trip. 0 or -1.
 int offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
-                 const char *professional_id, const char *family_id, int score,
+                 const char *professional_id, const rank_candidate_t *ranked, const char *family_id, int score,
                  char *const *reasons, size_t reason_count, const char *purpose,
                  const char *override_reason, kw_arena_t *arena);
 //  Expire the pending offer offer_id of case_id when it is due (the
@@ -264,11 +312,15 @@ typedef struct {
     int suggested_family;
 } team_case_t;
 //  Open case c (once per referral) with the professionals named in the
-//  referral (may be NULL) as its team, in one statement, and its family:
-//  1 with the opening time in *opened_at and the members added (arena),
-//  0 when the referral has a case already (nothing written), -1 on error.
-int team_open_case (kw_db_t *db, const team_case_t *c, const Kw__ReferralBody *referral, kw_arena_t *arena,
-                    char **opened_at, Kw__TeamMember ***added, size_t *added_count);
+//  referral (may be NULL) as its team, in one statement that also draws
+//  the candidates for child (its case_id, excluded and keeping_id unread:
+//  the case is new), and its family: 1 with the opening time in
+//  *opened_at, the members added and the candidates ranked with weights
+//  (arena), 0 when the referral has a case already (nothing written), -1
+//  on error.
+int team_open_case (kw_db_t *db, const team_case_t *c, const Kw__ReferralBody *referral,
+                    const candidates_child_t *child, const rank_weights_t *weights, kw_arena_t *arena,
+                    char **opened_at, Kw__TeamMember ***added, size_t *added_count, candidates_t *ranked);
 //  Emit team_changed for the members added from a referral, when any
 //  (opening: the case is being opened, so they are the whole team). 0 or -1.
 int team_opened (kw_db_t *db, const char *region, const char *case_id, const char *referral_id,

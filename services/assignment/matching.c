@@ -187,10 +187,25 @@ s_suggestion_note (const facts_t *facts, const candidates_t *ranked, kw_arena_t 
          : kw_arena_strdup (arena, "the professional the family suggested is not registered in the region");
 }
 
-//  The next offer of the round, knowing the child and the round so far.
+//  What the candidates are drawn and ranked for: the child, less the
+//  professionals refused in the round and the key worker being replaced.
+static candidates_child_t
+s_child (const case_row_t *row, const facts_t *facts, const round_t *round, int first_round)
+{
+    return (candidates_child_t) {
+        .region = row->region, .case_id = row->id, .needs = facts->needs, .need_count = facts->need_count,
+        .district = facts->district, .language = facts->language,
+        .suggested_email = facts->suggested_family ? NULL : facts->suggested_email,
+        .excluded = round->refused, .excluded_count = round->refused_count,
+        .keeping_id = first_round ? NULL : row->key_worker_id
+    };
+}
+
+//  The next offer of the round, knowing the child and the round so far;
+//  drawn: the candidates already ranked, or NULL.
 static int
 s_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row, facts_t facts,
-        round_t round, kw_arena_t *arena)
+        round_t round, const candidates_t *drawn, kw_arena_t *arena)
 {
     const settings_region_t *settings = state_settings (svc, row->region);
     if (round.pending)
@@ -206,18 +221,15 @@ s_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t 
             char *reason = kw_arena_printf (arena, "suggested by the family: a parent or carer as key"
                                             " worker, with a professional as deputy (+%d)",
                                             settings->weights.suggested);
-            return offers_make (svc, db, actor, row, NULL, family_id, settings->weights.suggested,
+            return offers_make (svc, db, actor, row, NULL, NULL, family_id, settings->weights.suggested,
                                 &reason, 1, row->round_purpose, NULL, arena);
         }
     }
-    candidates_child_t child = {
-        .region = row->region, .case_id = row->id, .needs = facts.needs, .need_count = facts.need_count,
-        .district = facts.district, .language = facts.language,
-        .suggested_email = facts.suggested_family ? NULL : facts.suggested_email,
-        .excluded = round.refused, .excluded_count = round.refused_count,
-        .keeping_id = first_round ? NULL : row->key_worker_id
-    };
+    candidates_child_t child = s_child (row, &facts, &round, first_round);
     candidates_t ranked;
+    if (drawn)
+        ranked = *drawn;
+    else
     if (candidates_rank (db, &child, &settings->weights, arena, &ranked) != 0)
         return -1;
     if (ranked.offerable == 0)
@@ -232,7 +244,7 @@ s_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t 
     char *note = first_round && round.refusals == 0 ? s_suggestion_note (&facts, &ranked, arena) : NULL;
     if (note)
         reasons [count++] = note;
-    return offers_make (svc, db, actor, row, best->id, NULL, best->score, reasons, count,
+    return offers_make (svc, db, actor, row, best->id, best, NULL, best->score, reasons, count,
                         row->round_purpose, NULL, arena);
 }
 
@@ -244,7 +256,7 @@ matching_next (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case
     round_t round;
     if (s_facts (db, row->id, arena, &facts) != 0 || s_round (db, row, arena, &round) != 0)
         return -1;
-    return s_next (svc, db, actor, row, facts, round, arena);
+    return s_next (svc, db, actor, row, facts, round, NULL, arena);
 }
 
 int
@@ -311,12 +323,22 @@ s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_ar
         .language = (char *) c->language, .suggested_email = (char *) c->suggested_email,
         .suggested_family = c->suggested_family
     };
+    case_row_t row = {
+        .id = case_id, .referral_id = msg->referral_id, .region = msg->region,
+        .status = "offered", .round = 1, .round_purpose = PURPOSE_INITIAL, .opening = 1
+    };
+    //  A new case: its first round has no offer yet.
+    round_t round = { .refused = NULL };
+    candidates_child_t child = s_child (&row, &facts, &round, 1);
     Kw__CaseOpened opened = KW__CASE_OPENED__INIT;
     Kw__TeamMember **team;
     size_t team_count;
-    int rc = team_open_case (db, c, msg->referral, arena, &opened.opened_at, &team, &team_count);
+    candidates_t drawn;
+    int rc = team_open_case (db, c, msg->referral, &child, &state_settings (svc, msg->region)->weights, arena,
+                             &opened.opened_at, &team, &team_count, &drawn);
     if (rc <= 0)
         return rc;
+    row.opened_at = opened.opened_at;
     opened.case_id = case_id;
     opened.referral_id = msg->referral_id;
     opened.region = msg->region;
@@ -324,13 +346,7 @@ s_open (kw_service_t *svc, kw_db_t *db, const Kw__EligibilityDecided *msg, kw_ar
                        &opened.base, NULL, NULL, "case opened: the referral was found eligible") != 0
     ||  team_opened (db, msg->region, case_id, msg->referral_id, team, team_count, 1, arena) != 0)
         return -1;
-    case_row_t row = {
-        .id = case_id, .referral_id = msg->referral_id, .region = msg->region,
-        .status = "offered", .round = 1, .round_purpose = PURPOSE_INITIAL, .opening = 1
-    };
-    //  A new case: its first round has no offer yet.
-    round_t round = { .refused = NULL };
-    if (s_next (svc, db, NULL, &row, facts, round, arena) != 0)
+    if (s_next (svc, db, NULL, &row, facts, round, &drawn, arena) != 0)
         return -1;
     kw_info ("case_opened", "case_id", case_id, "referral_id", msg->referral_id);
     return 1;

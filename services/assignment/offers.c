@@ -14,6 +14,7 @@
 #include <strings.h>
 #include "kw_audit.h"
 #include "kw_log.h"
+#include "kw_time.h"
 #include "kw_tx.h"
 #include "kw_uuid.h"
 #include "assignment.h"
@@ -74,7 +75,8 @@ s_state (const char *name)
 //  The offer, the offeree's count of pending offers and the case's
 //  status in one statement, which answers the expiry, the offeree (a
 //  professional: people_from's columns) and the cases changed; a case
-//  being opened was inserted as offered and is left as it is.
+//  being opened was inserted as offered and is left as it is. An offer to
+//  a professional who is not registered answers no row.
 #define OFFERS_INSERT(c) \
     "WITH o AS (INSERT INTO assignment.offers (id, case_id, professional_id, family_member_id, kind, status," \
     "  expires_at, score, reasons, round, purpose, reason)" \
@@ -84,7 +86,7 @@ s_state (const char *name)
     "  RETURNING id, name, email, phone, agency, discipline, " ROOM "), " TERMS_ROOM ("p") "," \
     " c AS (" c ")" \
     " SELECT " TS ("o.expires_at") ", p.id, p.name, p.email, p.phone, p.agency, p.discipline," \
-    " (SELECT count(*) FROM c) FROM o LEFT JOIN p ON true"
+    " (SELECT count(*) FROM c) FROM o LEFT JOIN p ON true WHERE ($3::uuid IS NULL) = (p.id IS NULL)"
 
 int
 offers_prepare (kw_db_t *db)
@@ -156,9 +158,61 @@ offers_prepare (kw_db_t *db)
 
 // ---- making offers
 
+//  The expiry of an offer made in the transaction that opened the case:
+//  its opening time (now (), in whole seconds) and ttl seconds more, as
+//  the offer's statement answers it, into out.
+static int
+s_expiry (const char *opened_at, long ttl, char out [KW_TIME_RFC3339_SIZE])
+{
+    int y, m, d, hh, mm, ss, n = 0;
+    if (sscanf (opened_at, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &m, &d, &hh, &mm, &ss, &n) != 6
+    ||  (size_t) n != strlen (opened_at))
+        return -1;
+    int64_t seconds = kw_date_days (y, m, d) * 86400L + hh * 3600L + mm * 60L + ss + ttl;
+    kw_time_format (seconds * 1000000, out);
+    return 0;
+}
+
+//  The offeree and the expiry of an offer: from the offer's statement, or,
+//  for the first offer of a case being opened to a professional ranked in
+//  the transaction, known already, the statement then sent with the
+//  transaction's next round trip (it must write the offer and count it
+//  against the professional: one row). 0 or -1.
+static int
+s_offer_write (kw_db_t *db, const case_row_t *row, const rank_candidate_t *ranked, const char *family_id,
+               long ttl, const char *const *params, kw_arena_t *arena, char **expires_at,
+               Kw__KeyWorker **offeree)
+{
+    if (row->opening && row->opened_at && ranked) {
+        char at [KW_TIME_RFC3339_SIZE];
+        if (s_expiry (row->opened_at, ttl, at) != 0)
+            return -1;
+        *expires_at = kw_arena_strdup (arena, at);
+        *offeree = kw_arena_calloc (arena, sizeof **offeree);
+        kw__key_worker__init (*offeree);
+        (*offeree)->name = (char *) ranked->name;
+        (*offeree)->email = (char *) ranked->email;
+        (*offeree)->phone = (char *) ranked->phone;
+        return kw_db_defer (db, "offers_insert_opening", 11, params, NULL, NULL, 1);
+    }
+    PGresult *res = kw_db_query (db, row->opening ? "offers_insert_opening" : "offers_insert", 11, params);
+    if (!res)
+        return -1;
+    if (PQntuples (res) != 1 || strcmp (PQgetvalue (res, 0, 7), row->opening ? "0" : "1") != 0) {
+        PQclear (res);
+        return -1;
+    }
+    *expires_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
+    int failed = 0;
+    *offeree = family_id ? people_family_member (db, family_id, arena, &failed)
+                         : people_from (res, 0, 1, 0, arena);
+    PQclear (res);
+    return failed || !*offeree ? -1 : 0;
+}
+
 int
 offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
-             const char *professional_id, const char *family_id, int score,
+             const char *professional_id, const rank_candidate_t *ranked, const char *family_id, int score,
              char *const *reasons, size_t reason_count, const char *purpose,
              const char *override_reason, kw_arena_t *arena)
 {
@@ -173,19 +227,10 @@ offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_r
         offer_id, row->id, professional_id, family_id, kind, ttl, score_text,
         rows_array_literal (reasons, reason_count, arena), round, purpose, override_reason
     };
-    PGresult *res = kw_db_query (db, row->opening ? "offers_insert_opening" : "offers_insert", 11, params);
-    if (!res)
-        return -1;
-    if (PQntuples (res) != 1 || strcmp (PQgetvalue (res, 0, 7), row->opening ? "0" : "1") != 0) {
-        PQclear (res);
-        return -1;
-    }
-    char *expires_at = kw_arena_strdup (arena, PQgetvalue (res, 0, 0));
-    int failed = 0;
-    Kw__KeyWorker *offeree = professional_id ? people_from (res, 0, 1, 0, arena)
-                                             : people_family_member (db, family_id, arena, &failed);
-    PQclear (res);
-    if (failed || !offeree)
+    char *expires_at;
+    Kw__KeyWorker *offeree;
+    if (s_offer_write (db, row, professional_id ? ranked : NULL, family_id, settings->offer_ttl_seconds,
+                       params, arena, &expires_at, &offeree) != 0)
         return -1;
     Kw__OfferMade event = KW__OFFER_MADE__INIT;
     event.offer_id = offer_id;
@@ -749,7 +794,7 @@ s_override_write (kw_tx_t *tx)
     if (offers_withdraw_pending (tx->db, tx->req->caller, row, "replaced by a coordinator's offer", tx->arena) != 0)
         return -1;
     char *reason = kw_arena_printf (tx->arena, "chosen by the coordinator: %s", self->in->reason);
-    if (offers_make (tx->svc, tx->db, tx->req->caller, row, pid, NULL, 0, &reason, 1, PURPOSE_OVERRIDE,
+    if (offers_make (tx->svc, tx->db, tx->req->caller, row, pid, NULL, NULL, 0, &reason, 1, PURPOSE_OVERRIDE,
                      self->in->reason, tx->arena) != 0
     ||  kw_audit (tx->db, tx->req->caller, "offer_override", "case", row->id, "ok") != 0)
         return -1;

@@ -114,10 +114,12 @@ people_team (kw_db_t *db, const char *case_id, kw_arena_t *arena, Kw__TeamMember
 void
 people_team_rows (PGresult *res, int col, kw_arena_t *arena, Kw__TeamMember ***out, size_t *n)
 {
-    *n = (size_t) PQntuples (res);
-    *out = kw_arena_calloc (arena, sizeof **out * (*n ? *n : 1));
-    for (size_t i = 0; i < *n; i++) {
-        int r = (int) i;
+    int rows = PQntuples (res);
+    *n = 0;
+    *out = kw_arena_calloc (arena, sizeof **out * (size_t) (rows ? rows : 1));
+    for (int r = 0; r < rows; r++) {
+        if (PQgetisnull (res, r, col))
+            continue;
         Kw__TeamMember *m = kw_arena_calloc (arena, sizeof *m);
         kw__team_member__init (m);
         m->id = rows_text (res, r, col + 0, arena);
@@ -131,6 +133,6 @@ people_team_rows (PGresult *res, int col, kw_arena_t *arena, Kw__TeamMember ***o
         m->registered = m->professional_id != NULL;
         m->source = rows_text (res, r, col + 7, arena);
         m->added_at = rows_text (res, r, col + 8, arena);
-        (*out) [i] = m;
+        (*out) [(*n)++] = m;
     }
 }

@@ -45,6 +45,8 @@ typedef struct {
     //  In: one registered professional.
     const char *id;
     const char *email;
+    const char *name;                   //  name and phone: what an offer to them tells
+    const char *phone;
     const char *discipline;
     const char *const *languages;
     size_t language_count;

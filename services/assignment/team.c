@@ -16,6 +16,11 @@
 #include "assignment.h"
 
 #define MAX_TEXT 200
+//  The columns before a candidate in team_open_case's rows: the opening
+//  time and people_team_rows's nine; NULLs for the columns of the other kind of row.
+#define TEAM_OPEN_CANDIDATES 10
+#define NULLS_9 ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+#define NULLS_14 NULLS_9 ", NULL, NULL, NULL, NULL, NULL"
 
 //  The professionals named in a referral ($3 to $7: names, agencies,
 //  disciplines, e-mails, phones) for case $2 of region $1: matched to the
@@ -41,12 +46,16 @@
     "   OR (g.email IS NULL AND t.email IS NULL AND t.name = g.name AND t.agency IS NOT DISTINCT FROM g.agency)))" \
     gate \
     "  ORDER BY coalesce (professional_id::text, lower (email), name || '|' || coalesce (agency, '')), n)"
-//  Their insert, answering people_team_rows's columns.
-#define REFERRAL_TEAM_INSERT \
+//  Their insert, answering people_team_rows's columns; conflict: what a
+//  member a concurrent transaction added meanwhile does. A case being
+//  opened has none: no other transaction sees it, and the e-mails of
+//  the members drawn are each once (one registered professional an
+//  e-mail), so its insert checks no conflict first.
+#define REFERRAL_TEAM_INSERT(conflict) \
     "INSERT INTO assignment.team_members (id, case_id, professional_id, name, agency, discipline, email," \
     " phone, source)" \
     " SELECT gen_random_uuid (), $2::uuid, professional_id, name, agency, discipline, email, phone, 'referral'" \
-    " FROM fresh ORDER BY n ON CONFLICT DO NOTHING" \
+    " FROM fresh ORDER BY n" conflict \
     " RETURNING id, professional_id, name, agency, discipline, email, phone, source, " TS ("added_at")
 
 int
@@ -81,20 +90,28 @@ team_prepare (kw_db_t *db)
         "  WHERE NOT EXISTS (SELECT 1 FROM assignment.case_family f WHERE f.case_id = $1::uuid"
         "   AND (lower (f.email) = lower (g.email) OR (g.email IS NULL AND f.email IS NULL AND f.name = g.name)))"
         "  ORDER BY coalesce (lower (g.email), 'name ' || g.name), g.n) AS fresh ORDER BY n");
-    kw_db_prepare (db, "team_insert_referral", "WITH " REFERRAL_TEAM ("") ", t AS (" REFERRAL_TEAM_INSERT ")"
+    kw_db_prepare (db, "team_insert_referral", "WITH " REFERRAL_TEAM ("") ", t AS ("
+        REFERRAL_TEAM_INSERT (" ON CONFLICT DO NOTHING") ")"
         " SELECT * FROM t");
     //  A case opened with the team named in its referral in one statement:
     //  the case (once per referral), then the team, only when the case was
-    //  inserted; the case's opening time first. The case is inserted as
-    //  offered, as its first offer (made in the same transaction) leaves it,
-    //  so that the offer need not change it; waiting for the coordinator
-    //  instead sets it awaiting_key_worker (matching.c).
+    //  inserted, and the candidates for its first offer (candidates.c, the
+    //  team being the one inserted; $14 the fitting disciplines, $15 the
+    //  suggested e-mail to rank by). The case is inserted as offered, as
+    //  its first offer (made in the same transaction) leaves it, so that
+    //  the offer need not change it; waiting for the coordinator instead
+    //  sets it awaiting_key_worker (matching.c). Rows: the case's opening
+    //  time with each member (one row of NULL members without a team),
+    //  then each candidate after TEAM_OPEN_CANDIDATES columns of NULL.
     kw_db_prepare (db, "team_open_case",
         "WITH c AS (INSERT INTO assignment.cases (id, referral_id, region, status, needs, district, language,"
         "  suggested_email, suggested_family) VALUES ($2::uuid, $8::uuid, $1, 'offered', $9::text[],"
         "  $10, $11, $12, $13::boolean) ON CONFLICT (referral_id) DO NOTHING RETURNING opened_at), "
-        REFERRAL_TEAM (" AND EXISTS (SELECT 1 FROM c)") ", t AS (" REFERRAL_TEAM_INSERT ")"
-        " SELECT " TS ("c.opened_at") ", t.* FROM c LEFT JOIN t ON true");
+        REFERRAL_TEAM (" AND EXISTS (SELECT 1 FROM c)") ", t AS (" REFERRAL_TEAM_INSERT ("") "),"
+        " team AS (SELECT professional_id FROM t WHERE professional_id IS NOT NULL),"
+        CANDIDATES_DRAWN ("$1", "$15", "$10", "$11", "$14")
+        " SELECT " TS ("c.opened_at") ", t.*" NULLS_14 " FROM c LEFT JOIN t ON true"
+        " UNION ALL SELECT NULL" NULLS_9 ", " CANDIDATES_SELECT " FROM drawn d WHERE EXISTS (SELECT 1 FROM c)");
     kw_db_prepare (db, "team_remove",
         "UPDATE assignment.team_members SET removed_at = now () WHERE id = $1::uuid AND case_id = $2::uuid"
         " AND removed_at IS NULL RETURNING professional_id, name, agency, discipline, email, phone, source,"
@@ -164,7 +181,9 @@ s_family (kw_db_t *db, const char *case_id, const Kw__ReferralBody *referral, kw
     const char *params [9] = { case_id };
     if (!event_rows_family (referral, params + 1, arena))
         return 0;
-    return kw_db_exec (db, "team_family_insert", 9, params);
+    //  Nothing of its result is read: it goes with the transaction's next
+    //  statement or its COMMIT, whose failure its own failure becomes.
+    return kw_db_defer (db, "team_family_insert", 9, params, NULL, NULL, -1);
 }
 
 //  team_changed (below) with the team given: the members of a case that
@@ -234,15 +253,17 @@ team_from_referral (kw_db_t *db, const char *region, const char *case_id, const 
 }
 
 int
-team_open_case (kw_db_t *db, const team_case_t *c, const Kw__ReferralBody *referral, kw_arena_t *arena,
-                char **opened_at, Kw__TeamMember ***added, size_t *added_count)
+team_open_case (kw_db_t *db, const team_case_t *c, const Kw__ReferralBody *referral,
+                const candidates_child_t *child, const rank_weights_t *weights, kw_arena_t *arena,
+                char **opened_at, Kw__TeamMember ***added, size_t *added_count, candidates_t *ranked)
 {
-    const char *params [13] = {
+    const char *params [15] = {
         c->region, c->id, NULL, NULL, NULL, NULL, NULL, c->referral_id, c->needs, c->district, c->language,
-        c->suggested_email, c->suggested_family ? "true" : "false"
+        c->suggested_email, c->suggested_family ? "true" : "false",
+        candidates_fitting (child->needs, child->need_count, arena), child->suggested_email
     };
     event_rows_team (referral, params + 2, arena);
-    PGresult *res = kw_db_query (db, "team_open_case", 13, params);
+    PGresult *res = kw_db_query (db, "team_open_case", 15, params);
     if (!res)
         return -1;
     if (PQntuples (res) == 0) {
@@ -250,13 +271,8 @@ team_open_case (kw_db_t *db, const team_case_t *c, const Kw__ReferralBody *refer
         return 0;
     }
     *opened_at = rows_text (res, 0, 0, arena);
-    //  A case without a team is one row of NULL members.
-    if (PQgetisnull (res, 0, 1)) {
-        *added = NULL;
-        *added_count = 0;
-    }
-    else
-        people_team_rows (res, 1, arena, added, added_count);
+    people_team_rows (res, 1, arena, added, added_count);
+    candidates_read (res, TEAM_OPEN_CANDIDATES, child, weights, arena, ranked);
     PQclear (res);
     return referral && s_family (db, c->id, referral, arena) != 0 ? -1 : 1;
 }

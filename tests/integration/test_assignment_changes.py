@@ -53,6 +53,21 @@ ok(set(team) == {"Therapist A", "Social Worker B", "Tia Team"} and team["Tia Tea
 offer = pending_offer(case)
 ok(offer and offer["professional_id"] == known["id"] and "already in the child's team (+200)" in offer["reasons"],
    "a team member is offered first, for continuity", offer)
+# A referral naming a registered professional twice (the e-mails differ in
+# case) and another professional twice: the case opens, each in its team once.
+twice = referral(nhs_number(rng))
+twice["professionals"] += [
+    {"name": "Tia Again", "agency": "Agency X", "discipline": "teacher", "email": known["email"]},
+    {"name": "Tia Twice", "agency": "Agency Y", "discipline": "teacher", "email": known["email"].upper()},
+    {"name": "Nia Named", "agency": "Agency Z", "discipline": "teacher", "email": email("nia")},
+    {"name": "Nia Again", "agency": "Agency Z", "discipline": "teacher", "email": email("nia").upper()},
+]
+status, created_twice, _ = http("POST", "/v1/referrals", twice, tok)
+twice_case = case_of(tok, created_twice.get("id")) if status == 201 else None
+twice_team = (get_case(tok, twice_case) or {}).get("team", []) if twice_case else []
+ok(sorted((m.get("email") or "").lower() for m in twice_team if m.get("email"))
+   == sorted([known["email"].lower(), email("nia").lower()]) and len(twice_team) == 5,
+   "a professional named twice in a referral is in the team it opens once", (status, twice_case, twice_team))
 status, team_view, _ = http("GET", "/v1/cases/%s/team" % case_id, tok=tok)
 ok(status == 200 and len(team_view["members"]) == 3, "GET the team", team_view)
 status, added, _ = http("POST", "/v1/cases/%s/team" % case_id, {"professional_id": other["id"]}, tok)

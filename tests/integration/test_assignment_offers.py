@@ -59,6 +59,13 @@ ok(case and case["status"] == "offered" and first and first["professional_id"] =
    "the first offer goes to the suggested professional", case)
 ok(first and first["reasons"][0] == "suggested by the family (+1000)" and first["score"] == 1000 + 40 + 30,
    "with its score and reasons in words", first)
+# A case's first offer goes with the opening's COMMIT, its event written from
+# what the ranking read: the event tells the expiry and the offeree as stored.
+made = scalar("SELECT encode (payload, 'hex') FROM bus.outbox WHERE producer = 'assignment'"
+              " AND type = 'offer_made' AND correlation_id = :'p1' ORDER BY seq LIMIT 1", case_id)
+ok(made and first and all(v.encode().hex() in made for v in (first["id"], first["expires_at"], a["name"], a["email"])),
+   "the first offer's event carries its id, its stored expiry and the offeree's name and e-mail",
+   (first and first["expires_at"], made and made[:300]))
 
 # Declined with a reason: the next candidate is offered.
 status, after, _ = http("POST", "/v1/cases/%s/offers/%s/decline" % (case_id, first["id"]), {}, kw_token(a))
