@@ -397,7 +397,9 @@ s_case_people (s_apply_t *a, const char *field)
 }
 
 //  Keep the case's people: the last key_worker_changed as it came, none
-//  once the case is closed. 0, or -1 on a database error.
+//  once the case is closed. Nothing of the result is read: the statement
+//  goes with the transaction's next one or its COMMIT (kw_db_defer), whose
+//  failure it then is. 0, or -1 on a database error.
 static int
 s_project (kw_db_t *db, const Kw__Envelope *event, const char *case_id, const char *region)
 {
@@ -405,14 +407,14 @@ s_project (kw_db_t *db, const Kw__Envelope *event, const char *case_id, const ch
         return 0;
     if (strcmp (event->type, KW_EVENT_ASSIGNMENT_CASE_CLOSED) == 0) {
         const char *params [1] = { case_id };
-        return kw_db_exec (db, "notification_case_people_drop", 1, params);
+        return kw_db_defer (db, "notification_case_people_drop", 1, params, NULL, NULL, -1);
     }
     if (strcmp (event->type, KW_EVENT_ASSIGNMENT_KEY_WORKER_CHANGED) != 0)
         return 0;
     const char *params [3] = { case_id, region, (const char *) event->payload.data };
     const int lengths [3] = { 0, 0, (int) event->payload.len };
     const int formats [3] = { 0, 0, 1 };
-    return kw_db_exec_count (db, "notification_case_people_set", 3, params, lengths, formats) < 0 ? -1 : 0;
+    return kw_db_defer (db, "notification_case_people_set", 3, params, lengths, formats, -1);
 }
 
 //  The case an event concerns: its case_id, or its meeting's or plan's
