@@ -263,8 +263,10 @@ s_decide_revision (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
     //  is then taken as that failure.
     eligibility_t *self = state_get (svc);
     if (strcmp (cause, CAUSE_RECEIVED) == 0 && msg->revision == 0 && !rules_read_rating (region->ruleset.rule)) {
-        if (event->seq <= self->fast_through && self->read_first_through < self->fast_through)
+        if (event->seq <= self->fast_through && self->read_first_through < self->fast_through) {
+            kw_warn ("first_decision_not_committed", "event_id", event->event_id, "referral_id", msg->referral_id);
             self->read_first_through = self->fast_through + FIRST_AFTER_FAILURE;
+        }
         if (event->seq > self->read_first_through) {
             self->fast_through = event->seq;
             Kw__EligibilityDecision *fresh = s_fresh (region, &referral, NULL, arena);

@@ -452,8 +452,10 @@ s_later (notify_t *notify, const Kw__Envelope *event)
         deliveries_later_t *p = &notify->later [i];
         if (!event->seq || strcmp (event->producer, producers [i]) != 0)
             continue;
-        if (event->seq <= p->later_through && p->read_through < p->later_through)
+        if (event->seq <= p->later_through && p->read_through < p->later_through) {
+            kw_warn ("deliveries_not_committed", "event_id", event->event_id, "producer", event->producer);
             p->read_through = p->later_through + LATER_AFTER_FAILURE;
+        }
         if (event->seq <= p->read_through)
             return 0;
         p->later_through = event->seq;

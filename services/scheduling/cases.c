@@ -13,11 +13,12 @@
     scheduled meeting of a required participant flags it; a closed case's
     future meetings are cancelled. An event's people of a case are written
     by one statement, which also says whether the case has future meetings
-    to look at. A statement whose result is not read goes with the consumer
-    batch's next statement or its COMMIT (kw_db_defer): its failure fails
-    that one, nothing of the batch commits, and the batch is applied again. Each event's checks and parameters come from case_rows.c
+    to look at. Each event's checks and parameters come from case_rows.c
     (case_opened, case_closed: kw_case_event.c): an event that could never
-    be applied is skipped. */
+    be applied is skipped. A statement whose result is not read goes with
+    the consumer batch's next statement or its COMMIT (kw_db_defer): its
+    failure fails that one, nothing of the batch commits, and the batch is
+    applied again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
