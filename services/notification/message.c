@@ -230,6 +230,70 @@ s_buf_crlf (s_buf_t *buf, const char *text)
     }
 }
 
+//  The longest line of text in octets, whatever its line ends.
+static size_t
+s_longest_line (const char *text)
+{
+    size_t longest = 0;
+    for (const char *p = text; *p; ) {
+        size_t span = strcspn (p, "\r\n");
+        if (span > longest)
+            longest = span;
+        p += span;
+        if (*p)
+            p++;
+    }
+    return longest;
+}
+
+//  text in quoted-printable (RFC 2045 6.7): its line ends as CRLF, no line
+//  of output over 76 characters (soft breaks "="), "=", controls, 8-bit
+//  octets and a space or tab before a line end encoded.
+static void
+s_buf_qp (s_buf_t *buf, const char *text)
+{
+    static const char hex [] = "0123456789ABCDEF";
+    size_t column = 0;
+    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+        if (*p == '\r' || *p == '\n') {
+            if (p [0] == '\r' && p [1] == '\n')
+                p++;
+            s_buf_add (buf, "\r\n", 2);
+            column = 0;
+            continue;
+        }
+        int at_end = p [1] == '\0' || p [1] == '\r' || p [1] == '\n';
+        int literal = (*p >= 33 && *p <= 126 && *p != '=') || ((*p == ' ' || *p == '\t') && !at_end);
+        char code [3] = { '=', hex [*p >> 4], hex [*p & 15] };
+        size_t width = literal ? 1 : 3;
+        if (column + width > 75) {
+            s_buf_add (buf, "=\r\n", 3);
+            column = 0;
+        }
+        s_buf_add (buf, literal ? (const char *) p : code, width);
+        column += width;
+    }
+    //  A last line ended, as s_buf_crlf does.
+    size_t len = strlen (text);
+    if (len == 0 || (text [len - 1] != '\n' && text [len - 1] != '\r'))
+        s_buf_add (buf, "\r\n", 2);
+}
+
+//  A part's Content-Type line (without its line end) and transfer
+//  encoding, then its text: 8bit unless a line is longer than SMTP carries
+//  (RFC 5321 4.5.3.1.6: 998 octets), quoted-printable then.
+static void
+s_buf_part (s_buf_t *buf, const char *content_type, const char *text)
+{
+    int qp = s_longest_line (text) > MESSAGE_LINE_MAX;
+    s_buf_printf (buf, "%s\r\nContent-Transfer-Encoding: %s\r\n\r\n", content_type,
+                  qp ? "quoted-printable" : "8bit");
+    if (qp)
+        s_buf_qp (buf, text);
+    else
+        s_buf_crlf (buf, text);
+}
+
 char *
 message_compose (const char *delivery_id, const char *from, const char *to,
                  const char *subject, const char *body, const char *html, const char *calendar,
@@ -280,28 +344,24 @@ message_compose (const char *delivery_id, const char *from, const char *to,
         "Auto-Submitted: auto-generated\r\n",
         s_days [tm.tm_wday], tm.tm_mday, s_months [tm.tm_mon], tm.tm_year + 1900,
         tm.tm_hour, tm.tm_min, tm.tm_sec, from, to, subject, delivery_id);
-    static const char part_headers [] =
-        "Content-Type: text/plain; charset=utf-8\r\n"
-        "Content-Transfer-Encoding: 8bit\r\n";
-    if (!html && !calendar) {
-        s_buf_printf (&buf, "%s\r\n", part_headers);
-        s_buf_crlf (&buf, body);
-    }
+    static const char plain [] = "Content-Type: text/plain; charset=utf-8";
+    if (!html && !calendar)
+        s_buf_part (&buf, plain, body);
     else {
         //  The boundary is the delivery id, which no rendered line holds
         //  with the leading "--=_".
         s_buf_printf (&buf, "Content-Type: multipart/alternative; boundary=\"=_%s\"\r\n\r\n"
-                      "--=_%s\r\n%s\r\n", delivery_id, delivery_id, part_headers);
-        s_buf_crlf (&buf, body);
+                      "--=_%s\r\n", delivery_id, delivery_id);
+        s_buf_part (&buf, plain, body);
         if (html) {
-            s_buf_printf (&buf, "--=_%s\r\nContent-Type: text/html; charset=utf-8\r\n"
-                          "Content-Transfer-Encoding: 8bit\r\n\r\n", delivery_id);
-            s_buf_crlf (&buf, html);
+            s_buf_printf (&buf, "--=_%s\r\n", delivery_id);
+            s_buf_part (&buf, "Content-Type: text/html; charset=utf-8", html);
         }
         if (calendar) {
-            s_buf_printf (&buf, "--=_%s\r\nContent-Type: text/calendar; method=%s; charset=utf-8\r\n"
-                          "Content-Transfer-Encoding: 8bit\r\n\r\n", delivery_id, method);
-            s_buf_crlf (&buf, calendar);
+            char type [80];
+            snprintf (type, sizeof type, "Content-Type: text/calendar; method=%s; charset=utf-8", method);
+            s_buf_printf (&buf, "--=_%s\r\n", delivery_id);
+            s_buf_part (&buf, type, calendar);
         }
         s_buf_printf (&buf, "--=_%s--\r\n", delivery_id);
     }

@@ -10,6 +10,9 @@
 
 //  Longest address accepted (RFC 5321 path limit).
 #define MESSAGE_ADDRESS_MAX 254
+//  The longest line SMTP carries, without its CRLF (RFC 5321 4.5.3.1.6): a
+//  part with a longer line is sent quoted-printable.
+#define MESSAGE_LINE_MAX 998
 
 //  1 when addr is a plain address: printable ASCII without spaces or
 //  brackets, exactly one '@', non-empty local part and domain, at most

@@ -41,6 +41,77 @@ s_has_header (const char *text, const char *line)
     return 0;
 }
 
+//  The quoted-printable text from p up to the next line "--" or the end,
+//  decoded (soft breaks joined, =XX as its octet, CRLF as LF) into out.
+static void
+s_qp_decode (const char *p, char *out, size_t size)
+{
+    size_t n = 0;
+    while (*p && strncmp (p, "--", 2) != 0 && n + 1 < size) {
+        if (p [0] == '=' && p [1] == '\r' && p [2] == '\n')
+            p += 3;
+        else if (p [0] == '=' && p [1] && p [2]) {
+            char hex [3] = { p [1], p [2], 0 };
+            out [n++] = (char) strtol (hex, NULL, 16);
+            p += 3;
+        }
+        else if (p [0] == '\r' && p [1] == '\n') {
+            out [n++] = '\n';
+            p += 2;
+            if (strncmp (p, "--", 2) == 0)
+                break;
+        }
+        else
+            out [n++] = *p++;
+    }
+    out [n] = '\0';
+}
+
+//  The longest line of text, CRLF not counted.
+static size_t
+s_longest (const char *text)
+{
+    size_t longest = 0;
+    for (const char *p = text; *p; ) {
+        size_t span = strcspn (p, "\r\n");
+        longest = span > longest ? span : longest;
+        p += span;
+        p += *p ? 1 : 0;
+    }
+    return longest;
+}
+
+static void
+s_test_long_lines (void)
+{
+    char err [128] = "";
+    //  A paragraph of 2,500 octets on one line, with "=", a trailing space
+    //  and a non-ASCII letter, then a short line.
+    char body [3000] = "";
+    for (int i = 0; i < 50; i++)
+        strcat (body, "Siân = the family's key worker, a line forty-nine.");
+    strcat (body, " \nend\n");
+    char *text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Hello", body, NULL,
+                                  NULL, 1795860000, err, sizeof err);
+    ok (text != NULL, "a body with a 2,500-octet line composes (%s)", err);
+    if (!text)
+        return;
+    ok (s_has_header (text, "Content-Transfer-Encoding: quoted-printable"), "its part is quoted-printable");
+    ok (s_longest (text) <= 76 && s_crlf_only (text), "no line of the message over 76 octets, each ending CRLF");
+    char decoded [3000];
+    const char *start = strstr (text, "\r\n\r\n");
+    s_qp_decode (start ? start + 4 : "", decoded, sizeof decoded);
+    ok (strcmp (decoded, body) == 0, "decoded, the body is what was given");
+    free (text);
+
+    text = message_compose (DELIVERY_ID, "keyworker@localhost", "a@b.example", "Hello", "short\n", body, NULL,
+                            1795860000, err, sizeof err);
+    ok (text && strstr (text, "charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nshort\r\n")
+        && strstr (text, "text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n")
+        && s_longest (text) <= 998, "only the part with the long line is quoted-printable");
+    free (text);
+}
+
 static void
 s_test_compose (void)
 {
@@ -180,6 +251,7 @@ int
 main (void)
 {
     s_test_compose ();
+    s_test_long_lines ();
     s_test_calendar ();
     s_test_injection ();
     s_test_addresses ();
