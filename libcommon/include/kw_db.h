@@ -57,11 +57,6 @@ int kw_db_exec_count (kw_db_t *self, const char *stmt, int nparams, const char *
 int kw_db_defer (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
                  const int *lengths, const int *formats, int expect_rows);
 
-//  Send what is pending now (BEGIN, deferred statements) when a handler
-//  must know at once whether a deferred statement failed. 0, or -1 when one
-//  failed (kw_db_error names it; the transaction is left to roll back).
-int kw_db_flush (kw_db_t *self);
-
 //  Run "COPY ... FROM STDIN" (sql) and send data (len bytes, in the COPY
 //  format sql names) as its input. 0 or -1 (reason in kw_db_error).
 int kw_db_copy_in (kw_db_t *self, const char *sql, const char *data, size_t len);

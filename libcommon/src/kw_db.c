@@ -663,16 +663,6 @@ kw_db_sqlstate (kw_db_t *self)
     return self->sqlstate;
 }
 
-int
-kw_db_flush (kw_db_t *self)
-{
-    if (!self->up || !self->conn) {
-        s_set_error (self, "database connection is down", "08003");
-        return -1;
-    }
-    return s_flush (self);
-}
-
 PGconn *
 kw_db_conn (kw_db_t *self)
 {

@@ -256,16 +256,25 @@ s_decide_revision (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event,
     //  referral was decided before (events applied again after their
     //  offset was moved back, or by a second instance at once); then that
     //  event and the next FIRST_AFTER_FAILURE are applied the other way,
-    //  which reads the newest decision first.
+    //  which reads the newest decision first. The statement goes with the
+    //  batch's next statement or COMMIT (kw_db_defer), so its failure is
+    //  theirs: an event this process decided that way before comes again
+    //  only when its batch did not commit (or its offset moved back), and
+    //  is then taken as that failure.
     eligibility_t *self = state_get (svc);
-    if (strcmp (cause, CAUSE_RECEIVED) == 0 && msg->revision == 0 && !rules_read_rating (region->ruleset.rule)
-    &&  event->seq > self->read_first_through) {
-        Kw__EligibilityDecision *fresh = s_fresh (region, &referral, NULL, arena);
-        //  The statement is deferred: sent now, its failure is this event's.
-        if (fresh && s_insert (db, region, &referral, cause, fresh, 1, 1, arena) == 0 && kw_db_flush (db) == 0)
-            return KW_APPLY_OK;
-        self->read_first_through = event->seq + FIRST_AFTER_FAILURE;
-        return KW_APPLY_RETRY;
+    if (strcmp (cause, CAUSE_RECEIVED) == 0 && msg->revision == 0 && !rules_read_rating (region->ruleset.rule)) {
+        if (event->seq <= self->fast_through && self->read_first_through < self->fast_through) {
+            kw_warn ("first_decision_not_committed", "event_id", event->event_id, "referral_id", msg->referral_id);
+            self->read_first_through = self->fast_through + FIRST_AFTER_FAILURE;
+        }
+        if (event->seq > self->read_first_through) {
+            self->fast_through = event->seq;
+            Kw__EligibilityDecision *fresh = s_fresh (region, &referral, NULL, arena);
+            if (fresh && s_insert (db, region, &referral, cause, fresh, 1, 1, arena) == 0)
+                return KW_APPLY_OK;
+            self->read_first_through = event->seq + FIRST_AFTER_FAILURE;
+            return KW_APPLY_RETRY;
+        }
     }
     //  The revision is kept by the statement that reads the newest decision.
     Kw__EligibilityDecision *decision;

@@ -25,6 +25,7 @@ typedef struct {
     region_set_t *regions;
     age_out_t *age_out;                 //  set by main.c once the sweep has started
     uint64_t read_first_through;        //  referral events up to this seq read before deciding (decide.c)
+    uint64_t fast_through;              //  the newest referral event decided without reading (decide.c)
 } eligibility_t;
 
 //  Create the state and load the region set of KW_REGION_DIR. 0, or -1

@@ -1,6 +1,9 @@
 /*  referrals: eligibility's own projection of the referrals it decides on
     (the newest revision's body, and whether it was withdrawn) and of the
-    cases opened for them, fed by the referral and assignment events. */
+    cases opened for them, fed by the referral and assignment events. The
+    handlers here read no result: each statement goes with the consumer
+    batch's next statement or its COMMIT (kw_db_defer), whose failure it
+    then is, and the batch is applied again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "kw/assignment.pb-c.h"
@@ -93,7 +96,8 @@ referrals_withdrawn (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, 
     const char *params [1];
     if (referrals_withdrawn_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    return kw_db_exec (db, "eligibility_referral_withdrawn", 1, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+    return kw_db_defer (db, "eligibility_referral_withdrawn", 1, params, NULL, NULL, -1) == 0
+         ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
 kw_apply_result_t
@@ -103,7 +107,8 @@ referrals_case_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event
     const char *params [4];
     if (kw_case_opened_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    return kw_db_exec (db, "eligibility_case_opened", 4, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+    return kw_db_defer (db, "eligibility_case_opened", 4, params, NULL, NULL, -1) == 0
+         ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
 kw_apply_result_t
@@ -113,5 +118,6 @@ referrals_case_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event
     const char *params [2];
     if (kw_case_closed_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    return kw_db_exec (db, "eligibility_case_closed", 2, params) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+    return kw_db_defer (db, "eligibility_case_closed", 2, params, NULL, NULL, -1) == 0
+         ? KW_APPLY_OK : KW_APPLY_RETRY;
 }

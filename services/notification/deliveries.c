@@ -6,7 +6,13 @@
     (by the first row). A person without an address for the channel, or
     whose message cannot be rendered safely, is recorded as suppressed;
     records.c lists and reads them over RPC. An event's deliveries are
-    inserted together, up to DELIVERIES_BATCH rows a statement. */
+    inserted together, up to DELIVERIES_BATCH rows a statement. That
+    statement goes with the consumer batch's next statement or its COMMIT
+    (kw_db_defer), each of its rows expected new: a row there already fails
+    the batch, which is applied again, and an event this process inserted
+    that way before (its batch did not commit, or its offset moved back)
+    and the next LATER_AFTER_FAILURE of its producer are inserted reading
+    which rows were new. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +32,9 @@
 #define DELIVERIES_BATCH 8
 #define DELIVERY_COLUMNS 21
 #define INSERT_NAME_SIZE 48
+//  Events of a producer inserted reading which rows were new after one
+//  inserted without reading came again (a consumer's batch at most).
+#define LATER_AFTER_FAILURE 256
 
 //  The name of the statement inserting n rows.
 static void
@@ -97,6 +106,7 @@ typedef struct {
     const char *case_id;
     kw_db_t *db;
     const char *public_url;
+    int later;                  //  insert with the next statement, rows expected new
     int failed;
     //  the rows made and not yet inserted: DELIVERY_COLUMNS values each
     //  (copies; NULL for SQL NULL)
@@ -224,11 +234,14 @@ s_insert_rows (s_apply_t *a)
             params [r * DELIVERY_COLUMNS + c] = a->rows [r][c];
     char name [INSERT_NAME_SIZE];
     s_insert_name (name, a->row_count);
-    PGresult *res = kw_db_query (a->db, name, (int) (a->row_count * DELIVERY_COLUMNS), params);
-    for (size_t r = 0; r < a->row_count && res; r++) {
+    int nparams = (int) (a->row_count * DELIVERY_COLUMNS);
+    PGresult *res = a->later ? NULL : kw_db_query (a->db, name, nparams, params);
+    int inserted = a->later ? kw_db_defer (a->db, name, nparams, params, NULL, NULL, (int) a->row_count) == 0
+                            : res != NULL;
+    for (size_t r = 0; r < a->row_count && inserted; r++) {
         char *const *v = a->rows [r];
         //  v: id, event_id, event, channel, recipient_id, address, template, ..., status, last_error
-        if (!s_returned (res, v [0]))
+        if (res && !s_returned (res, v [0]))
             kw_info ("delivery_exists", "event_id", v [1], "recipient_id", v [4], "channel", v [3]);
         else
         if (strcmp (v [12], "pending") == 0)
@@ -238,10 +251,8 @@ s_insert_rows (s_apply_t *a)
             kw_warn ("delivery_suppressed", "delivery_id", v [0], "template", v [6], "recipient_id", v [4],
                      "reason", v [13]);
     }
-    if (res)
-        PQclear (res);
-    else
-        a->failed = 1;
+    PQclear (res);
+    a->failed = !inserted;
     s_rows_free (a);
 }
 
@@ -397,7 +408,9 @@ s_case_people (s_apply_t *a, const char *field)
 }
 
 //  Keep the case's people: the last key_worker_changed as it came, none
-//  once the case is closed. 0, or -1 on a database error.
+//  once the case is closed. Nothing of the result is read: the statement
+//  goes with the transaction's next one or its COMMIT (kw_db_defer), whose
+//  failure it then is. 0, or -1 on a database error.
 static int
 s_project (kw_db_t *db, const Kw__Envelope *event, const char *case_id, const char *region)
 {
@@ -405,14 +418,14 @@ s_project (kw_db_t *db, const Kw__Envelope *event, const char *case_id, const ch
         return 0;
     if (strcmp (event->type, KW_EVENT_ASSIGNMENT_CASE_CLOSED) == 0) {
         const char *params [1] = { case_id };
-        return kw_db_exec (db, "notification_case_people_drop", 1, params);
+        return kw_db_defer (db, "notification_case_people_drop", 1, params, NULL, NULL, -1);
     }
     if (strcmp (event->type, KW_EVENT_ASSIGNMENT_KEY_WORKER_CHANGED) != 0)
         return 0;
     const char *params [3] = { case_id, region, (const char *) event->payload.data };
     const int lengths [3] = { 0, 0, (int) event->payload.len };
     const int formats [3] = { 0, 0, 1 };
-    return kw_db_exec_count (db, "notification_case_people_set", 3, params, lengths, formats) < 0 ? -1 : 0;
+    return kw_db_defer (db, "notification_case_people_set", 3, params, lengths, formats, -1);
 }
 
 //  The case an event concerns: its case_id, or its meeting's or plan's
@@ -426,6 +439,29 @@ s_case_of (const ProtobufCMessage *msg)
     if (!case_id)
         case_id = s_field (msg, "plan.case_id");
     return case_id;
+}
+
+//  Whether event's deliveries may be inserted with the next statement
+//  (only a consumed event's: one of a known producer).
+static int
+s_later (notify_t *notify, const Kw__Envelope *event)
+{
+    static const char *const producers [DELIVERIES_PRODUCERS] = {
+        KW_PRODUCER_ASSIGNMENT, KW_PRODUCER_ELIGIBILITY, KW_PRODUCER_REFERRAL, KW_PRODUCER_SCHEDULING };
+    for (size_t i = 0; i < DELIVERIES_PRODUCERS; i++) {
+        deliveries_later_t *p = &notify->later [i];
+        if (!event->seq || strcmp (event->producer, producers [i]) != 0)
+            continue;
+        if (event->seq <= p->later_through && p->read_through < p->later_through) {
+            kw_warn ("deliveries_not_committed", "event_id", event->event_id, "producer", event->producer);
+            p->read_through = p->later_through + LATER_AFTER_FAILURE;
+        }
+        if (event->seq <= p->read_through)
+            return 0;
+        p->later_through = event->seq;
+        return 1;
+    }
+    return 0;
 }
 
 //  Make the deliveries of every row of the table for event topic (its id
@@ -445,7 +481,7 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
         return 1;
     }
     s_apply_t a = { .config = notify->config, .region = region, .event = event, .msg = msg,
-                    .case_id = s_case_of (msg), .db = db,
+                    .case_id = s_case_of (msg), .db = db, .later = s_later (notify, event),
                     .public_url = kw_service_config (svc, "KW_PUBLIC_URL") };
     if (strcmp (event->producer, KW_PRODUCER_ASSIGNMENT) == 0
     &&  s_project (db, event, a.case_id, region->id) != 0)

@@ -7,6 +7,7 @@
 #define NOTIFICATION_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "kw/notification.pb-c.h"
 #include "kw_service.h"
 
@@ -24,11 +25,22 @@ extern const kw_service_event_t notification_internal [];
 typedef struct _sender_t sender_t;
 typedef struct _config_t config_t;
 
+//  Events of one producer whose deliveries were inserted without reading
+//  which rows were new (deliveries.c).
+typedef struct {
+    uint64_t later_through;             //  the newest such event's seq
+    uint64_t read_through;              //  events up to this seq read which rows were new
+} deliveries_later_t;
+
+//  The producers whose events deliveries.c may insert that way.
+#define DELIVERIES_PRODUCERS 4
+
 //  The service's state: what it sends (replaced whole on SIGHUP) and the
 //  sender.
 typedef struct {
     config_t *config;
     sender_t *sender;
+    deliveries_later_t later [DELIVERIES_PRODUCERS];
 } notify_t;
 
 // ---- deliveries.c

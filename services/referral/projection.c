@@ -3,7 +3,11 @@
     case opened for the referral and its closing (which closes the
     referral). A decision that leaves the referral needing more information
     is announced with the referrer's contact (information_requested), once
-    for each decision applied, for the notification service to tell them. */
+    for each decision applied, for the notification service to tell them.
+    A statement whose result is not read (every one but a decision asking
+    for more information) goes with the consumer batch's next statement or
+    its COMMIT (kw_db_defer): its failure fails that one, nothing of the
+    batch commits, and the batch is applied again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,13 +135,18 @@ projection_decided (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, c
                                row.revision, row.sequence };
     int lengths [6] = { 0, 0, (int) row.decision_size, 0, 0, 0 };
     int formats [6] = { 0, 0, 1, 0, 0, 0 };
+    //  Only a decision asking for more information reads whether it was
+    //  applied; any other goes with the batch's next statement or COMMIT
+    //  (kw_db_defer: its failure fails that, and the batch is applied again).
+    if (msg->decision->outcome != KW__OUTCOME__OUTCOME_MORE_INFORMATION_NEEDED)
+        return kw_db_defer (db, "referral_decided", 6, values, lengths, formats, -1) == 0
+             ? KW_APPLY_OK : KW_APPLY_RETRY;
     int applied = kw_db_exec_count (db, "referral_decided", 6, values, lengths, formats);
     if (applied < 0)
         return KW_APPLY_RETRY;
     if (applied == 0)
         kw_info ("decision_not_applied", "event_id", event->event_id);
-    if (applied > 0 && msg->decision->outcome == KW__OUTCOME__OUTCOME_MORE_INFORMATION_NEEDED
-    &&  s_information_requested (db, msg, &row, arena) != 0)
+    if (applied > 0 && s_information_requested (db, msg, &row, arena) != 0)
         return KW_APPLY_RETRY;
     return KW_APPLY_OK;
 }
@@ -165,11 +174,8 @@ projection_case_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *even
     const char *values [2];
     if (projection_case_opened_params (payload, values) != 0)
         return KW_APPLY_SKIP;
-    PGresult *res = kw_db_query (db, "referral_case_opened", 2, values);
-    if (!res)
-        return KW_APPLY_RETRY;
-    PQclear (res);
-    return KW_APPLY_OK;
+    return kw_db_defer (db, "referral_case_opened", 2, values, NULL, NULL, -1) == 0
+         ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
 kw_apply_result_t
@@ -179,5 +185,6 @@ projection_case_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *even
     const char *values [1];
     if (projection_case_closed_params (payload, values) != 0)
         return KW_APPLY_SKIP;
-    return kw_db_exec (db, "referral_case_closed", 1, values) == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
+    return kw_db_defer (db, "referral_case_closed", 1, values, NULL, NULL, -1) == 0
+         ? KW_APPLY_OK : KW_APPLY_RETRY;
 }

@@ -15,7 +15,10 @@
     by one statement, which also says whether the case has future meetings
     to look at. Each event's checks and parameters come from case_rows.c
     (case_opened, case_closed: kw_case_event.c): an event that could never
-    be applied is skipped. */
+    be applied is skipped. A statement whose result is not read goes with
+    the consumer batch's next statement or its COMMIT (kw_db_defer): its
+    failure fails that one, nothing of the batch commits, and the batch is
+    applied again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +126,14 @@ s_result (int rc)
     return rc == 0 ? KW_APPLY_OK : KW_APPLY_RETRY;
 }
 
+//  Send a statement whose result is not read with the batch's next
+//  statement or its COMMIT (kw_db_defer): its failure fails that one. 0 or -1.
+static int
+s_later (kw_db_t *db, const char *stmt, int nparams, const char *const *params)
+{
+    return kw_db_defer (db, stmt, nparams, params, NULL, NULL, -1);
+}
+
 kw_apply_result_t
 cases_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
               kw_arena_t *arena)
@@ -130,7 +141,7 @@ cases_opened (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const v
     const char *params [4];
     if (kw_case_opened_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    return s_result (kw_db_exec (db, "cases_opened", 4, params));
+    return s_result (s_later (db, "cases_opened", 4, params));
 }
 
 kw_apply_result_t
@@ -140,7 +151,7 @@ cases_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const v
     const char *params [2];
     if (kw_case_closed_params (payload, params) != 0)
         return KW_APPLY_SKIP;
-    if (kw_db_exec (db, "cases_closed", 2, params) != 0)
+    if (s_later (db, "cases_closed", 2, params) != 0)
         return KW_APPLY_RETRY;
     PGresult *res = kw_db_query (db, "cases_future_meetings", 1, params);
     if (!res)
@@ -197,7 +208,8 @@ s_family (json_t *people, const char *case_id, Kw__KeyWorker **family, size_t n)
 }
 
 //  Write the people of case_id in roles (a text[] literal) as people
-//  says, and take people. *meetings: the case has future meetings. 0 or -1.
+//  says, and take people. *meetings: the case has future meetings; NULL
+//  when not asked (the statement then goes later, s_later). 0 or -1.
 static int
 s_people_set (kw_db_t *db, const char *case_id, const char *roles, json_t *people, int *meetings)
 {
@@ -206,6 +218,11 @@ s_people_set (kw_db_t *db, const char *case_id, const char *roles, json_t *peopl
     if (!json)
         return -1;
     const char *params [3] = { case_id, roles, json };
+    if (!meetings) {
+        int rc = s_later (db, "cases_people_set", 3, params);
+        free (json);
+        return rc;
+    }
     PGresult *res = kw_db_query (db, "cases_people_set", 3, params);
     free (json);
     if (!res)
@@ -325,8 +342,7 @@ cases_team (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const voi
         s_add (people, msg->case_id, "team", s_person_id (m->professional_id, m->id, "team"), m->professional_id,
                m->name, m->email, m->phone);
     }
-    int meetings;
-    return s_result (s_people_set (db, msg->case_id, "{team}", people, &meetings));
+    return s_result (s_people_set (db, msg->case_id, "{team}", people, NULL));
 }
 
 kw_apply_result_t
@@ -337,7 +353,7 @@ cases_professional (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, c
     const char *params [7];
     if (case_rows_professional (payload, hours, sizeof hours, params) != 0)
         return KW_APPLY_SKIP;
-    return s_result (kw_db_exec (db, "cases_professional", 7, params));
+    return s_result (s_later (db, "cases_professional", 7, params));
 }
 
 kw_apply_result_t
@@ -348,7 +364,7 @@ cases_absence (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const 
     const char *params [5];
     if (case_rows_absence (msg, strcmp (event->type, KW_EVENT_ASSIGNMENT_ABSENCE_CANCELLED) == 0, params) != 0)
         return KW_APPLY_SKIP;
-    if (kw_db_exec (db, "cases_absence", 5, params) != 0)
+    if (s_later (db, "cases_absence", 5, params) != 0)
         return KW_APPLY_RETRY;
     PGresult *res = kw_db_query (db, "cases_absence_hits", 1, params);
     if (!res)
@@ -372,7 +388,7 @@ cases_referral (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const
     int rc = case_rows_referral (payload, days, revision, params);
     if (rc != 0)
         return rc > 0 ? KW_APPLY_OK : KW_APPLY_SKIP;
-    return s_result (kw_db_exec (db, "cases_referral", 7, params));
+    return s_result (s_later (db, "cases_referral", 7, params));
 }
 
 kw_apply_result_t
@@ -385,5 +401,5 @@ cases_dsr (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void
     const char *params [3];
     if (case_rows_dsr (msg, params) != 0)
         return KW_APPLY_SKIP;
-    return s_result (kw_db_exec (db, "cases_dsr", 3, params));
+    return s_result (s_later (db, "cases_dsr", 3, params));
 }
