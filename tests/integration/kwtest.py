@@ -80,13 +80,13 @@ def http(method, path, body=None, tok=None, headers=None, raw=None):
         return status, text, hdrs
 
 
-def list_all(tok, query=""):
-    """Every item of GET /v1/referrals?query for tok, following next_cursor
-    in pages of 500; None on an error answer."""
+def pages(tok, path):
+    """Every item of GET path (which has a query) for tok, following
+    next_cursor in pages of 500; None on an error answer."""
     items, cursor = [], None
     for _ in range(10000):
-        status, page, _ = http("GET", "/v1/referrals?limit=500%s%s" % (
-            "&" + query if query else "", "&cursor=" + cursor if cursor else ""), tok=tok)
+        status, page, _ = http("GET", "%s%slimit=500%s" % (path, "" if path.endswith("?") else "&",
+                                                          "&cursor=" + cursor if cursor else ""), tok=tok)
         if status != 200:
             return None
         items += page["items"]
@@ -94,6 +94,12 @@ def list_all(tok, query=""):
         if not cursor:
             return items
     return None
+
+
+def list_all(tok, query=""):
+    """Every item of GET /v1/referrals?query for tok, page by page; None on
+    an error answer."""
+    return pages(tok, "/v1/referrals?" + query)
 
 
 def sql(query, *params):
