@@ -50,9 +50,11 @@ int kw_db_exec_count (kw_db_t *self, const char *stmt, int nparams, const char *
 //  Run a statement whose result matters only for whether it succeeded,
 //  inside the open transaction: it is sent with the transaction's next
 //  round trip (the next statement, or the COMMIT), in order. expect_rows
-//  (-1: any) is how many rows it must return. Its failure is then the
-//  failure of that statement or COMMIT (kw_db_error names it), and the
-//  transaction is left to roll back. Outside a transaction it runs now.
+//  (-1: any) is how many rows it must return: the client checks that, so
+//  a COMMIT after such a statement is sent only once it has been checked
+//  (a round trip of its own). Its failure is then the failure of that
+//  statement or COMMIT (kw_db_error names it), and the transaction is left
+//  to roll back. Outside a transaction it runs now.
 //  0, or -1 when it ran now and failed or cannot be sent.
 int kw_db_defer (kw_db_t *self, const char *stmt, int nparams, const char *const *values,
                  const int *lengths, const int *formats, int expect_rows);

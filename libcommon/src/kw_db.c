@@ -408,6 +408,14 @@ s_run_items (kw_db_t *self, const item_t *items, size_t count, size_t keep, PGre
 static int
 s_round_trip (kw_db_t *self, const item_t *q, int commit, PGresult **out)
 {
+    //  A deferred statement's count of rows is checked here, not by the
+    //  server, which would commit whatever it returned: the COMMIT then
+    //  waits for the check, in a round trip of its own.
+    int commit_after = 0;
+    for (deferred_t *d = self->deferred; commit && d; d = d->next)
+        commit_after |= d->expect_rows >= 0;
+    if (commit_after)
+        commit = 0;
     size_t count = (size_t) self->begin_pending + (q ? 1 : 0) + (size_t) (commit != 0);
     for (deferred_t *d = self->deferred; d; d = d->next)
         count++;
@@ -431,6 +439,14 @@ s_round_trip (kw_db_t *self, const item_t *q, int commit, PGresult **out)
     s_drop_deferred (self);
     if (items != stack)
         free (items);
+    if (rc == 0 && commit_after) {
+        PGresult *none;
+        if (s_run_items (self, &s_commit_item, 1, (size_t) -1, &none) != 0) {
+            PQclear (*out);
+            *out = NULL;
+            return -1;
+        }
+    }
     return rc;
 }
 

@@ -165,6 +165,25 @@ main (void)
     kw_db_defer (db, "SELECT 1 WHERE false", 0, NULL, NULL, NULL, 1);
     ok (kw_db_query (db, "SELECT 1", 0, NULL) == NULL, "a deferred statement without the rows it must return fails");
     kw_db_rollback (db);
+    //  The server counts no rows: a COMMIT sent with such a statement would
+    //  commit whatever it returned.
+    const char *five [1] = { "5" };
+    kw_db_begin (db);
+    kw_db_exec (db, "count_add", 1, five);
+    kw_db_defer (db, "SELECT 1 WHERE false", 0, NULL, NULL, NULL, 1);
+    is_int (kw_db_commit (db), -1, "a COMMIT after a deferred statement without its rows fails");
+    kw_db_rollback (db);
+    kw_db_begin (db);
+    kw_db_exec (db, "SELECT 1", 0, NULL);
+    kw_db_defer (db, "SELECT 1 WHERE false", 0, NULL, NULL, NULL, 1);
+    is_int (kw_db_exec_commit (db, "count_add", 1, five), -1, "so does exec_commit's");
+    kw_db_rollback (db);
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted WHERE x = 5", 0, NULL, NULL, NULL), 0,
+            "and neither transaction committed");
+    kw_db_begin (db);
+    kw_db_defer (db, "count_add", 1, five, NULL, NULL, 0);
+    is_int (kw_db_commit (db), 0, "with the rows it must return, the COMMIT commits");
+    is_int (kw_db_exec_count (db, "SELECT 1 FROM counted WHERE x = 5", 0, NULL, NULL, NULL), 1, "and keeps it");
     kw_db_begin (db);
     kw_db_exec (db, "SELECT 1", 0, NULL);
     kw_db_defer (db, "count_add", 1, three, NULL, NULL, -1);
