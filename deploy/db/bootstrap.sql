@@ -45,9 +45,8 @@ CREATE SCHEMA IF NOT EXISTS audit;
 -- The durable event log: every event of every producer, in the producer's
 -- transaction. seq is given by the producer's relay (gapless per producer).
 CREATE TABLE IF NOT EXISTS bus.outbox (
-    id              bigserial PRIMARY KEY,
     producer        text NOT NULL,
-    seq             bigint,
+    seq             bigint NOT NULL,
     event_id        uuid NOT NULL UNIQUE,
     type            text NOT NULL,
     region          text NOT NULL DEFAULT '',
@@ -55,8 +54,22 @@ CREATE TABLE IF NOT EXISTS bus.outbox (
     occurred_at     timestamptz NOT NULL DEFAULT now(),
     sequenced_at    timestamptz,
     payload         bytea NOT NULL,
-    UNIQUE (producer, seq)
+    PRIMARY KEY (producer, seq)
 );
+-- (producer, seq) is the key: a cluster made when rows had a bigserial id
+-- loses it (no nextval, no second index an event), the unique constraint
+-- on (producer, seq) becoming the primary key (one transaction).
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns
+               WHERE table_schema = 'bus' AND table_name = 'outbox' AND column_name = 'id') THEN
+        ALTER TABLE bus.outbox DROP CONSTRAINT outbox_pkey;
+        ALTER TABLE bus.outbox DROP COLUMN id;
+        ALTER TABLE bus.outbox DROP CONSTRAINT outbox_producer_seq_key;
+        ALTER TABLE bus.outbox ADD PRIMARY KEY (producer, seq);
+    END IF;
+END
+$$;
 -- Events are numbered when written (kw_outbox_insert); no row waits for a seq.
 DROP INDEX IF EXISTS bus.outbox_unsequenced;
 
@@ -141,7 +154,6 @@ BEGIN
         EXECUTE format('REVOKE ALL ON bus.outbox, bus.producers, bus.offsets, bus.migrations,'
                        ' bus.subscriptions, audit.events FROM %I', role);
         EXECUTE format('GRANT SELECT, INSERT, DELETE ON bus.outbox TO %I', role);
-        EXECUTE format('GRANT USAGE ON SEQUENCE bus.outbox_id_seq TO %I', role);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE ON bus.producers, bus.offsets TO %I', role);
         EXECUTE format('GRANT SELECT ON bus.migrations, bus.subscriptions TO %I', role);
         EXECUTE format('GRANT INSERT ON audit.events TO %I', role);

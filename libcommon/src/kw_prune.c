@@ -11,8 +11,8 @@ kw_prune_outbox (kw_db_t *db, const char *producer, long retention_s, int batch,
     assert (db && producer && batch > 0 && max_batches > 0 && more);
     *more = 0;
     kw_db_prepare (db, "kw_prune_outbox",
-        "DELETE FROM bus.outbox WHERE id IN ("
-        " SELECT id FROM bus.outbox b WHERE b.producer = $1"
+        "DELETE FROM bus.outbox WHERE producer = $1 AND seq IN ("
+        " SELECT seq FROM bus.outbox b WHERE b.producer = $1"
         "  AND b.occurred_at < now () - make_interval (secs => $2::bigint)"
         "  AND b.seq <= ALL (SELECT coalesce (o.last_seq, 0) FROM bus.subscriptions s"
         "                    LEFT JOIN bus.offsets o ON o.consumer = s.consumer AND o.producer = s.producer"
