@@ -143,15 +143,13 @@ s_mark_down (kw_db_t *self)
 static int
 s_attempt (kw_db_t *self)
 {
-    const char *keys [] = { "dbname", "user", "application_name", "connect_timeout", NULL };
-    const char *values [] = { self->conninfo, self->user, self->application_name, "5", NULL };
-    if (!self->user) {
-        keys [1] = "application_name";
-        values [1] = self->application_name;
-        keys [2] = "connect_timeout";
-        values [2] = "5";
-        keys [3] = NULL;
-    }
+    //  Defaults first, so the URL can override them: a connection whose
+    //  server went away without a word (a host or container gone) is
+    //  found dead by TCP keepalives within about 25 s of silence, rather
+    //  than waited on for ever.
+    const char *keys [] = { "connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                            "dbname", "application_name", "user", NULL };
+    const char *values [] = { "5", "10", "5", "3", self->conninfo, self->application_name, self->user, NULL };
     PGconn *conn = PQconnectdbParams (keys, values, 1);
     if (PQstatus (conn) != CONNECTION_OK) {
         s_set_error (self, PQerrorMessage (conn), "08000");

@@ -32,13 +32,19 @@
     It runs on a 1 s timer and SENDER_GATHER_MS after each committed
     consumer batch or a send's end (whichever comes first), so one
     statement records the sends that end together and takes what the
-    batches committed meanwhile. Errors stored and logged are the
+    batches committed meanwhile. A run whose statement has had no answer
+    for SENDER_STUCK_MS (a connection whose server went away without a
+    word, or a backend that stopped) is abandoned with its connection,
+    like a failed one: the next run goes on a fresh connection, and what
+    the abandoned statement may have taken is taken again when its lease
+    ends. Errors stored and logged are the
     channel's (libcurl's text and the SMTP reply code), never addresses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kw_log.h"
 #include "kw_metrics.h"
+#include "kw_time.h"
 #include "kw/notification.pb-c.h"
 #include "channel.h"
 #include "config.h"
@@ -51,6 +57,7 @@
 #define SENDER_INTERVAL_MS 1000
 #define SENDER_LEASE_S "30"
 #define SENDER_GATHER_MS 5
+#define SENDER_STUCK_MS 10000
 #define SENDER_CHANNELS 4
 #define UNRECORDED_MAX (SMTP_IN_FLIGHT_MAX + 2 * NOTIFY_CHANNEL_IN_FLIGHT + WEBHOOK_CHANNEL_IN_FLIGHT)
 #define ID_SIZE 64
@@ -85,6 +92,7 @@ struct _sender_t {
     size_t in_flight [SENDER_CHANNELS];
     size_t channel_count;
     int running;                //  a run's statement is in flight
+    uint64_t run_started;       //  when (monotonic ms)
     int again;                  //  woken during the run: run again after it
     size_t recording;           //  how many of unrecorded (the first) it records
     //  sent, not yet recorded (at most one a send in flight: nothing more
@@ -401,6 +409,21 @@ s_run_end (sender_t *self, int failed)
     self->again = 0;
 }
 
+//  The run failed or was abandoned: its connection goes, with a statement
+//  that may still be in flight, and the next run makes a fresh one;
+//  everything unrecorded is kept for it.
+static void
+s_run_failed (sender_t *self)
+{
+    s_unwatch (self);
+    PQclear (self->result);
+    self->result = NULL;
+    self->recording = 0;
+    kw_db_destroy (&self->own);
+    self->own = s_own_db (self->svc);
+    s_run_end (self, 1);
+}
+
 //  The statement's outcome: the sent it carried recorded and the taken
 //  sent; or, when it failed, a fresh connection for the next run and
 //  everything unrecorded kept for it.
@@ -411,9 +434,7 @@ s_finished (sender_t *self, PGresult *res)
         kw_warn ("delivery_take_failed", "unrecorded", self->recording ? "yes" : "no",
                  "reason", res ? PQresultErrorMessage (res) : PQerrorMessage (kw_db_conn (self->own)));
         PQclear (res);
-        kw_db_destroy (&self->own);
-        self->own = s_own_db (self->svc);
-        s_run_end (self, 1);
+        s_run_failed (self);
         return;
     }
     for (size_t i = 0; i < self->recording; i++) {
@@ -527,12 +548,18 @@ static void
 s_on_timer (uv_timer_t *timer)
 {
     sender_t *self = timer->data;
+    if (self->running && kw_time_mono_ms () - self->run_started >= SENDER_STUCK_MS) {
+        kw_warn ("delivery_take_abandoned", "reason", "no answer from the database", "unrecorded",
+                 self->recording ? "yes" : "no");
+        s_run_failed (self);
+    }
     int room = 0;
     for (size_t c = 0; c < self->channel_count; c++)
         room |= self->in_flight [c] < self->channels [c]->capacity;
     if (self->running || (!room && !self->unrecorded_count))
         return;
     self->running = 1;
+    self->run_started = kw_time_mono_ms ();
     self->again = 0;
     if (s_issue (self) != 0)
         s_run_end (self, 1);

@@ -5,10 +5,14 @@ change waits), the sender's statement waits on the sender's own connection
 pg_stat_activity), and a delivery record is still read through the gateway
 (GET /v1/notifications/{id}: the service's loop and its own connection).
 Once the lock goes, a delivery made due under it is sent, once, with its
-Message-ID. And KW_SMTP_IN_FLIGHT outside 1 to 64 refuses the start,
+Message-ID. When the sender's backend stops answering (SIGSTOP: a server
+gone without a word looks the same from the client), its statement is
+abandoned with the connection after a few seconds and a delivery made due
+meanwhile is sent on a fresh one, once. And KW_SMTP_IN_FLIGHT outside 1 to 64 refuses the start,
 naming it."""
 
 import os
+import signal
 import subprocess
 import threading
 import uuid
@@ -64,6 +68,30 @@ ok(wait_until(lambda: scalar("SELECT status FROM notification.deliveries WHERE i
    "once the lock goes, the delivery made due under it is sent")
 copies = [m for m in mails() if m.get("Message-ID") == delivery_message_id(due_id)]
 ok(len(copies) == 1, "once, with its Message-ID", "%d copies" % len(copies))
+
+
+def sender_backend(state="idle"):
+    return scalar("SELECT pid FROM pg_stat_activity WHERE application_name = 'notification-sender'"
+                  " AND state = :'p1' ORDER BY backend_start DESC LIMIT 1", state)
+
+
+ok(wait_until(lambda: sender_backend() not in (None, ""), 20), "the sender's connection is idle between runs")
+stopped = int(sender_backend())
+os.kill(stopped, signal.SIGSTOP)
+try:
+    late_id = delivery("pending", "late")
+    ok(wait_until(lambda: scalar("SELECT status FROM notification.deliveries WHERE id = :'p1'", late_id) == "sent",
+                  45),
+       "with the sender's backend stopped, a delivery made due is sent on a fresh connection",
+       "status %s" % scalar("SELECT status FROM notification.deliveries WHERE id = :'p1'", late_id))
+    fresh = sender_backend()
+    ok(fresh not in (None, "") and int(fresh) != stopped, "the sender has a new connection",
+       "backend %s, stopped %d" % (fresh, stopped))
+    copies = [m for m in mails() if m.get("Message-ID") == delivery_message_id(late_id)]
+    ok(len(copies) == 1, "once", "%d copies" % len(copies))
+finally:
+    sql("SELECT pg_terminate_backend(%d)" % stopped)
+    os.kill(stopped, signal.SIGCONT)
 
 for bad in ("0", "65", "eight"):
     env = dict(os.environ, KW_DB_URL="host=%s port=%s dbname=kw" % (os.path.join(VAR, "pg", "run"), PG_PORT),
