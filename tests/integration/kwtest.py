@@ -56,7 +56,16 @@ def token(role="coordinator", region="norfolk", sub="test-coordinator", **extra)
     args = KWCTL + ["token", "--role", role, "--region", region, "--sub", sub]
     for key, value in extra.items():
         args += ["--" + key.replace("_", "-"), value]
-    return subprocess.check_output(args, text=True).strip()
+    # In a container (KW_TEST_KWCTL), the command fails while a fault has
+    # the container down; it is asked again until the restart is done.
+    deadline = time.monotonic() + (60 if os.environ.get("KW_TEST_KWCTL") else 0)
+    while True:
+        try:
+            return subprocess.check_output(args, text=True).strip()
+        except subprocess.CalledProcessError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def http(method, path, body=None, tok=None, headers=None, raw=None):
