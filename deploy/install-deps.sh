@@ -9,7 +9,7 @@ set -eu
 PACKAGES="make gcc clang libclang-rt-14-dev pkg-config git ca-certificates curl procps
 protobuf-c-compiler libprotobuf-c-dev libzmq3-dev libuv1-dev libh2o-dev libjansson-dev
 libcurl4-openssl-dev libsodium-dev libical-dev libpq-dev postgresql postgresql-client
-python3 python3-aiosmtpd python3-icalendar python3-prometheus-client python3-zmq valgrind postfix"
+python3 python3-icalendar python3-prometheus-client python3-zmq valgrind postfix"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,12 +1,12 @@
-# The demo's mail sink on kw-base: deploy/local/smtp_sink.py (aiosmtpd,
-# installed here, never at start) storing the messages
+# The demo's mail sink on kw-base: deploy/local/smtp_sink.py (Python's
+# standard library, installed here, never at start) storing the messages
 # (messages.mbox) and their journal in /var/mail/kw, a volume. Listens on
 # 2525 as an unprivileged user.
 ARG BASE=kw-base:bookworm
 FROM ${BASE}
 COPY deploy/docker/nodoc.cfg /etc/dpkg/dpkg.cfg.d/90kw-nodoc
 RUN apt-get update -q \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-aiosmtpd \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3 \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/* \
     && groupadd --system --gid 10002 kwmail \
     && useradd --system --uid 10002 --gid kwmail --home-dir /nonexistent --no-create-home \
