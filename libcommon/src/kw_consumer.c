@@ -117,6 +117,15 @@ s_passed (kw_consumer_t *self, const uint64_t *next)
     }
 }
 
+//  The batch's transaction did not commit (its events are applied again
+//  from the table): said once, with PostgreSQL's reason.
+static void
+s_commit_failed (kw_consumer_t *self)
+{
+    kw_warn ("consumer_commit_failed", "consumer", self->name, "sqlstate", kw_db_sqlstate (self->db),
+             "reason", kw_db_error (self->db));
+}
+
 //  Apply events (in order) in one transaction, opened at the first event
 //  the consumer wants. Events already applied are skipped; an event past
 //  the next expected seq marks its producer for catch-up and is left for
@@ -196,11 +205,15 @@ s_apply_batch (kw_consumer_t *self, Kw__Envelope **events, size_t count, int flu
             if (strcmp (kw_db_sqlstate (self->db), KW_CONSUMER_OFFSET_MOVED) == 0)
                 kw_warn ("consumer_offset_moved", "consumer", self->name,
                          "producer", self->producers [i].name);
+            else
+                s_commit_failed (self);
             goto failed;
         }
     }
-    if (last == self->producer_count && kw_db_commit (self->db) != 0)
+    if (last == self->producer_count && kw_db_commit (self->db) != 0) {
+        s_commit_failed (self);
         goto failed;
+    }
     s_passed (self, next);
     for (size_t i = 0; i < self->producer_count; i++)
         self->producers [i].last_seq = next [i];
