@@ -10,6 +10,7 @@ import json
 import os
 import random
 import signal
+import zoneinfo
 from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral, pid_of,
                     kill, wait_restarted, VAR)
 
@@ -258,7 +259,11 @@ finally:
 
 # --- age-out: a region whose upper age is under its age limit, so that
 # open cases are already due
-today = datetime.date.today()
+with open(os.path.join(REGIONS, "nhse.json")) as f:
+    ageout = json.load(f)
+# Ages are counted on the region's date, which is not the machine's (UTC)
+# from 23:00 to midnight UTC in British Summer Time.
+today = datetime.datetime.now(zoneinfo.ZoneInfo(ageout["time_zone"])).date()
 
 
 def born(years, days_to_birthday):
@@ -270,8 +275,6 @@ def born(years, days_to_birthday):
         return target.replace(year=target.year - years, day=28).isoformat()
 
 
-with open(os.path.join(REGIONS, "nhse.json")) as f:
-    ageout = json.load(f)
 ageout["id"] = "ageout"
 ageout["upper_age"] = {"years": 20}
 ageout["transition"] = {"notice_days": 100}

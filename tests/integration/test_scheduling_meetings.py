@@ -12,6 +12,7 @@ with alternatives that set one family wish aside; bad input is a 400
 naming the field; a coordinator may fix a time; a key worker may not; and
 people outside the case see nothing."""
 
+import datetime
 from kwtest import ok, done, http, sql, token, caught_up, wait_until
 from kwsched import (coordinator, worker, key_worker_token, family_token, open_case, dates, book, events,
                      invite, vevent, email)
@@ -102,7 +103,11 @@ ok(status == 200 and suggested.get("start") and suggested["start"] != m["start"]
    "a required participant's decline proposes another slot", declined)
 
 # --- reschedule: a new time, SEQUENCE raised, UID kept, answers reset
-later_first, later_last = dates(3, 24)
+# From the day after the meeting: a window that still held its slot could
+# give the same time back (near midnight the first booking's notice can
+# already put it past day 3).
+after = datetime.date.fromisoformat(m["start"][:10]) + datetime.timedelta(days=1)
+later_first, later_last = after.isoformat(), (after + datetime.timedelta(days=21)).isoformat()
 status, moved, _ = http("POST", "/v1/meetings/%s/reschedule" % m["id"], {"earliest": later_first,
                         "latest": later_last}, kw_tok)
 ok(status == 200 and moved["start"] != m["start"] and moved["sequence"] == 1, "the key worker reschedules", moved)
