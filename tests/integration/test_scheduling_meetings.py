@@ -34,7 +34,7 @@ status, m, _ = book(case, earliest=first, latest=last, required=["key_worker", "
                     optional=[optional_pro["id"]])
 ok(status == 201 and m["status"] == "scheduled", "a planning meeting is booked", m)
 start_local = m.get("start", "")
-weekday = __import__("datetime").date.fromisoformat(start_local[:10]).weekday()
+weekday = datetime.date.fromisoformat(start_local[:10]).weekday()
 ok(weekday in (1, 2, 3) and "10:00" <= start_local[11:16] <= "14:00",
    "the slot is on one of the family's days, within their times", start_local)
 ok(m.get("location") == "home" and m.get("time_zone") == "Europe/London" and m.get("duration_minutes") == 60,
@@ -103,9 +103,9 @@ ok(status == 200 and suggested.get("start") and suggested["start"] != m["start"]
    "a required participant's decline proposes another slot", declined)
 
 # --- reschedule: a new time, SEQUENCE raised, UID kept, answers reset
-# From the day after the meeting: a window that still held its slot could
-# give the same time back (near midnight the first booking's notice can
-# already put it past day 3).
+# From the day after the meeting: a window that still holds its slot may
+# give the same time back (the family meets Tuesday to Thursday, so on a
+# Thursday or a Friday both windows start with the next Tuesday).
 after = datetime.date.fromisoformat(m["start"][:10]) + datetime.timedelta(days=1)
 later_first, later_last = after.isoformat(), (after + datetime.timedelta(days=21)).isoformat()
 status, moved, _ = http("POST", "/v1/meetings/%s/reschedule" % m["id"], {"earliest": later_first,
