@@ -19,7 +19,8 @@ from kwsched import (coordinator, worker, key_worker_token, family_token, open_c
 
 kw = worker("kw")
 optional_pro = worker("opt")
-stranger = worker("stranger")
+# No room: never the case's deputy (the best-ranked other professional with room).
+stranger = worker("stranger", max_caseload=0)
 case = open_case(kw, days=["tue", "wed", "thu"], earliest="10:00", latest="15:00")
 http("POST", "/v1/cases/%s/team" % case["id"], {"professional_id": optional_pro["id"]}, coordinator)
 caught_up()
