@@ -8,6 +8,7 @@
 #   make test       unit, integration and end-to-end tests against the real stack
 #   make unit       unit tests only
 #   make mutation   break the key rules one at a time; every break must fail a test
+#   make clock-check  the suites that count days, with the clock shifted to awkward moments
 #   make fresh-check  the README's quick start on a new Debian 12 root (root only)
 #
 # make run, test, unit, bench and faults work as the first command on a new
@@ -60,7 +61,7 @@ LDFLAGS_ALL := $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lm $(LDLIBS)
 
 .DEFAULT_GOAL := all
-.PHONY: all run test unit clean deps bench faults fuzz mutation fresh-check FORCE
+.PHONY: all run test unit clean deps bench faults fuzz mutation fresh-check clock-check FORCE
 .SUFFIXES:
 .SECONDARY:
 
@@ -200,6 +201,11 @@ bench: all
 
 faults: all
 	@tests/faults/run.sh $(B)
+
+# The suites that count days under a shifted clock (tests/clock-check.sh);
+# CLOCK_MOMENTS picks the moments (default: every one).
+clock-check: all
+	@tests/clock-check.sh $(B) $(CLOCK_MOMENTS)
 
 # Mutations of the key rules (tests/mutation/mutations.tsv), each of which
 # a test must catch; built and run in a copy under build-mutation/.

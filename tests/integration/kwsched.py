@@ -4,11 +4,10 @@ e-mail and meeting wishes, tokens for the people of the case, the
 scheduling events in the outbox, and the invitation parsed with Debian's
 python3-icalendar (an independent parser)."""
 
-import datetime
 import random
 import icalendar
 from kwtest import http, sql, token, nhs_number, referral, professional, case_of, get_case, pending_offer, \
-    wait_until, caught_up
+    wait_until, caught_up, region_day
 
 rng = random.Random()
 RUN = rng.randrange(10 ** 9)
@@ -66,9 +65,8 @@ def open_case(key_worker, days=None, earliest=None, latest=None, location="home"
 
 
 def dates(days_from, days_to):
-    today = datetime.date.today()
-    return ((today + datetime.timedelta(days=days_from)).isoformat(),
-            (today + datetime.timedelta(days=days_to)).isoformat())
+    """Two of norfolk's dates, days_from and days_to days from its today."""
+    return region_day(days_from), region_day(days_to)
 
 
 def book(case, tok=coordinator, **fields):

@@ -7,6 +7,7 @@ commands and the mail directory are given instead: KW_TEST_KWCTL and
 KW_TEST_PSQL (a command line each, e.g. "docker exec CONTAINER kwctl") and
 KW_TEST_MAIL_DIR."""
 
+import datetime
 import email
 import glob
 import json
@@ -19,6 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zoneinfo
 
 VAR = os.environ.get("KW_VAR_DIR", "")
 HTTP = "http://" + os.environ["KW_HTTP_ADDR"]
@@ -201,6 +203,34 @@ def nhs_number(rng=random):
             check = 0
         if check != 10:
             return "".join(map(str, digits)) + str(check)
+
+
+def region_today(region="norfolk"):
+    """Today in the region's time zone (its file's time_zone): the date the
+    services count days on (ages, due dates, the family's weekdays). The
+    machine's date (UTC) is a day behind it from 23:00 to midnight UTC in
+    British Summer Time."""
+    directory = os.environ.get("KW_REGION_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                "..", "..", "deploy", "regions")
+    with open(os.path.join(directory, region + ".json")) as f:
+        zone = json.load(f)["time_zone"]
+    return datetime.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+
+
+def region_day(offset, region="norfolk"):
+    """The region's date offset days from today, as YYYY-MM-DD."""
+    return (region_today(region) + datetime.timedelta(days=offset)).isoformat()
+
+
+def born(years, days_to_birthday, region="norfolk"):
+    """The date of birth (YYYY-MM-DD) of a child who turns `years` in
+    days_to_birthday days (negative: turned) on the region's date; a
+    birthday that falls on 29 February is 28 February in a year without one."""
+    target = region_today(region) + datetime.timedelta(days=days_to_birthday)
+    try:
+        return target.replace(year=target.year - years).isoformat()
+    except ValueError:
+        return target.replace(year=target.year - years, day=28).isoformat()
 
 
 def referral(nhs, eligible=True, suggested=None, dob="2015-03-02"):

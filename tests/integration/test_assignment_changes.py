@@ -9,10 +9,9 @@ upper age is moved to adult services; a new decision that makes the
 referral ineligible flags the case for review (and eligible again clears
 it). Each is an event and a timeline row."""
 
-import datetime
 import random
 from kwtest import (ok, done, token, http, sql, scalar, wait_until, nhs_number, referral, professional,
-                    test_region, case_of, get_case, pending_offer)
+                    test_region, case_of, get_case, pending_offer, born)
 
 rng = random.Random()
 n = rng.randrange(10 ** 9)
@@ -189,8 +188,7 @@ cleared = wait_until(lambda: (lambda c: c if not c.get("review_flagged_at") else
 ok(cleared and "case_review_cleared" in events_of(rv_case), "eligible again clears the flag", cleared)
 
 # --- age-out: a region whose upper age has passed for the child
-today = datetime.date.today()
-dob = (today - datetime.timedelta(days=3)).replace(year=today.year - 20).isoformat()
+dob = born(20, -3)
 
 
 def ageout_rules(doc):

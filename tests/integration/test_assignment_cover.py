@@ -12,7 +12,7 @@ import datetime
 import random
 import time
 from kwtest import (ok, done, token, http, sql, scalar, wait_until, kill, wait_restarted, nhs_number, referral,
-                    professional, test_region, case_of, get_case, pending_offer)
+                    professional, test_region, case_of, get_case, pending_offer, region_day)
 
 rng = random.Random()
 n = rng.randrange(10 ** 9)
@@ -107,8 +107,7 @@ status, past, _ = http("POST", "/v1/professionals/%s/absences" % keyw["id"],
 ok(status == 201 and past["status"] == "ended", "an absence wholly in the past is applied and over at once", past)
 ok(len(event_times(case_id, "cover_started")) == 2 and len(event_times(case_id, "cover_ended")) == 2,
    "its cover started and ended")
-yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
-tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+yesterday, tomorrow = region_day(-1), region_day(1)
 status, now, _ = http("POST", "/v1/professionals/%s/absences" % keyw["id"], {"from": utc(-1800), "to": utc(600)}, tok)
 ok(status == 201 and now["status"] == "active" and get_case(tok, case_id)["cover"]["id"] == deputy["id"],
    "an absence that began half an hour ago is covered at once", now)

@@ -47,7 +47,7 @@ import urllib.parse
 import urllib.request
 import icalendar
 from kwtest import ok, done, token, http, sql, nhs_number, referral, professional, case_of, get_case, \
-    pending_offer, wait_until, caught_up, sink_messages
+    pending_offer, wait_until, caught_up, sink_messages, born, region_day
 from notifytest import notify_region, notify_settings, text_of, NotifyServer
 
 rng = random.Random()
@@ -68,7 +68,7 @@ def utc(seconds_from_now):
 
 
 def day(offset):
-    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+    return region_day(offset)
 
 
 def get_json(url):
@@ -234,9 +234,7 @@ def expect_ok(answer, what, status=200):
 
 # --- referral: first without the child's GP practice (more information
 # needed), then eligible with it, offered to the key worker the family suggests
-today = datetime.date.today()
-birthday = today + datetime.timedelta(days=60)
-dob = birthday.replace(year=birthday.year - 18).isoformat()
+dob = born(18, 60)
 nhs = nhs_number(rng)
 body = referral(nhs, dob=dob, suggested=kim["email"])
 body["referrer"]["email"] = REFERRER

@@ -10,9 +10,8 @@ import json
 import os
 import random
 import signal
-import zoneinfo
 from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral, pid_of,
-                    kill, wait_restarted, VAR)
+                    kill, wait_restarted, VAR, born, region_today)
 
 rng = random.Random()
 REGIONS = os.environ["KW_REGION_DIR"]
@@ -261,18 +260,8 @@ finally:
 # open cases are already due
 with open(os.path.join(REGIONS, "nhse.json")) as f:
     ageout = json.load(f)
-# Ages are counted on the region's date, which is not the machine's (UTC)
-# from 23:00 to midnight UTC in British Summer Time.
-today = datetime.datetime.now(zoneinfo.ZoneInfo(ageout["time_zone"])).date()
-
-
-def born(years, days_to_birthday):
-    """The date of birth of a child who turns `years` in days_to_birthday days."""
-    target = today + datetime.timedelta(days=days_to_birthday)
-    try:
-        return target.replace(year=target.year - years).isoformat()
-    except ValueError:
-        return target.replace(year=target.year - years, day=28).isoformat()
+# Ages are counted on the region's date (kwtest.region_today).
+today = region_today("nhse")
 
 
 ageout["id"] = "ageout"
@@ -284,7 +273,8 @@ try:
     write_region("ageout", ageout)
     ok(hup_and_wait(), "a test region with upper age 20 and 100 days' notice is loaded")
     tok = token(region="ageout", sub="ageout-coordinator")
-    ages = {"due": born(20, 40), "out": born(20, -3), "young": born(20, 101), "birthday": born(20, 0)}
+    ages = {"due": born(20, 40, "nhse"), "out": born(20, -3, "nhse"), "young": born(20, 101, "nhse"),
+            "birthday": born(20, 0, "nhse")}
     cases = {}
     for label, dob in ages.items():
         body = referral(nhs_number(rng), dob=dob)

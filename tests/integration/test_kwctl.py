@@ -6,7 +6,6 @@ gateway). Every endpoint kwctl calls is served: a 404 or 405 where kwctl
 expects an answer fails its test."""
 
 import base64
-import datetime
 import json
 import os
 import random
@@ -18,7 +17,7 @@ import subprocess
 import tempfile
 import uuid
 from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral, pid_of,
-                    list_all, BIN, HTTP, VAR)
+                    list_all, born, BIN, HTTP, VAR)
 
 KWCTL = os.path.join(BIN, "kwctl")
 TOK = token()
@@ -614,11 +613,7 @@ try:
     ok(hup_eligibility(), "a test region kwctltest (upper age 12, 100 days' notice) is loaded")
     own_tok = token(region="kwctltest", sub="kwctl-own")
     own_admin = token(role="admin", region="kwctltest", sub="kwctl-own-admin")
-    turns_12 = datetime.date.today() + datetime.timedelta(days=40)
-    try:
-        dob = turns_12.replace(year=turns_12.year - 12).isoformat()
-    except ValueError:
-        dob = turns_12.replace(year=turns_12.year - 12, day=28).isoformat()
+    dob = born(12, 40, "kwctltest")
     s, b, _ = http("POST", "/v1/referrals", referral(nhs_number(rng), dob=dob), own_tok)
     own_rid = b.get("id") if s == 201 else str(uuid.uuid4())
     case_id = wait_until(lambda: http("GET", "/v1/referrals/%s" % own_rid, tok=own_tok)[1]

@@ -7,10 +7,9 @@ assignment.key_worker_changed; dropped when the case closes):
   nobody: the row's "when" is rag!=@previous_rag).
 Each once; after the case closes, the projection holds nothing of it."""
 
-import datetime
 import random
 from kwtest import (ok, done, token, http, scalar, nhs_number, referral, professional, case_of, get_case,
-                    pending_offer, wait_until, caught_up)
+                    pending_offer, wait_until, caught_up, born, region_day)
 from notifytest import notify_region, mails_to, text_of, settled
 
 rng = random.Random()
@@ -20,9 +19,8 @@ tok = notify_region(REGION, {"offer_ttl": "1h"}, ["people.coordinator.%d@example
 keyw = professional(tok, "Kai Keyworker", "kai.%d@example.org" % n, localities=["NR2"])
 FAMILY = "people.family.%d@example.org" % n
 
-today = datetime.date.today()
-birthday = today + datetime.timedelta(days=90)
-dob = birthday.replace(year=birthday.year - 18).isoformat()
+birthday = region_day(90)
+dob = born(18, 90)
 nhs = nhs_number(rng)
 body = referral(nhs, dob=dob)
 body["family"] = [{"name": "Pat Parent", "relationship": "father", "email": FAMILY}]
@@ -43,7 +41,7 @@ ok(settled(lambda: [m for m in mails_to(keyw["email"]) if str(m["Subject"]) == S
 ok(settled(lambda: [m for m in mails_to(FAMILY) if str(m["Subject"]) == "Planning for adult services"]),
    "and the family")
 fam = [m for m in mails_to(FAMILY) if str(m["Subject"]) == "Planning for adult services"]
-ok(fam and birthday.isoformat() in text_of(fam[0]), "with the day the service ends", fam and text_of(fam[0]))
+ok(fam and birthday in text_of(fam[0]), "with the day the service ends", fam and text_of(fam[0]))
 
 # A re-rating of the child on the DSR
 HEADER = ("dsr_id,nhs_number,given_name,family_name,date_of_birth,postcode,learning_disability,autism,rag,"

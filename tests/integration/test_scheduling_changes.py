@@ -9,7 +9,7 @@ review within five working days of an admission (blue); a closed case's
 future meetings are cancelled (METHOD CANCEL)."""
 
 import datetime
-from kwtest import ok, done, http, sql, token, caught_up, wait_until
+from kwtest import ok, done, http, sql, token, caught_up, wait_until, region_day
 from kwsched import (coordinator, admin, worker, open_case, dates, book, events, invite, vevent, email,
                      key_worker_token)
 
@@ -73,7 +73,7 @@ ok(status == 409 or datetime.date.fromisoformat(first).weekday() == 2, "not on a
 nhs = [[case["nhs"]]]
 header = ("dsr_id,nhs_number,given_name,family_name,date_of_birth,postcode,learning_disability,autism,rag,"
           "rag_effective_date,inpatient,consent_basis,lead_professional_email,cetr_last,cetr_next\r\n")
-rated = (datetime.date.today() - datetime.timedelta(days=70)).isoformat()
+rated = region_day(-70)
 row = "D-%s,%s,Test,Child,2015-03-02,NR2 3TU,no,yes,%s,%s,no,parental_responsibility,lead@example.org,,\r\n"
 feed = token(role="dsr_feed", sub="chg-feed")
 if nhs:
@@ -86,10 +86,10 @@ if nhs:
     http("POST", "/v1/admin/scheduling/sweep", None, admin)
     caught_up()
     kinds = [bytes.fromhex(p) for _, p in events("review_due", case["id"])]
-    due = (datetime.date.today() + datetime.timedelta(days=21)).isoformat()
+    due = region_day(21)
     ok(any(b"cetr" in k and due.encode() in k for k in kinds), "a C(E)TR review is due 91 days after the rating",
        kinds)
-    admitted = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    admitted = region_day(-1)
     status, imported, _ = http("POST", "/v1/dsr/imports", tok=feed, raw=(header + row % (nhs[0][0], nhs[0][0],
                                "blue", admitted)).encode(), headers={"Content-Type": "text/csv"})
     caught_up()
