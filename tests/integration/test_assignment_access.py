@@ -10,7 +10,7 @@ do not exist for the caller). Calls that change the case run last, the
 forbidden first, so that each cell is asked of the same case."""
 
 import random
-from kwtest import (ok, done, token, http, sql, scalar, wait_until, nhs_number, referral, professional,
+from kwtest import (ok, done, token, http, scalar, wait_until, nhs_number, referral, professional,
                     test_region, case_of, get_case, pending_offer)
 
 rng = random.Random()

@@ -10,7 +10,6 @@ key worker accepts, the cover ends and the old one's place is freed."""
 
 import datetime
 import random
-import time
 from kwtest import (ok, done, token, http, sql, scalar, wait_until, kill, wait_restarted, nhs_number, referral,
                     professional, test_region, case_of, get_case, pending_offer, region_day)
 

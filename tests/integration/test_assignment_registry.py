@@ -7,7 +7,7 @@ their filters and paging, the CSV import with its report per row, the
 events (professional_changed with the whole record) and the audit."""
 
 import random
-from kwtest import ok, done, token, http, sql, scalar, professional, test_region, wait_until
+from kwtest import ok, done, token, http, sql, scalar, professional, test_region
 
 rng = random.Random()
 n = rng.randrange(10 ** 9)

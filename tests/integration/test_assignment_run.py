@@ -9,7 +9,7 @@ event: nothing waits silently. No offer goes beyond a professional's room,
 no caseload beyond its maximum."""
 
 import random
-from kwtest import (ok, done, token, http, sql, scalar, wait_until, nhs_number, referral, workforce,
+from kwtest import (ok, done, http, sql, scalar, wait_until, nhs_number, referral, workforce,
                     test_region, sink_journal, delivery_message_id)
 
 rng = random.Random()

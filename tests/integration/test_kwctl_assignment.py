@@ -11,7 +11,7 @@ import random
 import re
 import subprocess
 import tempfile
-from kwtest import ok, done, token, http, wait_until, nhs_number, referral, test_region, case_of, BIN
+from kwtest import ok, done, token, http, nhs_number, referral, test_region, case_of, BIN
 
 rng = random.Random()
 n = rng.randrange(10 ** 9)

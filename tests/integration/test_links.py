@@ -21,7 +21,7 @@ import re
 import subprocess
 import urllib.parse
 import urllib.request
-from kwtest import (ok, done, token, http, sql, scalar, nhs_number, referral, professional, test_region,
+from kwtest import (ok, done, http, sql, scalar, nhs_number, referral, professional, test_region,
                     case_of, get_case, pending_offer, wait_until, KWCTL, VAR)
 from notifytest import mails_to, text_of, html_of
 

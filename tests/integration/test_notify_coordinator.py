@@ -12,7 +12,7 @@ import os
 import random
 import signal
 import time
-from kwtest import (ok, done, token, http, scalar, nhs_number, referral, professional, case_of, get_case,
+from kwtest import (ok, done, http, nhs_number, referral, professional, case_of, get_case,
                     pending_offer, wait_until, kill, VAR)
 from notifytest import notify_region, mails_to, text_of, html_of, deliveries, settled
 

@@ -15,9 +15,8 @@ refuse (deploy/local/smtp_sink.py's "refuse" file):
 
 import os
 import random
-import time
-from kwtest import (ok, done, token, http, scalar, nhs_number, referral, professional, case_of, wait_until,
-                    sink_journal, delivery_message_id, MAIL_DIR)
+from kwtest import (ok, done, token, http, scalar, nhs_number, referral, professional, case_of, sink_journal,
+                    delivery_message_id, MAIL_DIR)
 from notifytest import notify_region, mails_to, text_of, settled
 
 rng = random.Random()

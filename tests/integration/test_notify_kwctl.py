@@ -12,7 +12,7 @@ import random
 import shutil
 import subprocess
 import tempfile
-from kwtest import (ok, done, token, http, nhs_number, referral, professional, case_of, sink_journal,
+from kwtest import (ok, done, http, nhs_number, referral, professional, case_of, sink_journal,
                     delivery_message_id, BIN, MAIL_DIR)
 from notifytest import notify_region, settled
 

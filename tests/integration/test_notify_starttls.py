@@ -11,7 +11,6 @@ import random
 import signal
 import subprocess
 import tempfile
-import time
 from kwtest import (ok, done, http, nhs_number, referral, professional, case_of, wait_until, kill, pid_of, mails,
                     sink_messages, BIN, VAR, PG_PORT)
 from notifytest import notify_region, settled

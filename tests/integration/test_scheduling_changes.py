@@ -10,7 +10,7 @@ future meetings are cancelled (METHOD CANCEL)."""
 
 import datetime
 from kwtest import ok, done, http, sql, token, caught_up, wait_until, region_day
-from kwsched import (coordinator, admin, worker, open_case, dates, book, events, invite, vevent, email,
+from kwsched import (coordinator, admin, worker, open_case, dates, book, events, invite, vevent,
                      key_worker_token)
 
 PART_TIME = {"wed": ["10:00", "15:00"]}

@@ -13,7 +13,7 @@ naming the field; a coordinator may fix a time; a key worker may not; and
 people outside the case see nothing."""
 
 import datetime
-from kwtest import ok, done, http, sql, token, caught_up, wait_until
+from kwtest import ok, done, http, sql, token, caught_up
 from kwsched import (coordinator, worker, key_worker_token, family_token, open_case, dates, book, events,
                      invite, vevent, email)
 

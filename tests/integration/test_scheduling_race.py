@@ -16,9 +16,9 @@ import subprocess
 import threading
 import time
 import zmq
-from kwtest import ok, done, http, sql, wait_until, BIN, VAR, PG_PORT
-from kwsched import coordinator, worker, open_case, dates, book
-from kwzmq import socket, connect, message, call, varint
+from kwtest import ok, done, sql, wait_until, BIN, VAR, PG_PORT
+from kwsched import worker, open_case, dates, book
+from kwzmq import socket, connect, message, call
 
 TWIN_RPC = "ipc://%s/run/scheduling-rpc-race" % VAR
 env = dict(os.environ, KW_DB_URL="host=%s port=%s dbname=kw" % (os.path.join(VAR, "pg", "run"), PG_PORT),

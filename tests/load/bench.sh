@@ -315,10 +315,8 @@ for p in $PROGRAMS; do
 done
 
 if [ "${BENCH_EMAIL:-0}" -gt 0 ]; then
-    # loadgen watches the bus: a key pair of its own, admitted as a subscriber.
-export KW_CURVE_NAMES=loadgen
-export KW_BUS_SUBSCRIBERS=referral,eligibility,assignment,scheduling,notification,loadgen
-test_stack_start "$ROOT/$B/bench-var" || exit 1
+    # KW_CURVE_NAMES and KW_BUS_SUBSCRIBERS (loadgen's key pair) are still exported from above.
+    test_stack_start "$ROOT/$B/bench-var" || exit 1
     /usr/bin/python3 tests/load/latency.py "$BENCH_EMAIL"
     test_stack_stop
 fi

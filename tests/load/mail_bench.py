@@ -33,7 +33,6 @@ second, which smtp-source's run does not share (p99 while sending was
 two to four times higher with it, paired runs, same stack).
 Prints one line per figure; asserts nothing."""
 
-import json
 import os
 import shutil
 import subprocess
