@@ -263,7 +263,9 @@ int offers_prepare (kw_db_t *db);
 //  (exactly one of professional_id and family_id), with its score and
 //  reasons, and emit offer_made. ranked: the professional as ranked in
 //  this transaction, or NULL; the first offer of a case being opened to
-//  one is then written with the transaction's next round trip. 0 or -1.
+//  one is then written with the transaction's next round trip. An offer
+//  to a professional fails (-1) when they have no place left once their
+//  row is locked: ranked, counting their pending offers. 0 or -1.
 int offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_row_t *row,
                  const char *professional_id, const rank_candidate_t *ranked, const char *family_id, int score,
                  char *const *reasons, size_t reason_count, const char *purpose,

@@ -76,13 +76,20 @@ s_state (const char *name)
 //  status in one statement, which answers the expiry, the offeree (a
 //  professional: people_from's columns) and the cases changed; a case
 //  being opened was inserted as offered and is left as it is. An offer to
-//  a professional who is not registered answers no row.
+//  a professional who is not registered answers no row, and so does one
+//  to a professional without a place once their row is locked here: their
+//  cases held and covered must be under their maximum and, for an offer
+//  ranked by matching ($12 true), their pending offers too, as rank.c
+//  counted them from the row read without its lock (another instance may
+//  have offered the place since). The transaction then fails, and its
+//  retry ranks again.
 #define OFFERS_INSERT(c) \
     "WITH o AS (INSERT INTO assignment.offers (id, case_id, professional_id, family_member_id, kind, status," \
     "  expires_at, score, reasons, round, purpose, reason)" \
     "  VALUES ($1, $2, $3, $4, $5, 'pending', now () + $6::int * interval '1 second', $7::int," \
     "  $8::text[], $9::int, $10, $11) RETURNING expires_at)," \
     " p AS (UPDATE assignment.professionals SET pending_offers = pending_offers + 1 WHERE id = $3::uuid" \
+    "  AND caseload + cover_load + CASE WHEN $12::boolean THEN pending_offers ELSE 0 END < max_caseload" \
     "  RETURNING id, name, email, phone, agency, discipline, " ROOM "), " TERMS_ROOM ("p") "," \
     " c AS (" c ")" \
     " SELECT " TS ("o.expires_at") ", p.id, p.name, p.email, p.phone, p.agency, p.discipline," \
@@ -193,9 +200,9 @@ s_offer_write (kw_db_t *db, const case_row_t *row, const rank_candidate_t *ranke
         (*offeree)->name = (char *) ranked->name;
         (*offeree)->email = (char *) ranked->email;
         (*offeree)->phone = (char *) ranked->phone;
-        return kw_db_defer (db, "offers_insert_opening", 11, params, NULL, NULL, 1);
+        return kw_db_defer (db, "offers_insert_opening", 12, params, NULL, NULL, 1);
     }
-    PGresult *res = kw_db_query (db, row->opening ? "offers_insert_opening" : "offers_insert", 11, params);
+    PGresult *res = kw_db_query (db, row->opening ? "offers_insert_opening" : "offers_insert", 12, params);
     if (!res)
         return -1;
     if (PQntuples (res) != 1 || strcmp (PQgetvalue (res, 0, 7), row->opening ? "0" : "1") != 0) {
@@ -223,9 +230,9 @@ offers_make (kw_service_t *svc, kw_db_t *db, journal_actor_t actor, const case_r
     snprintf (score_text, sizeof score_text, "%d", score);
     snprintf (round, sizeof round, "%d", row->round);
     const char *kind = professional_id ? "professional" : "family_member";
-    const char *params [11] = {
+    const char *params [12] = {
         offer_id, row->id, professional_id, family_id, kind, ttl, score_text,
-        rows_array_literal (reasons, reason_count, arena), round, purpose, override_reason
+        rows_array_literal (reasons, reason_count, arena), round, purpose, override_reason, ranked ? "t" : "f"
     };
     char *expires_at;
     Kw__KeyWorker *offeree;
