@@ -35,13 +35,7 @@ SUITES=${CLOCK_SUITES:-"test_assignment_changes test_assignment_cover test_case_
         test_notify_meetings test_notify_table test_scheduling_changes test_scheduling_meetings
         test_scheduling_plan test_scheduling_race"}
 LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
-if [ ! -e "$LIB" ]; then
-    echo "# clock-check: installing faketime"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends faketime >/dev/null \
-        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-                 --no-install-recommends faketime >/dev/null; } \
-        || { echo "not ok - installing faketime"; exit 1; }
-fi
+[ -e "$LIB" ] || deploy/install-deps.sh faketime >&2 || { echo "not ok - installing faketime"; exit 1; }
 
 # moment_utc NAME: the moment's UTC time, as date(1) reads it.
 moment_utc() {

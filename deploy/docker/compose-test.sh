@@ -31,17 +31,8 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 # Debian's Docker engine and docker-compose, when this machine lacks them.
-missing=""
-command -v dockerd >/dev/null 2>&1 || missing="$missing docker.io"
-command -v docker-compose >/dev/null 2>&1 || missing="$missing docker-compose"
-command -v curl >/dev/null 2>&1 || missing="$missing curl"
-if [ -n "$missing" ]; then
-    echo "# compose-test: installing$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null \
-        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-                 --no-install-recommends $missing >/dev/null; } \
-        || { echo "not ok - installing$missing"; exit 1; }
-fi
+"$ROOT/deploy/install-deps.sh" docker.io docker-compose curl >&2 \
+    || { echo "not ok - installing docker.io docker-compose curl"; exit 1; }
 if ! docker info >/dev/null 2>&1; then
     echo "# compose-test: starting dockerd"
     dockerd >/var/log/dockerd.log 2>&1 &
