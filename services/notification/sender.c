@@ -66,11 +66,18 @@
 //  '{id,...}') recorded as sent, then for each channel of $2 (text[]) up
 //  to its room in $1 (int[]) of its due deliveries (none of $3) taken,
 //  each leased. The partial index deliveries_due gives each channel's due
-//  ones in order.
+//  ones in order. The sent are found by their ids, through the primary key:
+//  with the status written in their condition ("status = 'sending'") the
+//  plans read all of deliveries_due instead, every delivery pending or in
+//  flight, for a few ids (its size when planned is that of an idle
+//  moment), so the status they must still have comes from a subquery the
+//  planner keeps apart (OFFSET 0).
 #define SENDER_TAKE "notification_take"
 #define SENDER_TAKE_SQL \
-    "WITH sent AS (UPDATE notification.deliveries SET status = 'sent', sent_at = now (), updated_at = now ()," \
-    "   attempts = attempts + 1, last_error = NULL WHERE id = ANY ($3::uuid[]) AND status = 'sending')," \
+    "WITH sent AS (UPDATE notification.deliveries s SET status = 'sent', sent_at = now (), updated_at = now ()," \
+    "   attempts = s.attempts + 1, last_error = NULL" \
+    "   FROM (SELECT id, 'sending'::text AS was FROM unnest ($3::uuid[]) AS u (id) OFFSET 0) done" \
+    "   WHERE s.id = done.id AND s.status = done.was)," \
     " room AS (SELECT * FROM unnest ($2::text[], $1::int[]) AS r (channel, room))" \
     " UPDATE notification.deliveries d SET status = 'sending', updated_at = now ()," \
     " next_attempt_at = now () + interval '" SENDER_LEASE_S " seconds'" \
