@@ -132,12 +132,19 @@ s_prepare (kw_db_t *db)
 
 //  Each new connection of the sender's has the run's statement prepared
 //  (once, blocking: a run whose statement is missing fails and the next
-//  connection prepares it again).
+//  connection prepares it again). The statement reads deliveries by index
+//  only, whatever their number: its plan is made once a connection, and
+//  one made while the table was small (a new database) read all of it for
+//  every run, as it grew, until the next ANALYZE.
 static void
 s_on_connect (kw_db_t *db, void *arg)
 {
     (void) arg;
-    PGresult *res = PQprepare (kw_db_conn (db), SENDER_TAKE, SENDER_TAKE_SQL, 0, NULL);
+    PGresult *res = PQexec (kw_db_conn (db), "SET enable_seqscan = off");
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        kw_warn ("delivery_take_unprepared", "reason", PQresultErrorMessage (res));
+    PQclear (res);
+    res = PQprepare (kw_db_conn (db), SENDER_TAKE, SENDER_TAKE_SQL, 0, NULL);
     if (PQresultStatus (res) != PGRES_COMMAND_OK)
         kw_warn ("delivery_take_unprepared", "reason", PQresultErrorMessage (res));
     PQclear (res);
