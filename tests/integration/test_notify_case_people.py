@@ -31,6 +31,8 @@ status, _, _ = http("POST", "/v1/cases/%s/offers/%s/accept" % (case_id, offer["i
 ok(status == 200, "a seventeen-year-old's case has its key worker")
 ok(settled(lambda: scalar("SELECT count(*) FROM notification.case_people WHERE case_id = :'p1'", case_id) == "1"),
    "the notification service holds the case's people")
+ok(wait_until(lambda: scalar("SELECT count(*) FROM eligibility.cases WHERE case_id = :'p1'", case_id) == "1", 10),
+   "eligibility holds the case, which its age-out sweep reads")
 
 admin = token(role="admin", region=REGION, sub="people-admin")
 status, swept, _ = http("POST", "/v1/admin/eligibility/age-out", tok=admin)
