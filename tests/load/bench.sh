@@ -143,31 +143,46 @@ caught_up() {
 }
 
 # counters: the transaction ids given out so far (one for each transaction
-# that wrote) and the WAL flushes, as "xid syncs".
+# that wrote), the WAL flushes, the WAL written (bytes, from the insert
+# position) and that position, as "xid syncs bytes lsn".
 counters() {
-    "${PSQL[@]}" -F ' ' -c "SELECT pg_current_xact_id ()::text::bigint, wal_sync FROM pg_stat_wal"
+    "${PSQL[@]}" -F ' ' -c "SELECT pg_current_xact_id ()::text::bigint, wal_sync,
+        pg_wal_lsn_diff (pg_current_wal_insert_lsn (), '0/0')::bigint, pg_current_wal_insert_lsn () FROM pg_stat_wal"
 }
-# per_referral BEFORE AFTER MODE: write transactions and WAL flushes per
-# referral accepted in the loop, as "transactions flushes".
+# per_referral BEFORE AFTER MODE: write transactions, WAL flushes and WAL
+# bytes per referral accepted in the loop, as "transactions flushes bytes".
 per_referral() {
     local n
     n=$(field "$3" accepted)
     awk -v b="$1" -v a="$2" -v n="${n:-0}" 'BEGIN {split (b, x, " "); split (a, y, " ");
-        if (n > 0) printf "%.2f %.2f\n", (y[1] - x[1] - 1) / n, (y[2] - x[2]) / n; else print "- -"}'
+        if (n > 0) printf "%.2f %.2f %.0f\n", (y[1] - x[1] - 1) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n;
+        else print "- - -"}'
+}
+# wal_records BEFORE AFTER MODE: WAL records per referral accepted in the
+# loop, counted by pg_waldump between the two positions ("-" when a
+# checkpoint has recycled the segments).
+wal_records() {
+    local n total
+    n=$(field "$3" accepted)
+    total=$("$PGBIN/pg_waldump" -p "$KW_VAR_DIR/pg/data/pg_wal" -s "${1##* }" -e "${2##* }" --stats 2>/dev/null \
+            | awk '$1 == "Total" {print $2}')
+    awk -v t="${total:-0}" -v n="${n:-0}" 'BEGIN {if (t > 0 && n > 0) printf "%.1f\n", t / n; else print "-"}'
 }
 
 echo "## loadgen open loop: $RATE referrals/s for $SECONDS_EACH s"
 C0=$(counters)
 "$LOADGEN" --rate "$RATE" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench | tee "$OUT/open.out"
 caught_up "open loop" | tee "$OUT/open.caught"
-read -r OPEN_TX OPEN_SYNC <<< "$(per_referral "$C0" "$(counters)" open)"
+read -r OPEN_TX OPEN_SYNC OPEN_WAL <<< "$(per_referral "$C0" "$(counters)" open)"
 echo "## loadgen closed loop: $CONCURRENCY in flight, $OUTSTANDING before their offer, for $SECONDS_EACH s"
 C0=$(counters)
 cpu_ticks "$OUT/max.cpu0"
 "$LOADGEN" --max --concurrency "$CONCURRENCY" --outstanding "$OUTSTANDING" --duration "$SECONDS_EACH" --workforce "$WORKFORCE" --prefix bench \
     | tee "$OUT/max.out"
 caught_up "closed loop" | tee "$OUT/max.caught"
-read -r MAX_TX MAX_SYNC <<< "$(per_referral "$C0" "$(counters)" max)"
+C1=$(counters)
+read -r MAX_TX MAX_SYNC MAX_WAL <<< "$(per_referral "$C0" "$C1" max)"
+MAX_RECORDS=$(wal_records "$C0" "$C1" max)
 cpu_ticks "$OUT/max.cpu1"
 echo "## processor time a referral (ms), closed loop until every event applied"
 cpu_report "$OUT/max.cpu0" "$OUT/max.cpu1" "$(field max accepted)" "$(field max cpu_ms)" | tee "$OUT/max.cpu"
@@ -257,6 +272,8 @@ ratio_times() {
 printf '%-44s %12s\n' "write transactions a referral, open loop" "$OPEN_TX"
 printf '%-44s %12s\n' "write transactions a referral, closed loop" "$MAX_TX"
 printf '%-44s %12s\n' "WAL flushes a referral, open / closed loop" "$OPEN_SYNC / $MAX_SYNC"
+printf '%-44s %12s\n' "WAL bytes a referral, open / closed loop" "$OPEN_WAL / $MAX_WAL"
+printf '%-44s %12s\n' "WAL records a referral, closed loop" "$MAX_RECORDS"
 printf '%-44s %12s\n' "ratio steps/s (open-loop count) / pgbench" "$(ratio_times "$OPEN_TX")"
 printf '%-44s %12s\n' "ratio commits/s (closed-loop count) / pgbench" "$(ratio_times "$MAX_TX")"
 for k in p50 p95 p99; do
