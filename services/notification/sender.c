@@ -137,17 +137,19 @@ s_prepare (kw_db_t *db)
 //  one made while the table was small (a new database) read all of it for
 //  every run, as it grew, until the next ANALYZE.
 static void
+s_setup_step (PGresult *res)
+{
+    if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        kw_warn ("delivery_take_unprepared", "reason", PQresultErrorMessage (res));
+    PQclear (res);
+}
+
+static void
 s_on_connect (kw_db_t *db, void *arg)
 {
     (void) arg;
-    PGresult *res = PQexec (kw_db_conn (db), "SET enable_seqscan = off");
-    if (PQresultStatus (res) != PGRES_COMMAND_OK)
-        kw_warn ("delivery_take_unprepared", "reason", PQresultErrorMessage (res));
-    PQclear (res);
-    res = PQprepare (kw_db_conn (db), SENDER_TAKE, SENDER_TAKE_SQL, 0, NULL);
-    if (PQresultStatus (res) != PGRES_COMMAND_OK)
-        kw_warn ("delivery_take_unprepared", "reason", PQresultErrorMessage (res));
-    PQclear (res);
+    s_setup_step (PQexec (kw_db_conn (db), "SET enable_seqscan = off"));
+    s_setup_step (PQprepare (kw_db_conn (db), SENDER_TAKE, SENDER_TAKE_SQL, 0, NULL));
 }
 
 //  The sender's own connection (made when first used).
