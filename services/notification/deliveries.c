@@ -407,21 +407,24 @@ s_case_people (s_apply_t *a, const char *field)
     return 0;
 }
 
-//  Keep the case's people: the last key_worker_changed as it came, none
-//  once the case is closed. Nothing of the result is read: the statement
-//  goes with the transaction's next one or its COMMIT (kw_db_defer), whose
-//  failure it then is. 0, or -1 on a database error.
+//  What an event changes in the case's people kept here.
+typedef enum { PEOPLE_KEPT, PEOPLE_SET, PEOPLE_DROPPED } people_change_t;
+
+//  Keep the case's people: the last key_worker_changed as it came
+//  (PEOPLE_SET), none once the case is closed (PEOPLE_DROPPED). Nothing of
+//  the result is read: the statement goes with the transaction's next one
+//  or its COMMIT (kw_db_defer), whose failure it then is. 0, or -1 on a
+//  database error.
 static int
-s_project (kw_db_t *db, const Kw__Envelope *event, const char *case_id, const char *region)
+s_project (kw_db_t *db, people_change_t change, const Kw__Envelope *event, const char *case_id,
+           const char *region)
 {
-    if (!case_id)
+    if (!case_id || change == PEOPLE_KEPT)
         return 0;
-    if (strcmp (event->type, KW_EVENT_ASSIGNMENT_CASE_CLOSED) == 0) {
+    if (change == PEOPLE_DROPPED) {
         const char *params [1] = { case_id };
         return kw_db_defer (db, "notification_case_people_drop", 1, params, NULL, NULL, -1);
     }
-    if (strcmp (event->type, KW_EVENT_ASSIGNMENT_KEY_WORKER_CHANGED) != 0)
-        return 0;
     const char *params [3] = { case_id, region, (const char *) event->payload.data };
     const int lengths [3] = { 0, 0, (int) event->payload.len };
     const int formats [3] = { 0, 0, 1 };
@@ -465,11 +468,12 @@ s_later (notify_t *notify, const Kw__Envelope *event)
 }
 
 //  Make the deliveries of every row of the table for event topic (its id
-//  event_id) and payload msg. 0, or -1 when a row could not be written;
-//  1 when the region is unknown.
+//  event_id) and payload msg, after the change it makes to the case's
+//  people. 0, or -1 when a row could not be written; 1 when the region is
+//  unknown.
 static int
 s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envelope *event,
-              const ProtobufCMessage *msg)
+              const ProtobufCMessage *msg, people_change_t change)
 {
     notify_t *notify = kw_service_state (svc);
     const char *region_id = s_field (msg, "region");
@@ -483,8 +487,7 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
     s_apply_t a = { .config = notify->config, .region = region, .event = event, .msg = msg,
                     .case_id = s_case_of (msg), .db = db, .later = s_later (notify, event),
                     .public_url = kw_service_config (svc, "KW_PUBLIC_URL") };
-    if (strcmp (event->producer, KW_PRODUCER_ASSIGNMENT) == 0
-    &&  s_project (db, event, a.case_id, region->id) != 0)
+    if (s_project (db, change, event, a.case_id, region->id) != 0)
         return -1;
     size_t count;
     const config_row_t *rows = config_rows (notify->config, &count);
@@ -512,15 +515,34 @@ s_apply_rows (kw_service_t *svc, kw_db_t *db, const char *topic, const Kw__Envel
     return a.failed ? -1 : 0;
 }
 
+static kw_apply_result_t
+s_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload, people_change_t change)
+{
+    char topic [128];
+    snprintf (topic, sizeof topic, "%s.%s", event->producer, event->type);
+    int rc = s_apply_rows (svc, db, topic, event, payload, change);
+    return rc < 0 ? KW_APPLY_RETRY : rc > 0 ? KW_APPLY_SKIP : KW_APPLY_OK;
+}
+
 kw_apply_result_t
 deliveries_apply (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
                   kw_arena_t *arena)
 {
-    (void) arena;
-    char topic [128];
-    snprintf (topic, sizeof topic, "%s.%s", event->producer, event->type);
-    int rc = s_apply_rows (svc, db, topic, event, payload);
-    return rc < 0 ? KW_APPLY_RETRY : rc > 0 ? KW_APPLY_SKIP : KW_APPLY_OK;
+    return s_apply (svc, db, event, payload, PEOPLE_KEPT);
+}
+
+kw_apply_result_t
+deliveries_key_worker_changed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                               kw_arena_t *arena)
+{
+    return s_apply (svc, db, event, payload, PEOPLE_SET);
+}
+
+kw_apply_result_t
+deliveries_case_closed (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const void *payload,
+                        kw_arena_t *arena)
+{
+    return s_apply (svc, db, event, payload, PEOPLE_DROPPED);
 }
 
 int
@@ -534,6 +556,6 @@ deliveries_dead_letter (kw_service_t *svc, kw_db_t *db, const Kw__DeliveryFailed
     event.producer = KW_PRODUCER_NOTIFICATION;
     event.type = DELIVERIES_DEAD_LETTER;
     event.region = failed->region;
-    return s_apply_rows (svc, db, KW_PRODUCER_NOTIFICATION "." DELIVERIES_DEAD_LETTER, &event, &failed->base) < 0
-           ? -1 : 0;
+    return s_apply_rows (svc, db, KW_PRODUCER_NOTIFICATION "." DELIVERIES_DEAD_LETTER, &event, &failed->base,
+                         PEOPLE_KEPT) < 0 ? -1 : 0;
 }

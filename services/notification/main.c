@@ -55,8 +55,22 @@ static const kw_service_method_t s_methods [] = {
     { NULL, NULL }
 };
 
-//  The events consumed (events.c), each applied by deliveries_apply.
+//  The events consumed (events.c), each applied by deliveries_apply but
+//  the two that change whom a case's messages go to.
 static kw_service_event_t s_events [NOTIFICATION_EVENT_COUNT + 1];
+
+//  The handler of an event of the table, chosen once at start.
+static kw_service_event_fn *
+s_handler (const kw_service_event_t *event)
+{
+    if (strcmp (event->producer, KW_PRODUCER_ASSIGNMENT) != 0)
+        return deliveries_apply;
+    if (strcmp (event->type, KW_EVENT_ASSIGNMENT_KEY_WORKER_CHANGED) == 0)
+        return deliveries_key_worker_changed;
+    if (strcmp (event->type, KW_EVENT_ASSIGNMENT_CASE_CLOSED) == 0)
+        return deliveries_case_closed;
+    return deliveries_apply;
+}
 
 static config_t *
 s_config (kw_service_t *svc, char *err, size_t err_size)
@@ -144,7 +158,7 @@ main (int argc, char **argv)
 {
     for (size_t i = 0; i < NOTIFICATION_EVENT_COUNT; i++) {
         s_events [i] = notification_events [i];
-        s_events [i].fn = deliveries_apply;
+        s_events [i].fn = s_handler (&notification_events [i]);
     }
     kw_service_def_t def = {
         .name = KW_PRODUCER_NOTIFICATION,

@@ -51,6 +51,12 @@ int deliveries_prepare (kw_db_t *db);
 //  for the event and person of its audience (nothing when the event was
 //  applied before).
 kw_service_event_fn deliveries_apply;
+//  assignment.key_worker_changed: its people kept as the case's, then as
+//  deliveries_apply.
+kw_service_event_fn deliveries_key_worker_changed;
+//  assignment.case_closed: the case's people dropped, then as
+//  deliveries_apply.
+kw_service_event_fn deliveries_case_closed;
 //  The table's event for a dead letter (its payload DeliveryFailed).
 #define DELIVERIES_DEAD_LETTER "delivery_failed"
 //  The dead letter: tell the region's coordinators of the failed delivery

@@ -112,7 +112,7 @@ case_rows_professional (const Kw__ProfessionalChanged *msg, char *buf, size_t si
 }
 
 int
-case_rows_absence (const Kw__AbsenceChanged *msg, int cancelled, const char *params [5])
+case_rows_absence (const Kw__AbsenceChanged *msg, const char *params [5])
 {
     const Kw__Absence *a = msg->absence;
     if (!a || !s_uuid (a->id) || !s_uuid (a->professional_id) || !s_instant (a->from) || !s_instant (a->to))
@@ -121,7 +121,7 @@ case_rows_absence (const Kw__AbsenceChanged *msg, int cancelled, const char *par
     params [1] = a->professional_id;
     params [2] = a->from;
     params [3] = a->to;
-    params [4] = cancelled || (a->status && strcmp (a->status, "cancelled") == 0) ? "true" : "false";
+    params [4] = a->status && strcmp (a->status, "cancelled") == 0 ? "true" : "false";
     return 0;
 }
 

@@ -33,8 +33,9 @@ int case_rows_cover_window (const Kw__CoverChanged *msg, const char *params [2])
 //  id, region, name, email, phone, hours (an int[] or NULL), active; hours
 //  is written into buf.
 int case_rows_professional (const Kw__ProfessionalChanged *msg, char *buf, size_t size, const char *params [7]);
-//  id, professional_id, from, to, cancelled.
-int case_rows_absence (const Kw__AbsenceChanged *msg, int cancelled, const char *params [5]);
+//  id, professional_id, from, to, cancelled (the absence's status says,
+//  in absence_recorded and absence_cancelled alike).
+int case_rows_absence (const Kw__AbsenceChanged *msg, const char *params [5]);
 //  referral_id, region, location, days (a text[] written into days),
 //  earliest, latest, revision (written into revision).
 //  1 when there is nothing to write: the first revision with no wishes

@@ -362,7 +362,7 @@ cases_absence (kw_service_t *svc, kw_db_t *db, const Kw__Envelope *event, const 
 {
     const Kw__AbsenceChanged *msg = payload;
     const char *params [5];
-    if (case_rows_absence (msg, strcmp (event->type, KW_EVENT_ASSIGNMENT_ABSENCE_CANCELLED) == 0, params) != 0)
+    if (case_rows_absence (msg, params) != 0)
         return KW_APPLY_SKIP;
     if (s_later (db, "cases_absence", 5, params) != 0)
         return KW_APPLY_RETRY;

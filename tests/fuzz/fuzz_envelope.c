@@ -694,7 +694,7 @@ s_scheduling_events (const Kw__Envelope *event)
         s_hours_param (params [5]);
     }
     Kw__AbsenceChanged *absence = kw__absence_changed__unpack (allocator, len, data);
-    if (absence && case_rows_absence (absence, 0, params) == 0) {
+    if (absence && case_rows_absence (absence, params) == 0) {
         s_uuid_param (params [0]);
         s_uuid_param (params [1]);
         if (!params [2] || !params [3])

@@ -3,7 +3,8 @@ stack. A new key worker (a coordinator's offer, accepted) takes the old
 one's place in the case's future meetings, with a new SEQUENCE and
 meeting_updated; an absence of a required participant over a meeting
 flags it; a professional's part-time hours (professional_changed) move
-the next booking to their day; the DSR rating of the child (a DSR import)
+the next booking to their day; a cancelled absence frees the days it
+held (absence_cancelled); the DSR rating of the child (a DSR import)
 brings C(E)TR reviews: the cadence for red, amber or blue, and the first
 review within five working days of an admission (blue); a closed case's
 future meetings are cancelled (METHOD CANCEL)."""
@@ -68,6 +69,22 @@ ok(status == 201 and day.weekday() == 2 and m2["start"][11:16] >= "10:00", "a pa
    m2)
 status, refused, _ = book(case, type="tac", earliest=first, latest=first, required=[part["id"]])
 ok(status == 409 or datetime.date.fromisoformat(first).weekday() == 2, "not on another day", refused)
+
+# --- a cancelled absence frees the professional's days again
+away = worker("chgaway")
+caught_up()
+status, absence, _ = http("POST", "/v1/professionals/%s/absences" % away["id"],
+                          {"from": first, "to": last, "reason": "training"}, coordinator)
+ok(status == 201, "a professional is away every day of the window", absence)
+caught_up()
+status, refused, _ = book(case, type="tac", earliest=first, latest=last, required=[away["id"]])
+ok(status == 409, "no meeting can require them then", refused)
+status, cancelled, _ = http("POST", "/v1/professionals/%s/absences/%s/cancel" % (away["id"], absence.get("id")),
+                            None, coordinator)
+ok(status == 200, "the absence is cancelled", cancelled)
+caught_up()
+status, m3, _ = book(case, type="tac", earliest=first, latest=last, required=[away["id"]])
+ok(status == 201, "once it is cancelled, the meeting that requires them is booked", m3)
 
 # --- the child's DSR rating brings C(E)TR reviews
 nhs = [[case["nhs"]]]
